@@ -1,0 +1,6 @@
+export { servicesUp, servicesDown, servicesStatus, restartMariaDb, stopMariaDb, DEFAULT_UP, type UpOptions, type ServicesStatus } from './control.ts';
+export { ensureInstalled } from './install.ts';
+export { findFreeBase, isPortFree } from './ports.ts';
+export { isAlive, waitFor } from './processes.ts';
+export { rootSql } from './mariadb.ts';
+export { defaultStateDir, readState, mariaDbUrl, zkConnectString, type ServicesState, type MariaDbInstance, type ZooKeeperServer } from './state.ts';

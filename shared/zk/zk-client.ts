@@ -1,0 +1,212 @@
+import zookeeper from 'node-zookeeper-client';
+import type { Client, Event, Exception, Stat } from 'node-zookeeper-client';
+
+type LibraryError = Error | Exception;
+import { FerryError, describeError, type ErrorCode } from '../errors/index.ts';
+
+/**
+ * Promise adapter over node-zookeeper-client: the only module that imports it. Errors come
+ * back as FerryError codes, so callers branch on FERRY_ERR_ZK_* and never on library codes.
+ */
+
+export type NodeMode = 'persistent' | 'ephemeral' | 'persistent-sequential' | 'ephemeral-sequential';
+
+export interface WatchEvent {
+  type: 'created' | 'deleted' | 'data-changed' | 'children-changed';
+  path: string;
+}
+
+/** Called once, when the watched node changes (ZooKeeper watches are one-shot). */
+export type Watcher = (event: WatchEvent) => void;
+
+export interface NodeData {
+  data: Buffer;
+  version: number;
+  /** Session that owns an ephemeral node, '0' for persistent ones. */
+  ephemeralOwner: string;
+}
+
+export type SessionState = 'connected' | 'disconnected' | 'expired';
+
+export interface ZkClientOptions {
+  /** host:port[,host:port...][/chroot] */
+  connectString: string;
+  /** Requested session timeout; the server may clamp it. @default 10000 */
+  sessionTimeoutMs?: number;
+  /** How long connect() waits for the first session. @default 15000 */
+  connectTimeoutMs?: number;
+}
+
+const MODES: Record<NodeMode, number> = {
+  persistent: zookeeper.CreateMode.PERSISTENT,
+  ephemeral: zookeeper.CreateMode.EPHEMERAL,
+  'persistent-sequential': zookeeper.CreateMode.PERSISTENT_SEQUENTIAL,
+  'ephemeral-sequential': zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
+};
+
+const LIBRARY_CODES: Record<number, ErrorCode> = {
+  [zookeeper.Exception.NO_NODE]: 'FERRY_ERR_ZK_NO_NODE',
+  [zookeeper.Exception.NODE_EXISTS]: 'FERRY_ERR_ZK_NODE_EXISTS',
+  [zookeeper.Exception.BAD_VERSION]: 'FERRY_ERR_ZK_BAD_VERSION',
+  [zookeeper.Exception.NOT_EMPTY]: 'FERRY_ERR_ZK_NOT_EMPTY',
+};
+
+const EVENT_TYPES: Record<number, WatchEvent['type']> = {
+  [zookeeper.Event.NODE_CREATED]: 'created',
+  [zookeeper.Event.NODE_DELETED]: 'deleted',
+  [zookeeper.Event.NODE_DATA_CHANGED]: 'data-changed',
+  [zookeeper.Event.NODE_CHILDREN_CHANGED]: 'children-changed',
+};
+
+function toFerryError(error: LibraryError, operation: string, path: string, version?: number): FerryError {
+  const libraryCode = (error as { getCode?: () => number }).getCode?.();
+  const code = libraryCode === undefined ? undefined : LIBRARY_CODES[libraryCode];
+  if (code) return new FerryError(code, { path, version }, { cause: error });
+  return new FerryError('FERRY_ERR_ZK_OPERATION', { operation, path, detail: describeError(error) }, { cause: error });
+}
+
+const wrapWatcher = (watcher: Watcher) => (event: Event) =>
+  watcher({ type: EVENT_TYPES[event.getType()] ?? 'data-changed', path: event.getPath() });
+
+const toBuffer = (data: Buffer | string | undefined): Buffer | undefined =>
+  data === undefined ? undefined : typeof data === 'string' ? Buffer.from(data) : data;
+
+export class ZkClient {
+  private readonly client: Client;
+  private readonly stateListeners = new Set<(state: SessionState) => void>();
+  private closed = false;
+
+  private constructor(
+    client: Client,
+    readonly connectString: string,
+  ) {
+    this.client = client;
+    client.on('connected', () => this.emit('connected'));
+    client.on('disconnected', () => this.emit('disconnected'));
+    client.on('expired', () => this.emit('expired'));
+  }
+
+  /** Connects and waits for a session; fails with FERRY_ERR_ZK_CONNECT_TIMEOUT. */
+  static async connect(options: ZkClientOptions): Promise<ZkClient> {
+    const timeoutMs = options.connectTimeoutMs ?? 15_000;
+    const client = zookeeper.createClient(options.connectString, { sessionTimeout: options.sessionTimeoutMs ?? 10_000, spinDelay: 200, retries: 1 });
+    const wrapper = new ZkClient(client, options.connectString);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close();
+        reject(new FerryError('FERRY_ERR_ZK_CONNECT_TIMEOUT', { connectString: options.connectString, timeoutMs }));
+      }, timeoutMs);
+      client.once('connected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.connect();
+    });
+    return wrapper;
+  }
+
+  /** Hex session id: ephemeral nodes of this session carry it as their owner. */
+  get sessionId(): string {
+    return this.client.getSessionId().toString('hex');
+  }
+
+  get sessionTimeoutMs(): number {
+    return this.client.getSessionTimeout();
+  }
+
+  onState(listener: (state: SessionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private emit(state: SessionState): void {
+    for (const listener of this.stateListeners) listener(state);
+  }
+
+  create(path: string, data?: Buffer | string, mode: NodeMode = 'persistent'): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const callback = (error: LibraryError | null, created: string) => (error ? reject(toFerryError(error, 'create', path)) : resolve(created));
+      const buffer = toBuffer(data);
+      if (buffer === undefined) this.client.create(path, MODES[mode], callback);
+      else this.client.create(path, buffer, MODES[mode], callback);
+    });
+  }
+
+  /** Creates the path and any missing parents; fine when it exists already. */
+  mkdirp(path: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.mkdirp(path, (error) => (error ? reject(toFerryError(error, 'mkdirp', path)) : resolve()));
+    });
+  }
+
+  /** Version of the node, or null when it does not exist. The watcher fires on create, delete or change. */
+  exists(path: string, watcher?: Watcher): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      const callback = (error: LibraryError | null, stat: Stat | null) => (error ? reject(toFerryError(error, 'exists', path)) : resolve(stat ? stat.version : null));
+      if (watcher) this.client.exists(path, wrapWatcher(watcher), callback);
+      else this.client.exists(path, callback);
+    });
+  }
+
+  getData(path: string, watcher?: Watcher): Promise<NodeData> {
+    return new Promise((resolve, reject) => {
+      const callback = (error: LibraryError | null, data: Buffer | null, stat: Stat) =>
+        error ? reject(toFerryError(error, 'getData', path)) : resolve({ data: data ?? Buffer.alloc(0), version: stat.version, ephemeralOwner: stat.ephemeralOwner.toString('hex') });
+      if (watcher) this.client.getData(path, wrapWatcher(watcher), callback);
+      else this.client.getData(path, callback);
+    });
+  }
+
+  /** Compare-and-set when `version` is given (FERRY_ERR_ZK_BAD_VERSION on a lost race); -1 writes blindly. */
+  setData(path: string, data: Buffer | string, version = -1): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.client.setData(path, toBuffer(data) ?? null, version, (error, stat) => (error ? reject(toFerryError(error, 'setData', path, version)) : resolve(stat.version)));
+    });
+  }
+
+  getChildren(path: string, watcher?: Watcher): Promise<string[]> {
+    return new Promise((resolve, reject) => {
+      const callback = (error: LibraryError | null, children: string[]) => (error ? reject(toFerryError(error, 'getChildren', path)) : resolve(children));
+      if (watcher) this.client.getChildren(path, wrapWatcher(watcher), callback);
+      else this.client.getChildren(path, callback);
+    });
+  }
+
+  remove(path: string, version = -1): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.remove(path, version, (error) => (error ? reject(toFerryError(error, 'remove', path, version)) : resolve()));
+    });
+  }
+
+  /** Deletes a node and everything below it; fine when it is already gone. */
+  async removeRecursive(path: string): Promise<void> {
+    let children: string[];
+    try {
+      children = await this.getChildren(path);
+    } catch (error) {
+      if (error instanceof FerryError && error.code === 'FERRY_ERR_ZK_NO_NODE') return;
+      throw error;
+    }
+    await Promise.all(children.map((child) => this.removeRecursive(`${path === '/' ? '' : path}/${child}`)));
+    try {
+      await this.remove(path);
+    } catch (error) {
+      if (!(error instanceof FerryError && error.code === 'FERRY_ERR_ZK_NO_NODE')) throw error;
+    }
+  }
+
+  /** Closes the session: its ephemeral nodes go at once. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    return new Promise((resolve) => {
+      // The library emits 'disconnected' once the close request is answered.
+      const timer = setTimeout(resolve, 2_000);
+      this.client.once('disconnected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.client.close();
+    });
+  }
+}

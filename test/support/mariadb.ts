@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import { inject, onTestFinished } from 'vitest';
+import type { MariaDbInstance } from '../../services/index.ts';
+
+export interface TestDatabase {
+  instance: MariaDbInstance;
+  /** Connection as the application user, closed when the test finishes. */
+  connection: mysql.Connection;
+  url: string;
+  replicationUrl: string;
+}
+
+/** One of the run's MariaDB instances, by name (db1, db2), with an app-user connection. */
+export async function testDatabase(name = 'db1'): Promise<TestDatabase> {
+  const services = inject('services');
+  const instance = services.mariadb.find((db) => db.name === name);
+  if (!instance) throw new Error(`no MariaDB instance ${name} in the test services`);
+  const { app, replication } = services.users;
+  const connection = await mysql.createConnection({ host: instance.host, port: instance.port, user: app.user, password: app.password, multipleStatements: true });
+  onTestFinished(() => connection.end());
+  return {
+    instance,
+    connection,
+    url: `mysql://${app.user}:${app.password}@${instance.host}:${instance.port}`,
+    replicationUrl: `mysql://${replication.user}:${replication.password}@${instance.host}:${instance.port}`,
+  };
+}
+
+/** A schema of the test's own on the given database, dropped when the test finishes. */
+export async function testSchema(db: TestDatabase, prefix = 't'): Promise<string> {
+  const schema = `${prefix}_${randomBytes(5).toString('hex')}`;
+  await db.connection.query(`CREATE DATABASE \`${schema}\``);
+  // Own connection: the test's may already be closed when this runs.
+  onTestFinished(async () => {
+    const { app } = inject('services').users;
+    const cleaner = await mysql.createConnection({ host: db.instance.host, port: db.instance.port, user: app.user, password: app.password });
+    await cleaner.query(`DROP DATABASE IF EXISTS \`${schema}\``);
+    await cleaner.end();
+  });
+  return schema;
+}
