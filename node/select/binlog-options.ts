@@ -1,0 +1,29 @@
+/** Where and as whom a binlog reader connects. */
+export interface BinlogEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+/**
+ * Connection options for zongji's connections (it passes them to mysql2). They decide how
+ * values are decoded, so node/transform/values.ts and its tests assume exactly these:
+ * - dateStrings: DATE/DATETIME/TIMESTAMP as text with all fractional digits and no time zone
+ *   conversion (a Date would truncate to milliseconds and depend on the process time zone);
+ * - timezone 'Z' for whatever is still converted, so the process time zone never matters.
+ */
+export function binlogConnectionOptions(endpoint: BinlogEndpoint): Record<string, unknown> {
+  return {
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    password: endpoint.password,
+    charset: 'utf8mb4',
+    dateStrings: true,
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    connectTimeout: 10_000,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * What flows between the stages: source transactions made of row changes. Plain data only
+ * (structured-clonable), so a stage may run in a worker thread or across a remote pipe.
+ */
+
+/** A column as the binlog describes it (names from binlog_row_metadata=FULL). */
+export interface ColumnInfo {
+  name: string;
+  /** MySQL type code from the TABLE_MAP event (node_modules/@vlasky/zongji/lib/code_map.js). */
+  typeCode: number;
+  /** Type text as in INFORMATION_SCHEMA.COLUMNS.COLUMN_TYPE where known, e.g. 'decimal(10,2)'. */
+  columnType: string;
+  /** Character set of a text column; null for binary and non-text columns. */
+  charset: string | null;
+  unsigned: boolean;
+}
+
+/** Column name to value, as decoded from the binlog (see node/transform/values.ts). */
+export type Row = Record<string, unknown>;
+
+export interface TableRef {
+  schema: string;
+  table: string;
+}
+
+export type ChangeKind = 'insert' | 'update' | 'delete';
+
+export interface RowChange extends TableRef {
+  kind: ChangeKind;
+  /** Before image: update and delete. */
+  before?: Row;
+  /** After image: insert and update. */
+  after?: Row;
+  /** Columns of the table when the change was written, in table order. */
+  columns: ColumnInfo[];
+}
+
+/** Where a transaction ends in the source binlog. */
+export interface BinlogPosition {
+  file: string;
+  pos: number;
+}
+
+/** A DDL statement from a Query event. */
+export interface DdlStatement {
+  /** Default schema of the session that ran it (the Query event's schema). */
+  schema: string;
+  sql: string;
+}
+
+export interface SourceTransaction {
+  /** GTID of this transaction: MariaDB 'domain-server-seq' or MySQL 'uuid:n'; absent without GTIDs. */
+  gtid?: string;
+  /** Position just after the transaction's commit event. */
+  end: BinlogPosition;
+  /** Source commit time in ms since the epoch (binlog timestamp, second precision). */
+  timestamp: number;
+  changes: RowChange[];
+  /** Set when the transaction is a DDL statement (then `changes` is empty). */
+  ddl?: DdlStatement;
+}
