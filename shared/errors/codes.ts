@@ -77,6 +77,94 @@ export const ERROR_CODES = {
     workaround: 'Start them with `bin/ferry services up`.',
   }),
 
+  // Configuration files and pipeline specs.
+  FERRY_ERR_CONFIG_FILE: spec({
+    message: 'cannot read configuration file {path}: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Check that the file exists, is readable and is valid YAML or JSON.',
+  }),
+
+  // Databases: reaching them.
+  FERRY_ERR_SOURCE_UNREACHABLE: spec({
+    message: 'cannot connect to the source database {endpoint}: {detail}',
+    scope: 'upstream', retryable: true, http: 503,
+    workaround: 'Check that the source server runs and that host and port are right; Ferry retries on its own while it runs.',
+  }),
+  FERRY_ERR_SOURCE_ACCESS_DENIED: spec({
+    message: 'the source database {endpoint} refused user {user}: {detail}',
+    scope: 'upstream', retryable: false, http: 400,
+    workaround: 'Check the user name and password of the source; the user needs REPLICATION SLAVE, BINLOG MONITOR (REPLICATION CLIENT on MySQL) and SELECT.',
+  }),
+  FERRY_ERR_TARGET_UNREACHABLE: spec({
+    message: 'cannot connect to the target database {endpoint}: {detail}',
+    scope: 'downstream', retryable: true, http: 503,
+    workaround: 'Check that the target server runs and that host and port are right; Ferry retries on its own while it runs.',
+  }),
+  FERRY_ERR_TARGET_ACCESS_DENIED: spec({
+    message: 'the target database {endpoint} refused user {user}: {detail}',
+    scope: 'downstream', retryable: false, http: 400,
+    workaround: 'Check the user name and password of the target; the user needs INSERT, UPDATE, DELETE and SELECT on the mapped tables, and CREATE on the Ferry system schema.',
+  }),
+
+  // Prechecks and the source binlog.
+  FERRY_ERR_PRECHECK_FAILED: spec({
+    message: 'prechecks failed: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Fix each failed check as its instruction says; a check you know to be safe can be skipped by id (skipPrechecks in the pipeline file, --skip-precheck on the command line).',
+  }),
+  FERRY_ERR_TABLE_NO_KEY: spec({
+    message: 'table {table} has no primary key and no unique key over NOT NULL columns',
+    scope: 'upstream', retryable: false, http: 400,
+    workaround: 'Add a primary key to the table, or leave it out of the pipeline: without a key a change cannot be applied exactly once.',
+  }),
+  FERRY_ERR_BINLOG_PURGED: spec({
+    message: 'the source no longer holds the binlog at {position}: {detail}',
+    scope: 'upstream', retryable: false, http: 409,
+    workaround: 'Rows between the checkpoint and the oldest binlog are lost to replication: re-copy the tables (full sync) and start the pipeline again from the current position, and keep binlogs longer (binlog_expire_logs_seconds).',
+  }),
+  FERRY_ERR_BINLOG_READ: spec({
+    message: 'reading the source binlog failed: {detail}',
+    scope: 'upstream', retryable: true, http: 503,
+    workaround: 'Usually a dropped connection or a restarting source; Ferry reconnects with back-off. If it persists, check the source error log.',
+  }),
+  FERRY_ERR_BINLOG_UNSUPPORTED: spec({
+    message: 'unsupported binlog content at {position}: {detail}',
+    scope: 'upstream', retryable: false, http: 500,
+    workaround: 'The source wrote an event Ferry cannot replicate safely; the message names it. Check binlog_format=ROW and binlog_row_image=FULL on the source.',
+  }),
+  FERRY_ERR_VALUE_UNSUPPORTED: spec({
+    message: 'cannot convert the value of column {column} ({columnType}) in {table}: {detail}',
+    scope: 'upstream', retryable: false, http: 500,
+    workaround: 'The column type is not supported yet; leave the column out with a column exclude, or report it.',
+  }),
+
+  // Loading into the target.
+  FERRY_ERR_APPLY_FAILED: spec({
+    message: 'cannot apply {kind} to {table} key {key}: {detail}',
+    scope: 'downstream', retryable: false, http: 500,
+    workaround: 'Fix the target row or table (the message names them) and start the pipeline again; or set errorPolicy: skip to record and skip rows that cannot be applied.',
+  }),
+  FERRY_ERR_TARGET_WRITE: spec({
+    message: 'writing to the target failed: {detail}',
+    scope: 'downstream', retryable: true, http: 503,
+    workaround: 'Usually transient (connection loss, lock wait, deadlock); Ferry retries with back-off.',
+  }),
+  FERRY_ERR_FENCED: spec({
+    message: 'pipeline {pipeline} is now owned by assignment epoch {current}; this process holds epoch {mine}',
+    scope: 'coordination', retryable: false, http: 409,
+    workaround: 'Another node took over the pipeline; this one stops. Nothing to do unless it happens without a failover.',
+  }),
+  FERRY_ERR_DDL_NOT_ALLOWED: spec({
+    message: 'DDL on a replicated table at {position}: {sql}',
+    scope: 'config', retryable: false, http: 409,
+    workaround: 'Apply the same change to the target by hand and restart from the next position with --from, or set ddl: apply in the pipeline to let Ferry apply DDL.',
+  }),
+  FERRY_ERR_DDL_APPLY_FAILED: spec({
+    message: 'applying DDL to the target failed at {position}: {sql}: {detail}',
+    scope: 'downstream', retryable: false, http: 500,
+    workaround: 'Apply the statement to the target by hand (adapting it if needed), then restart the pipeline from the next position with --from.',
+  }),
+
   // ZooKeeper client adapter.
   FERRY_ERR_ZK_CONNECT_TIMEOUT: spec({
     message: 'could not connect to ZooKeeper at {connectString} within {timeoutMs} ms',
