@@ -2,9 +2,10 @@ import { FerryError, describeError, isFerryError } from '../shared/errors/index.
 import { createLogger } from '../shared/logging.ts';
 import type { Command, CommandContext } from './command.ts';
 import { errorsCommand } from './errors-command.ts';
+import { runCommand } from './run-command.ts';
 import { servicesCommand } from './services-command.ts';
 
-const commands: Command[] = [servicesCommand, errorsCommand];
+const commands: Command[] = [runCommand, servicesCommand, errorsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -127,6 +127,11 @@ export const ERROR_CODES = {
     scope: 'upstream', retryable: true, http: 503,
     workaround: 'Usually a dropped connection or a restarting source; Ferry reconnects with back-off. If it persists, check the source error log.',
   }),
+  FERRY_ERR_BINLOG_BAD_POSITION: spec({
+    message: 'the source cannot stream from {position}: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'A file:offset start must point at the start of an event (a position from SHOW MASTER STATUS or SHOW BINLOG EVENTS); prefer a GTID set.',
+  }),
   FERRY_ERR_BINLOG_UNSUPPORTED: spec({
     message: 'unsupported binlog content at {position}: {detail}',
     scope: 'upstream', retryable: false, http: 500,
@@ -157,12 +162,12 @@ export const ERROR_CODES = {
   FERRY_ERR_DDL_NOT_ALLOWED: spec({
     message: 'DDL on a replicated table at {position}: {sql}',
     scope: 'config', retryable: false, http: 409,
-    workaround: 'Apply the same change to the target by hand and restart from the next position with --from, or set ddl: apply in the pipeline to let Ferry apply DDL.',
+    workaround: 'Apply the same change to the target by hand, then run once with --ddl ignore (ddl: ignore) to step over the statement; or set ddl: apply to let Ferry apply DDL.',
   }),
   FERRY_ERR_DDL_APPLY_FAILED: spec({
     message: 'applying DDL to the target failed at {position}: {sql}: {detail}',
     scope: 'downstream', retryable: false, http: 500,
-    workaround: 'Apply the statement to the target by hand (adapting it if needed), then restart the pipeline from the next position with --from.',
+    workaround: 'Apply the statement to the target by hand (adapting it if needed), then run once with --ddl ignore to step over it.',
   }),
 
   // ZooKeeper client adapter.

@@ -35,10 +35,15 @@ export interface RowChange extends TableRef {
   columns: ColumnInfo[];
 }
 
-/** Where a transaction ends in the source binlog. */
-export interface BinlogPosition {
+/** A point in the source binlog: between two transactions. */
+export interface SourcePosition {
   file: string;
   pos: number;
+  /**
+   * Executed GTID set at this point (MariaDB 'domain-server-seq,...' or MySQL 'uuid:1-9,...');
+   * absent when the stream was not seeded with one (a start from a bare file and offset).
+   */
+  gtidSet?: string;
 }
 
 /** A DDL statement from a Query event. */
@@ -52,10 +57,28 @@ export interface SourceTransaction {
   /** GTID of this transaction: MariaDB 'domain-server-seq' or MySQL 'uuid:n'; absent without GTIDs. */
   gtid?: string;
   /** Position just after the transaction's commit event. */
-  end: BinlogPosition;
+  end: SourcePosition;
   /** Source commit time in ms since the epoch (binlog timestamp, second precision). */
   timestamp: number;
   changes: RowChange[];
   /** Set when the transaction is a DDL statement (then `changes` is empty). */
   ddl?: DdlStatement;
+}
+
+/** A row change after Transform: target names, values ready for the target driver. */
+export interface TargetChange extends TableRef {
+  kind: ChangeKind;
+  before?: Row;
+  after?: Row;
+}
+
+/** What Load applies in one target transaction: whole source transactions, in order. */
+export interface Batch {
+  /** Position after the last source transaction of the batch: the checkpoint it commits. */
+  end: SourcePosition;
+  changes: TargetChange[];
+  /** Number of source transactions folded in. */
+  transactions: number;
+  /** Source commit time of the last transaction (ms), for lag. */
+  sourceTimestamp: number;
 }

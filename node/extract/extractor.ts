@@ -1,0 +1,33 @@
+import type { RowChange, SourceTransaction } from '../../shared/model/change.ts';
+import type { MappedTable, TableMapping } from '../../shared/model/table-mapping.ts';
+
+/**
+ * A user hook: gets every replicated row change and returns it (changed or not), or null
+ * to drop it. Loaded from the module named by the pipeline's `hook` (its default export).
+ */
+export type RowHook = (change: RowChange) => RowChange | null;
+
+/** A row change of a replicated table, with where it goes. */
+export interface ExtractedChange {
+  change: RowChange;
+  mapped: MappedTable;
+}
+
+/** Extract: keeps the changes of replicated tables and runs the hook on them. */
+export class Extractor {
+  constructor(
+    private readonly mapping: TableMapping,
+    private readonly hook?: RowHook,
+  ) {}
+
+  extract(transaction: SourceTransaction): ExtractedChange[] {
+    const out: ExtractedChange[] = [];
+    for (const change of transaction.changes) {
+      const mapped = this.mapping.mapTable(change.schema, change.table);
+      if (!mapped) continue;
+      const kept = this.hook ? this.hook(change) : change;
+      if (kept) out.push({ change: kept, mapped });
+    }
+    return out;
+  }
+}

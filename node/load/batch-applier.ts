@@ -1,0 +1,98 @@
+import type { PoolConnection } from 'mysql2/promise';
+import { FerryError, describeError } from '../../shared/errors/index.ts';
+import { faultPoint } from '../../shared/faults.ts';
+import type { Batch, Row, TargetChange } from '../../shared/model/change.ts';
+import type { Flavor } from '../../shared/mysql/flavor.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
+import { mergeTableChanges, type TableOperations } from './merge.ts';
+import { statementsFor, type Statement } from './statements.ts';
+import { isRetryableTargetError } from './target-errors.ts';
+import type { TargetTables } from './target-tables.ts';
+
+export type ErrorPolicy = 'stop' | 'skip';
+
+export interface ApplyContext {
+  flavor: Flavor;
+  checkpoints: CheckpointStore;
+  tables: TargetTables;
+  errorPolicy: ErrorPolicy;
+}
+
+/** Thrown into batches queued behind one that failed: they roll back without an error of their own. */
+export class PredecessorFailed extends Error {}
+
+/** Net operations of a batch, table by table, in the order tables first appear. */
+async function operationsOf(batch: Batch, tables: TargetTables): Promise<TableOperations[]> {
+  const byTable = new Map<string, TargetChange[]>();
+  for (const change of batch.changes) {
+    const name = `${change.schema}.${change.table}`;
+    let list = byTable.get(name);
+    if (!list) byTable.set(name, (list = []));
+    list.push(change);
+  }
+  const operations: TableOperations[] = [];
+  for (const changes of byTable.values()) operations.push(mergeTableChanges(await tables.get(changes[0]!), changes));
+  return operations;
+}
+
+/**
+ * Applies one batch as one target transaction: fence check, the batch's net row changes,
+ * the checkpoint row; then waits for `turn` (the previous batch's commit) and commits, so
+ * batches commit in source order however they were applied.
+ */
+export async function applyBatch(connection: PoolConnection, batch: Batch, worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<void> {
+  const operations = await operationsOf(batch, context.tables);
+  await connection.beginTransaction();
+  try {
+    await context.checkpoints.checkFence(connection);
+    try {
+      for (const table of operations) for (const statement of statementsFor(context.flavor, table)) await connection.query(statement.sql, statement.values);
+    } catch (error) {
+      if (isRetryableTargetError(error)) throw error;
+      // A row the target refuses: find which, one row at a time, then stop or skip it.
+      await connection.rollback();
+      await connection.beginTransaction();
+      await context.checkpoints.checkFence(connection);
+      await applyRowByRow(connection, operations, batch, context);
+    }
+    await context.checkpoints.write(connection, worker, seq, batch.end, batch.sourceTimestamp);
+    faultPoint('before-commit');
+    await turn;
+    await connection.commit();
+  } catch (error) {
+    await connection.rollback().catch(() => undefined);
+    throw error;
+  }
+  faultPoint('after-commit');
+}
+
+function describeKey(row: Row, key: string[]): string {
+  return JSON.stringify(Object.fromEntries(key.map((column) => {
+    const value = row[column];
+    return [column, Buffer.isBuffer(value) ? `0x${value.toString('hex')}` : typeof value === 'bigint' ? value.toString() : value];
+  })));
+}
+
+async function applyRowByRow(connection: PoolConnection, operations: TableOperations[], batch: Batch, context: ApplyContext): Promise<void> {
+  for (const table of operations) {
+    for (const statement of statementsFor(context.flavor, table, 1)) await applyOrSkip(connection, statement, table, batch, context);
+  }
+}
+
+async function applyOrSkip(connection: PoolConnection, statement: Statement, operation: TableOperations, batch: Batch, context: ApplyContext): Promise<void> {
+  try {
+    await connection.query(statement.sql, statement.values);
+  } catch (error) {
+    if (isRetryableTargetError(error)) throw error;
+    const row = statement.rows[0] ?? {};
+    const kind = statement.sql.startsWith('DELETE') ? 'delete' : 'write';
+    const table = `${operation.table.schema}.${operation.table.table}`;
+    const key = describeKey(row, operation.table.key);
+    const detail = (error as { sqlMessage?: string }).sqlMessage ?? describeError(error);
+    if (context.errorPolicy === 'skip') {
+      await context.checkpoints.recordSkipped(connection, { table, key, operation: kind, error: detail, position: batch.end });
+      return;
+    }
+    throw new FerryError('FERRY_ERR_APPLY_FAILED', { kind, table, key, detail }, { cause: error });
+  }
+}

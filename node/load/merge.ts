@@ -1,0 +1,72 @@
+import type { Row, TargetChange } from '../../shared/model/change.ts';
+import { keyOf } from './key.ts';
+import type { TargetTable } from './target-tables.ts';
+
+/** The net effect of a batch on one table: rows to delete by key, rows to write whole. */
+export interface TableOperations {
+  table: TargetTable;
+  /** Key rows (key columns only) of rows that must be gone after the batch. */
+  deletes: Row[];
+  /** Final images of rows that must exist after the batch. */
+  writes: Row[];
+  /** Key rows of `writes` whose row may exist before the batch (not pure inserts). */
+  replaced: Row[];
+}
+
+interface NetChange {
+  /** Key columns of the row, as a row. */
+  keyRow: Row;
+  /** Final image, or null when the row ends deleted. */
+  final: Row | null;
+  /** True when the batch inserted the row, so no earlier version can exist on the target. */
+  createdHere: boolean;
+}
+
+function pick(row: Row, columns: string[]): Row {
+  const out: Row = {};
+  for (const column of columns) out[column] = row[column];
+  return out;
+}
+
+/**
+ * Folds a batch's changes of one table into one net change per key: insert+update is one
+ * insert, insert+delete is nothing, update+delete is a delete, and an update that changes
+ * the key deletes the old key and writes the new one. Batches end on source transaction
+ * boundaries, so the final images are a consistent state of the source table.
+ */
+export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): TableOperations {
+  const net = new Map<string, NetChange>();
+  const touch = (row: Row, createdHere: boolean): NetChange => {
+    const key = keyOf(row, table.key);
+    let entry = net.get(key);
+    if (!entry) {
+      entry = { keyRow: pick(row, table.key), final: null, createdHere };
+      net.set(key, entry);
+    }
+    return entry;
+  };
+
+  for (const change of changes) {
+    if (change.kind === 'insert' && change.after) {
+      touch(change.after, true).final = change.after;
+    } else if (change.kind === 'delete' && change.before) {
+      touch(change.before, false).final = null;
+    } else if (change.kind === 'update' && change.before && change.after) {
+      const before = touch(change.before, false);
+      const after = keyOf(change.after, table.key) === keyOf(change.before, table.key) ? before : touch(change.after, false);
+      if (after !== before) before.final = null;
+      after.final = change.after;
+    }
+  }
+
+  const operations: TableOperations = { table, deletes: [], writes: [], replaced: [] };
+  for (const entry of net.values()) {
+    if (entry.final === null) {
+      if (!entry.createdHere) operations.deletes.push(entry.keyRow);
+    } else {
+      operations.writes.push(entry.final);
+      if (!entry.createdHere) operations.replaced.push(entry.keyRow);
+    }
+  }
+  return operations;
+}

@@ -1,0 +1,54 @@
+import type { Pool } from 'mysql2/promise';
+import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
+import { FerryError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
+import { parseDdl, rewriteDdl, touchesReplicatedTables } from './ddl.ts';
+
+/**
+ * Errors that mean "already done" when a DDL is applied again after a crash between the
+ * statement and its checkpoint: table exists, duplicate column or key, nothing to drop.
+ */
+const ALREADY_APPLIED_ERRNOS = new Set([1050, 1051, 1060, 1061, 1091, 1146, 1054]);
+
+export interface DdlContext {
+  pipeline: RuntimePipeline;
+  pool: Pool;
+  log: Logger;
+  /** True for the first transaction after a resume: the only one that may have been applied already. */
+  firstAfterResume: boolean;
+}
+
+export function describePosition(position: SourcePosition): string {
+  return position.gtidSet !== undefined ? `${position.file}:${position.pos} (GTID set ${position.gtidSet})` : `${position.file}:${position.pos}`;
+}
+
+/**
+ * Handles a DDL statement from the source by the pipeline's `ddl` policy. Returns the
+ * target tables whose definition may have changed (their cached metadata must go).
+ */
+export async function applyDdl(transaction: SourceTransaction, context: DdlContext): Promise<TableRef[]> {
+  const { pipeline, log } = context;
+  const ddl = transaction.ddl!;
+  const parsed = parseDdl(ddl.sql, ddl.schema);
+  if (!touchesReplicatedTables(parsed, pipeline.mapping)) return [];
+  const position = describePosition(transaction.end);
+  if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql: ddl.sql });
+  if (pipeline.ddl === 'ignore') {
+    log.warn({ sql: ddl.sql, position }, 'DDL on a replicated table ignored');
+    return [];
+  }
+  const statement = rewriteDdl(ddl.sql, parsed, pipeline.mapping);
+  try {
+    await context.pool.query(statement);
+    log.info({ sql: statement, position }, 'DDL applied');
+  } catch (error) {
+    const errno = (error as { errno?: number }).errno;
+    if (context.firstAfterResume && errno !== undefined && ALREADY_APPLIED_ERRNOS.has(errno)) {
+      log.warn({ sql: statement, errno }, 'DDL already applied before a restart; stepping over it');
+    } else {
+      throw new FerryError('FERRY_ERR_DDL_APPLY_FAILED', { position, sql: statement, detail: (error as { sqlMessage?: string }).sqlMessage ?? String(error) }, { cause: error });
+    }
+  }
+  return parsed.tables.map((t) => pipeline.mapping.mapTable(t.schema, t.table)?.target ?? t);
+}

@@ -1,0 +1,59 @@
+import type { Batch, SourcePosition } from '../../shared/model/change.ts';
+
+/** What a running pipeline reports: the progress line, stats for a manager, the API. */
+export interface PipelineStatus {
+  state: 'starting' | 'running' | 'retrying' | 'stopped' | 'failed';
+  /** Last committed position. */
+  position?: SourcePosition;
+  /** Source commit time of the newest change not yet applied, as far behind as now (ms); 0 when idle. */
+  lagMs: number;
+  /** Row changes applied per second over the last ten seconds. */
+  rowsPerSecond: number;
+  rowsApplied: number;
+  transactionsApplied: number;
+  /** Last error, when retrying or failed. */
+  error?: { code: string; message: string };
+}
+
+const WINDOW_MS = 10_000;
+
+export class ProgressTracker {
+  private readonly samples: Array<{ at: number; rows: number }> = [];
+  private position: SourcePosition | undefined;
+  private lastSourceTimestamp = 0;
+  private rows = 0;
+  private transactions = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  committed(batch: Batch): void {
+    this.position = batch.end;
+    this.lastSourceTimestamp = batch.sourceTimestamp;
+    this.rows += batch.changes.length;
+    this.transactions += batch.transactions;
+    const at = this.now();
+    this.samples.push({ at, rows: batch.changes.length });
+    while (this.samples.length > 0 && this.samples[0]!.at < at - WINDOW_MS) this.samples.shift();
+  }
+
+  resumedAt(position: SourcePosition | undefined): void {
+    this.position = position;
+  }
+
+  /** `behind` tells whether changes are waiting (queued or in flight): idle means no lag. */
+  snapshot(state: PipelineStatus['state'], behind: boolean, oldestPendingTimestamp?: number): PipelineStatus {
+    const at = this.now();
+    while (this.samples.length > 0 && this.samples[0]!.at < at - WINDOW_MS) this.samples.shift();
+    const windowRows = this.samples.reduce((sum, sample) => sum + sample.rows, 0);
+    const reference = oldestPendingTimestamp ?? this.lastSourceTimestamp;
+    const status: PipelineStatus = {
+      state,
+      lagMs: behind && reference > 0 ? Math.max(0, at - reference) : 0,
+      rowsPerSecond: Math.round(windowRows / (WINDOW_MS / 1000)),
+      rowsApplied: this.rows,
+      transactionsApplied: this.transactions,
+    };
+    if (this.position) status.position = this.position;
+    return status;
+  }
+}

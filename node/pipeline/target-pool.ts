@@ -1,0 +1,29 @@
+import mysql, { type Pool } from 'mysql2/promise';
+import type { MysqlEndpoint } from '../../shared/config/mysql-url.ts';
+import { TARGET_SESSION_VARIABLES } from '../transform/values.ts';
+
+/**
+ * Connections to the target, each set up for exact apply: UTC session time zone and strict
+ * SQL mode (see TARGET_SESSION_VARIABLES), no foreign key checks (the source already checked
+ * them and batches are applied table by table), READ COMMITTED (no gap locks between
+ * parallel batches), and lock waits short enough to retry rather than hang.
+ */
+export function createTargetPool(endpoint: MysqlEndpoint, connections: number): Pool {
+  const pool = mysql.createPool({
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    password: endpoint.password,
+    connectionLimit: connections,
+    charset: 'utf8mb4',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    connectTimeout: 10_000,
+  });
+  pool.pool.on('connection', (connection) => {
+    connection.query(`SET SESSION time_zone = '${TARGET_SESSION_VARIABLES.time_zone}', sql_mode = '${TARGET_SESSION_VARIABLES.sql_mode}', foreign_key_checks = 0, innodb_lock_wait_timeout = 20`);
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  });
+  return pool;
+}

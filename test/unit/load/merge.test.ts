@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { TargetChange } from '../../../shared/model/change.ts';
+import { mergeTableChanges } from '../../../node/load/merge.ts';
+import { statementsFor } from '../../../node/load/statements.ts';
+import type { TargetTable } from '../../../node/load/target-tables.ts';
+
+const table: TargetTable = { schema: 's', table: 't', key: ['id'], uniqueKeys: [['id']], writable: new Set(['id', 'v']) };
+const ins = (id: number, v: string): TargetChange => ({ schema: 's', table: 't', kind: 'insert', after: { id, v } });
+const upd = (id: number, from: string, to: string, newId = id): TargetChange => ({ schema: 's', table: 't', kind: 'update', before: { id, v: from }, after: { id: newId, v: to } });
+const del = (id: number, v: string): TargetChange => ({ schema: 's', table: 't', kind: 'delete', before: { id, v } });
+
+describe('mergeTableChanges', () => {
+  it('folds insert then update into one write of the final image', () => {
+    const ops = mergeTableChanges(table, [ins(1, 'a'), upd(1, 'a', 'b'), upd(1, 'b', 'c')]);
+    expect(ops).toMatchObject({ deletes: [], writes: [{ id: 1, v: 'c' }], replaced: [] });
+  });
+
+  it('drops a row inserted and deleted in the same batch', () => {
+    expect(mergeTableChanges(table, [ins(1, 'a'), upd(1, 'a', 'b'), del(1, 'b')])).toMatchObject({ deletes: [], writes: [] });
+  });
+
+  it('turns update then delete into a delete, and delete then insert into a rewrite', () => {
+    expect(mergeTableChanges(table, [upd(1, 'a', 'b'), del(1, 'b')])).toMatchObject({ deletes: [{ id: 1 }], writes: [] });
+    expect(mergeTableChanges(table, [del(2, 'a'), ins(2, 'z')])).toMatchObject({ deletes: [], writes: [{ id: 2, v: 'z' }], replaced: [{ id: 2 }] });
+  });
+
+  it('splits a key change into a delete of the old key and a write of the new one', () => {
+    const ops = mergeTableChanges(table, [upd(1, 'a', 'a', 5), ins(1, 'new')]);
+    expect(ops.deletes).toEqual([]);
+    expect(ops.writes).toHaveLength(2);
+    expect(ops.writes).toEqual(expect.arrayContaining([{ id: 5, v: 'a' }, { id: 1, v: 'new' }]));
+    expect(mergeTableChanges(table, [upd(1, 'a', 'a', 5)])).toMatchObject({ deletes: [{ id: 1 }], writes: [{ id: 5, v: 'a' }] });
+  });
+
+  it('treats a Buffer key and its bytes as one row', () => {
+    const binary: TargetTable = { ...table, key: ['k'] };
+    const ops = mergeTableChanges(binary, [
+      { schema: 's', table: 't', kind: 'insert', after: { k: Buffer.from([1, 2]), v: 'a' } },
+      { schema: 's', table: 't', kind: 'delete', before: { k: Buffer.from([1, 2]), v: 'a' } },
+    ]);
+    expect(ops.writes).toEqual([]);
+  });
+});
+
+describe('statementsFor', () => {
+  it('deletes then upserts for a table with only a primary key', () => {
+    const statements = statementsFor('mariadb', mergeTableChanges(table, [del(3, 'x'), ins(1, 'a'), ins(2, 'b')]));
+    expect(statements.map((s) => s.sql)).toEqual([
+      'DELETE FROM `s`.`t` WHERE `id` IN (?)',
+      'INSERT INTO `s`.`t` (`id`,`v`) VALUES (?,?),(?,?) ON DUPLICATE KEY UPDATE `id`=VALUES(`id`),`v`=VALUES(`v`)',
+    ]);
+    expect(statements[1]?.values).toEqual([1, 'a', 2, 'b']);
+  });
+
+  it('deletes rewritten rows and inserts plainly when the table has another unique key', () => {
+    const unique: TargetTable = { ...table, uniqueKeys: [['id'], ['v']] };
+    // Two rows swap their unique values inside one batch.
+    const statements = statementsFor('mariadb', mergeTableChanges(unique, [upd(1, 'a', 'tmp'), upd(2, 'b', 'a'), upd(1, 'tmp', 'b')]));
+    expect(statements.map((s) => s.sql)).toEqual(['DELETE FROM `s`.`t` WHERE `id` IN (?,?)', 'INSERT INTO `s`.`t` (`id`,`v`) VALUES (?,?),(?,?)']);
+  });
+
+  it('uses tuples for composite keys, leaves generated columns out and uses the MySQL alias form', () => {
+    const composite: TargetTable = { schema: 's', table: 't', key: ['a', 'b'], uniqueKeys: [['a', 'b']], writable: new Set(['a', 'b', 'v']) };
+    const ops = mergeTableChanges(composite, [
+      { schema: 's', table: 't', kind: 'delete', before: { a: 1, b: 2, v: 'x', g: 1 } },
+      { schema: 's', table: 't', kind: 'insert', after: { a: 3, b: 4, v: 'y', g: 2 } },
+    ]);
+    const statements = statementsFor('mysql', ops);
+    expect(statements.map((s) => s.sql)).toEqual([
+      'DELETE FROM `s`.`t` WHERE (`a`,`b`) IN ((?,?))',
+      'INSERT INTO `s`.`t` (`a`,`b`,`v`) VALUES (?,?,?) AS ferry_new ON DUPLICATE KEY UPDATE `a`=ferry_new.`a`,`b`=ferry_new.`b`,`v`=ferry_new.`v`',
+    ]);
+  });
+});

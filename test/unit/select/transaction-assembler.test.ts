@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import type { ColumnInfo, SourceTransaction } from '../../../shared/model/change.ts';
+import { parseGtidSet } from '../../../shared/model/gtid.ts';
+import { TransactionAssembler } from '../../../node/select/transaction-assembler.ts';
+
+const columns: ColumnInfo[] = [{ name: 'id', typeCode: 3, columnType: 'int', charset: null, unsigned: false }];
+
+function assemble(seed?: string) {
+  const out: SourceTransaction[] = [];
+  const assembler = new TransactionAssembler('bin.000001', seed === undefined ? undefined : parseGtidSet('mariadb', seed), (t) => out.push(t));
+  return { assembler, out };
+}
+
+describe('TransactionAssembler', () => {
+  it('groups MariaDB row events between GTID and XID, with the executed set after each', () => {
+    const { assembler, out } = assemble('1-1-9');
+    assembler.push({ type: 'gtid', gtid: '1-1-10', timestamp: 1000 });
+    assembler.push({ type: 'rows', kind: 'insert', schema: 's', table: 't', columns, rows: [{ id: 1 }, { id: 2 }], timestamp: 1000 });
+    assembler.push({ type: 'rows', kind: 'update', schema: 's', table: 't', columns, rows: [{ before: { id: 1 }, after: { id: 3 } }], timestamp: 1000 });
+    expect(out).toHaveLength(0);
+    assembler.push({ type: 'xid', timestamp: 2000, nextPosition: 500 });
+    expect(out).toEqual([
+      {
+        gtid: '1-1-10',
+        end: { file: 'bin.000001', pos: 500, gtidSet: '1-1-10' },
+        timestamp: 2000,
+        changes: [
+          { schema: 's', table: 't', kind: 'insert', columns, after: { id: 1 } },
+          { schema: 's', table: 't', kind: 'insert', columns, after: { id: 2 } },
+          { schema: 's', table: 't', kind: 'update', columns, before: { id: 1 }, after: { id: 3 } },
+        ],
+      },
+    ]);
+  });
+
+  it('makes a standalone statement its own transaction and follows rotation', () => {
+    const { assembler, out } = assemble('');
+    assembler.push({ type: 'rotate', file: 'bin.000002' });
+    assembler.push({ type: 'gtid', gtid: '0-1-4', timestamp: 5 });
+    assembler.push({ type: 'query', sql: 'ALTER TABLE t ADD c INT', schema: 's', timestamp: 5, nextPosition: 90 });
+    expect(out).toEqual([{ gtid: '0-1-4', end: { file: 'bin.000002', pos: 90, gtidSet: '0-1-4' }, timestamp: 5, changes: [], ddl: { schema: 's', sql: 'ALTER TABLE t ADD c INT' } }]);
+  });
+
+  it('handles MySQL-style BEGIN ... COMMIT without GTIDs', () => {
+    const { assembler, out } = assemble();
+    assembler.push({ type: 'query', sql: 'BEGIN', schema: '', timestamp: 1, nextPosition: 10 });
+    assembler.push({ type: 'rows', kind: 'delete', schema: 's', table: 't', columns, rows: [{ id: 7 }], timestamp: 1 });
+    assembler.push({ type: 'query', sql: 'COMMIT', schema: '', timestamp: 1, nextPosition: 40 });
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ end: { file: 'bin.000001', pos: 40 }, changes: [{ kind: 'delete', before: { id: 7 } }] });
+    expect(out[0]?.end.gtidSet).toBeUndefined();
+  });
+
+  it('refuses rows outside a transaction and XA transactions', () => {
+    const { assembler } = assemble();
+    expect(() => assembler.push({ type: 'rows', kind: 'insert', schema: 's', table: 't', columns, rows: [{ id: 1 }], timestamp: 1 })).toThrow(/outside a transaction/);
+    expect(() => assembler.push({ type: 'query', sql: "XA START 'x'", schema: '', timestamp: 1, nextPosition: 1 })).toThrow(/XA transactions/);
+  });
+});
