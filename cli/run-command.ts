@@ -78,7 +78,7 @@ export const runCommand: Command = {
       if (values.source !== undefined) overrides.source = values.source;
       if (values.target !== undefined) overrides.target = values.target;
       if (values.tables !== undefined) overrides.tables = values.tables.split(',').map((t) => t.trim()).filter(Boolean);
-      pipeline = await loadPipelineFile(values.config, { overrides: overrides as Partial<PipelineSpecInput> });
+      pipeline = await loadPipelineFile(values.config, { overrides });
     } else {
       if (values.source === undefined || values.target === undefined || values.tables === undefined) {
         throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'give --config FILE, or all of --source, --target and --tables' });

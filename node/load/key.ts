@@ -2,19 +2,28 @@ import type { Row } from '../../shared/model/change.ts';
 
 /**
  * A string that identifies the values of `columns` in `row`: equal values give equal
- * strings whatever their JavaScript type (a Buffer and its bytes, 5 and 5n).
+ * strings whatever their JavaScript type (a Buffer and its bytes, 5 and 5n, a DECIMAL
+ * literal and its digits).
+ *
+ * With `loose`, text is folded the way case- and accent-insensitive, PAD SPACE collations
+ * compare it ('Ab ' ~ 'ab' ~ 'áb'). The write-set uses the loose form: there a false match
+ * only costs parallelism, while a missed one could reorder two changes of one target row.
  */
-export function keyOf(row: Row, columns: string[]): string {
+export function keyOf(row: Row, columns: string[], loose = false): string {
   let key = '';
-  for (const column of columns) key += `${encode(row[column])}\u0000`;
+  for (const column of columns) key += `${encode(row[column], loose)}\u0000`;
   return key;
 }
 
-function encode(value: unknown): string {
+function encode(value: unknown, loose: boolean): string {
   if (value === null || value === undefined) return '\u0001N';
   if (Buffer.isBuffer(value)) return `b${value.toString('hex')}`;
-  if (value instanceof Date) return `d${value.toISOString()}`;
-  // Strings, numbers and bigints: the target compares keys by value, and a number and a
-  // string holding the same digits name the same row there.
-  return `v${String(value)}`;
+  if (typeof value === 'string') return `v${loose ? fold(value) : value}`;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return `v${String(value)}`;
+  // Exact literals (DECIMAL) print their digits.
+  return `v${(value as { toString(): string }).toString()}`;
+}
+
+function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trimEnd();
 }

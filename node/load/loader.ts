@@ -33,7 +33,7 @@ export class Loader {
   private readonly freeWorkers: number[];
   private lastCommit: Promise<void> = Promise.resolve();
   private nextSeq = 1;
-  private failure: unknown;
+  private failure: Error | undefined;
 
   constructor(
     private readonly options: LoaderOptions,
@@ -58,7 +58,7 @@ export class Loader {
   }
 
   /** The first error that stopped the loader, if any. */
-  get failed(): unknown {
+  get failed(): Error | undefined {
     return this.failure;
   }
 
@@ -102,7 +102,7 @@ export class Loader {
       settled: committed.then(
         () => this.options.onCommitted?.(batch, seq),
         (error: unknown) => {
-          if (!(error instanceof PredecessorFailed) && this.failure === undefined) this.failure = error;
+          if (!(error instanceof PredecessorFailed) && this.failure === undefined) this.failure = error instanceof Error ? error : new Error(String(error));
         },
       ).finally(() => this.inFlight.splice(this.inFlight.indexOf(entry), 1)),
     };

@@ -15,7 +15,7 @@ export function writeSetOf(changes: TargetChange[], tables: Map<string, TargetTa
     if (!table) continue;
     for (const image of [change.before, change.after]) {
       if (!image) continue;
-      table.uniqueKeys.forEach((columns, index) => set.add(`${name}\u0000${index}\u0000${keyOf(image, columns)}`));
+      table.uniqueKeys.forEach((columns, index) => set.add(`${name}\u0000${index}\u0000${keyOf(image, columns, true)}`));
     }
   }
   return set;

@@ -40,3 +40,38 @@ export async function testSchema(db: TestDatabase, prefix = 't'): Promise<string
   });
   return schema;
 }
+
+/** A source (db1) and a target (db2) with a schema of the same fresh name on both. */
+export interface ReplicationPair {
+  source: TestDatabase;
+  target: TestDatabase;
+  schema: string;
+  /** Arguments of `bin/ferry run` for this pair: its own pipeline name, the schema's tables. */
+  runArgs(extra?: string[]): string[];
+  /** Runs the same SQL on source and target (table definitions). */
+  onBoth(sql: string): Promise<void>;
+}
+
+export async function replicationPair(): Promise<ReplicationPair> {
+  const source = await testDatabase('db1');
+  const target = await testDatabase('db2');
+  const schema = await testSchema(source, 'r');
+  await target.connection.query(`CREATE DATABASE \`${schema}\``);
+  onTestFinished(async () => {
+    const { app } = inject('services').users;
+    const cleaner = await mysql.createConnection({ host: target.instance.host, port: target.instance.port, user: app.user, password: app.password });
+    await cleaner.query(`DROP DATABASE IF EXISTS \`${schema}\``);
+    await cleaner.query('DELETE FROM _ferry.checkpoints WHERE pipeline = ?', [schema]).catch(() => undefined);
+    await cleaner.end();
+  });
+  return {
+    source,
+    target,
+    schema,
+    runArgs: (extra = []) => ['run', '--source', source.replicationUrl, '--target', target.url, '--tables', `${schema}.*`, '--name', schema, '--progress-seconds', '1', ...extra],
+    onBoth: async (sql) => {
+      await source.connection.query(`USE \`${schema}\`; ${sql}`);
+      await target.connection.query(`USE \`${schema}\`; ${sql}`);
+    },
+  };
+}

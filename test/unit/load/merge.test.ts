@@ -72,3 +72,15 @@ describe('statementsFor', () => {
     ]);
   });
 });
+
+describe('writeSetOf', () => {
+  it('makes batches touching the same row under a case-insensitive collation depend on each other', async () => {
+    const { writeSetOf, intersects } = await import('../../../node/load/write-set.ts');
+    const tables = new Map([['s.t', { ...table, key: ['name'], uniqueKeys: [['name']] }]]);
+    const a = writeSetOf([{ schema: 's', table: 't', kind: 'insert', after: { name: 'Ferry ' } }], tables);
+    const b = writeSetOf([{ schema: 's', table: 't', kind: 'delete', before: { name: 'férry' } }], tables);
+    const c = writeSetOf([{ schema: 's', table: 't', kind: 'delete', before: { name: 'other' } }], tables);
+    expect(intersects(a, b)).toBe(true);
+    expect(intersects(a, c)).toBe(false);
+  });
+});

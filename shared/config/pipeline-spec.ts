@@ -1,0 +1,264 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { FerryError } from '../errors/index.ts';
+
+/**
+ * The pipeline spec: what a user writes (pipeline.yaml, `ferry run` flags, later the REST API
+ * body). One TypeBox schema serves validation here and fastify routes later. Every field has a
+ * description and its default; unknown keys are refused. Defaults that depend on other fields
+ * (name, serverId) are computed by resolvePipeline (load-pipeline-config.ts), which turns a
+ * spec into the frozen runtime form a node runs. docs/examples/pipeline.yaml shows every field.
+ */
+
+const strict = { additionalProperties: false } as const;
+
+/** Defaults in one place: the schema annotations and the resolver both read them. */
+export const PIPELINE_DEFAULTS = {
+  description: '',
+  port: 3306,
+  password: '',
+  batchMaxRows: 1000,
+  batchMaxDelayMs: 20,
+  parallel: 4,
+  queueMaxRows: 20_000,
+  ddl: 'stop',
+  errorPolicy: 'stop',
+  skipPrechecks: [] as string[],
+  systemSchema: '_ferry',
+  epoch: 0,
+  retryInitialDelayMs: 1000,
+  retryMaxDelayMs: 60_000,
+} as const;
+
+/** serverId default range: clear of the small ids DBAs give their own servers. */
+export const SERVER_ID_RANGE = { min: 1_000_000, max: 4_000_000_000 } as const;
+
+export const MysqlUrlString = Type.String({
+  pattern: '^[Mm][Yy][Ss][Qq][Ll]://|^[Mm][Aa][Rr][Ii][Aa][Dd][Bb]://',
+  description: 'Connection URL mysql://user:password@host:port (port defaults to 3306; percent-encode special characters in user and password; mariadb:// is an alias).',
+  examples: ['mysql://repl:secret@db1.example.com:3306'],
+});
+
+export const EndpointObject = Type.Object({
+  host: Type.String({ minLength: 1, description: 'Host name or IP address (IPv6 without brackets).' }),
+  port: Type.Integer({ minimum: 1, maximum: 65535, default: PIPELINE_DEFAULTS.port, description: 'TCP port. Default 3306.' }),
+  user: Type.String({ minLength: 1, description: 'User Ferry logs in as.' }),
+  password: Type.String({ default: PIPELINE_DEFAULTS.password, description: "Password of that user. Default '' (none). Never logged or shown in errors." }),
+  passwordEnv: Type.Optional(Type.String({
+    pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+    description: 'Name of an environment variable that holds the password, to keep it out of files and process lists; replaces password. Default: none.',
+  })),
+}, { ...strict, description: 'A database server given field by field.' });
+
+export const Endpoint = Type.Union([MysqlUrlString, EndpointObject], {
+  description: 'A database server: a mysql://user:password@host:port URL or an object {host, port, user, password | passwordEnv}.',
+});
+
+export const ColumnsSpec = Type.Object({
+  include: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    minItems: 1,
+    description: 'Replicate only these columns (names compare case-insensitively, as MySQL does). Default: every column. Keep the primary key columns in the list.',
+  })),
+  exclude: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+    minItems: 1,
+    description: 'Replicate every column but these. Default: none excluded. Give include or exclude, not both.',
+  })),
+  rename: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ minLength: 1, maxLength: 64 }), {
+    description: 'Source column name -> target column name. Default: names are kept.',
+  })),
+}, { ...strict, description: 'Which columns of the matched tables go to the target, and under which names. Default: all, unrenamed.' });
+
+export const TableRuleObject = Type.Object({
+  source: Type.String({
+    description: "Source 'schema.table'; either part may be a pattern where * matches any run of characters and ? one character ('db.*', 'db.order_*', 'shard_?.orders'). Case-sensitive.",
+  }),
+  target: Type.Optional(Type.String({
+    description: "Target 'schema.table'. * in a part keeps the source name: 'otherdb.*' renames only the schema, '*.orders_copy' only the table. A source whose table part is a pattern needs a target table of *. Default: same schema and table as the source.",
+  })),
+  columns: Type.Optional(ColumnsSpec),
+}, { ...strict, description: 'One table mapping rule.' });
+
+export const TableRule = Type.Union([
+  Type.String({ description: "Shorthand for { source: '<this>' }: 'schema.table' or a pattern like 'db.*'." }),
+  TableRuleObject,
+], { description: "A table mapping rule: 'schema.table' / pattern, or { source, target?, columns? }." });
+
+export const PipelineSpec = Type.Object({
+  name: Type.Optional(Type.String({
+    pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+    description: "Pipeline name: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. Keys the checkpoint in the target, so keep it once replication started. Default: derived from source and target, '<host>-<port>-to-<host>-<port>' (give a name when two pipelines run between the same servers).",
+  })),
+  description: Type.String({ maxLength: 500, default: PIPELINE_DEFAULTS.description, description: "Free text for operators. Default ''." }),
+  source: Endpoint,
+  target: Endpoint,
+  tables: Type.Array(TableRule, {
+    minItems: 1,
+    description: 'Which tables to replicate and where to. A table goes by the first rule that matches it; tables no rule matches are not replicated. The system schemas (mysql, information_schema, performance_schema, sys and systemSchema) never are. Required.',
+  }),
+  from: Type.Optional(Type.String({
+    minLength: 1,
+    description: "Where to start reading the source binlog, even if the target holds a checkpoint: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Default: resume from the checkpoint in the target; without one, from the source's current position.",
+  })),
+  serverId: Type.Optional(Type.Integer({
+    minimum: 1,
+    maximum: 4_294_967_295,
+    description: "server_id Ferry uses as a replica of the source; unique among the source's replicas. Default: a stable hash of the pipeline name into 1000000..4000000000.",
+  })),
+  batch: Type.Object({
+    maxRows: Type.Integer({ minimum: 1, maximum: 100_000, default: PIPELINE_DEFAULTS.batchMaxRows, description: 'A target transaction closes once it holds this many row changes (a source transaction is never split, so one large transaction may exceed it). Default 1000.' }),
+    maxDelayMs: Type.Integer({ minimum: 0, maximum: 60_000, default: PIPELINE_DEFAULTS.batchMaxDelayMs, description: 'A batch closes at most this long after its first change arrived, trading latency for throughput. Default 20.' }),
+  }, { ...strict, default: {}, description: 'How source transactions are grouped into target transactions.' }),
+  parallel: Type.Integer({ minimum: 1, maximum: 64, default: PIPELINE_DEFAULTS.parallel, description: 'Connections to the target that apply batches in parallel where row keys do not overlap. 1 applies strictly in source order. Default 4.' }),
+  queue: Type.Object({
+    maxRows: Type.Integer({ minimum: 1, maximum: 10_000_000, default: PIPELINE_DEFAULTS.queueMaxRows, description: 'Row changes held in memory between reading and applying; reading pauses when full (back-pressure). At least batch.maxRows. Default 20000.' }),
+  }, { ...strict, default: {}, description: 'Bound on buffered changes.' }),
+  ddl: Type.Union([Type.Literal('stop'), Type.Literal('apply'), Type.Literal('ignore')], {
+    default: PIPELINE_DEFAULTS.ddl,
+    description: "DDL on a replicated table: 'stop' halts with FERRY_ERR_DDL_NOT_ALLOWED for a person to act, 'apply' runs it on the target (names mapped), 'ignore' skips it. Default 'stop'.",
+  }),
+  errorPolicy: Type.Union([Type.Literal('stop'), Type.Literal('skip')], {
+    default: PIPELINE_DEFAULTS.errorPolicy,
+    description: "A row the target refuses (FERRY_ERR_APPLY_FAILED): 'stop' halts the pipeline, 'skip' records it and goes on. Transient errors are retried either way. Default 'stop'.",
+  }),
+  hook: Type.Optional(Type.String({
+    minLength: 1,
+    description: 'Path of a module whose hook sees every row change in Extract; relative to the pipeline file (to the working directory in the quick form). Default: none.',
+  })),
+  skipPrechecks: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_.-]*$' }), {
+    default: PIPELINE_DEFAULTS.skipPrechecks,
+    description: 'Ids of prechecks not to run (each failed check prints its id). Default: [] (run them all).',
+  }),
+  systemSchema: Type.String({
+    pattern: '^[A-Za-z0-9_$]{1,64}$',
+    default: PIPELINE_DEFAULTS.systemSchema,
+    description: "Schema on the target for Ferry's checkpoint and loop-prevention tables; never replicated. Default '_ferry'.",
+  }),
+  epoch: Type.Integer({ minimum: 0, default: PIPELINE_DEFAULTS.epoch, description: 'Assignment epoch for fencing; the cluster sets it, leave it out with `ferry run`. Default 0.' }),
+  retry: Type.Object({
+    initialDelayMs: Type.Integer({ minimum: 1, maximum: 600_000, default: PIPELINE_DEFAULTS.retryInitialDelayMs, description: 'First wait before retrying a transient error (lost connection, deadlock); doubles on each failure. Default 1000.' }),
+    maxDelayMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: PIPELINE_DEFAULTS.retryMaxDelayMs, description: 'Longest wait between retries; retries go on until the pipeline is stopped. At least initialDelayMs. Default 60000.' }),
+  }, { ...strict, default: {}, description: 'Back-off for transient source and target errors.' }),
+}, { ...strict, $id: 'PipelineSpec', description: 'A one-way replication pipeline from a source to a target database.' });
+
+export type PipelineSpecT = Static<typeof PipelineSpec>;
+export type EndpointSpecT = Static<typeof Endpoint>;
+export type TableRuleSpecT = Static<typeof TableRule>;
+export type TableRuleObjectT = Static<typeof TableRuleObject>;
+export type ColumnsSpecT = Static<typeof ColumnsSpec>;
+
+/**
+ * What a user may write: the spec with defaulted fields optional. PipelineSpecT is what
+ * validation guarantees after defaults are filled.
+ */
+export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry'> & {
+  description?: string;
+  batch?: Partial<PipelineSpecT['batch']>;
+  parallel?: number;
+  queue?: Partial<PipelineSpecT['queue']>;
+  ddl?: PipelineSpecT['ddl'];
+  errorPolicy?: PipelineSpecT['errorPolicy'];
+  skipPrechecks?: string[];
+  systemSchema?: string;
+  epoch?: number;
+  retry?: Partial<PipelineSpecT['retry']>;
+};
+
+/** One thing wrong with a configuration. */
+export interface ConfigProblem {
+  /** JSON pointer to the field, as fastify reports it: '/batch/maxRows', '/tables/2/target'; '' for the whole spec. */
+  path: string;
+  /** What is wrong; never quotes a password or a URL. */
+  message: string;
+  /** Line in the configuration file, when the spec came from one. */
+  line?: number;
+}
+
+/** The one error for a bad configuration: every problem at once, in `details.errors`. */
+export function configInvalid(problems: readonly ConfigProblem[], file?: string): FerryError {
+  const where = (p: ConfigProblem) => `${p.line === undefined ? '' : `line ${p.line} `}${p.path === '' ? '(spec)' : p.path}`;
+  const list = problems.map((p) => `${where(p)}: ${p.message}`).join('; ');
+  const head = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  const detail = `${file === undefined ? '' : `${file}: `}${head}: ${list}`;
+  return new FerryError('FERRY_ERR_CONFIG_INVALID', { detail, errors: problems.map((p) => ({ ...p })), ...(file === undefined ? {} : { file }) });
+}
+
+
+/** Where to start reading the source binlog (the parsed `from`). */
+export type StartPosition =
+  | {
+    readonly kind: 'gtid';
+    /** MariaDB 'domain-server-seq' or MySQL 'uuid:interval' GTIDs; never both. */
+    readonly flavor: 'mariadb' | 'mysql';
+    /** The set, comma-separated without spaces, MySQL UUIDs in lower case. */
+    readonly gtidSet: string;
+  }
+  | { readonly kind: 'file'; readonly file: string; readonly pos: number };
+
+export type StartPositionResult = { ok: true; position: StartPosition } | { ok: false; problem: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const BINLOG_FILE_POS = /^([^\s:,/\\]+\.\d+):(\d+)$/;
+const MAX_UINT32 = 4_294_967_295n;
+const MAX_UINT64 = 18_446_744_073_709_551_615n;
+const MAX_INT64 = 9_223_372_036_854_775_807n;
+const FROM_FORMS = "a GTID set ('0-1-100,1-1-5' on MariaDB, '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' on MySQL, optionally prefixed 'gtid:') or a binlog position 'file:position' ('mysql-bin.000003:4')";
+
+/** Parses `from` without throwing; the problem text never quotes more than the offending element. */
+export function checkStartPosition(text: string): StartPositionResult {
+  const trimmed = text.trim();
+  const forcedGtid = trimmed.toLowerCase().startsWith('gtid:');
+  const body = forcedGtid ? trimmed.slice(5).trim() : trimmed;
+  const file = forcedGtid ? null : BINLOG_FILE_POS.exec(body);
+  if (file?.[1] !== undefined && file[2] !== undefined) {
+    const pos = Number(file[2]);
+    if (!Number.isSafeInteger(pos) || pos < 4) return { ok: false, problem: `binlog position ${file[2]} is before the first event (positions start at 4)` };
+    return { ok: true, position: { kind: 'file', file: file[1], pos } };
+  }
+  if (body === '') return { ok: false, problem: `is empty; give ${FROM_FORMS}` };
+  const elements = body.split(',').map((e) => e.trim());
+  const flavors = new Set<'mariadb' | 'mysql'>();
+  const domains = new Set<string>();
+  const normalized: string[] = [];
+  for (const element of elements) {
+    const mariadb = /^(\d{1,10})-(\d{1,10})-(\d{1,20})$/.exec(element);
+    if (mariadb !== null) {
+      const [, domain = '', server = '', seq = ''] = mariadb;
+      if (BigInt(domain) > MAX_UINT32 || BigInt(server) > MAX_UINT32 || BigInt(seq) > MAX_UINT64) return { ok: false, problem: `GTID '${element}' has a number out of range` };
+      if (domains.has(domain)) return { ok: false, problem: `GTID domain ${domain} appears twice; a MariaDB position holds one GTID per domain` };
+      domains.add(domain);
+      flavors.add('mariadb');
+      normalized.push(`${BigInt(domain)}-${BigInt(server)}-${BigInt(seq)}`);
+      continue;
+    }
+    const mysql = checkMysqlGtid(element);
+    if (typeof mysql === 'string') {
+      flavors.add('mysql');
+      normalized.push(mysql);
+      continue;
+    }
+    return { ok: false, problem: element === '' ? `has an empty element; give ${FROM_FORMS}` : `'${element}' is not a GTID; give ${FROM_FORMS}` };
+  }
+  if (flavors.size > 1) return { ok: false, problem: 'mixes MariaDB and MySQL GTIDs; a source speaks one of them' };
+  return { ok: true, position: { kind: 'gtid', flavor: flavors.has('mysql') ? 'mysql' : 'mariadb', gtidSet: normalized.join(',') } };
+}
+
+/** 'uuid[:tag]:n[-m][:n[-m]...]' normalized, or undefined when it is not one. */
+function checkMysqlGtid(element: string): string | undefined {
+  const [uuid = '', ...segments] = element.split(':');
+  if (!UUID.test(uuid) || segments.length === 0) return undefined;
+  let needInterval = false;
+  for (const segment of segments) {
+    const interval = /^(\d{1,19})(?:-(\d{1,19}))?$/.exec(segment);
+    if (interval !== null) {
+      const start = BigInt(interval[1] ?? '0');
+      const end = interval[2] === undefined ? start : BigInt(interval[2]);
+      if (start < 1n || end < start || end > MAX_INT64) return undefined;
+      needInterval = false;
+    } else if (/^[a-z_][a-z0-9_]{0,31}$/i.test(segment)) {
+      needInterval = true; // MySQL 8.3+ tagged GTIDs: a tag is followed by its intervals.
+    } else {
+      return undefined;
+    }
+  }
+  if (needInterval) return undefined;
+  return [uuid.toLowerCase(), ...segments].join(':');
+}
