@@ -16,7 +16,7 @@ the benchmark: plain background processes under a state folder, never system ser
 
 Options:
   --state-dir DIR      state folder (default .ferry/services, or FERRY_STATE_DIR)
-  --zk-servers N       ZooKeeper servers, 1 or an ensemble of 3+ (default ${DEFAULT_UP.zkServers})
+  --zk-servers N       ZooKeeper servers: 1, an ensemble of 3+, or 0 (default ${DEFAULT_UP.zkServers})
   --zk-port P          first ZooKeeper client port (default ${DEFAULT_UP.zkPort})
   --mariadb N          MariaDB instances db1..dbN (default ${DEFAULT_UP.mariadb})
   --mariadb-port P     port of db1, dbN gets P+N-1 (default ${DEFAULT_UP.mariadbPort})
@@ -54,7 +54,7 @@ export const servicesCommand: Command = {
         await servicesUp(
           {
             stateDir,
-            zkServers: positiveInt(values['zk-servers'], '--zk-servers', DEFAULT_UP.zkServers),
+            zkServers: values['zk-servers'] === '0' ? 0 : positiveInt(values['zk-servers'], '--zk-servers', DEFAULT_UP.zkServers),
             zkPort: positiveInt(values['zk-port'], '--zk-port', DEFAULT_UP.zkPort),
             mariadb: positiveInt(values.mariadb, '--mariadb', DEFAULT_UP.mariadb),
             mariadbPort: positiveInt(values['mariadb-port'], '--mariadb-port', DEFAULT_UP.mariadbPort),

@@ -10,7 +10,7 @@ import { launchZooKeeper, waitZooKeeperReady, zooKeeperLayout, zooKeeperPorts } 
 
 export interface UpOptions {
   stateDir: string;
-  /** ZooKeeper servers: 1, or 3 and more for an ensemble. @default 1 */
+  /** ZooKeeper servers: 1, or 3 and more for an ensemble; 0 for MariaDB alone. @default 1 */
   zkServers?: number;
   /** First ZooKeeper client port; server i uses +i-1, quorum +100, election +200. @default 21811 */
   zkPort?: number;
@@ -33,7 +33,7 @@ export async function servicesUp(options: UpOptions, log: Logger): Promise<Servi
 
   ensureInstalled(log);
   const zkServers = options.zkServers ?? DEFAULT_UP.zkServers;
-  if (zkServers < 1) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--zk-servers must be at least 1' });
+  if (zkServers < 0 || zkServers === 2) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--zk-servers takes 0, 1, or 3 and more (an ensemble of 2 cannot survive a failure)' });
   const state: ServicesState = {
     stateDir,
     zookeeper: { servers: zooKeeperLayout(stateDir, zkServers, options.zkPort ?? DEFAULT_UP.zkPort) },

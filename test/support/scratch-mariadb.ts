@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { onTestFinished } from 'vitest';
+import { findFreeBase, restartMariaDb, servicesDown, servicesUp, stopMariaDb, type MariaDbInstance, type ServicesState } from '../../services/index.ts';
+import { createLogger } from '../../shared/logging.ts';
+
+/**
+ * A MariaDB server of the test's own (same settings as `bin/ferry services`), for tests that
+ * restart it or purge its binlogs without disturbing the shared servers. Stopped afterwards.
+ */
+export interface ScratchMariaDb {
+  instance: MariaDbInstance;
+  url: string;
+  replicationUrl: string;
+  connect(): Promise<mysql.Connection>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function scratchMariaDb(): Promise<ScratchMariaDb> {
+  const log = createLogger({ level: 'warn' });
+  const stateDir = mkdtempSync(join(tmpdir(), 'ferry-scratch-'));
+  const base = await findFreeBase([0]);
+  let state: ServicesState;
+  try {
+    state = await servicesUp({ stateDir, zkServers: 0, mariadb: 1, mariadbPort: base }, log);
+  } catch (error) {
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
+  onTestFinished(async () => {
+    await servicesDown(stateDir, log, { purge: true });
+  });
+  const instance = state.mariadb[0]!;
+  const { app, replication } = state.users;
+  return {
+    instance,
+    url: `mysql://${app.user}:${app.password}@${instance.host}:${instance.port}`,
+    replicationUrl: `mysql://${replication.user}:${replication.password}@${instance.host}:${instance.port}`,
+    connect: async () => {
+      const connection = await mysql.createConnection({ host: instance.host, port: instance.port, user: app.user, password: app.password, multipleStatements: true });
+      onTestFinished(() => connection.end().catch(() => undefined));
+      return connection;
+    },
+    restart: async () => {
+      await restartMariaDb(state, instance.name, log);
+    },
+    stop: () => stopMariaDb(state, instance.name),
+  };
+}
