@@ -92,7 +92,7 @@ export const runCommand: Command = {
     const progressMs = positiveInt(values['progress-seconds'], '--progress-seconds', 5) * 1000;
     const progress = setInterval(() => {
       const status = runner.status();
-      runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied }, 'progress');
+      runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied }, 'progress');
     }, progressMs);
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {

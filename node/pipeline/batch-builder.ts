@@ -34,7 +34,7 @@ export class BatchBuilder {
   /** The batch so far, and a fresh start. */
   take(): Batch | undefined {
     if (this.end === undefined || this.transactions === 0) return undefined;
-    const batch: Batch = { end: this.end, changes: this.changes, transactions: this.transactions, sourceTimestamp: this.sourceTimestamp };
+    const batch: Batch = { end: this.end, changes: this.changes, transactions: this.transactions, sourceTimestamp: this.sourceTimestamp, openedAt: this.openedAt };
     this.changes = [];
     this.transactions = 0;
     this.end = undefined;

@@ -5,8 +5,14 @@ export interface PipelineStatus {
   state: 'starting' | 'running' | 'retrying' | 'stopped' | 'failed';
   /** Last committed position. */
   position?: SourcePosition;
-  /** Source commit time of the newest change not yet applied, as far behind as now (ms); 0 when idle. */
+  /**
+   * How far the target is behind the source (ms): now minus the source commit time of the
+   * last applied transaction while changes are waiting, 0 when idle. The binlog records
+   * commit times in whole seconds, so this reads up to a second high.
+   */
   lagMs: number;
+  /** Milliseconds from a batch's first transaction reaching Ferry to its commit (the last batch). */
+  applyDelayMs: number;
   /** Row changes applied per second over the last ten seconds. */
   rowsPerSecond: number;
   rowsApplied: number;
@@ -23,6 +29,7 @@ export class ProgressTracker {
   private lastSourceTimestamp = 0;
   private rows = 0;
   private transactions = 0;
+  private applyDelay = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -32,6 +39,7 @@ export class ProgressTracker {
     this.rows += batch.changes.length;
     this.transactions += batch.transactions;
     const at = this.now();
+    this.applyDelay = Math.max(0, at - batch.openedAt);
     this.samples.push({ at, rows: batch.changes.length });
     while (this.samples.length > 0 && this.samples[0]!.at < at - WINDOW_MS) this.samples.shift();
   }
@@ -49,6 +57,7 @@ export class ProgressTracker {
     const status: PipelineStatus = {
       state,
       lagMs: behind && reference > 0 ? Math.max(0, at - reference) : 0,
+      applyDelayMs: this.applyDelay,
       rowsPerSecond: Math.round(windowRows / (WINDOW_MS / 1000)),
       rowsApplied: this.rows,
       transactionsApplied: this.transactions,

@@ -79,6 +79,8 @@ export interface Batch {
   changes: TargetChange[];
   /** Number of source transactions folded in. */
   transactions: number;
-  /** Source commit time of the last transaction (ms), for lag. */
+  /** Source commit time of the last transaction (ms, whole seconds: the binlog's resolution), for lag. */
   sourceTimestamp: number;
+  /** Local time (ms) the first transaction of the batch reached Transform: for the apply delay. */
+  openedAt: number;
 }
