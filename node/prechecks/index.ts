@@ -1,0 +1,22 @@
+/**
+ * Prechecks: named checks of a source and a target before a pipeline starts, each with an id
+ * a user may skip and an instruction when it fails. What each one verifies:
+ *
+ * - binlog_format, binlog_row_image, binlog_row_metadata: the source's GLOBAL value is ROW,
+ *   FULL, FULL (binlog-settings.ts). Sessions opened before a change keep the old value; no
+ *   check can see them.
+ * - server_id: server_id is non-zero and log_bin is ON.
+ * - privileges: from the sessions' SHOW GRANTS (privileges.ts, grants.ts): source user has
+ *   REPLICATION SLAVE, BINLOG MONITOR (REPLICATION CLIENT on MySQL and MariaDB < 10.5) and
+ *   SELECT on every replicated table; target user has SELECT, INSERT, UPDATE, DELETE on every
+ *   target table and, when systemSchema is given, CREATE, SELECT, INSERT, UPDATE on it.
+ * - primary_keys: every replicated table has a primary key or a unique key over NOT NULL
+ *   columns (table-key.ts); the failure names every table.
+ * - binlog_retention: the source still holds the binlog from resumeFrom on (binlog-retention.ts).
+ */
+export { runPrechecks, assertPrechecksPassed } from './run-prechecks.ts';
+export { PRECHECK_IDS, isPrecheckId, type PrecheckId, type PrecheckContext, type PrecheckResult, type PrecheckOptions, type ResumePosition } from './types.ts';
+export { describeTableKey, chooseTableKey, type TableKey, type IndexInfo } from './table-key.ts';
+export { formatPrecheckReport, failureSummary } from './report.ts';
+export { detectFlavour, parseFlavour, type Flavour } from './flavour.ts';
+export type { SqlClient } from './sql.ts';

@@ -1,0 +1,52 @@
+import type { TableRef } from '../../shared/model/change.ts';
+import { asText, queryRows, tableName, type SqlClient } from './sql.ts';
+
+/** The columns that identify a row of a table. */
+export interface TableKey {
+  kind: 'primary' | 'unique';
+  /** Index name ('PRIMARY' for the primary key). */
+  name: string;
+  /** Key columns in index order. */
+  columns: string[];
+}
+
+/** A unique or non-unique index, as SHOW INDEX describes it. */
+export interface IndexInfo {
+  name: string;
+  unique: boolean;
+  /** Columns in index order; name null for an expression part (MySQL functional index). */
+  columns: Array<{ name: string | null; nullable: boolean }>;
+}
+
+/** The table's indexes in the server's key order (SHOW INDEX). Throws when the table does not exist. */
+export async function readIndexes(client: SqlClient, ref: TableRef): Promise<IndexInfo[]> {
+  const rows = await queryRows(client, `SHOW INDEX FROM ${tableName(ref)}`);
+  const byName = new Map<string, IndexInfo>();
+  for (const row of rows) {
+    const name = asText(row.Key_name) ?? '';
+    let index = byName.get(name);
+    if (!index) {
+      index = { name, unique: Number(row.Non_unique) === 0, columns: [] };
+      byName.set(name, index);
+    }
+    index.columns.push({ name: asText(row.Column_name), nullable: asText(row.Null) === 'YES' });
+  }
+  return [...byName.values()];
+}
+
+/**
+ * The key a change is applied by: the primary key, else the first unique key whose parts are
+ * all NOT NULL columns (a nullable unique key lets many rows share NULL). The server lists
+ * such keys first after the primary key, in the order InnoDB would pick its clustered index.
+ */
+export function chooseTableKey(indexes: readonly IndexInfo[]): TableKey | null {
+  const primary = indexes.find((index) => index.name === 'PRIMARY');
+  const chosen = primary ?? indexes.find((index) => index.unique && index.columns.length > 0 && index.columns.every((c) => c.name !== null && !c.nullable));
+  if (!chosen) return null;
+  return { kind: chosen === primary ? 'primary' : 'unique', name: chosen.name, columns: chosen.columns.map((c) => c.name as string) };
+}
+
+/** Key columns of a table (primary key, else first suitable unique key); null when it has none. */
+export async function describeTableKey(client: SqlClient, schema: string, table: string): Promise<TableKey | null> {
+  return chooseTableKey(await readIndexes(client, { schema, table }));
+}
