@@ -5,8 +5,12 @@ import { quoteTable } from '../../shared/mysql/flavor.ts';
 /** A DDL statement as Ferry understands it: which tables it names, and where in the text. */
 export interface ParsedDdl {
   kind: 'create' | 'alter' | 'drop' | 'truncate' | 'rename' | 'index' | 'other';
-  /** Table references in order of appearance, with their spans in the statement. */
-  tables: Array<TableRef & { start: number; end: number }>;
+  /**
+   * Table references in order of appearance, with their spans in the statement. `read` marks
+   * a table the statement only reads (the template of CREATE TABLE ... LIKE): it is renamed
+   * like the others but does not make the statement one on a replicated table.
+   */
+  tables: Array<TableRef & { start: number; end: number; read?: true }>;
 }
 
 const IDENT = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)';
@@ -50,29 +54,104 @@ export function parseDdl(sql: string, defaultSchema: string): ParsedDdl {
     if (!head) continue;
     const tables: ParsedDdl['tables'] = [];
     const nameAt = new RegExp(`\\s*${NAME}`, 'y');
-    let cursor = head[0].length;
-    for (;;) {
-      nameAt.lastIndex = cursor;
+    /** The table name at `from` in body, added to `tables`; where it ends, or undefined if none. */
+    const takeName = (from: number, read = false): number | undefined => {
+      nameAt.lastIndex = from;
       const match = nameAt.exec(body);
-      if (!match) break;
-      const start = offset + cursor + (match[0].length - match[0].trimStart().length);
+      if (!match) return undefined;
+      const start = offset + from + (match[0].length - match[0].trimStart().length);
       const first = unquote(match[1]!);
       const second = match[2] === undefined ? undefined : unquote(match[2]);
-      tables.push({ schema: second === undefined ? defaultSchema : first, table: second ?? first, start, end: offset + nameAt.lastIndex });
-      cursor = nameAt.lastIndex;
+      tables.push({ schema: second === undefined ? defaultSchema : first, table: second ?? first, start, end: offset + nameAt.lastIndex, ...(read ? { read: true as const } : {}) });
+      return nameAt.lastIndex;
+    };
+    let cursor = head[0].length;
+    for (;;) {
+      const end = takeName(cursor);
+      if (end === undefined) break;
+      cursor = end;
       const separator = shape.list === 'comma' ? /^\s*,/ : shape.list === 'rename' ? /^\s*(?:TO|,)/i : undefined;
       const next = separator?.exec(body.slice(cursor));
       if (!next) break;
       cursor += next[0].length;
+    }
+    if (tables.length > 0 && shape.kind === 'create') {
+      // CREATE TABLE t LIKE template, or CREATE TABLE t (LIKE template).
+      const like = /\s*\(?\s*LIKE\b/iy;
+      like.lastIndex = cursor;
+      if (like.exec(body)) takeName(like.lastIndex, true);
+    }
+    if (tables.length > 0 && shape.kind === 'alter') {
+      // ALTER TABLE t ..., RENAME [TO | AS] new_name (not RENAME COLUMN / INDEX / KEY).
+      for (const word of bareWords(body, cursor)) {
+        if (word.text.toUpperCase() !== 'RENAME') continue;
+        if (/\s+(?:COLUMN|INDEX|KEY)\b/iy.test(body.slice(word.end, word.end + 16))) continue;
+        const to = /\s+(?:(?:TO|AS)\b)?/iy;
+        to.lastIndex = word.end;
+        if (to.exec(body)) takeName(to.lastIndex);
+      }
+      tables.sort((a, b) => a.start - b.start);
     }
     return { kind: shape.kind, tables };
   }
   return { kind: 'other', tables: [] };
 }
 
-/** True when the statement names at least one replicated table. */
+/** True when the statement changes at least one replicated table (or makes one, by name). */
 export function touchesReplicatedTables(ddl: ParsedDdl, mapping: TableMapping): boolean {
-  return ddl.tables.some((t) => mapping.mapTable(t.schema, t.table) !== undefined);
+  return ddl.tables.some((t) => t.read !== true && mapping.mapTable(t.schema, t.table) !== undefined);
+}
+
+/**
+ * The bare words of `sql` from `from` on outside parentheses, skipping quoted strings,
+ * quoted identifiers and comments: where a clause keyword such as RENAME can be.
+ */
+function* bareWords(sql: string, from: number): Generator<{ text: string; start: number; end: number }> {
+  const word = /[A-Za-z0-9_$]+/y;
+  let depth = 0;
+  let index = from;
+  while (index < sql.length) {
+    const char = sql[index]!;
+    if (char === "'" || char === '"' || char === '`') {
+      index = quotedEnd(sql, index);
+    } else if (sql.startsWith('/*', index)) {
+      const end = sql.indexOf('*/', index + 2);
+      index = end < 0 ? sql.length : end + 2;
+    } else if (char === '#' || (sql.startsWith('--', index) && /\s/.test(sql[index + 2] ?? ' '))) {
+      const end = sql.indexOf('\n', index);
+      index = end < 0 ? sql.length : end + 1;
+    } else if (char === '(' || char === ')') {
+      depth += char === '(' ? 1 : -1;
+      index++;
+    } else {
+      word.lastIndex = index;
+      const match = word.exec(sql);
+      if (!match) {
+        index++;
+        continue;
+      }
+      if (depth === 0) yield { text: match[0], start: index, end: index + match[0].length };
+      index += match[0].length;
+    }
+  }
+}
+
+/** The index after the quoted string or identifier opening at `start` ('', "" and `` double; \\ escapes in strings). */
+function quotedEnd(sql: string, start: number): number {
+  const quote = sql[start]!;
+  let index = start + 1;
+  while (index < sql.length) {
+    const char = sql[index]!;
+    if (char === '\\' && quote !== '`') {
+      index += 2;
+    } else if (char === quote) {
+      if (sql[index + 1] !== quote) return index + 1;
+      index += 2;
+    } else {
+      index++;
+    }
+  }
+  return sql.length;
 }
 
 /**

@@ -1,0 +1,444 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { quoteIdentifier, quoteTable } from '../../../shared/mysql/flavor.ts';
+import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
+import { replicationPair, type ReplicationPair } from '../../support/mariadb.ts';
+import { checksum, dumpTable } from '../../support/tables.ts';
+import { seededRandom } from '../../support/workload.ts';
+
+/**
+ * Every MySQL type through the whole pipeline (`bin/ferry run`): binlog → zongji → Extract →
+ * Transform (values.ts) → merge → Load. Inserts, updates (also of the primary key) and
+ * deletes in multi-statement transactions, written by a source session whose time zone is
+ * +05:45, applied by Ferry processes running in time zones 14 and 11 hours from UTC, and the
+ * target must end byte for byte like the source.
+ */
+
+const ALL_TYPES = `CREATE TABLE all_types (
+  id INT NOT NULL PRIMARY KEY,
+  ti TINYINT, tiu TINYINT UNSIGNED, si SMALLINT, siu SMALLINT UNSIGNED,
+  mi MEDIUMINT, miu MEDIUMINT UNSIGNED, i INT, iu INT UNSIGNED, bi BIGINT, biu BIGINT UNSIGNED,
+  dec_wide DECIMAL(65,30), dec_money DECIMAL(10,2), dec_int DECIMAL(30,0), f FLOAT, d DOUBLE,
+  dt DATE, dtm DATETIME(6), dtm0 DATETIME, ts TIMESTAMP(6) NULL DEFAULT NULL, ts0 TIMESTAMP NULL DEFAULT NULL,
+  ts3 TIMESTAMP(3) NULL DEFAULT NULL, tm TIME, tm6 TIME(6), yr YEAR,
+  ch CHAR(10), vc VARCHAR(100), tx TEXT, mtx MEDIUMTEXT,
+  bn BINARY(8), vb VARBINARY(300), bl BLOB, b1 BIT(1), b13 BIT(13), b64 BIT(64),
+  en ENUM('a','b','ü','😀'), st SET('x','y','z','😀'), js JSON,
+  g_stored BIGINT AS (i + 1) STORED,
+  g_virtual VARCHAR(110) AS (CONCAT(vc, '!')) VIRTUAL
+) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+
+/** Columns a statement may write (all but the key and the generated ones). */
+const WRITABLE = [
+  'ti', 'tiu', 'si', 'siu', 'mi', 'miu', 'i', 'iu', 'bi', 'biu', 'dec_wide', 'dec_money', 'dec_int', 'f', 'd',
+  'dt', 'dtm', 'dtm0', 'ts', 'ts0', 'ts3', 'tm', 'tm6', 'yr', 'ch', 'vc', 'tx', 'mtx', 'bn', 'vb', 'bl', 'b1', 'b13', 'b64', 'en', 'st', 'js',
+] as const;
+type Column = (typeof WRITABLE)[number];
+
+/**
+ * Tables whose primary key is a DECIMAL, a BIGINT UNSIGNED, a VARBINARY, or all three, with
+ * six key values each that only exact comparison tells apart (beyond DOUBLE precision, case,
+ * trailing bytes). Index 5 is a spare key used to swap rows.
+ */
+const KEY_TABLES: Array<{ name: string; columns: Array<[string, string]>; keys: string[][] }> = [
+  {
+    name: 'key_dec',
+    columns: [['k', 'DECIMAL(65,30) NOT NULL']],
+    keys: [
+      ['1.000000000000000000000000000001'], ['1.000000000000000000000000000002'], ['1'], ['0.999999999999999999999999999999'],
+      ['-1.000000000000000000000000000001'], ['99999999999999999999999999999999999.999999999999999999999999999999'],
+    ],
+  },
+  {
+    name: 'key_big',
+    columns: [['k', 'BIGINT UNSIGNED NOT NULL']],
+    keys: [['18446744073709551615'], ['18446744073709551614'], ['9007199254740993'], ['9007199254740992'], ['0'], ['9223372036854775808']],
+  },
+  {
+    name: 'key_bin',
+    columns: [['k', 'VARBINARY(16) NOT NULL']],
+    keys: [["X'00'"], ["X'0000'"], ["X''"], ["X'61'"], ["X'41'"], ["X'6120'"]],
+  },
+  {
+    name: 'key_multi',
+    columns: [['kb', 'BIGINT UNSIGNED NOT NULL'], ['kd', 'DECIMAL(65,30) NOT NULL'], ['kv', 'VARBINARY(16) NOT NULL']],
+    keys: [
+      ['18446744073709551615', '1.000000000000000000000000000001', "X'00'"],
+      ['18446744073709551615', '1.000000000000000000000000000001', "X'0000'"],
+      ['18446744073709551615', '1', "X'00'"],
+      ['18446744073709551614', '1.000000000000000000000000000001', "X'00'"],
+      ['9007199254740993', '0.000000000000000000000000000001', "X'ff'"],
+      ['9007199254740992', '0.000000000000000000000000000001', "X'ff'"],
+    ],
+  },
+];
+
+const keyTableSql = (table: (typeof KEY_TABLES)[number]): string =>
+  `CREATE TABLE ${table.name} (${table.columns.map(([name, type]) => `${name} ${type}`).join(', ')}, v VARCHAR(20) NOT NULL, n INT NULL, ` +
+  `PRIMARY KEY (${table.columns.map(([name]) => name).join(', ')}))`;
+
+const SOURCE_ZONE = '+05:45';
+const SOURCE_OFFSET_SECONDS = (5 * 60 + 45) * 60;
+
+/** Hand-picked rows: extremes, zero values, all-NULL, awkward text and bytes. */
+const FIXED_ROWS: Array<Partial<Record<Column | 'id', string>>> = [
+  {
+    id: '0', ti: '0', i: '0', bi: '9007199254740993', biu: '9007199254740992', dec_wide: '0.000000000000000000000000000001', dec_money: '-0.01',
+    dec_int: '-999999999999999999999999999999', f: '0.1', d: '0.1e0 + 0.2e0', dt: "'0000-00-00'", dtm: "'0000-00-00 00:00:00'", dtm0: "'2024-02-29 12:00:00'",
+    ts: "'0000-00-00 00:00:00'", ts0: "'0000-00-00 00:00:00'", ts3: "'1970-01-01 05:45:01.001'", tm: "'-00:00:01'", tm6: "'-00:00:00.000001'", yr: '0',
+    ch: "'ab  '", vc: "'trailing  '", tx: "'quotes '' \" \\\\ \\n \\t \\0 % _ ?'", mtx: "''", bn: "X'00ff7f80'", vb: "X'00'", bl: "X''",
+    b1: "b'0'", b13: "b'1000000000001'", b64: "b'1'", en: "'b'", st: "'z,x'",
+    js: `'{"a": 1.0, "big": 123456789012345678901234567890, "neg": -0.0, "s": "é 😀", "arr": [1, 2.50, null, true, 1e2]}'`,
+  },
+  {
+    id: '1', ti: '127', tiu: '255', si: '32767', siu: '65535', mi: '8388607', miu: '16777215', i: '2147483647', iu: '4294967295',
+    bi: '9223372036854775807', biu: '18446744073709551615', dec_wide: '99999999999999999999999999999999999.999999999999999999999999999999',
+    dec_money: '99999999.99', dec_int: '999999999999999999999999999999', f: '3.4028234663852886e38', d: '1.7976931348623157e308',
+    dt: "'9999-12-31'", dtm: "'9999-12-31 23:59:59.999999'", dtm0: "'9999-12-31 23:59:59'", ts: "'2038-01-19 08:59:07.999999'",
+    ts0: "'2038-01-19 08:59:07'", ts3: "'2038-01-19 08:59:07.999'", tm: "'838:59:59'", tm6: "'838:59:59.999999'", yr: '2155',
+    ch: "'😀ü𝄞'", vc: "'emoji 😀 and 𝄞'", tx: "REPEAT('é😀', 1000)", mtx: "REPEAT('😀é', 40000)",
+    bn: "X'ffffffffffffffff'", vb: `X'${hex(Array.from({ length: 256 }, (_, b) => b))}'`,
+    bl: `X'${hex([...Array.from({ length: 256 }, (_, b) => b), ...Array.from({ length: 256 }, (_, b) => 255 - b)])}'`,
+    b1: "b'1'", b13: `b'${'1'.repeat(13)}'`, b64: `b'${'1'.repeat(64)}'`, en: "'😀'", st: "'x,y,z,😀'", js: `'["é", {"k": 12345678901234567890}, 1.10]'`,
+  },
+  {
+    id: '2', ti: '-128', tiu: '0', si: '-32768', siu: '0', mi: '-8388608', miu: '0', i: '-2147483648', iu: '0', bi: '-9223372036854775808', biu: '0',
+    dec_wide: '-99999999999999999999999999999999999.999999999999999999999999999999', dec_money: '-99999999.99', dec_int: '0',
+    f: '-1.1754943508222875e-38', d: '-2.2250738585072014e-308', dt: "'1000-01-01'", dtm: "'1000-01-01 00:00:00.000000'", dtm0: "'1000-01-01 00:00:00'",
+    ts: "'1970-01-01 05:45:01.000001'", ts0: "'1970-01-01 05:45:01'", ts3: "'2000-02-29 23:59:59.5'", tm: "'-838:59:59'", tm6: "'-838:59:59.999999'", yr: '1901',
+    ch: "''", vc: "''", tx: "''", mtx: "''", bn: "X''", vb: "X''", bl: "X''", b1: "b'0'", b13: "b'0'", b64: "b'0'", en: "'a'", st: "''", js: "'[]'",
+  },
+  { id: '3' },
+  {
+    id: '4', f: '1.401298464324817e-45', d: '5e-324', dtm: "'2021-03-28 02:30:00.5'", ts: "'2021-10-31 02:30:00.25'",
+    tm: "'-00:00:00'", tm6: "'-12:00:00.5'", dt: "'2020-00-15'", dec_wide: '-0.000000000000000000000000000001', vb: "X'20'", ch: "' x'",
+  },
+];
+
+function hex(bytes: number[]): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+const TEXT_PIECES = ['a', 'Z', ' ', 'é', 'ü', 'ß', '😀', '𝄞', '中', "'", '"', '\\', '\n', '\t', '\0', '%', '_', '?', '\u00a0', '\u202e'];
+
+/** Random SQL literals per column type, reproducible from the seed. */
+class ValueGenerator {
+  constructor(private readonly random: () => number) {}
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.random() * (max - min + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.random() * items.length)]!;
+  }
+
+  /** A 64-bit integer in [min, max], often at or next to the ends. */
+  big(min: bigint, max: bigint): string {
+    const roll = this.random();
+    if (roll < 0.1) return String(min);
+    if (roll < 0.2) return String(max);
+    if (roll < 0.3) return String(this.pick([2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n].filter((v) => v >= min && v <= max)));
+    const span = max - min + 1n;
+    const raw = (BigInt(this.int(0, 0xffffffff)) << 32n) | BigInt(this.int(0, 0xffffffff));
+    return String(min + (raw % span));
+  }
+
+  digits(count: number): string {
+    let out = '';
+    for (let i = 0; i < count; i++) out += String(this.int(0, 9));
+    return out;
+  }
+
+  decimal(precision: number, scale: number): string {
+    const whole = this.digits(this.int(1, precision - scale)).replace(/^0+(?=\d)/, '');
+    const fraction = scale > 0 ? `.${this.digits(scale)}` : '';
+    return `${this.random() < 0.5 ? '-' : ''}${whole}${fraction}`;
+  }
+
+  double(maxExponent: number): string {
+    const value = (this.random() - 0.5) * 10 ** this.int(-maxExponent, maxExponent);
+    return String(value);
+  }
+
+  date(): string {
+    return `${this.int(1000, 9999)}-${pad(this.int(1, 12))}-${pad(this.int(1, 28))}`;
+  }
+
+  time(): string {
+    return `${pad(this.int(0, 23))}:${pad(this.int(0, 59))}:${pad(this.int(0, 59))}`;
+  }
+
+  micros(digits: number): string {
+    return this.digits(digits);
+  }
+
+  /** Wall-clock text in the source session zone of an instant TIMESTAMP can hold. */
+  timestamp(fraction: number): string {
+    const seconds = this.int(1, 2 ** 31 - 2);
+    const wall = new Date((seconds + SOURCE_OFFSET_SECONDS) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    return `'${wall}${fraction > 0 ? `.${this.micros(fraction)}` : ''}'`;
+  }
+
+  text(maxLength: number): string {
+    const length = this.int(0, maxLength);
+    let out = '';
+    for (let i = 0; i < length; i++) out += this.pick(TEXT_PIECES);
+    return mysql.escape(out);
+  }
+
+  bytes(maxLength: number): string {
+    const length = this.int(0, maxLength);
+    return `X'${hex(Array.from({ length }, () => this.int(0, 255)))}'`;
+  }
+
+  bits(width: number): string {
+    return `b'${Array.from({ length: width }, () => this.int(0, 1)).join('')}'`;
+  }
+
+  json(depth = 0): unknown {
+    const roll = this.random();
+    if (depth < 2 && roll < 0.25) return Object.fromEntries(Array.from({ length: this.int(0, 3) }, (_, i) => [`k${i}${this.pick(TEXT_PIECES)}`, this.json(depth + 1)]));
+    if (depth < 2 && roll < 0.45) return Array.from({ length: this.int(0, 3) }, () => this.json(depth + 1));
+    return this.pick<unknown>([null, true, false, this.int(-1000, 1000), this.random() * 1e6, `s${this.pick(TEXT_PIECES)}${this.pick(TEXT_PIECES)}`]);
+  }
+
+  /** A SQL expression for `column`, NULL now and then. */
+  value(column: Column): string {
+    if (this.random() < 0.12) return 'NULL';
+    switch (column) {
+      case 'ti': return String(this.int(-128, 127));
+      case 'tiu': return String(this.int(0, 255));
+      case 'si': return String(this.int(-32768, 32767));
+      case 'siu': return String(this.int(0, 65535));
+      case 'mi': return String(this.int(-8388608, 8388607));
+      case 'miu': return String(this.int(0, 16777215));
+      case 'i': return String(this.int(-2147483648, 2147483646));
+      case 'iu': return String(this.int(0, 4294967295));
+      case 'bi': return this.big(-(2n ** 63n), 2n ** 63n - 1n);
+      case 'biu': return this.big(0n, 2n ** 64n - 1n);
+      case 'dec_wide': return this.decimal(65, 30);
+      case 'dec_money': return this.decimal(10, 2);
+      case 'dec_int': return this.decimal(30, 0);
+      case 'f': return this.double(30);
+      case 'd': return this.double(300);
+      case 'dt': return this.random() < 0.05 ? "'0000-00-00'" : `'${this.date()}'`;
+      case 'dtm': return `'${this.date()} ${this.time()}.${this.micros(6)}'`;
+      case 'dtm0': return `'${this.date()} ${this.time()}'`;
+      case 'ts': return this.timestamp(6);
+      case 'ts0': return this.timestamp(0);
+      case 'ts3': return this.timestamp(3);
+      // Negative times never end in :00 here: zongji misdecodes those (see the test below).
+      case 'tm': return this.random() < 0.5 ? `'${this.int(0, 838)}:${pad(this.int(0, 59))}:${pad(this.int(0, 59))}'` : `'-${this.int(0, 838)}:${pad(this.int(0, 59))}:${pad(this.int(1, 59))}'`;
+      case 'tm6': return `'${this.random() < 0.5 ? '-' : ''}${this.int(0, 837)}:${pad(this.int(0, 59))}:${pad(this.int(1, 59))}.${this.micros(6)}'`;
+      case 'yr': return String(this.random() < 0.05 ? 0 : this.int(1901, 2155));
+      case 'ch': return this.text(10);
+      case 'vc': return this.text(100);
+      case 'tx': return this.text(300);
+      case 'mtx': return this.random() < 0.1 ? `REPEAT(${this.text(4)}, ${this.int(1, 20000)})` : this.text(50);
+      case 'bn': return this.bytes(8);
+      case 'vb': return this.bytes(300);
+      case 'bl': return this.bytes(2000);
+      case 'b1': return this.bits(1);
+      case 'b13': return this.bits(13);
+      case 'b64': return this.bits(64);
+      case 'en': return mysql.escape(this.pick(['a', 'b', 'ü', '😀']));
+      case 'st': return mysql.escape(['x', 'y', 'z', '😀'].filter(() => this.random() < 0.5).join(','));
+      case 'js': return mysql.escape(JSON.stringify(this.json()));
+    }
+  }
+}
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/** A source session of its own: time zone +05:45, zero dates allowed, 0 is a valid id. */
+async function sourceWriter(pair: ReplicationPair): Promise<Connection> {
+  const url = new URL(pair.source.url);
+  const connection = await mysql.createConnection({
+    host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password),
+    database: pair.schema, multipleStatements: true, charset: 'utf8mb4',
+  });
+  onTestFinished(() => connection.end());
+  await connection.query(`SET time_zone = '${SOURCE_ZONE}', sql_mode = 'STRICT_TRANS_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'`);
+  return connection;
+}
+
+/** Runs statements as one transaction, in one round trip. */
+async function transaction(connection: Connection, statements: string[]): Promise<void> {
+  await connection.query(`BEGIN; ${statements.join('; ')}; COMMIT`);
+}
+
+/** Random inserts, updates (some of the key), deletes over all_types, in transactions of 1-6 statements. */
+async function randomAllTypesWorkload(connection: Connection, seed: number, transactions: number, ids: Set<number>, nextId: { value: number }): Promise<void> {
+  const random = seededRandom(seed);
+  const gen = new ValueGenerator(random);
+  const existing = (): number | undefined => (ids.size === 0 ? undefined : [...ids][Math.floor(random() * ids.size)]);
+  for (let t = 0; t < transactions; t++) {
+    const statements: string[] = [];
+    for (let s = gen.int(1, 6); s > 0; s--) {
+      const roll = random();
+      const id = existing();
+      if (roll < 0.4 || id === undefined) {
+        const newId = nextId.value++;
+        statements.push(`INSERT INTO all_types (id, ${WRITABLE.join(', ')}) VALUES (${newId}, ${WRITABLE.map((c) => gen.value(c)).join(', ')})`);
+        ids.add(newId);
+      } else if (roll < 0.8) {
+        const columns = WRITABLE.filter(() => random() < 0.3);
+        if (columns.length === 0) columns.push(gen.pick(WRITABLE));
+        statements.push(`UPDATE all_types SET ${columns.map((c) => `${c} = ${gen.value(c)}`).join(', ')} WHERE id = ${id}`);
+      } else if (roll < 0.9) {
+        const newId = nextId.value++;
+        statements.push(`UPDATE all_types SET id = ${newId}, vc = ${gen.value('vc')} WHERE id = ${id}`);
+        ids.delete(id);
+        ids.add(newId);
+      } else {
+        statements.push(`DELETE FROM all_types WHERE id = ${id}`);
+        ids.delete(id);
+      }
+    }
+    await transaction(connection, statements);
+  }
+}
+
+/**
+ * Key moves: swap two rows' keys through the spare key, rotate three keys, delete and re-insert
+ * a key in one transaction, move a key onto one freed in the same transaction.
+ */
+async function keyWorkload(connection: Connection, table: (typeof KEY_TABLES)[number], round: number): Promise<void> {
+  const names = table.columns.map(([name]) => name);
+  const where = (key: string[]): string => names.map((name, i) => `${name} = ${key[i]}`).join(' AND ');
+  const set = (key: string[]): string => names.map((name, i) => `${name} = ${key[i]}`).join(', ');
+  const k = table.keys;
+  const [k0, k1, k2, k3, k4, spare] = [k[0]!, k[1]!, k[2]!, k[3]!, k[4]!, k[5]!];
+  const t = table.name;
+  if (round === 0) {
+    await transaction(connection, [`INSERT INTO ${t} VALUES ${[k0, k1, k2, k3, k4].map((key, i) => `(${key.join(', ')}, 'r${i}', ${i})`).join(', ')}`]);
+    // Swap r0 and r1 through the spare key.
+    await transaction(connection, [`UPDATE ${t} SET ${set(spare)} WHERE ${where(k0)}`, `UPDATE ${t} SET ${set(k0)} WHERE ${where(k1)}`, `UPDATE ${t} SET ${set(k1)} WHERE ${where(spare)}`]);
+    // Rotate k2 -> k3 -> k4 -> k2.
+    await transaction(connection, [
+      `UPDATE ${t} SET ${set(spare)}, n = n + 100 WHERE ${where(k4)}`,
+      `UPDATE ${t} SET ${set(k4)} WHERE ${where(k3)}`,
+      `UPDATE ${t} SET ${set(k3)} WHERE ${where(k2)}`,
+      `UPDATE ${t} SET ${set(k2)} WHERE ${where(spare)}`,
+    ]);
+  } else {
+    // Delete and re-insert the same key; move another row onto a key freed in the same transaction.
+    await transaction(connection, [`DELETE FROM ${t} WHERE ${where(k0)}`, `INSERT INTO ${t} VALUES (${k0.join(', ')}, 'again', NULL)`, `UPDATE ${t} SET v = 'touched' WHERE ${where(k1)}`]);
+    await transaction(connection, [`DELETE FROM ${t} WHERE ${where(k2)}`, `UPDATE ${t} SET ${set(k2)} WHERE ${where(k3)}`, `UPDATE ${t} SET ${set(spare)} WHERE ${where(k4)}`]);
+    await transaction(connection, [`DELETE FROM ${t} WHERE ${where(k1)}`, `UPDATE ${t} SET ${set(k1)}, v = 'moved back' WHERE ${where(spare)}`]);
+  }
+}
+
+/** Every column as exact text: bytes in hex, numbers and times as the server prints them. */
+async function exactRows(connection: Connection, schema: string, table: string): Promise<RowDataPacket[]> {
+  const [columns] = await connection.query<RowDataPacket[]>(
+    'SELECT COLUMN_NAME name, DATA_TYPE type, COLUMN_KEY k FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    [schema, table],
+  );
+  const bytes = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'bit']);
+  const expressions = columns.map(({ name, type }) => {
+    const column = `t.${quoteIdentifier(name as string)}`;
+    // FLOAT prints 6 digits; widened to DOUBLE it prints every bit.
+    const text = type === 'float' ? `CAST(CAST(${column} AS DOUBLE) AS CHAR)` : bytes.has(type as string) ? `HEX(${column})` : `CAST(${column} AS CHAR)`;
+    return `${text} AS ${quoteIdentifier(name as string)}`;
+  });
+  const order = columns.filter((column) => column.k === 'PRI').map((column) => `t.${quoteIdentifier(column.name as string)}`);
+  const [rows] = await connection.query<RowDataPacket[]>(`SELECT ${expressions.join(', ')} FROM ${quoteTable(schema, table)} AS t ORDER BY ${order.join(', ')}`);
+  return rows;
+}
+
+/**
+ * Waits until the target's CHECKSUM TABLE equals the source's (failing at once, with Ferry's
+ * log, if Ferry exits), then compares every row as HEX and as exact text.
+ */
+async function expectExactCopy(pair: ReplicationPair, table: string, ferry: FerryProcess, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  const failure = (what: string): Error =>
+    new Error(`${table}: ${what}\n--- ferry output (last lines) ---\n${ferry.output().split('\n').slice(-12).join('\n')}`);
+  while ((await checksum(pair.target.connection, pair.schema, table)) !== (await checksum(pair.source.connection, pair.schema, table))) {
+    const exit = ferry.child.exitCode ?? ferry.child.signalCode;
+    if (exit !== null) throw failure(`Ferry exited (${String(exit)}) before the table converged`);
+    if (Date.now() > deadline) throw failure(`CHECKSUM TABLE still differs after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+  expect(await dumpTable(pair.target.connection, pair.schema, table), table).toEqual(await dumpTable(pair.source.connection, pair.schema, table));
+  const sourceRows = await exactRows(pair.source.connection, pair.schema, table);
+  const targetRows = await exactRows(pair.target.connection, pair.schema, table);
+  expect(targetRows.length, table).toBe(sourceRows.length);
+  for (let index = 0; index < sourceRows.length; index++) expect(targetRows[index], `${table} row ${index}`).toEqual(sourceRows[index]);
+  return sourceRows.length;
+}
+
+function startIn(pair: ReplicationPair, zone: string): FerryProcess {
+  return startFerry(pair.runArgs(['--batch-rows', '64']), { TZ: zone });
+}
+
+describe('bin/ferry run: every MySQL type', () => {
+  it('copies inserts, updates, key moves and deletes of every type exactly, whatever the time zones', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth([ALL_TYPES, ...KEY_TABLES.map(keyTableSql)].join('; '));
+    // Compare sessions read TIMESTAMP in the same zone on both sides.
+    await pair.source.connection.query("SET time_zone = '+00:00'");
+    await pair.target.connection.query("SET time_zone = '+00:00'");
+    const writer = await sourceWriter(pair);
+
+    let ferry = startIn(pair, 'Pacific/Kiritimati');
+    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+
+    // Phase 1, Ferry running at UTC+14: fixed rows, then changes to them, then random traffic.
+    const columns = [...new Set(FIXED_ROWS.flatMap((row) => Object.keys(row)))];
+    await transaction(writer, [
+      `INSERT INTO all_types (${columns.join(', ')}) VALUES ${FIXED_ROWS.map((row) => `(${columns.map((c) => row[c as keyof typeof row] ?? 'NULL').join(', ')})`).join(', ')}`,
+      "UPDATE all_types SET vc = 'updated 😀', d = d / 3, biu = biu - 1, ts = '2001-02-03 04:05:06.654321', i = i - 1 WHERE id = 1",
+    ]);
+    await transaction(writer, [
+      // Every column to NULL, and an all-NULL row to values.
+      `UPDATE all_types SET ${WRITABLE.map((c) => `${c} = NULL`).join(', ')} WHERE id = 0`,
+      `UPDATE all_types SET ${WRITABLE.map((c) => `${c} = (SELECT x.${c} FROM (SELECT * FROM all_types WHERE id = 1) x)`).join(', ')} WHERE id = 3`,
+      'DELETE FROM all_types WHERE id = 2',
+      // The key moves; the row keeps its values.
+      'UPDATE all_types SET id = 1000000 WHERE id = 4',
+    ]);
+    const ids = new Set([0, 1, 3, 1000000]);
+    const nextId = { value: 10 };
+    await randomAllTypesWorkload(writer, 1, 60, ids, nextId);
+    for (const table of KEY_TABLES) await keyWorkload(writer, table, 0);
+    await expectExactCopy(pair, 'all_types', ferry);
+    for (const table of KEY_TABLES) await expectExactCopy(pair, table.name, ferry);
+
+    // Phase 2, Ferry stopped: a backlog it reads on restart.
+    expect(await ferry.kill('SIGTERM')).toBe(0);
+    await randomAllTypesWorkload(writer, 2, 40, ids, nextId);
+    for (const table of KEY_TABLES) await keyWorkload(writer, table, 1);
+
+    // Phase 3, Ferry running at UTC-11 on the backlog and on new traffic.
+    ferry = startIn(pair, 'Pacific/Pago_Pago');
+    await randomAllTypesWorkload(writer, 3, 40, ids, nextId);
+    const rows = await expectExactCopy(pair, 'all_types', ferry);
+    expect(rows).toBe(ids.size);
+    expect(rows).toBeGreaterThan(40);
+    for (const table of KEY_TABLES) expect(await expectExactCopy(pair, table.name, ferry), table.name).toBe(3);
+    expect(ferry.output()).toContain('"resumed":true');
+    expect(ferry.child.exitCode).toBeNull();
+  });
+
+  // Known bug (zongji 0.9.0, lib/common.js readMysqlValue, case TIME2): a negative TIME whose
+  // fraction is zero is decoded as its magnitude minus one second, then given the second back
+  // without a carry, so '-684:06:00' arrives as '-684:05:64' and '-01:00:00' as '-00:63:64'.
+  // The target refuses the value and the pipeline stops. Remove `.fails` once fixed.
+  it.fails('copies negative TIME values that end in :00 (zongji misdecodes them)', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth('CREATE TABLE times (id INT PRIMARY KEY, tm TIME, tm6 TIME(6))');
+    const ferry = startFerry(pair.runArgs(), { TZ: 'Pacific/Kiritimati' });
+    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    const writer = await sourceWriter(pair);
+    await transaction(writer, [
+      "INSERT INTO times VALUES (1, '-684:06:00', '-684:06:00.000000'), (2, '-00:01:00', '-01:00:00'), (3, '-838:00:00', '-12:00:00')",
+    ]);
+    await expectExactCopy(pair, 'times', ferry, 10_000);
+  });
+});
