@@ -98,10 +98,12 @@ export function toSqlValue(raw: unknown, column: ColumnInfo, table: string): Sql
       // Checked, since it goes into the statement unquoted.
       if (typeof raw === 'string' && isNumberText(raw, true)) return new SqlLiteral(raw);
       break;
-    case T.DATE:
-    case T.NEWDATE:
     case T.TIME:
     case T.TIME2:
+      if (typeof raw === 'string') return raw.charCodeAt(0) === 45 /* '-' */ ? carryNegativeTime(raw) : raw;
+      break;
+    case T.DATE:
+    case T.NEWDATE:
     case T.DATETIME:
     case T.DATETIME2:
     case T.TIMESTAMP:
@@ -201,4 +203,25 @@ function describe(raw: unknown): string {
 
 function unsupported(column: ColumnInfo, table: string, detail: string): FerryError {
   return new FerryError('FERRY_ERR_VALUE_UNSUPPORTED', { column: column.name, columnType: column.columnType, table, detail });
+}
+
+const NEGATIVE_TIME = /^-(\d+):(\d{2}):(\d{2})(\.\d+)?$/;
+
+/**
+ * zongji 0.9 decodes a negative TIME2 by flipping the bits of the packed value and adding
+ * one to the seconds field afterwards, without carrying it through the packed layout
+ * (6 bits of seconds, 6 of minutes): '-684:06:00' arrives as '-684:05:64' and '-01:00:00'
+ * as '-00:63:64'. The carry is binary: seconds 64 is minute+1, minutes 64 is hour+1.
+ */
+function carryNegativeTime(raw: string): string {
+  const match = NEGATIVE_TIME.exec(raw);
+  if (!match || match[3] !== '64') return raw;
+  let hours = Number(match[1]);
+  let minutes = Number(match[2]) + 1;
+  if (minutes === 64) {
+    minutes = 0;
+    hours += 1;
+  }
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `-${pad(hours)}:${pad(minutes)}:00${match[4] ?? ''}`;
 }

@@ -143,3 +143,14 @@ describe('toSqlValue', () => {
     );
   });
 });
+
+describe('negative TIME carry (zongji decodes -01:00:00 as -00:63:64)', () => {
+  const time: ColumnInfo = { name: 't', typeCode: 19, columnType: 'time', charset: null, unsigned: false };
+  it('carries seconds and minutes that overflowed', () => {
+    expect(toSqlValue('-684:05:64', time, 's.t')).toBe('-684:06:00');
+    expect(toSqlValue('-00:63:64', time, 's.t')).toBe('-01:00:00');
+    expect(toSqlValue('-838:59:59', time, 's.t')).toBe('-838:59:59');
+    expect(toSqlValue('-00:00:01.500000', time, 's.t')).toBe('-00:00:01.500000');
+    expect(toSqlValue('12:00:00', time, 's.t')).toBe('12:00:00');
+  });
+});
