@@ -164,8 +164,8 @@ export class PipelineRunner {
           await loader.drain();
           const changed = await applyDdl(transaction, { pipeline, pool, log, firstAfterResume });
           for (const table of changed) tables.invalidate(table);
-          // Record the position after the statement, in a batch of its own.
-          builder.add(transaction, []);
+          // The position after the statement (and the rows of CREATE TABLE ... SELECT), in a batch of its own.
+          builder.add(transaction, extractor.extract(transaction).map(transformChange));
           await flush();
           await loader.drain();
         } else {

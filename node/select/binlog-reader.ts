@@ -127,7 +127,7 @@ function translate(event: BinlogEvent): AssemblerEvent | undefined {
       return { type: 'rotate', file: (event as RotateEvent).binlogName };
     case 'MariadbGtid': {
       const gtid = event as MariadbGtidEvent;
-      return { type: 'gtid', gtid: `${gtid.domainId}-${gtid.serverId}-${gtid.seqNo}`, timestamp: event.timestamp };
+      return { type: 'gtid', gtid: `${gtid.domainId}-${gtid.serverId}-${gtid.seqNo}`, timestamp: event.timestamp, standalone: gtid.standalone };
     }
     case 'Gtid':
       return { type: 'gtid', gtid: event.gtid ?? '', timestamp: event.timestamp };

@@ -1,11 +1,12 @@
 import { FerryError } from '../../shared/errors/index.ts';
 import type { GtidSet } from '../../shared/model/gtid.ts';
-import type { ChangeKind, ColumnInfo, Row, RowChange, SourcePosition, SourceTransaction } from '../../shared/model/change.ts';
+import type { ChangeKind, ColumnInfo, DdlStatement, Row, RowChange, SourcePosition, SourceTransaction } from '../../shared/model/change.ts';
 
 /** The binlog events the assembler needs, already decoded (see binlog-reader.ts). */
 export type AssemblerEvent =
   | { type: 'rotate'; file: string }
-  | { type: 'gtid'; gtid: string; timestamp: number }
+  /** `standalone`: MariaDB's flag for a group with no commit event (DDL); unknown on MySQL. */
+  | { type: 'gtid'; gtid: string; timestamp: number; standalone?: boolean }
   | { type: 'query'; sql: string; schema: string; timestamp: number; nextPosition: number }
   | { type: 'rows'; kind: ChangeKind; schema: string; table: string; columns: ColumnInfo[]; rows: unknown[]; timestamp: number }
   | { type: 'xid'; timestamp: number; nextPosition: number };
@@ -14,6 +15,9 @@ interface OpenTransaction {
   gtid?: string;
   changes: RowChange[];
   timestamp: number;
+  /** False when the group is known to end with a commit event (MariaDB non-standalone). */
+  standalone?: boolean;
+  ddl?: DdlStatement;
 }
 
 /**
@@ -47,7 +51,7 @@ export class TransactionAssembler {
       case 'gtid':
         // MariaDB has no BEGIN: its GTID event opens the group. A dangling open group (a
         // filtered commit marker) cannot happen with the events we subscribe to.
-        this.open = { gtid: event.gtid, changes: [], timestamp: event.timestamp };
+        this.open = { gtid: event.gtid, changes: [], timestamp: event.timestamp, ...(event.standalone === undefined ? {} : { standalone: event.standalone }) };
         return;
       case 'rows':
         this.pushRows(event);
@@ -98,6 +102,12 @@ export class TransactionAssembler {
       }
       return;
     }
+    // A statement inside a group that ends with a commit event (MariaDB's CREATE TABLE ...
+    // SELECT: the statement, then the rows, then COMMIT): one transaction with DDL and rows.
+    if (this.open && this.open.standalone === false) {
+      this.open.ddl = { schema: event.schema, sql: statement };
+      return;
+    }
     // A statement of its own (DDL and the like): one transaction, committed implicitly.
     const gtid = this.open?.gtid;
     this.open = undefined;
@@ -105,9 +115,15 @@ export class TransactionAssembler {
   }
 
   private commit(nextPosition: number, timestamp: number): void {
-    const open = this.open ?? { changes: [], timestamp };
+    const open: OpenTransaction = this.open ?? { changes: [], timestamp };
     this.open = undefined;
-    this.emit({ ...(open.gtid === undefined ? {} : { gtid: open.gtid }), end: this.position(nextPosition, open.gtid), timestamp, changes: open.changes });
+    this.emit({
+      ...(open.gtid === undefined ? {} : { gtid: open.gtid }),
+      end: this.position(nextPosition, open.gtid),
+      timestamp,
+      changes: open.changes,
+      ...(open.ddl ? { ddl: open.ddl } : {}),
+    });
   }
 
   /** The point after a transaction; folds its GTID into the executed set first. */

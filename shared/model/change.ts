@@ -61,7 +61,10 @@ export interface SourceTransaction {
   /** Source commit time in ms since the epoch (binlog timestamp, second precision). */
   timestamp: number;
   changes: RowChange[];
-  /** Set when the transaction is a DDL statement (then `changes` is empty). */
+  /**
+   * Set when the transaction holds a DDL statement. `changes` are then empty, except for
+   * CREATE TABLE ... SELECT, whose rows follow the statement in the same transaction.
+   */
   ddl?: DdlStatement;
 }
 

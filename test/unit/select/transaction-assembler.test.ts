@@ -57,3 +57,16 @@ describe('TransactionAssembler', () => {
     expect(() => assembler.push({ type: 'query', sql: "XA START 'x'", schema: '', timestamp: 1, nextPosition: 1 })).toThrow(/XA transactions/);
   });
 });
+
+describe('TransactionAssembler: CREATE TABLE ... SELECT', () => {
+  it('keeps the statement and its rows in one transaction when the group ends with a commit', () => {
+    const { assembler, out } = assemble('0-1-1');
+    assembler.push({ type: 'gtid', gtid: '0-1-2', timestamp: 1, standalone: false });
+    assembler.push({ type: 'query', sql: 'CREATE TABLE copy (id INT)', schema: 's', timestamp: 1, nextPosition: 50 });
+    assembler.push({ type: 'rows', kind: 'insert', schema: 's', table: 'copy', columns, rows: [{ id: 1 }], timestamp: 1 });
+    assembler.push({ type: 'query', sql: 'COMMIT', schema: 's', timestamp: 1, nextPosition: 90 });
+    expect(out).toEqual([
+      { gtid: '0-1-2', end: { file: 'bin.000001', pos: 90, gtidSet: '0-1-2' }, timestamp: 1, ddl: { schema: 's', sql: 'CREATE TABLE copy (id INT)' }, changes: [{ schema: 's', table: 'copy', kind: 'insert', columns, after: { id: 1 } }] },
+    ]);
+  });
+});
