@@ -1,6 +1,8 @@
 import { quoteIdentifier, quoteTable, upsertTail, type Flavor } from '../../shared/mysql/flavor.ts';
 import type { Row } from '../../shared/model/change.ts';
+import { FerryError } from '../../shared/errors/index.ts';
 import type { TableOperations } from './merge.ts';
+import type { TargetTable } from './target-tables.ts';
 
 /** One SQL statement with its parameters, for mysql2's query(). */
 export interface Statement {
@@ -36,14 +38,28 @@ function deleteStatements(schema: string, table: string, key: string[], keyRows:
   });
 }
 
-/** Groups rows by their column list (a DDL inside a batch may change it) in first-seen order. */
-function byColumns(rows: Row[], writable: Set<string>): Map<string, { columns: string[]; rows: Row[] }> {
+/**
+ * Groups rows by their column list (a DDL inside a batch may change it) in first-seen order.
+ * Generated columns are left out; a column the target table lacks is an error, never
+ * dropped in silence (a mistyped rename, an ADD COLUMN stepped over).
+ */
+function byColumns(rows: Row[], table: TargetTable): Map<string, { columns: string[]; rows: Row[] }> {
   const groups = new Map<string, { columns: string[]; rows: Row[] }>();
   for (const row of rows) {
-    const columns = Object.keys(row).filter((c) => writable.has(c));
-    const signature = columns.join('\u0000');
+    const names = Object.keys(row);
+    const signature = names.join('\u0000');
     let group = groups.get(signature);
     if (!group) {
+      const missing = names.filter((c) => !table.columns.has(c));
+      if (missing.length > 0) {
+        throw new FerryError('FERRY_ERR_APPLY_FAILED', {
+          kind: 'write',
+          table: `${table.schema}.${table.table}`,
+          key: '-',
+          detail: `the target table has no column ${missing.map((c) => `'${c}'`).join(', ')}; add it to the target, or exclude or rename it in the table rule`,
+        });
+      }
+      const columns = names.filter((c) => table.writable.has(c));
       group = { columns, rows: [] };
       groups.set(signature, group);
     }
@@ -52,10 +68,10 @@ function byColumns(rows: Row[], writable: Set<string>): Map<string, { columns: s
   return groups;
 }
 
-function insertStatements(flavor: Flavor, schema: string, table: string, writable: Set<string>, rows: Row[], upsert: boolean, rowsPerStatement: number): Statement[] {
+function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], upsert: boolean, rowsPerStatement: number): Statement[] {
   const statements: Statement[] = [];
-  for (const { columns, rows: groupRows } of byColumns(rows, writable).values()) {
-    const head = `INSERT INTO ${quoteTable(schema, table)} (${columns.map(quoteIdentifier).join(',')}) VALUES `;
+  for (const { columns, rows: groupRows } of byColumns(rows, table).values()) {
+    const head = `INSERT INTO ${quoteTable(table.schema, table.table)} (${columns.map(quoteIdentifier).join(',')}) VALUES `;
     const tuple = `(${columns.map(() => '?').join(',')})`;
     const tail = upsert ? upsertTail(flavor, columns) : '';
     for (const chunk of chunks(groupRows, rowsPerStatement)) {
@@ -80,6 +96,6 @@ export function statementsFor(flavor: Flavor, operations: TableOperations, rowsP
   const deleted = onlyPrimaryKey ? operations.deletes : [...operations.deletes, ...operations.replaced];
   return [
     ...deleteStatements(table.schema, table.table, table.key, deleted, rowsPerStatement),
-    ...insertStatements(flavor, table.schema, table.table, table.writable, operations.writes, onlyPrimaryKey, rowsPerStatement),
+    ...insertStatements(flavor, table, operations.writes, onlyPrimaryKey, rowsPerStatement),
   ];
 }

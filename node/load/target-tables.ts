@@ -6,6 +6,8 @@ import type { TableRef } from '../../shared/model/change.ts';
 export interface TargetTable extends TableRef {
   /** Columns that may be written (generated columns left out), in table order. */
   writable: Set<string>;
+  /** Every column, generated ones included. */
+  columns: Set<string>;
   /** Columns of the key that identifies a row: the primary key, else a NOT NULL unique key. */
   key: string[];
   /** Every unique key including the primary key: the write-set of a change. */
@@ -74,6 +76,7 @@ export class TargetTables {
       schema: ref.schema,
       table: ref.table,
       writable: new Set(columnRows.filter((c) => !/GENERATED|VIRTUAL|PERSISTENT|STORED/i.test(c.EXTRA)).map((c) => c.COLUMN_NAME)),
+      columns: new Set(columnRows.map((c) => c.COLUMN_NAME)),
       key,
       uniqueKeys: [...unique.values()],
     };

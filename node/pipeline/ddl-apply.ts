@@ -3,6 +3,7 @@ import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.t
 import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
+import { quoteTable } from '../../shared/mysql/flavor.ts';
 import { parseDdl, rewriteDdl, touchesReplicatedTables } from './ddl.ts';
 
 /**
@@ -17,6 +18,15 @@ export interface DdlContext {
   log: Logger;
   /** True for the first transaction after a resume: the only one that may have been applied already. */
   firstAfterResume: boolean;
+}
+
+/**
+ * DROP TABLE naming replicated and other tables drops only the replicated ones on the
+ * target: a table outside the pipeline that happens to share a name there is not ours.
+ */
+function dropReplicatedOnly(parsed: ReturnType<typeof parseDdl>, pipeline: RuntimePipeline): string {
+  const targets = parsed.tables.map((t) => pipeline.mapping.mapTable(t.schema, t.table)?.target).filter((t): t is TableRef => t !== undefined);
+  return `DROP TABLE IF EXISTS ${targets.map((t) => quoteTable(t.schema, t.table)).join(', ')}`;
 }
 
 export function describePosition(position: SourcePosition): string {
@@ -38,7 +48,7 @@ export async function applyDdl(transaction: SourceTransaction, context: DdlConte
     log.warn({ sql: ddl.sql, position }, 'DDL on a replicated table ignored');
     return [];
   }
-  const statement = rewriteDdl(ddl.sql, parsed, pipeline.mapping);
+  const statement = parsed.kind === 'drop' ? dropReplicatedOnly(parsed, pipeline) : rewriteDdl(ddl.sql, parsed, pipeline.mapping);
   try {
     await context.pool.query(statement);
     log.info({ sql: statement, position }, 'DDL applied');

@@ -143,7 +143,16 @@ describe('bin/ferry run: DDL', () => {
     await db.query('TRUNCATE TABLE scratch');
     await db.query("INSERT INTO scratch VALUES (2, 'after truncate')");
     await db.query("CREATE TABLE doomed (id INT PRIMARY KEY); INSERT INTO doomed VALUES (1)");
-    await db.query('DROP TABLE doomed');
+    // A table outside the pipeline, on both sides: dropping it on the source with a
+    // replicated one must not drop the target's.
+    const outside = `\`${pair.schema}_outside\``;
+    await pair.source.connection.query(`CREATE DATABASE ${outside}; CREATE TABLE ${outside}.keep (id INT PRIMARY KEY)`);
+    await pair.target.connection.query(`CREATE DATABASE ${outside}; CREATE TABLE ${outside}.keep (id INT PRIMARY KEY)`);
+    onTestFinished(async () => {
+      await pair.source.connection.query(`DROP DATABASE IF EXISTS ${outside}`);
+      await pair.target.connection.query(`DROP DATABASE IF EXISTS ${outside}`);
+    });
+    await db.query(`DROP TABLE doomed, ${outside}.keep`);
     await db.query('ALTER TABLE base DROP COLUMN v, ADD COLUMN w INT NOT NULL DEFAULT 7');
     await db.query('INSERT INTO base (id) VALUES (2); UPDATE base SET w = 8 WHERE id = 1');
 
@@ -156,6 +165,8 @@ describe('bin/ferry run: DDL', () => {
     expect(indexes.map((row) => String(row.i))).toEqual(['made_a', 'made_c', 'PRIMARY']);
     expect(ferry.output()).toContain('DDL applied');
     expect(ferry.child.exitCode).toBeNull();
+    const [kept] = await pair.target.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${pair.schema}_outside'`);
+    expect(kept[0]?.n).toBe(1);
   });
 
   it('applies ALTER TABLE ... RENAME TO and CREATE TABLE ... LIKE, whose second table name is unqualified', async () => {

@@ -4,7 +4,7 @@ import { mergeTableChanges } from '../../../node/load/merge.ts';
 import { statementsFor } from '../../../node/load/statements.ts';
 import type { TargetTable } from '../../../node/load/target-tables.ts';
 
-const table: TargetTable = { schema: 's', table: 't', key: ['id'], uniqueKeys: [['id']], writable: new Set(['id', 'v']) };
+const table: TargetTable = { schema: 's', table: 't', key: ['id'], uniqueKeys: [['id']], writable: new Set(['id', 'v']), columns: new Set(['id', 'v']) };
 const ins = (id: number, v: string): TargetChange => ({ schema: 's', table: 't', kind: 'insert', after: { id, v } });
 const upd = (id: number, from: string, to: string, newId = id): TargetChange => ({ schema: 's', table: 't', kind: 'update', before: { id, v: from }, after: { id: newId, v: to } });
 const del = (id: number, v: string): TargetChange => ({ schema: 's', table: 't', kind: 'delete', before: { id, v } });
@@ -60,7 +60,7 @@ describe('statementsFor', () => {
   });
 
   it('uses tuples for composite keys, leaves generated columns out and uses the MySQL alias form', () => {
-    const composite: TargetTable = { schema: 's', table: 't', key: ['a', 'b'], uniqueKeys: [['a', 'b']], writable: new Set(['a', 'b', 'v']) };
+    const composite: TargetTable = { schema: 's', table: 't', key: ['a', 'b'], uniqueKeys: [['a', 'b']], writable: new Set(['a', 'b', 'v']), columns: new Set(['a', 'b', 'v', 'g']) };
     const ops = mergeTableChanges(composite, [
       { schema: 's', table: 't', kind: 'delete', before: { a: 1, b: 2, v: 'x', g: 1 } },
       { schema: 's', table: 't', kind: 'insert', after: { a: 3, b: 4, v: 'y', g: 2 } },
@@ -70,6 +70,13 @@ describe('statementsFor', () => {
       'DELETE FROM `s`.`t` WHERE (`a`,`b`) IN ((?,?))',
       'INSERT INTO `s`.`t` (`a`,`b`,`v`) VALUES (?,?,?) AS ferry_new ON DUPLICATE KEY UPDATE `a`=ferry_new.`a`,`b`=ferry_new.`b`,`v`=ferry_new.`v`',
     ]);
+  });
+});
+
+describe('statementsFor: target columns', () => {
+  it('refuses a column the target table lacks instead of dropping it', () => {
+    const ops = mergeTableChanges(table, [{ schema: 's', table: 't', kind: 'insert', after: { id: 1, v: 'a', extra: 'lost?' } }]);
+    expect(() => statementsFor('mariadb', ops)).toThrow(/target table has no column 'extra'/);
   });
 });
 
