@@ -18,6 +18,49 @@ export interface DdlContext {
   log: Logger;
   /** True for the first transaction after a resume: the only one that may have been applied already. */
   firstAfterResume: boolean;
+  /** Replicated source tables known to exist (for DROP DATABASE, which names none); DDL updates it. */
+  knownTables: Map<string, TableRef>;
+}
+
+const known = (t: TableRef): string => `${t.schema}\u0000${t.table}`;
+
+/** Keeps the known replicated tables up to date with what a statement creates, renames or drops. */
+function rememberTables(parsed: ReturnType<typeof parseDdl>, context: DdlContext): void {
+  const replicated = parsed.tables.filter((t) => t.read !== true && context.pipeline.mapping.mapTable(t.schema, t.table) !== undefined);
+  if (parsed.kind === 'drop') for (const t of replicated) context.knownTables.delete(known(t));
+  else for (const t of replicated) context.knownTables.set(known(t), { schema: t.schema, table: t.table });
+}
+
+/**
+ * DROP DATABASE names no table: it concerns the pipeline when a replicated table lived in
+ * that schema. Under `apply` it drops those tables' targets, not the target schema, which
+ * may be shared (a schema rename, several sources merged into one).
+ */
+async function dropSchema(schema: string, transaction: SourceTransaction, context: DdlContext): Promise<TableRef[]> {
+  const { pipeline, log } = context;
+  if (!pipeline.mapping.coversSchema(schema)) return [];
+  const dropped = [...context.knownTables.values()].filter((t) => t.schema === schema);
+  const position = describePosition(transaction.end);
+  const sql = transaction.ddl!.sql;
+  if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql });
+  if (pipeline.ddl === 'ignore') {
+    log.warn({ sql, position }, 'DDL on a replicated table ignored');
+    return [];
+  }
+  if (dropped.length === 0) {
+    // Resumed after the schema was gone from the source: its tables cannot be listed any more.
+    throw new FerryError('FERRY_ERR_DDL_APPLY_FAILED', { position, sql, detail: 'the tables of the dropped schema are no longer known; drop their targets by hand' });
+  }
+  const targets = dropped.map((t) => pipeline.mapping.mapTable(t.schema, t.table)?.target).filter((t): t is TableRef => t !== undefined);
+  const statement = `DROP TABLE IF EXISTS ${targets.map((t) => quoteTable(t.schema, t.table)).join(', ')}`;
+  try {
+    await context.pool.query(statement);
+  } catch (error) {
+    throw new FerryError('FERRY_ERR_DDL_APPLY_FAILED', { position, sql: statement, detail: (error as { sqlMessage?: string }).sqlMessage ?? String(error) }, { cause: error });
+  }
+  for (const t of dropped) context.knownTables.delete(known(t));
+  log.info({ sql: statement, position }, 'DDL applied');
+  return targets;
 }
 
 /**
@@ -41,6 +84,8 @@ export async function applyDdl(transaction: SourceTransaction, context: DdlConte
   const { pipeline, log } = context;
   const ddl = transaction.ddl!;
   const parsed = parseDdl(ddl.sql, ddl.schema);
+  if (parsed.kind === 'drop-schema') return dropSchema(parsed.schema!, transaction, context);
+  rememberTables(parsed, context);
   if (!touchesReplicatedTables(parsed, pipeline.mapping)) return [];
   const position = describePosition(transaction.end);
   if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql: ddl.sql });

@@ -4,7 +4,9 @@ import { quoteTable } from '../../shared/mysql/flavor.ts';
 
 /** A DDL statement as Ferry understands it: which tables it names, and where in the text. */
 export interface ParsedDdl {
-  kind: 'create' | 'alter' | 'drop' | 'truncate' | 'rename' | 'index' | 'other';
+  kind: 'create' | 'alter' | 'drop' | 'truncate' | 'rename' | 'index' | 'drop-schema' | 'other';
+  /** The schema of DROP DATABASE / DROP SCHEMA. */
+  schema?: string;
   /**
    * Table references in order of appearance, with their spans in the statement. `read` marks
    * a table the statement only reads (the template of CREATE TABLE ... LIKE): it is renamed
@@ -94,6 +96,8 @@ export function parseDdl(sql: string, defaultSchema: string): ParsedDdl {
     }
     return { kind: shape.kind, tables };
   }
+  const dropSchema = new RegExp(`^DROP\\s+(?:DATABASE|SCHEMA)\\s+(?:IF\\s+EXISTS\\s+)?(${IDENT})`, 'i').exec(body);
+  if (dropSchema) return { kind: 'drop-schema', tables: [], schema: unquote(dropSchema[1]!) };
   return { kind: 'other', tables: [] };
 }
 

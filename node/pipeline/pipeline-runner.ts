@@ -16,7 +16,7 @@ import { transformChange } from '../transform/transformer.ts';
 import { BatchBuilder } from './batch-builder.ts';
 import { applyDdl } from './ddl-apply.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
-import { runPipelinePrechecks } from './pipeline-prechecks.ts';
+import { replicatedTables, runPipelinePrechecks } from './pipeline-prechecks.ts';
 import { currentSourcePosition, openSourceSession } from './source-session.ts';
 import { createTargetPool } from './target-pool.ts';
 import { TransactionQueue } from './transaction-queue.ts';
@@ -120,6 +120,7 @@ export class PipelineRunner {
         await runPipelinePrechecks(pipeline, source, pool, checkpoint?.position ?? from);
         prechecksPassed();
       }
+      const knownTables = new Map((await replicatedTables(pipeline, source)).map((t) => [`${t.schema}\u0000${t.table}`, t]));
       this.progress.resumedAt(checkpoint?.position);
       log.info({ start, resumed: checkpoint !== undefined, epoch: pipeline.epoch }, 'pipeline starting');
 
@@ -162,7 +163,7 @@ export class PipelineRunner {
         if (transaction.ddl) {
           await flush();
           await loader.drain();
-          const changed = await applyDdl(transaction, { pipeline, pool, log, firstAfterResume });
+          const changed = await applyDdl(transaction, { pipeline, pool, log, firstAfterResume, knownTables });
           for (const table of changed) tables.invalidate(table);
           // The position after the statement (and the rows of CREATE TABLE ... SELECT), in a batch of its own.
           builder.add(transaction, extractor.extract(transaction).map(transformChange));

@@ -36,6 +36,8 @@ export interface MappedTable {
 export interface TableMapping {
   /** Where a source table goes; undefined when it is not replicated. */
   mapTable(schema: string, table: string): MappedTable | undefined;
+  /** True when some rule may replicate a table of this schema (DROP DATABASE names no table). */
+  coversSchema(schema: string): boolean;
 }
 
 export interface TableMappingOptions {
@@ -99,6 +101,10 @@ class CompiledTableMapping implements TableMapping {
     const answer = this.resolve(schema, table);
     bySchema.set(table, answer ?? null);
     return answer;
+  }
+
+  coversSchema(schema: string): boolean {
+    return !this.systemSchemas.has(schema.toLowerCase()) && this.rules.some((r) => r.schema.test(schema));
   }
 
   /** For logs: the rules in their written form (JSON.stringify of a runtime pipeline). */

@@ -272,4 +272,30 @@ describe('bin/ferry run: DDL', () => {
       expect(await dumpTable(target.connection, schema, table)).toEqual(await dumpTable(db, schema, table));
     }
   });
+
+  it('stops at DROP DATABASE of a replicated schema, and under --ddl apply drops only its replicated tables on the target', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth('CREATE TABLE a (id INT PRIMARY KEY); CREATE TABLE b (id INT PRIMARY KEY)');
+    await pair.target.connection.query(`CREATE TABLE \`${pair.schema}\`.target_only (id INT PRIMARY KEY)`);
+    const stopping = await started(pair.runArgs());
+    await pair.source.connection.query(`INSERT INTO \`${pair.schema}\`.a VALUES (1); DROP DATABASE \`${pair.schema}\``);
+    expect(await stopping.exited).toBe(1);
+    expect(stopping.output()).toMatch(/FERRY_ERR_DDL_NOT_ALLOWED: DDL on a replicated table at .*DROP DATABASE/);
+
+    // Resumed after the schema is gone: the tables cannot be listed; the operator is told.
+    const resumed = await started(pair.runArgs(['--ddl', 'apply']));
+    expect(await resumed.exited).toBe(1);
+    expect(resumed.output()).toContain('FERRY_ERR_DDL_APPLY_FAILED');
+
+    // Running when it happens, under --ddl apply: the replicated tables go, the target schema stays.
+    const again = await replicationPair();
+    await again.onBoth('CREATE TABLE a (id INT PRIMARY KEY); CREATE TABLE b (id INT PRIMARY KEY)');
+    await again.target.connection.query(`CREATE TABLE \`${again.schema}\`.target_only (id INT PRIMARY KEY)`);
+    const applying = await started(again.runArgs(['--ddl', 'apply']));
+    await again.source.connection.query(`INSERT INTO \`${again.schema}\`.a VALUES (1); DROP DATABASE \`${again.schema}\``);
+    await expect
+      .poll(async () => rowsOf(again.target.connection, `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${again.schema}' ORDER BY TABLE_NAME`), { timeout: 30_000 })
+      .toEqual([JSON.stringify({ TABLE_NAME: 'target_only' })]);
+    expect(applying.child.exitCode).toBeNull();
+  });
 });

@@ -4,6 +4,7 @@ import type { TableMapping } from '../../../shared/model/table-mapping.ts';
 
 const mapping: TableMapping = {
   mapTable: (schema, table) => (schema === 'shop' ? { target: { schema: 'copy', table: `${table}_c` }, columns: { identity: true, mapColumn: (c) => c }, rule: 0 } : undefined),
+  coversSchema: (schema) => schema === 'shop',
 };
 
 describe('parseDdl', () => {
@@ -52,5 +53,12 @@ describe('parseDdl', () => {
     expect(rewriteDdl(rename, parseDdl(rename, 'shop'), mapping)).toBe('ALTER TABLE `copy`.`orders_c` ADD COLUMN n INT, RENAME TO `copy`.`orders_old_c`');
     const like = 'CREATE TABLE orders_2 LIKE orders';
     expect(rewriteDdl(like, parseDdl(like, 'shop'), mapping)).toBe('CREATE TABLE `copy`.`orders_2_c` LIKE `copy`.`orders_c`');
+  });
+});
+
+describe('parseDdl: DROP DATABASE', () => {
+  it('names the schema', () => {
+    expect(parseDdl('DROP DATABASE IF EXISTS `shop`', 'x')).toEqual({ kind: 'drop-schema', tables: [], schema: 'shop' });
+    expect(parseDdl('drop schema shop', 'x')).toEqual({ kind: 'drop-schema', tables: [], schema: 'shop' });
   });
 });
