@@ -12,6 +12,7 @@ import { Loader } from '../load/loader.ts';
 import { classifyTargetError } from '../load/target-errors.ts';
 import { TargetTables } from '../load/target-tables.ts';
 import { BinlogReader } from '../select/binlog-reader.ts';
+import { classifySourceError } from '../select/source-errors.ts';
 import { transformChange } from '../transform/transformer.ts';
 import { BatchBuilder } from './batch-builder.ts';
 import { applyDdl } from './ddl-apply.ts';
@@ -115,12 +116,16 @@ export class PipelineRunner {
       });
       if (checkpoint && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
       const from = pipeline.from ? sourcePositionOf(pipeline.from) : undefined;
-      const start: SourcePosition = checkpoint?.position ?? from ?? (await currentSourcePosition(source));
+      // Source queries: a connection lost here (a restarting source) is retried like any other.
+      const onSource = <T>(work: Promise<T>): Promise<T> => work.catch((error: unknown) => {
+        throw classifySourceError(error, pipeline.source);
+      });
+      const start: SourcePosition = checkpoint?.position ?? from ?? (await onSource(currentSourcePosition(source)));
       if (runPrechecks) {
-        await runPipelinePrechecks(pipeline, source, pool, checkpoint?.position ?? from);
+        await onSource(runPipelinePrechecks(pipeline, source, pool, checkpoint?.position ?? from));
         prechecksPassed();
       }
-      const knownTables = new Map((await replicatedTables(pipeline, source)).map((t) => [`${t.schema}\u0000${t.table}`, t]));
+      const knownTables = new Map((await onSource(replicatedTables(pipeline, source))).map((t) => [`${t.schema}\u0000${t.table}`, t]));
       this.progress.resumedAt(checkpoint?.position);
       log.info({ start, resumed: checkpoint !== undefined, epoch: pipeline.epoch }, 'pipeline starting');
 
