@@ -1,12 +1,13 @@
 import { FerryError, describeError, isFerryError } from '../shared/errors/index.ts';
 import { createLogger } from '../shared/logging.ts';
 import type { Command, CommandContext } from './command.ts';
+import { benchCommand } from './bench-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { errorsCommand } from './errors-command.ts';
 import { runCommand } from './run-command.ts';
 import { servicesCommand } from './services-command.ts';
 
-const commands: Command[] = [runCommand, servicesCommand, demoCommand, errorsCommand];
+const commands: Command[] = [runCommand, servicesCommand, demoCommand, benchCommand, errorsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
