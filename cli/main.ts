@@ -4,10 +4,12 @@ import type { Command, CommandContext } from './command.ts';
 import { benchCommand } from './bench-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { errorsCommand } from './errors-command.ts';
+import { managerCommand } from './manager-command.ts';
+import { nodeCommand } from './node-command.ts';
 import { runCommand } from './run-command.ts';
 import { servicesCommand } from './services-command.ts';
 
-const commands: Command[] = [runCommand, servicesCommand, demoCommand, benchCommand, errorsCommand];
+const commands: Command[] = [runCommand, managerCommand, nodeCommand, servicesCommand, demoCommand, benchCommand, errorsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

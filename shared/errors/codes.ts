@@ -201,6 +201,58 @@ export const ERROR_CODES = {
     scope: 'coordination', retryable: false, http: 409,
     workaround: 'Delete what lies below it first.',
   }),
+
+  // The cluster: configuration store, REST API, managers and nodes.
+  FERRY_ERR_API_BAD_REQUEST: spec({
+    message: 'bad request: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Fix every field listed in details.errors; GET /api/v1/openapi.json documents each one.',
+  }),
+  FERRY_ERR_API_UNAUTHORIZED: spec({
+    message: 'missing or unknown API token',
+    scope: 'config', retryable: false, http: 401,
+    workaround: 'Send `Authorization: Bearer <token>`; an admin creates tokens with POST /api/v1/tokens (the first admin token comes from --admin-token or FERRY_ADMIN_TOKEN).',
+  }),
+  FERRY_ERR_API_FORBIDDEN: spec({
+    message: 'a {role} token may not {action}',
+    scope: 'config', retryable: false, http: 403,
+    workaround: 'Use a token with a role that allows it: viewer reads, operator also runs channels and switches data sources, admin also edits configuration and tokens.',
+  }),
+  FERRY_ERR_API_NOT_FOUND: spec({
+    message: '{what} {name} does not exist',
+    scope: 'config', retryable: false, http: 404,
+    workaround: 'List what exists (GET on the collection) and use one of those names.',
+  }),
+  FERRY_ERR_API_CONFLICT: spec({
+    message: '{what} {name}: {detail}',
+    scope: 'config', retryable: false, http: 409,
+    workaround: 'Someone else changed it at the same time or it already exists: read it again (GET), reapply your change and retry.',
+  }),
+  FERRY_ERR_DATASOURCE_IN_USE: spec({
+    message: 'data source {groupKey} is used by pipeline(s) {pipelines}',
+    scope: 'config', retryable: false, http: 409,
+    workaround: 'Delete or change the channels whose pipelines name this groupKey first.',
+  }),
+  FERRY_ERR_NODE_ID_TAKEN: spec({
+    message: 'node id {id} is registered by another live process ({address})',
+    scope: 'config', retryable: true, http: 409,
+    workaround: 'Give each node its own --id; if the other process is gone, its registration disappears within the ZooKeeper session timeout.',
+  }),
+  FERRY_ERR_NODE_NO_CONFIG: spec({
+    message: 'ZooKeeper is unreachable and there is no configuration cache in {cacheDir}',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'Start the node once while ZooKeeper is reachable, or check --zk; the node keeps trying.',
+  }),
+  FERRY_ERR_NODE_CACHE: spec({
+    message: 'the configuration cache {path} cannot be used: {detail}',
+    scope: 'environment', retryable: false, http: 500,
+    workaround: 'Delete the file; the node writes it again from ZooKeeper.',
+  }),
+  FERRY_ERR_MANAGERS_UNREACHABLE: spec({
+    message: 'no manager answered ({detail})',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'Start a manager; nodes keep replicating meanwhile and send statistics again once one answers.',
+  }),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -26,6 +26,13 @@ export interface NodeData {
   ephemeralOwner: string;
 }
 
+/** One operation of an atomic multi-op (ZooKeeper `multi`): all apply or none. */
+export type ZkOp =
+  | { op: 'create'; path: string; data?: Buffer | string; mode?: NodeMode }
+  | { op: 'set'; path: string; data: Buffer | string; version?: number }
+  | { op: 'check'; path: string; version: number }
+  | { op: 'remove'; path: string; version?: number };
+
 export type SessionState = 'connected' | 'disconnected' | 'expired';
 
 export interface ZkClientOptions {
@@ -175,6 +182,27 @@ export class ZkClient {
   remove(path: string, version = -1): Promise<void> {
     return new Promise((resolve, reject) => {
       this.client.remove(path, version, (error) => (error ? reject(toFerryError(error, 'remove', path, version)) : resolve()));
+    });
+  }
+
+  /**
+   * Applies every operation atomically or none. A failed check or version gives
+   * FERRY_ERR_ZK_BAD_VERSION (ZooKeeper does not say which operation failed, so `path` is the
+   * first one's).
+   */
+  multi(ops: readonly ZkOp[]): Promise<void> {
+    const transaction = this.client.transaction();
+    for (const op of ops) {
+      if (op.op === 'create') {
+        const buffer = toBuffer(op.data);
+        if (buffer === undefined) transaction.create(op.path, MODES[op.mode ?? 'persistent']);
+        else transaction.create(op.path, buffer, MODES[op.mode ?? 'persistent']);
+      } else if (op.op === 'set') transaction.setData(op.path, toBuffer(op.data) ?? null, op.version ?? -1);
+      else if (op.op === 'check') transaction.check(op.path, op.version);
+      else transaction.remove(op.path, op.version ?? -1);
+    }
+    return new Promise((resolve, reject) => {
+      transaction.commit((error) => (error ? reject(toFerryError(error, 'multi', ops[0]?.path ?? '/')) : resolve()));
     });
   }
 

@@ -1,0 +1,154 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PIPELINE_DEFAULTS, TableRule } from '../config/pipeline-spec.ts';
+
+/**
+ * The cluster model: what users edit through the REST API (data sources, channels) and the
+ * runtime records managers and nodes exchange through ZooKeeper. One TypeBox schema each,
+ * shared by the API routes, the OpenAPI document and the configuration store. Unknown keys
+ * are refused everywhere.
+ */
+
+const strict = { additionalProperties: false } as const;
+
+/** Names that end up in znode paths and in the target's checkpoint key. */
+export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+const Name = (description: string) => Type.String({ pattern: NAME_PATTERN, description: `${description} Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit.` });
+
+export const HostPort = Type.Object({
+  host: Type.String({ minLength: 1, maxLength: 255, description: 'Host name or IP address (IPv6 without brackets).' }),
+  port: Type.Integer({ minimum: 1, maximum: 65535, default: PIPELINE_DEFAULTS.port, description: 'TCP port. Default 3306.' }),
+}, { ...strict, description: 'One database server.' });
+
+/** A data source as the user writes it (POST/PUT body). */
+export const DataSourceSpec = Type.Object({
+  groupKey: Name('Name pipelines use for this database.'),
+  dc: Name('Datacenter the database lives in; placement keeps Select near the source and Load near the target.'),
+  master: HostPort,
+  standby: Type.Optional(HostPort),
+  active: Type.Union([Type.Literal('master'), Type.Literal('standby')], {
+    default: 'master',
+    description: "Which server pipelines use now. A switch is a DBA action (POST /api/v1/datasources/{groupKey}/switch). Default 'master'.",
+  }),
+  user: Type.String({ minLength: 1, maxLength: 80, description: 'User Ferry logs in as (replication privileges on a source, write privileges on a target).' }),
+  password: Type.String({ maxLength: 200, default: '', description: "Password of that user. Write-only: never returned by the API and never logged. Default ''." }),
+}, { ...strict, $id: 'DataSourceSpec', description: 'A database reached through its groupKey: a master and an optional standby.' });
+export type DataSourceSpecT = Static<typeof DataSourceSpec>;
+
+/** What the API returns for a data source: never the password. */
+export type DataSourceView = Omit<DataSourceSpecT, 'password'> & { hasPassword: boolean; version: number };
+
+/** Where a pipeline's stages may run. Default: anywhere. */
+export const PlacementSpec = Type.Object({
+  nodes: Type.Optional(Type.Array(Name('Node id.'), { minItems: 1, description: 'Only these nodes. Default: any node.' })),
+  dcs: Type.Optional(Type.Array(Name('Datacenter.'), { minItems: 1, description: 'Only nodes in these datacenters. Default: any datacenter.' })),
+}, { ...strict, default: {}, description: 'Where the stages may run.' });
+
+/**
+ * One pipeline of a channel: the PipelineSpec of `ferry run` with groupKeys in place of
+ * servers. Pipeline names are unique across the cluster (they key the checkpoint).
+ */
+export const ChannelPipelineSpec = Type.Object({
+  name: Name('Pipeline name, unique in the cluster; keys the checkpoint in the target, so keep it once replication started.'),
+  source: Name('groupKey of the source data source.'),
+  target: Name('groupKey of the target data source.'),
+  tables: Type.Array(TableRule, { minItems: 1, description: 'Table mapping rules, as in pipeline.yaml: a table goes by the first rule that matches it.' }),
+  placement: Type.Optional(PlacementSpec),
+  batch: Type.Optional(Type.Object({
+    maxRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: `Rows per target transaction. Default ${PIPELINE_DEFAULTS.batchMaxRows}.` })),
+    maxDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, description: `Longest a batch stays open. Default ${PIPELINE_DEFAULTS.batchMaxDelayMs}.` })),
+  }, strict)),
+  parallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: `Parallel target connections. Default ${PIPELINE_DEFAULTS.parallel}.` })),
+  ddl: Type.Optional(Type.Union([Type.Literal('stop'), Type.Literal('apply'), Type.Literal('ignore')], { description: `DDL policy. Default '${PIPELINE_DEFAULTS.ddl}'.` })),
+  errorPolicy: Type.Optional(Type.Union([Type.Literal('stop'), Type.Literal('skip')], { description: `Rows the target refuses. Default '${PIPELINE_DEFAULTS.errorPolicy}'.` })),
+  skipPrechecks: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_.-]*$' }), { description: 'Precheck ids not to run. Default [].' })),
+}, { ...strict, description: 'A one-way pipeline between two data sources.' });
+export type ChannelPipelineSpecT = Static<typeof ChannelPipelineSpec>;
+
+export const ChannelSpec = Type.Object({
+  name: Name('Channel name.'),
+  description: Type.Optional(Type.String({ maxLength: 500, description: "Free text for operators. Default ''." })),
+  pipelines: Type.Array(ChannelPipelineSpec, { minItems: 1, maxItems: 2, description: 'One pipeline (one-way) or two (bidirectional).' }),
+}, { ...strict, $id: 'ChannelSpec', description: 'One or two pipelines that start, pause and stop together.' });
+export type ChannelSpecT = Static<typeof ChannelSpec>;
+
+export const ChannelStatus = Type.Union([Type.Literal('START'), Type.Literal('PAUSE'), Type.Literal('STOP')], {
+  description: 'START: stages run. PAUSE: stages hold, keeping their place. STOP: stages end. New channels are STOP.',
+});
+export type ChannelStatusT = Static<typeof ChannelStatus>;
+
+/** /permits/<channel>: the permit. */
+export interface PermitRecord {
+  status: ChannelStatusT;
+  /** Who set it ('api:<token name>', 'arbiter', ...) and why; for events and display. */
+  by: string;
+  reason?: string;
+  /** Manager wall clock, display only: nothing may depend on clocks agreeing. */
+  at: string;
+}
+
+/** /nodes/<id> (ephemeral). */
+export interface NodeRecord {
+  id: string;
+  dc: string;
+  /** host:port where the node can be reached (for display and remote pipes). */
+  address: string;
+  capacity: { pipelines: number };
+  /** 'up'; 'full' (alive, but takes no new work); 'leaving' (clean shutdown: move its work now). */
+  state: 'up' | 'full' | 'leaving';
+  version: string;
+  startedAt: string;
+}
+
+/** /managers/<id> (ephemeral). */
+export interface ManagerRecord {
+  id: string;
+  /** Base URL of its API, e.g. http://127.0.0.1:8080 */
+  url: string;
+  startedAt: string;
+}
+
+/**
+ * /assignments/<pipeline>: written by the leader as 'pending' with a new epoch, then
+ * 'acked' by the node once it runs it. The epoch only grows for a pipeline; the node hands it
+ * to the loader, whose fence in the target refuses commits from older epochs.
+ */
+export interface AssignmentRecord {
+  pipeline: string;
+  channel: string;
+  node: string;
+  epoch: number;
+  state: 'pending' | 'acked';
+  at: string;
+}
+
+/** /stats/<pipeline>: last progress a node reported, through a manager. */
+export interface PipelineStatsRecord {
+  pipeline: string;
+  node: string;
+  epoch: number;
+  state: string;
+  /** GTID set (or file:pos) of the last committed batch. */
+  position: string | null;
+  lagMs: number | null;
+  rowsPerSecond: number;
+  error?: { code: string; message: string };
+  at: string;
+}
+
+/** /config/tokens/<sha256>: an API token's role (the token itself is never stored). */
+export const TokenRole = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('viewer'), Type.Literal('node')], {
+  description: 'admin: everything. operator: reads, runs channels and switches data sources. viewer: reads. node: a node process reporting statistics.',
+});
+export type TokenRoleT = Static<typeof TokenRole>;
+export interface TokenRecord {
+  name: string;
+  role: TokenRoleT;
+  createdAt: string;
+}
+
+/** Everything a node needs to run, as one consistent read at configuration epoch `epoch`. */
+export interface ConfigSnapshot {
+  epoch: number;
+  dataSources: Record<string, DataSourceSpecT>;
+  channels: Record<string, ChannelSpecT>;
+}

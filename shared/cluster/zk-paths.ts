@@ -1,0 +1,60 @@
+/**
+ * Every ZooKeeper path Ferry uses, and nothing else builds one. docs/zookeeper-layout.md says
+ * for each who writes, watches and deletes it. The root is versioned so that a later layout
+ * can live beside this one during an upgrade.
+ *
+ * Names inside paths (groupKeys, channel, pipeline and node ids) are checked by the model's
+ * patterns ([A-Za-z0-9][A-Za-z0-9_.-]*), so they never contain '/'.
+ */
+export const ZK_ROOT = '/ferry/v1';
+
+const under = (parent: string, name: string): string => {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new Error(`not a valid znode name: ${JSON.stringify(name)}`);
+  return `${parent}/${name}`;
+};
+
+export const zkPaths = {
+  root: ZK_ROOT,
+
+  // --- What users edit (the spec). Written only through manager/config; every edit is one
+  // multi-op that also bumps configEpoch, so a reader that saw epoch E saw every edit up to E.
+  config: `${ZK_ROOT}/config`,
+  /** Empty node; its data version is the configuration epoch. */
+  configEpoch: `${ZK_ROOT}/config/epoch`,
+  dataSources: `${ZK_ROOT}/config/datasources`,
+  dataSource: (groupKey: string) => under(`${ZK_ROOT}/config/datasources`, groupKey),
+  channels: `${ZK_ROOT}/config/channels`,
+  channel: (name: string) => under(`${ZK_ROOT}/config/channels`, name),
+  /** API tokens by the hex SHA-256 of the token (the token itself is never stored). */
+  tokens: `${ZK_ROOT}/config/tokens`,
+  token: (sha256Hex: string) => under(`${ZK_ROOT}/config/tokens`, sha256Hex),
+
+  // --- Runtime state.
+  /** Channel status START / PAUSE / STOP: the permit every stage of its pipelines waits on. */
+  permits: `${ZK_ROOT}/permits`,
+  permit: (channel: string) => under(`${ZK_ROOT}/permits`, channel),
+  /** Which node runs a pipeline, with the fencing epoch. Written by the leader; nodes ack. */
+  assignments: `${ZK_ROOT}/assignments`,
+  assignment: (pipeline: string) => under(`${ZK_ROOT}/assignments`, pipeline),
+  /** Latest progress of a pipeline (display only; the checkpoint of record is in the target). */
+  stats: `${ZK_ROOT}/stats`,
+  stat: (pipeline: string) => under(`${ZK_ROOT}/stats`, pipeline),
+
+  // --- Liveness.
+  /** Ephemeral, one per live node process. */
+  nodes: `${ZK_ROOT}/nodes`,
+  node: (id: string) => under(`${ZK_ROOT}/nodes`, id),
+  /** Ephemeral, one per live manager process (its id and API URL). */
+  managers: `${ZK_ROOT}/managers`,
+  manager: (id: string) => under(`${ZK_ROOT}/managers`, id),
+  /** Ephemeral-sequential candidates; the lowest sequence leads. */
+  election: `${ZK_ROOT}/election`,
+  electionCandidatePrefix: `${ZK_ROOT}/election/candidate-`,
+} as const;
+
+/** The persistent parents, created at start-up by managers and nodes alike (mkdirp is idempotent). */
+export const ZK_PARENTS: readonly string[] = [
+  zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
+  zkPaths.permits, zkPaths.assignments, zkPaths.stats,
+  zkPaths.nodes, zkPaths.managers, zkPaths.election,
+];
