@@ -1,0 +1,77 @@
+import type { Connection } from 'mysql2/promise';
+import { upsertTail } from '../shared/mysql/flavor.ts';
+import { narrowRow, wideRow } from './rows.ts';
+import { chunkStarts } from './sql-runner.ts';
+import { NARROW_COLUMNS, WIDE_COLUMNS, narrowTableSql, wideTableSql } from './tables.ts';
+
+/** A schema of its own on the target, outside Ferry's `bench.*`. */
+const RAW_SCHEMA = 'bench_raw';
+const ROWS_PER_STATEMENT = 500;
+const ROWS_PER_TRANSACTION = 1000;
+
+export interface ApplyLimits {
+  narrowOneConnection: number;
+  narrowFourConnections: number;
+  wideOneConnection: number;
+}
+
+interface RawTable {
+  name: string;
+  createSql: string;
+  columns: string[];
+  row: (id: number) => string;
+}
+
+const NARROW: RawTable = { name: 'narrow', createSql: narrowTableSql(RAW_SCHEMA), columns: NARROW_COLUMNS, row: narrowRow };
+const WIDE: RawTable = { name: 'wide', createSql: wideTableSql(RAW_SCHEMA), columns: WIDE_COLUMNS, row: wideRow };
+
+/** Transactions of 1000 rows, each two 500-row upserts with the values already in the text. */
+function transactionsOf(table: RawTable, rows: number): string[][] {
+  const tail = upsertTail('mariadb', table.columns.slice(1));
+  return chunkStarts(0, rows, ROWS_PER_TRANSACTION).map((first) =>
+    chunkStarts(first, Math.min(first + ROWS_PER_TRANSACTION, rows), ROWS_PER_STATEMENT).map((start) => {
+      const values: string[] = [];
+      for (let id = start; id < Math.min(start + ROWS_PER_STATEMENT, rows); id++) values.push(table.row(id));
+      return `INSERT INTO ${RAW_SCHEMA}.${table.name} VALUES ${values.join(',')}${tail}`;
+    }),
+  );
+}
+
+/** Rows/s of the prepared transactions into an empty copy of the table, spread over the connections. */
+async function timeApply(connections: Connection[], table: RawTable, rows: number): Promise<number> {
+  await connections[0]!.query(`DROP TABLE IF EXISTS ${RAW_SCHEMA}.${table.name}`);
+  await connections[0]!.query(table.createSql);
+  const transactions = transactionsOf(table, rows);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    connections.map(async (connection) => {
+      while (next < transactions.length) {
+        const statements = transactions[next++]!;
+        await connection.beginTransaction();
+        for (const sql of statements) await connection.query(sql);
+        await connection.commit();
+      }
+    }),
+  );
+  return Math.round(rows / ((performance.now() - started) / 1000));
+}
+
+/**
+ * The write side's ceiling: mysql2 multi-row INSERT ... ON DUPLICATE KEY UPDATE, as Ferry's
+ * loader writes them, with nothing to read, decode or format. Needs four connections to the
+ * target; drops its schema afterwards.
+ */
+export async function measureApplyLimits(target: Connection[], narrowRows: number, wideRows: number): Promise<ApplyLimits> {
+  if (target.length < 4) throw new Error('the apply limit needs four target connections');
+  await target[0]!.query(`CREATE DATABASE IF NOT EXISTS ${RAW_SCHEMA}`);
+  try {
+    return {
+      narrowOneConnection: await timeApply(target.slice(0, 1), NARROW, narrowRows),
+      narrowFourConnections: await timeApply(target.slice(0, 4), NARROW, narrowRows),
+      wideOneConnection: await timeApply(target.slice(0, 1), WIDE, wideRows),
+    };
+  } finally {
+    await target[0]!.query(`DROP DATABASE IF EXISTS ${RAW_SCHEMA}`);
+  }
+}

@@ -1,0 +1,64 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WrittenScenario } from './backlogs.ts';
+import type { FerryProcess } from './ferry-process.ts';
+import { reachedGtid } from './gtid-pos.ts';
+import { catchUpResult, type CatchUpResult } from './segment-clock.ts';
+
+const POLL_MS = 20;
+const LIMIT_MS = 900_000;
+/** No table yet: Ferry has not created its system tables. */
+const ER_NO_SUCH_TABLE = 1146;
+
+export interface FerryCatchUp {
+  /** From the 'pipeline starting' log line: the ratios use this one. */
+  fromReady: CatchUpResult;
+  /** From spawning the process: start-up (tsx, connections, prechecks) included. */
+  inclStart: CatchUpResult;
+  /** Spawn to 'pipeline starting'. */
+  startSeconds: number;
+}
+
+/**
+ * Newest GTID position Ferry committed on the target (node/load/checkpoint-store.ts: the
+ * checkpoint row with the highest seq holds the position its batch reached).
+ */
+export async function committedGtid(target: Connection, pipeline: string): Promise<string | undefined> {
+  try {
+    const [rows] = await target.query<RowDataPacket[]>('SELECT gtid_set FROM _ferry.checkpoints WHERE pipeline = ? ORDER BY seq DESC LIMIT 1', [pipeline]);
+    const gtid = rows[0]?.gtid_set as string | null | undefined;
+    return gtid ?? undefined;
+  } catch (error) {
+    if ((error as { errno?: number }).errno === ER_NO_SUCH_TABLE) return undefined;
+    throw error;
+  }
+}
+
+/** Polls every 20 ms until Ferry's checkpoint includes `gtid`; returns the moment it did. */
+export async function waitCommitted(ferry: FerryProcess, target: Connection, pipeline: string, gtid: string, limitMs = LIMIT_MS): Promise<number> {
+  const deadline = performance.now() + limitMs;
+  for (;;) {
+    ferry.check();
+    if (reachedGtid(await committedGtid(target, pipeline), gtid)) return performance.now();
+    if (performance.now() > deadline) throw new Error(`bin/ferry run did not reach ${gtid} within ${limitMs / 1000} s; its last log lines:\n${ferry.logTail()}`);
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Times a just-started Ferry process catching up the backlog. A scenario is done when
+ * Ferry's checkpoint reaches its last GTID: counts cannot tell, since rows are updated and
+ * deleted.
+ */
+export async function timeFerryCatchUp(ferry: FerryProcess, target: Connection, pipeline: string, scenarios: WrittenScenario[]): Promise<FerryCatchUp> {
+  const reachedAt: number[] = [];
+  for (const scenario of scenarios) reachedAt.push(await waitCommitted(ferry, target, pipeline, scenario.toGtid));
+  if (ferry.readyAt === undefined) {
+    throw new Error("bin/ferry run never logged 'pipeline starting' (node/pipeline/pipeline-runner.ts): the benchmark cannot tell start-up from catch-up");
+  }
+  return {
+    fromReady: catchUpResult(scenarios, ferry.readyAt, reachedAt),
+    inclStart: catchUpResult(scenarios, ferry.spawnedAt, reachedAt),
+    startSeconds: (ferry.readyAt - ferry.spawnedAt) / 1000,
+  };
+}

@@ -1,0 +1,93 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BENCH_SCHEMA } from './tables.ts';
+
+const ROWS_PER_TRANSACTION = 10;
+const ARRIVAL_LIMIT_MS = 120_000;
+
+export interface LagFigures {
+  p50: number;
+  p99: number;
+  max: number;
+  /** What the writer managed; below the asked rate when it could not keep up. */
+  achieved_rows_per_s: number;
+  rows: number;
+}
+
+/** A copy of `lag_probe` whose `applied_at` says when each row arrived there. */
+export interface LagObserver {
+  name: string;
+  connection: Connection;
+  /** Throws when the path's process is gone, so a dead path fails fast instead of timing out. */
+  check?: () => void;
+}
+
+/**
+ * Writes 10-row transactions at `rowsPerSecond` for `seconds`, paced against a fixed schedule
+ * (transaction k is due at start + k * interval; a late one goes at once), so a slow round
+ * trip does not shift the ones after it. Each row carries written_at = UTC_TIMESTAMP(6) of the
+ * source.
+ * Returns the ids written, [idBase, idBase + rows), and the rate achieved.
+ */
+async function writeAtRate(writers: Connection[], idBase: number, rowsPerSecond: number, seconds: number): Promise<{ rows: number; achieved: number }> {
+  const transactions = Math.round((rowsPerSecond * seconds) / ROWS_PER_TRANSACTION);
+  const intervalMs = (1000 * ROWS_PER_TRANSACTION) / rowsPerSecond;
+  const startedAt = performance.now();
+  let next = 0;
+  // Several writers share the schedule, so one transaction's round trip never holds up the next.
+  await Promise.all(
+    writers.map(async (writer) => {
+      while (next < transactions) {
+        const k = next++;
+        const wait = startedAt + k * intervalMs - performance.now();
+        if (wait > 0) await sleep(wait);
+        const rows = Array.from({ length: ROWS_PER_TRANSACTION }, (_, i) => `(${idBase + k * ROWS_PER_TRANSACTION + i},'probe',UTC_TIMESTAMP(6))`);
+        await writer.query(`INSERT INTO ${BENCH_SCHEMA}.lag_probe (id, payload, written_at) VALUES ${rows.join(',')}`);
+      }
+    }),
+  );
+  const rows = transactions * ROWS_PER_TRANSACTION;
+  return { rows, achieved: Math.round(rows / ((performance.now() - startedAt) / 1000)) };
+}
+
+async function waitArrived(observer: LagObserver, idBase: number, rows: number): Promise<void> {
+  const deadline = Date.now() + ARRIVAL_LIMIT_MS;
+  for (;;) {
+    observer.check?.();
+    const [result] = await observer.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${BENCH_SCHEMA}.lag_probe WHERE id >= ? AND id < ?`, [idBase, idBase + rows]);
+    if (Number(result[0]?.n) === rows) return;
+    if (Date.now() > deadline) throw new Error(`${observer.name}: only ${result[0]?.n} of ${rows} lag probe rows arrived within ${ARRIVAL_LIMIT_MS / 1000} s`);
+    await sleep(50);
+  }
+}
+
+/** Nearest-rank percentile of ascending values. */
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+async function lagOf(observer: LagObserver, idBase: number, rows: number): Promise<Pick<LagFigures, 'p50' | 'p99' | 'max'>> {
+  const [result] = await observer.connection.query<RowDataPacket[]>(
+    `SELECT TIMESTAMPDIFF(MICROSECOND, written_at, applied_at) AS us FROM ${BENCH_SCHEMA}.lag_probe WHERE id >= ? AND id < ? ORDER BY us`,
+    [idBase, idBase + rows],
+  );
+  const ms = result.map((row) => Number(row.us) / 1000);
+  // A negative lag means applied_at is not the apply time (e.g. the SQL thread's event-time NOW()).
+  if (ms[0]! < 0) throw new Error(`${observer.name}: a lag probe row was applied ${-ms[0]!} ms before it was written: applied_at does not record the apply time`);
+  const round = (value: number): number => Math.round(value * 10) / 10;
+  return { p50: round(percentile(ms, 0.5)), p99: round(percentile(ms, 0.99)), max: round(ms[ms.length - 1]!) };
+}
+
+/**
+ * End-to-end lag at one write rate: source write time to apply time on each observer (all
+ * servers share the host clock), once every row has arrived.
+ */
+export async function measureLag(writers: Connection[], observers: LagObserver[], idBase: number, rowsPerSecond: number, seconds: number): Promise<Record<string, LagFigures>> {
+  const { rows, achieved } = await writeAtRate(writers, idBase, rowsPerSecond, seconds);
+  const figures: Record<string, LagFigures> = {};
+  for (const observer of observers) {
+    await waitArrived(observer, idBase, rows);
+    figures[observer.name] = { ...(await lagOf(observer, idBase, rows)), achieved_rows_per_s: achieved, rows };
+  }
+  return figures;
+}

@@ -1,0 +1,41 @@
+import type { Measurements } from './results.ts';
+import { totalRowChanges } from './segment-clock.ts';
+
+const num = (value: number | undefined): string => (value === undefined ? '-' : Math.round(value).toLocaleString('en-US'));
+const row = (cells: string[], widths: number[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+
+/** The run as a few plain-text tables: catch-up per scenario and path, raw limits, lag, memory. */
+export function printReport(m: Measurements, json: Record<string, unknown>, out: (line: string) => void): void {
+  const widths = [56, 9, 6, 10, 10, 10, 10, 7];
+  out('');
+  out('Catch-up, rows/s (row changes per second; Ferry timed from its "pipeline starting" log line)');
+  out(row(['scenario', 'changes', 'txns', 'native 1', 'native 4', 'ferry', 'zongji', 'ferry/1'], widths));
+  for (const s of m.scenarios) {
+    const ferry = m.ferry.fromReady.byScenario[s.key]!;
+    const native = m.nativeSingle.byScenario[s.key]!;
+    out(row([s.label, num(s.rowChanges), num(s.transactions), num(native), num(m.nativeParallel.byScenario[s.key]), num(ferry), num(m.decode.byScenario[s.key]), (ferry / native).toFixed(3)], widths));
+  }
+  const txns = m.scenarios.reduce((sum, s) => sum + s.transactions, 0);
+  out(row(['all scenarios', num(totalRowChanges(m.scenarios)), num(txns), num(m.nativeSingle.rowsPerSecond), num(m.nativeParallel.rowsPerSecond), num(m.ferry.fromReady.rowsPerSecond), num(m.decode.rowsPerSecond), String(json.ratio_vs_native_single)], widths));
+  out('');
+  out(`ratio_vs_native_single ${String(json.ratio_vs_native_single)}, ratio_vs_native_parallel ${String(json.ratio_vs_native_parallel)}`);
+  out(`bin/ferry run including its ${m.ferry.startSeconds.toFixed(2)} s start-up: ${num(m.ferry.inclStart.rowsPerSecond)} rows/s`);
+  out('');
+  out('Raw limits, rows/s');
+  out(`  zongji decode alone (Ferry's BinlogReader, no apply)                  ${num(m.decode.rowsPerSecond).padStart(9)}`);
+  out(`  mysql2 500-row upserts, 1000-row txns, narrow, 1 connection          ${num(m.apply.narrowOneConnection).padStart(9)}`);
+  out(`  mysql2 500-row upserts, 1000-row txns, narrow, 4 connections         ${num(m.apply.narrowFourConnections).padStart(9)}`);
+  out(`  mysql2 500-row upserts, 1000-row txns, wide, 1 connection            ${num(m.apply.wideOneConnection).padStart(9)}`);
+  out('');
+  out('Lag under a fixed write rate, ms (source clock at write to target clock at apply, one host clock)');
+  const lagWidths = [18, 10, 9, 9, 9, 9, 9, 9];
+  out(row(['rate asked', 'achieved', 'ferry p50', 'p99', 'max', 'native p50', 'p99', 'max'], lagWidths));
+  for (const [rate, byPath] of Object.entries(m.lag)) {
+    const ferry = byPath.ferry!;
+    const native = byPath.native_single;
+    out(row([`${num(Number(rate))} rows/s`, num(ferry.achieved_rows_per_s), String(ferry.p50), String(ferry.p99), String(ferry.max), String(native?.p50 ?? '-'), String(native?.p99 ?? '-'), String(native?.max ?? '-')], lagWidths));
+  }
+  out('');
+  out(`Ferry peak RSS (VmHWM) ${m.ferryPeakRssMb} MB (${m.ferryCatchUpRssMb} MB when the catch-up ended)`);
+  out(`${m.quick ? 'Quick run' : 'Full run'}, ${String(json.duration_s)} s including server start; MariaDB ${m.mariadbVersion}, Node ${process.version}`);
+}

@@ -1,0 +1,88 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { ApplyLimits } from './apply-limit.ts';
+import type { WrittenScenario } from './backlogs.ts';
+import type { DecodeLimit } from './decode-limit.ts';
+import type { FerryCatchUp } from './ferry-catch-up.ts';
+import type { LagFigures } from './lag.ts';
+import { totalRowChanges, type CatchUpResult } from './segment-clock.ts';
+
+/** Everything one run measured, before it becomes bench/results/latest.json. */
+export interface Measurements {
+  quick: boolean;
+  startedAt: number;
+  mariadbVersion: string;
+  scenarios: WrittenScenario[];
+  nativeSingle: CatchUpResult;
+  nativeParallel: CatchUpResult;
+  ferry: FerryCatchUp;
+  decode: DecodeLimit;
+  apply: ApplyLimits;
+  /** Rate asked (rows/s) to path ('ferry', 'native_single') to figures. */
+  lag: Record<string, Record<string, LagFigures>>;
+  /** Peak over the whole process: catch-up and lag phases. */
+  ferryPeakRssMb: number;
+  /** Peak when the catch-up ended, before the lag phase. */
+  ferryCatchUpRssMb: number;
+}
+
+const ratio = (a: number, b: number): number => Number((a / b).toFixed(3));
+
+function lagOf(lag: Measurements['lag'], path: string): Record<string, LagFigures> {
+  return Object.fromEntries(Object.entries(lag).flatMap(([rate, byPath]) => (byPath[path] ? [[rate, byPath[path]]] : [])));
+}
+
+/**
+ * The JSON of a run. Ferry's rows/s and the ratios count from Ferry's 'pipeline starting'
+ * log line (process start-up excluded); `ferry_rows_per_s_incl_start` counts from spawn.
+ */
+export function resultsJson(m: Measurements): Record<string, unknown> {
+  const scenarios = Object.fromEntries(
+    m.scenarios.map((s) => [
+      s.key,
+      {
+        label: s.label,
+        row_changes: s.rowChanges,
+        transactions: s.transactions,
+        native_single_rows_per_s: m.nativeSingle.byScenario[s.key],
+        native_parallel_rows_per_s: m.nativeParallel.byScenario[s.key],
+        ferry_rows_per_s: m.ferry.fromReady.byScenario[s.key],
+        zongji_decode_rows_per_s: m.decode.byScenario[s.key],
+        ratio_vs_native_single: ratio(m.ferry.fromReady.byScenario[s.key]!, m.nativeSingle.byScenario[s.key]!),
+        ratio_vs_native_parallel: ratio(m.ferry.fromReady.byScenario[s.key]!, m.nativeParallel.byScenario[s.key]!),
+      },
+    ]),
+  );
+  return {
+    at: new Date().toISOString(),
+    quick: m.quick,
+    duration_s: Math.round((performance.now() - m.startedAt) / 100) / 10,
+    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, mariadb: m.mariadbVersion },
+    total_row_changes: totalRowChanges(m.scenarios),
+    ratio_vs_native_single: ratio(m.ferry.fromReady.rowsPerSecond, m.nativeSingle.rowsPerSecond),
+    ratio_vs_native_parallel: ratio(m.ferry.fromReady.rowsPerSecond, m.nativeParallel.rowsPerSecond),
+    native_single_rows_per_s: m.nativeSingle.rowsPerSecond,
+    native_parallel_rows_per_s: m.nativeParallel.rowsPerSecond,
+    ferry_rows_per_s: m.ferry.fromReady.rowsPerSecond,
+    ferry_rows_per_s_incl_start: m.ferry.inclStart.rowsPerSecond,
+    ferry_start_s: Number(m.ferry.startSeconds.toFixed(2)),
+    scenarios,
+    zongji_decode_rows_per_s: m.decode.rowsPerSecond,
+    mysql2_apply_rows_per_s: m.apply.narrowOneConnection,
+    mysql2_apply_4_connections_rows_per_s: m.apply.narrowFourConnections,
+    mysql2_apply_wide_rows_per_s: m.apply.wideOneConnection,
+    lag_ms: lagOf(m.lag, 'ferry'),
+    native_lag_ms: lagOf(m.lag, 'native_single'),
+    ferry_peak_rss_mb: m.ferryPeakRssMb,
+    ferry_peak_rss_mb_at_catch_up_end: m.ferryCatchUpRssMb,
+  };
+}
+
+export function writeLatest(json: Record<string, unknown>): string {
+  const dir = join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  return file;
+}
