@@ -38,8 +38,8 @@ export class FerryProcess {
 
   constructor(options: FerryRunOptions) {
     const bin = join(import.meta.dirname, '..', 'bin', 'ferry');
-    const args = [bin, 'run', '--source', options.source, '--target', options.target, '--tables', options.tables, '--name', options.name, '--from', options.from];
-    this.child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FERRY_LOG_LEVEL: 'info' } });
+    const args = ['run', '--source', options.source, '--target', options.target, '--tables', options.tables, '--name', options.name, '--from', options.from];
+    this.child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FERRY_LOG_LEVEL: 'info' } });
     running.add(this);
     this.child.once('exit', () => {
       this.exited = true;

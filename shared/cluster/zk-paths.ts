@@ -40,6 +40,17 @@ export const zkPaths = {
   stats: `${ZK_ROOT}/stats`,
   stat: (pipeline: string) => under(`${ZK_ROOT}/stats`, pipeline),
 
+  // --- The arbiter (issue #6).
+  /** One lock per channel: ephemeral-sequential contenders; the lowest holds it. */
+  locks: `${ZK_ROOT}/locks`,
+  channelLock: (channel: string) => under(`${ZK_ROOT}/locks`, channel),
+  /** Persistent-sequential event records (who raised what and why), oldest pruned. */
+  events: `${ZK_ROOT}/events`,
+  eventPrefix: `${ZK_ROOT}/events/event-`,
+  /** Active alarms by id; cleared alarms are deleted (their history is in /events). */
+  alarms: `${ZK_ROOT}/alarms`,
+  alarm: (id: string) => under(`${ZK_ROOT}/alarms`, id),
+
   // --- Liveness.
   /** Ephemeral, one per live node process. */
   nodes: `${ZK_ROOT}/nodes`,
@@ -57,4 +68,5 @@ export const ZK_PARENTS: readonly string[] = [
   zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
   zkPaths.permits, zkPaths.assignments, zkPaths.stats,
   zkPaths.nodes, zkPaths.managers, zkPaths.election,
+  zkPaths.locks, zkPaths.events, zkPaths.alarms,
 ];

@@ -12,7 +12,7 @@ export interface CliResult {
 /** Runs `bin/ferry` as a real child process and collects its output. */
 export function runFerry(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [FERRY_BIN, ...args], { timeout: options.timeoutMs ?? 120_000, env: { ...process.env, ...options.env } }, (error, stdout, stderr) => {
+    execFile(FERRY_BIN, args, { timeout: options.timeoutMs ?? 120_000, env: { ...process.env, ...options.env } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
