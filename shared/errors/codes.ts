@@ -253,6 +253,26 @@ export const ERROR_CODES = {
     scope: 'coordination', retryable: true, http: 503,
     workaround: 'Start a manager; nodes keep replicating meanwhile and send statistics again once one answers.',
   }),
+  FERRY_ERR_MANAGER_ID_TAKEN: spec({
+    message: 'manager id {id} is registered by another live process ({url})',
+    scope: 'config', retryable: true, http: 409,
+    workaround: 'Give each manager its own --id; if the other process is gone, its registration disappears within the ZooKeeper session timeout.',
+  }),
+  FERRY_ERR_LOCK_TIMEOUT: spec({
+    message: 'lock {lock} not acquired by {owner} within {timeoutMs} ms: {holder} holds it',
+    scope: 'coordination', retryable: true, http: 409,
+    workaround: 'The holder named in the message is still working on this channel (or its process hangs): retry later; a dead holder loses the lock when its ZooKeeper session expires.',
+  }),
+  FERRY_ERR_LOCK_LOST: spec({
+    message: 'lock {lock} of {owner} was lost: {detail}',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'The ZooKeeper session expired or the lock node was deleted, so the action under the lock did not finish; check the ZooKeeper connection and run it again.',
+  }),
+  FERRY_ERR_WEBHOOK_FAILED: spec({
+    message: 'alarm webhook {url} failed after {attempts} attempt(s): {detail}',
+    scope: 'environment', retryable: true, http: 502,
+    workaround: 'Check the webhook URL in the manager configuration and that the receiver is up and answers 2xx within 3 s; the alarm itself is still recorded in ZooKeeper and the event log.',
+  }),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

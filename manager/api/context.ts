@@ -1,0 +1,59 @@
+import type { FastifyRequest } from 'fastify';
+import type { ConfigStore } from '../../shared/cluster/config-store.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { ZkClient } from '../../shared/zk/zk-client.ts';
+import { badRequest } from '../config/bad-request.ts';
+import type { Action, Principal } from './auth.ts';
+
+/** What the routes need from the manager. Getters: the ZooKeeper session is replaced after expiry. */
+export interface ApiContext {
+  /** A getter: with --port 0 the default id is known only once the API listens. */
+  managerId(): string;
+  adminToken: string;
+  log: Logger;
+  zk(): ZkClient;
+  store(): ConfigStore;
+  isLeader(): boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the route does; routes without one are public (health, OpenAPI). */
+    action?: Action;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export const API = '/api/v1';
+
+/** Who asked, for `by` fields ('api:<token name>'). */
+export function requester(request: FastifyRequest): string {
+  return `api:${request.principal?.name ?? 'anonymous'}`;
+}
+
+/**
+ * The version a write is conditional on: `If-Match: 3` (or an ETag `"3"`) or `?version=3`;
+ * undefined when neither is given. Both given and different is a 400.
+ */
+export function expectedVersion(request: FastifyRequest): number | undefined {
+  const header = request.headers['if-match'];
+  const query = (request.query as { version?: string } | undefined)?.version;
+  let fromHeader: number | undefined;
+  if (header !== undefined) {
+    const match = /^\s*(?:W\/)?"?(\d{1,10})"?\s*$/.exec(Array.isArray(header) ? header.join(',') : header);
+    if (!match?.[1]) throw badRequest([{ path: 'headers:/if-match', message: 'must be a version number, such as 3 or "3"' }]);
+    fromHeader = Number(match[1]);
+  }
+  const fromQuery = query === undefined ? undefined : Number(query);
+  if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
+    throw badRequest([{ path: 'querystring:/version', message: `is ${fromQuery} but If-Match says ${fromHeader}` }]);
+  }
+  return fromHeader ?? fromQuery;
+}
+
+/** Common parts of every route schema for the OpenAPI document. */
+export function docs(tag: string, summary: string, isPublic = false) {
+  return { tags: [tag], summary, ...(isPublic ? { security: [] } : {}) };
+}

@@ -1,0 +1,70 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { ChannelSpec, type ChannelSpecT, type ChannelStatusT } from '../../../shared/cluster/model.ts';
+import { createChannel, deleteChannel, replaceChannel, setPermit } from '../../config/channel-edits.ts';
+import { API, docs, expectedVersion, requester, type ApiContext } from '../context.ts';
+import { NameParams, VersionQuery } from '../schemas.ts';
+import { readChannelViews, type ChannelView } from '../views.ts';
+
+type Named = { Params: { name: string } };
+const tag = 'channels';
+
+const STATUS_OF = { start: 'START', pause: 'PAUSE', stop: 'STOP' } as const satisfies Record<string, ChannelStatusT>;
+
+/** /api/v1/channels: one or two pipelines with one permit (START / PAUSE / STOP). */
+export function channelRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const viewOf = async (name: string): Promise<ChannelView> => (await readChannelViews(ctx.zk(), ctx.store(), name))[0]!;
+
+  app.get(`${API}/channels`, {
+    config: { action: 'read' },
+    schema: docs(tag, 'List channels with status and pipeline progress'),
+  }, () => readChannelViews(ctx.zk(), ctx.store()));
+
+  app.post(`${API}/channels`, {
+    config: { action: 'config.write' },
+    schema: { ...docs(tag, 'Create a channel (status STOP)'), body: Type.Ref(ChannelSpec) },
+  }, async (request, reply) => {
+    const spec = request.body as ChannelSpecT;
+    await createChannel(ctx.store(), spec, requester(request));
+    const view = await viewOf(spec.name);
+    return reply.code(201).header('etag', `"${view.version}"`).send(view);
+  });
+
+  app.get<Named>(`${API}/channels/:name`, {
+    config: { action: 'read' },
+    schema: { ...docs(tag, 'Get a channel: spec, status, and per pipeline its node, epoch, position, lag'), params: NameParams },
+  }, async (request, reply) => {
+    const view = await viewOf(request.params.name);
+    return reply.header('etag', `"${view.version}"`).send(view);
+  });
+
+  app.put<Named>(`${API}/channels/:name`, {
+    config: { action: 'config.write' },
+    schema: { ...docs(tag, 'Replace a channel that is PAUSE or STOP (If-Match: version)'), params: NameParams, querystring: VersionQuery, body: Type.Ref(ChannelSpec) },
+  }, async (request, reply) => {
+    const { name } = request.params;
+    await replaceChannel(ctx.zk(), ctx.store(), name, request.body as ChannelSpecT, expectedVersion(request));
+    const view = await viewOf(name);
+    return reply.header('etag', `"${view.version}"`).send(view);
+  });
+
+  app.delete<Named>(`${API}/channels/:name`, {
+    config: { action: 'config.write' },
+    schema: { ...docs(tag, 'Delete a STOPped channel with its permit, assignments and stats (If-Match: version)'), params: NameParams, querystring: VersionQuery },
+  }, async (request, reply) => {
+    await deleteChannel(ctx.zk(), ctx.store(), request.params.name, expectedVersion(request));
+    return reply.code(204).send();
+  });
+
+  for (const [action, status] of Object.entries(STATUS_OF)) {
+    app.post<Named>(`${API}/channels/:name/${action}`, {
+      config: { action: 'channel.run' },
+      schema: { ...docs(tag, `Set the channel's permit to ${status}`), params: NameParams },
+    }, async (request) => {
+      const { name } = request.params;
+      await setPermit(ctx.zk(), name, status, requester(request));
+      request.log.info({ channel: name, status, by: request.principal?.name }, 'channel permit set');
+      return viewOf(name);
+    });
+  }
+}

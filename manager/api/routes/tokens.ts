@@ -1,0 +1,34 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { createToken, deleteToken, listTokens } from '../../config/token-edits.ts';
+import { API, docs, type ApiContext } from '../context.ts';
+import { TokenCreate, TokenNameParams, type TokenCreateT } from '../schemas.ts';
+
+const tag = 'tokens';
+
+/** /api/v1/tokens (admin): named tokens with a role. A token is shown once, when created. */
+export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get(`${API}/tokens`, {
+    config: { action: 'tokens' },
+    schema: docs(tag, 'List tokens (names and roles, never the tokens)'),
+  }, async () => [...(await listTokens(ctx.zk())).values()].sort((a, b) => a.name.localeCompare(b.name)));
+
+  app.post(`${API}/tokens`, {
+    config: { action: 'tokens' },
+    schema: { ...docs(tag, 'Create a token; the response holds it, the only time it is shown'), body: Type.Ref(TokenCreate) },
+  }, async (request, reply) => {
+    const { name, role } = request.body as TokenCreateT;
+    const created = await createToken(ctx.zk(), ctx.store(), name, role);
+    request.log.info({ tokenName: name, role, by: request.principal?.name }, 'token created');
+    return reply.code(201).send(created);
+  });
+
+  app.delete<{ Params: { name: string } }>(`${API}/tokens/:name`, {
+    config: { action: 'tokens' },
+    schema: { ...docs(tag, 'Delete a token'), params: TokenNameParams },
+  }, async (request, reply) => {
+    await deleteToken(ctx.zk(), ctx.store(), request.params.name);
+    request.log.info({ tokenName: request.params.name, by: request.principal?.name }, 'token deleted');
+    return reply.code(204).send();
+  });
+}

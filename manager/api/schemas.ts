@@ -1,0 +1,71 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DataSourceSpec, NAME_PATTERN, TokenRole, type PipelineStatsRecord } from '../../shared/cluster/model.ts';
+
+/**
+ * Schemas of the API's own bodies and parameters (the configuration bodies, DataSourceSpec
+ * and ChannelSpec, come from shared/cluster/model.ts). Unknown keys are refused everywhere.
+ */
+
+const strict = { additionalProperties: false } as const;
+const Name = (description: string) => Type.String({ pattern: NAME_PATTERN, description });
+
+export const GroupKeyParams = Type.Object({ groupKey: Name('The data source.') }, strict);
+export const NameParams = Type.Object({ name: Name('The channel.') }, strict);
+export const TokenNameParams = Type.Object({ name: Name('The token name.') }, strict);
+export const ActionParams = Type.Object({
+  name: Name('The channel.'),
+  action: Type.Union([Type.Literal('start'), Type.Literal('pause'), Type.Literal('stop')], { description: 'start: run; pause: hold in place; stop: end.' }),
+}, strict);
+
+/** `?version=N`: the same as `If-Match: N`. Digits as text: query strings are not coerced. */
+export const VersionQuery = Type.Object({
+  version: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$', description: 'Only apply when the stored version is this one (409 otherwise). Same as the If-Match header.' })),
+}, strict);
+
+/**
+ * PUT body of a data source: a full replacement, except that `password` and `active` may be
+ * left out to keep the stored ones (a switch is its own action, and the API never returns
+ * the password for a client to send back).
+ */
+export const DataSourceReplacement = Type.Object({
+  ...DataSourceSpec.properties,
+  groupKey: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'If given, must be the groupKey of the URL (a data source cannot be renamed).' })),
+  active: Type.Optional(Type.Union([Type.Literal('master'), Type.Literal('standby')], { description: 'Which server pipelines use. Default: unchanged.' })),
+  password: Type.Optional(Type.String({ maxLength: 200, description: 'New password. Default: unchanged.' })),
+}, { ...strict, $id: 'DataSourceReplacement', description: 'A data source replacing the stored one.' });
+export type DataSourceReplacementT = Static<typeof DataSourceReplacement>;
+
+export const SwitchBody = Type.Object({
+  to: Type.Union([Type.Literal('master'), Type.Literal('standby')], { description: 'The server pipelines use from now on.' }),
+}, { ...strict, $id: 'DataSourceSwitch', description: 'A master/standby switch.' });
+export type SwitchBodyT = Static<typeof SwitchBody>;
+
+export const TokenCreate = Type.Object({
+  name: Name('Name of the token, shown in lists and in `by` fields of permits; unique.'),
+  role: TokenRole,
+}, { ...strict, $id: 'TokenCreate', description: 'A new API token.' });
+export type TokenCreateT = Static<typeof TokenCreate>;
+
+export const PipelineStats = Type.Object({
+  pipeline: Name('Pipeline name.'),
+  node: Name('Node that runs it.'),
+  epoch: Type.Integer({ minimum: 0, description: 'Assignment epoch it runs under.' }),
+  state: Type.String({ maxLength: 40, description: 'Runner state (starting, running, retrying, failed, stopped, ...).' }),
+  position: Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()], { description: 'Source position of the last committed batch.' }),
+  lagMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Replication lag.' }),
+  rowsPerSecond: Type.Number({ minimum: 0 }),
+  error: Type.Optional(Type.Object({ code: Type.String({ maxLength: 100 }), message: Type.String({ maxLength: 10_000 }) }, strict)),
+  at: Type.String({ maxLength: 40, description: 'Node clock, display only.' }),
+}, { ...strict, description: 'Progress of one pipeline, as a node measured it.' });
+
+export const StatsReport = Type.Object({
+  node: Name('The reporting node.'),
+  stats: Type.Array(PipelineStats, { maxItems: 10_000 }),
+}, { ...strict, $id: 'StatsReport', description: 'Statistics a node pushes for the pipelines it runs.' });
+export type StatsReportT = Static<typeof StatsReport>;
+
+
+// The wire schema and the record type must not drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const statsMatchRecord: Same<Static<typeof PipelineStats>, PipelineStatsRecord> = true;
+void statsMatchRecord;

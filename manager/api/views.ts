@@ -1,0 +1,79 @@
+import type { ConfigStore, Versioned } from '../../shared/cluster/config-store.ts';
+import type { AssignmentRecord, ChannelSpecT, ChannelStatusT, PermitRecord, PipelineStatsRecord } from '../../shared/cluster/model.ts';
+import { FerryError } from '../../shared/errors/index.ts';
+import type { ZkClient } from '../../shared/zk/zk-client.ts';
+import { readAssignments, readPermits, readStats, type Stored } from '../runtime-state.ts';
+
+/** What GET /channels/{name} returns: the spec, the permit, and each pipeline's runtime state. */
+export interface ChannelView {
+  name: string;
+  description: string;
+  status: ChannelStatusT;
+  /** Who set the status, and when. */
+  statusBy: string | null;
+  statusAt: string | null;
+  version: number;
+  pipelines: PipelineView[];
+}
+
+export interface PipelineView extends Omit<ChannelSpecT['pipelines'][number], 'name'> {
+  name: string;
+  /** From the last stats a node reported (null before the first report). */
+  position: string | null;
+  lagMs: number | null;
+  rowsPerSecond: number | null;
+  state: string | null;
+  error?: { code: string; message: string };
+  statsAt: string | null;
+  /** From the assignment: the node that runs it and the fencing epoch (null when unassigned). */
+  node: string | null;
+  epoch: number | null;
+  assignment: AssignmentRecord['state'] | null;
+}
+
+interface RuntimeRecords {
+  permits: Map<string, Stored<PermitRecord>>;
+  assignments: Map<string, Stored<AssignmentRecord>>;
+  stats: Map<string, PipelineStatsRecord>;
+}
+
+export function channelView({ value: channel, version }: Versioned<ChannelSpecT>, runtime: RuntimeRecords): ChannelView {
+  const permit = runtime.permits.get(channel.name)?.value;
+  return {
+    name: channel.name,
+    description: channel.description ?? '',
+    status: permit?.status ?? 'STOP',
+    statusBy: permit?.by ?? null,
+    statusAt: permit?.at ?? null,
+    version,
+    pipelines: channel.pipelines.map((pipeline) => {
+      const stats = runtime.stats.get(pipeline.name);
+      const assignment = runtime.assignments.get(pipeline.name)?.value;
+      return {
+        ...pipeline,
+        position: stats?.position ?? null,
+        lagMs: stats?.lagMs ?? null,
+        rowsPerSecond: stats?.rowsPerSecond ?? null,
+        state: stats?.state ?? null,
+        ...(stats?.error ? { error: stats.error } : {}),
+        statsAt: stats?.at ?? null,
+        node: assignment?.node ?? null,
+        epoch: assignment?.epoch ?? null,
+        assignment: assignment?.state ?? null,
+      };
+    }),
+  };
+}
+
+/** Views of every channel, or of the one named (404 when it does not exist). */
+export async function readChannelViews(zk: ZkClient, store: ConfigStore, only?: string): Promise<ChannelView[]> {
+  const snapshot = await store.read();
+  if (only !== undefined && !snapshot.channels[only]) throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'channel', name: only });
+  const channels = Object.values(snapshot.channels).filter(({ value }) => only === undefined || value.name === only);
+  const [permits, assignments, stats] = await Promise.all([
+    readPermits(zk),
+    readAssignments(zk),
+    readStats(zk, channels.flatMap(({ value }) => value.pipelines.map((p) => p.name))),
+  ]);
+  return channels.map((channel) => channelView(channel, { permits, assignments, stats })).sort((a, b) => a.name.localeCompare(b.name));
+}

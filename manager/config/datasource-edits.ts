@@ -1,0 +1,111 @@
+import { encode, plainSnapshot, type ConfigStore, type Versioned, type VersionedSnapshot } from '../../shared/cluster/config-store.ts';
+import type { DataSourceSpecT, DataSourceView } from '../../shared/cluster/model.ts';
+import { zkPaths } from '../../shared/cluster/zk-paths.ts';
+import { hostProblem } from '../../shared/config/mysql-url.ts';
+import type { ConfigProblem } from '../../shared/config/pipeline-spec.ts';
+import { FerryError } from '../../shared/errors/index.ts';
+import type { DataSourceReplacementT } from '../api/schemas.ts';
+import { badRequest } from './bad-request.ts';
+import { editWithBackoff } from './edit-with-backoff.ts';
+import { selfReplicationProblems } from './channel-validation.ts';
+
+/**
+ * Data source edits. Each runs inside ConfigStore.edit: checked against a consistent
+ * snapshot and committed with the epoch compare-and-set, so two managers editing at once
+ * never lose an update and "in use" stays true under races.
+ */
+
+export function dataSourceView({ value, version }: Versioned<DataSourceSpecT>): DataSourceView {
+  const { password, ...rest } = value;
+  return { ...rest, hasPassword: password !== '', version };
+}
+
+/** Problems of a data source on its own (the schema has passed). */
+export function dataSourceProblems(spec: DataSourceSpecT): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const badMaster = hostProblem(spec.master.host);
+  if (badMaster) problems.push({ path: '/master/host', message: badMaster });
+  if (spec.standby) {
+    const badStandby = hostProblem(spec.standby.host);
+    if (badStandby) problems.push({ path: '/standby/host', message: badStandby });
+    if (spec.standby.host.toLowerCase() === spec.master.host.toLowerCase() && spec.standby.port === spec.master.port) {
+      problems.push({ path: '/standby', message: 'is the same server as master' });
+    }
+  } else if (spec.active === 'standby') {
+    problems.push({ path: '/active', message: "is 'standby' but no standby is given" });
+  }
+  return problems;
+}
+
+/** The stored data source, or 404; 409 when `expectedVersion` is given and differs. */
+function stored(snapshot: VersionedSnapshot, groupKey: string, expectedVersion?: number): Versioned<DataSourceSpecT> {
+  const current = snapshot.dataSources[groupKey];
+  if (!current) throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'data source', name: groupKey });
+  if (expectedVersion !== undefined && current.version !== expectedVersion) {
+    throw new FerryError('FERRY_ERR_API_CONFLICT', { what: 'data source', name: groupKey, detail: `version is ${current.version}, not ${expectedVersion}`, version: current.version });
+  }
+  return current;
+}
+
+/** A replacement must not leave a pipeline reading and writing the same server. */
+function checkReplacement(snapshot: VersionedSnapshot, next: DataSourceSpecT): void {
+  const after = plainSnapshot(snapshot);
+  after.dataSources[next.groupKey] = next;
+  const problems = selfReplicationProblems(after, next.groupKey);
+  if (problems.length > 0) throw badRequest(problems);
+}
+
+export async function createDataSource(store: ConfigStore, spec: DataSourceSpecT): Promise<DataSourceView> {
+  const problems = dataSourceProblems(spec);
+  if (problems.length > 0) throw badRequest(problems);
+  await editWithBackoff(store, (snapshot) => {
+    if (snapshot.dataSources[spec.groupKey]) {
+      throw new FerryError('FERRY_ERR_API_CONFLICT', { what: 'data source', name: spec.groupKey, detail: 'already exists (PUT replaces it)' });
+    }
+    return [{ op: 'create', path: zkPaths.dataSource(spec.groupKey), data: encode(spec) }];
+  });
+  return dataSourceView({ value: spec, version: 0 });
+}
+
+export async function replaceDataSource(store: ConfigStore, groupKey: string, body: DataSourceReplacementT, expectedVersion?: number): Promise<DataSourceView> {
+  if (body.groupKey !== undefined && body.groupKey !== groupKey) {
+    throw badRequest([{ path: '/groupKey', message: `must be '${groupKey}', the data source of the URL (a data source cannot be renamed)` }]);
+  }
+  let result: Versioned<DataSourceSpecT> | undefined;
+  await editWithBackoff(store, (snapshot) => {
+    const current = stored(snapshot, groupKey, expectedVersion);
+    const next: DataSourceSpecT = { ...body, groupKey, active: body.active ?? current.value.active, password: body.password ?? current.value.password };
+    const problems = dataSourceProblems(next);
+    if (problems.length > 0) throw badRequest(problems);
+    checkReplacement(snapshot, next);
+    result = { value: next, version: current.version + 1 };
+    return [{ op: 'set', path: zkPaths.dataSource(groupKey), data: encode(next), version: current.version }];
+  });
+  return dataSourceView(result!);
+}
+
+export async function switchDataSource(store: ConfigStore, groupKey: string, to: 'master' | 'standby'): Promise<DataSourceView> {
+  // Already there: no edit, so nodes see no new epoch and restart nothing.
+  const before = (await store.read()).dataSources[groupKey];
+  if (before?.value.active === to) return dataSourceView(before);
+  let result: Versioned<DataSourceSpecT> | undefined;
+  await editWithBackoff(store, (snapshot) => {
+    const current = stored(snapshot, groupKey);
+    if (to === 'standby' && !current.value.standby) throw badRequest([{ path: '/to', message: `data source '${groupKey}' has no standby` }]);
+    const next: DataSourceSpecT = { ...current.value, active: to };
+    checkReplacement(snapshot, next);
+    result = { value: next, version: current.version + 1 };
+    return [{ op: 'set', path: zkPaths.dataSource(groupKey), data: encode(next), version: current.version }];
+  });
+  return dataSourceView(result!);
+}
+
+export async function deleteDataSource(store: ConfigStore, groupKey: string, expectedVersion?: number): Promise<void> {
+  await editWithBackoff(store, (snapshot) => {
+    stored(snapshot, groupKey, expectedVersion);
+    const users = Object.values(snapshot.channels).flatMap(({ value }) =>
+      value.pipelines.filter((p) => p.source === groupKey || p.target === groupKey).map((p) => p.name));
+    if (users.length > 0) throw new FerryError('FERRY_ERR_DATASOURCE_IN_USE', { groupKey, pipelines: users.join(', ') });
+    return [{ op: 'remove', path: zkPaths.dataSource(groupKey) }];
+  });
+}

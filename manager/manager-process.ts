@@ -1,0 +1,191 @@
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { NAME_PATTERN } from '../shared/cluster/model.ts';
+import { FerryError, describeError } from '../shared/errors/index.ts';
+import { silentLogger, type Logger } from '../shared/logging.ts';
+import type { SessionState } from '../shared/zk/zk-client.ts';
+import { buildApi } from './api/server.ts';
+import { LeaderDuties, type LeaderDutyFactory } from './leader-duties.ts';
+import { ManagerSession } from './manager-session.ts';
+import { simpleScheduler } from './scheduler/simple-scheduler.ts';
+
+export interface ManagerOptions {
+  /** ZooKeeper connect string, host:port[,host:port...][/chroot]. */
+  zk: string;
+  /** Bootstrap admin token (the CLI also reads FERRY_ADMIN_TOKEN). */
+  adminToken: string;
+  /** HTTP port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Address to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Manager id, unique among managers. @default '<hostname>-<port>' */
+  id?: string;
+  /** ZooKeeper session timeout: how long a dead leader keeps leading. @default 10000 */
+  sessionTimeoutMs?: number;
+  /** Root logger; the manager logs through a child {component:'manager', manager}. @default silent */
+  log?: Logger;
+  /** What the leader runs. @default [the simple scheduler] */
+  duties?: readonly LeaderDutyFactory[];
+}
+
+/** A manager running in this process. */
+export interface RunningManager {
+  id: string;
+  /** Base URL of its API, e.g. http://127.0.0.1:41234 */
+  url: string;
+  isLeader(): boolean;
+  /** Clean shutdown: API closed, leadership handed over at once, ZooKeeper session closed. */
+  stop(): Promise<void>;
+}
+
+const RENEW_BACKOFF_MS = [200, 500, 1_000, 2_000, 5_000];
+
+/** Starts a manager: ZooKeeper session, REST API, registration, election, leader duties. */
+export async function startManager(options: ManagerOptions): Promise<RunningManager> {
+  if (options.adminToken.length < 8) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'the admin token must be at least 8 characters' });
+  if (options.id !== undefined && !new RegExp(NAME_PATTERN).test(options.id)) {
+    throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `manager id '${options.id}' is not valid: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit` });
+  }
+  const manager = new Manager(options);
+  await manager.start();
+  return manager;
+}
+
+class Manager implements RunningManager {
+  id = '';
+  url = '';
+  private readonly log: Logger;
+  private readonly duties: LeaderDuties;
+  private readonly startedAt = new Date().toISOString();
+  private session: ManagerSession | undefined;
+  private app: FastifyInstance | undefined;
+  private connected = true;
+  private stopping = false;
+
+  constructor(private readonly options: ManagerOptions) {
+    this.log = (options.log ?? silentLogger()).child({ component: 'manager' });
+    this.duties = new LeaderDuties(options.duties ?? [simpleScheduler()], this.log);
+  }
+
+  isLeader(): boolean {
+    return !this.stopping && this.connected && (this.session?.election.isLeader ?? false);
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    // The API needs no session to start listening; its routes use whichever session is current.
+    this.app = await buildApi({
+      managerId: () => this.id,
+      adminToken: options.adminToken,
+      log: this.log,
+      zk: () => this.current().zk,
+      store: () => this.current().store,
+      isLeader: () => this.isLeader(),
+    });
+    try {
+      const host = options.host ?? '127.0.0.1';
+      await this.app.listen({ host, port: options.port ?? 0 });
+      const address = this.app.server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : options.port ?? 0;
+      this.id = options.id ?? defaultId(port);
+      this.url = `http://${advertisedHost(host)}:${port}`;
+      this.log.setBindings({ manager: this.id });
+      await this.openSession();
+      this.log.info({ url: this.url }, 'manager started');
+    } catch (error) {
+      await this.app.close();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.duties.stop();
+    await this.app?.close();
+    await this.session?.close();
+    this.log.info('manager stopped');
+  }
+
+  private current(): ManagerSession {
+    if (!this.session) throw new FerryError('FERRY_ERR_ZK_OPERATION', { operation: 'session', path: '/', detail: 'the manager has no ZooKeeper session yet' });
+    return this.session;
+  }
+
+  private openSession(): Promise<ManagerSession> {
+    const session: { value?: ManagerSession } = {};
+    return ManagerSession.open({
+      connectString: this.options.zk,
+      sessionTimeoutMs: this.options.sessionTimeoutMs ?? 10_000,
+      managerId: this.id,
+      url: this.url,
+      startedAt: this.startedAt,
+      log: this.log,
+      onLeadership: () => this.updateDuties(),
+      onState: (state) => this.onSessionState(session.value, state),
+    }).then(async (opened) => {
+      if (this.stopping) {
+        // stop() ran while this session was opening (after an expiry): do not leak it.
+        await opened.close();
+        throw new FerryError('FERRY_ERR_ZK_OPERATION', { operation: 'session', path: '/', detail: 'the manager is stopping' });
+      }
+      session.value = opened;
+      this.session = opened;
+      this.connected = true;
+      this.updateDuties();
+      return opened;
+    });
+  }
+
+  /** Duties run while this manager leads and is connected; a partitioned leader stops writing. */
+  private updateDuties(): void {
+    const session = this.session;
+    if (session && this.isLeader()) void this.duties.start({ managerId: this.id, zk: session.zk, store: session.store });
+    else void this.duties.stop();
+  }
+
+  private onSessionState(session: ManagerSession | undefined, state: SessionState): void {
+    if (session === undefined || session !== this.session || session.ended || this.stopping) return;
+    this.log.info({ state }, 'ZooKeeper session state');
+    if (state === 'disconnected') {
+      this.connected = false;
+      this.updateDuties();
+    } else if (state === 'connected') {
+      this.connected = true;
+      session.election.check().then(() => this.updateDuties(), (error: unknown) => this.log.warn({ detail: describeError(error) }, 'election check failed'));
+    } else {
+      void this.renewSession(session);
+    }
+  }
+
+  /** After expiry: a new client, registration and candidate, retried until it works or we stop. */
+  private async renewSession(expired: ManagerSession): Promise<void> {
+    this.log.warn('ZooKeeper session expired; opening a new one');
+    expired.abandon();
+    this.connected = false;
+    await this.duties.stop();
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        await this.openSession();
+        this.log.info('ZooKeeper session renewed');
+        return;
+      } catch (error) {
+        this.log.warn({ detail: describeError(error), attempt }, 'could not open a new ZooKeeper session; retrying');
+        await sleep(RENEW_BACKOFF_MS[Math.min(attempt, RENEW_BACKOFF_MS.length - 1)]);
+      }
+    }
+  }
+}
+
+/** '<hostname>-<port>', fit for the name pattern. */
+function defaultId(port: number): string {
+  const host = hostname().toLowerCase().replace(/[^a-z0-9_.-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'manager';
+  return `${host.slice(0, 57)}-${port}`;
+}
+
+/** A wildcard address is not reachable by others; name the machine instead. */
+function advertisedHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return hostname();
+  return host.includes(':') ? `[${host}]` : host;
+}
