@@ -1,18 +1,19 @@
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultStateDir, findFreeBase, mariaDbUrl, servicesDown, servicesUp, type MariaDbInstance, type ServicesState } from '../services/index.ts';
-import { pipelineFromQuickForm } from '../shared/config/load-pipeline-config.ts';
-import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
+import { defaultStateDir, findFreeBase, servicesDown, servicesUp, type MariaDbInstance, type ServicesState } from '../services/index.ts';
 import { DEMO_SCHEMA, DEMO_TABLES } from './demo/demo-schema.ts';
 import { runDemoLoad } from './demo/demo-load.ts';
+import { startDemoCluster, type DemoCluster } from './demo/demo-cluster.ts';
 import { parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry demo [--seconds N] [--rate N] [--keep]
 
-Starts real servers of its own (ZooKeeper and two MariaDB, under .ferry/demo), creates a
-small shop database on the source, replicates it with Ferry to the target while a steady
-write load runs, and every few seconds compares source and target. Ctrl-C ends it.
+Starts a local Ferry cluster of real processes under .ferry/demo: ZooKeeper, a source and a
+target MariaDB, two managers and a node. Through the REST API it registers both databases
+as data sources, creates the channel 'shop' and starts it; then a steady write load runs on
+the source while a status line every 3 s shows what the API reports. Ctrl-C ends it: the
+load stops, Ferry catches up, and every table is compared on both sides.
 
   --seconds N   run for N seconds, then stop and compare (default: until Ctrl-C)
   --rate N      source transactions per second (default 50)
@@ -31,7 +32,7 @@ async function tableSummary(connection: Connection, table: string): Promise<stri
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'replicate a live shop database between two local MariaDB servers',
+  summary: 'a local cluster (ZooKeeper, two MariaDB, two managers, a node) replicating a live shop database',
   usage,
   async run(argv, { log, out }) {
     const { values } = parseCommandArgs(argv, { seconds: { type: 'string' }, rate: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
@@ -53,42 +54,40 @@ export const demoCommand: Command = {
     const onSignal = () => stop.abort();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    let runner: PipelineRunner | undefined;
+    let cluster: DemoCluster | undefined;
     try {
       for (const connection of [source, target]) {
         await connection.query(`CREATE DATABASE ${DEMO_SCHEMA}; USE ${DEMO_SCHEMA}; ${DEMO_TABLES.join(';\n')}`);
       }
-      const sourceUrl = mariaDbUrl(sourceDb, state.users.replication);
-      const targetUrl = mariaDbUrl(targetDb, state.users.app);
-      const pipeline = pipelineFromQuickForm({ name: 'demo', source: sourceUrl, target: targetUrl, tables: `${DEMO_SCHEMA}.*` });
-      runner = new PipelineRunner(pipeline, { log: log.child({ component: 'run', pipeline: 'demo' }) });
-      const running = runner.run();
-      await waitUntilRunning(runner, stop.signal);
-      out(`Source ${sourceUrl.replace(/:[^:@]*@/, ':***@')} -> target ${targetUrl.replace(/:[^:@]*@/, ':***@')}, tables ${DEMO_SCHEMA}.*`);
-      out(`Same thing from a shell: bin/ferry run --source ${sourceUrl} --target ${targetUrl} --tables '${DEMO_SCHEMA}.*'`);
+      out('Starting two managers and a node (logs in .ferry/demo/logs) ...');
+      cluster = await startDemoCluster(state, stateDir);
+      await waitUntilRunning(cluster, stop.signal);
+      const [first, second] = cluster.managers;
+      out(`\nThe API is at ${cluster.api.baseUrl}/api/v1 (and on the second manager, ${(await second!.waitForLine(/listening on (\S+)/))[1]}/api/v1). Try:`);
+      out(`  curl -s -H 'Authorization: Bearer ${cluster.adminToken}' ${cluster.api.baseUrl}/api/v1/cluster`);
+      out(`  curl -s -H 'Authorization: Bearer ${cluster.adminToken}' ${cluster.api.baseUrl}/api/v1/channels/shop`);
+      out(`Manager processes: ${first!.child.pid} and ${second!.child.pid} (kill one: the other leads and replication goes on); node: ${cluster.node.child.pid}.`);
       out(`Writing about ${rate} transactions a second to the source; ${seconds === undefined ? 'Ctrl-C to stop' : `stopping after ${seconds} s`}.\n`);
       if (seconds !== undefined) setTimeout(() => stop.abort(), seconds * 1000).unref();
       const load = runDemoLoad(source, rate, stop.signal);
       while (!stop.signal.aborted) {
         await sleep(3_000, undefined, { signal: stop.signal }).catch(() => undefined);
-        const status = runner.status();
-        out(`[${new Date().toISOString().slice(11, 19)}] applied ${status.rowsApplied} rows, ${status.rowsPerSecond} rows/s, lag ${status.lagMs} ms (apply delay ${status.applyDelayMs} ms), at ${status.position?.gtidSet ?? '-'}`);
+        const pipeline = (await cluster.channelView().catch(() => undefined))?.pipelines[0];
+        if (pipeline) out(`[${new Date().toISOString().slice(11, 19)}] ${pipeline.state ?? '-'} on ${pipeline.node ?? '-'} (epoch ${pipeline.epoch ?? '-'}): ${pipeline.rowsPerSecond ?? 0} rows/s, lag ${pipeline.lagMs ?? '-'} ms, at ${pipeline.position ?? '-'}`);
       }
       const transactions = await load;
       out(`\nStopped the load after ${transactions} source transactions; letting Ferry catch up ...`);
       const caughtUp = await waitForSame(source, target);
-      runner.stop();
-      await running;
       for (const table of ['customers', 'orders']) {
         out(`  ${table.padEnd(9)} source: ${await tableSummary(source, table)}`);
         out(`  ${' '.repeat(9)} target: ${await tableSummary(target, table)}`);
       }
-      out(caughtUp ? '\nSource and target are identical.' : '\nSource and target still differ after 60 s: see the log above.');
+      out(caughtUp ? '\nSource and target are identical.' : '\nSource and target still differ after 60 s: see the logs in .ferry/demo/logs.');
       return caughtUp ? 0 : 1;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      runner?.stop();
+      await cluster?.stop();
       await source.end().catch(() => undefined);
       await target.end().catch(() => undefined);
       if (values.keep) out(`Servers left running: bin/ferry services status --state-dir ${stateDir}`);
@@ -97,10 +96,15 @@ export const demoCommand: Command = {
   },
 };
 
-async function waitUntilRunning(runner: PipelineRunner, signal: AbortSignal): Promise<void> {
-  while (!signal.aborted && runner.status().state !== 'running') {
-    if (runner.status().state === 'failed') throw new Error(runner.status().error?.message ?? 'pipeline failed');
-    await sleep(100);
+/** Until the node reports the pipeline running (through the API, as a platform would see it). */
+async function waitUntilRunning(cluster: DemoCluster, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!signal.aborted) {
+    const pipeline = (await cluster.channelView()).pipelines[0];
+    if (pipeline?.state === 'running') return;
+    if (pipeline?.error) throw new Error(`pipeline ${pipeline.name}: ${pipeline.error.code}: ${pipeline.error.message}`);
+    if (Date.now() > deadline) throw new Error('the pipeline did not start within 60 s; see .ferry/demo/logs');
+    await sleep(200);
   }
 }
 

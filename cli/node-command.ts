@@ -1,12 +1,133 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError } from '../shared/errors/index.ts';
-import type { Command } from './command.ts';
+import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
+import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
+import { parseCommandArgs, positiveInt, type Command } from './command.ts';
 
-// Placeholder until the node process lands (issue #5).
+const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
+
+Runs a headless node: registers in ZooKeeper, runs the pipelines the leader manager assigns
+to it while their channel's permit is START, and sends statistics to a live manager. Keeps a
+local cache of what it runs, so it starts and keeps replicating while ZooKeeper is away.
+SIGTERM or Ctrl-C: state 'leaving', pipelines stop after their batch in flight, exit 0; a
+second signal exits at once.
+
+Options:
+  --zk CONNECT             ZooKeeper servers, with an optional chroot (required)
+  --id ID                  node id, unique in the cluster (required)
+  --dc DC                  datacenter of this node (required)
+  --address HOST:PORT      where the node can be reached (default: the host name)
+  --capacity N             pipelines it takes before it reports itself full (default ${NODE_DEFAULTS.capacity})
+  --cache-dir DIR          local cache directory (default .ferry/node-<id>)
+  --token TOKEN            API token (role node) for stats; default env FERRY_NODE_TOKEN
+  --manager URL            a manager's base URL, tried after the registered ones (repeatable)
+  --stats-seconds N        seconds between stats reports (default ${NODE_DEFAULTS.statsIntervalMs / 1000})
+  --session-timeout-ms N   ZooKeeper session timeout (default ${NODE_DEFAULTS.sessionTimeoutMs})
+`;
+
+const ZK_CONNECT = /^[^\s,/]+:\d{1,5}(,[^\s,/]+:\d{1,5})*(\/[^\s]*)?$/;
+const NAME = new RegExp(NAME_PATTERN);
+
+function packageVersion(): string {
+  const text = readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/** Every problem with the flags at once, as one usage error. */
+function nodeOptions(values: Record<string, string | string[] | boolean | undefined>): NodeAgentOptions {
+  const problems: string[] = [];
+  const text = (name: string) => values[name] as string | undefined;
+  const zk = text('zk');
+  const id = text('id');
+  const dc = text('dc');
+  if (zk === undefined) problems.push('--zk is required');
+  else if (!ZK_CONNECT.test(zk)) problems.push(`--zk takes host:port[,host:port...][/chroot], got '${zk}'`);
+  for (const [flag, value] of [['--id', id], ['--dc', dc]] as const) {
+    if (value === undefined) problems.push(`${flag} is required`);
+    else if (!NAME.test(value)) problems.push(`${flag} takes letters, digits, '_', '.', '-' (at most 64, starting with a letter or digit), got '${value}'`);
+  }
+  const managers = (values.manager as string[] | undefined) ?? [];
+  for (const url of managers) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) problems.push(`--manager takes an http(s) URL, got '${url}'`);
+  }
+  const number = (flag: string, fallback: number): number => {
+    try {
+      return positiveInt(text(flag), `--${flag}`, fallback);
+    } catch (error) {
+      problems.push((error as FerryError).message);
+      return fallback;
+    }
+  };
+  const capacity = number('capacity', NODE_DEFAULTS.capacity);
+  const statsIntervalMs = number('stats-seconds', NODE_DEFAULTS.statsIntervalMs / 1000) * 1000;
+  const sessionTimeoutMs = number('session-timeout-ms', NODE_DEFAULTS.sessionTimeoutMs);
+  if (problems.length > 0) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: problems.join('; ') });
+  const token = text('token') ?? process.env.FERRY_NODE_TOKEN;
+  return {
+    ...NODE_DEFAULTS,
+    zk: zk!,
+    id: id!,
+    dc: dc!,
+    address: text('address') ?? hostname(),
+    capacity,
+    cacheDir: text('cache-dir') ?? join('.ferry', `node-${id!}`),
+    ...(token ? { token } : {}),
+    managers,
+    statsIntervalMs,
+    sessionTimeoutMs,
+    version: packageVersion(),
+  };
+}
+
 export const nodeCommand: Command = {
   name: 'node',
-  summary: 'run a node process (not yet available)',
-  usage: 'Usage: bin/ferry node (not yet available)',
-  run() {
-    return Promise.reject(new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'bin/ferry node is not available yet' }));
+  summary: 'run a headless node of a cluster (pipelines assigned through ZooKeeper)',
+  usage,
+  async run(argv, { log, out }) {
+    const { values } = parseCommandArgs(argv, {
+      zk: { type: 'string' },
+      id: { type: 'string' },
+      dc: { type: 'string' },
+      address: { type: 'string' },
+      capacity: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      token: { type: 'string' },
+      manager: { type: 'string', multiple: true },
+      'stats-seconds': { type: 'string' },
+      'session-timeout-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      out(usage);
+      return 0;
+    }
+    const options = nodeOptions(values);
+    const agent = new NodeAgent(options, {
+      log,
+      createRunner: (pipeline) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }) }),
+      onRegistered: () => out(`node ${options.id} registered`),
+    });
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (++signals > 1) {
+        log.warn({ signal }, 'second signal: exiting without waiting for the batches in flight');
+        process.exit(130);
+      }
+      log.info({ signal, node: options.id }, 'shutting down');
+      void agent.shutdown();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    try {
+      agent.start();
+      await agent.done;
+      return 0;
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
   },
 };

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { zkConnectString, type MariaDbInstance, type ServicesState } from '../../services/index.ts';
+import type { ChannelView } from '../../manager/index.ts';
+import { ApiClient } from './api-client.ts';
+import { startClusterProcess, type ClusterProcess } from './cluster-processes.ts';
+import { DEMO_SCHEMA } from './demo-schema.ts';
+
+export interface DemoCluster {
+  api: ApiClient;
+  adminToken: string;
+  managers: ClusterProcess[];
+  node: ClusterProcess;
+  channelView(): Promise<ChannelView>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Two managers and one node as real `bin/ferry` processes on the demo's ZooKeeper, then
+ * the source and target as data sources and one started channel, all through the REST API:
+ * what a DBA platform would script.
+ */
+export async function startDemoCluster(state: ServicesState, stateDir: string): Promise<DemoCluster> {
+  const logDir = join(stateDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const zk = zkConnectString(state);
+  const adminToken = randomBytes(18).toString('base64url');
+  const processes: ClusterProcess[] = [];
+  const stop = async () => {
+    // The node first, so that it reports its last position while a manager still listens.
+    for (const p of processes.reverse()) await p.stop();
+  };
+  try {
+    const managers = ['manager-1', 'manager-2'].map((id) => startClusterProcess(id, ['manager', '--zk', zk, '--port', '0', '--id', id], logDir, { FERRY_ADMIN_TOKEN: adminToken }));
+    processes.push(...managers);
+    const urls = await Promise.all(managers.map(async (m) => (await m.waitForLine(/listening on (\S+)/))[1]!));
+    const api = new ApiClient(urls[0]!, adminToken);
+    const { token: nodeToken } = await api.call<{ token: string }>('POST', '/tokens', { name: 'node-1', role: 'node' });
+    const node = startClusterProcess('node-1', ['node', '--zk', zk, '--id', 'node-1', '--dc', 'dc1', '--cache-dir', join(stateDir, 'node-1')], logDir, { FERRY_NODE_TOKEN: nodeToken });
+    processes.push(node);
+    await node.waitForLine(/registered/);
+
+    const [sourceDb, targetDb] = state.mariadb as [MariaDbInstance, MariaDbInstance];
+    await api.call('POST', '/datasources', { groupKey: 'shop-source', dc: 'dc1', master: { host: sourceDb.host, port: sourceDb.port }, ...state.users.replication });
+    await api.call('POST', '/datasources', { groupKey: 'shop-target', dc: 'dc1', master: { host: targetDb.host, port: targetDb.port }, ...state.users.app });
+    await api.call('POST', '/channels', { name: 'shop', pipelines: [{ name: 'shop-forward', source: 'shop-source', target: 'shop-target', tables: [`${DEMO_SCHEMA}.*`] }] });
+    await api.call('POST', '/channels/shop/start');
+    return { api, adminToken, managers, node, channelView: () => api.call<ChannelView>('GET', '/channels/shop'), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,86 @@
+import type { ConfigStore } from '../../shared/cluster/config-store.ts';
+import type { AssignmentRecord, ConfigSnapshot, PermitRecord } from '../../shared/cluster/model.ts';
+import { zkPaths } from '../../shared/cluster/zk-paths.ts';
+import { isFerryError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { ZkClient } from '../../shared/zk/zk-client.ts';
+import type { AssignmentEntry, ClusterView } from './cluster-view.ts';
+
+/**
+ * Reads the cluster view from ZooKeeper and keeps watches on everything that can change what
+ * this node runs: /assignments (children and each one's data), /permits (children and data)
+ * and the configuration epoch. Any watch firing calls `onChange`; the caller re-reads.
+ *
+ * ZooKeeper watches are one-shot and the client library keeps every watcher function it is
+ * given until it fires, so a watch is set only where none is armed: periodic re-reads on a
+ * quiet cluster then add nothing. One watcher belongs to one session (a new client after
+ * session expiry gets a new AssignmentWatcher).
+ */
+export class AssignmentWatcher {
+  private readonly armed = new Set<string>();
+  private snapshot: ConfigSnapshot | undefined;
+
+  constructor(
+    private readonly zk: ZkClient,
+    private readonly store: ConfigStore,
+    private readonly onChange: () => void,
+    private readonly log: Logger,
+  ) {}
+
+  async read(): Promise<ClusterView> {
+    const epoch = await this.store.epoch(this.watcher('epoch'));
+    // The configuration is read again only when its epoch moved.
+    if (this.snapshot?.epoch !== epoch) this.snapshot = await this.store.snapshot();
+    const [assignments, permits] = await Promise.all([
+      this.readAll<AssignmentRecord>(zkPaths.assignments, zkPaths.assignment),
+      this.readAll<PermitRecord>(zkPaths.permits, zkPaths.permit),
+    ]);
+    return {
+      snapshot: this.snapshot,
+      assignments: Object.fromEntries(Object.entries(assignments).filter(([name, entry]) => validAssignment(name, entry.value)).map(([name, { value, version }]): [string, AssignmentEntry] => [name, { record: value, version }])),
+      permits: Object.fromEntries(Object.entries(permits).map(([name, entry]) => [name, entry.value])),
+    };
+  }
+
+  /** A watcher for `key` when none is armed, else undefined (the armed one will fire). */
+  private watcher(key: string): (() => void) | undefined {
+    if (this.armed.has(key)) return undefined;
+    return () => {
+      this.armed.delete(key);
+      this.onChange();
+    };
+  }
+
+  /** Runs a read with a watch and marks the watch armed once the read succeeded. */
+  private async watched<T>(key: string, read: (watcher: (() => void) | undefined) => Promise<T>): Promise<T> {
+    const watcher = this.watcher(key);
+    const result = await read(watcher);
+    if (watcher) this.armed.add(key);
+    return result;
+  }
+
+  private async readAll<T>(parent: string, pathOf: (name: string) => string): Promise<Record<string, { value: T; version: number }>> {
+    const names = await this.watched(`children:${parent}`, (w) => this.zk.getChildren(parent, w));
+    const entries = await Promise.all(names.map(async (name) => {
+      const path = pathOf(name);
+      try {
+        const node = await this.watched(`data:${path}`, (w) => this.zk.getData(path, w));
+        return [name, { value: JSON.parse(node.data.toString('utf8')) as T, version: node.version }] as const;
+      } catch (error) {
+        // Deleted since the listing: the children watch reports it.
+        if (isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) return undefined;
+        if (error instanceof SyntaxError) {
+          this.log.warn({ path }, 'znode holds no valid JSON, ignored');
+          return undefined;
+        }
+        throw error;
+      }
+    }));
+    return Object.fromEntries(entries.filter((entry) => entry !== undefined));
+  }
+}
+
+function validAssignment(name: string, value: unknown): value is AssignmentRecord {
+  const record = value as Partial<AssignmentRecord> | null;
+  return typeof record === 'object' && record !== null && record.pipeline === name && typeof record.node === 'string' && typeof record.channel === 'string' && typeof record.epoch === 'number';
+}

@@ -1,0 +1,8 @@
+// The node process of the cluster (issue #5): what cli/node-command.ts and tests import.
+export { NodeAgent, type NodeAgentDeps } from './node-agent.ts';
+export { NODE_DEFAULTS, type NodeAgentOptions } from './node-options.ts';
+export { RunnerSet, type ManagedRunner, type RunnerFactory } from './runner-set.ts';
+export { desiredPipelines, assignmentsOf, type ClusterView, type AssignmentEntry, type DesiredPipeline } from './cluster-view.ts';
+export { ClusterCache, CACHE_FILE, cacheContent, viewFromCache, type ClusterCacheFile } from './cluster-cache.ts';
+export { StatsReporter, managerOrder, STATS_PATH, type HttpPost } from './stats-reporter.ts';
+export { statsRecord, positionText } from './stats-record.ts';

@@ -1,0 +1,208 @@
+import { ConfigStore } from '../../shared/cluster/config-store.ts';
+import { zkPaths } from '../../shared/cluster/zk-paths.ts';
+import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { ZkClient } from '../../shared/zk/zk-client.ts';
+import { AssignmentWatcher } from './assignment-watcher.ts';
+import { ClusterCache, cacheContent, viewFromCache } from './cluster-cache.ts';
+import { assignmentsOf, desiredPipelines, type ClusterView, type DesiredPipeline } from './cluster-view.ts';
+import { readManagerUrls } from './manager-list.ts';
+import type { NodeAgentOptions } from './node-options.ts';
+import { Registration } from './registration.ts';
+import { RunnerSet, type RunnerFactory } from './runner-set.ts';
+import { StatsReporter, type HttpPost } from './stats-reporter.ts';
+import { withTimeout } from './with-timeout.ts';
+import { ZkSessionKeeper } from './zk-session.ts';
+
+/** What is bound to one ZooKeeper session; replaced after expiry. */
+interface LiveSession {
+  zk: ZkClient;
+  watcher: AssignmentWatcher;
+  registration: Registration;
+}
+
+export interface NodeAgentDeps {
+  log: Logger;
+  createRunner: RunnerFactory;
+  /** Told once per registration (the command prints `node <id> registered`). */
+  onRegistered?: () => void;
+  post?: HttpPost;
+}
+
+/**
+ * The node process: registers in ZooKeeper, runs the pipelines assigned to it whose channel
+ * permit is START, acks them, reports stats to a manager, and keeps a local cache so that it
+ * can start and keep replicating without ZooKeeper. See node/cluster/README.md.
+ */
+export class NodeAgent {
+  private readonly log: Logger;
+  private readonly runners: RunnerSet;
+  private readonly cache: ClusterCache;
+  private readonly stats: StatsReporter;
+  private readonly session: ZkSessionKeeper;
+  private view: ClusterView | undefined;
+  private live: LiveSession | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private safety: NodeJS.Timeout | undefined;
+  private reconciling: Promise<void> | undefined;
+  private again = false;
+  /** The process's start, kept across sessions. */
+  private readonly startedAt = new Date().toISOString();
+  private stopping: Promise<void> | undefined;
+  private finish!: (error?: Error) => void;
+  /** Resolves after a clean shutdown; rejects when the node had to give up (id taken). */
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly options: NodeAgentOptions,
+    private readonly deps: NodeAgentDeps,
+  ) {
+    this.log = deps.log.child({ component: 'node', node: options.id });
+    this.done = new Promise<void>((resolve, reject) => (this.finish = (error) => (error === undefined ? resolve() : reject(error))));
+    this.runners = new RunnerSet(deps.createRunner, this.log, () => this.schedule());
+    this.cache = new ClusterCache(options.cacheDir, this.log);
+    this.stats = new StatsReporter({
+      nodeId: options.id,
+      ...(options.token === undefined ? {} : { token: options.token }),
+      staticManagers: options.managers,
+      listManagers: () => (this.live ? withTimeout(readManagerUrls(this.live.zk), 1_000, 'listing managers') : Promise.reject(new Error('no ZooKeeper session'))),
+      collect: () => this.runners.stats(options.id),
+      intervalMs: options.statsIntervalMs,
+      ...(deps.post ? { post: deps.post } : {}),
+      log: deps.log.child({ component: 'node-stats', node: options.id }),
+    });
+    this.session = new ZkSessionKeeper(
+      { connectString: options.zk, sessionTimeoutMs: options.sessionTimeoutMs, connectTimeoutMs: options.connectTimeoutMs },
+      {
+        onSession: (zk, closing) => this.attach(zk, closing),
+        onSessionLost: () => (this.live = undefined),
+        onUnreachable: (error, attempt) => void this.unreachable(error, attempt),
+        onFatal: (error) => void this.shutdown(error),
+      },
+      this.log,
+    );
+  }
+
+  start(): void {
+    if (!this.options.token) this.log.warn('no --token and no FERRY_NODE_TOKEN: managers will refuse this node\'s stats');
+    this.session.start();
+    this.stats.start();
+    this.safety = setInterval(() => this.schedule(), this.options.safetyReconcileMs);
+  }
+
+  /** Clean shutdown: 'leaving' first (managers move the work at once), runners stop cleanly, then the session ends. */
+  shutdown(fatal?: unknown): Promise<void> {
+    this.stopping ??= (async () => {
+      if (fatal !== undefined) this.log.error({ code: isFerryError(fatal) ? fatal.code : undefined, err: fatal }, 'node gives up');
+      clearInterval(this.safety);
+      clearTimeout(this.debounce);
+      this.stats.stop();
+      const live = this.live;
+      if (live) await withTimeout(live.registration.setState('leaving'), 3_000, "setting state 'leaving'").catch((error: unknown) => this.log.warn({ err: error }, "could not set state 'leaving'"));
+      this.log.info({ pipelines: this.runners.names() }, 'node stopping: pipelines finish their batch in flight');
+      await this.runners.stopAll();
+      await this.session.close();
+      await this.reconciling;
+      this.log.info('node stopped');
+      this.finish(fatal === undefined ? undefined : fatal instanceof Error ? fatal : new FerryError('FERRY_ERR_INTERNAL', { detail: describeError(fatal) }));
+    })();
+    return this.stopping;
+  }
+
+  /** A new session: make the layout, register, watch; then reconcile from ZooKeeper. */
+  private async attach(zk: ZkClient, closing: AbortSignal): Promise<void> {
+    const store = await ConfigStore.open(zk);
+    const { id, dc, address, capacity, version } = this.options;
+    // The previous process of this id may hold the znode until its session expires.
+    const waitMs = Math.max(this.options.sessionTimeoutMs, zk.sessionTimeoutMs) + 2_000;
+    const record = { id, dc, address, capacity: { pipelines: capacity }, state: 'up' as const, version, startedAt: this.startedAt };
+    const registration = await Registration.register(zk, record, waitMs, this.log, closing);
+    this.live = { zk, registration, watcher: new AssignmentWatcher(zk, store, () => this.schedule(), this.log) };
+    this.log.info({ session: zk.sessionId, dc, capacity }, 'node registered');
+    this.deps.onRegistered?.();
+    this.schedule();
+  }
+
+  private async unreachable(error: unknown, attempt: number): Promise<void> {
+    const detail = { attempt, connect: this.options.zk, err: error };
+    if (this.view) {
+      if (attempt === 1) this.log.warn(detail, 'ZooKeeper unreachable: replication goes on from the last known state');
+      return;
+    }
+    const cached = await this.cache.load();
+    if (cached && !this.view) {
+      this.view = viewFromCache(cached);
+      this.log.warn({ ...detail, cache: this.cache.path, savedAt: cached.savedAt }, 'ZooKeeper unreachable: running from the local cache');
+      this.schedule();
+    } else if (!this.view) {
+      const noConfig = new FerryError('FERRY_ERR_NODE_NO_CONFIG', { cacheDir: this.options.cacheDir });
+      this.log.error({ ...detail, code: noConfig.code, cacheDir: this.options.cacheDir, workaround: noConfig.workaround }, 'ZooKeeper unreachable and no configuration cache: nothing to run yet, still trying');
+    }
+  }
+
+  /** Reconciles soon; changes arriving together are handled once. */
+  private schedule(): void {
+    if (this.stopping || this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      if (this.reconciling) {
+        this.again = true;
+        return;
+      }
+      this.reconciling = this.reconcile().finally(() => {
+        this.reconciling = undefined;
+        if (this.again) {
+          this.again = false;
+          this.schedule();
+        }
+      });
+    }, this.options.debounceMs);
+  }
+
+  private async reconcile(): Promise<void> {
+    const live = this.live;
+    let fresh: ClusterView | undefined;
+    if (live) {
+      try {
+        fresh = await withTimeout(live.watcher.read(), 15_000, 'reading the cluster state');
+        this.view = fresh;
+      } catch (error) {
+        this.log.warn({ err: error }, 'cannot read the cluster state from ZooKeeper, keeping the last one');
+      }
+    }
+    if (!this.view || this.stopping) return;
+    const desired = desiredPipelines(this.view, this.options.id);
+    this.runners.setDesired(desired);
+    if (!live || !fresh) return;
+    try {
+      await this.ack(live, fresh, desired);
+      const assigned = assignmentsOf(fresh, this.options.id).length;
+      if (!this.stopping) {
+        await live.registration.ensure(this.log);
+        await live.registration.setState(assigned >= this.options.capacity ? 'full' : 'up');
+      }
+      await this.cache.save(cacheContent(fresh, this.options.id));
+    } catch (error) {
+      // The safety reconcile tries again; no tighter loop on a persistent failure.
+      this.log.warn({ err: error }, 'reconcile follow-up failed');
+    }
+  }
+
+  /** Marks 'acked' what this node runs now, by compare-and-set on the version it read. */
+  private async ack(live: LiveSession, view: ClusterView, desired: Map<string, DesiredPipeline>): Promise<void> {
+    for (const want of desired.values()) {
+      const entry = view.assignments[want.name];
+      if (!entry || entry.record.state !== 'pending' || entry.version < 0 || !this.runners.isRunning(want.name, want.fingerprint)) continue;
+      const acked = { ...entry.record, state: 'acked' as const, at: new Date().toISOString() };
+      try {
+        await live.zk.setData(zkPaths.assignment(want.name), JSON.stringify(acked), entry.version);
+        this.log.info({ pipeline: want.name, epoch: want.epoch }, 'assignment acked');
+      } catch (error) {
+        // Changed since the read: the data watch brings the new record, decide again then.
+        if (!isFerryError(error, 'FERRY_ERR_ZK_BAD_VERSION') && !isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) throw error;
+        this.log.info({ pipeline: want.name }, 'assignment changed while acking, reading it again');
+        this.schedule();
+      }
+    }
+  }
+}

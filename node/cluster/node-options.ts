@@ -1,0 +1,40 @@
+/** What `bin/ferry node` runs with; the command fills every default. */
+export interface NodeAgentOptions {
+  /** ZooKeeper connect string: host:port[,host:port...][/chroot]. */
+  zk: string;
+  /** Node id, unique in the cluster; the name of its znode /nodes/<id>. */
+  id: string;
+  /** Datacenter; placement keeps Select near the source and Load near the target. */
+  dc: string;
+  /** host:port where the node can be reached (display, later remote pipes). @default the host name */
+  address: string;
+  /** Pipelines it takes before it reports itself 'full'. @default 8 */
+  capacity: number;
+  /** Where cluster-cache.json lives. @default .ferry/node-<id> */
+  cacheDir: string;
+  /** Bearer token for the manager's stats endpoint (role node or admin). @default FERRY_NODE_TOKEN */
+  token?: string;
+  /** Manager base URLs tried after those registered in ZooKeeper. @default [] */
+  managers: readonly string[];
+  /** Between two stats reports. @default 2000 */
+  statsIntervalMs: number;
+  /** ZooKeeper session timeout asked for. @default 10000 */
+  sessionTimeoutMs: number;
+  /** One ZooKeeper connection attempt; after the first failure the node runs from its cache. @default 5000 */
+  connectTimeoutMs: number;
+  /** Full re-read and reconcile even when no watch fired. @default 5000 */
+  safetyReconcileMs: number;
+  /** Changes arriving within this window are reconciled once. @default 75 */
+  debounceMs: number;
+  /** Ferry's version, as package.json says. */
+  version: string;
+}
+
+export const NODE_DEFAULTS = {
+  capacity: 8,
+  statsIntervalMs: 2_000,
+  sessionTimeoutMs: 10_000,
+  connectTimeoutMs: 5_000,
+  safetyReconcileMs: 5_000,
+  debounceMs: 75,
+} as const;

@@ -1,0 +1,105 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isFerryError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import { ZkClient } from '../../shared/zk/zk-client.ts';
+
+export interface ZkSessionOptions {
+  /** host:port[,host:port...][/chroot] */
+  connectString: string;
+  sessionTimeoutMs: number;
+  /** How long one connection attempt waits. */
+  connectTimeoutMs: number;
+}
+
+export interface SessionHandlers {
+  /** A new session: set up everything bound to it. Throwing closes it and tries again later. `closing` aborts a slow set-up. */
+  onSession(zk: ZkClient, closing: AbortSignal): Promise<void>;
+  /** The session is gone (expired, or its set-up failed): drop everything bound to it. */
+  onSessionLost(): void;
+  /** A connection attempt failed; `attempt` counts from 1 since the last good session. */
+  onUnreachable(error: unknown, attempt: number): void;
+  /** Set-up failed in a way no retry cures (FERRY_ERR_NODE_ID_TAKEN): the keeper gives up. */
+  onFatal(error: unknown): void;
+}
+
+const MAX_DELAY_MS = 10_000;
+
+/**
+ * Keeps one ZooKeeper session alive for the node, for as long as it runs: connects (retrying
+ * with back-off while the ensemble is unreachable), hands each new session to `onSession`,
+ * and after expiry, which kills a client for good, starts over with a new client. A mere
+ * disconnection is left to the client library, which reconnects within the session.
+ */
+export class ZkSessionKeeper {
+  private readonly closing = new AbortController();
+  private loop: Promise<void> | undefined;
+  private current: ZkClient | undefined;
+
+  constructor(
+    private readonly options: ZkSessionOptions,
+    private readonly handlers: SessionHandlers,
+    private readonly log: Logger,
+  ) {}
+
+  get client(): ZkClient | undefined {
+    return this.current;
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((error: unknown) => this.handlers.onFatal(error));
+  }
+
+  /** Ends the session (its ephemeral znodes go at once) and stops reconnecting. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.closing;
+    let attempt = 0;
+    let delay = 1_000;
+    const pause = async () => {
+      await sleep(delay, undefined, { signal }).catch(() => undefined);
+      delay = Math.min(delay * 2, MAX_DELAY_MS);
+    };
+    while (!signal.aborted) {
+      let client: ZkClient;
+      try {
+        client = await ZkClient.connect(this.options);
+      } catch (error) {
+        this.handlers.onUnreachable(error, ++attempt);
+        await pause();
+        continue;
+      }
+      const ended = new Promise<string>((resolve) => {
+        const onAbort = () => resolve('closing');
+        signal.addEventListener('abort', onAbort, { once: true });
+        client.onState((state) => {
+          if (state !== 'expired') return;
+          signal.removeEventListener('abort', onAbort);
+          resolve('session expired');
+        });
+      });
+      try {
+        await this.handlers.onSession(client, signal);
+      } catch (error) {
+        await client.close();
+        this.handlers.onSessionLost();
+        if (isFerryError(error, 'FERRY_ERR_NODE_ID_TAKEN')) throw error;
+        if (signal.aborted) return;
+        this.log.warn({ err: error }, 'ZooKeeper session set-up failed, trying again');
+        await pause();
+        continue;
+      }
+      this.current = client;
+      attempt = 0;
+      delay = 1_000;
+      const why = await ended;
+      this.current = undefined;
+      this.handlers.onSessionLost();
+      await client.close();
+      if (why !== 'closing') this.log.warn({ reason: why }, 'ZooKeeper session lost, reconnecting with a new session');
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, inject, onTestFinished } from 'vitest';
+import { ConfigStore, encode } from '../../../shared/cluster/config-store.ts';
+import type { AssignmentRecord, ChannelSpecT, DataSourceSpecT, NodeRecord, PermitRecord } from '../../../shared/cluster/model.ts';
+import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
+import { isFerryError } from '../../../shared/errors/index.ts';
+import type { ZkClient } from '../../../shared/zk/zk-client.ts';
+import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
+import { replicationPair, type ReplicationPair, type TestDatabase } from '../../support/mariadb.ts';
+import { zkChroot, zkClient } from '../../support/zookeeper.ts';
+
+/**
+ * A test that plays the leader manager: it writes the configuration (two data sources and a
+ * channel whose one pipeline replicates the pair's schema), the permit and the assignment
+ * straight into ZooKeeper, and starts real `bin/ferry node` processes against them.
+ */
+export interface ClusterFixture {
+  pair: ReplicationPair;
+  /** Connect string with the test's chroot. */
+  zk: string;
+  admin: ZkClient;
+  store: ConfigStore;
+  channel: string;
+  /** The pipeline's name: the pair's schema, so the pair's clean-up removes its checkpoints. */
+  pipeline: string;
+  cacheDir: string;
+  setPermit(status: PermitRecord['status']): Promise<void>;
+  assign(node: string, epoch: number): Promise<void>;
+  unassign(): Promise<void>;
+  assignment(): Promise<AssignmentRecord | undefined>;
+  nodeRecord(id: string): Promise<NodeRecord | undefined>;
+  startNode(id: string, extra?: string[], zk?: string): FerryProcess;
+}
+
+function dataSource(groupKey: string, db: TestDatabase, credentials: { user: string; password: string }): DataSourceSpecT {
+  return { groupKey, dc: 'dc1', master: { host: db.instance.host, port: db.instance.port }, active: 'master', ...credentials };
+}
+
+export async function clusterFixture(): Promise<ClusterFixture> {
+  const pair = await replicationPair();
+  const zk = await zkChroot();
+  const admin = await zkClient(zk);
+  const store = await ConfigStore.open(admin);
+  const cacheDir = await mkdtemp(join(tmpdir(), 'ferry-node-'));
+  onTestFinished(() => rm(cacheDir, { recursive: true, force: true }));
+  const { users } = inject('services');
+  const channel = `ch-${pair.schema}`;
+  const pipeline = pair.schema;
+  const spec: ChannelSpecT = { name: channel, pipelines: [{ name: pipeline, source: 'src', target: 'dst', tables: [`${pair.schema}.*`], batch: { maxRows: 50 } }] };
+  const stopped: PermitRecord = { status: 'STOP', by: 'test', at: new Date().toISOString() };
+  await store.edit(() => [
+    { op: 'create', path: zkPaths.dataSource('src'), data: encode(dataSource('src', pair.source, users.replication)) },
+    { op: 'create', path: zkPaths.dataSource('dst'), data: encode(dataSource('dst', pair.target, users.app)) },
+    { op: 'create', path: zkPaths.channel(channel), data: encode(spec) },
+    { op: 'create', path: zkPaths.permit(channel), data: encode(stopped) },
+  ]);
+  const readJson = async <T>(path: string): Promise<T | undefined> => {
+    try {
+      return JSON.parse((await admin.getData(path)).data.toString('utf8')) as T;
+    } catch (error) {
+      if (isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) return undefined;
+      throw error;
+    }
+  };
+  return {
+    pair, zk, admin, store, channel, pipeline, cacheDir,
+    setPermit: async (status) => {
+      await admin.setData(zkPaths.permit(channel), encode({ status, by: 'test', at: new Date().toISOString() }));
+    },
+    assign: async (node, epoch) => {
+      const record: AssignmentRecord = { pipeline, channel, node, epoch, state: 'pending', at: new Date().toISOString() };
+      if ((await admin.exists(zkPaths.assignment(pipeline))) === null) await admin.create(zkPaths.assignment(pipeline), encode(record));
+      else await admin.setData(zkPaths.assignment(pipeline), encode(record));
+    },
+    unassign: () => admin.remove(zkPaths.assignment(pipeline)),
+    assignment: () => readJson<AssignmentRecord>(zkPaths.assignment(pipeline)),
+    nodeRecord: (id) => readJson<NodeRecord>(zkPaths.node(id)),
+    startNode: (id, extra = [], zkConnect = zk) => startFerry(['node', '--zk', zkConnect, '--id', id, '--dc', 'dc1', '--cache-dir', cacheDir, '--token', 'node-token', '--session-timeout-ms', '4000', ...extra]),
+  };
+}
+
+/** Resolves once the process printed `text` (polled, with a deadline). */
+export async function waitForOutput(process: FerryProcess, text: string, timeout = 30_000): Promise<void> {
+  await expect.poll(() => process.output(), { timeout, interval: 100 }).toContain(text);
+}
+
+/** How many times `text` occurs in the process output so far. */
+export function occurrences(process: FerryProcess, text: string): number {
+  return process.output().split(text).length - 1;
+}
+
+/** Row count of a table. */
+export async function rowCount(db: TestDatabase, schema: string, table: string): Promise<number> {
+  const [rows] = await db.connection.query(`SELECT COUNT(*) AS n FROM \`${schema}\`.\`${table}\``);
+  return Number((rows as Array<{ n: number }>)[0]!.n);
+}
+
+/** Fails if `condition` turns false at any check during `ms` (for "nothing happens" claims). */
+export async function staysTrue(condition: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    expect(await condition()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A TCP port nothing listens on (bound once, then released). */
+export async function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
