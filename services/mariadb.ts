@@ -72,7 +72,11 @@ function initialiseDataDir(db: MariaDbInstance): void {
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (result.status !== 0) {
-    throw new FerryError('FERRY_ERR_SERVICES_START_FAILED', { what: `MariaDB ${db.name}`, detail: `mariadb-install-db failed: ${(result.stderr || result.stdout).trim().split('\n').pop()}` });
+    // The [ERROR] lines say why; the last line alone is only "Aborting".
+    const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    const errors = lines.filter((l) => l.includes('[ERROR]') && !l.endsWith('Aborting'));
+    const why = (errors.length > 0 ? errors.slice(0, 3) : lines.slice(-1)).join(' | ') || `exit status ${String(result.status ?? result.signal)}`;
+    throw new FerryError('FERRY_ERR_SERVICES_START_FAILED', { what: `MariaDB ${db.name}`, detail: `mariadb-install-db failed: ${why}` });
   }
 }
 

@@ -47,6 +47,14 @@ export const zkPaths = {
   /** Persistent-sequential event records (who raised what and why), oldest pruned. */
   events: `${ZK_ROOT}/events`,
   eventPrefix: `${ZK_ROOT}/events/event-`,
+  /**
+   * ROLLBACK acknowledgements: /rollbacks/<channel>/<node> holds the rollbackId the node has
+   * acted on (in-flight batches dropped, pipeline context cleared). Written by nodes, read by
+   * whoever runs the ROLLBACK under the channel lock.
+   */
+  rollbacks: `${ZK_ROOT}/rollbacks`,
+  channelRollbacks: (channel: string) => under(`${ZK_ROOT}/rollbacks`, channel),
+  rollbackAck: (channel: string, node: string) => under(under(`${ZK_ROOT}/rollbacks`, channel), node),
   /** Active alarms by id; cleared alarms are deleted (their history is in /events). */
   alarms: `${ZK_ROOT}/alarms`,
   alarm: (id: string) => under(`${ZK_ROOT}/alarms`, id),
@@ -68,5 +76,5 @@ export const ZK_PARENTS: readonly string[] = [
   zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
   zkPaths.permits, zkPaths.assignments, zkPaths.stats,
   zkPaths.nodes, zkPaths.managers, zkPaths.election,
-  zkPaths.locks, zkPaths.events, zkPaths.alarms,
+  zkPaths.locks, zkPaths.events, zkPaths.alarms, zkPaths.rollbacks,
 ];

@@ -15,9 +15,12 @@ describe('ZooKeeper through the client adapter', () => {
     expect(node.ephemeralOwner).toBe(owner.sessionId);
     expect(await observer.getChildren('/nodes')).toEqual(['n1']);
 
-    const gone = new Promise<WatchEvent>((resolve) => void observer.exists('/nodes/n1', resolve));
+    let fired: WatchEvent | undefined;
+    await observer.exists('/nodes/n1', (event) => (fired = event));
     await owner.close();
-    expect(await gone).toEqual({ type: 'deleted', path: '/nodes/n1' });
+    // Bounded: a watch lost with a dropped connection must fail the test, not hang it.
+    expect(await waitFor(() => fired !== undefined, 15_000)).toBe(true);
+    expect(fired).toEqual({ type: 'deleted', path: '/nodes/n1' });
     expect(await observer.exists('/nodes/n1')).toBeNull();
   });
 

@@ -1,0 +1,166 @@
+import type { ChannelStatusT, PipelineStatsRecord } from '../../shared/cluster/model.ts';
+import { FerryError } from '../../shared/errors/index.ts';
+
+/**
+ * Alarm rules, evaluated without I/O and without clocks: time is only the `observedAt` the
+ * caller passes (its own monotonic clock), never a node's wall clock, so nothing depends on
+ * clocks agreeing. Feed an observation for every stats report and also periodically for every
+ * pipeline, so that silence counts as time passing.
+ */
+
+export type AlarmSeverity = 'warning' | 'critical';
+
+/** The rule id of manual warnings (the arbiter's WARNING); no configured rule may take it. */
+export const MANUAL_RULE = 'warning';
+
+interface RuleBase {
+  /** Unique; part of alarm ids. Lower-case letters, digits and '-'. */
+  id: string;
+  severity?: AlarmSeverity;
+}
+/** Lag above `thresholdMs` in every observation for at least `forSeconds`. */
+export interface LagRule extends RuleBase { kind: 'lag'; thresholdMs: number; forSeconds: number }
+/**
+ * Position unchanged for `forSeconds` while the channel is START, the pipeline is running or
+ * retrying, and changes are waiting (lag not 0: a caught-up pipeline on an idle source is fine).
+ */
+export interface NoProgressRule extends RuleBase { kind: 'no-progress'; forSeconds: number }
+/** At least `count` error reports within the last `windowSeconds`. */
+export interface RepeatedErrorsRule extends RuleBase { kind: 'repeated-errors'; count: number; windowSeconds: number }
+export type AlarmRule = LagRule | NoProgressRule | RepeatedErrorsRule;
+
+export const DEFAULT_ALARM_RULES: readonly AlarmRule[] = Object.freeze([
+  { id: 'lag', kind: 'lag', thresholdMs: 60_000, forSeconds: 30, severity: 'warning' },
+  { id: 'no-progress', kind: 'no-progress', forSeconds: 120, severity: 'critical' },
+  { id: 'repeated-errors', kind: 'repeated-errors', count: 5, windowSeconds: 300, severity: 'critical' },
+]);
+
+export interface Observation {
+  pipeline: string;
+  channel: string;
+  channelStatus: ChannelStatusT;
+  stats: PipelineStatsRecord;
+  /** The caller's monotonic clock in ms (performance.now()), never a node's wall clock. */
+  observedAt: number;
+}
+
+export interface Alarm {
+  /** `${rule}:${pipeline}` */
+  id: string;
+  rule: string;
+  pipeline: string;
+  channel: string;
+  severity: AlarmSeverity;
+  message: string;
+  /** Lag in ms, seconds without progress, or errors in the window. */
+  value: number;
+}
+
+export interface AlarmChanges { raise: Alarm[]; clear: Alarm[] }
+
+/** Per rule and pipeline: what the rule remembers between observations. */
+interface RuleState {
+  /** When the current stretch of trouble began (lag above threshold, position unchanged). */
+  since?: number;
+  position?: string | null;
+  /** observedAt of counted error reports, and the last report counted (to count each once). */
+  errors: number[];
+  lastErrorReport?: string;
+  firing?: Alarm;
+}
+
+type Verdict = { value: number; message: string } | undefined;
+
+function judge(rule: AlarmRule, state: RuleState, o: Observation): Verdict {
+  const { stats, observedAt: now } = o;
+  const started = o.channelStatus === 'START';
+  if (rule.kind === 'lag') {
+    const high = started && stats.lagMs !== null && stats.lagMs > rule.thresholdMs;
+    state.since = high ? (state.since ?? now) : undefined;
+    if (!high || now - state.since! < rule.forSeconds * 1000) return undefined;
+    return { value: stats.lagMs!, message: `lag ${Math.round(stats.lagMs! / 1000)} s above ${rule.thresholdMs / 1000} s for ${rule.forSeconds} s or more` };
+  }
+  if (rule.kind === 'no-progress') {
+    const expected = started && (stats.state === 'running' || stats.state === 'retrying') && stats.lagMs !== 0;
+    if (!expected || state.since === undefined || stats.position !== state.position) {
+      state.since = expected ? now : undefined;
+      state.position = stats.position;
+      return undefined;
+    }
+    const seconds = Math.floor((now - state.since) / 1000);
+    return seconds < rule.forSeconds ? undefined : { value: seconds, message: `no progress for ${seconds} s at ${stats.position ?? 'the start'} (state ${stats.state})` };
+  }
+  const windowStart = now - rule.windowSeconds * 1000;
+  // A report is new when the node sent a new record: `at` serves as its identity, not as a time.
+  const report = stats.error ? `${stats.at}|${stats.error.code}` : undefined;
+  if (report !== undefined && report !== state.lastErrorReport) state.errors.push(now);
+  state.lastErrorReport = report;
+  state.errors = state.errors.filter((at) => at > windowStart);
+  const count = state.errors.length;
+  return count < rule.count ? undefined : { value: count, message: `${count} error reports in ${rule.windowSeconds} s, last ${stats.error?.code ?? 'none now'}` };
+}
+
+/** Throws FERRY_ERR_CONFIG_INVALID listing every problem. */
+export function validateRules(rules: readonly AlarmRule[]): void {
+  const problems: string[] = [];
+  const ids = new Set<string>();
+  for (const rule of rules) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(rule.id)) problems.push(`rule id ${JSON.stringify(rule.id)}: lower-case letters, digits and '-'`);
+    if (ids.has(rule.id)) problems.push(`rule id ${rule.id} appears twice`);
+    if (rule.id === MANUAL_RULE) problems.push(`rule id ${MANUAL_RULE} is reserved for manual warnings`);
+    ids.add(rule.id);
+    const numbers = rule.kind === 'lag' ? [rule.thresholdMs, rule.forSeconds] : rule.kind === 'no-progress' ? [rule.forSeconds] : [rule.count, rule.windowSeconds];
+    if (!numbers.every((n) => Number.isFinite(n) && n >= 0)) problems.push(`rule ${rule.id}: numbers must be 0 or more`);
+  }
+  if (problems.length > 0) throw new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: problems.join('; ') });
+}
+
+export class AlarmRules {
+  private readonly states = new Map<string, RuleState>();
+
+  constructor(private readonly rules: readonly AlarmRule[] = DEFAULT_ALARM_RULES) {
+    validateRules(rules);
+  }
+
+  has(ruleId: string): boolean {
+    return this.rules.some((rule) => rule.id === ruleId);
+  }
+
+  /** Runs every rule on one observation; returns the alarms that start and stop firing. */
+  observe(observation: Observation): AlarmChanges {
+    const changes: AlarmChanges = { raise: [], clear: [] };
+    for (const rule of this.rules) {
+      const id = `${rule.id}:${observation.pipeline}`;
+      const state = this.states.get(id) ?? { errors: [] };
+      this.states.set(id, state);
+      const verdict = judge(rule, state, observation);
+      if (verdict && !state.firing) {
+        state.firing = { id, rule: rule.id, pipeline: observation.pipeline, channel: observation.channel, severity: rule.severity ?? 'warning', ...verdict };
+        changes.raise.push(state.firing);
+      } else if (!verdict && state.firing) {
+        changes.clear.push(state.firing);
+        state.firing = undefined;
+      } else if (verdict && state.firing) state.firing = { ...state.firing, ...verdict };
+    }
+    return changes;
+  }
+
+  /** The alarms firing for a pipeline now. */
+  firing(pipeline: string): Alarm[] {
+    return this.rules.map((rule) => this.states.get(`${rule.id}:${pipeline}`)?.firing).filter((alarm) => alarm !== undefined);
+  }
+
+  /** Drops a pipeline that no longer exists; returns its alarms, to be cleared. */
+  forget(pipeline: string): Alarm[] {
+    const firing = this.firing(pipeline);
+    for (const rule of this.rules) this.states.delete(`${rule.id}:${pipeline}`);
+    return firing;
+  }
+
+  /** How long a rule needs to see a pipeline before its silence means "not firing". */
+  horizonMs(ruleId: string): number {
+    const rule = this.rules.find((r) => r.id === ruleId);
+    if (!rule) return 0;
+    return (rule.kind === 'repeated-errors' ? rule.windowSeconds : rule.forSeconds) * 1000;
+  }
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { AlarmRules, type AlarmChanges, type Observation } from '../../../manager/alarms/index.ts';
+import type { ChannelStatusT, PipelineStatsRecord } from '../../../shared/cluster/model.ts';
+
+/** Time is only what the test passes as observedAt: a fake clock in ms. */
+function observation(observedAt: number, stats: Partial<PipelineStatsRecord> = {}, channelStatus: ChannelStatusT = 'START'): Observation {
+  return {
+    pipeline: 'p1', channel: 'c1', channelStatus, observedAt,
+    stats: { pipeline: 'p1', node: 'n1', epoch: 1, state: 'running', position: '0-1-100', lagMs: 5_000, rowsPerSecond: 10, at: `report-${observedAt}`, ...stats },
+  };
+}
+
+const ids = (changes: AlarmChanges) => ({ raise: changes.raise.map((a) => a.id), clear: changes.clear.map((a) => a.id) });
+const nothing = { raise: [], clear: [] };
+const s = (seconds: number) => seconds * 1000;
+
+describe('lag rule (default: above 60 s for 30 s)', () => {
+  it('raises once lag stayed high for 30 s, and clears when it drops', () => {
+    const rules = new AlarmRules();
+    expect(ids(rules.observe(observation(s(0), { lagMs: 70_000 })))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(29.999), { lagMs: 80_000 })))).toEqual(nothing);
+    const raised = rules.observe(observation(s(30), { lagMs: 90_000 }));
+    expect(raised.raise).toEqual([expect.objectContaining({ id: 'lag:p1', rule: 'lag', pipeline: 'p1', channel: 'c1', severity: 'warning', value: 90_000 })]);
+    expect(ids(rules.observe(observation(s(40), { lagMs: 65_000 })))).toEqual(nothing);
+    expect(rules.firing('p1')).toEqual([expect.objectContaining({ id: 'lag:p1', value: 65_000 })]);
+    expect(ids(rules.observe(observation(s(50), { lagMs: 1_000 })))).toEqual({ raise: [], clear: ['lag:p1'] });
+    expect(rules.firing('p1')).toEqual([]);
+  });
+
+  it('does not raise when lag is high but not long enough: a dip restarts the count', () => {
+    const rules = new AlarmRules();
+    for (const [at, lagMs] of [[0, 70_000], [20, 90_000], [25, 30_000], [40, 90_000], [69, 90_000]] as const) {
+      expect(ids(rules.observe(observation(s(at), { lagMs })))).toEqual(nothing);
+    }
+    expect(ids(rules.observe(observation(s(70), { lagMs: 90_000 }))).raise).toEqual(['lag:p1']);
+  });
+
+  it('ignores lag while the channel is not START, and clears a lag alarm on PAUSE', () => {
+    const rules = new AlarmRules();
+    for (let at = 0; at <= 120; at += 10) expect(ids(rules.observe(observation(s(at), { lagMs: 500_000 }, 'PAUSE')))).toEqual(nothing);
+    rules.observe(observation(s(200), { lagMs: 500_000 }));
+    expect(ids(rules.observe(observation(s(230), { lagMs: 500_000 }))).raise).toEqual(['lag:p1']);
+    expect(ids(rules.observe(observation(s(240), { lagMs: 500_000 }, 'PAUSE'))).clear).toEqual(['lag:p1']);
+  });
+
+  it('treats an unknown lag (null) as not high', () => {
+    const rules = new AlarmRules();
+    rules.observe(observation(s(0), { lagMs: 90_000 }));
+    expect(ids(rules.observe(observation(s(31), { lagMs: null })))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(40), { lagMs: 90_000 })))).toEqual(nothing);
+  });
+});
+
+describe('no-progress rule (default: position unchanged 120 s while START and running/retrying)', () => {
+  it('raises after 120 s on the same position, clears when the position moves', () => {
+    const rules = new AlarmRules();
+    expect(ids(rules.observe(observation(s(0))))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(119), { state: 'retrying' })))).toEqual(nothing);
+    const raised = rules.observe(observation(s(120), { state: 'retrying' }));
+    expect(raised.raise).toEqual([expect.objectContaining({ id: 'no-progress:p1', severity: 'critical', value: 120 })]);
+    expect(ids(rules.observe(observation(s(130), { position: '0-1-101' })))).toEqual({ raise: [], clear: ['no-progress:p1'] });
+    expect(ids(rules.observe(observation(s(249), { position: '0-1-101' })))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(250), { position: '0-1-101' }))).raise).toEqual(['no-progress:p1']);
+  });
+
+  it('does not raise while PAUSE, and counts from the moment the channel starts again', () => {
+    const rules = new AlarmRules();
+    for (let at = 0; at <= 600; at += 60) expect(ids(rules.observe(observation(s(at), {}, 'PAUSE')))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(660))))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(779))))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(780)))).raise).toEqual(['no-progress:p1']);
+  });
+
+  it('does not raise for a caught-up pipeline on an idle source, nor for a failed or stopped one', () => {
+    const rules = new AlarmRules();
+    for (let at = 0; at <= 600; at += 60) expect(ids(rules.observe(observation(s(at), { lagMs: 0 })))).toEqual(nothing);
+    for (let at = 600; at <= 1200; at += 60) expect(ids(rules.observe(observation(s(at), { state: 'failed' })))).toEqual(nothing);
+  });
+});
+
+describe('repeated-errors rule (default: 5 error reports within 300 s)', () => {
+  const failing = { state: 'retrying', error: { code: 'FERRY_ERR_TARGET_UNREACHABLE', message: 'connect refused' } };
+
+  it('raises on the 5th report in the window and clears once the window holds fewer', () => {
+    const rules = new AlarmRules();
+    for (const at of [0, 10, 20, 30]) expect(ids(rules.observe(observation(s(at), failing)))).toEqual(nothing);
+    const raised = rules.observe(observation(s(40), failing));
+    expect(raised.raise).toEqual([expect.objectContaining({ id: 'repeated-errors:p1', severity: 'critical', value: 5 })]);
+    expect(raised.raise[0]!.message).toContain('FERRY_ERR_TARGET_UNREACHABLE');
+    expect(ids(rules.observe(observation(s(299), { position: '0-1-200' })))).toEqual(nothing);
+    // The report of t=0 leaves the window: 4 remain.
+    expect(ids(rules.observe(observation(s(300), { position: '0-1-201' })))).toEqual({ raise: [], clear: ['repeated-errors:p1'] });
+  });
+
+  it('counts a report once however often the same record is observed', () => {
+    const rules = new AlarmRules();
+    const same = { ...failing, at: 'one-report' };
+    for (let at = 0; at < 60; at += 5) expect(ids(rules.observe(observation(s(at), same)))).toEqual(nothing);
+  });
+});
+
+describe('rule set', () => {
+  it('takes custom rules, keeps pipelines apart, and forgets a pipeline', () => {
+    const rules = new AlarmRules([{ id: 'lag-fast', kind: 'lag', thresholdMs: 1_000, forSeconds: 0, severity: 'critical' }]);
+    expect(ids(rules.observe(observation(s(0), { lagMs: 2_000 }))).raise).toEqual(['lag-fast:p1']);
+    expect(ids(rules.observe({ ...observation(s(0), { lagMs: 500 }), pipeline: 'p2' }))).toEqual(nothing);
+    expect(rules.forget('p1').map((a) => a.id)).toEqual(['lag-fast:p1']);
+    expect(rules.firing('p1')).toEqual([]);
+    expect(rules.horizonMs('lag-fast')).toBe(0);
+  });
+
+  it('refuses bad rules, listing every problem', () => {
+    const bad = () => new AlarmRules([
+      { id: 'Lag!', kind: 'lag', thresholdMs: 1, forSeconds: 1 },
+      { id: 'x', kind: 'no-progress', forSeconds: -1 },
+      { id: 'x', kind: 'no-progress', forSeconds: 1 },
+      { id: 'warning', kind: 'repeated-errors', count: 1, windowSeconds: 1 },
+    ]);
+    expect(bad).toThrow(expect.objectContaining({ code: 'FERRY_ERR_CONFIG_INVALID' }) as Error);
+    expect(bad).toThrow(/Lag!.*x: numbers.*x appears twice.*warning is reserved/);
+  });
+});
