@@ -5,6 +5,7 @@ import { applyBatch, PredecessorFailed, type ApplyContext } from './batch-applie
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
 import type { TargetTable, TargetTables } from './target-tables.ts';
 import { intersects, writeSetOf } from './write-set.ts';
+import { breakStaleOwners } from './stale-owner-breaker.ts';
 
 export interface LoaderOptions extends ApplyContext {
   pool: Pool;
@@ -47,9 +48,11 @@ export class Loader {
   async open(): Promise<Checkpoint | undefined> {
     await this.checkpoints.ensureTables(this.options.pool);
     const connection = await this.options.pool.getConnection();
+    const breaker = breakStaleOwners(this.options.pool, this.options.flavor, connection.threadId, this.options.log);
     try {
       await this.checkpoints.claim(connection);
     } finally {
+      breaker.stop();
       connection.release();
     }
     const checkpoint = await this.checkpoints.read(this.options.pool);

@@ -28,3 +28,20 @@ export function executedGtidSql(flavor: Flavor): string {
 
 /** File and offset of the binlog end (SHOW MASTER STATUS works on MariaDB 10.11 and MySQL 8.0). */
 export const BINLOG_STATUS_SQL = 'SHOW MASTER STATUS';
+
+/**
+ * Thread ids of the transactions that block thread `?` on a row lock (needs PROCESS).
+ * MariaDB keeps InnoDB's lock waits in information_schema; MySQL 8 moved them to
+ * performance_schema.data_lock_waits.
+ */
+export function lockBlockersSql(flavor: Flavor): string {
+  return flavor === 'mysql'
+    ? `SELECT b.trx_mysql_thread_id AS blocker FROM performance_schema.data_lock_waits w
+       JOIN information_schema.INNODB_TRX b ON b.trx_id = w.BLOCKING_ENGINE_TRANSACTION_ID
+       JOIN information_schema.INNODB_TRX r ON r.trx_id = w.REQUESTING_ENGINE_TRANSACTION_ID
+       WHERE r.trx_mysql_thread_id = ?`
+    : `SELECT b.trx_mysql_thread_id AS blocker FROM information_schema.INNODB_LOCK_WAITS w
+       JOIN information_schema.INNODB_TRX b ON b.trx_id = w.blocking_trx_id
+       JOIN information_schema.INNODB_TRX r ON r.trx_id = w.requesting_trx_id
+       WHERE r.trx_mysql_thread_id = ?`;
+}
