@@ -25,6 +25,8 @@ export interface PipelineView extends Omit<ChannelSpecT['pipelines'][number], 'n
   state: string | null;
   error?: { code: string; message: string };
   statsAt: string | null;
+  /** Which node and assignment epoch the statistics come from. */
+  reportedBy: { node: string; epoch: number } | null;
   /** From the assignment: the node that runs it and the fencing epoch (null when unassigned). */
   node: string | null;
   epoch: number | null;
@@ -49,12 +51,16 @@ export function channelView({ value: channel, version }: Versioned<ChannelSpecT>
     pipelines: channel.pipelines.map((pipeline) => {
       const stats = runtime.stats.get(pipeline.name);
       const assignment = runtime.assignments.get(pipeline.name)?.value;
+      // Stats from before the current assignment (the previous node's) still tell where the
+      // pipeline is, but not whether it runs: the new node has not reported yet.
+      const current = stats !== undefined && assignment !== undefined && stats.epoch >= assignment.epoch && stats.node === assignment.node;
       return {
         ...pipeline,
         position: stats?.position ?? null,
         lagMs: stats?.lagMs ?? null,
         rowsPerSecond: stats?.rowsPerSecond ?? null,
-        state: stats?.state ?? null,
+        state: current ? stats.state : assignment ? 'assigned' : (stats?.state ?? null),
+        reportedBy: stats ? { node: stats.node, epoch: stats.epoch } : null,
         ...(stats?.error ? { error: stats.error } : {}),
         statsAt: stats?.at ?? null,
         node: assignment?.node ?? null,
