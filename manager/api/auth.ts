@@ -14,15 +14,16 @@ import { readRecord } from '../runtime-state.ts';
 /** What a route does, for the role check; each route declares one. */
 export type Action =
   | 'read' // GET of data sources, channels, the cluster
-  | 'channel.run' // start, pause, stop a channel
+  | 'channel.run' // start, pause, stop, rollback, restart a channel; raise a warning
+  | 'alarm.clear' // clear an active alarm
   | 'datasource.switch' // master/standby switch
   | 'config.write' // create, replace, delete data sources and channels
   | 'tokens' // list, create, delete API tokens
   | 'stats.report'; // a node pushing pipeline statistics
 
 export const ROLE_ACTIONS: Readonly<Record<TokenRoleT, readonly Action[]>> = {
-  admin: ['read', 'channel.run', 'datasource.switch', 'config.write', 'tokens', 'stats.report'],
-  operator: ['read', 'channel.run', 'datasource.switch'],
+  admin: ['read', 'channel.run', 'alarm.clear', 'datasource.switch', 'config.write', 'tokens', 'stats.report'],
+  operator: ['read', 'channel.run', 'alarm.clear', 'datasource.switch'],
   viewer: ['read'],
   node: ['read', 'stats.report'],
 };

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { ArbiterContext } from '../../shared/cluster/arbiter/index.ts';
 import type { ConfigStore } from '../../shared/cluster/config-store.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
@@ -14,6 +15,10 @@ export interface ApiContext {
   zk(): ZkClient;
   store(): ConfigStore;
   isLeader(): boolean;
+  /** Timeouts of the arbiter actions the API runs (lock, rollback acks, placement). @default ARBITER_DEFAULTS */
+  arbiter?: Pick<ArbiterContext, 'lockTimeoutMs' | 'clearTimeoutMs' | 'placeTimeoutMs'>;
+  /** Where alarm changes made through the API (warnings, clears) are POSTed. @default none */
+  alarmWebhookUrl?: string;
 }
 
 declare module 'fastify' {

@@ -3,9 +3,12 @@ import { authenticate, authorize } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
+import { alarmRoutes } from './routes/alarms.ts';
+import { arbiterRoutes } from './routes/arbiter.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { clusterRoutes } from './routes/cluster.ts';
 import { dataSourceRoutes } from './routes/datasources.ts';
+import { eventRoutes } from './routes/events.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
@@ -29,6 +32,7 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   });
   app.decorateRequest('principal', null);
   installErrorHandling(app);
+  acceptEmptyJsonBodies(app);
 
   // Authentication before the body is even parsed: a caller without a valid token learns nothing.
   app.addHook('onRequest', async (request) => {
@@ -48,6 +52,26 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   channelRoutes(app, ctx);
   tokenRoutes(app, ctx);
   statsRoutes(app, ctx);
+  arbiterRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  alarmRoutes(app, ctx);
   await app.ready();
   return app;
+}
+
+/**
+ * `curl -H 'Content-Type: application/json' -X POST .../channels/x/start` sends an empty body
+ * with a JSON content type; fastify refuses that by default. An empty body is no body here
+ * (routes with a required body still say so); anything else must be valid JSON.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
 }

@@ -273,6 +273,21 @@ export const ERROR_CODES = {
     scope: 'environment', retryable: true, http: 502,
     workaround: 'Check the webhook URL in the manager configuration and that the receiver is up and answers 2xx within 3 s; the alarm itself is still recorded in ZooKeeper and the event log.',
   }),
+  FERRY_ERR_CHANNEL_STOPPED: spec({
+    message: 'channel {channel} is STOP: {action} has nothing to act on',
+    scope: 'config', retryable: false, http: 409,
+    workaround: 'ROLLBACK and RESTART act on a channel that runs or is paused; start the channel instead (POST /api/v1/channels/{name}/start).',
+  }),
+  FERRY_ERR_PIPELINE_ABORTED: spec({
+    message: 'pipeline {pipeline} was aborted: its batches in flight rolled back',
+    scope: 'coordination', retryable: true, http: 409,
+    workaround: 'Nothing to do: a ROLLBACK or a lost ZooKeeper session aborted the pipeline on purpose; it resumes from the target checkpoint when it runs again.',
+  }),
+  FERRY_ERR_NODE_SESSION_LOST: spec({
+    message: 'node {node} has not heard from ZooKeeper for {silentMs} ms (limit {limitMs} ms): it commits nothing until its session is confirmed',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'Check the network between the node and ZooKeeper. The node stopped its pipelines so that a successor can take them safely; they run again once its session is back, or on the node the leader picks.',
+  }),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

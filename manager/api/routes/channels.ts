@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ChannelSpec, type ChannelSpecT, type ChannelStatusT } from '../../../shared/cluster/model.ts';
-import { createChannel, deleteChannel, replaceChannel, setPermit } from '../../config/channel-edits.ts';
+import { setChannelStatus } from '../../../shared/cluster/arbiter/index.ts';
+import { apiArbiter } from '../../arbiter/api-arbiter.ts';
+import { createChannel, deleteChannel, replaceChannel } from '../../config/channel-edits.ts';
 import { API, docs, expectedVersion, requester, type ApiContext } from '../context.ts';
 import { NameParams, VersionQuery } from '../schemas.ts';
 import { readChannelViews, type ChannelView } from '../views.ts';
@@ -62,7 +64,8 @@ export function channelRoutes(app: FastifyInstance, ctx: ApiContext): void {
       schema: { ...docs(tag, `Set the channel's permit to ${status}`), params: NameParams },
     }, async (request) => {
       const { name } = request.params;
-      await setPermit(ctx.zk(), name, status, requester(request));
+      // Under the channel lock, like the arbiter's actions, and recorded as an event.
+      await setChannelStatus(apiArbiter(ctx), name, status, { by: requester(request), reason: `${action} requested through the API` });
       request.log.info({ channel: name, status, by: request.principal?.name }, 'channel permit set');
       return viewOf(name);
     });

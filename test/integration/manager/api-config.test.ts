@@ -66,6 +66,10 @@ describe('manager API: data sources', () => {
     const malformed = await api.post('/api/v1/datasources', '{"groupKey": ');
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe('FERRY_ERR_API_BAD_REQUEST');
+    // An empty JSON body (curl with a JSON content type and no -d) is no body: a required body is still missing.
+    const empty = await api.call('POST', '/api/v1/datasources', '', { 'content-type': 'application/json' });
+    expect(empty.status).toBe(400);
+    expect(empty.body.code).toBe('FERRY_ERR_API_BAD_REQUEST');
     const wrongType = await api.call('POST', '/api/v1/datasources', 'groupKey=x', { 'content-type': 'text/plain' });
     expect(wrongType.status).toBe(400);
     const badHost = await api.post('/api/v1/datasources', dataSource('x', 3306, { master: { host: 'db1:3306', port: 3306 }, active: 'standby' }));
