@@ -95,6 +95,9 @@ export async function deleteChannel(zk: ZkClient, store: ConfigStore, name: stri
     await zk.removeRecursive(zkPaths.assignment(pipeline));
     await zk.removeRecursive(zkPaths.stat(pipeline));
   }
+  await zk.removeRecursive(zkPaths.channelRollbacks(name));
+  // The lock directory only when nobody holds or waits for it (a late arbiter action).
+  await zk.remove(zkPaths.channelLock(name)).catch(() => undefined);
 }
 
 /** Sets a channel's permit (start, pause, stop). The channel must exist at the moment of the write. */
