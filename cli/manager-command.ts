@@ -1,13 +1,13 @@
 import { FerryError } from '../shared/errors/index.ts';
-import { startManager } from '../manager/index.ts';
+import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type PlacementPolicyName } from '../manager/index.ts';
 import { parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry manager --zk HOST:PORT[,HOST:PORT...][/CHROOT] --port N --admin-token TOKEN [options]
 
 Runs a manager: the REST API (/api/v1, docs/api.md) on every manager, and on the one
-elected leader the scheduler that assigns pipelines to nodes. Run two or more against the
-same ZooKeeper; when the leader dies another takes over within the session timeout.
-SIGTERM or Ctrl-C stops it cleanly (leadership moves at once).
+elected leader the scheduler that assigns pipelines to nodes and moves the work of nodes
+that die. Run two or more against the same ZooKeeper; when the leader dies another takes
+over within the session timeout. SIGTERM or Ctrl-C stops it cleanly (leadership moves at once).
 
 Options:
   --zk CONNECT             ZooKeeper servers, optionally with a chroot (required)
@@ -18,6 +18,13 @@ Options:
                            (default: environment variable FERRY_ADMIN_TOKEN)
   --session-timeout-ms N   ZooKeeper session timeout: how long a dead leader keeps
                            leading (default 10000)
+  --protection-period D    how long the work of a vanished node waits for it to come
+                           back before it moves: 90s, 500ms, 2m (default 90s); a node
+                           that shuts down cleanly does not wait
+  --placement-policy NAME  how pipelines are placed on nodes: ${PLACEMENT_POLICY_NAMES.join(', ')}
+                           (default ${DEFAULT_PLACEMENT_POLICY})
+  --alarm-webhook URL      where alarms are POSTed when raised or cleared (http or
+                           https; default: none, alarms go to the event log only)
 
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
@@ -27,6 +34,35 @@ function port(value: string | undefined): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed > 65535) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--port takes 0..65535, got '${value}'` });
   return parsed;
+}
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000 } as const;
+
+/** '90s', '500ms', '2m' (a unit is required: a bare number is too easy to misread) to milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value.trim());
+  const ms = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]) : NaN;
+  if (!Number.isSafeInteger(ms)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `${flag} takes a duration with a unit such as 90s, 500ms or 2m, got '${value}'` });
+  return ms;
+}
+
+function webhookUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--alarm-webhook takes an http or https URL, got '${value}'` });
+  return value;
+}
+
+function placementPolicy(value: string | undefined): PlacementPolicyName | undefined {
+  if (value === undefined) return undefined;
+  const name = PLACEMENT_POLICY_NAMES.find((known) => known === value);
+  if (name === undefined) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--placement-policy takes one of ${PLACEMENT_POLICY_NAMES.join(', ')}, got '${value}'` });
+  return name;
 }
 
 export const managerCommand: Command = {
@@ -41,6 +77,9 @@ export const managerCommand: Command = {
       id: { type: 'string' },
       'admin-token': { type: 'string' },
       'session-timeout-ms': { type: 'string' },
+      'protection-period': { type: 'string' },
+      'placement-policy': { type: 'string' },
+      'alarm-webhook': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -52,12 +91,18 @@ export const managerCommand: Command = {
     if (adminToken === undefined || adminToken === '') throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'give the bootstrap admin token with --admin-token or FERRY_ADMIN_TOKEN' });
     if (adminToken.length < 8) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'the admin token must be at least 8 characters' });
     const sessionTimeoutMs = positiveInt(values['session-timeout-ms'], '--session-timeout-ms', 10_000);
+    const protectionPeriodMs = parseDuration(values['protection-period'] ?? '90s', '--protection-period');
+    const policy = placementPolicy(values['placement-policy']);
+    const alarmWebhookUrl = webhookUrl(values['alarm-webhook']);
 
     const manager = await startManager({
       zk: values.zk,
       port: port(values.port),
       adminToken,
       sessionTimeoutMs,
+      protectionPeriodMs,
+      ...(policy === undefined ? {} : { placementPolicy: policy }),
+      ...(alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl }),
       log,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.id === undefined ? {} : { id: values.id }),

@@ -5,10 +5,13 @@ import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError, describeError } from '../shared/errors/index.ts';
 import { silentLogger, type Logger } from '../shared/logging.ts';
 import type { SessionState } from '../shared/zk/zk-client.ts';
+import { restartChannel } from '../shared/cluster/arbiter/index.ts';
 import { buildApi } from './api/server.ts';
+import { alarmMonitor } from './arbiter/index.ts';
 import { LeaderDuties, type LeaderDutyFactory } from './leader-duties.ts';
 import { ManagerSession } from './manager-session.ts';
-import { simpleScheduler } from './scheduler/simple-scheduler.ts';
+import { isPlacementPolicyName, PLACEMENT_POLICY_NAMES, type PlacementPolicyName } from './scheduler/policies/index.ts';
+import { scheduler } from './scheduler/scheduler.ts';
 
 export interface ManagerOptions {
   /** ZooKeeper connect string, host:port[,host:port...][/chroot]. */
@@ -25,7 +28,19 @@ export interface ManagerOptions {
   sessionTimeoutMs?: number;
   /** Root logger; the manager logs through a child {component:'manager', manager}. @default silent */
   log?: Logger;
-  /** What the leader runs. @default [the simple scheduler] */
+  /**
+   * How long the work of a vanished node waits for it to come back (a restart, a deploy)
+   * before it moves to another node. A node that shuts down cleanly does not wait.
+   * @default 90000
+   */
+  protectionPeriodMs?: number;
+  /** How the leader picks a node for a pipeline. @default 'least-loaded' */
+  placementPolicy?: PlacementPolicyName;
+  /** A live node that has not acked its assignment after this long raises a WARNING event. @default 30000 */
+  ackTimeoutMs?: number;
+  /** Where the leader POSTs alarm changes (and the API its manual warnings and clears). @default none: events and logs only */
+  alarmWebhookUrl?: string;
+  /** What the leader runs. @default [the scheduler and the alarm monitor, configured by the options above] */
   duties?: readonly LeaderDutyFactory[];
 }
 
@@ -47,6 +62,12 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   if (options.id !== undefined && !new RegExp(NAME_PATTERN).test(options.id)) {
     throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `manager id '${options.id}' is not valid: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit` });
   }
+  for (const [name, value] of [['protectionPeriodMs', options.protectionPeriodMs], ['ackTimeoutMs', options.ackTimeoutMs]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `${name} takes whole milliseconds, 0 or more, got ${value}` });
+  }
+  if (options.placementPolicy !== undefined && !isPlacementPolicyName(options.placementPolicy)) {
+    throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `placement policy '${String(options.placementPolicy)}' is not one of ${PLACEMENT_POLICY_NAMES.join(', ')}` });
+  }
   const manager = new Manager(options);
   await manager.start();
   return manager;
@@ -65,7 +86,7 @@ class Manager implements RunningManager {
 
   constructor(private readonly options: ManagerOptions) {
     this.log = (options.log ?? silentLogger()).child({ component: 'manager' });
-    this.duties = new LeaderDuties(options.duties ?? [simpleScheduler()], this.log);
+    this.duties = new LeaderDuties(options.duties ?? defaultDuties(options), this.log);
   }
 
   isLeader(): boolean {
@@ -82,6 +103,7 @@ class Manager implements RunningManager {
       zk: () => this.current().zk,
       store: () => this.current().store,
       isLeader: () => this.isLeader(),
+      ...(options.alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl: options.alarmWebhookUrl }),
     });
     try {
       const host = options.host ?? '127.0.0.1';
@@ -176,6 +198,22 @@ class Manager implements RunningManager {
       }
     }
   }
+}
+
+/**
+ * The leader's duties: the scheduler (with the node monitor, the placement policy, and the
+ * arbiter's RESTART for the channels of a lost node) and the alarm monitor.
+ */
+function defaultDuties(options: ManagerOptions): LeaderDutyFactory[] {
+  return [
+    scheduler({
+      restartChannel,
+      ...(options.protectionPeriodMs === undefined ? {} : { protectionPeriodMs: options.protectionPeriodMs }),
+      ...(options.placementPolicy === undefined ? {} : { placementPolicy: options.placementPolicy }),
+      ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
+    }),
+    alarmMonitor(options.alarmWebhookUrl === undefined ? {} : { webhookUrl: options.alarmWebhookUrl }),
+  ];
 }
 
 /** '<hostname>-<port>', fit for the name pattern. */

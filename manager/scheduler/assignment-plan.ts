@@ -1,86 +1,115 @@
-import type { AssignmentRecord, ChannelSpecT, NodeRecord, PermitRecord } from '../../shared/cluster/model.ts';
+import type { AssignmentRecord, ChannelPipelineSpecT, ChannelSpecT, DataSourceSpecT, NodeRecord, PermitRecord } from '../../shared/cluster/model.ts';
 import type { Stored } from '../runtime-state.ts';
-import { chooseNode, placementAllows } from './simple-placement.ts';
+import { eligibleNodes, placementAllows } from './eligibility.ts';
+import type { PlacementPolicy } from './policies/index.ts';
 
 /**
- * What the simple scheduler changes, decided from one read of the cluster (pure, so it is
- * unit-tested without ZooKeeper):
- * - START: every pipeline gets a node. An assignment whose node is alive (not 'leaving') and
- *   still allowed by the placement is kept as it is, whoever wrote it: a new leader after a
- *   failover changes nothing that runs. Only a missing, dead or leaving node's pipeline moves.
+ * What the scheduler changes, decided from one read of the cluster (pure, so it is unit-tested
+ * without ZooKeeper):
+ * - START: every pipeline gets a node. An assignment is kept, whoever wrote it, while its node
+ *   is alive (up or full), not 'leaving' and still allowed by the placement, or while its node
+ *   is gone but within its protection period: a new leader changes nothing that runs, and a
+ *   node that restarts finds its work waiting. Otherwise the pipeline moves (policy's choice).
  * - PAUSE: assignments stay (nodes hold in place); nothing new is placed.
  * - STOP (or no permit): assignments are removed; nodes stop when theirs disappears.
  * - An assignment of a pipeline no channel holds any more is removed.
+ * - An 'acked' assignment that stays is marked 'done' (pending -> acked -> done).
  */
 
 export interface SchedulerState {
   channels: Readonly<Record<string, ChannelSpecT>>;
+  /** By groupKey: the datacenters placement policies look at. */
+  dataSources: Readonly<Record<string, Pick<DataSourceSpecT, 'dc'>>>;
   /** By channel name. */
   permits: ReadonlyMap<string, PermitRecord>;
   /** Live nodes by id (the ephemeral /nodes children). */
   nodes: ReadonlyMap<string, NodeRecord>;
   /** By pipeline name. */
   assignments: ReadonlyMap<string, Stored<AssignmentRecord>>;
+  /** Nodes gone from /nodes whose protection period still runs: their assignments stay. */
+  protectedNodes: ReadonlySet<string>;
+  /**
+   * Nodes that ran pipelines whose assignment is gone now (STOP, RESTART), most recent first,
+   * as far as this leader saw; for the 'sticky' policy. @default none
+   */
+  ranBefore?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface PlannedAssignment {
   pipeline: string;
   channel: string;
   node: string;
+  /** 'new', or why the pipeline left its node. */
+  reason: string;
   /** The assignment replaced (its znode version, for the compare-and-set), if any. */
   previous?: { version: number; epoch: number; node: string };
+  /** The node that ran the pipeline before (other than `node`), for the record. */
+  previousNode?: string;
 }
 
 export interface AssignmentPlan {
   assign: PlannedAssignment[];
   remove: { pipeline: string; version: number; reason: string }[];
+  /** Acked assignments that stay, to be marked 'done' at this version. */
+  done: { pipeline: string; version: number }[];
   /** START pipelines no node can take now (retried on the next change). */
   unplaced: { pipeline: string; channel: string }[];
 }
 
-export function planAssignments(state: SchedulerState): AssignmentPlan {
-  const plan: AssignmentPlan = { assign: [], remove: [], unplaced: [] };
-  const owner = new Map<string, ChannelSpecT>();
-  for (const channel of Object.values(state.channels)) for (const p of channel.pipelines) owner.set(p.name, channel);
+/** Why an assignment must leave its node, or undefined when it stays. */
+function whyMove(state: SchedulerState, spec: ChannelPipelineSpecT, assignment: AssignmentRecord): string | undefined {
+  const node = state.nodes.get(assignment.node);
+  if (!node) return state.protectedNodes.has(assignment.node) ? undefined : `node ${assignment.node} is gone`;
+  if (node.state === 'leaving') return `node ${node.id} is leaving`;
+  if (!placementAllows(spec, node)) return `placement no longer allows node ${node.id}`;
+  return undefined;
+}
 
-  // Load per node: what stays where it is, then what this round places.
+export function planAssignments(state: SchedulerState, policy: PlacementPolicy): AssignmentPlan {
+  const plan: AssignmentPlan = { assign: [], remove: [], done: [], unplaced: [] };
+  const owner = new Map<string, { channel: ChannelSpecT; spec: ChannelPipelineSpecT }>();
+  for (const channel of Object.values(state.channels)) for (const spec of channel.pipelines) owner.set(spec.name, { channel, spec });
+  const status = (channel: string) => state.permits.get(channel)?.status ?? 'STOP';
+
+  // Removals first; what is left counts towards each live node's load.
   const load = new Map<string, number>();
-  const keep = (pipeline: string, assignment: AssignmentRecord | undefined): boolean => {
-    const channel = owner.get(pipeline);
-    const spec = channel?.pipelines.find((p) => p.name === pipeline);
-    const node = assignment ? state.nodes.get(assignment.node) : undefined;
-    const stopped = (state.permits.get(channel?.name ?? '')?.status ?? 'STOP') === 'STOP';
-    return !!spec && !stopped && !!node && node.state !== 'leaving' && placementAllows(spec, node);
-  };
-  for (const [pipeline, { value }] of state.assignments) {
-    if (keep(pipeline, value)) load.set(value.node, (load.get(value.node) ?? 0) + 1);
-  }
-
-  for (const [pipeline, { version }] of state.assignments) {
-    const channel = owner.get(pipeline);
-    if (!channel) plan.remove.push({ pipeline, version, reason: 'pipeline no longer configured' });
-    else if ((state.permits.get(channel.name)?.status ?? 'STOP') === 'STOP') plan.remove.push({ pipeline, version, reason: `channel ${channel.name} is STOP` });
+  for (const [pipeline, { value, version }] of state.assignments) {
+    const found = owner.get(pipeline);
+    if (!found) plan.remove.push({ pipeline, version, reason: 'pipeline no longer configured' });
+    else if (status(found.channel.name) === 'STOP') plan.remove.push({ pipeline, version, reason: `channel ${found.channel.name} is STOP` });
+    else if (whyMove(state, found.spec, value) === undefined) load.set(value.node, (load.get(value.node) ?? 0) + 1);
   }
 
   const channels = Object.values(state.channels).sort((a, b) => a.name.localeCompare(b.name));
   for (const channel of channels) {
-    if (state.permits.get(channel.name)?.status !== 'START') continue;
-    for (const pipeline of channel.pipelines) {
-      const current = state.assignments.get(pipeline.name);
-      if (current && keep(pipeline.name, current.value)) continue;
-      const node = chooseNode(pipeline, state.nodes.values(), load);
+    if (status(channel.name) !== 'START') continue;
+    for (const spec of channel.pipelines) {
+      const current = state.assignments.get(spec.name);
+      const reason = current ? whyMove(state, spec, current.value) : 'new';
+      if (reason === undefined) continue;
+      const eligible = eligibleNodes(spec, state.nodes.values(), load);
+      const previousNodes = current ? [current.value.node, current.value.previousNode].filter((id): id is string => id !== undefined) : (state.ranBefore?.get(spec.name) ?? []);
+      const node = eligible.length === 0 ? undefined : policy.choose(spec, eligible, { load, previousNodes, dataSources: state.dataSources });
       if (!node) {
-        plan.unplaced.push({ pipeline: pipeline.name, channel: channel.name });
+        plan.unplaced.push({ pipeline: spec.name, channel: channel.name });
         continue;
       }
       load.set(node.id, (load.get(node.id) ?? 0) + 1);
+      const previousNode = previousNodes.find((id) => id !== node.id);
       plan.assign.push({
-        pipeline: pipeline.name,
+        pipeline: spec.name,
         channel: channel.name,
         node: node.id,
+        reason,
         ...(current ? { previous: { version: current.version, epoch: current.value.epoch, node: current.value.node } } : {}),
+        ...(previousNode === undefined ? {} : { previousNode }),
       });
     }
+  }
+
+  const touched = new Set([...plan.assign.map((a) => a.pipeline), ...plan.remove.map((r) => r.pipeline)]);
+  for (const [pipeline, { value, version }] of state.assignments) {
+    if (value.state === 'acked' && !touched.has(pipeline)) plan.done.push({ pipeline, version });
   }
   return plan;
 }

@@ -84,6 +84,13 @@ export interface PermitRecord {
   reason?: string;
   /** Manager wall clock, display only: nothing may depend on clocks agreeing. */
   at: string;
+  /**
+   * Set by the arbiter's ROLLBACK (and the first half of RESTART): a new id tells every node
+   * running a pipeline of this channel to drop its in-flight batches (abort, no commit), clear
+   * the pipeline's context, and acknowledge at /rollbacks/<channel>/<node>. A permit without
+   * it, or with an id the node already acted on, is a plain status change.
+   */
+  rollbackId?: string;
 }
 
 /** /nodes/<id> (ephemeral). */
@@ -109,16 +116,21 @@ export interface ManagerRecord {
 
 /**
  * /assignments/<pipeline>: written by the leader as 'pending' with a new epoch, then
- * 'acked' by the node once it runs it. The epoch only grows for a pipeline; the node hands it
- * to the loader, whose fence in the target refuses commits from older epochs.
+ * 'acked' by the node once it runs it, then 'done' by the leader once it saw the ack (each
+ * step a compare-and-set). Nodes run 'acked' and 'done' alike. The epoch only grows for a
+ * pipeline; the node hands it to the loader, whose fence in the target refuses commits from
+ * older epochs.
  */
 export interface AssignmentRecord {
   pipeline: string;
   channel: string;
   node: string;
   epoch: number;
-  state: 'pending' | 'acked';
+  state: 'pending' | 'acked' | 'done';
+  /** Writer's wall clock at the last step, display only. */
   at: string;
+  /** The node that ran it before it moved here (the 'sticky' placement policy prefers it). */
+  previousNode?: string;
 }
 
 /** /stats/<pipeline>: last progress a node reported, through a manager. */

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from '../../../cli/manager-command.ts';
+import { startManager } from '../../../manager/index.ts';
+
+describe('bin/ferry manager flags', () => {
+  it('reads --protection-period with a unit', () => {
+    expect(parseDuration('90s', '--protection-period')).toBe(90_000);
+    expect(parseDuration('3s', '--protection-period')).toBe(3_000);
+    expect(parseDuration('500ms', '--protection-period')).toBe(500);
+    expect(parseDuration('2m', '--protection-period')).toBe(120_000);
+    expect(parseDuration('1.5s', '--protection-period')).toBe(1_500);
+    expect(parseDuration('0s', '--protection-period')).toBe(0);
+  });
+
+  it('refuses a duration without a unit or with a bad one, naming the flag', () => {
+    for (const bad of ['90', '', 's', '-3s', '3h', '3 s', 'ninety']) {
+      expect(() => parseDuration(bad, '--protection-period')).toThrow(expect.objectContaining({ code: 'FERRY_ERR_CLI_USAGE', message: expect.stringContaining('--protection-period') as string }));
+    }
+  });
+
+  it('startManager refuses an unknown placement policy and a negative protection period before connecting', async () => {
+    const base = { zk: '127.0.0.1:1', adminToken: 'a-long-enough-token' };
+    await expect(startManager({ ...base, placementPolicy: 'random' as never })).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE' });
+    await expect(startManager({ ...base, protectionPeriodMs: -1 })).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE' });
+  });
+});
