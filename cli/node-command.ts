@@ -26,6 +26,10 @@ Options:
   --manager URL            a manager's base URL, tried after the registered ones (repeatable)
   --stats-seconds N        seconds between stats reports (default ${NODE_DEFAULTS.statsIntervalMs / 1000})
   --session-timeout-ms N   ZooKeeper session timeout (default ${NODE_DEFAULTS.sessionTimeoutMs})
+  --arbiter-backoff-ms N   first back-off between the ROLLBACK and the RESTART a failing pipeline
+                           raises, doubling per failure in a row up to 60 s (default ${NODE_DEFAULTS.arbiterBackoffMs})
+  --max-restarts N         RESTARTs in a row before the node pauses the channel and raises a
+                           WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
 `;
 
 const ZK_CONNECT = /^[^\s,/]+:\d{1,5}(,[^\s,/]+:\d{1,5})*(\/[^\s]*)?$/;
@@ -64,6 +68,8 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   const capacity = number('capacity', NODE_DEFAULTS.capacity);
   const statsIntervalMs = number('stats-seconds', NODE_DEFAULTS.statsIntervalMs / 1000) * 1000;
   const sessionTimeoutMs = number('session-timeout-ms', NODE_DEFAULTS.sessionTimeoutMs);
+  const arbiterBackoffMs = number('arbiter-backoff-ms', NODE_DEFAULTS.arbiterBackoffMs);
+  const maxRestarts = number('max-restarts', NODE_DEFAULTS.maxRestarts);
   if (problems.length > 0) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: problems.join('; ') });
   const token = text('token') ?? process.env.FERRY_NODE_TOKEN;
   return {
@@ -78,6 +84,8 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
     managers,
     statsIntervalMs,
     sessionTimeoutMs,
+    arbiterBackoffMs,
+    maxRestarts,
     version: packageVersion(),
   };
 }
@@ -98,6 +106,8 @@ export const nodeCommand: Command = {
       manager: { type: 'string', multiple: true },
       'stats-seconds': { type: 'string' },
       'session-timeout-ms': { type: 'string' },
+      'arbiter-backoff-ms': { type: 'string' },
+      'max-restarts': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -107,7 +117,7 @@ export const nodeCommand: Command = {
     const options = nodeOptions(values);
     const agent = new NodeAgent(options, {
       log,
-      createRunner: (pipeline) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }) }),
+      createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ...cluster }),
       onRegistered: () => out(`node ${options.id} registered`),
     });
     let signals = 0;

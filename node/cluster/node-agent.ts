@@ -5,11 +5,12 @@ import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import { AssignmentWatcher } from './assignment-watcher.ts';
 import { ClusterCache, cacheContent, viewFromCache } from './cluster-cache.ts';
-import { assignmentsOf, desiredPipelines, type ClusterView, type DesiredPipeline } from './cluster-view.ts';
+import { assignmentsOf, type ClusterView, type DesiredPipeline } from './cluster-view.ts';
 import { readManagerUrls } from './manager-list.ts';
 import type { NodeAgentOptions } from './node-options.ts';
+import { PipelineControl, type ClusterRunnerFactory } from './pipeline-control.ts';
 import { Registration } from './registration.ts';
-import { RunnerSet, type RunnerFactory } from './runner-set.ts';
+import type { RunnerSet } from './runner-set.ts';
 import { StatsReporter, type HttpPost } from './stats-reporter.ts';
 import { withTimeout } from './with-timeout.ts';
 import { ZkSessionKeeper } from './zk-session.ts';
@@ -23,7 +24,7 @@ interface LiveSession {
 
 export interface NodeAgentDeps {
   log: Logger;
-  createRunner: RunnerFactory;
+  createRunner: ClusterRunnerFactory;
   /** Told once per registration (the command prints `node <id> registered`). */
   onRegistered?: () => void;
   post?: HttpPost;
@@ -36,6 +37,7 @@ export interface NodeAgentDeps {
  */
 export class NodeAgent {
   private readonly log: Logger;
+  private readonly control: PipelineControl;
   private readonly runners: RunnerSet;
   private readonly cache: ClusterCache;
   private readonly stats: StatsReporter;
@@ -59,7 +61,8 @@ export class NodeAgent {
   ) {
     this.log = deps.log.child({ component: 'node', node: options.id });
     this.done = new Promise<void>((resolve, reject) => (this.finish = (error) => (error === undefined ? resolve() : reject(error))));
-    this.runners = new RunnerSet(deps.createRunner, this.log, () => this.schedule());
+    this.control = new PipelineControl(options, deps.createRunner, this.log, () => this.schedule());
+    this.runners = this.control.runners;
     this.cache = new ClusterCache(options.cacheDir, this.log);
     this.stats = new StatsReporter({
       nodeId: options.id,
@@ -75,7 +78,10 @@ export class NodeAgent {
       { connectString: options.zk, sessionTimeoutMs: options.sessionTimeoutMs, connectTimeoutMs: options.connectTimeoutMs },
       {
         onSession: (zk, closing) => this.attach(zk, closing),
-        onSessionLost: () => (this.live = undefined),
+        onSessionLost: () => {
+          this.live = undefined;
+          this.control.sessionLost();
+        },
         onUnreachable: (error, attempt) => void this.unreachable(error, attempt),
         onFatal: (error) => void this.shutdown(error),
       },
@@ -100,7 +106,7 @@ export class NodeAgent {
       const live = this.live;
       if (live) await withTimeout(live.registration.setState('leaving'), 3_000, "setting state 'leaving'").catch((error: unknown) => this.log.warn({ err: error }, "could not set state 'leaving'"));
       this.log.info({ pipelines: this.runners.names() }, 'node stopping: pipelines finish their batch in flight');
-      await this.runners.stopAll();
+      await this.control.stopAll();
       await this.session.close();
       await this.reconciling;
       this.log.info('node stopped');
@@ -118,6 +124,7 @@ export class NodeAgent {
     const record = { id, dc, address, capacity: { pipelines: capacity }, state: 'up' as const, version, startedAt: this.startedAt };
     const registration = await Registration.register(zk, record, waitMs, this.log, closing);
     this.live = { zk, registration, watcher: new AssignmentWatcher(zk, store, () => this.schedule(), this.log) };
+    this.control.sessionStarted(zk, this.log);
     this.log.info({ session: zk.sessionId, dc, capacity }, 'node registered');
     this.deps.onRegistered?.();
     this.schedule();
@@ -171,9 +178,8 @@ export class NodeAgent {
       }
     }
     if (!this.view || this.stopping) return;
-    const desired = desiredPipelines(this.view, this.options.id);
-    this.runners.setDesired(desired);
-    if (!live || !fresh) return;
+    const desired = this.control.follow(this.view, this.options.id, fresh !== undefined);
+    if (!live || !fresh || this.control.holding) return;
     try {
       await this.ack(live, fresh, desired);
       const assigned = assignmentsOf(fresh, this.options.id).length;

@@ -26,6 +26,10 @@ export interface NodeAgentOptions {
   safetyReconcileMs: number;
   /** Changes arriving within this window are reconciled once. @default 75 */
   debounceMs: number;
+  /** Back-off between a node-raised ROLLBACK and its RESTART, doubling per failure in a row (to 60 s). @default 1000 */
+  arbiterBackoffMs: number;
+  /** RESTARTs in a row a node raises for a failing pipeline before it pauses the channel with a WARNING. @default 5 */
+  maxRestarts: number;
   /** Ferry's version, as package.json says. */
   version: string;
 }
@@ -37,4 +41,6 @@ export const NODE_DEFAULTS = {
   connectTimeoutMs: 5_000,
   safetyReconcileMs: 5_000,
   debounceMs: 75,
+  arbiterBackoffMs: 1_000,
+  maxRestarts: 5,
 } as const;

@@ -12,10 +12,21 @@ export interface ManagedRunner {
   run(): Promise<void>;
   /** Clean stop: the batch in flight commits. */
   stop(): void;
+  /** Ends at once, batches in flight dropped (nothing more commits); resolves once run() ended. */
+  abort(): Promise<void>;
   status(): PipelineStatus;
 }
 
 export type RunnerFactory = (pipeline: RuntimePipeline) => ManagedRunner;
+
+/** A runner that ended on its own with an error (or an assignment that cannot run). */
+export interface RunnerFailure {
+  desired: DesiredPipeline;
+  error: FerryError;
+  /** The runner's last status; absent when no runner started. */
+  status?: PipelineStatus;
+  ranMs: number;
+}
 
 interface Entry {
   desired: DesiredPipeline;
@@ -23,6 +34,7 @@ interface Entry {
   runner?: ManagedRunner;
   error?: { code: string; message: string };
   exited?: Promise<void>;
+  startedAt?: number;
 }
 
 /**
@@ -34,7 +46,8 @@ interface Entry {
  * so two runners of one pipeline never overlap in this process (with the same epoch the
  * target's fence could not tell them apart). A runner that failed stays stopped, its error
  * kept for stats, until its fingerprint changes or it leaves the desired set (a PAUSE/START
- * of the channel therefore retries it). Issue #6 (ROLLBACK/RESTART) extends this class.
+ * of the channel therefore retries it), or until the node retries it (retry()). abort()
+ * drops runners without letting their batches in flight commit (ROLLBACK, a lost session).
  */
 export class RunnerSet {
   private readonly entries = new Map<string, Entry>();
@@ -46,6 +59,8 @@ export class RunnerSet {
     private readonly log: Logger,
     /** Called when what runs changed outside setDesired (a runner exited, a restart began). */
     private readonly onChange: () => void = () => undefined,
+    /** Told when a runner fails on its own, never when it was stopped or aborted. */
+    private readonly onFailure: (failure: RunnerFailure) => void = () => undefined,
   ) {}
 
   setDesired(desired: ReadonlyMap<string, DesiredPipeline>): void {
@@ -58,6 +73,42 @@ export class RunnerSet {
   isRunning(name: string, fingerprint: string): boolean {
     const entry = this.entries.get(name);
     return entry?.state === 'running' && entry.desired.fingerprint === fingerprint;
+  }
+
+  /** True when a runner or a recorded failure of this channel is here. */
+  hasChannel(channel: string): boolean {
+    return [...this.entries.values()].some((entry) => entry.desired.channel === channel);
+  }
+
+  /**
+   * Aborts the matching runners (batches in flight dropped) and forgets them, recorded
+   * failures included: the pipeline's context is cleared. They leave the desired set too,
+   * until the next setDesired. Resolves once every one of them has ended.
+   */
+  abort(match: (pipeline: DesiredPipeline) => boolean, reason: string): Promise<void> {
+    this.desired = new Map([...this.desired].filter(([, want]) => !match(want)));
+    const ended: Array<Promise<void>> = [];
+    for (const [name, entry] of this.entries) {
+      if (!match(entry.desired)) continue;
+      if (entry.state === 'failed') {
+        this.entries.delete(name);
+        continue;
+      }
+      this.log.warn({ pipeline: name, epoch: entry.desired.epoch, reason }, 'aborting pipeline: batches in flight are dropped');
+      entry.state = 'stopping';
+      void entry.runner?.abort();
+      ended.push(entry.exited ?? Promise.resolve());
+    }
+    this.onChange();
+    return Promise.all(ended).then(() => undefined);
+  }
+
+  /** Lets a failed pipeline start again at the next reconcile (a retry the node decided on). */
+  retry(name: string): void {
+    if (this.entries.get(name)?.state !== 'failed') return;
+    this.entries.delete(name);
+    this.reconcile();
+    this.onChange();
   }
 
   /** Names with a runner or a recorded failure. */
@@ -114,9 +165,7 @@ export class RunnerSet {
   private start(want: DesiredPipeline): void {
     const log = this.log.child({ pipeline: want.name });
     if (!want.pipeline) {
-      const error = want.error ?? new FerryError('FERRY_ERR_INTERNAL', { detail: 'no resolved pipeline' });
-      log.error({ code: error.code, err: error, epoch: want.epoch }, 'assignment cannot run');
-      this.entries.set(want.name, { desired: want, state: 'failed', error: { code: error.code, message: error.message } });
+      this.failed({ desired: want, state: 'failed' }, want.error ?? new FerryError('FERRY_ERR_INTERNAL', { detail: 'no resolved pipeline' }));
       return;
     }
     let runner: ManagedRunner;
@@ -126,7 +175,7 @@ export class RunnerSet {
       this.failed({ desired: want, state: 'running' }, error);
       return;
     }
-    const entry: Entry = { desired: want, state: 'running', runner };
+    const entry: Entry = { desired: want, state: 'running', runner, startedAt: performance.now() };
     this.entries.set(want.name, entry);
     log.info({ epoch: want.epoch, channel: want.channel }, 'pipeline starting on this node');
     entry.exited = runner.run().then(() => this.exited(entry), (error: unknown) => this.exited(entry, error));
@@ -145,7 +194,7 @@ export class RunnerSet {
       this.entries.delete(entry.desired.name);
       this.log.info({ pipeline: entry.desired.name, epoch: entry.desired.epoch }, 'runner stopped');
     } else {
-      // It ended on its own: a failure no retry cures (or, unexpectedly, no error at all).
+      // It ended on its own: a failure (or, unexpectedly, no error at all); onFailure decides what follows.
       this.failed(entry, error ?? new FerryError('FERRY_ERR_INTERNAL', { detail: 'runner ended without a stop request' }));
     }
     this.reconcile();
@@ -157,6 +206,10 @@ export class RunnerSet {
     entry.state = 'failed';
     entry.error = { code: failure.code, message: failure.message };
     this.entries.set(entry.desired.name, entry);
-    this.log.error({ pipeline: entry.desired.name, epoch: entry.desired.epoch, code: failure.code, err: failure }, 'pipeline failed: stays stopped until its assignment or configuration changes');
+    this.log.error({ pipeline: entry.desired.name, epoch: entry.desired.epoch, code: failure.code, err: failure }, 'pipeline failed');
+    const report: RunnerFailure = { desired: entry.desired, error: failure, ranMs: entry.startedAt === undefined ? 0 : performance.now() - entry.startedAt };
+    if (entry.runner) report.status = entry.runner.status();
+    // Not from inside a reconcile: the handler may call back into this set.
+    queueMicrotask(() => this.onFailure(report));
   }
 }

@@ -1,11 +1,11 @@
-import type { RowDataPacket } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import type { StartPosition } from '../../shared/config/pipeline-spec.ts';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { SourcePosition, SourceTransaction } from '../../shared/model/change.ts';
-import { flavorOfVersion } from '../../shared/mysql/flavor.ts';
+import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
 import { Extractor, type RowHook } from '../extract/extractor.ts';
 import { CheckpointStore } from '../load/checkpoint-store.ts';
 import { Loader } from '../load/loader.ts';
@@ -18,13 +18,27 @@ import { BatchBuilder } from './batch-builder.ts';
 import { applyDdl } from './ddl-apply.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
 import { replicatedTables, runPipelinePrechecks } from './pipeline-prechecks.ts';
-import { currentSourcePosition, openSourceSession } from './source-session.ts';
+import { currentSourcePosition, openSourceSession, type SourceSession } from './source-session.ts';
 import { createTargetPool } from './target-pool.ts';
 import { TransactionQueue } from './transaction-queue.ts';
 
 export interface RunnerOptions {
   log: Logger;
   hook?: RowHook;
+  /**
+   * A retryable failure (a database restarting, a dropped connection): true, the runner tries
+   * again from the checkpoint after a back-off; false, run() rejects with it (a cluster node
+   * hands it to the arbiter: ROLLBACK, then RESTART). @default true
+   */
+  retryInternally?: boolean;
+  /** Runs right before every COMMIT on the target; throwing refuses the commit (a node whose ZooKeeper session is in doubt). @default none */
+  beforeCommit?: () => void;
+  /**
+   * MariaDB targets: seconds a Ferry session may sit idle inside an open transaction before
+   * the server kills it (idle_transaction_timeout). A process frozen mid-batch then holds the
+   * fence row's shared lock against its successor's claim only that long. @default none
+   */
+  idleTransactionTimeoutS?: number;
 }
 
 /**
@@ -32,6 +46,9 @@ export interface RunnerOptions {
  * checkpoint in the target. Retryable failures (a source or target restarting, a dropped
  * connection) end the attempt; the next attempt starts over from the target checkpoint
  * after a back-off. Other failures stop the pipeline with their error.
+ *
+ * stop() lets the batches in flight commit; abort() drops them: every target connection is
+ * cut, nothing commits any more, and the work is read again from the checkpoint next time.
  */
 export class PipelineRunner {
   private readonly progress = new ProgressTracker();
@@ -41,6 +58,10 @@ export class PipelineRunner {
   private readonly stopped = new AbortController();
   private behind = false;
   private wakeConsumer: (() => void) | undefined;
+  private aborted = false;
+  private running: Promise<void> | undefined;
+  /** Cuts the current attempt's connections (set while an attempt runs). */
+  private sever: (() => void) | undefined;
 
   constructor(
     private readonly pipeline: RuntimePipeline,
@@ -60,7 +81,27 @@ export class PipelineRunner {
     this.wakeConsumer?.();
   }
 
-  async run(): Promise<void> {
+  /**
+   * Ends the pipeline at once without committing anything further: batches in flight roll
+   * back, the binlog reader stops. Resolves once run() has ended. A COMMIT already sent when
+   * abort() is called may still land; a successor's fence claim waits for it.
+   */
+  abort(): Promise<void> {
+    if (!this.aborted) {
+      this.aborted = true;
+      this.options.log.warn('pipeline aborted: batches in flight roll back, nothing more commits');
+      this.stop();
+      this.sever?.();
+    }
+    return (this.running ?? Promise.resolve()).then(() => undefined, () => undefined);
+  }
+
+  run(): Promise<void> {
+    this.running ??= this.loop();
+    return this.running;
+  }
+
+  private async loop(): Promise<void> {
     const log = this.options.log;
     let delay = this.pipeline.retry.initialDelayMs;
     let prechecked = false;
@@ -72,10 +113,18 @@ export class PipelineRunner {
         return;
       } catch (error) {
         const failure = error instanceof FerryError ? error : new FerryError('FERRY_ERR_INTERNAL', { detail: describeError(error) }, { cause: error });
+        if (this.aborted) {
+          this.state = 'stopped';
+          return;
+        }
         this.lastError = failure;
-        if (!failure.retryable || this.stopRequested) {
-          this.state = this.stopRequested ? 'stopped' : 'failed';
-          if (this.stopRequested && failure.retryable) return;
+        if (this.stopRequested) {
+          this.state = 'stopped';
+          if (failure.retryable) return;
+          throw failure;
+        }
+        if (!failure.retryable || this.options.retryInternally === false) {
+          this.state = 'failed';
           throw failure;
         }
         // An attempt that ran a while was healthy: start the back-off over.
@@ -93,17 +142,27 @@ export class PipelineRunner {
     const { pipeline } = this;
     const log = this.options.log;
     const pool = createTargetPool(pipeline.target, pipeline.parallel + 2);
+    let targetFlavor: Flavor | undefined;
+    const sockets = this.guardTarget(pool, () => targetFlavor);
+    let source: SourceSession | undefined;
     let reader: BinlogReader | undefined;
     let loader: Loader | undefined;
-    const source = await openSourceSession(pipeline.source).catch(async (error: unknown) => {
-      await pool.end().catch(() => undefined);
-      throw error;
+    let poolEnded: Promise<void> | undefined;
+    const endPool = () => (poolEnded ??= pool.end().catch(() => undefined));
+    this.sever = () => {
+      for (const socket of sockets) severSocket(socket);
+      if (source) severSocket((source.connection as unknown as { connection: unknown }).connection);
+      void reader?.stop().catch(() => undefined);
+      void endPool();
+    };
+    // The apply path reports driver errors: classify them (a lost connection is retryable).
+    const onTarget = <T>(work: Promise<T>): Promise<T> => work.catch((error: unknown) => {
+      throw classifyTargetError(error, pipeline.target);
     });
     try {
-      const [versionRows] = await pool.query<RowDataPacket[]>('SELECT VERSION() AS version').catch((error: unknown) => {
-        throw classifyTargetError(error, pipeline.target);
-      });
-      const targetFlavor = flavorOfVersion(String(versionRows[0]?.version ?? ''));
+      source = await openSourceSession(pipeline.source);
+      const [versionRows] = await onTarget(pool.query<RowDataPacket[]>('SELECT VERSION() AS version'));
+      targetFlavor = flavorOfVersion(String(versionRows[0]?.version ?? ''));
       const checkpoints = new CheckpointStore(targetFlavor, pipeline.systemSchema, pipeline.name, pipeline.epoch);
       const tables = new TargetTables(pool);
       loader = new Loader(
@@ -111,21 +170,26 @@ export class PipelineRunner {
         checkpoints,
         tables,
       );
-      const checkpoint = await loader.open().catch((error: unknown) => {
-        throw classifyTargetError(error, pipeline.target);
-      });
+      const checkpoint = await onTarget(loader.open());
       if (checkpoint && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
       const from = pipeline.from ? sourcePositionOf(pipeline.from) : undefined;
       // Source queries: a connection lost here (a restarting source) is retried like any other.
+      const session = source;
       const onSource = <T>(work: Promise<T>): Promise<T> => work.catch((error: unknown) => {
         throw classifySourceError(error, pipeline.source);
       });
-      const start: SourcePosition = checkpoint?.position ?? from ?? (await onSource(currentSourcePosition(source)));
+      const start: SourcePosition = checkpoint?.position ?? from ?? (await onSource(currentSourcePosition(session)));
       if (runPrechecks) {
-        await onSource(runPipelinePrechecks(pipeline, source, pool, checkpoint?.position ?? from));
+        await onSource(runPipelinePrechecks(pipeline, session, pool, checkpoint?.position ?? from));
         prechecksPassed();
       }
-      const knownTables = new Map((await onSource(replicatedTables(pipeline, source))).map((t) => [`${t.schema}\u0000${t.table}`, t]));
+      const knownTables = new Map((await onSource(replicatedTables(pipeline, session))).map((t) => [`${t.schema}\u0000${t.table}`, t]));
+      // A new pipeline pins its start in the target at once: a retry, or a new runner after an
+      // abort, before its first batch would otherwise start at a later binlog end and skip rows.
+      if (!checkpoint) {
+        await onTarget(loader.submit({ end: start, changes: [], transactions: 0, sourceTimestamp: 0, openedAt: Date.now() }));
+        await onTarget(loader.drain());
+      }
       this.progress.resumedAt(checkpoint?.position);
       log.info({ start, resumed: checkpoint !== undefined, epoch: pipeline.epoch }, 'pipeline starting');
 
@@ -152,11 +216,11 @@ export class PipelineRunner {
       let firstAfterResume = true;
       const flush = async (): Promise<void> => {
         const batch = builder.take();
-        if (batch) await loader!.submit(batch);
+        if (batch) await onTarget(loader!.submit(batch));
       };
       for (;;) {
         if (readerFailure) throw readerFailure;
-        if (loader.failed !== undefined) throw loader.failed;
+        if (loader.failed !== undefined) throw classifyTargetError(loader.failed, pipeline.target);
         if (this.stopRequested) break;
         this.behind = queue.size > 0 || !builder.isEmpty || loader.pending > 0;
         const wait = builder.isEmpty ? 1_000 : builder.startedAt + pipeline.batch.maxDelayMs - Date.now();
@@ -167,31 +231,83 @@ export class PipelineRunner {
         }
         if (transaction.ddl) {
           await flush();
-          await loader.drain();
+          await onTarget(loader.drain());
           const changed = await applyDdl(transaction, { pipeline, pool, log, firstAfterResume, knownTables });
           for (const table of changed) tables.invalidate(table);
           // The position after the statement (and the rows of CREATE TABLE ... SELECT), in a batch of its own.
           builder.add(transaction, extractor.extract(transaction).map(transformChange));
           await flush();
-          await loader.drain();
+          await onTarget(loader.drain());
         } else {
           builder.add(transaction, extractor.extract(transaction).map(transformChange));
           if (builder.rows >= pipeline.batch.maxRows) await flush();
         }
         firstAfterResume = false;
       }
+      // Aborted: nothing further is submitted; what is in flight rolls back below.
+      if (this.aborted) return;
       await flush();
-      await loader.drain();
+      await onTarget(loader.drain());
       log.info({ position: this.progress.snapshot(this.state, false).position }, 'pipeline stopped');
     } finally {
       this.behind = false;
       this.wakeConsumer = undefined;
       await reader?.stop().catch(() => undefined);
       await loader?.settle();
-      await source.connection.end().catch(() => undefined);
-      await pool.end().catch(() => undefined);
+      await source?.connection.end().catch(() => undefined);
+      await endPool();
+      // Kept until here: an abort() during a clean stop still cuts the batches in flight.
+      this.sever = undefined;
     }
   }
+
+  /**
+   * Hooks the attempt's target pool: every COMMIT passes commitAllowed() first, MariaDB
+   * sessions get the idle-transaction limit, and the returned set collects every connection
+   * the pool opens so that abort() can cut them.
+   */
+  private guardTarget(pool: Pool, flavor: () => Flavor | undefined): Set<unknown> {
+    const sockets = new Set<unknown>();
+    pool.pool.on('connection', (connection) => sockets.add(connection));
+    const limited = new WeakSet<object>();
+    const getConnection = pool.getConnection.bind(pool);
+    pool.getConnection = async () => {
+      const connection = await getConnection();
+      const limit = this.options.idleTransactionTimeoutS;
+      if (limit !== undefined && flavor() === 'mariadb' && !limited.has(connection.connection)) {
+        await connection.query(`SET SESSION idle_transaction_timeout = ${Math.ceil(limit)}`).catch((error: unknown) => {
+          connection.release();
+          throw error;
+        });
+        limited.add(connection.connection);
+      }
+      const commit = connection.commit.bind(connection);
+      connection.commit = async () => {
+        this.commitAllowed();
+        await commit();
+      };
+      return connection;
+    };
+    return sockets;
+  }
+
+  private commitAllowed(): void {
+    if (this.aborted) throw new FerryError('FERRY_ERR_PIPELINE_ABORTED', { pipeline: this.pipeline.name });
+    this.options.beforeCommit?.();
+  }
+}
+
+/**
+ * Cuts a mysql2 connection at once: its pending queries fail now instead of when the server
+ * answers, later ones fail at once, and a transaction open on it never gets its COMMIT.
+ */
+function severSocket(connection: unknown): void {
+  const core = connection as { on?: (event: 'error', listener: () => void) => void; stream?: { destroy(error?: Error): void } };
+  // The loss is wanted: without a listener mysql2's 'error' event would end the process.
+  core.on?.('error', () => undefined);
+  // With an error, mysql2 takes its fatal path (closed state); a bare destroy() would leave
+  // later commands (the batch's ROLLBACK) waiting forever on a dead socket.
+  core.stream?.destroy(Object.assign(new Error('connection cut: the pipeline was aborted'), { code: 'PROTOCOL_CONNECTION_LOST' }));
 }
 
 /** A user's --from as a stream position; the file of a GTID start arrives with the stream. */

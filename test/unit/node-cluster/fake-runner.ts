@@ -6,6 +6,9 @@ import type { PipelineStatus } from '../../../node/pipeline/progress.ts';
 /** An in-memory runner: run() ends when the test says so (or at once on stop, unless held). */
 export class FakeRunner implements ManagedRunner {
   stopRequested = false;
+  aborted = false;
+  /** What status() reports as committed: tests set it to show progress. */
+  transactionsApplied = 10;
   private resolveRun!: () => void;
   private rejectRun!: (error: Error) => void;
   private readonly ended = new Promise<void>((resolve, reject) => {
@@ -28,16 +31,23 @@ export class FakeRunner implements ManagedRunner {
     if (!this.holdStop) this.resolveRun();
   }
 
+  /** Ends at once, even when holdStop holds a clean stop. */
+  abort(): Promise<void> {
+    this.aborted = true;
+    this.resolveRun();
+    return this.ended.then(() => undefined, () => undefined);
+  }
+
   finish(): void {
     this.resolveRun();
   }
 
-  fail(code: 'FERRY_ERR_FENCED' | 'FERRY_ERR_DDL_NOT_ALLOWED' = 'FERRY_ERR_DDL_NOT_ALLOWED'): void {
-    this.rejectRun(new FerryError(code, { pipeline: this.pipeline.name, position: 'mysql-bin.000001:400', sql: 'ALTER TABLE t ADD c INT', current: 9, mine: 1 }));
+  fail(code: 'FERRY_ERR_FENCED' | 'FERRY_ERR_DDL_NOT_ALLOWED' | 'FERRY_ERR_TARGET_WRITE' | 'FERRY_ERR_NODE_SESSION_LOST' = 'FERRY_ERR_DDL_NOT_ALLOWED'): void {
+    this.rejectRun(new FerryError(code, { pipeline: this.pipeline.name, position: 'mysql-bin.000001:400', sql: 'ALTER TABLE t ADD c INT', current: 9, mine: 1, detail: 'connection lost', node: 'n1', silentMs: 3000, limitMs: 2666 }));
   }
 
   status(): PipelineStatus {
-    return { state: 'running', position: { file: 'mysql-bin.000001', pos: 400, gtidSet: '0-1-5' }, lagMs: 12, applyDelayMs: 3, rowsPerSecond: 7, rowsApplied: 70, transactionsApplied: 10 };
+    return { state: 'running', position: { file: 'mysql-bin.000001', pos: 400, gtidSet: '0-1-5' }, lagMs: 12, applyDelayMs: 3, rowsPerSecond: 7, rowsApplied: 70, transactionsApplied: this.transactionsApplied };
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { desiredPipelines, RunnerSet } from '../../../node/cluster/index.ts';
+import { desiredPipelines, RunnerSet, type RunnerFailure } from '../../../node/cluster/index.ts';
 import { silentLogger } from '../../../shared/logging.ts';
 import { fakeFactory } from './fake-runner.ts';
 import { assignment, channel, permit, snapshot, view } from './fixtures.ts';
@@ -104,5 +104,39 @@ describe('RunnerSet reconcile', () => {
     set.setDesired(desiredPipelines(two, 'n1'));
     expect(made).toHaveLength(2);
     expect(set.names()).toEqual([]);
+  });
+
+  it('abort drops the channel\'s runners at once, even one held in a clean stop, and forgets failed ones', async () => {
+    const { factory, made } = fakeFactory({ holdStop: true });
+    const set = new RunnerSet(factory, silentLogger());
+    const two = view({ snapshot: snapshot(1, [channel('c1', ['p1']), channel('c2', ['p2'])]), assignments: [assignment('p1', 'n1', 1), assignment('p2', 'n1', 1, 'c2')], permits: { c1: permit('START'), c2: permit('START') } });
+    set.setDesired(desiredPipelines(two, 'n1'));
+    set.setDesired(desiredPipelines({ ...two, permits: { c2: permit('START') } }, 'n1'));
+    expect(made[0]!.stopRequested).toBe(true); // a clean stop that has not finished
+    await set.abort((pipeline) => pipeline.channel === 'c1', 'ROLLBACK r1');
+    expect(made.map((r) => r.aborted)).toEqual([true, false]);
+    expect(set.names()).toEqual(['p2']);
+    expect(set.hasChannel('c1')).toBe(false);
+  });
+
+  it('tells onFailure of a runner that failed on its own, never of one stopped or aborted; retry() starts it again', async () => {
+    const { factory, made } = fakeFactory();
+    const failures: RunnerFailure[] = [];
+    const set = new RunnerSet(factory, silentLogger(), () => undefined, (failure) => failures.push(failure));
+    const desired = desiredPipelines(view(), 'n1');
+    set.setDesired(desired);
+    made[0]!.fail('FERRY_ERR_TARGET_WRITE');
+    await flush();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ desired: { name: 'p1', channel: 'c1' }, error: { code: 'FERRY_ERR_TARGET_WRITE' }, status: { transactionsApplied: 10 } });
+    set.retry('p1');
+    expect(made).toHaveLength(2);
+    await set.abort(() => true, 'session in doubt');
+    set.setDesired(desired);
+    set.setDesired(desiredPipelines(view({ permits: { c1: permit('PAUSE') } }), 'n1'));
+    await set.settled();
+    await flush();
+    expect(made.map((r) => [r.aborted, r.stopRequested])).toEqual([[false, false], [true, false], [false, true]]);
+    expect(failures).toHaveLength(1);
   });
 });

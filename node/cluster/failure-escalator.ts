@@ -1,0 +1,153 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ArbiterCause, ArbiterOutcome, WarningTarget } from '../../shared/cluster/arbiter/index.ts';
+import type { PermitRecord } from '../../shared/cluster/model.ts';
+import { describeError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { RunnerFailure } from './runner-set.ts';
+
+/** The arbiter's actions over the node's live ZooKeeper session; fakes in unit tests. */
+export interface ArbiterActions {
+  rollback(channel: string, cause: ArbiterCause): Promise<ArbiterOutcome>;
+  restart(channel: string, cause: ArbiterCause): Promise<ArbiterOutcome>;
+  pause(channel: string, cause: ArbiterCause): Promise<ArbiterOutcome>;
+  warn(target: WarningTarget, cause: ArbiterCause): Promise<void>;
+  /** The channel's permit as ZooKeeper holds it now. */
+  permit(channel: string): Promise<PermitRecord | undefined>;
+}
+
+export interface EscalationPolicy {
+  /** Back-off between ROLLBACK and RESTART after a first failure; doubles with each consecutive one. @default 1000 */
+  backoffMs: number;
+  /** @default 60000 */
+  maxBackoffMs: number;
+  /** RESTARTs in a row before the node pauses the channel and raises a WARNING instead. @default 5 */
+  maxRestarts: number;
+}
+
+export interface FailureEscalatorDeps {
+  nodeId: string;
+  log: Logger;
+  policy: EscalationPolicy;
+  /** Undefined while the node has no live session: it then retries alone, like `ferry run`. */
+  arbiter(): ArbiterActions | undefined;
+  /** Lets a failed pipeline start again (RunnerSet.retry). */
+  retry(pipeline: string): void;
+}
+
+/** A runner that ran this long without committing was healthy all the same (an idle source). */
+const HEALTHY_RUN_MS = 30_000;
+
+/**
+ * What follows a runner's failure in a node. FERRY_ERR_FENCED: the pipeline is another
+ * node's now; nothing is raised, the assignments decide. Aborted by the node itself (session
+ * in doubt): it runs again when allowed. Any other retryable failure (a database or network
+ * error): ROLLBACK of the channel, then RESTART after a back-off; after `maxRestarts` in a row
+ * without progress, PAUSE and a WARNING, until an operator starts the channel again.
+ * Not retryable (configuration, a refused row, DDL): it stays stopped, with a WARNING.
+ * At most one action per channel at a time, never awaited by the node's reconcile.
+ */
+export class FailureEscalator {
+  private readonly failures = new Map<string, { channel: string; count: number }>();
+  private readonly busy = new Map<string, Promise<void>>();
+  private readonly closing = new AbortController();
+
+  constructor(private readonly deps: FailureEscalatorDeps) {}
+
+  handle(failure: RunnerFailure): void {
+    const { desired, error } = failure;
+    const log = this.deps.log.child({ pipeline: desired.name, channel: desired.channel, code: error.code });
+    if (error.code === 'FERRY_ERR_FENCED') {
+      log.warn({ epoch: desired.epoch, detail: error.message }, 'pipeline fenced: a newer assignment owns it; no ROLLBACK, following the assignments');
+      return;
+    }
+    if (error.code === 'FERRY_ERR_NODE_SESSION_LOST' || error.code === 'FERRY_ERR_PIPELINE_ABORTED') {
+      this.deps.retry(desired.name); // held by the session lease until it is confirmed again
+      return;
+    }
+    const arbiter = this.deps.arbiter();
+    if (!error.retryable) {
+      void arbiter?.warn({ channel: desired.channel, pipeline: desired.name }, this.cause(`${error.code}: ${error.message}`)).catch((e: unknown) => log.warn({ err: e }, 'WARNING not raised'));
+      return;
+    }
+    const count = this.count(failure);
+    if (!arbiter) {
+      this.track(desired.channel, this.after(this.delayFor(count), () => this.deps.retry(desired.name)));
+      return;
+    }
+    if (this.busy.has(desired.channel)) {
+      log.info('this node is already acting on the channel: no second ROLLBACK');
+      return;
+    }
+    this.track(desired.channel, this.escalate(arbiter, failure, count, log));
+  }
+
+  /** Stops back-offs in progress (node shutdown). */
+  close(): void {
+    this.closing.abort();
+  }
+
+  /** Resolves when no action of this node is under way (tests). */
+  async idle(): Promise<void> {
+    while (this.busy.size > 0) await Promise.all(this.busy.values());
+  }
+
+  private async escalate(arbiter: ArbiterActions, failure: RunnerFailure, count: number, log: Logger): Promise<void> {
+    const { desired, error } = failure;
+    const { channel } = desired;
+    const cause = this.cause(`${error.code}: ${error.message}`);
+    try {
+      // Paused or stopped meanwhile (an operator, another node's ROLLBACK): theirs stands.
+      if ((await arbiter.permit(channel))?.status !== 'START') return;
+      const rolledBack = await arbiter.rollback(channel, cause);
+      if (count > this.deps.policy.maxRestarts) {
+        const reason = `${desired.name} failed ${count} times in a row, the last with ${error.code}: ${error.message}; paused after ${this.deps.policy.maxRestarts} restarts`;
+        await arbiter.pause(channel, this.cause(reason));
+        await arbiter.warn({ channel, pipeline: desired.name }, this.cause(reason));
+        for (const [name, entry] of this.failures) if (entry.channel === channel) this.failures.delete(name);
+        return;
+      }
+      const delayMs = this.delayFor(count);
+      log.warn({ rollbackId: rolledBack.rollbackId, failures: count, delayMs }, 'ROLLBACK done; RESTART after the back-off');
+      await sleep(delayMs, undefined, { signal: this.closing.signal });
+      if ((await arbiter.permit(channel))?.rollbackId !== rolledBack.rollbackId) {
+        log.info('channel changed during the back-off: no RESTART');
+        return;
+      }
+      await arbiter.restart(channel, cause);
+    } catch (problem) {
+      if (this.closing.signal.aborted) return;
+      // Lock timeout, ZooKeeper trouble: fall back to a plain retry here (the fence keeps it exact).
+      log.warn({ detail: describeError(problem) }, 'arbiter action failed; retrying the pipeline on this node after the back-off');
+      await this.after(this.delayFor(count), () => this.deps.retry(desired.name));
+    }
+  }
+
+  /** Consecutive failures of the pipeline: a runner that committed or ran long enough starts the count over. */
+  private count({ desired, status, ranMs }: RunnerFailure): number {
+    const healthy = (status?.transactionsApplied ?? 0) > 0 || ranMs >= HEALTHY_RUN_MS;
+    const count = healthy ? 1 : (this.failures.get(desired.name)?.count ?? 0) + 1;
+    this.failures.set(desired.name, { channel: desired.channel, count });
+    return count;
+  }
+
+  private delayFor(count: number): number {
+    const { backoffMs, maxBackoffMs } = this.deps.policy;
+    return Math.min(backoffMs * 2 ** Math.max(0, count - 1), maxBackoffMs);
+  }
+
+  private cause(reason: string): ArbiterCause {
+    return { by: `node:${this.deps.nodeId}`, reason };
+  }
+
+  private async after(ms: number, then: () => void): Promise<void> {
+    const slept = await sleep(ms, true, { signal: this.closing.signal }).catch(() => false);
+    if (slept) then();
+  }
+
+  private track(channel: string, work: Promise<void>): void {
+    const done = work.finally(() => {
+      if (this.busy.get(channel) === done) this.busy.delete(channel);
+    });
+    this.busy.set(channel, done);
+  }
+}
