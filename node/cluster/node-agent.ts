@@ -1,3 +1,4 @@
+import { HANDOVER_WAIT_MS, waitForHandover } from './handover-wait.ts';
 import { ConfigStore } from '../../shared/cluster/config-store.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
@@ -107,6 +108,10 @@ export class NodeAgent {
       if (live) await withTimeout(live.registration.setState('leaving'), 3_000, "setting state 'leaving'").catch((error: unknown) => this.log.warn({ err: error }, "could not set state 'leaving'"));
       this.log.info({ pipelines: this.runners.names() }, 'node stopping: pipelines finish their batch in flight');
       await this.control.stopAll();
+      if (live && fatal === undefined) {
+        const handedOver = await waitForHandover(live.zk, this.options.id);
+        if (!handedOver) this.log.warn({ waitedMs: HANDOVER_WAIT_MS }, 'no manager moved this node\'s work yet; leaving anyway (it moves after the protection period)');
+      }
       await this.session.close();
       await this.reconciling;
       this.log.info('node stopped');

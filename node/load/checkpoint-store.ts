@@ -65,11 +65,12 @@ export class CheckpointStore {
   }
 
   /**
-   * Takes ownership of the pipeline for this epoch. Must run before reading the checkpoint:
+   * Takes ownership of the pipeline for this epoch, and for a new pipeline writes its start
+   * position as checkpoint 0 (`startIfNew`). Must run before reading the checkpoint:
    * it waits for batches still committing under an older epoch, so the checkpoint read next
    * includes them, and afterwards they can no longer commit.
    */
-  async claim(connection: PoolConnection): Promise<void> {
+  async claim(connection: PoolConnection, startIfNew: SourcePosition): Promise<{ created: boolean }> {
     await connection.beginTransaction();
     try {
       const [rows] = await connection.query<RowDataPacket[]>(`SELECT epoch FROM ${this.schema}.fences WHERE pipeline = ? FOR UPDATE`, [this.pipeline]);
@@ -77,7 +78,13 @@ export class CheckpointStore {
       if (current !== undefined && current > this.epoch) throw this.fenced(current);
       if (current === undefined) await connection.query(`INSERT INTO ${this.schema}.fences (pipeline, epoch) VALUES (?, ?)`, [this.pipeline, this.epoch]);
       else await connection.query(`UPDATE ${this.schema}.fences SET epoch = ? WHERE pipeline = ?`, [this.epoch, this.pipeline]);
+      // A new pipeline's start is pinned with the claim, in one transaction: whoever owns it
+      // next (a retry, another node after a crash) resumes here, never at a later binlog end.
+      const [existing] = await connection.query<RowDataPacket[]>(`SELECT 1 FROM ${this.schema}.checkpoints WHERE pipeline = ? LIMIT 1`, [this.pipeline]);
+      const created = existing.length === 0;
+      if (created) await this.write(connection, 0, 0, startIfNew, 0);
       await connection.commit();
+      return { created };
     } catch (error) {
       await connection.rollback().catch(() => undefined);
       throw error;

@@ -1,6 +1,6 @@
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from '../../shared/logging.ts';
-import type { Batch } from '../../shared/model/change.ts';
+import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import { applyBatch, PredecessorFailed, type ApplyContext } from './batch-applier.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
 import type { TargetTable, TargetTables } from './target-tables.ts';
@@ -44,20 +44,25 @@ export class Loader {
     this.freeWorkers = Array.from({ length: options.workers }, (_, i) => i);
   }
 
-  /** Creates the system tables, takes ownership (epoch), and returns where to resume. */
-  async open(): Promise<Checkpoint | undefined> {
+  /**
+   * Creates the system tables, takes ownership (epoch), and returns where to resume: the
+   * checkpoint, which a new pipeline gets at `startIfNew` in the claim itself (`created`).
+   */
+  async open(startIfNew: SourcePosition): Promise<{ checkpoint: Checkpoint; created: boolean }> {
     await this.checkpoints.ensureTables(this.options.pool);
     const connection = await this.options.pool.getConnection();
     const breaker = breakStaleOwners(this.options.pool, this.options.flavor, connection.threadId, this.options.log);
+    let created: boolean;
     try {
-      await this.checkpoints.claim(connection);
+      ({ created } = await this.checkpoints.claim(connection, startIfNew));
     } finally {
       breaker.stop();
       connection.release();
     }
     const checkpoint = await this.checkpoints.read(this.options.pool);
-    this.nextSeq = (checkpoint?.seq ?? 0) + 1;
-    return checkpoint;
+    if (!checkpoint) throw new Error(`pipeline checkpoint missing right after the claim wrote it`);
+    this.nextSeq = checkpoint.seq + 1;
+    return { checkpoint, created };
   }
 
   /** The first error that stopped the loader, if any. */

@@ -170,28 +170,27 @@ export class PipelineRunner {
         checkpoints,
         tables,
       );
-      const checkpoint = await onTarget(loader.open());
-      if (checkpoint && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
-      const from = pipeline.from ? sourcePositionOf(pipeline.from) : undefined;
       // Source queries: a connection lost here (a restarting source) is retried like any other.
       const session = source;
       const onSource = <T>(work: Promise<T>): Promise<T> => work.catch((error: unknown) => {
         throw classifySourceError(error, pipeline.source);
       });
-      const start: SourcePosition = checkpoint?.position ?? from ?? (await onSource(currentSourcePosition(session)));
+      // Where a new pipeline starts, read before the claim pins it: rows written once the
+      // claim is visible are never before it.
+      const startIfNew: SourcePosition = pipeline.from ? sourcePositionOf(pipeline.from) : await onSource(currentSourcePosition(session));
       if (runPrechecks) {
-        await onSource(runPipelinePrechecks(pipeline, session, pool, checkpoint?.position ?? from));
+        // Before the claim: a pipeline refused here leaves no checkpoint behind (a later --from still counts).
+        await onTarget(checkpoints.ensureTables(pool));
+        const existing = await onTarget(checkpoints.read(pool));
+        await onSource(runPipelinePrechecks(pipeline, session, pool, existing?.position ?? startIfNew));
         prechecksPassed();
       }
+      const { checkpoint, created } = await onTarget(loader.open(startIfNew));
+      if (!created && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
+      const start: SourcePosition = checkpoint.position;
       const knownTables = new Map((await onSource(replicatedTables(pipeline, session))).map((t) => [`${t.schema}\u0000${t.table}`, t]));
-      // A new pipeline pins its start in the target at once: a retry, or a new runner after an
-      // abort, before its first batch would otherwise start at a later binlog end and skip rows.
-      if (!checkpoint) {
-        await onTarget(loader.submit({ end: start, changes: [], transactions: 0, sourceTimestamp: 0, openedAt: Date.now() }));
-        await onTarget(loader.drain());
-      }
-      this.progress.resumedAt(checkpoint?.position);
-      log.info({ start, resumed: checkpoint !== undefined, epoch: pipeline.epoch }, 'pipeline starting');
+      this.progress.resumedAt(created ? undefined : checkpoint.position);
+      log.info({ start, resumed: !created, epoch: pipeline.epoch }, 'pipeline starting');
 
       let readerFailure: FerryError | undefined;
       const queue = new TransactionQueue(pipeline.queue.maxRows, (paused) => (paused ? reader?.pause() : reader?.resume()));
