@@ -11,6 +11,7 @@ import { readManagerUrls } from './manager-list.ts';
 import type { NodeAgentOptions } from './node-options.ts';
 import { PipelineControl, type ClusterRunnerFactory } from './pipeline-control.ts';
 import { Registration } from './registration.ts';
+import { resourcePressure } from './resource-pressure.ts';
 import type { RunnerSet } from './runner-set.ts';
 import { StatsReporter, type HttpPost } from './stats-reporter.ts';
 import { withTimeout } from './with-timeout.ts';
@@ -190,7 +191,9 @@ export class NodeAgent {
       const assigned = assignmentsOf(fresh, this.options.id).length;
       if (!this.stopping) {
         await live.registration.ensure(this.log);
-        await live.registration.setState(assigned >= this.options.capacity ? 'full' : 'up');
+        const pressure = resourcePressure(this.options.cacheDir, assigned, this.options.capacity);
+        if (pressure !== undefined) this.log.debug({ pressure }, "reporting 'full': no new work");
+        await live.registration.setState(pressure === undefined ? 'up' : 'full');
       }
       await this.cache.save(cacheContent(fresh, this.options.id));
     } catch (error) {
