@@ -1,5 +1,8 @@
 import type { AssignmentRecord, ManagerRecord, NodeRecord, PermitRecord, PipelineStatsRecord } from '../shared/cluster/model.ts';
 import { zkPaths } from '../shared/cluster/zk-paths.ts';
+import { readRecord, type Stored } from '../shared/cluster/zk-records.ts';
+
+export { readRecord, type Stored } from '../shared/cluster/zk-records.ts';
 import { isFerryError } from '../shared/errors/index.ts';
 import type { Watcher, ZkClient } from '../shared/zk/zk-client.ts';
 
@@ -9,10 +12,6 @@ import type { Watcher, ZkClient } from '../shared/zk/zk-client.ts';
  * read is simply left out.
  */
 
-export interface Stored<T> {
-  value: T;
-  version: number;
-}
 
 /** Optional one-shot watchers: `children` on the parent, `data(name)` on each child. */
 export interface RecordWatchers {
@@ -20,15 +19,6 @@ export interface RecordWatchers {
   data?: (name: string) => Watcher | undefined;
 }
 
-export async function readRecord<T>(zk: ZkClient, path: string, watcher?: Watcher): Promise<Stored<T> | undefined> {
-  try {
-    const node = await zk.getData(path, watcher);
-    return { value: JSON.parse(node.data.toString('utf8')) as T, version: node.version };
-  } catch (error) {
-    if (isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) return undefined;
-    throw error;
-  }
-}
 
 /** Every child record of `parent`, by child name. */
 export async function readRecords<T>(zk: ZkClient, parent: string, pathOf: (name: string) => string, watchers: RecordWatchers = {}): Promise<Map<string, Stored<T>>> {

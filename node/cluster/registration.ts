@@ -1,11 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { NodeRecord } from '../../shared/cluster/model.ts';
+import { claimEphemeral } from '../../shared/cluster/ephemeral-claim.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { FerryError, isFerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
-
-const POLL_MS = 500;
 
 /**
  * This node's ephemeral znode /nodes/<id>: managers see the node alive while it exists and
@@ -27,37 +25,9 @@ export class Registration {
    * up with FERRY_ERR_NODE_ID_TAKEN.
    */
   static async register(zk: ZkClient, record: NodeRecord, waitMs: number, log: Logger, signal?: AbortSignal): Promise<Registration> {
-    const path = zkPaths.node(record.id);
-    const deadline = Date.now() + waitMs;
-    let waitLogged = false;
-    for (;;) {
-      signal?.throwIfAborted();
-      try {
-        await zk.create(path, JSON.stringify(record), 'ephemeral');
-        return new Registration(zk, record);
-      } catch (error) {
-        if (!isFerryError(error, 'FERRY_ERR_ZK_NODE_EXISTS')) throw error;
-      }
-      const holder = await zk.getData(path).catch((error: unknown) => {
-        if (isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) return undefined;
-        throw error;
-      });
-      if (holder === undefined) continue;
-      if (holder.ephemeralOwner === zk.sessionId) {
-        // Our own create went through before a connection loss hid its answer.
-        const registration = new Registration(zk, record);
-        await registration.write();
-        return registration;
-      }
-      if (Date.now() >= deadline) {
-        throw new FerryError('FERRY_ERR_NODE_ID_TAKEN', { id: record.id, address: addressOf(holder.data) });
-      }
-      if (!waitLogged) {
-        waitLogged = true;
-        log.warn({ path, owner: holder.ephemeralOwner, waitMs }, 'node id held by another session, waiting for it to expire');
-      }
-      await sleep(POLL_MS, undefined, signal ? { signal } : {});
-    }
+    const claim = await claimEphemeral(zk, zkPaths.node(record.id), JSON.stringify(record), { waitMs, log, pollMs: 500, ...(signal ? { signal } : {}) });
+    if (claim !== 'created') throw new FerryError('FERRY_ERR_NODE_ID_TAKEN', { id: record.id, address: addressOf(claim.heldBy) });
+    return new Registration(zk, record);
   }
 
   /** Changes the state managers read ('full', back to 'up', 'leaving'); 'leaving' is final. */

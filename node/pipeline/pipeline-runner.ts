@@ -1,4 +1,4 @@
-import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import type { StartPosition } from '../../shared/config/pipeline-spec.ts';
@@ -21,6 +21,7 @@ import { replicatedTables, runPipelinePrechecks } from './pipeline-prechecks.ts'
 import { currentSourcePosition, openSourceSession, type SourceSession } from './source-session.ts';
 import { createTargetPool } from './target-pool.ts';
 import { TransactionQueue } from './transaction-queue.ts';
+import { guardTargetPool, severSocket } from './target-guard.ts';
 
 export interface RunnerOptions {
   log: Logger;
@@ -143,7 +144,7 @@ export class PipelineRunner {
     const log = this.options.log;
     const pool = createTargetPool(pipeline.target, pipeline.parallel + 2);
     let targetFlavor: Flavor | undefined;
-    const sockets = this.guardTarget(pool, () => targetFlavor);
+    const sockets = guardTargetPool(pool, { flavor: () => targetFlavor, idleTransactionTimeoutS: this.options.idleTransactionTimeoutS, commitAllowed: () => this.commitAllowed() });
     let source: SourceSession | undefined;
     let reader: BinlogReader | undefined;
     let loader: Loader | undefined;
@@ -260,53 +261,10 @@ export class PipelineRunner {
     }
   }
 
-  /**
-   * Hooks the attempt's target pool: every COMMIT passes commitAllowed() first, MariaDB
-   * sessions get the idle-transaction limit, and the returned set collects every connection
-   * the pool opens so that abort() can cut them.
-   */
-  private guardTarget(pool: Pool, flavor: () => Flavor | undefined): Set<unknown> {
-    const sockets = new Set<unknown>();
-    pool.pool.on('connection', (connection) => sockets.add(connection));
-    const limited = new WeakSet<object>();
-    const getConnection = pool.getConnection.bind(pool);
-    pool.getConnection = async () => {
-      const connection = await getConnection();
-      const limit = this.options.idleTransactionTimeoutS;
-      if (limit !== undefined && flavor() === 'mariadb' && !limited.has(connection.connection)) {
-        await connection.query(`SET SESSION idle_transaction_timeout = ${Math.ceil(limit)}`).catch((error: unknown) => {
-          connection.release();
-          throw error;
-        });
-        limited.add(connection.connection);
-      }
-      const commit = connection.commit.bind(connection);
-      connection.commit = async () => {
-        this.commitAllowed();
-        await commit();
-      };
-      return connection;
-    };
-    return sockets;
-  }
-
   private commitAllowed(): void {
     if (this.aborted) throw new FerryError('FERRY_ERR_PIPELINE_ABORTED', { pipeline: this.pipeline.name });
     this.options.beforeCommit?.();
   }
-}
-
-/**
- * Cuts a mysql2 connection at once: its pending queries fail now instead of when the server
- * answers, later ones fail at once, and a transaction open on it never gets its COMMIT.
- */
-function severSocket(connection: unknown): void {
-  const core = connection as { on?: (event: 'error', listener: () => void) => void; stream?: { destroy(error?: Error): void } };
-  // The loss is wanted: without a listener mysql2's 'error' event would end the process.
-  core.on?.('error', () => undefined);
-  // With an error, mysql2 takes its fatal path (closed state); a bare destroy() would leave
-  // later commands (the batch's ROLLBACK) waiting forever on a dead socket.
-  core.stream?.destroy(Object.assign(new Error('connection cut: the pipeline was aborted'), { code: 'PROTOCOL_CONNECTION_LOST' }));
 }
 
 /** A user's --from as a stream position; the file of a GTID start arrives with the stream. */

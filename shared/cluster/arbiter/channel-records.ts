@@ -2,6 +2,7 @@ import { FerryError, isFerryError } from '../../errors/index.ts';
 import type { Watcher, ZkClient, ZkOp } from '../../zk/zk-client.ts';
 import type { AssignmentRecord, ChannelSpecT, PermitRecord } from '../model.ts';
 import { zkPaths } from '../zk-paths.ts';
+import { readRecord, type Stored } from '../zk-records.ts';
 
 /**
  * The znodes an arbiter action reads and writes: the channel spec, its permit and its
@@ -9,10 +10,6 @@ import { zkPaths } from '../zk-paths.ts';
  * writer outside the lock (or a leader's scheduler) can never be overwritten blindly.
  */
 
-export interface StoredJson<T> {
-  value: T;
-  version: number;
-}
 
 /** Attempts of a compare-and-set that keeps losing to writers outside the lock. */
 const CAS_ATTEMPTS = 8;
@@ -20,24 +17,15 @@ const CAS_ATTEMPTS = 8;
 const raced = (error: unknown) =>
   isFerryError(error, 'FERRY_ERR_ZK_BAD_VERSION') || isFerryError(error, 'FERRY_ERR_ZK_NO_NODE') || isFerryError(error, 'FERRY_ERR_ZK_NODE_EXISTS');
 
-export async function readJson<T>(zk: ZkClient, path: string, watcher?: Watcher): Promise<StoredJson<T> | undefined> {
-  try {
-    const node = await zk.getData(path, watcher);
-    return { value: JSON.parse(node.data.toString('utf8')) as T, version: node.version };
-  } catch (error) {
-    if (isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) return undefined;
-    throw error;
-  }
-}
 
 /** The channel's spec; FERRY_ERR_API_NOT_FOUND when there is no such channel. */
-export async function readChannel(zk: ZkClient, channel: string): Promise<StoredJson<ChannelSpecT>> {
-  const spec = await readJson<ChannelSpecT>(zk, zkPaths.channel(channel));
+export async function readChannel(zk: ZkClient, channel: string): Promise<Stored<ChannelSpecT>> {
+  const spec = await readRecord<ChannelSpecT>(zk, zkPaths.channel(channel));
   if (!spec) throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'channel', name: channel });
   return spec;
 }
 
-export const readPermit = (zk: ZkClient, channel: string) => readJson<PermitRecord>(zk, zkPaths.permit(channel));
+export const readPermit = (zk: ZkClient, channel: string) => readRecord<PermitRecord>(zk, zkPaths.permit(channel));
 
 /**
  * Writes the permit, compare-and-set on the version read and checked against the channel in
@@ -62,8 +50,8 @@ export async function writePermit(zk: ZkClient, channel: string, permit: PermitR
 }
 
 /** The channel's assignments by pipeline (pipelines without one are left out). */
-export async function readAssignments(zk: ZkClient, spec: ChannelSpecT, watch?: (pipeline: string) => Watcher | undefined): Promise<Map<string, StoredJson<AssignmentRecord>>> {
-  const entries = await Promise.all(spec.pipelines.map(async ({ name }) => [name, await readJson<AssignmentRecord>(zk, zkPaths.assignment(name), watch?.(name))] as const));
+export async function readAssignments(zk: ZkClient, spec: ChannelSpecT, watch?: (pipeline: string) => Watcher | undefined): Promise<Map<string, Stored<AssignmentRecord>>> {
+  const entries = await Promise.all(spec.pipelines.map(async ({ name }) => [name, await readRecord<AssignmentRecord>(zk, zkPaths.assignment(name), watch?.(name))] as const));
   return new Map(entries.flatMap(([name, record]) => (record ? [[name, record] as const] : [])));
 }
 

@@ -1,7 +1,7 @@
 import type { ZkClient } from '../../zk/zk-client.ts';
 import type { AssignmentRecord, ChannelSpecT } from '../model.ts';
 import { zkPaths } from '../zk-paths.ts';
-import { readJson } from './channel-records.ts';
+import { readRecord } from '../zk-records.ts';
 import { waitOnZk } from './zk-wait.ts';
 
 /**
@@ -24,7 +24,7 @@ export async function awaitPlacement(zk: ZkClient, spec: ChannelSpecT, removedEp
       try {
         // exists() rather than getData(): only exists() sets a watch on a node not yet created.
         if ((await zk.exists(path, watch(`assignment:${pipeline}`))) === null) return;
-        const assignment = await readJson<AssignmentRecord>(zk, path);
+        const assignment = await readRecord<AssignmentRecord>(zk, path);
         if (assignment && assignment.value.epoch > (removedEpochs.get(pipeline) ?? 0)) placed[pipeline] = { node: assignment.value.node, epoch: assignment.value.epoch };
       } catch {
         // ZooKeeper trouble: not placed yet as far as we know; the next poll looks again.

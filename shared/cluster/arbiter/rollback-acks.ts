@@ -1,7 +1,8 @@
 import { isFerryError } from '../../errors/index.ts';
 import type { ZkClient } from '../../zk/zk-client.ts';
 import { zkPaths } from '../zk-paths.ts';
-import { isLive, readJson } from './channel-records.ts';
+import { isLive } from './channel-records.ts';
+import { readRecord } from '../zk-records.ts';
 import { waitOnZk } from './zk-wait.ts';
 
 /**
@@ -57,7 +58,7 @@ export async function awaitRollbackAcks(zk: ZkClient, channel: string, nodes: re
       const path = zkPaths.rollbackAck(channel, node);
       try {
         // exists() rather than getData(): only exists() sets a watch on a node not yet created.
-        const ack = (await zk.exists(path, watch(`ack:${node}`))) === null ? undefined : await readJson<RollbackAck>(zk, path);
+        const ack = (await zk.exists(path, watch(`ack:${node}`))) === null ? undefined : await readRecord<RollbackAck>(zk, path);
         if (ack?.value.rollbackId === rollbackId) cleared.add(node);
         else if (!(await isLive(zk, node))) gone.add(node);
       } catch {

@@ -3,7 +3,8 @@ import type { ZkClient } from '../../zk/zk-client.ts';
 import type { ChannelSpecT } from '../model.ts';
 import { zkPaths } from '../zk-paths.ts';
 import type { ArbiterCause, ArbiterContext, ArbiterWarning } from './arbiter-types.ts';
-import { readChannel, readJson } from './channel-records.ts';
+import { readChannel } from './channel-records.ts';
+import { readRecord } from '../zk-records.ts';
 
 /**
  * WARNING: tell people, change nothing that runs. No lock (it writes no shared state but the
@@ -18,7 +19,7 @@ export interface WarningTarget {
 /** The channel holding a pipeline, or undefined; for warnings that name only the pipeline. */
 async function channelOf(zk: ZkClient, pipeline: string): Promise<ChannelSpecT | undefined> {
   for (const name of await zk.getChildren(zkPaths.channels)) {
-    const spec = await readJson<ChannelSpecT>(zk, zkPaths.channel(name));
+    const spec = await readRecord<ChannelSpecT>(zk, zkPaths.channel(name));
     if (spec?.value.pipelines.some((p) => p.name === pipeline)) return spec.value;
   }
   return undefined;
