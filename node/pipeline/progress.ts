@@ -8,7 +8,8 @@ export interface PipelineStatus {
   /**
    * How far the target is behind the source (ms): now minus the source commit time of the
    * last applied transaction while changes are waiting, 0 when idle. The binlog records
-   * commit times in whole seconds, so this reads up to a second high.
+   * commit times in whole seconds, so the commit time is estimated (see committed()): while
+   * streaming it is within the batch window, when far behind within half a second.
    */
   lagMs: number;
   /** Milliseconds from a batch's first transaction reaching Ferry to its commit (the last batch). */
@@ -35,7 +36,10 @@ export class ProgressTracker {
 
   committed(batch: Batch): void {
     this.position = batch.end;
-    this.lastSourceTimestamp = batch.sourceTimestamp;
+    // The binlog stamps commits in whole seconds: a commit stamped T happened in [T, T+1s).
+    // It also happened before this batch opened (when it was in the stream) — the tighter
+    // bound while streaming. Behind by seconds, the middle of the second is off by <= 0.5 s.
+    this.lastSourceTimestamp = batch.sourceTimestamp > 0 ? Math.min(batch.sourceTimestamp + 500, batch.openedAt) : 0;
     this.rows += batch.changes.length;
     this.transactions += batch.transactions;
     const at = this.now();
