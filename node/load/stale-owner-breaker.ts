@@ -19,6 +19,7 @@ const POLL_MS = 250;
  */
 export function breakStaleOwners(pool: Pool, flavor: Flavor, claimThreadId: number, log: Logger, graceMs = STALE_OWNER_GRACE_MS): { stop(): void } {
   let stopped = false;
+  let lookupFailed = false;
   let timer: NodeJS.Timeout | undefined;
   const poll = async (): Promise<void> => {
     try {
@@ -29,7 +30,9 @@ export function breakStaleOwners(pool: Pool, flavor: Flavor, claimThreadId: numb
         await pool.query(`KILL ${Number(blocker)}`).catch((error: unknown) => log.warn({ thread: Number(blocker), detail: describeError(error) }, 'could not end the blocking transaction'));
       }
     } catch (error) {
-      log.warn({ detail: describeError(error) }, 'could not look up what blocks the fence claim (PROCESS privilege?)');
+      // Once per claim: the poll repeats every 250 ms for as long as the claim waits.
+      if (!lookupFailed) log.warn({ detail: describeError(error) }, 'could not look up what blocks the fence claim (PROCESS privilege?)');
+      lookupFailed = true;
     }
     if (!stopped) timer = setTimeout(() => void poll(), POLL_MS);
   };

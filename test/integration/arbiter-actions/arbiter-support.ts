@@ -4,7 +4,7 @@ import { acknowledgeRollback, type ArbiterContext } from '../../../shared/cluste
 import { EventLog } from '../../../shared/cluster/event-log.ts';
 import type { AssignmentRecord, NodeRecord, PermitRecord } from '../../../shared/cluster/model.ts';
 import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
-import { isFerryError } from '../../../shared/errors/index.ts';
+import { readRecord } from '../../../shared/cluster/zk-records.ts';
 import { createLogger, silentLogger, type Logger } from '../../../shared/logging.ts';
 import type { ZkClient } from '../../../shared/zk/zk-client.ts';
 import { zkClient } from '../../support/zookeeper.ts';
@@ -15,14 +15,7 @@ import type { ManagerOptions } from '../../../manager/index.ts';
 
 export const WAIT_MS = 60_000; // generous: two cores, shared with other test runs
 
-export async function readJsonNode<T>(zk: ZkClient, path: string): Promise<T | undefined> {
-  try {
-    return JSON.parse((await zk.getData(path)).data.toString()) as T;
-  } catch (error) {
-    if (isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) return undefined;
-    throw error;
-  }
-}
+export const readJsonNode = async <T>(zk: ZkClient, path: string): Promise<T | undefined> => (await readRecord<T>(zk, path))?.value;
 
 export const readPermit = (zk: ZkClient, name = 'c1') => readJsonNode<PermitRecord>(zk, zkPaths.permit(name));
 export const readAssignment = (zk: ZkClient, pipeline = 'p1') => readJsonNode<AssignmentRecord>(zk, zkPaths.assignment(pipeline));

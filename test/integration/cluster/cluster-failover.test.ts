@@ -1,15 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { ChannelView } from '../../../manager/index.ts';
-import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
+import { SESSION_MS, startManagerProcess } from '../../support/cluster.ts';
+import { startFerry } from '../../support/ferry-process.ts';
 import { replicationPair } from '../../support/mariadb.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
+import { unusedPort } from '../../support/waits.ts';
 import { zkChroot } from '../../support/zookeeper.ts';
-import { ADMIN_TOKEN, apiClient, eventually } from '../manager/manager-support.ts';
+import { apiClient, eventually } from '../manager/manager-support.ts';
 
 /**
  * Issue #5, done when: a channel created through the REST API replicates until source and
@@ -19,23 +20,7 @@ import { ADMIN_TOKEN, apiClient, eventually } from '../manager/manager-support.t
  * processes: two `bin/ferry manager`, one `bin/ferry node`, real ZooKeeper and MariaDB.
  */
 
-const SESSION_MS = 4_000;
 const TICKS_TABLE = 'CREATE TABLE ticks (id INT PRIMARY KEY, at DATETIME(6) NOT NULL)';
-
-async function startManager(zk: string, id: string): Promise<{ id: string; url: string; process: FerryProcess }> {
-  const process = startFerry(['manager', '--zk', zk, '--port', '0', '--id', id, '--session-timeout-ms', String(SESSION_MS)], { FERRY_ADMIN_TOKEN: ADMIN_TOKEN });
-  const url = await eventually(() => /listening on (\S+)/.exec(process.output())?.[1], 30_000, `manager ${id} to listen`);
-  return { id, url, process };
-}
-
-/** A port nothing listens on: ZooKeeper "out of reach" for the restarted node. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('cluster: REST API, manager failover, node restart without managers', () => {
   it('replicates a channel made through the API across a leader kill -9 and a node restart from its cache', async () => {
@@ -46,7 +31,7 @@ describe('cluster: REST API, manager failover, node restart without managers', (
     onTestFinished(() => rm(cacheDir, { recursive: true, force: true }));
     const { users } = inject('services');
 
-    const managers = await Promise.all([startManager(zk, 'm1'), startManager(zk, 'm2')]);
+    const managers = await Promise.all([startManagerProcess(zk, 'm1'), startManagerProcess(zk, 'm2')]);
     const api = apiClient(managers[0].url);
     const token = await api.post<{ token: string }>('/api/v1/tokens', { name: 'n1', role: 'node' });
     expect(token.status).toBe(201);
@@ -118,7 +103,7 @@ describe('cluster: REST API, manager failover, node restart without managers', (
     await survivor.process.kill('SIGTERM');
     await node.kill('SIGKILL');
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 100, seed: 6 });
-    const restarted = startFerry(nodeArgs(`127.0.0.1:${await deadPort()}`), { FERRY_NODE_TOKEN: token.body.token });
+    const restarted = startFerry(nodeArgs(`127.0.0.1:${await unusedPort()}`), { FERRY_NODE_TOKEN: token.body.token });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
     expect(restarted.output()).toMatch(/cache/i);
     expect(restarted.child.exitCode).toBeNull();

@@ -1,12 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject, onTestFinished } from 'vitest';
 import { ConfigStore, encode } from '../../../shared/cluster/config-store.ts';
 import type { AssignmentRecord, ChannelSpecT, DataSourceSpecT, NodeRecord, PermitRecord } from '../../../shared/cluster/model.ts';
 import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
-import { isFerryError } from '../../../shared/errors/index.ts';
+import { readRecord } from '../../../shared/cluster/zk-records.ts';
 import type { ZkClient } from '../../../shared/zk/zk-client.ts';
 import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
 import { replicationPair, type ReplicationPair, type TestDatabase } from '../../support/mariadb.ts';
@@ -57,14 +56,7 @@ export async function clusterFixture(): Promise<ClusterFixture> {
     { op: 'create', path: zkPaths.channel(channel), data: encode(spec) },
     { op: 'create', path: zkPaths.permit(channel), data: encode(stopped) },
   ]);
-  const readJson = async <T>(path: string): Promise<T | undefined> => {
-    try {
-      return JSON.parse((await admin.getData(path)).data.toString('utf8')) as T;
-    } catch (error) {
-      if (isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) return undefined;
-      throw error;
-    }
-  };
+  const readJson = async <T>(path: string): Promise<T | undefined> => (await readRecord<T>(admin, path))?.value;
   return {
     pair, zk, admin, store, channel, pipeline, cacheDir,
     setPermit: async (status) => {
@@ -98,23 +90,4 @@ export async function rowCount(db: TestDatabase, schema: string, table: string):
   return Number((rows as Array<{ n: number }>)[0]!.n);
 }
 
-/** Fails if `condition` turns false at any check during `ms` (for "nothing happens" claims). */
-export async function staysTrue(condition: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    expect(await condition()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** A TCP port nothing listens on (bound once, then released). */
-export async function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { staysTrue, unusedPort } from '../../support/waits.ts';

@@ -61,14 +61,7 @@ export async function eventWhen(zk: ZkClient, accept: (e: EventRecord) => boolea
   return eventually(async () => (await log.list({ limit: 200 })).find(accept), timeoutMs, what);
 }
 
-/** Fails if `condition` turns false at any check during `ms` (for "nothing happens" claims). */
-export async function staysTrue(condition: () => Promise<boolean>, ms: number): Promise<void> {
-  const until = performance.now() + ms;
-  while (performance.now() < until) {
-    expect(await condition()).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { staysTrue } from '../../support/waits.ts';
 
 export interface Pipeline { name: string; source: string; target: string }
 
