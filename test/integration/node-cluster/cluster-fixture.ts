@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, inject, onTestFinished } from 'vitest';
@@ -91,3 +92,35 @@ export async function rowCount(db: TestDatabase, schema: string, table: string):
 }
 
 export { staysTrue, unusedPort } from '../../support/waits.ts';
+
+/** A batch of the pair's pipeline held in flight on a target row lock (see holdBatch). */
+export interface HeldBatch {
+  /** Ids of the target sessions whose INSERT into items has waited longer than `minMs`. */
+  stuck(minMs?: number): Promise<number[]>;
+  /** Rolls back the test's lock: the held statement may then run. */
+  release(): Promise<void>;
+}
+
+/**
+ * Holds a batch in flight: once row 7001 of `items` is on the target, the test locks it
+ * there, then updates it on the source, so the pipeline's next batch waits on the lock with
+ * its transaction open. Callers wait for `stuck()` to list the waiting statement.
+ */
+export async function holdBatch(pair: ReplicationPair): Promise<HeldBatch> {
+  const { app } = inject('services').users;
+  const blocker = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password, multipleStatements: true });
+  onTestFinished(() => blocker.end());
+  const items = `\`${pair.schema}\`.items`;
+  await expect.poll(async () => Number((await blocker.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${items} WHERE id = 7001`))[0][0]!.n), { timeout: 30_000 }).toBe(1);
+  await blocker.query(`BEGIN; SELECT * FROM ${items} WHERE id = 7001 FOR UPDATE`);
+  await pair.source.connection.query(`UPDATE ${items} SET qty = 2 WHERE id = 7001`);
+  return {
+    stuck: async (minMs = 0) => {
+      const [rows] = await pair.target.connection.query<RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND TIME_MS > ?', [`INSERT INTO \`${pair.schema}\`.\`items\`%`, minMs]);
+      return rows.map((row) => Number(row.ID));
+    },
+    release: async () => {
+      await blocker.query('ROLLBACK');
+    },
+  };
+}

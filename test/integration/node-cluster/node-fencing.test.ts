@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE } from '../../support/workload.ts';
 import { backgroundWorkload, checkpointRows, newestCheckpoint, playLeader, writePermit } from './arbiter-helpers.ts';
-import { clusterFixture, occurrences, staysTrue, waitForOutput } from './cluster-fixture.ts';
+import { clusterFixture, occurrences, staysTrue, waitForOutput, holdBatch } from './cluster-fixture.ts';
 
 describe('bin/ferry node: never two writers', () => {
   it('a node frozen past its session timeout commits nothing after its successor took over, and rejoins cleanly', async () => {
@@ -23,23 +22,14 @@ describe('bin/ferry node: never two writers', () => {
     // next source change updates, waits until n1's statement waits on it, freezes n1, and lets
     // the statement finish; n1's transaction then sits open, holding the fence row's lock.
     await pair.source.connection.query(`INSERT INTO \`${pair.schema}\`.items VALUES (7001, 'held', 1, NULL, NOW(6))`);
-    const { app } = inject('services').users;
-    const blocker = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password, multipleStatements: true });
-    onTestFinished(() => blocker.end());
-    await expect.poll(async () => Number((await blocker.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${pair.schema}\`.items WHERE id = 7001`))[0][0]!.n), { timeout: 30_000 }).toBe(1);
-    await blocker.query(`BEGIN; SELECT * FROM \`${pair.schema}\`.items WHERE id = 7001 FOR UPDATE`);
-    await pair.source.connection.query(`UPDATE \`${pair.schema}\`.items SET qty = 2 WHERE id = 7001`);
-    const waiting = async () => {
-      // Only a statement stuck on the lock runs this long; the workload's take milliseconds.
-      const [rows] = await pair.target.connection.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND TIME_MS > 500', [`INSERT INTO \`${pair.schema}\`.\`items\`%`]);
-      return Number(rows[0]!.n);
-    };
-    await expect.poll(waiting, { timeout: 15_000 }).toBeGreaterThan(0);
+    const held = await holdBatch(pair);
+    // Only a statement stuck on the lock runs this long; the workload's take milliseconds.
+    await expect.poll(async () => (await held.stuck(500)).length, { timeout: 15_000 }).toBeGreaterThan(0);
 
     first.child.kill('SIGSTOP');
     let resumed = false;
     try {
-      await blocker.query('ROLLBACK');
+      await held.release();
       // Its session expires (--session-timeout-ms 4000); the test, as the leader, moves the work.
       await expect.poll(() => cluster.admin.exists(zkPaths.node('n1')), { timeout: 30_000, interval: 250 }).toBeNull();
       const second = cluster.startNode('n2', ['--cache-dir', join(cluster.cacheDir, 'n2'), '--arbiter-backoff-ms', '200']);

@@ -1,9 +1,8 @@
-import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
-import { clusterFixture, waitForOutput } from './cluster-fixture.ts';
+import { clusterFixture, waitForOutput, holdBatch } from './cluster-fixture.ts';
 
 describe('bin/ferry node: registration, assignment, shutdown', () => {
   it('registers, runs and acks its assignment, and keeps the tables identical under writes', async () => {
@@ -38,21 +37,13 @@ describe('bin/ferry node: registration, assignment, shutdown', () => {
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
 
     // Hold a batch in flight: the test locks the target row the next source change updates.
-    const { app } = inject('services').users;
-    const blocker = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password, multipleStatements: true });
-    onTestFinished(() => blocker.end());
-    await blocker.query(`BEGIN; SELECT * FROM \`${pair.schema}\`.items WHERE id = 7001 FOR UPDATE`);
-    await pair.source.connection.query(`UPDATE \`${pair.schema}\`.items SET qty = 2 WHERE id = 7001`);
+    const held = await holdBatch(pair);
     // The batch is in flight once its statement waits on the target.
-    const applying = async () => {
-      const [rows] = await pair.target.connection.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE ?', [`INSERT INTO \`${pair.schema}\`.\`items\`%`]);
-      return Number(rows[0]!.n);
-    };
-    await expect.poll(applying, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await held.stuck()).length, { timeout: 30_000 }).toBeGreaterThan(0);
 
     node.child.kill('SIGTERM');
     await expect.poll(async () => (await cluster.nodeRecord('n1'))?.state, { timeout: 30_000 }).toBe('leaving');
-    await blocker.query('ROLLBACK');
+    await held.release();
     expect(await node.exited).toBe(0);
     expect(await cluster.admin.exists(zkPaths.node('n1'))).toBeNull();
     expect(node.output()).toContain('"msg":"node stopped"');

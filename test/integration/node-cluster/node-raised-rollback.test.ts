@@ -1,11 +1,10 @@
-import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encode } from '../../../shared/cluster/config-store.ts';
 import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 import { backgroundWorkload, channelEvents, playLeader, readPermit, writePermit } from './arbiter-helpers.ts';
-import { clusterFixture, unusedPort, waitForOutput, type ClusterFixture } from './cluster-fixture.ts';
+import { clusterFixture, unusedPort, waitForOutput, type ClusterFixture, holdBatch } from './cluster-fixture.ts';
 
 /** Points the target data source at `port` (a configuration edit, as the API makes it). */
 async function moveTarget(cluster: ClusterFixture, port: number): Promise<void> {
@@ -60,18 +59,10 @@ describe('bin/ferry node: a failing pipeline raises the arbiter', () => {
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
 
     // Hold a batch on a target lock, then kill its connection: a database error mid-batch.
-    const { app } = inject('services').users;
-    const blocker = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password, multipleStatements: true });
-    onTestFinished(() => blocker.end());
-    await blocker.query(`BEGIN; SELECT * FROM \`${pair.schema}\`.items WHERE id = 7001 FOR UPDATE`);
-    await pair.source.connection.query(`UPDATE \`${pair.schema}\`.items SET qty = 2 WHERE id = 7001`);
-    const stuck = async () => {
-      const [rows] = await pair.target.connection.query<RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND TIME_MS > 300', [`INSERT INTO \`${pair.schema}\`.\`items\`%`]);
-      return rows.map((row) => Number(row.ID));
-    };
-    await expect.poll(async () => (await stuck()).length, { timeout: 15_000 }).toBeGreaterThan(0);
-    for (const thread of await stuck()) await pair.target.connection.query(`KILL ${thread}`);
-    await blocker.query('ROLLBACK');
+    const held = await holdBatch(pair);
+    await expect.poll(async () => (await held.stuck(300)).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    for (const thread of await held.stuck(300)) await pair.target.connection.query(`KILL ${thread}`);
+    await held.release();
 
     const byNode = async (type: string) => (await channelEvents(cluster)).filter((event) => event.type === type && event.by === 'node:n1');
     await expect.poll(async () => (await byNode('RESTART')).length, { timeout: 30_000, interval: 250 }).toBe(1);

@@ -1,9 +1,8 @@
-import mysql, { type RowDataPacket } from 'mysql2/promise';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checksum, expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 import { ackedRollback, newestCheckpoint, writePermit } from './arbiter-helpers.ts';
-import { clusterFixture, occurrences, staysTrue, waitForOutput } from './cluster-fixture.ts';
+import { clusterFixture, occurrences, staysTrue, waitForOutput, holdBatch } from './cluster-fixture.ts';
 
 describe('bin/ferry node: ROLLBACK (a permit PAUSE with a new rollbackId)', () => {
   it('aborts the channel\'s pipeline, acknowledges that id, and resumes exactly on START', async () => {
@@ -42,23 +41,15 @@ describe('bin/ferry node: ROLLBACK (a permit PAUSE with a new rollbackId)', () =
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
 
     // Hold a batch in flight: the test locks the target row the next source change updates.
-    const { app } = inject('services').users;
-    const blocker = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password, multipleStatements: true });
-    onTestFinished(() => blocker.end());
-    await blocker.query(`BEGIN; SELECT * FROM \`${pair.schema}\`.items WHERE id = 7001 FOR UPDATE`);
-    await pair.source.connection.query(`UPDATE \`${pair.schema}\`.items SET qty = 2 WHERE id = 7001`);
-    const applying = async () => {
-      const [rows] = await pair.target.connection.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE ?', [`INSERT INTO \`${pair.schema}\`.\`items\`%`]);
-      return Number(rows[0]!.n);
-    };
-    await expect.poll(applying, { timeout: 15_000 }).toBeGreaterThan(0);
+    const held = await holdBatch(pair);
+    await expect.poll(async () => (await held.stuck()).length, { timeout: 15_000 }).toBeGreaterThan(0);
     const before = await newestCheckpoint(cluster);
     const rowsBefore = await checksum(pair.target.connection, pair.schema, 'items');
 
     await writePermit(cluster, 'PAUSE', 'rb-2');
     await expect.poll(() => ackedRollback(cluster, 'n1'), { timeout: 10_000 }).toBe('rb-2');
     // The lock goes: the aborted batch's statement may now run on the server, but never commits.
-    await blocker.query('ROLLBACK');
+    await held.release();
     await staysTrue(async () => JSON.stringify(await newestCheckpoint(cluster)) === JSON.stringify(before) && (await checksum(pair.target.connection, pair.schema, 'items')) === rowsBefore, 3_000);
 
     await writePermit(cluster, 'START');
