@@ -1,5 +1,6 @@
 import type { Connection } from 'mysql2/promise';
 import { upsertTail } from '../shared/mysql/flavor.ts';
+import { CpuSnapshot, PROCESS, SELF, type CpuSubject, type CpuUse } from './cpu-usage.ts';
 import { narrowRow, wideRow } from './rows.ts';
 import { chunkStarts } from './sql-runner.ts';
 import { NARROW_COLUMNS, WIDE_COLUMNS, narrowTableSql, wideTableSql } from './tables.ts';
@@ -13,6 +14,13 @@ export interface ApplyLimits {
   narrowOneConnection: number;
   narrowFourConnections: number;
   wideOneConnection: number;
+  /** Per run: CPU of the target and of the benchmark's own process (mysql2 sends from there). */
+  cpu: { narrowOneConnection: CpuUse; narrowFourConnections: CpuUse; wideOneConnection: CpuUse };
+}
+
+interface TimedApply {
+  rowsPerSecond: number;
+  cpu: CpuUse;
 }
 
 interface RawTable {
@@ -37,12 +45,16 @@ function transactionsOf(table: RawTable, rows: number): string[][] {
   );
 }
 
-/** Rows/s of the prepared transactions into an empty copy of the table, spread over the connections. */
-async function timeApply(connections: Connection[], table: RawTable, rows: number): Promise<number> {
+/**
+ * Rows/s of the prepared transactions into an empty copy of the table, spread over the
+ * connections, and the CPU used meanwhile (building the statement text is not counted).
+ */
+async function timeApply(connections: Connection[], table: RawTable, rows: number, cpuOf: Record<string, CpuSubject>): Promise<TimedApply> {
   await connections[0]!.query(`DROP TABLE IF EXISTS ${RAW_SCHEMA}.${table.name}`);
   await connections[0]!.query(table.createSql);
   const transactions = transactionsOf(table, rows);
   let next = 0;
+  const cpu = new CpuSnapshot({ ...cpuOf, [PROCESS.bench]: SELF });
   const started = performance.now();
   await Promise.all(
     connections.map(async (connection) => {
@@ -54,22 +66,28 @@ async function timeApply(connections: Connection[], table: RawTable, rows: numbe
       }
     }),
   );
-  return Math.round(rows / ((performance.now() - started) / 1000));
+  const rowsPerSecond = Math.round(rows / ((performance.now() - started) / 1000));
+  return { rowsPerSecond, cpu: cpu.since(rows) };
 }
 
 /**
  * The write side's ceiling: mysql2 multi-row INSERT ... ON DUPLICATE KEY UPDATE, as Ferry's
  * loader writes them, with nothing to read, decode or format. Needs four connections to the
- * target; drops its schema afterwards.
+ * target; drops its schema afterwards. `cpuOf` names the other processes to measure (the
+ * target server).
  */
-export async function measureApplyLimits(target: Connection[], narrowRows: number, wideRows: number): Promise<ApplyLimits> {
+export async function measureApplyLimits(target: Connection[], narrowRows: number, wideRows: number, cpuOf: Record<string, CpuSubject>): Promise<ApplyLimits> {
   if (target.length < 4) throw new Error('the apply limit needs four target connections');
   await target[0]!.query(`CREATE DATABASE IF NOT EXISTS ${RAW_SCHEMA}`);
   try {
+    const narrowOne = await timeApply(target.slice(0, 1), NARROW, narrowRows, cpuOf);
+    const narrowFour = await timeApply(target.slice(0, 4), NARROW, narrowRows, cpuOf);
+    const wideOne = await timeApply(target.slice(0, 1), WIDE, wideRows, cpuOf);
     return {
-      narrowOneConnection: await timeApply(target.slice(0, 1), NARROW, narrowRows),
-      narrowFourConnections: await timeApply(target.slice(0, 4), NARROW, narrowRows),
-      wideOneConnection: await timeApply(target.slice(0, 1), WIDE, wideRows),
+      narrowOneConnection: narrowOne.rowsPerSecond,
+      narrowFourConnections: narrowFour.rowsPerSecond,
+      wideOneConnection: wideOne.rowsPerSecond,
+      cpu: { narrowOneConnection: narrowOne.cpu, narrowFourConnections: narrowFour.cpu, wideOneConnection: wideOne.cpu },
     };
   } finally {
     await target[0]!.query(`DROP DATABASE IF EXISTS ${RAW_SCHEMA}`);

@@ -1,9 +1,10 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WrittenScenario } from './backlogs.ts';
+import { CpuSnapshot, PROCESS, type CpuSubject, type CpuUse } from './cpu-usage.ts';
 import type { FerryProcess } from './ferry-process.ts';
 import { reachedGtid } from './gtid-pos.ts';
-import { catchUpResult, type CatchUpResult } from './segment-clock.ts';
+import { catchUpResult, totalRowChanges, type CatchUpResult } from './segment-clock.ts';
 
 const POLL_MS = 20;
 const LIMIT_MS = 900_000;
@@ -17,6 +18,10 @@ export interface FerryCatchUp {
   inclStart: CatchUpResult;
   /** Spawn to 'pipeline starting'. */
   startSeconds: number;
+  /** CPU from 'pipeline starting' to the end: the Ferry process and the processes in `cpuOf`. */
+  cpu: CpuUse;
+  /** CPU seconds the Ferry process used to start (spawn to 'pipeline starting'). */
+  startCpuSeconds: number;
 }
 
 /**
@@ -46,19 +51,43 @@ export async function waitCommitted(ferry: FerryProcess, target: Connection, pip
 }
 
 /**
+ * Polls every 20 ms until Ferry has logged 'pipeline starting' and returns that moment, so
+ * that the caller's CPU snapshot falls within a poll of where the catch-up timer starts.
+ * A checkpoint already past `firstGtid` without the line means the line changed: fail at
+ * once rather than wait out the limit.
+ */
+async function waitReady(ferry: FerryProcess, target: Connection, pipeline: string, firstGtid: string, limitMs = LIMIT_MS): Promise<number> {
+  const deadline = performance.now() + limitMs;
+  for (;;) {
+    ferry.check();
+    if (ferry.readyAt !== undefined) return ferry.readyAt;
+    if (reachedGtid(await committedGtid(target, pipeline), firstGtid)) {
+      throw new Error("bin/ferry run never logged 'pipeline starting' (node/pipeline/pipeline-runner.ts): the benchmark cannot tell start-up from catch-up");
+    }
+    if (performance.now() > deadline) throw new Error(`bin/ferry run did not log 'pipeline starting' within ${limitMs / 1000} s; its last log lines:\n${ferry.logTail()}`);
+    await sleep(POLL_MS);
+  }
+}
+
+/**
  * Times a just-started Ferry process catching up the backlog. A scenario is done when
  * Ferry's checkpoint reaches its last GTID: counts cannot tell, since rows are updated and
- * deleted.
+ * deleted. The Ferry process's CPU is always measured, the processes in `cpuOf` (the
+ * servers) besides it.
  */
-export async function timeFerryCatchUp(ferry: FerryProcess, target: Connection, pipeline: string, scenarios: WrittenScenario[]): Promise<FerryCatchUp> {
+export async function timeFerryCatchUp(ferry: FerryProcess, target: Connection, pipeline: string, scenarios: WrittenScenario[], cpuOf: Record<string, CpuSubject> = {}): Promise<FerryCatchUp> {
+  const pid = ferry.pid;
+  if (pid === undefined) throw new Error(`bin/ferry run did not start; its last log lines:\n${ferry.logTail()}`);
+  const readyAt = await waitReady(ferry, target, pipeline, scenarios[0]!.toGtid);
+  const cpu = new CpuSnapshot({ ...cpuOf, [PROCESS.ferry]: pid });
   const reachedAt: number[] = [];
   for (const scenario of scenarios) reachedAt.push(await waitCommitted(ferry, target, pipeline, scenario.toGtid));
-  if (ferry.readyAt === undefined) {
-    throw new Error("bin/ferry run never logged 'pipeline starting' (node/pipeline/pipeline-runner.ts): the benchmark cannot tell start-up from catch-up");
-  }
   return {
-    fromReady: catchUpResult(scenarios, ferry.readyAt, reachedAt),
+    fromReady: catchUpResult(scenarios, readyAt, reachedAt),
     inclStart: catchUpResult(scenarios, ferry.spawnedAt, reachedAt),
-    startSeconds: (ferry.readyAt - ferry.spawnedAt) / 1000,
+    startSeconds: (readyAt - ferry.spawnedAt) / 1000,
+    cpu: cpu.since(totalRowChanges(scenarios)),
+    // A process's CPU counts from its own start, so at the snapshot it is all start-up.
+    startCpuSeconds: cpu.atStart[PROCESS.ferry]!,
   };
 }

@@ -39,7 +39,11 @@ export class FerryProcess {
   constructor(options: FerryRunOptions) {
     const bin = join(import.meta.dirname, '..', 'bin', 'ferry');
     const args = ['run', '--source', options.source, '--target', options.target, '--tables', options.tables, '--name', options.name, '--from', options.from];
-    this.child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FERRY_LOG_LEVEL: 'info' } });
+    // FERRY_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': node flags for the Ferry
+    // process (profiles; many are refused in NODE_OPTIONS), added to bin/ferry's own.
+    const nodeArgs = process.env.FERRY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const [command, commandArgs] = nodeArgs.length > 0 ? [process.execPath, ['--max-old-space-size=256', ...nodeArgs, bin, ...args]] : [bin, args];
+    this.child = spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FERRY_LOG_LEVEL: 'info' } });
     running.add(this);
     this.child.once('exit', () => {
       this.exited = true;
@@ -61,6 +65,11 @@ export class FerryProcess {
       throw new Error(`bin/ferry run exited (code ${this.child.exitCode}, signal ${this.child.signalCode}) during the benchmark; its last log lines:\n${this.logTail()}`);
     }
     this.samplePeakRss();
+  }
+
+  /** The child's process id (for CPU accounting). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** Peak resident memory in MB (VmHWM: the kernel's own high-water mark, so sampling misses nothing). */

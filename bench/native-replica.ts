@@ -1,9 +1,15 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { MariaDbInstance, ServicesState } from '../services/index.ts';
 import type { WrittenScenario } from './backlogs.ts';
-import { catchUpResult, type CatchUpResult } from './segment-clock.ts';
+import { CpuSnapshot, type CpuSubject, type CpuUse } from './cpu-usage.ts';
+import { catchUpResult, totalRowChanges, type CatchUpResult } from './segment-clock.ts';
 
 const WAIT_LIMIT_MS = 600_000;
+
+export interface NativeCatchUp extends CatchUpResult {
+  /** CPU of the processes in `cpuOf` (the primary serving the binlog, the replica), over the same interval. */
+  cpu: CpuUse;
+}
 
 /**
  * Times MariaDB's own replication (I/O and SQL threads) catching up the whole backlog: the
@@ -12,12 +18,13 @@ const WAIT_LIMIT_MS = 600_000;
  * thread; above 0, optimistic parallel apply. Replication keeps running afterwards (the lag
  * phase uses it); stopReplication() ends it.
  */
-export async function nativeCatchUp(replica: Connection, primary: MariaDbInstance, user: ServicesState['users']['replication'], scenarios: WrittenScenario[], parallelThreads: number): Promise<CatchUpResult> {
+export async function nativeCatchUp(replica: Connection, primary: MariaDbInstance, user: ServicesState['users']['replication'], scenarios: WrittenScenario[], parallelThreads: number, cpuOf: Record<string, CpuSubject>): Promise<NativeCatchUp> {
   await stopReplication(replica);
   await replica.query(`SET GLOBAL slave_parallel_threads = ${parallelThreads}`);
   await replica.query(`SET GLOBAL slave_parallel_mode = '${parallelThreads > 0 ? 'optimistic' : 'conservative'}'`);
   await replica.query('SET GLOBAL gtid_slave_pos = ?', [scenarios[0]!.fromGtid]);
   await replica.query(`CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos`, [primary.host, primary.port, user.user, user.password]);
+  const cpu = new CpuSnapshot(cpuOf);
   const startedAt = performance.now();
   await replica.query('START SLAVE');
   const reachedAt: number[] = [];
@@ -25,7 +32,7 @@ export async function nativeCatchUp(replica: Connection, primary: MariaDbInstanc
     await waitApplied(replica, scenario.toGtid);
     reachedAt.push(performance.now());
   }
-  return catchUpResult(scenarios, startedAt, reachedAt);
+  return { ...catchUpResult(scenarios, startedAt, reachedAt), cpu: cpu.since(totalRowChanges(scenarios)) };
 }
 
 /**

@@ -1,8 +1,36 @@
-import type { Measurements } from './results.ts';
+import { PROCESS, microsPerRow, totalCpuSeconds, type CpuUse } from './cpu-usage.ts';
+import { cpuPaths, type Measurements } from './results.ts';
 import { totalRowChanges } from './segment-clock.ts';
 
 const num = (value: number | undefined): string => (value === undefined ? '-' : Math.round(value).toLocaleString('en-US'));
 const row = (cells: string[], widths: number[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+
+/** Report columns: CPU seconds of each process, '-' where a path has no such process. The copy's server is the replica's or the target's. */
+const CPU_COLUMNS: Array<(use: CpuUse) => number | undefined> = [
+  (use) => use.seconds[PROCESS.primary],
+  (use) => use.seconds[PROCESS.replica] ?? use.seconds[PROCESS.target],
+  (use) => use.seconds[PROCESS.ferry],
+  (use) => use.seconds[PROCESS.bench],
+  totalCpuSeconds,
+];
+const CPU_HEADERS = ['primary', 'replica/target', 'ferry', 'bench', 'total'];
+
+function printCpu(m: Measurements, out: (line: string) => void): void {
+  const widths = [42, 8, 6, 8, 14, 12, 12, 12, 6];
+  const cells = (use: CpuUse, f: (cpuSeconds: number) => string): string[] => CPU_COLUMNS.map((column) => column(use)).map((s) => (s === undefined ? '-' : f(s)));
+  out('CPU per row change, µs (user + system, from /proc/<pid>/stat; cores = CPU seconds of all listed processes / wall seconds)');
+  out(row(['path', 'rows', 'wall s', ...CPU_HEADERS, 'cores'], widths));
+  for (const { label, use } of cpuPaths(m)) {
+    out(row([label, num(use.rows), use.wallSeconds.toFixed(2), ...cells(use, (s) => microsPerRow(s, use.rows).toFixed(1)), (totalCpuSeconds(use) / use.wallSeconds).toFixed(2)], widths));
+  }
+  out('');
+  out('CPU seconds per process (cores used: CPU seconds / wall seconds)');
+  out(row(['path', 'rows', 'wall s', ...CPU_HEADERS], widths.slice(0, -1)));
+  for (const { label, use } of cpuPaths(m)) {
+    out(row([label, num(use.rows), use.wallSeconds.toFixed(2), ...cells(use, (s) => `${s.toFixed(2)} (${(s / use.wallSeconds).toFixed(2)})`)], widths.slice(0, -1)));
+  }
+  out(`bin/ferry run from "pipeline starting"; its start-up before that took ${m.ferry.startCpuSeconds.toFixed(2)} CPU s in ${m.ferry.startSeconds.toFixed(2)} s`);
+}
 
 /** The run as a few plain-text tables: catch-up per scenario and path, raw limits, lag, memory. */
 export function printReport(m: Measurements, json: Record<string, unknown>, out: (line: string) => void): void {
@@ -26,6 +54,8 @@ export function printReport(m: Measurements, json: Record<string, unknown>, out:
   out(`  mysql2 500-row upserts, 1000-row txns, narrow, 1 connection          ${num(m.apply.narrowOneConnection).padStart(9)}`);
   out(`  mysql2 500-row upserts, 1000-row txns, narrow, 4 connections         ${num(m.apply.narrowFourConnections).padStart(9)}`);
   out(`  mysql2 500-row upserts, 1000-row txns, wide, 1 connection            ${num(m.apply.wideOneConnection).padStart(9)}`);
+  out('');
+  printCpu(m, out);
   out('');
   out('Lag under a fixed write rate, ms (source clock at write to target clock at apply, one host clock)');
   const lagWidths = [18, 10, 9, 9, 9, 9, 9, 9];

@@ -3,10 +3,12 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { ApplyLimits } from './apply-limit.ts';
 import type { WrittenScenario } from './backlogs.ts';
+import { CLOCK_TICKS_PER_S, microsPerRow, totalCpuSeconds, type CpuUse } from './cpu-usage.ts';
 import type { DecodeLimit } from './decode-limit.ts';
 import type { FerryCatchUp } from './ferry-catch-up.ts';
 import type { LagFigures } from './lag.ts';
-import { totalRowChanges, type CatchUpResult } from './segment-clock.ts';
+import type { NativeCatchUp } from './native-replica.ts';
+import { totalRowChanges } from './segment-clock.ts';
 
 /** Everything one run measured, before it becomes bench/results/latest.json. */
 export interface Measurements {
@@ -14,8 +16,8 @@ export interface Measurements {
   startedAt: number;
   mariadbVersion: string;
   scenarios: WrittenScenario[];
-  nativeSingle: CatchUpResult;
-  nativeParallel: CatchUpResult;
+  nativeSingle: NativeCatchUp;
+  nativeParallel: NativeCatchUp;
   ferry: FerryCatchUp;
   decode: DecodeLimit;
   apply: ApplyLimits;
@@ -28,6 +30,40 @@ export interface Measurements {
 }
 
 const ratio = (a: number, b: number): number => Number((a / b).toFixed(3));
+const round = (value: number, digits: number): number => Number(value.toFixed(digits));
+
+/** One measured path's CPU, under its key in the JSON and its label in the report. */
+export interface CpuPath {
+  key: string;
+  label: string;
+  use: CpuUse;
+}
+
+/** Every path whose CPU was measured, in the order they ran (Ferry's from 'pipeline starting'). */
+export function cpuPaths(m: Measurements): CpuPath[] {
+  return [
+    { key: 'native_single', label: 'native replica, 1 SQL thread', use: m.nativeSingle.cpu },
+    { key: 'native_parallel', label: 'native replica, 4 threads optimistic', use: m.nativeParallel.cpu },
+    { key: 'zongji_decode', label: 'zongji decode alone', use: m.decode.cpu },
+    { key: 'ferry', label: 'bin/ferry run', use: m.ferry.cpu },
+    { key: 'mysql2_apply_narrow_1_connection', label: 'mysql2 apply alone, narrow, 1 connection', use: m.apply.cpu.narrowOneConnection },
+    { key: 'mysql2_apply_narrow_4_connections', label: 'mysql2 apply alone, narrow, 4 connections', use: m.apply.cpu.narrowFourConnections },
+    { key: 'mysql2_apply_wide_1_connection', label: 'mysql2 apply alone, wide, 1 connection', use: m.apply.cpu.wideOneConnection },
+  ];
+}
+
+/** Per process and in total: CPU seconds, microseconds of CPU per row change, cores used. */
+function cpuJson(use: CpuUse): Record<string, unknown> {
+  const seconds = { ...use.seconds, total: totalCpuSeconds(use) };
+  const each = (f: (cpuSeconds: number) => number): Record<string, number> => Object.fromEntries(Object.entries(seconds).map(([name, s]) => [name, f(s)]));
+  return {
+    rows: use.rows,
+    wall_s: round(use.wallSeconds, 2),
+    cpu_s: each((s) => round(s, 2)),
+    us_per_row: each((s) => round(microsPerRow(s, use.rows), 1)),
+    cores_used: each((s) => round(s / use.wallSeconds, 2)),
+  };
+}
 
 function lagOf(lag: Measurements['lag'], path: string): Record<string, LagFigures> {
   return Object.fromEntries(Object.entries(lag).flatMap(([rate, byPath]) => (byPath[path] ? [[rate, byPath[path]]] : [])));
@@ -76,6 +112,11 @@ export function resultsJson(m: Measurements): Record<string, unknown> {
     native_lag_ms: lagOf(m.lag, 'native_single'),
     ferry_peak_rss_mb: m.ferryPeakRssMb,
     ferry_peak_rss_mb_at_catch_up_end: m.ferryCatchUpRssMb,
+    cpu: {
+      clock_ticks_per_s: CLOCK_TICKS_PER_S,
+      ...Object.fromEntries(cpuPaths(m).map((path) => [path.key, cpuJson(path.use)])),
+      ferry_start_cpu_s: round(m.ferry.startCpuSeconds, 2),
+    },
   };
 }
 

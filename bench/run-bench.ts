@@ -1,8 +1,9 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { mariaDbUrl } from '../services/index.ts';
+import { mariaDbUrl, type MariaDbInstance } from '../services/index.ts';
 import type { Logger } from '../shared/logging.ts';
 import { measureApplyLimits } from './apply-limit.ts';
 import { FULL_SIZES, QUICK_SIZES, writeBacklogs } from './backlogs.ts';
+import { PROCESS } from './cpu-usage.ts';
 import { measureDecodeLimit } from './decode-limit.ts';
 import { timeFerryCatchUp } from './ferry-catch-up.ts';
 import { FerryProcess } from './ferry-process.ts';
@@ -25,6 +26,12 @@ const PIPELINE = 'bench';
 const LAG_RATES = [1000, 5000];
 /** Lag probe ids per rate: far apart, so each rate's rows are told apart by id. */
 const LAG_ID_STRIDE = 100_000_000;
+
+/** A server's process id, for CPU accounting (services/control.ts records it at launch). */
+function pidOf(db: MariaDbInstance): number {
+  if (db.pid === undefined) throw new Error(`no process id recorded for MariaDB ${db.name}`);
+  return db.pid;
+}
 
 /**
  * One benchmark run: starts the servers, writes the backlog once, then times each path over
@@ -58,17 +65,19 @@ export async function runBench({ quick, log, out }: BenchOptions): Promise<Recor
     step('writing the backlog on the primary');
     const scenarios = await writeBacklogs(writers, sizes, (line) => step(`  ${line}`));
     const replication = servers.state.users.replication;
+    // Each path's CPU: the primary serves the binlog to every reader; the copy's server applies.
+    const primaryPid = pidOf(servers.primary);
 
     step('MariaDB native replication, 1 SQL thread');
-    const nativeSingle = await nativeCatchUp(single, servers.primary, replication, scenarios, 0);
+    const nativeSingle = await nativeCatchUp(single, servers.primary, replication, scenarios, 0, { [PROCESS.primary]: primaryPid, [PROCESS.replica]: pidOf(servers.nativeSingle) });
     await assertSameContents(primary, single, 'native replica, 1 thread');
     step('MariaDB native replication, 4 threads optimistic');
-    const nativeParallel = await nativeCatchUp(parallel, servers.primary, replication, scenarios, 4);
+    const nativeParallel = await nativeCatchUp(parallel, servers.primary, replication, scenarios, 4, { [PROCESS.primary]: primaryPid, [PROCESS.replica]: pidOf(servers.nativeParallel) });
     await assertSameContents(primary, parallel, 'native replica, 4 threads');
     await stopReplication(parallel);
 
     step('zongji decode alone');
-    const decode = await measureDecodeLimit({ host: servers.primary.host, port: servers.primary.port, ...replication }, scenarios);
+    const decode = await measureDecodeLimit({ host: servers.primary.host, port: servers.primary.port, ...replication }, scenarios, { [PROCESS.primary]: primaryPid });
     if (decode.rowsDecoded !== totalRowChanges(scenarios)) throw new Error(`zongji decoded ${decode.rowsDecoded} rows, the backlog has ${totalRowChanges(scenarios)}`);
 
     step('bin/ferry run, from an empty checkpoint at the backlog start');
@@ -79,7 +88,7 @@ export async function runBench({ quick, log, out }: BenchOptions): Promise<Recor
       name: PIPELINE,
       from: scenarios[0]!.fromGtid,
     });
-    const ferryCatchUp = await timeFerryCatchUp(ferry, target, PIPELINE, scenarios);
+    const ferryCatchUp = await timeFerryCatchUp(ferry, target, PIPELINE, scenarios, { [PROCESS.primary]: primaryPid, [PROCESS.target]: pidOf(servers.ferryTarget) });
     await assertSameContents(primary, target, 'bin/ferry run');
     const ferryCatchUpRssMb = ferry.peakRssMb;
 
@@ -100,7 +109,7 @@ export async function runBench({ quick, log, out }: BenchOptions): Promise<Recor
     if (exitCode !== 0) step(`note: bin/ferry run exited with ${exitCode} on SIGTERM; its last log lines:\n${running.logTail()}`);
 
     step('mysql2 multi-row apply alone');
-    const apply = await measureApplyLimits(targets, sizes.narrowInserts, sizes.wideInserts);
+    const apply = await measureApplyLimits(targets, sizes.narrowInserts, sizes.wideInserts, { [PROCESS.target]: pidOf(servers.ferryTarget) });
 
     const [version] = await primary.query<RowDataPacket[]>('SELECT VERSION() AS v');
     const measurements: Measurements = {
