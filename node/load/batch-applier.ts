@@ -1,10 +1,10 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import { faultPoint } from '../../shared/faults.ts';
-import type { Batch, Row, TargetChange } from '../../shared/model/change.ts';
+import type { Batch, Row } from '../../shared/model/change.ts';
 import type { Flavor } from '../../shared/mysql/flavor.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
-import { mergeTableChanges, type TableOperations } from './merge.ts';
+import type { TableOperations } from './merge.ts';
 import { statementsFor, type Statement } from './statements.ts';
 import { isRetryableTargetError } from './target-errors.ts';
 import type { TargetTables } from './target-tables.ts';
@@ -21,32 +21,17 @@ export interface ApplyContext {
 /** Thrown into batches queued behind one that failed: they roll back without an error of their own. */
 export class PredecessorFailed extends Error {}
 
-/** Net operations of a batch, table by table, in the order tables first appear. */
-async function operationsOf(batch: Batch, tables: TargetTables): Promise<TableOperations[]> {
-  const byTable = new Map<string, TargetChange[]>();
-  for (const change of batch.changes) {
-    const name = `${change.schema}.${change.table}`;
-    let list = byTable.get(name);
-    if (!list) byTable.set(name, (list = []));
-    list.push(change);
-  }
-  const operations: TableOperations[] = [];
-  for (const changes of byTable.values()) operations.push(mergeTableChanges(await tables.get(changes[0]!), changes));
-  return operations;
-}
-
 /**
  * Applies one batch as one target transaction: fence check, the batch's net row changes,
  * the checkpoint row; then waits for `turn` (the previous batch's commit) and commits, so
  * batches commit in source order however they were applied.
  */
-export async function applyBatch(connection: PoolConnection, batch: Batch, worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<void> {
-  const operations = await operationsOf(batch, context.tables);
+export async function applyBatch(connection: PoolConnection, batch: Batch, operations: TableOperations[], worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<void> {
   await connection.beginTransaction();
   try {
     await context.checkpoints.checkFence(connection);
     try {
-      for (const table of operations) for (const statement of statementsFor(context.flavor, table)) await connection.query(statement.sql, statement.values);
+      for (const table of operations) for (const statement of statementsFor(context.flavor, table)) await runStatement(connection, statement);
     } catch (error) {
       if (isRetryableTargetError(error)) throw error;
       // A row the target refuses: find which, one row at a time, then stop or skip it.
@@ -66,6 +51,22 @@ export async function applyBatch(connection: PoolConnection, batch: Batch, worke
   faultPoint('after-commit');
 }
 
+const ER_DUP_ENTRY = 1062;
+
+/**
+ * Runs a statement; a plain INSERT of created rows that meets a row already on the target
+ * (the failed statement changed nothing: InnoDB rolls a statement back whole) runs again as
+ * an upsert, so the batch's final image wins as it always did.
+ */
+async function runStatement(connection: PoolConnection, statement: Statement): Promise<void> {
+  try {
+    await connection.query(statement.sql);
+  } catch (error) {
+    if (statement.upsert === undefined || (error as { errno?: number }).errno !== ER_DUP_ENTRY) throw error;
+    await connection.query(statement.upsert().sql);
+  }
+}
+
 function describeKey(row: Row, key: string[]): string {
   return JSON.stringify(Object.fromEntries(key.map((column) => {
     const value = row[column];
@@ -81,7 +82,7 @@ async function applyRowByRow(connection: PoolConnection, operations: TableOperat
 
 async function applyOrSkip(connection: PoolConnection, statement: Statement, operation: TableOperations, batch: Batch, context: ApplyContext): Promise<void> {
   try {
-    await connection.query(statement.sql, statement.values);
+    await runStatement(connection, statement);
   } catch (error) {
     if (isRetryableTargetError(error)) throw error;
     const row = statement.rows[0] ?? {};

@@ -3,7 +3,9 @@ import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import { applyBatch, PredecessorFailed, type ApplyContext } from './batch-applier.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
-import type { TargetTable, TargetTables } from './target-tables.ts';
+import { mergeTableChanges } from './merge.ts';
+import { groupByTable } from './table-changes.ts';
+import type { TargetTables } from './target-tables.ts';
 import { intersects, writeSetOf } from './write-set.ts';
 import { breakStaleOwners } from './stale-owner-breaker.ts';
 
@@ -80,12 +82,9 @@ export class Loader {
    */
   async submit(batch: Batch): Promise<void> {
     this.throwIfFailed();
-    const tables = new Map<string, TargetTable>();
-    for (const change of batch.changes) {
-      const name = `${change.schema}.${change.table}`;
-      if (!tables.has(name)) tables.set(name, await this.tables.get(change));
-    }
-    const writeSet = writeSetOf(batch.changes, tables);
+    const groups = await groupByTable(batch.changes, this.tables);
+    const writeSet = writeSetOf(groups);
+    const operations = groups.map((group) => mergeTableChanges(group.table, group.changes));
     while (this.inFlight.length >= this.options.workers || this.inFlight.some((other) => intersects(other.writeSet, writeSet))) {
       await Promise.race(this.inFlight.map((other) => other.settled));
       this.throwIfFailed();
@@ -94,7 +93,7 @@ export class Loader {
     const worker = this.freeWorkers.shift()!;
     const turn = this.lastCommit;
     const connection = await this.options.pool.getConnection();
-    const committed = applyBatch(connection, batch, worker, seq, turn, this.options).finally(() => {
+    const committed = applyBatch(connection, batch, operations, worker, seq, turn, this.options).finally(() => {
       connection.release();
       this.freeWorkers.push(worker);
     });

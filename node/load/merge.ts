@@ -11,6 +11,8 @@ export interface TableOperations {
   writes: Row[];
   /** Key rows of `writes` whose row may exist before the batch (not pure inserts). */
   replaced: Row[];
+  /** How many of `writes`, from the start, the batch inserted (no earlier version on the target). */
+  created: number;
 }
 
 interface NetChange {
@@ -59,14 +61,19 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): 
     }
   }
 
-  const operations: TableOperations = { table, deletes: [], writes: [], replaced: [] };
+  const operations: TableOperations = { table, deletes: [], writes: [], replaced: [], created: 0 };
+  const rewritten: Row[] = [];
   for (const entry of net.values()) {
     if (entry.final === null) {
       if (!entry.createdHere) operations.deletes.push(entry.keyRow);
-    } else {
+    } else if (entry.createdHere) {
       operations.writes.push(entry.final);
-      if (!entry.createdHere) operations.replaced.push(entry.keyRow);
+    } else {
+      rewritten.push(entry.final);
+      operations.replaced.push(entry.keyRow);
     }
   }
+  operations.created = operations.writes.length;
+  for (const row of rewritten) operations.writes.push(row);
   return operations;
 }

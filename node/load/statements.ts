@@ -2,18 +2,30 @@ import { quoteIdentifier, quoteTable, upsertTail, type Flavor } from '../../shar
 import type { Row } from '../../shared/model/change.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { TableOperations } from './merge.ts';
+import { sqlLiteral } from './sql-literal.ts';
 import type { TargetTable } from './target-tables.ts';
 
-/** One SQL statement with its parameters, for mysql2's query(). */
+/** One SQL statement, its values in the text. */
 export interface Statement {
   sql: string;
-  values: unknown[];
   /** Rows the statement touches, for error reports. */
   rows: Row[];
+  /**
+   * For a plain INSERT of rows the batch created: the same rows as an upsert, to run instead
+   * when the target already holds one of them (a target loaded with an overlap). Built only then.
+   */
+  upsert?: () => Statement;
 }
 
 /** Rows per multi-row statement: large enough to amortise round trips, small enough for max_allowed_packet. */
 export const ROWS_PER_STATEMENT = 500;
+
+/** '(v1,v2,...)': the row's values of `columns` as SQL text. */
+function tuple(row: Row, columns: string[]): string {
+  let text = '(';
+  for (let i = 0; i < columns.length; i++) text += (i === 0 ? '' : ',') + sqlLiteral(row[columns[i]!]);
+  return `${text})`;
+}
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -22,19 +34,11 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 function deleteStatements(schema: string, table: string, key: string[], keyRows: Row[], rowsPerStatement: number): Statement[] {
+  const head = key.length === 1 ? `DELETE FROM ${quoteTable(schema, table)} WHERE ${quoteIdentifier(key[0]!)} IN (` : `DELETE FROM ${quoteTable(schema, table)} WHERE (${key.map(quoteIdentifier).join(',')}) IN (`;
   return chunks(keyRows, rowsPerStatement).map((rows) => {
-    const values: unknown[] = [];
-    let where: string;
-    if (key.length === 1) {
-      const column = key[0]!;
-      for (const row of rows) values.push(row[column]);
-      where = `${quoteIdentifier(column)} IN (${rows.map(() => '?').join(',')})`;
-    } else {
-      for (const row of rows) for (const column of key) values.push(row[column]);
-      const tuple = `(${key.map(() => '?').join(',')})`;
-      where = `(${key.map(quoteIdentifier).join(',')}) IN (${rows.map(() => tuple).join(',')})`;
-    }
-    return { sql: `DELETE FROM ${quoteTable(schema, table)} WHERE ${where}`, values, rows };
+    const list: string[] = [];
+    for (const row of rows) list.push(key.length === 1 ? sqlLiteral(row[key[0]!]) : tuple(row, key));
+    return { sql: `${head}${list.join(',')})`, rows };
   });
 }
 
@@ -68,16 +72,18 @@ function byColumns(rows: Row[], table: TargetTable): Map<string, { columns: stri
   return groups;
 }
 
-function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], upsert: boolean, rowsPerStatement: number): Statement[] {
+function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], mode: 'insert' | 'upsert' | 'insert-or-upsert', rowsPerStatement: number): Statement[] {
   const statements: Statement[] = [];
   for (const { columns, rows: groupRows } of byColumns(rows, table).values()) {
     const head = `INSERT INTO ${quoteTable(table.schema, table.table)} (${columns.map(quoteIdentifier).join(',')}) VALUES `;
-    const tuple = `(${columns.map(() => '?').join(',')})`;
-    const tail = upsert ? upsertTail(flavor, columns) : '';
+    const tail = upsertTail(flavor, columns);
     for (const chunk of chunks(groupRows, rowsPerStatement)) {
-      const values: unknown[] = [];
-      for (const row of chunk) for (const column of columns) values.push(row[column]);
-      statements.push({ sql: `${head}${chunk.map(() => tuple).join(',')}${tail}`, values, rows: chunk });
+      const tuples: string[] = [];
+      for (const row of chunk) tuples.push(tuple(row, columns));
+      const values = tuples.join(',');
+      if (mode === 'upsert') statements.push({ sql: `${head}${values}${tail}`, rows: chunk });
+      else if (mode === 'insert') statements.push({ sql: `${head}${values}`, rows: chunk });
+      else statements.push({ sql: `${head}${values}`, rows: chunk, upsert: () => ({ sql: `${head}${values}${tail}`, rows: chunk }) });
     }
   }
   return statements;
@@ -85,17 +91,25 @@ function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], upser
 
 /**
  * The statements that take a table from its state before the batch to its state after.
- * A table with only a primary key gets deletes then upserts. A table with more unique keys
- * gets the rows it rewrites deleted first and plain inserts: an upsert there could hit a
- * secondary unique key and overwrite a different row (two rows swapping a unique value).
+ * A table with only a primary key gets deletes, then plain inserts of the rows the batch
+ * created (cheaper for the server than upserts: measured 8.5 against 10.5 µs of server CPU
+ * a narrow row; an upsert instead if the target holds one already), then upserts of the rows
+ * it rewrote. A table with more unique keys gets the rows it rewrites deleted first and plain
+ * inserts: an upsert there could hit a secondary unique key and overwrite a different row
+ * (two rows swapping a unique value).
  * With `rowsPerStatement` 1 each statement touches one row: how a refused row is found.
  */
 export function statementsFor(flavor: Flavor, operations: TableOperations, rowsPerStatement = ROWS_PER_STATEMENT): Statement[] {
   const { table } = operations;
   const onlyPrimaryKey = table.uniqueKeys.length <= 1;
   const deleted = onlyPrimaryKey ? operations.deletes : [...operations.deletes, ...operations.replaced];
+  const deletes = deleteStatements(table.schema, table.table, table.key, deleted, rowsPerStatement);
+  if (!onlyPrimaryKey) return [...deletes, ...insertStatements(flavor, table, operations.writes, 'insert', rowsPerStatement)];
+  const created = operations.writes.slice(0, operations.created);
+  const rewritten = operations.writes.slice(operations.created);
   return [
-    ...deleteStatements(table.schema, table.table, table.key, deleted, rowsPerStatement),
-    ...insertStatements(flavor, table, operations.writes, onlyPrimaryKey, rowsPerStatement),
+    ...deletes,
+    ...insertStatements(flavor, table, created, 'insert-or-upsert', rowsPerStatement),
+    ...insertStatements(flavor, table, rewritten, 'upsert', rowsPerStatement),
   ];
 }

@@ -20,6 +20,9 @@ export function createTargetPool(endpoint: MysqlEndpoint, connections: number): 
     bigNumberStrings: true,
     dateStrings: true,
     connectTimeout: 10_000,
+    // The apply path's statements carry their values in the text (node/load/sql-literal.ts);
+    // handed no values, mysql2 would still scan each of them, thousands of rows long, for '?'.
+    queryFormat: (sql: string, values: unknown, timezone?: string) => (values === undefined || (Array.isArray(values) && values.length === 0) ? sql : mysql.format(sql, values as Parameters<typeof mysql.format>[1], false, timezone)),
   });
   pool.pool.on('connection', (connection) => {
     connection.query(`SET SESSION time_zone = '${TARGET_SESSION_VARIABLES.time_zone}', sql_mode = '${TARGET_SESSION_VARIABLES.sql_mode}', foreign_key_checks = 0, innodb_lock_wait_timeout = 20`);

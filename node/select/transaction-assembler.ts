@@ -69,13 +69,15 @@ export class TransactionAssembler {
     if (!this.open) {
       throw new FerryError('FERRY_ERR_BINLOG_UNSUPPORTED', { position: this.file, detail: `row event for ${event.schema}.${event.table} outside a transaction` });
     }
-    const base = { schema: event.schema, table: event.table, kind: event.kind, columns: event.columns };
+    // Object literals of one shape, not spreads: this runs for every row of the backlog.
+    const { schema, table, kind, columns } = event;
+    const changes = this.open.changes;
     for (const row of event.rows) {
-      if (event.kind === 'insert') this.open.changes.push({ ...base, after: row as Row });
-      else if (event.kind === 'delete') this.open.changes.push({ ...base, before: row as Row });
+      if (kind === 'insert') changes.push({ schema, table, kind, columns, before: undefined, after: row as Row });
+      else if (kind === 'delete') changes.push({ schema, table, kind, columns, before: row as Row, after: undefined });
       else {
         const pair = row as { before: Row; after: Row };
-        this.open.changes.push({ ...base, before: pair.before, after: pair.after });
+        changes.push({ schema, table, kind, columns, before: pair.before, after: pair.after });
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { ColumnInfo, Row, TargetChange } from '../../shared/model/change.ts';
+import type { ColumnInfo, Row, TableRef, TargetChange } from '../../shared/model/change.ts';
 import type { ColumnMapper } from '../../shared/model/table-mapping.ts';
 import type { ExtractedChange } from '../extract/extractor.ts';
 import { toSqlValue } from './values.ts';
@@ -8,15 +8,14 @@ import { toSqlValue } from './values.ts';
  * values into exact target parameters. Runs for every row change: no closures per call.
  */
 export function transformChange({ change, mapped }: ExtractedChange): TargetChange {
-  const table = `${change.schema}.${change.table}`;
   const columns = mapped.columns.identity ? undefined : mapped.columns;
   const out: TargetChange = { schema: mapped.target.schema, table: mapped.target.table, kind: change.kind };
-  if (change.before !== undefined) out.before = convertRow(change.before, change.columns, columns, table);
-  if (change.after !== undefined) out.after = convertRow(change.after, change.columns, columns, table);
+  if (change.before !== undefined) out.before = convertRow(change.before, change.columns, columns, change);
+  if (change.after !== undefined) out.after = convertRow(change.after, change.columns, columns, change);
   return out;
 }
 
-function convertRow(image: Row, columns: ColumnInfo[], mapper: ColumnMapper | undefined, table: string): Row {
+function convertRow(image: Row, columns: ColumnInfo[], mapper: ColumnMapper | undefined, table: TableRef): Row {
   const row: Row = {};
   for (const column of columns) {
     const name = mapper === undefined ? column.name : mapper.mapColumn(column.name);

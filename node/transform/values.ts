@@ -1,4 +1,4 @@
-import type { ColumnInfo } from '../../shared/model/change.ts';
+import type { ColumnInfo, TableRef } from '../../shared/model/change.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 
 /**
@@ -71,8 +71,11 @@ const T = {
 /** Charsets able to hold U+FFFD, where it is data rather than a failed decode. */
 const UNICODE_CHARSETS = new Set(['utf8mb4', 'utf8mb3', 'utf8', 'ucs2', 'utf16', 'utf16le', 'utf32']);
 
+/** Where a value came from, for errors: 'schema.table', or the reference (named only if an error needs it). */
+type TableName = string | TableRef;
+
 /** The target-side parameter for one decoded binlog value of `column` in `table`. */
-export function toSqlValue(raw: unknown, column: ColumnInfo, table: string): SqlValue {
+export function toSqlValue(raw: unknown, column: ColumnInfo, table: TableName): SqlValue {
   if (raw === null) return null;
   if (raw === undefined) throw unsupported(column, table, undefinedDetail(column));
   switch (column.typeCode) {
@@ -142,7 +145,7 @@ export function toSqlValue(raw: unknown, column: ColumnInfo, table: string): Sql
   throw unsupported(column, table, `unexpected decoded value ${describe(raw)} for binlog type code ${column.typeCode}`);
 }
 
-function bigInteger(raw: unknown, column: ColumnInfo, table: string): number | bigint {
+function bigInteger(raw: unknown, column: ColumnInfo, table: TableName): number | bigint {
   if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
   if (typeof raw === 'bigint') return raw;
   // zongji's exact text for values beyond 2^53. Checked: BigInt() also takes '', ' 1', '0x1'.
@@ -169,7 +172,7 @@ function isNumberText(text: string, fraction: boolean): boolean {
 
 const isDigit = (charCode: number): boolean => charCode >= 0x30 && charCode <= 0x39;
 
-function text(raw: string, column: ColumnInfo, table: string): string {
+function text(raw: string, column: ColumnInfo, table: TableName): string {
   const charset = column.charset;
   if (charset === 'utf8mb4' || charset === null || UNICODE_CHARSETS.has(charset)) return raw;
   if (raw.includes('\uFFFD')) {
@@ -201,8 +204,9 @@ function describe(raw: unknown): string {
   }
 }
 
-function unsupported(column: ColumnInfo, table: string, detail: string): FerryError {
-  return new FerryError('FERRY_ERR_VALUE_UNSUPPORTED', { column: column.name, columnType: column.columnType, table, detail });
+function unsupported(column: ColumnInfo, table: TableName, detail: string): FerryError {
+  const name = typeof table === 'string' ? table : `${table.schema}.${table.table}`;
+  return new FerryError('FERRY_ERR_VALUE_UNSUPPORTED', { column: column.name, columnType: column.columnType, table: name, detail });
 }
 
 const NEGATIVE_TIME = /^-(\d+):(\d{2}):(\d{2})(\.\d+)?$/;

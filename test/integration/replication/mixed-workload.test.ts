@@ -35,6 +35,20 @@ describe('bin/ferry run: mixed workloads', () => {
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'accounts');
   });
 
+  it('overwrites rows the target already holds when the source inserts them (a target loaded with an overlap)', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth(ITEMS_TABLE);
+    const items = `\`${pair.schema}\`.items`;
+    // Rows the target got from an earlier copy, older than the source's inserts of the same keys.
+    await pair.target.connection.query(`INSERT INTO ${items} VALUES (3, 'stale', 0, NULL, '2020-01-01'), (40, 'stale', 0, 'x', '2020-01-01')`);
+    const ferry = startFerry(pair.runArgs());
+    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    const rows = Array.from({ length: 50 }, (_, i) => `(${i}, 'fresh ${i}', ${i}, NULL, NOW(6))`).join(',');
+    await pair.source.connection.query(`INSERT INTO ${items} VALUES ${rows}`);
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
+    expect(ferry.child.exitCode).toBeNull();
+  });
+
   it('stops cleanly on SIGTERM after the batch in flight and resumes where it stopped', async () => {
     const pair = await replicationPair();
     await pair.onBoth(ITEMS_TABLE);

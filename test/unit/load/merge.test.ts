@@ -43,33 +43,46 @@ describe('mergeTableChanges', () => {
 });
 
 describe('statementsFor', () => {
-  it('deletes then upserts for a table with only a primary key', () => {
-    const statements = statementsFor('mariadb', mergeTableChanges(table, [del(3, 'x'), ins(1, 'a'), ins(2, 'b')]));
+  it('deletes, inserts the rows the batch created and upserts the rows it rewrote, for a table with only a primary key', () => {
+    const statements = statementsFor('mariadb', mergeTableChanges(table, [del(3, 'x'), ins(1, 'a'), upd(4, 'c', 'd'), ins(2, 'b')]));
     expect(statements.map((s) => s.sql)).toEqual([
-      'DELETE FROM `s`.`t` WHERE `id` IN (?)',
-      'INSERT INTO `s`.`t` (`id`,`v`) VALUES (?,?),(?,?) ON DUPLICATE KEY UPDATE `id`=VALUES(`id`),`v`=VALUES(`v`)',
+      'DELETE FROM `s`.`t` WHERE `id` IN (3)',
+      "INSERT INTO `s`.`t` (`id`,`v`) VALUES (1,'a'),(2,'b')",
+      "INSERT INTO `s`.`t` (`id`,`v`) VALUES (4,'d') ON DUPLICATE KEY UPDATE `id`=VALUES(`id`),`v`=VALUES(`v`)",
     ]);
-    expect(statements[1]?.values).toEqual([1, 'a', 2, 'b']);
+    // Should the target hold a created row already (loaded with an overlap), the insert runs again as an upsert.
+    expect(statements[1]?.upsert?.().sql).toBe("INSERT INTO `s`.`t` (`id`,`v`) VALUES (1,'a'),(2,'b') ON DUPLICATE KEY UPDATE `id`=VALUES(`id`),`v`=VALUES(`v`)");
+    expect(statements[2]?.upsert).toBeUndefined();
   });
 
   it('deletes rewritten rows and inserts plainly when the table has another unique key', () => {
     const unique: TargetTable = { ...table, uniqueKeys: [['id'], ['v']] };
     // Two rows swap their unique values inside one batch.
     const statements = statementsFor('mariadb', mergeTableChanges(unique, [upd(1, 'a', 'tmp'), upd(2, 'b', 'a'), upd(1, 'tmp', 'b')]));
-    expect(statements.map((s) => s.sql)).toEqual(['DELETE FROM `s`.`t` WHERE `id` IN (?,?)', 'INSERT INTO `s`.`t` (`id`,`v`) VALUES (?,?),(?,?)']);
+    expect(statements.map((s) => s.sql)).toEqual(['DELETE FROM `s`.`t` WHERE `id` IN (1,2)', "INSERT INTO `s`.`t` (`id`,`v`) VALUES (1,'b'),(2,'a')"]);
   });
 
   it('uses tuples for composite keys, leaves generated columns out and uses the MySQL alias form', () => {
     const composite: TargetTable = { schema: 's', table: 't', key: ['a', 'b'], uniqueKeys: [['a', 'b']], writable: new Set(['a', 'b', 'v']), columns: new Set(['a', 'b', 'v', 'g']) };
     const ops = mergeTableChanges(composite, [
       { schema: 's', table: 't', kind: 'delete', before: { a: 1, b: 2, v: 'x', g: 1 } },
-      { schema: 's', table: 't', kind: 'insert', after: { a: 3, b: 4, v: 'y', g: 2 } },
+      { schema: 's', table: 't', kind: 'update', before: { a: 3, b: 4, v: 'x', g: 2 }, after: { a: 3, b: 4, v: 'y', g: 2 } },
     ]);
     const statements = statementsFor('mysql', ops);
     expect(statements.map((s) => s.sql)).toEqual([
-      'DELETE FROM `s`.`t` WHERE (`a`,`b`) IN ((?,?))',
-      'INSERT INTO `s`.`t` (`a`,`b`,`v`) VALUES (?,?,?) AS ferry_new ON DUPLICATE KEY UPDATE `a`=ferry_new.`a`,`b`=ferry_new.`b`,`v`=ferry_new.`v`',
+      'DELETE FROM `s`.`t` WHERE (`a`,`b`) IN ((1,2))',
+      "INSERT INTO `s`.`t` (`a`,`b`,`v`) VALUES (3,4,'y') AS ferry_new ON DUPLICATE KEY UPDATE `a`=ferry_new.`a`,`b`=ferry_new.`b`,`v`=ferry_new.`v`",
     ]);
+  });
+});
+
+describe('statementsFor: values in the text', () => {
+  it('writes each kind of transformed value as mysql2 would have: NULL, exact numbers, escaped text, hex bytes', async () => {
+    const { SqlLiteral } = await import('../../../node/transform/values.ts');
+    const wide: TargetTable = { ...table, writable: new Set(['id', 'v', 'n', 'b', 'd', 'x']), columns: new Set(['id', 'v', 'n', 'b', 'd', 'x']) };
+    const after = { id: 18446744073709551615n, v: "it's\\\n", n: null, b: Buffer.from([0, 255]), d: new SqlLiteral('-0.01'), x: 1.5 };
+    const [statement] = statementsFor('mariadb', mergeTableChanges(wide, [{ schema: 's', table: 't', kind: 'insert', after }]));
+    expect(statement?.sql).toContain(String.raw`VALUES (18446744073709551615,'it\'s\\\n',NULL,X'00ff',-0.01,1.5)`);
   });
 });
 
@@ -83,10 +96,11 @@ describe('statementsFor: target columns', () => {
 describe('writeSetOf', () => {
   it('makes batches touching the same row under a case-insensitive collation depend on each other', async () => {
     const { writeSetOf, intersects } = await import('../../../node/load/write-set.ts');
-    const tables = new Map([['s.t', { ...table, key: ['name'], uniqueKeys: [['name']] }]]);
-    const a = writeSetOf([{ schema: 's', table: 't', kind: 'insert', after: { name: 'Ferry ' } }], tables);
-    const b = writeSetOf([{ schema: 's', table: 't', kind: 'delete', before: { name: 'férry' } }], tables);
-    const c = writeSetOf([{ schema: 's', table: 't', kind: 'delete', before: { name: 'other' } }], tables);
+    const named = { ...table, key: ['name'], uniqueKeys: [['name']] };
+    const of = (change: TargetChange) => writeSetOf([{ table: named, name: 's.t', changes: [change] }]);
+    const a = of({ schema: 's', table: 't', kind: 'insert', after: { name: 'Ferry ' } });
+    const b = of({ schema: 's', table: 't', kind: 'delete', before: { name: 'férry' } });
+    const c = of({ schema: 's', table: 't', kind: 'delete', before: { name: 'other' } });
     expect(intersects(a, b)).toBe(true);
     expect(intersects(a, c)).toBe(false);
   });
