@@ -6,6 +6,7 @@ import type { ChangeKind, SourcePosition, SourceTransaction } from '../../shared
 import { gtidFlavorOf, parseGtidSet } from '../../shared/model/gtid.ts';
 import { binlogColumns, type ZongjiTableMapEntry } from './binlog-columns.ts';
 import { binlogConnectionOptions, type BinlogEndpoint } from './binlog-options.ts';
+import { installRowDecoder } from './row-decoder.ts';
 import { classifySourceError } from './source-errors.ts';
 import { TransactionAssembler, type AssemblerEvent } from './transaction-assembler.ts';
 
@@ -22,6 +23,9 @@ export interface BinlogReaderOptions {
   /** Called once; the reader is dead afterwards and must be replaced. */
   onError: (error: FerryError) => void;
 }
+
+// zongji's row events decode through Ferry's faster reader (row-decoder.ts) in this process.
+installRowDecoder();
 
 const EVENTS = ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'gtid', 'mariadbgtid', 'transactionpayload'];
 const ROW_KINDS: Record<string, ChangeKind> = { WriteRows: 'insert', UpdateRows: 'update', DeleteRows: 'delete' };

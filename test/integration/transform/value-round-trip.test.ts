@@ -6,8 +6,12 @@ import type { ChangeKind, ColumnInfo, Row, RowChange } from '../../../shared/mod
 import { quoteIdentifier, quoteTable, upsertTail } from '../../../shared/mysql/flavor.ts';
 import { binlogColumns, type ZongjiTableMapEntry } from '../../../node/select/binlog-columns.ts';
 import { binlogConnectionOptions } from '../../../node/select/binlog-options.ts';
+import { decodedRows, installRowDecoder } from '../../../node/select/row-decoder.ts';
 import { TARGET_SESSION_VARIABLES, toSqlValue, type SqlValue } from '../../../node/transform/values.ts';
 import { testDatabase, testSchema, type TestDatabase } from '../../support/mariadb.ts';
+
+// Rows decode as in Ferry's BinlogReader: zongji with Ferry's faster row reader.
+installRowDecoder();
 
 /**
  * Source (db1) → binlog → zongji → toSqlValue → mysql2 multi-row INSERT → target (db2), for
@@ -119,12 +123,15 @@ describe.each([
     }
 
     const reader = await startBinlogReader(source, sourceSchema);
+    const decodedBefore = decodedRows.count;
     await source.connection.query(`USE ${quoteIdentifier(sourceSchema)}`);
     await source.connection.query("SET time_zone = '+05:45', sql_mode = 'STRICT_TRANS_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
     await source.connection.query(insertSql(SOURCE_ROWS));
     for (const sql of SOURCE_CHANGES) await source.connection.query(sql);
     // all_types: 5 inserts, 2 updates, 1 delete; wide_keys: 5 inserts, 1 update, 2 deletes.
     await expect.poll(() => reader.changeCount(), { timeout: 10_000 }).toBe(8 + 8);
+    // Every row image (an update has two) went through node/select/row-decoder.ts, and decoded as zongji documents.
+    expect(decodedRows.count - decodedBefore).toBeGreaterThanOrEqual(8 + 8);
     documentZongjiDecoding(reader.events.flat());
 
     await target.connection.query(`SET time_zone = ?, sql_mode = ?`, [TARGET_SESSION_VARIABLES.time_zone, TARGET_SESSION_VARIABLES.sql_mode]);
