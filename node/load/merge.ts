@@ -5,29 +5,23 @@ import type { TargetTable } from './target-tables.ts';
 /** The net effect of a batch on one table: rows to delete by key, rows to write whole. */
 export interface TableOperations {
   table: TargetTable;
-  /** Key rows (key columns only) of rows that must be gone after the batch. */
+  /** Rows that must be gone after the batch (images: only their key columns count). */
   deletes: Row[];
   /** Final images of rows that must exist after the batch. */
   writes: Row[];
-  /** Key rows of `writes` whose row may exist before the batch (not pure inserts). */
+  /** Images with the keys of `writes` whose row may exist before the batch (not pure inserts). */
   replaced: Row[];
   /** How many of `writes`, from the start, the batch inserted (no earlier version on the target). */
   created: number;
 }
 
 interface NetChange {
-  /** Key columns of the row, as a row. */
+  /** An image holding the row's key (statements read only its key columns). */
   keyRow: Row;
   /** Final image, or null when the row ends deleted. */
   final: Row | null;
   /** True when the batch inserted the row, so no earlier version can exist on the target. */
   createdHere: boolean;
-}
-
-function pick(row: Row, columns: string[]): Row {
-  const out: Row = {};
-  for (const column of columns) out[column] = row[column];
-  return out;
 }
 
 /**
@@ -42,7 +36,7 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): 
     const key = keyOf(row, table.key);
     let entry = net.get(key);
     if (!entry) {
-      entry = { keyRow: pick(row, table.key), final: null, createdHere };
+      entry = { keyRow: row, final: null, createdHere };
       net.set(key, entry);
     }
     return entry;

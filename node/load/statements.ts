@@ -2,7 +2,7 @@ import { quoteIdentifier, quoteTable, upsertTail, type Flavor } from '../../shar
 import type { Row } from '../../shared/model/change.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { TableOperations } from './merge.ts';
-import { sqlLiteral } from './sql-literal.ts';
+import { appendLiteral } from './sql-literal.ts';
 import type { TargetTable } from './target-tables.ts';
 
 /** One SQL statement, its values in the text. */
@@ -20,11 +20,25 @@ export interface Statement {
 /** Rows per multi-row statement: large enough to amortise round trips, small enough for max_allowed_packet. */
 export const ROWS_PER_STATEMENT = 500;
 
-/** '(v1,v2,...)': the row's values of `columns` as SQL text. */
-function tuple(row: Row, columns: string[]): string {
-  let text = '(';
-  for (let i = 0; i < columns.length; i++) text += (i === 0 ? '' : ',') + sqlLiteral(row[columns[i]!]);
-  return `${text})`;
+/** Appends '(v1,v2,...)', the row's values of `columns`, to `parts`. */
+function appendTuple(parts: string[], row: Row, columns: string[]): void {
+  parts.push('(');
+  for (let i = 0; i < columns.length; i++) {
+    if (i > 0) parts.push(',');
+    appendLiteral(parts, row[columns[i]!]);
+  }
+  parts.push(')');
+}
+
+/** head, then each row's text separated by commas, then tail: one flat string (the driver measures and copies it). */
+function listStatement(head: string, rows: Row[], append: (parts: string[], row: Row) => void, tail: string): string {
+  const parts: string[] = [head];
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0) parts.push(',');
+    append(parts, rows[i]!);
+  }
+  parts.push(tail);
+  return parts.join('');
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -35,11 +49,8 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 function deleteStatements(schema: string, table: string, key: string[], keyRows: Row[], rowsPerStatement: number): Statement[] {
   const head = key.length === 1 ? `DELETE FROM ${quoteTable(schema, table)} WHERE ${quoteIdentifier(key[0]!)} IN (` : `DELETE FROM ${quoteTable(schema, table)} WHERE (${key.map(quoteIdentifier).join(',')}) IN (`;
-  return chunks(keyRows, rowsPerStatement).map((rows) => {
-    const list: string[] = [];
-    for (const row of rows) list.push(key.length === 1 ? sqlLiteral(row[key[0]!]) : tuple(row, key));
-    return { sql: `${head}${list.join(',')})`, rows };
-  });
+  const append = key.length === 1 ? (parts: string[], row: Row) => appendLiteral(parts, row[key[0]!]) : (parts: string[], row: Row) => appendTuple(parts, row, key);
+  return chunks(keyRows, rowsPerStatement).map((rows) => ({ sql: listStatement(head, rows, append, ')'), rows }));
 }
 
 /**
@@ -49,7 +60,14 @@ function deleteStatements(schema: string, table: string, key: string[], keyRows:
  */
 function byColumns(rows: Row[], table: TargetTable): Map<string, { columns: string[]; rows: Row[] }> {
   const groups = new Map<string, { columns: string[]; rows: Row[] }>();
+  let last: { names: string[]; group: { columns: string[]; rows: Row[] } } | undefined;
   for (const row of rows) {
+    // Rows of one table nearly always share their columns: compare with the last row's
+    // names in place, and only list the names of a row that differs.
+    if (last !== undefined && hasExactly(row, last.names)) {
+      last.group.rows.push(row);
+      continue;
+    }
     const names = Object.keys(row);
     const signature = names.join('\u0000');
     let group = groups.get(signature);
@@ -68,8 +86,19 @@ function byColumns(rows: Row[], table: TargetTable): Map<string, { columns: stri
       groups.set(signature, group);
     }
     group.rows.push(row);
+    last = { names, group };
   }
   return groups;
+}
+
+/** True when `row`'s own keys are `names`, in that order. */
+function hasExactly(row: Row, names: string[]): boolean {
+  let i = 0;
+  for (const name in row) {
+    if (names[i] !== name) return false;
+    i++;
+  }
+  return i === names.length;
 }
 
 function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], mode: 'insert' | 'upsert' | 'insert-or-upsert', rowsPerStatement: number): Statement[] {
@@ -77,13 +106,11 @@ function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], mode:
   for (const { columns, rows: groupRows } of byColumns(rows, table).values()) {
     const head = `INSERT INTO ${quoteTable(table.schema, table.table)} (${columns.map(quoteIdentifier).join(',')}) VALUES `;
     const tail = upsertTail(flavor, columns);
+    const append = (parts: string[], row: Row) => appendTuple(parts, row, columns);
     for (const chunk of chunks(groupRows, rowsPerStatement)) {
-      const tuples: string[] = [];
-      for (const row of chunk) tuples.push(tuple(row, columns));
-      const values = tuples.join(',');
-      if (mode === 'upsert') statements.push({ sql: `${head}${values}${tail}`, rows: chunk });
-      else if (mode === 'insert') statements.push({ sql: `${head}${values}`, rows: chunk });
-      else statements.push({ sql: `${head}${values}`, rows: chunk, upsert: () => ({ sql: `${head}${values}${tail}`, rows: chunk }) });
+      if (mode === 'upsert') statements.push({ sql: listStatement(head, chunk, append, tail), rows: chunk });
+      else if (mode === 'insert') statements.push({ sql: listStatement(head, chunk, append, ''), rows: chunk });
+      else statements.push({ sql: listStatement(head, chunk, append, ''), rows: chunk, upsert: () => ({ sql: listStatement(head, chunk, append, tail), rows: chunk }) });
     }
   }
   return statements;

@@ -59,9 +59,6 @@ const zongjiDir = dirname(createRequire(import.meta.url).resolve('@vlasky/zongji
 const rowsEvents = (await import(pathToFileURL(join(zongjiDir, 'lib', 'rows_event.js')).href)) as Record<string, { prototype: Record<string, unknown> }>;
 const common = (await import(pathToFileURL(join(zongjiDir, 'lib', 'common.js')).href)) as { readMysqlValue: ZongjiValueReader };
 
-/** '00'..'99': the two-digit pieces of dates and times without building a string each time. */
-const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
-
 /** zongji's zeroPad, without its 32-character temporary: pads, and keeps only the last `width` characters. */
 function pad(value: number, width: number): string {
   const text = String(value);
@@ -123,29 +120,62 @@ function decimalDecoder(precision: number, scale: number): ValueDecoder {
   };
 }
 
+/**
+ * Dates and times are written as ASCII into one scratch buffer and read back as one flat
+ * string: a template literal would leave a chain of string pieces per value for the
+ * garbage collector, which measured a fifth of catch-up time.
+ */
+const ascii = Buffer.alloc(64);
+
+/** Writes the last `width` decimal digits of `value` (a non-negative integer) at `at`; zongji's zeroPad. */
+function putDigits(value: number, width: number, at: number): number {
+  for (let i = at + width - 1; i >= at; i--) {
+    ascii[i] = 0x30 + (value % 10);
+    value = Math.floor(value / 10);
+  }
+  return at + width;
+}
+
+/** 'YYYY-MM-DD' at the start of the scratch buffer; returns where it ends. */
+function putDate(year: number, month: number, day: number): number {
+  let at = putDigits(year, 4, 0);
+  ascii[at++] = 0x2d;
+  at = putDigits(month, 2, at);
+  ascii[at++] = 0x2d;
+  return putDigits(day, 2, at);
+}
+
 /** DATETIME2(decimals): 'YYYY-MM-DD hh:mm:ss[.f...]', zero dates included. */
 function datetime2Decoder(decimals: number): ValueDecoder {
   const fractionBytes = Math.ceil(decimals / 2);
   return (buffer, cursor) => {
-    const at = cursor.at;
-    const high = buffer.readInt32BE(at);
-    const low = buffer.readInt32BE(at + 1);
-    cursor.at = at + 5 + fractionBytes;
+    const start = cursor.at;
+    const high = buffer.readInt32BE(start);
+    const low = buffer.readInt32BE(start + 1);
+    cursor.at = start + 5 + fractionBytes;
     const yearMonth = (high & 0x7fffc000) >> 14;
-    const month = yearMonth % 13;
-    const text = `${pad(Math.floor(yearMonth / 13), 4)}-${TWO_DIGITS[month]}-${TWO_DIGITS[(low >> 17) & 0x1f]} ${TWO_DIGITS[(low >> 12) & 0x1f]}:${TWO_DIGITS[(low >> 6) & 0x3f]}:${TWO_DIGITS[low & 0x3f]}`;
-    if (decimals === 0) return text;
-    let fraction = readIntBE(buffer, at + 5, fractionBytes);
+    let at = putDate(Math.floor(yearMonth / 13), yearMonth % 13, (low >> 17) & 0x1f);
+    ascii[at++] = 0x20;
+    at = putDigits((low >> 12) & 0x1f, 2, at);
+    ascii[at++] = 0x3a;
+    at = putDigits((low >> 6) & 0x3f, 2, at);
+    ascii[at++] = 0x3a;
+    at = putDigits(low & 0x3f, 2, at);
+    if (decimals === 0) return ascii.toString('latin1', 0, at);
+    let fraction = readIntBE(buffer, start + 5, fractionBytes);
     if (decimals % 2 !== 0) fraction /= 10;
     if (fraction < 0) fraction = -fraction;
-    return `${text}.${pad(fraction, decimals)}`;
+    // A fraction that is not a whole number only comes from bytes no server writes.
+    if (!Number.isInteger(fraction)) return `${ascii.toString('latin1', 0, at)}.${pad(fraction, decimals)}`;
+    ascii[at++] = 0x2e;
+    return ascii.toString('latin1', 0, putDigits(fraction, decimals, at));
   };
 }
 
 const dateDecoder: ValueDecoder = (buffer, cursor) => {
   const raw = buffer.readUIntLE(cursor.at, 3);
   cursor.at += 3;
-  return `${pad(raw >> 9, 4)}-${TWO_DIGITS[(raw >> 5) & 0x0f]}-${TWO_DIGITS[raw & 0x1f]}`;
+  return ascii.toString('latin1', 0, putDate(raw >> 9, (raw >> 5) & 0x0f, raw & 0x1f));
 };
 
 /** UTF-8 text with a little-endian length of `lengthBytes`. */

@@ -6,6 +6,9 @@ import { toSqlValue } from './values.ts';
 /**
  * Transform: renames schema, table and columns, drops excluded columns, and turns binlog
  * values into exact target parameters. Runs for every row change: no closures per call.
+ * The decoded images belong to this change alone, so where no column is renamed or
+ * dropped they are converted in place rather than copied (a fifth of catch-up time is
+ * garbage collection).
  */
 export function transformChange({ change, mapped }: ExtractedChange): TargetChange {
   const columns = mapped.columns.identity ? undefined : mapped.columns;
@@ -16,9 +19,17 @@ export function transformChange({ change, mapped }: ExtractedChange): TargetChan
 }
 
 function convertRow(image: Row, columns: ColumnInfo[], mapper: ColumnMapper | undefined, table: TableRef): Row {
+  if (mapper === undefined) {
+    for (const column of columns) {
+      const raw = image[column.name];
+      const value = toSqlValue(raw, column, table);
+      if (value !== raw) image[column.name] = value;
+    }
+    return image;
+  }
   const row: Row = {};
   for (const column of columns) {
-    const name = mapper === undefined ? column.name : mapper.mapColumn(column.name);
+    const name = mapper.mapColumn(column.name);
     if (name === undefined) continue;
     row[name] = toSqlValue(image[column.name], column, table);
   }
