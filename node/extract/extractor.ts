@@ -7,12 +7,6 @@ import type { MappedTable, TableMapping } from '../../shared/model/table-mapping
  */
 export type RowHook = (change: RowChange) => RowChange | null;
 
-/** A row change of a replicated table, with where it goes. */
-export interface ExtractedChange {
-  change: RowChange;
-  mapped: MappedTable;
-}
-
 /** Extract: keeps the changes of replicated tables and runs the hook on them. */
 export class Extractor {
   constructor(
@@ -20,13 +14,14 @@ export class Extractor {
     private readonly hook?: RowHook,
   ) {}
 
-  extract(transaction: SourceTransaction): ExtractedChange[] {
-    const out: ExtractedChange[] = [];
+  /** Each kept change, with where it goes, handed to `next` (Transform): no wrapper object per row. */
+  extract<T>(transaction: SourceTransaction, next: (change: RowChange, mapped: MappedTable) => T): T[] {
+    const out: T[] = [];
     for (const change of transaction.changes) {
       const mapped = this.mapping.mapTable(change.schema, change.table);
       if (!mapped) continue;
       const kept = this.hook ? this.hook(change) : change;
-      if (kept) out.push({ change: kept, mapped });
+      if (kept) out.push(next(kept, mapped));
     }
     return out;
   }

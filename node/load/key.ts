@@ -10,6 +10,8 @@ import type { Row } from '../../shared/model/change.ts';
  * only costs parallelism, while a missed one could reorder two changes of one target row.
  */
 export function keyOf(row: Row, columns: string[], loose = false): string {
+  // One column, the usual key: its value alone, one string instead of three.
+  if (columns.length === 1) return encode(row[columns[0]!], loose);
   let key = '';
   for (const column of columns) key += `${encode(row[column], loose)}\u0000`;
   return key;

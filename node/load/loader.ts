@@ -6,7 +6,7 @@ import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
 import { mergeTableChanges } from './merge.ts';
 import { groupByTable } from './table-changes.ts';
 import type { TargetTables } from './target-tables.ts';
-import { intersects, writeSetOf } from './write-set.ts';
+import { intersects, writeSetOf, type WriteSet } from './write-set.ts';
 import { breakStaleOwners } from './stale-owner-breaker.ts';
 
 export interface LoaderOptions extends ApplyContext {
@@ -20,7 +20,7 @@ export interface LoaderOptions extends ApplyContext {
 
 interface InFlight {
   seq: number;
-  writeSet: Set<string>;
+  writeSet: WriteSet;
   settled: Promise<void>;
 }
 

@@ -1,28 +1,37 @@
 import { keyOf } from './key.ts';
 import type { TableChanges } from './table-changes.ts';
 
+/** Key values per unique key of a table ('schema.table' NUL key index). */
+export type WriteSet = Map<string, Set<string>>;
+
 /**
  * The write-set of a batch: every value of every unique key (primary key included) in every
  * before and after image it touches, as MySQL's WRITESET dependency tracking does. Two
  * batches with disjoint write-sets can be applied in parallel without changing the result.
+ * Values are kept per table and key, so no string is built per row to name them.
  */
-export function writeSetOf(groups: TableChanges[]): Set<string> {
-  const set = new Set<string>();
+export function writeSetOf(groups: TableChanges[]): WriteSet {
+  const set: WriteSet = new Map();
   for (const { name, table, changes } of groups) {
-    const prefixes = table.uniqueKeys.map((_, index) => `${name}\u0000${index}\u0000`);
-    for (const change of changes) {
-      for (let k = 0; k < prefixes.length; k++) {
-        const columns = table.uniqueKeys[k]!;
-        if (change.before) set.add(prefixes[k] + keyOf(change.before, columns, true));
-        if (change.after) set.add(prefixes[k] + keyOf(change.after, columns, true));
+    table.uniqueKeys.forEach((columns, index) => {
+      const id = `${name}\u0000${index}`;
+      let values = set.get(id);
+      if (values === undefined) set.set(id, (values = new Set()));
+      for (const change of changes) {
+        if (change.before) values.add(keyOf(change.before, columns, true));
+        if (change.after) values.add(keyOf(change.after, columns, true));
       }
-    }
+    });
   }
   return set;
 }
 
-export function intersects(a: Set<string>, b: Set<string>): boolean {
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
-  for (const item of small) if (large.has(item)) return true;
+export function intersects(a: WriteSet, b: WriteSet): boolean {
+  for (const [id, values] of a) {
+    const other = b.get(id);
+    if (other === undefined) continue;
+    const [small, large] = values.size <= other.size ? [values, other] : [other, values];
+    for (const value of small) if (large.has(value)) return true;
+  }
   return false;
 }

@@ -235,11 +235,11 @@ export class PipelineRunner {
           const changed = await applyDdl(transaction, { pipeline, pool, log, firstAfterResume, knownTables });
           for (const table of changed) tables.invalidate(table);
           // The position after the statement (and the rows of CREATE TABLE ... SELECT), in a batch of its own.
-          builder.add(transaction, extractor.extract(transaction).map(transformChange));
+          builder.add(transaction, extractor.extract(transaction, transformChange));
           await flush();
           await onTarget(loader.drain());
         } else {
-          builder.add(transaction, extractor.extract(transaction).map(transformChange));
+          builder.add(transaction, extractor.extract(transaction, transformChange));
           if (builder.rows >= pipeline.batch.maxRows) await flush();
         }
         firstAfterResume = false;

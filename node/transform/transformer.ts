@@ -1,6 +1,5 @@
-import type { ColumnInfo, Row, TableRef, TargetChange } from '../../shared/model/change.ts';
-import type { ColumnMapper } from '../../shared/model/table-mapping.ts';
-import type { ExtractedChange } from '../extract/extractor.ts';
+import type { ColumnInfo, Row, RowChange, TableRef, TargetChange } from '../../shared/model/change.ts';
+import type { ColumnMapper, MappedTable } from '../../shared/model/table-mapping.ts';
 import { toSqlValue } from './values.ts';
 
 /**
@@ -10,7 +9,7 @@ import { toSqlValue } from './values.ts';
  * dropped they are converted in place rather than copied (a fifth of catch-up time is
  * garbage collection).
  */
-export function transformChange({ change, mapped }: ExtractedChange): TargetChange {
+export function transformChange(change: RowChange, mapped: MappedTable): TargetChange {
   const columns = mapped.columns.identity ? undefined : mapped.columns;
   const out: TargetChange = { schema: mapped.target.schema, table: mapped.target.table, kind: change.kind };
   if (change.before !== undefined) out.before = convertRow(change.before, change.columns, columns, change);
