@@ -21,17 +21,29 @@ export interface ApplyContext {
 /** Thrown into batches queued behind one that failed: they roll back without an error of their own. */
 export class PredecessorFailed extends Error {}
 
+/** A batch's net changes per table, and the statements that apply them (built before a connection is free). */
+export interface BatchWork {
+  operations: TableOperations[];
+  statements: Statement[];
+}
+
+/** The work of a batch: its merged operations and their statements. */
+export function batchWork(operations: TableOperations[], flavor: Flavor): BatchWork {
+  return { operations, statements: operations.flatMap((table) => statementsFor(flavor, table)) };
+}
+
 /**
  * Applies one batch as one target transaction: fence check, the batch's net row changes,
  * the checkpoint row; then waits for `turn` (the previous batch's commit) and commits, so
  * batches commit in source order however they were applied.
  */
-export async function applyBatch(connection: PoolConnection, batch: Batch, operations: TableOperations[], worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<void> {
+export async function applyBatch(connection: PoolConnection, batch: Batch, work: BatchWork, worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<void> {
+  const { operations, statements } = work;
   await connection.beginTransaction();
   try {
     await context.checkpoints.checkFence(connection);
     try {
-      for (const table of operations) for (const statement of statementsFor(context.flavor, table)) await runStatement(connection, statement);
+      for (const statement of statements) await runStatement(connection, statement);
     } catch (error) {
       if (isRetryableTargetError(error)) throw error;
       // A row the target refuses: find which, one row at a time, then stop or skip it.

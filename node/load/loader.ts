@@ -1,7 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
-import { applyBatch, PredecessorFailed, type ApplyContext } from './batch-applier.ts';
+import { applyBatch, batchWork, PredecessorFailed, type ApplyContext, type BatchWork } from './batch-applier.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
 import { mergeTableChanges } from './merge.ts';
 import { groupByTable } from './table-changes.ts';
@@ -24,6 +24,13 @@ interface InFlight {
   settled: Promise<void>;
 }
 
+/** A prepared batch waiting for a free worker. */
+interface ReadyBatch {
+  batch: Batch;
+  work: BatchWork;
+  writeSet: WriteSet;
+}
+
 /**
  * Load: applies batches on up to `workers` connections at once. A batch starts as soon as a
  * worker is free and no batch in flight shares a row key with it (write-set dependency);
@@ -33,6 +40,7 @@ interface InFlight {
  */
 export class Loader {
   private readonly inFlight: InFlight[] = [];
+  private readonly ready: ReadyBatch[] = [];
   private readonly freeWorkers: number[];
   private lastCommit: Promise<void> = Promise.resolve();
   private nextSeq = 1;
@@ -72,31 +80,52 @@ export class Loader {
     return this.failure;
   }
 
+  /** Batches submitted and not yet committed (ready to start, or applying). */
   get pending(): number {
-    return this.inFlight.length;
+    return this.ready.length + this.inFlight.length;
   }
 
   /**
-   * Starts applying a batch; resolves once it is under way (not committed). Waits while all
-   * workers are busy or a batch in flight conflicts with it. Throws once the loader failed.
+   * Prepares a batch (merge, write-set, statements) and queues it; resolves once it is queued,
+   * so the caller prepares the next one while connections are busy. Waits while `workers`
+   * prepared batches are already queued. Batches start in submission order, each as soon as a
+   * worker is free and no batch in flight shares a row key with it (write-set dependency).
+   * Throws once the loader failed.
    */
   async submit(batch: Batch): Promise<void> {
     this.throwIfFailed();
     const groups = await groupByTable(batch.changes, this.tables);
     const writeSet = writeSetOf(groups);
-    const operations = groups.map((group) => mergeTableChanges(group.table, group.changes));
-    while (this.inFlight.length >= this.options.workers || this.inFlight.some((other) => intersects(other.writeSet, writeSet))) {
-      await Promise.race(this.inFlight.map((other) => other.settled));
+    // Statements too are built ahead: while the batches in flight hold the connections, not
+    // on the path from one finishing to the next starting.
+    const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes)), this.options.flavor);
+    for (;;) {
       this.throwIfFailed();
+      if (this.ready.length < this.options.workers || this.inFlight.length === 0) break;
+      await Promise.race(this.inFlight.map((other) => other.settled));
     }
+    this.ready.push({ batch, work, writeSet });
+    this.startReady();
+  }
+
+  /** Starts queued batches from the head while a worker is free and the head conflicts with nothing in flight. */
+  private startReady(): void {
+    while (this.failure === undefined && this.ready.length > 0 && this.inFlight.length < this.options.workers) {
+      const head = this.ready[0]!;
+      if (this.inFlight.some((other) => intersects(other.writeSet, head.writeSet))) return;
+      this.ready.shift();
+      this.start(head);
+    }
+  }
+
+  private start({ batch, work, writeSet }: ReadyBatch): void {
+    // Sequence and commit turn are taken now, in submission order, whatever order connections arrive in.
     const seq = this.nextSeq++;
     const worker = this.freeWorkers.shift()!;
     const turn = this.lastCommit;
-    const connection = await this.options.pool.getConnection();
-    const committed = applyBatch(connection, batch, operations, worker, seq, turn, this.options).finally(() => {
-      connection.release();
-      this.freeWorkers.push(worker);
-    });
+    const committed = this.options.pool.getConnection().then((connection) =>
+      applyBatch(connection, batch, work, worker, seq, turn, this.options).finally(() => connection.release()),
+    ).finally(() => this.freeWorkers.push(worker));
     // The next batch commits after this one, and not at all if this one fails.
     this.lastCommit = committed.catch((error: unknown) => {
       throw error instanceof PredecessorFailed ? error : new PredecessorFailed(`batch ${seq} failed`);
@@ -111,20 +140,28 @@ export class Loader {
         (error: unknown) => {
           if (!(error instanceof PredecessorFailed) && this.failure === undefined) this.failure = error instanceof Error ? error : new Error(String(error));
         },
-      ).finally(() => this.inFlight.splice(this.inFlight.indexOf(entry), 1)),
+      ).finally(() => {
+        this.inFlight.splice(this.inFlight.indexOf(entry), 1);
+        this.startReady();
+      }),
     };
     this.inFlight.push(entry);
   }
 
   /** Waits until every batch submitted so far has committed; throws if one failed. */
   async drain(): Promise<void> {
-    while (this.inFlight.length > 0) await Promise.all(this.inFlight.map((entry) => entry.settled));
+    await this.settle();
     this.throwIfFailed();
   }
 
-  /** Waits for batches in flight to finish either way, without throwing (for shutdown). */
+  /**
+   * Waits for batches in flight to finish either way, without throwing (for shutdown). Queued
+   * batches that cannot start any more (a batch failed) are dropped: they are read again from
+   * the checkpoint.
+   */
   async settle(): Promise<void> {
     while (this.inFlight.length > 0) await Promise.all(this.inFlight.map((entry) => entry.settled));
+    this.ready.length = 0;
   }
 
   private throwIfFailed(): void {
