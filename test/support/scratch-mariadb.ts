@@ -20,12 +20,17 @@ export interface ScratchMariaDb {
 }
 
 export async function scratchMariaDb(): Promise<ScratchMariaDb> {
+  return (await scratchMariaDbs(1))[0]!;
+}
+
+/** `count` servers of the test's own, with distinct server ids and GTID domains (one can replicate another). */
+export async function scratchMariaDbs(count: number): Promise<ScratchMariaDb[]> {
   const log = createLogger({ level: 'warn' });
   const stateDir = mkdtempSync(join(tmpdir(), 'ferry-scratch-'));
-  const base = await findFreeBase([0]);
+  const base = await findFreeBase(Array.from({ length: count }, (_, i) => i));
   let state: ServicesState;
   try {
-    state = await servicesUp({ stateDir, zkServers: 0, mariadb: 1, mariadbPort: base }, log);
+    state = await servicesUp({ stateDir, zkServers: 0, mariadb: count, mariadbPort: base }, log);
   } catch (error) {
     rmSync(stateDir, { recursive: true, force: true });
     throw error;
@@ -33,7 +38,10 @@ export async function scratchMariaDb(): Promise<ScratchMariaDb> {
   onTestFinished(async () => {
     await servicesDown(stateDir, log, { purge: true });
   });
-  const instance = state.mariadb[0]!;
+  return state.mariadb.map((instance) => scratchHandle(state, instance, log));
+}
+
+function scratchHandle(state: ServicesState, instance: MariaDbInstance, log: ReturnType<typeof createLogger>): ScratchMariaDb {
   const { app, replication } = state.users;
   return {
     instance,
