@@ -4,6 +4,7 @@ import type { Batch, SourcePosition, SourceTransaction, TargetChange } from '../
 export class BatchBuilder {
   private changes: TargetChange[] = [];
   private transactions = 0;
+  private sourceBytes = 0;
   private end: SourcePosition | undefined;
   private sourceTimestamp = 0;
   private openedAt = 0;
@@ -18,6 +19,11 @@ export class BatchBuilder {
     return this.changes.length;
   }
 
+  /** Binlog bytes of the source row events in the batch so far. */
+  get bytes(): number {
+    return this.sourceBytes;
+  }
+
   /** When the first transaction went in (ms); batches are flushed a fixed delay after it. */
   get startedAt(): number {
     return this.openedAt;
@@ -27,6 +33,7 @@ export class BatchBuilder {
     if (this.transactions === 0) this.openedAt = this.now();
     for (const change of changes) this.changes.push(change);
     this.transactions++;
+    this.sourceBytes += transaction.bytes ?? 0;
     this.end = transaction.end;
     this.sourceTimestamp = transaction.timestamp;
   }
@@ -37,6 +44,7 @@ export class BatchBuilder {
     const batch: Batch = { end: this.end, changes: this.changes, transactions: this.transactions, sourceTimestamp: this.sourceTimestamp, openedAt: this.openedAt };
     this.changes = [];
     this.transactions = 0;
+    this.sourceBytes = 0;
     this.end = undefined;
     return batch;
   }

@@ -194,7 +194,7 @@ export class PipelineRunner {
       log.info({ start, resumed: !created, epoch: pipeline.epoch }, 'pipeline starting');
 
       let readerFailure: FerryError | undefined;
-      const queue = new TransactionQueue(pipeline.queue.maxRows, (paused) => (paused ? reader?.pause() : reader?.resume()));
+      const queue = new TransactionQueue({ rows: pipeline.queue.maxRows, bytes: pipeline.queue.maxBytes }, (paused) => (paused ? reader?.pause() : reader?.resume()));
       this.wakeConsumer = () => queue.wake();
       reader = new BinlogReader({
         endpoint: pipeline.source,
@@ -240,7 +240,7 @@ export class PipelineRunner {
           await onTarget(loader.drain());
         } else {
           builder.add(transaction, extractor.extract(transaction, transformChange));
-          if (builder.rows >= pipeline.batch.maxRows) await flush();
+          if (builder.rows >= pipeline.batch.maxRows || builder.bytes >= pipeline.batch.maxBytes) await flush();
         }
         firstAfterResume = false;
       }

@@ -155,6 +155,7 @@ function translate(event: BinlogEvent): AssemblerEvent | undefined {
         columns: binlogColumns(entry),
         rows: rows.rows,
         timestamp: event.timestamp,
+        bytes: event.size,
       };
     }
     case 'TransactionPayload':

@@ -8,12 +8,13 @@ export type AssemblerEvent =
   /** `standalone`: MariaDB's flag for a group with no commit event (DDL); unknown on MySQL. */
   | { type: 'gtid'; gtid: string; timestamp: number; standalone?: boolean }
   | { type: 'query'; sql: string; schema: string; timestamp: number; nextPosition: number }
-  | { type: 'rows'; kind: ChangeKind; schema: string; table: string; columns: ColumnInfo[]; rows: unknown[]; timestamp: number }
+  | { type: 'rows'; kind: ChangeKind; schema: string; table: string; columns: ColumnInfo[]; rows: unknown[]; timestamp: number; bytes?: number }
   | { type: 'xid'; timestamp: number; nextPosition: number };
 
 interface OpenTransaction {
   gtid?: string;
   changes: RowChange[];
+  bytes: number;
   timestamp: number;
   /** False when the group is known to end with a commit event (MariaDB non-standalone). */
   standalone?: boolean;
@@ -51,7 +52,7 @@ export class TransactionAssembler {
       case 'gtid':
         // MariaDB has no BEGIN: its GTID event opens the group. A dangling open group (a
         // filtered commit marker) cannot happen with the events we subscribe to.
-        this.open = { gtid: event.gtid, changes: [], timestamp: event.timestamp, ...(event.standalone === undefined ? {} : { standalone: event.standalone }) };
+        this.open = { gtid: event.gtid, changes: [], bytes: 0, timestamp: event.timestamp, ...(event.standalone === undefined ? {} : { standalone: event.standalone }) };
         return;
       case 'rows':
         this.pushRows(event);
@@ -72,6 +73,7 @@ export class TransactionAssembler {
     // Object literals of one shape, not spreads: this runs for every row of the backlog.
     const { schema, table, kind, columns } = event;
     const changes = this.open.changes;
+    this.open.bytes += event.bytes ?? 0;
     for (const row of event.rows) {
       if (kind === 'insert') changes.push({ schema, table, kind, columns, before: undefined, after: row as Row });
       else if (kind === 'delete') changes.push({ schema, table, kind, columns, before: row as Row, after: undefined });
@@ -86,7 +88,7 @@ export class TransactionAssembler {
     const statement = event.sql.trim();
     const keyword = statement.slice(0, 16).toUpperCase();
     if (keyword.startsWith('BEGIN') || keyword.startsWith('START TRANSACTION')) {
-      this.open ??= { changes: [], timestamp: event.timestamp };
+      this.open ??= { changes: [], bytes: 0, timestamp: event.timestamp };
       return;
     }
     if (keyword.startsWith('COMMIT')) {
@@ -117,13 +119,14 @@ export class TransactionAssembler {
   }
 
   private commit(nextPosition: number, timestamp: number): void {
-    const open: OpenTransaction = this.open ?? { changes: [], timestamp };
+    const open: OpenTransaction = this.open ?? { changes: [], bytes: 0, timestamp };
     this.open = undefined;
     this.emit({
       ...(open.gtid === undefined ? {} : { gtid: open.gtid }),
       end: this.position(nextPosition, open.gtid),
       timestamp,
       changes: open.changes,
+      bytes: open.bytes,
       ...(open.ddl ? { ddl: open.ddl } : {}),
     });
   }

@@ -33,9 +33,9 @@ export interface RuntimePipeline {
   /** Start here instead of the checkpoint; absent: resume from the checkpoint (or the current position). */
   readonly from?: StartPosition;
   readonly serverId: number;
-  readonly batch: { readonly maxRows: number; readonly maxDelayMs: number };
+  readonly batch: { readonly maxRows: number; readonly maxDelayMs: number; readonly maxBytes: number };
   readonly parallel: number;
-  readonly queue: { readonly maxRows: number };
+  readonly queue: { readonly maxRows: number; readonly maxBytes: number };
   readonly ddl: 'stop' | 'apply' | 'ignore';
   readonly errorPolicy: 'stop' | 'skip';
   /** Absolute path of the hook module. */
@@ -203,6 +203,9 @@ function crossFieldChecks(spec: PipelineSpecT, problems: ConfigProblem[]): void 
   const { batch, queue, retry } = spec;
   if (Number.isInteger(queue?.maxRows) && Number.isInteger(batch?.maxRows) && queue.maxRows < batch.maxRows) {
     addUnder(problems, [{ path: '/queue/maxRows', message: `must be at least batch.maxRows (${batch.maxRows}): a full batch has to fit in the queue` }]);
+  }
+  if (Number.isInteger(queue?.maxBytes) && Number.isInteger(batch?.maxBytes) && queue.maxBytes < batch.maxBytes) {
+    addUnder(problems, [{ path: '/queue/maxBytes', message: `must be at least batch.maxBytes (${batch.maxBytes}): a full batch has to fit in the queue` }]);
   }
   if (Number.isInteger(retry?.maxDelayMs) && Number.isInteger(retry?.initialDelayMs) && retry.maxDelayMs < retry.initialDelayMs) {
     addUnder(problems, [{ path: '/retry/maxDelayMs', message: `must be at least retry.initialDelayMs (${retry.initialDelayMs})` }]);

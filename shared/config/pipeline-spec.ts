@@ -18,8 +18,12 @@ export const PIPELINE_DEFAULTS = {
   password: '',
   batchMaxRows: 1000,
   batchMaxDelayMs: 20,
+  /** 1 MiB of binlog row events: a batch of wide rows stays a few MB in memory. */
+  batchMaxBytes: 1_048_576,
   parallel: 4,
   queueMaxRows: 20_000,
+  /** 8 MiB of binlog row events: decoded, about three times that in memory (measured on 20-column rows). */
+  queueMaxBytes: 8_388_608,
   ddl: 'stop',
   errorPolicy: 'stop',
   skipPrechecks: [] as string[],
@@ -106,10 +110,12 @@ export const PipelineSpec = Type.Object({
   batch: Type.Object({
     maxRows: Type.Integer({ minimum: 1, maximum: 100_000, default: PIPELINE_DEFAULTS.batchMaxRows, description: 'A target transaction closes once it holds this many row changes (a source transaction is never split, so one large transaction may exceed it). Default 1000.' }),
     maxDelayMs: Type.Integer({ minimum: 0, maximum: 60_000, default: PIPELINE_DEFAULTS.batchMaxDelayMs, description: 'A batch closes at most this long after its first change arrived, trading latency for throughput. Default 20.' }),
+    maxBytes: Type.Integer({ minimum: 1024, maximum: 1_073_741_824, default: PIPELINE_DEFAULTS.batchMaxBytes, description: 'A target transaction also closes once its source row events reach this many bytes (binlog size), so wide rows keep batches small in memory. Default 1048576 (1 MiB).' }),
   }, { ...strict, default: {}, description: 'How source transactions are grouped into target transactions.' }),
   parallel: Type.Integer({ minimum: 1, maximum: 64, default: PIPELINE_DEFAULTS.parallel, description: 'Connections to the target that apply batches in parallel where row keys do not overlap. 1 applies strictly in source order. Default 4.' }),
   queue: Type.Object({
     maxRows: Type.Integer({ minimum: 1, maximum: 10_000_000, default: PIPELINE_DEFAULTS.queueMaxRows, description: 'Row changes held in memory between reading and applying; reading pauses when full (back-pressure). At least batch.maxRows. Default 20000.' }),
+    maxBytes: Type.Integer({ minimum: 1024, maximum: 4_294_967_296, default: PIPELINE_DEFAULTS.queueMaxBytes, description: 'Binlog bytes of the row events held between reading and applying; reading also pauses beyond this. At least batch.maxBytes. Default 8388608 (8 MiB).' }),
   }, { ...strict, default: {}, description: 'Bound on buffered changes.' }),
   ddl: Type.Union([Type.Literal('stop'), Type.Literal('apply'), Type.Literal('ignore')], {
     default: PIPELINE_DEFAULTS.ddl,

@@ -61,6 +61,8 @@ export interface SourceTransaction {
   /** Source commit time in ms since the epoch (binlog timestamp, second precision). */
   timestamp: number;
   changes: RowChange[];
+  /** Binlog bytes of its row events: what bounds memory, whatever the width of the rows. Absent: 0. */
+  bytes?: number;
   /**
    * Set when the transaction holds a DDL statement. `changes` are then empty, except for
    * CREATE TABLE ... SELECT, whose rows follow the statement in the same transaction.

@@ -92,9 +92,9 @@ skipPrechecks: [binlog_retention]
       tables: [{ source: 'shop.*' }],
       mapping: pipeline.mapping,
       serverId: defaultServerId('src-3306-to-tgt-3307'),
-      batch: { maxRows: 1000, maxDelayMs: 20 },
+      batch: { maxRows: 1000, maxDelayMs: 20, maxBytes: 1_048_576 },
       parallel: 4,
-      queue: { maxRows: 20000 },
+      queue: { maxRows: 20000, maxBytes: 8_388_608 },
       ddl: 'stop',
       errorPolicy: 'stop',
       skipPrechecks: [],
@@ -286,7 +286,7 @@ describe('pipeline files', () => {
     ].join('\n'));
     const { error, errors } = await configErrorAsync(() => loadPipelineFile(path));
     expect(errors.slice(0, 2)).toEqual([
-      { path: '/batch/extra', message: "unknown field 'extra'; known fields: maxRows, maxDelayMs", line: 8 },
+      { path: '/batch/extra', message: "unknown field 'extra'; known fields: maxRows, maxDelayMs, maxBytes", line: 8 },
       { path: '/batch/maxRows', message: 'expected integer to be greater or equal to 1', line: 7 },
     ]);
     expect(errors[2]).toMatchObject({ path: '/tables/1/source', line: 5 });

@@ -12,11 +12,11 @@ function assemble(seed?: string) {
 }
 
 describe('TransactionAssembler', () => {
-  it('groups MariaDB row events between GTID and XID, with the executed set after each', () => {
+  it('groups MariaDB row events between GTID and XID, with the executed set after each and the bytes of its row events', () => {
     const { assembler, out } = assemble('1-1-9');
     assembler.push({ type: 'gtid', gtid: '1-1-10', timestamp: 1000 });
-    assembler.push({ type: 'rows', kind: 'insert', schema: 's', table: 't', columns, rows: [{ id: 1 }, { id: 2 }], timestamp: 1000 });
-    assembler.push({ type: 'rows', kind: 'update', schema: 's', table: 't', columns, rows: [{ before: { id: 1 }, after: { id: 3 } }], timestamp: 1000 });
+    assembler.push({ type: 'rows', kind: 'insert', schema: 's', table: 't', columns, rows: [{ id: 1 }, { id: 2 }], timestamp: 1000, bytes: 40 });
+    assembler.push({ type: 'rows', kind: 'update', schema: 's', table: 't', columns, rows: [{ before: { id: 1 }, after: { id: 3 } }], timestamp: 1000, bytes: 30 });
     expect(out).toHaveLength(0);
     assembler.push({ type: 'xid', timestamp: 2000, nextPosition: 500 });
     expect(out).toEqual([
@@ -24,6 +24,7 @@ describe('TransactionAssembler', () => {
         gtid: '1-1-10',
         end: { file: 'bin.000001', pos: 500, gtidSet: '1-1-10' },
         timestamp: 2000,
+        bytes: 70,
         changes: [
           { schema: 's', table: 't', kind: 'insert', columns, after: { id: 1 } },
           { schema: 's', table: 't', kind: 'insert', columns, after: { id: 2 } },
@@ -66,7 +67,7 @@ describe('TransactionAssembler: CREATE TABLE ... SELECT', () => {
     assembler.push({ type: 'rows', kind: 'insert', schema: 's', table: 'copy', columns, rows: [{ id: 1 }], timestamp: 1 });
     assembler.push({ type: 'query', sql: 'COMMIT', schema: 's', timestamp: 1, nextPosition: 90 });
     expect(out).toEqual([
-      { gtid: '0-1-2', end: { file: 'bin.000001', pos: 90, gtidSet: '0-1-2' }, timestamp: 1, ddl: { schema: 's', sql: 'CREATE TABLE copy (id INT)' }, changes: [{ schema: 's', table: 'copy', kind: 'insert', columns, after: { id: 1 } }] },
+      { gtid: '0-1-2', end: { file: 'bin.000001', pos: 90, gtidSet: '0-1-2' }, timestamp: 1, bytes: 0, ddl: { schema: 's', sql: 'CREATE TABLE copy (id INT)' }, changes: [{ schema: 's', table: 'copy', kind: 'insert', columns, after: { id: 1 } }] },
     ]);
   });
 });
