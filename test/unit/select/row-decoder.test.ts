@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fastDecoder, readRow, zongjiRowReaders, type BinlogParser, type MapColumn, type MapColumnSchema, type TableMapEntry } from '../../../node/select/row-decoder.ts';
+import { readRow, zongjiRowReaders, type BinlogParser, type TableMapEntry } from '../../../node/select/row-decoder.ts';
+import { fastDecoder, type MapColumn, type MapColumnSchema } from '../../../node/select/value-decoders.ts';
 
 // zongji's own pieces, loaded by path as row-decoder.ts does: the reference to compare with.
 const zongjiDir = dirname(createRequire(import.meta.url).resolve('@vlasky/zongji'));
