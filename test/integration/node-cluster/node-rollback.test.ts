@@ -19,7 +19,9 @@ describe('bin/ferry node: ROLLBACK (a permit PAUSE with a new rollbackId)', () =
     await expect.poll(() => ackedRollback(cluster, 'n1'), { timeout: 20_000 }).toBe('rb-1');
     expect(node.output()).toContain('"msg":"pipeline aborted: batches in flight roll back, nothing more commits"');
     expect(occurrences(node, '"msg":"runner stopped"')).toBe(1);
-    // The same id seen again (a reconcile, a watch) is not acted on twice.
+    // The same id seen again (a reconcile, a watch) is not acted on twice. (The ack's log
+    // line follows its ZooKeeper write: wait for it, or the count below may start at 0.)
+    await waitForOutput(node, '"msg":"ROLLBACK acknowledged"');
     await writePermit(cluster, 'PAUSE', 'rb-1');
     await staysTrue(() => Promise.resolve(occurrences(node, '"msg":"ROLLBACK acknowledged"') === 1), 1_000);
 
