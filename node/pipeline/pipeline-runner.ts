@@ -4,22 +4,20 @@ import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.t
 import type { StartPosition } from '../../shared/config/pipeline-spec.ts';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
-import type { SourcePosition, SourceTransaction } from '../../shared/model/change.ts';
+import type { SourcePosition } from '../../shared/model/change.ts';
 import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
-import { Extractor, type RowHook } from '../extract/extractor.ts';
+import type { RowHook } from '../extract/extractor.ts';
 import { CheckpointStore } from '../load/checkpoint-store.ts';
 import { Loader } from '../load/loader.ts';
 import { classifyTargetError } from '../load/target-errors.ts';
 import { TargetTables } from '../load/target-tables.ts';
 import { BinlogReader } from '../select/binlog-reader.ts';
 import { classifySourceError } from '../select/source-errors.ts';
-import { transformChange } from '../transform/transformer.ts';
-import { BatchBuilder } from './batch-builder.ts';
-import { applyDdl } from './ddl-apply.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
 import { replicatedTables, runPipelinePrechecks } from './pipeline-prechecks.ts';
 import { currentSourcePosition, openSourceSession, type SourceSession } from './source-session.ts';
 import { createTargetPool } from './target-pool.ts';
+import { runStreamLoop } from './stream-loop.ts';
 import { TransactionQueue } from './transaction-queue.ts';
 import { guardTargetPool, severSocket } from './target-guard.ts';
 
@@ -211,43 +209,15 @@ export class PipelineRunner {
       this.state = 'running';
       this.lastError = undefined;
 
-      const extractor = new Extractor(pipeline.mapping, this.options.hook);
-      const builder = new BatchBuilder();
-      let firstAfterResume = true;
-      const flush = async (): Promise<void> => {
-        const batch = builder.take();
-        if (batch) await onTarget(loader!.submit(batch));
-      };
-      for (;;) {
-        if (readerFailure) throw readerFailure;
-        if (loader.failed !== undefined) throw classifyTargetError(loader.failed, pipeline.target);
-        if (this.stopRequested) break;
-        this.behind = queue.size > 0 || !builder.isEmpty || loader.pending > 0;
-        const wait = builder.isEmpty ? 1_000 : builder.startedAt + pipeline.batch.maxDelayMs - Date.now();
-        const transaction: SourceTransaction | undefined = wait > 0 ? await queue.take(wait) : undefined;
-        if (!transaction) {
-          if (!builder.isEmpty && Date.now() >= builder.startedAt + pipeline.batch.maxDelayMs) await flush();
-          continue;
-        }
-        if (transaction.ddl) {
-          await flush();
-          await onTarget(loader.drain());
-          const changed = await applyDdl(transaction, { pipeline, pool, log, firstAfterResume, knownTables });
-          for (const table of changed) tables.invalidate(table);
-          // The position after the statement (and the rows of CREATE TABLE ... SELECT), in a batch of its own.
-          builder.add(transaction, extractor.extract(transaction, transformChange));
-          await flush();
-          await onTarget(loader.drain());
-        } else {
-          builder.add(transaction, extractor.extract(transaction, transformChange));
-          if (builder.rows >= pipeline.batch.maxRows || builder.bytes >= pipeline.batch.maxBytes) await flush();
-        }
-        firstAfterResume = false;
-      }
-      // Aborted: nothing further is submitted; what is in flight rolls back below.
+      await runStreamLoop({
+        pipeline, queue, loader, tables, pool, log, knownTables, onTarget,
+        ...(this.options.hook ? { hook: this.options.hook } : {}),
+        readerFailure: () => readerFailure,
+        stopRequested: () => this.stopRequested,
+        aborted: () => this.aborted,
+        setBehind: (behind) => (this.behind = behind),
+      });
       if (this.aborted) return;
-      await flush();
-      await onTarget(loader.drain());
       log.info({ position: this.progress.snapshot(this.state, false).position }, 'pipeline stopped');
     } finally {
       this.behind = false;
