@@ -18,10 +18,3 @@ export function appendLiteral(parts: string[], value: unknown): void {
   else if (value instanceof SqlLiteral) parts.push(value.sql);
   else parts.push(mysql.escape(value as string | Buffer));
 }
-
-/** One value as SQL text (see appendLiteral). */
-export function sqlLiteral(value: unknown): string {
-  const parts: string[] = [];
-  appendLiteral(parts, value);
-  return parts.join('');
-}

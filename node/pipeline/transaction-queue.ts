@@ -84,11 +84,4 @@ export class TransactionQueue {
   wake(): void {
     this.waiter?.();
   }
-
-  clear(): void {
-    this.items.length = 0;
-    this.head = 0;
-    this.rows = 0;
-    this.bytes = 0;
-  }
 }
