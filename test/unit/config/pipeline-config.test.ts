@@ -206,6 +206,13 @@ describe('pipeline spec: invalid input', () => {
     expect(configError(() => resolvePipeline({ ...minimal, zzz: 1 })).errors[0]!.message).toMatch(/^unknown field 'zzz'; known fields: name, description, source, target, tables, from,/);
   });
 
+  it('refuses a queue byte bound below the batch byte bound, and byte bounds under 1 KiB', () => {
+    const below = configError(() => resolvePipeline({ ...minimal, batch: { maxBytes: 4_194_304 }, queue: { maxBytes: 1_048_576 } })).errors;
+    expect(below).toEqual([{ path: '/queue/maxBytes', message: 'must be at least batch.maxBytes (4194304): a full batch has to fit in the queue' }]);
+    const tiny = configError(() => resolvePipeline({ ...minimal, batch: { maxBytes: 10 } })).errors;
+    expect(tiny.map((e) => e.path)).toEqual(['/batch/maxBytes']);
+  });
+
   it('reports every problem at once: schema, URL, rules, start position and cross-field checks', () => {
     const { error, errors } = configError(() => resolvePipeline({
       source: 'mysql://repl:TopSecret1@db1:70000',
