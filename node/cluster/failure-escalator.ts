@@ -32,6 +32,8 @@ export interface FailureEscalatorDeps {
   arbiter(): ArbiterActions | undefined;
   /** Lets a failed pipeline start again (RunnerSet.retry). */
   retry(pipeline: string): void;
+  /** True while this very failure (same assignment and configuration) still stands (RunnerSet.stillFailed). */
+  stillFailed(desired: RunnerFailure['desired']): boolean;
 }
 
 /** A runner that ran this long without committing was healthy all the same (an idle source). */
@@ -44,11 +46,16 @@ const HEALTHY_RUN_MS = 30_000;
  * error): ROLLBACK of the channel, then RESTART after a back-off; after `maxRestarts` in a row
  * without progress, PAUSE and a WARNING, until an operator starts the channel again.
  * Not retryable (configuration, a refused row, DDL): it stays stopped, with a WARNING.
- * At most one action per channel at a time, never awaited by the node's reconcile.
+ * At most one action per channel at a time, never awaited by the node's reconcile. A failure
+ * that arrives while one is under way (the RESTART placed the pipeline again and it failed
+ * at once) is handled when that action ends, if it still stands then: dropping it would
+ * leave the pipeline failed with nobody to retry it.
  */
 export class FailureEscalator {
   private readonly failures = new Map<string, { channel: string; count: number }>();
   private readonly busy = new Map<string, Promise<void>>();
+  /** Failures that arrived while their channel's action was under way, by pipeline. */
+  private readonly deferred = new Map<string, RunnerFailure>();
   private readonly closing = new AbortController();
 
   constructor(private readonly deps: FailureEscalatorDeps) {}
@@ -75,7 +82,8 @@ export class FailureEscalator {
       return;
     }
     if (this.busy.has(desired.channel)) {
-      log.info('this node is already acting on the channel: no second ROLLBACK');
+      log.info({ epoch: desired.epoch }, 'this node is already acting on the channel: the failure is handled when that ends');
+      this.deferred.set(desired.name, failure);
       return;
     }
     this.track(desired.channel, this.escalate(arbiter, failure, count, log));
@@ -146,8 +154,19 @@ export class FailureEscalator {
 
   private track(channel: string, work: Promise<void>): void {
     const done = work.finally(() => {
-      if (this.busy.get(channel) === done) this.busy.delete(channel);
+      if (this.busy.get(channel) !== done) return;
+      this.busy.delete(channel);
+      this.handleDeferred(channel);
     });
     this.busy.set(channel, done);
+  }
+
+  /** The channel's action ended: failures that came in meanwhile and still stand are handled now. */
+  private handleDeferred(channel: string): void {
+    for (const [name, failure] of this.deferred) {
+      if (failure.desired.channel !== channel) continue;
+      this.deferred.delete(name);
+      if (!this.closing.signal.aborted && this.deps.stillFailed(failure.desired)) this.handle(failure);
+    }
   }
 }

@@ -54,6 +54,7 @@ export class PipelineControl {
       policy: { backoffMs: options.arbiterBackoffMs, maxBackoffMs: MAX_BACKOFF_MS, maxRestarts: options.maxRestarts },
       arbiter: () => (this.lease.holding ? undefined : this.session?.arbiter),
       retry: (pipeline) => this.runners.retry(pipeline),
+      stillFailed: (desired) => this.runners.stillFailed(desired),
     });
     this.runners = new RunnerSet((pipeline) => createRunner(pipeline, runnerOptions), log, onChange, (failure) => this.escalator.handle(failure));
     const acknowledge = (channel: string, rollbackId: string) =>

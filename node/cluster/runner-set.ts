@@ -103,6 +103,12 @@ export class RunnerSet {
     return Promise.all(ended).then(() => undefined);
   }
 
+  /** True while `desired` (same epoch and configuration) is recorded here as failed. */
+  stillFailed(desired: DesiredPipeline): boolean {
+    const entry = this.entries.get(desired.name);
+    return entry?.state === 'failed' && entry.desired.epoch === desired.epoch && entry.desired.fingerprint === desired.fingerprint;
+  }
+
   /** Lets a failed pipeline start again at the next reconcile (a retry the node decided on). */
   retry(name: string): void {
     if (this.entries.get(name)?.state !== 'failed') return;

@@ -48,9 +48,10 @@ function failure(code: ErrorCode, progress = false): RunnerFailure {
   return { desired, error, ranMs: 5, status: { state: 'failed', lagMs: 0, applyDelayMs: 0, rowsPerSecond: 0, rowsApplied: progress ? 5 : 0, transactionsApplied: progress ? 1 : 0 } };
 }
 
-function escalator(arbiter: ArbiterActions | undefined, maxRestarts = 2) {
+/** `stillFailed`: whether a failure that came in during an action still stands when it ends. */
+function escalator(arbiter: ArbiterActions | undefined, maxRestarts = 2, stillFailed: (d: RunnerFailure['desired']) => boolean = () => false) {
   const retried: string[] = [];
-  const subject = new FailureEscalator({ nodeId: 'n1', log: silentLogger(), policy: { backoffMs: 5, maxBackoffMs: 20, maxRestarts }, arbiter: () => arbiter, retry: (name) => retried.push(name) });
+  const subject = new FailureEscalator({ nodeId: 'n1', log: silentLogger(), policy: { backoffMs: 5, maxBackoffMs: 20, maxRestarts }, arbiter: () => arbiter, retry: (name) => retried.push(name), stillFailed });
   return { subject, retried };
 }
 
@@ -63,6 +64,26 @@ describe('FailureEscalator', () => {
     subject.handle(failure('FERRY_ERR_TARGET_WRITE'));
     await subject.idle();
     expect(calls).toEqual(['ROLLBACK c1 node:n1 FERRY_ERR_TARGET_WRITE', 'RESTART c1']);
+  });
+
+  it('handles a failure that came in during its RESTART once that ends, if it still stands (the new placement failed at once)', async () => {
+    const { arbiter, calls } = fakeArbiter();
+    const standing = new Set<number>();
+    const { subject } = escalator(arbiter, 5, (d) => standing.has(d.epoch));
+    const restart = arbiter.restart.bind(arbiter);
+    const again = { ...failure('FERRY_ERR_TARGET_UNREACHABLE'), desired: { ...desired, epoch: desired.epoch + 1 } };
+    arbiter.restart = async (channel, cause) => {
+      const outcome = await restart(channel, cause);
+      if (standing.size === 0) {
+        // While the RESTART waits for placement, the pipeline runs under the new epoch and fails.
+        standing.add(again.desired.epoch);
+        subject.handle(again);
+      }
+      return outcome;
+    };
+    subject.handle(failure('FERRY_ERR_TARGET_UNREACHABLE'));
+    await subject.idle();
+    expect(calls).toEqual(['ROLLBACK c1 node:n1 FERRY_ERR_TARGET_UNREACHABLE', 'RESTART c1', 'ROLLBACK c1 node:n1 FERRY_ERR_TARGET_UNREACHABLE', 'RESTART c1']);
   });
 
   it('pauses the channel with a WARNING after maxRestarts failures in a row; progress starts the count over', async () => {
