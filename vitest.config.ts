@@ -21,8 +21,9 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['test/support/global-setup.ts'],
           sequence: { groupOrder: 1 },
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
+          // Generous: waits inside tests give up after minutes on a loaded machine (test/support/waits.ts).
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
           // Two cores: more workers only make the servers and the tests fight for CPU.
           maxWorkers: 2,
         },

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { onTestFinished } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { onTestFailed, onTestFinished } from 'vitest';
 import { FERRY_BIN } from './cli.ts';
 
 /** A `bin/ferry` child process that a test can watch, stop or kill -9. */
@@ -25,5 +27,19 @@ export function startFerry(args: string[], env: NodeJS.ProcessEnv = {}): FerryPr
   onTestFinished(async () => {
     await kill('SIGKILL');
   });
+  onTestFailed(({ task }) => keepOutput(task.name, child.pid, output));
   return { child, output: () => output, exited, kill };
+}
+
+const failedRunsDir = resolve(import.meta.dirname, '..', '..', '.ferry', 'failed-tests');
+
+/**
+ * A failed test's Ferry processes leave their whole output in .ferry/failed-tests, named
+ * after the test, so a failure that happened once (in CI, under load) can be read afterwards.
+ */
+function keepOutput(testName: string, pid: number | undefined, output: string): void {
+  mkdirSync(failedRunsDir, { recursive: true });
+  const file = join(failedRunsDir, `${testName.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}-${String(pid)}.log`);
+  writeFileSync(file, output);
+  process.stderr.write(`ferry test: the output of process ${String(pid)} is in ${file}\n`);
 }

@@ -27,7 +27,7 @@ export async function dumpTable(connection: Connection, schema: string, table: s
 }
 
 /** Waits until the target table's checksum equals the source's, then compares row by row. */
-export async function expectTablesConverge(source: Connection, target: Connection, schema: string, table: string, targetSchema = schema, timeoutMs = 60_000): Promise<void> {
+export async function expectTablesConverge(source: Connection, target: Connection, schema: string, table: string, targetSchema = schema, timeoutMs = 180_000): Promise<void> {
   await expect
     .poll(async () => (await checksum(target, targetSchema, table)) === (await checksum(source, schema, table)), { timeout: timeoutMs, interval: 200 })
     .toBe(true);

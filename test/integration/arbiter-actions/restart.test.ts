@@ -117,6 +117,6 @@ describe('RESTART', () => {
 
     // Once the holder lets go, the same action goes through.
     await lock.release();
-    expect(await rollbackChannel(arbiterContext(zk, { lockTimeoutMs: 5_000 }), 'c1', { by: 'manager:m1', reason: 'test' })).toMatchObject({ cleared: ['n1'] });
+    expect(await rollbackChannel(arbiterContext(zk, { lockTimeoutMs: 60_000 }), 'c1', { by: 'manager:m1', reason: 'test' })).toMatchObject({ cleared: ['n1'] });
   });
 });

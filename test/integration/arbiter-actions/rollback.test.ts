@@ -69,11 +69,12 @@ describe('ROLLBACK', () => {
     await startAndPlace(api, zk);
 
     const started = performance.now();
-    const rollback = rollbackChannel(arbiterContext(zk, { clearTimeoutMs: 60_000 }), 'c1', { by: 'manager:m1', reason: 'test' });
+    const clearTimeoutMs = 300_000;
+    const rollback = rollbackChannel(arbiterContext(zk, { clearTimeoutMs }), 'c1', { by: 'manager:m1', reason: 'test' });
     await eventually(async () => (await readPermit(zk))?.rollbackId, WAIT_MS, 'the rollback to begin');
     await n1.zk.close(); // the ephemeral registration goes with the session
     expect(await rollback).toMatchObject({ cleared: [], unresponsive: ['n1'] });
-    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(performance.now() - started).toBeLessThan(clearTimeoutMs); // it did not sit out the timeout
   });
 
   it('refuses an unknown channel (404) and a STOPped one (409), leaving no trace', async () => {

@@ -80,7 +80,7 @@ async function tcpProxy(host: string, port: number) {
 describe('ZooKeeper lock under faults', () => {
   it('finds its own node when create reports connection loss after the server created it', async () => {
     const zk = await zkClient(await zkChroot());
-    const lock = await acquireLock(lossyFirstCreate(zk, true), LOCK, { owner: 'lossy', timeoutMs: 20_000 });
+    const lock = await acquireLock(lossyFirstCreate(zk, true), LOCK, { owner: 'lossy', timeoutMs: 120_000 });
     // Without the recovery a second node would queue behind the orphan of the first and time out.
     expect(await contenders(zk)).toEqual([lock.path.slice(LOCK.length + 1)]);
     await lock.release();
@@ -89,7 +89,7 @@ describe('ZooKeeper lock under faults', () => {
 
   it('creates again when the lost create never reached the server', async () => {
     const zk = await zkClient(await zkChroot());
-    const lock = await acquireLock(lossyFirstCreate(zk, false), LOCK, { owner: 'lossy', timeoutMs: 20_000 });
+    const lock = await acquireLock(lossyFirstCreate(zk, false), LOCK, { owner: 'lossy', timeoutMs: 120_000 });
     expect(await contenders(zk)).toEqual([lock.path.slice(LOCK.length + 1)]);
     await lock.release();
   });

@@ -30,7 +30,7 @@ describe('MariaDB binlog through zongji', () => {
     await ready;
 
     await db.connection.query(`INSERT INTO \`${schema}\`.items VALUES (1, 'ferry')`);
-    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => seen.length, { timeout: 120_000 }).toBe(1);
     expect(seen[0]).toEqual({ table: 'items', rows: [{ id: 1, name: 'ferry' }] });
   });
 });

@@ -2,6 +2,7 @@ import { onTestFinished } from 'vitest';
 import { createLogger } from '../../../shared/logging.ts';
 import { startManager, type ManagerOptions, type RunningManager } from '../../../manager/index.ts';
 import { waitFor } from '../../../services/index.ts';
+import { patient } from '../../support/waits.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -54,11 +55,12 @@ export function apiClient(baseUrl: string, token: string | null = ADMIN_TOKEN) {
 }
 export type ApiClient = ReturnType<typeof apiClient>;
 
-/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs` (at least MIN_WAIT_MS). */
 export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
   let result: T | undefined;
-  const ok = await waitFor(async () => (result = await check()) !== undefined, timeoutMs, 50);
-  if (!ok || result === undefined) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  const deadline = patient(timeoutMs);
+  const ok = await waitFor(async () => (result = await check()) !== undefined, deadline, 50);
+  if (!ok || result === undefined) throw new Error(`timed out after ${deadline} ms waiting for ${what}`);
   return result;
 }
 

@@ -9,6 +9,7 @@ import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
 import { readRecord } from '../../../shared/cluster/zk-records.ts';
 import type { ZkClient } from '../../../shared/zk/zk-client.ts';
 import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
+import { MIN_WAIT_MS, patient } from '../../support/waits.ts';
 import { replicationPair, type ReplicationPair, type TestDatabase } from '../../support/mariadb.ts';
 import { zkChroot, zkClient } from '../../support/zookeeper.ts';
 
@@ -76,8 +77,8 @@ export async function clusterFixture(): Promise<ClusterFixture> {
 }
 
 /** Resolves once the process printed `text` (polled, with a deadline). */
-export async function waitForOutput(process: FerryProcess, text: string, timeout = 30_000): Promise<void> {
-  await expect.poll(() => process.output(), { timeout, interval: 100 }).toContain(text);
+export async function waitForOutput(process: FerryProcess, text: string, timeout = MIN_WAIT_MS): Promise<void> {
+  await expect.poll(() => process.output(), { timeout: patient(timeout), interval: 100 }).toContain(text);
 }
 
 /** How many times `text` occurs in the process output so far. */
@@ -111,7 +112,7 @@ export async function holdBatch(pair: ReplicationPair): Promise<HeldBatch> {
   const blocker = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password, multipleStatements: true });
   onTestFinished(() => blocker.end());
   const items = `\`${pair.schema}\`.items`;
-  await expect.poll(async () => Number((await blocker.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${items} WHERE id = 7001`))[0][0]!.n), { timeout: 30_000 }).toBe(1);
+  await expect.poll(async () => Number((await blocker.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${items} WHERE id = 7001`))[0][0]!.n), { timeout: 120_000 }).toBe(1);
   await blocker.query(`BEGIN; SELECT * FROM ${items} WHERE id = 7001 FOR UPDATE`);
   await pair.source.connection.query(`UPDATE ${items} SET qty = 2 WHERE id = 7001`);
   return {

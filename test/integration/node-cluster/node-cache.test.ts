@@ -17,7 +17,7 @@ describe('bin/ferry node: the local cache', () => {
     await waitForOutput(first, '"msg":"pipeline starting"');
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 60, seed: 41 });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
-    await expect.poll(() => existsSync(join(cluster.cacheDir, CACHE_FILE)), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => existsSync(join(cluster.cacheDir, CACHE_FILE)), { timeout: 120_000 }).toBe(true);
     await first.kill('SIGKILL');
 
     // Written while no node runs: must arrive after the restart, exactly once.
@@ -37,7 +37,7 @@ describe('bin/ferry node: the local cache', () => {
     const cluster = await clusterFixture();
     const node = cluster.startNode('lonely', [], `127.0.0.1:${await unusedPort()}`);
     await waitForOutput(node, 'FERRY_ERR_NODE_NO_CONFIG');
-    await expect.poll(() => node.output().split('FERRY_ERR_NODE_NO_CONFIG').length - 1, { timeout: 30_000 }).toBeGreaterThan(1);
+    await expect.poll(() => node.output().split('FERRY_ERR_NODE_NO_CONFIG').length - 1, { timeout: 120_000 }).toBeGreaterThan(1);
     expect(node.child.exitCode).toBeNull();
     node.child.kill('SIGTERM');
     expect(await node.exited).toBe(0);

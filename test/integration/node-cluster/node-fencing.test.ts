@@ -16,7 +16,7 @@ describe('bin/ferry node: never two writers', () => {
     const first = cluster.startNode('n1', ['--arbiter-backoff-ms', '200']);
     await waitForOutput(first, '"msg":"pipeline starting"');
     const workload = await backgroundWorkload(pair.source, pair.schema, 700);
-    await expect.poll(async () => (await newestCheckpoint(cluster))?.seq ?? 0, { timeout: 30_000 }).toBeGreaterThan(3);
+    await expect.poll(async () => (await newestCheckpoint(cluster))?.seq ?? 0, { timeout: 120_000 }).toBeGreaterThan(3);
 
     // Freeze n1 with a batch open on the target (the hardest case): the test locks the row the
     // next source change updates, waits until n1's statement waits on it, freezes n1, and lets
@@ -24,25 +24,25 @@ describe('bin/ferry node: never two writers', () => {
     await pair.source.connection.query(`INSERT INTO \`${pair.schema}\`.items VALUES (7001, 'held', 1, NULL, NOW(6))`);
     const held = await holdBatch(pair);
     // Only a statement stuck on the lock runs this long; the workload's take milliseconds.
-    await expect.poll(async () => (await held.stuck(500)).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await held.stuck(500)).length, { timeout: 120_000 }).toBeGreaterThan(0);
 
     first.child.kill('SIGSTOP');
     let resumed = false;
     try {
       await held.release();
       // Its session expires (--session-timeout-ms 4000); the test, as the leader, moves the work.
-      await expect.poll(() => cluster.admin.exists(zkPaths.node('n1')), { timeout: 30_000, interval: 250 }).toBeNull();
+      await expect.poll(() => cluster.admin.exists(zkPaths.node('n1')), { timeout: 120_000, interval: 250 }).toBeNull();
       const second = cluster.startNode('n2', ['--cache-dir', join(cluster.cacheDir, 'n2'), '--arbiter-backoff-ms', '200']);
       playLeader(cluster, () => 'n2', 1);
       await cluster.assign('n2', 2);
       // n1's open batch holds the fence row until MariaDB kills it (20 s idle in a transaction).
-      await expect.poll(async () => (await newestCheckpoint(cluster))?.epoch, { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(async () => (await newestCheckpoint(cluster))?.epoch, { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(2);
       await waitForOutput(second, '"msg":"pipeline starting"');
       const epochOneRows = (await checkpointRows(cluster)).filter((row) => row.endsWith(':1'));
 
       first.child.kill('SIGCONT');
       resumed = true;
-      await expect.poll(() => occurrences(first, 'node n1 registered'), { timeout: 30_000 }).toBe(2);
+      await expect.poll(() => occurrences(first, 'node n1 registered'), { timeout: 120_000 }).toBe(2);
       expect(first.output()).toContain('"msg":"ZooKeeper session in doubt: aborting every pipeline, nothing commits until it is confirmed"');
       // n1 never writes again: rows it committed under epoch 1 can only be overwritten by n2.
       await staysTrue(async () => (await checkpointRows(cluster)).filter((row) => row.endsWith(':1')).every((row) => epochOneRows.includes(row)), 3_000);

@@ -14,10 +14,10 @@ describe('bin/ferry node: registration, assignment, shutdown', () => {
 
     await cluster.setPermit('START');
     await cluster.assign('n1', 1);
-    await expect.poll(async () => (await cluster.assignment())?.state, { timeout: 30_000 }).toBe('acked');
+    await expect.poll(async () => (await cluster.assignment())?.state, { timeout: 120_000 }).toBe('acked');
     expect(await cluster.assignment()).toMatchObject({ node: 'n1', epoch: 1 });
     // At its capacity the node tells the scheduler to place new work elsewhere.
-    await expect.poll(async () => (await cluster.nodeRecord('n1'))?.state, { timeout: 10_000 }).toBe('full');
+    await expect.poll(async () => (await cluster.nodeRecord('n1'))?.state, { timeout: 120_000 }).toBe('full');
     await waitForOutput(node, '"msg":"pipeline starting"');
 
     await runMixedWorkload(cluster.pair.source.connection, cluster.pair.schema, { transactions: 150, seed: 5 });
@@ -39,10 +39,10 @@ describe('bin/ferry node: registration, assignment, shutdown', () => {
     // Hold a batch in flight: the test locks the target row the next source change updates.
     const held = await holdBatch(pair);
     // The batch is in flight once its statement waits on the target.
-    await expect.poll(async () => (await held.stuck()).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await held.stuck()).length, { timeout: 120_000 }).toBeGreaterThan(0);
 
     node.child.kill('SIGTERM');
-    await expect.poll(async () => (await cluster.nodeRecord('n1'))?.state, { timeout: 30_000 }).toBe('leaving');
+    await expect.poll(async () => (await cluster.nodeRecord('n1'))?.state, { timeout: 120_000 }).toBe('leaving');
     await held.release();
     expect(await node.exited).toBe(0);
     expect(await cluster.admin.exists(zkPaths.node('n1'))).toBeNull();
@@ -63,12 +63,12 @@ describe('bin/ferry node: registration, assignment, shutdown', () => {
 
     node.child.kill('SIGSTOP');
     try {
-      await expect.poll(() => cluster.admin.exists(zkPaths.node('n1')), { timeout: 30_000, interval: 250 }).toBeNull();
+      await expect.poll(() => cluster.admin.exists(zkPaths.node('n1')), { timeout: 120_000, interval: 250 }).toBeNull();
     } finally {
       node.child.kill('SIGCONT');
     }
     const newOwner = async () => (await cluster.admin.getData(zkPaths.node('n1')).catch(() => undefined))?.ephemeralOwner;
-    await expect.poll(async () => [undefined, owner].includes(await newOwner()), { timeout: 30_000 }).toBe(false);
+    await expect.poll(async () => [undefined, owner].includes(await newOwner()), { timeout: 120_000 }).toBe(false);
     expect(node.output().split('node n1 registered').length - 1).toBe(2);
 
     // Watches are armed on the new session: a PAUSE still reaches the node.

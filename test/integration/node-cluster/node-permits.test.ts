@@ -16,7 +16,7 @@ describe('bin/ferry node: the channel permit and the assignment decide what runs
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
 
     await cluster.setPermit('PAUSE');
-    await expect.poll(() => occurrences(node, '"msg":"runner stopped"'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => occurrences(node, '"msg":"runner stopped"'), { timeout: 120_000 }).toBeGreaterThan(0);
     // Paused is not unassigned: the assignment stays as it was.
     expect(await cluster.assignment()).toMatchObject({ node: 'n1', state: 'acked' });
     const before = await checksum(pair.target.connection, pair.schema, 'items');
@@ -25,13 +25,13 @@ describe('bin/ferry node: the channel permit and the assignment decide what runs
 
     const starts = occurrences(node, '"msg":"pipeline starting"');
     await cluster.setPermit('START');
-    await expect.poll(() => occurrences(node, '"msg":"pipeline starting"'), { timeout: 30_000 }).toBeGreaterThan(starts);
+    await expect.poll(() => occurrences(node, '"msg":"pipeline starting"'), { timeout: 120_000 }).toBeGreaterThan(starts);
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 40, seed: 22 });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
 
     const stops = occurrences(node, '"msg":"runner stopped"');
     await cluster.unassign();
-    await expect.poll(() => occurrences(node, '"msg":"runner stopped"'), { timeout: 30_000 }).toBeGreaterThan(stops);
+    await expect.poll(() => occurrences(node, '"msg":"runner stopped"'), { timeout: 120_000 }).toBeGreaterThan(stops);
     const count = await rowCount(pair.target, pair.schema, 'items');
     await pair.source.connection.query(`INSERT INTO \`${pair.schema}\`.items VALUES (9002, 'unassigned', 1, NULL, NOW(6))`);
     await staysTrue(async () => (await rowCount(pair.target, pair.schema, 'items')) === count, 2_000);

@@ -28,7 +28,7 @@ describe('bin/ferry node: a failing pipeline raises the arbiter', () => {
 
     await moveTarget(cluster, await unusedPort());
     const byNode = async (type: string) => (await channelEvents(cluster)).filter((event) => event.type === type && event.by === 'node:n1');
-    await expect.poll(async () => (await byNode('WARNING')).length, { timeout: 90_000, interval: 250 }).toBe(1);
+    await expect.poll(async () => (await byNode('WARNING')).length, { timeout: 180_000, interval: 250 }).toBe(1);
     const rollbacks = await byNode('ROLLBACK');
     expect(rollbacks).toHaveLength(3);
     expect(rollbacks[0]!.reason).toMatch(/^FERRY_ERR_TARGET_UNREACHABLE: /);
@@ -60,14 +60,14 @@ describe('bin/ferry node: a failing pipeline raises the arbiter', () => {
 
     // Hold a batch on a target lock, then kill its connection: a database error mid-batch.
     const held = await holdBatch(pair);
-    await expect.poll(async () => (await held.stuck(300)).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await held.stuck(300)).length, { timeout: 120_000 }).toBeGreaterThan(0);
     for (const thread of await held.stuck(300)) await pair.target.connection.query(`KILL ${thread}`);
     await held.release();
 
     const byNode = async (type: string) => (await channelEvents(cluster)).filter((event) => event.type === type && event.by === 'node:n1');
-    await expect.poll(async () => (await byNode('RESTART')).length, { timeout: 30_000, interval: 250 }).toBe(1);
+    await expect.poll(async () => (await byNode('RESTART')).length, { timeout: 120_000, interval: 250 }).toBe(1);
     expect((await byNode('ROLLBACK'))[0]!.reason).toMatch(/^FERRY_ERR_TARGET_WRITE: /);
-    await expect.poll(async () => (await cluster.assignment())?.state, { timeout: 15_000 }).toBe('acked');
+    await expect.poll(async () => (await cluster.assignment())?.state, { timeout: 120_000 }).toBe('acked');
     expect((await cluster.assignment())!.epoch).toBe(2);
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 60, seed: 95 });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');

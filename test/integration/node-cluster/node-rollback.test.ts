@@ -16,7 +16,7 @@ describe('bin/ferry node: ROLLBACK (a permit PAUSE with a new rollbackId)', () =
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 40, seed: 61 });
 
     await writePermit(cluster, 'PAUSE', 'rb-1');
-    await expect.poll(() => ackedRollback(cluster, 'n1'), { timeout: 20_000 }).toBe('rb-1');
+    await expect.poll(() => ackedRollback(cluster, 'n1'), { timeout: 120_000 }).toBe('rb-1');
     expect(node.output()).toContain('"msg":"pipeline aborted: batches in flight roll back, nothing more commits"');
     expect(occurrences(node, '"msg":"runner stopped"')).toBe(1);
     // The same id seen again (a reconcile, a watch) is not acted on twice. (The ack's log
@@ -44,12 +44,12 @@ describe('bin/ferry node: ROLLBACK (a permit PAUSE with a new rollbackId)', () =
 
     // Hold a batch in flight: the test locks the target row the next source change updates.
     const held = await holdBatch(pair);
-    await expect.poll(async () => (await held.stuck()).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await held.stuck()).length, { timeout: 120_000 }).toBeGreaterThan(0);
     const before = await newestCheckpoint(cluster);
     const rowsBefore = await checksum(pair.target.connection, pair.schema, 'items');
 
     await writePermit(cluster, 'PAUSE', 'rb-2');
-    await expect.poll(() => ackedRollback(cluster, 'n1'), { timeout: 10_000 }).toBe('rb-2');
+    await expect.poll(() => ackedRollback(cluster, 'n1'), { timeout: 120_000 }).toBe('rb-2');
     // The lock goes: the aborted batch's statement may now run on the server, but never commits.
     await held.release();
     await staysTrue(async () => JSON.stringify(await newestCheckpoint(cluster)) === JSON.stringify(before) && (await checksum(pair.target.connection, pair.schema, 'items')) === rowsBefore, 3_000);

@@ -48,7 +48,7 @@ describe('bin/ferry node: stats to a live manager', () => {
 
     // A report after the convergence carries the pipeline's committed position.
     const reported = () => m1.received.find((r) => r.body.stats.some((s) => s.pipeline === cluster.pipeline && s.state === 'running' && s.position !== null));
-    await expect.poll(reported, { timeout: 20_000 }).toBeDefined();
+    await expect.poll(reported, { timeout: 120_000 }).toBeDefined();
     const report = reported()!;
     expect(report.path).toBe('/api/v1/internal/stats');
     expect(report.headers.authorization).toBe('Bearer node-token');
@@ -59,7 +59,7 @@ describe('bin/ferry node: stats to a live manager', () => {
     await register('m2', m2.url);
     m1Status = 500;
     const atFailover = m1.received.length;
-    await expect.poll(() => m2.received.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => m2.received.length, { timeout: 120_000 }).toBeGreaterThan(0);
     expect(m2.received[0]!.headers.authorization).toBe('Bearer node-token');
     expect(m1.received.length).toBeGreaterThan(atFailover);
     expect(node.output()).not.toContain('FERRY_ERR_MANAGERS_UNREACHABLE');

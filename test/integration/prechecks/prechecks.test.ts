@@ -189,7 +189,7 @@ describe('binlog_retention against MariaDB', () => {
       await admin.query(`PURGE BINARY LOGS TO '${String(now?.File)}'`);
       const [logs] = await admin.query<mysql.RowDataPacket[]>('SHOW BINARY LOGS');
       return logs.map((log) => String(log.Log_name));
-    }, { timeout: 20_000 }).toEqual([String(now?.File)]);
+    }, { timeout: 120_000 }).toEqual([String(now?.File)]);
 
     const byFile = await runPrechecks({ ...ctx, resumeFrom: { file, pos: Number(status?.Position) } });
     const fileResult = byId(byFile, 'binlog_retention');

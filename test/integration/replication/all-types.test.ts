@@ -354,7 +354,7 @@ async function exactRows(connection: Connection, schema: string, table: string):
  * Waits until the target's CHECKSUM TABLE equals the source's (failing at once, with Ferry's
  * log, if Ferry exits), then compares every row as HEX and as exact text.
  */
-async function expectExactCopy(pair: ReplicationPair, table: string, ferry: FerryProcess, timeoutMs = 30_000): Promise<number> {
+async function expectExactCopy(pair: ReplicationPair, table: string, ferry: FerryProcess, timeoutMs = 120_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   const failure = (what: string): Error =>
     new Error(`${table}: ${what}\n--- ferry output (last lines) ---\n${ferry.output().split('\n').slice(-12).join('\n')}`);
@@ -386,7 +386,7 @@ describe('bin/ferry run: every MySQL type', () => {
     const writer = await sourceWriter(pair);
 
     let ferry = startIn(pair, 'Pacific/Kiritimati');
-    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
 
     // Phase 1, Ferry running at UTC+14: fixed rows, then changes to them, then random traffic.
     const columns = [...new Set(FIXED_ROWS.flatMap((row) => Object.keys(row)))];
@@ -432,7 +432,7 @@ describe('bin/ferry run: every MySQL type', () => {
     const pair = await replicationPair();
     await pair.onBoth('CREATE TABLE times (id INT PRIMARY KEY, tm TIME, tm6 TIME(6))');
     const ferry = startFerry(pair.runArgs(), { TZ: 'Pacific/Kiritimati' });
-    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
     const writer = await sourceWriter(pair);
     await transaction(writer, [
       "INSERT INTO times VALUES (1, '-684:06:00', '-684:06:00.000000'), (2, '-00:01:00', '-01:00:00'), (3, '-838:00:00', '-12:00:00')",

@@ -29,7 +29,7 @@ describe('bin/ferry run: crashes', () => {
       const pair = await replicationPair();
       await pair.onBoth(ITEMS_TABLE);
       const crashing = startFerry(pair.runArgs(['--batch-rows', '20']), { FERRY_FAULTS: fault });
-      await expect.poll(() => crashing.output(), { timeout: 30_000 }).toContain('pipeline starting');
+      await expect.poll(() => crashing.output(), { timeout: 120_000 }).toContain('pipeline starting');
       const workload = runMixedWorkload(pair.source.connection, pair.schema, { transactions: 300, seed: 11 });
       expect(await crashing.exited).toBe('SIGKILL');
       expect(crashing.output()).toContain(`fault point ${fault.split(':')[0]} reached`);
@@ -38,7 +38,7 @@ describe('bin/ferry run: crashes', () => {
       expect(atCrash).toBeDefined();
 
       const restarted = startFerry(pair.runArgs(['--batch-rows', '20']));
-      await expect.poll(() => restarted.output(), { timeout: 30_000 }).toContain('pipeline starting');
+      await expect.poll(() => restarted.output(), { timeout: 120_000 }).toContain('pipeline starting');
       // It resumes exactly from the checkpoint left by the crash.
       expect(restarted.output()).toContain(`"gtidSet":"${atCrash!.gtid}"`);
       await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
@@ -54,7 +54,7 @@ describe('bin/ferry run: crashes', () => {
     const random = seededRandom(2026);
     // A new pipeline starts at the binlog end: let the first run start before the writes.
     let ferry = startFerry(pair.runArgs(['--batch-rows', '10']));
-    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
     let writing = true;
     const workload = (async () => {
       let seed = 100;
@@ -63,7 +63,7 @@ describe('bin/ferry run: crashes', () => {
     let previous: CheckpointRow | undefined;
     for (let round = 0; round < 4; round++) {
       if (round > 0) ferry = startFerry(pair.runArgs(['--batch-rows', String(5 + Math.floor(random() * 50))]));
-      await expect.poll(async () => (await newestCheckpoint(pair))?.seq ?? 0, { timeout: 30_000 }).toBeGreaterThan(previous?.seq ?? 0);
+      await expect.poll(async () => (await newestCheckpoint(pair))?.seq ?? 0, { timeout: 120_000 }).toBeGreaterThan(previous?.seq ?? 0);
       // Somewhere in the next 0-700 ms of applying: a random moment in the batch cycle.
       await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 700)));
       await ferry.kill('SIGKILL');

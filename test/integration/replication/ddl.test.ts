@@ -15,7 +15,7 @@ import { checksum, dumpTable } from '../../support/tables.ts';
 /** Starts Ferry and waits until it reads the binlog. */
 async function started(args: string[], env: NodeJS.ProcessEnv = {}): Promise<FerryProcess> {
   const ferry = startFerry(args, env);
-  await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+  await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
   return ferry;
 }
 
@@ -24,7 +24,7 @@ function tail(ferry: FerryProcess, lines = 12): string {
 }
 
 /** Waits for a condition; fails at once, with Ferry's log, if Ferry exits meanwhile. */
-async function until(ferry: FerryProcess, what: string, condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function until(ferry: FerryProcess, what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     const exit = ferry.child.exitCode ?? ferry.child.signalCode;
@@ -294,7 +294,7 @@ describe('bin/ferry run: DDL', () => {
     const applying = await started(again.runArgs(['--ddl', 'apply']));
     await again.source.connection.query(`INSERT INTO \`${again.schema}\`.a VALUES (1); DROP DATABASE \`${again.schema}\``);
     await expect
-      .poll(async () => rowsOf(again.target.connection, `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${again.schema}' ORDER BY TABLE_NAME`), { timeout: 30_000 })
+      .poll(async () => rowsOf(again.target.connection, `SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${again.schema}' ORDER BY TABLE_NAME`), { timeout: 120_000 })
       .toEqual([JSON.stringify({ TABLE_NAME: 'target_only' })]);
     expect(applying.child.exitCode).toBeNull();
   });

@@ -79,7 +79,7 @@ async function setUp(): Promise<Setup> {
 
 async function started(setup: Setup): Promise<FerryProcess> {
   const ferry = startFerry(['run', '--config', setup.configFile, '--progress-seconds', '1']);
-  await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+  await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
   return ferry;
 }
 
@@ -89,7 +89,7 @@ async function rowsOf(connection: Connection, sql: string): Promise<string[]> {
 }
 
 /** Waits until `targetSql` on the target returns what `sourceSql` returns on the source; fails at once if Ferry exits. */
-async function expectSame(ferry: FerryProcess, setup: Setup, targetSql: string, sourceSql: string, timeoutMs = 30_000): Promise<void> {
+async function expectSame(ferry: FerryProcess, setup: Setup, targetSql: string, sourceSql: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const expected = await rowsOf(setup.source.connection, sourceSql);

@@ -9,7 +9,7 @@ describe('bin/ferry run: mixed workloads', () => {
     const pair = await replicationPair();
     await pair.onBoth(ITEMS_TABLE);
     const ferry = startFerry(pair.runArgs());
-    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
 
     const committed = await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 400, seed: 42 });
     expect(committed).toBeGreaterThan(300);
@@ -21,7 +21,7 @@ describe('bin/ferry run: mixed workloads', () => {
     const pair = await replicationPair();
     await pair.onBoth('CREATE TABLE accounts (region CHAR(2) NOT NULL, id INT NOT NULL, email VARCHAR(64) NOT NULL, balance DECIMAL(12,2) NOT NULL, PRIMARY KEY (region, id), UNIQUE KEY (email))');
     const ferry = startFerry(pair.runArgs(['--batch-rows', '50']));
-    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
 
     const db = pair.source.connection;
     const t = `\`${pair.schema}\`.accounts`;
@@ -42,7 +42,7 @@ describe('bin/ferry run: mixed workloads', () => {
     // Rows the target got from an earlier copy, older than the source's inserts of the same keys.
     await pair.target.connection.query(`INSERT INTO ${items} VALUES (3, 'stale', 0, NULL, '2020-01-01'), (40, 'stale', 0, 'x', '2020-01-01')`);
     const ferry = startFerry(pair.runArgs());
-    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
     const rows = Array.from({ length: 50 }, (_, i) => `(${i}, 'fresh ${i}', ${i}, NULL, NOW(6))`).join(',');
     await pair.source.connection.query(`INSERT INTO ${items} VALUES ${rows}`);
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
@@ -53,7 +53,7 @@ describe('bin/ferry run: mixed workloads', () => {
     const pair = await replicationPair();
     await pair.onBoth(ITEMS_TABLE);
     const first = startFerry(pair.runArgs());
-    await expect.poll(() => first.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => first.output(), { timeout: 120_000 }).toContain('pipeline starting');
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 100, seed: 7 });
     expect(await first.kill('SIGTERM')).toBe(0);
     expect(first.output()).toContain('"msg":"stopped"');

@@ -22,7 +22,7 @@ describe('bin/ferry run: source failures', () => {
   it('survives a source restart mid-stream without intervention', async () => {
     const pair = await scratchPair();
     const ferry = startFerry(pair.args());
-    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
     await runMixedWorkload(pair.source, pair.schema, { transactions: 150, seed: 3 });
 
     await pair.scratch.restart();
@@ -37,7 +37,7 @@ describe('bin/ferry run: source failures', () => {
   it('stops with FERRY_ERR_BINLOG_PURGED when the source no longer holds the checkpoint', async () => {
     const pair = await scratchPair();
     const first = startFerry(pair.args());
-    await expect.poll(() => first.output(), { timeout: 30_000 }).toContain('pipeline starting');
+    await expect.poll(() => first.output(), { timeout: 120_000 }).toContain('pipeline starting');
     await runMixedWorkload(pair.source, pair.schema, { transactions: 30, seed: 5 });
     await expectTablesConverge(pair.source, pair.target.connection, pair.schema, 'items');
     expect(await first.kill('SIGTERM')).toBe(0);
@@ -52,7 +52,7 @@ describe('bin/ferry run: source failures', () => {
       .poll(async () => {
         await pair.source.query(`PURGE BINARY LOGS TO '${newest}'`);
         return binaryLogs();
-      }, { timeout: 20_000 })
+      }, { timeout: 120_000 })
       .toEqual([newest]);
 
     const second = startFerry(pair.args());
@@ -65,7 +65,7 @@ describe('bin/ferry run: source failures', () => {
     await pair.scratch.stop();
     expect(await isPortFree(pair.scratch.instance.port)).toBe(true);
     const ferry = startFerry(pair.args());
-    await expect.poll(() => ferry.output(), { timeout: 30_000 }).toContain('"code":"FERRY_ERR_SOURCE_UNREACHABLE"');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('"code":"FERRY_ERR_SOURCE_UNREACHABLE"');
     expect(await ferry.kill('SIGTERM')).toBe(0);
   });
 });
