@@ -9,7 +9,7 @@ export interface FerryProcess {
   child: ChildProcess;
   /** Everything it wrote to stderr (logs) and stdout so far. */
   output(): string;
-  /** Resolves with the exit code (or the signal name) when it ends. */
+  /** Resolves with the exit code (or the signal name) when it ended and its output is all read. */
   exited: Promise<number | string>;
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
@@ -19,7 +19,8 @@ export function startFerry(args: string[], env: NodeJS.ProcessEnv = {}): FerryPr
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  // 'close', not 'exit': by then every byte it wrote has arrived, so output() is complete.
+  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;

@@ -105,7 +105,7 @@ describe('cluster: REST API, manager failover, node restart without managers', (
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 100, seed: 6 });
     const restarted = startFerry(nodeArgs(`127.0.0.1:${await unusedPort()}`), { FERRY_NODE_TOKEN: token.body.token });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
-    expect(restarted.output()).toMatch(/cache/i);
+    await expect.poll(() => restarted.output(), { timeout: 120_000 }).toMatch(/cache/i);
     expect(restarted.child.exitCode).toBeNull();
   });
 });

@@ -112,6 +112,6 @@ describe('manager leader failover', () => {
     const health = await apiClient(leader.url, null).get<{ leader: boolean }>('/api/v1/health');
     expect(health.body.leader).toBe(false);
     expect(await leaderSeenBy(leader)).toBe(follower.id);
-    expect(leader.process.output()).toContain('ZooKeeper session renewed');
+    await expect.poll(() => leader.process.output(), { timeout: 120_000 }).toContain('ZooKeeper session renewed');
   });
 });

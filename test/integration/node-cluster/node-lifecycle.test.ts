@@ -69,7 +69,8 @@ describe('bin/ferry node: registration, assignment, shutdown', () => {
     }
     const newOwner = async () => (await cluster.admin.getData(zkPaths.node('n1')).catch(() => undefined))?.ephemeralOwner;
     await expect.poll(async () => [undefined, owner].includes(await newOwner()), { timeout: 120_000 }).toBe(false);
-    expect(node.output().split('node n1 registered').length - 1).toBe(2);
+    // Logged after the znode was created: the pipe may deliver the line a little later.
+    await expect.poll(() => node.output().split('node n1 registered').length - 1, { timeout: 120_000 }).toBe(2);
 
     // Watches are armed on the new session: a PAUSE still reaches the node.
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 30, seed: 9 });

@@ -17,7 +17,9 @@ describe('bin/ferry node: ROLLBACK (a permit PAUSE with a new rollbackId)', () =
 
     await writePermit(cluster, 'PAUSE', 'rb-1');
     await expect.poll(() => ackedRollback(cluster, 'n1'), { timeout: 120_000 }).toBe('rb-1');
-    expect(node.output()).toContain('"msg":"pipeline aborted: batches in flight roll back, nothing more commits"');
+    // Logged before the acknowledgement was written, but the pipe may deliver them later.
+    await waitForOutput(node, '"msg":"pipeline aborted: batches in flight roll back, nothing more commits"');
+    await waitForOutput(node, '"msg":"runner stopped"');
     expect(occurrences(node, '"msg":"runner stopped"')).toBe(1);
     // The same id seen again (a reconcile, a watch) is not acted on twice. (The ack's log
     // line follows its ZooKeeper write: wait for it, or the count below may start at 0.)

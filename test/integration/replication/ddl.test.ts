@@ -108,7 +108,7 @@ describe('bin/ferry run: DDL', () => {
     await pair.target.connection.query(`USE \`${pair.schema}\`; ${alter}`);
     const stepping = await started(pair.runArgs(['--ddl', 'ignore']));
     await expectSchemaConverges(pair, stepping);
-    expect(stepping.output()).toContain('DDL on a replicated table ignored');
+    await expect.poll(() => stepping.output(), { timeout: 120_000 }).toContain('DDL on a replicated table ignored');
     expect(await stepping.kill('SIGTERM')).toBe(0);
 
     // The checkpoint is past the statement: the default policy runs on without stopping.
@@ -163,7 +163,7 @@ describe('bin/ferry run: DDL', () => {
       [pair.schema],
     );
     expect(indexes.map((row) => String(row.i))).toEqual(['made_a', 'made_c', 'PRIMARY']);
-    expect(ferry.output()).toContain('DDL applied');
+    await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('DDL applied');
     expect(ferry.child.exitCode).toBeNull();
     const [kept] = await pair.target.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${pair.schema}_outside'`);
     expect(kept[0]?.n).toBe(1);
