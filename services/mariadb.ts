@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FerryError } from '../shared/errors/index.ts';
@@ -74,9 +74,12 @@ function initialiseDataDir(db: MariaDbInstance): void {
   if (result.status !== 0) {
     // The [ERROR] lines say why; the last line alone is only "Aborting".
     const lines = `${result.stderr}\n${result.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
-    const errors = lines.filter((l) => l.includes('[ERROR]') && !l.endsWith('Aborting'));
+    const errors = lines.filter((l) => /\[ERROR\]|error|failed/i.test(l) && !l.endsWith('Aborting'));
     const why = (errors.length > 0 ? errors.slice(0, 3) : lines.slice(-1)).join(' | ') || `exit status ${String(result.status ?? result.signal)}`;
-    throw new FerryError('FERRY_ERR_SERVICES_START_FAILED', { what: `MariaDB ${db.name}`, detail: `mariadb-install-db failed: ${why}` });
+    // Its whole output stays beside the data directory: the lines above are not always enough.
+    const logFile = join(db.dir, 'install-db.log');
+    writeFileSync(logFile, `exit ${String(result.status ?? result.signal)}${result.error ? ` (${result.error.message})` : ''}\n${result.stdout}\n${result.stderr}`);
+    throw new FerryError('FERRY_ERR_SERVICES_START_FAILED', { what: `MariaDB ${db.name}`, detail: `mariadb-install-db failed: ${why} (whole output: ${logFile})` });
   }
 }
 
