@@ -66,9 +66,12 @@ function initialiseDataDir(db: MariaDbInstance): void {
   const dataDir = join(db.dir, 'data');
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return;
   mkdirSync(dataDir, { recursive: true });
+  // Its own tmpdir: a bootstrap server starting in a shared /tmp removes the '#sql' temporary
+  // tables of any other bootstrap running there, which then fails ("Unknown table
+  // 'mysql.tmp_user_sys'"); seen when test runs and scratch servers start side by side.
   const result = spawnSync(
     'mariadb-install-db',
-    ['--no-defaults', '--user=root', `--datadir=${dataDir}`, '--auth-root-authentication-method=socket', '--skip-test-db', INNODB_LOG],
+    ['--no-defaults', '--user=root', `--datadir=${dataDir}`, `--tmpdir=${db.dir}`, '--auth-root-authentication-method=socket', '--skip-test-db', INNODB_LOG],
     { encoding: 'utf8', timeout: 120_000 },
   );
   if (result.status !== 0) {

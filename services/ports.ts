@@ -28,14 +28,21 @@ export function isListening(port: number): Promise<boolean> {
   });
 }
 
+/** Linux hands out outgoing connections' local ports from 32768 up (ip_local_port_range). */
+const EPHEMERAL_PORTS_FROM = 32_768;
+const LOWEST_BASE = 10_000;
+
 /**
- * A base port such that base+offset is free for every offset given; tries random bases in
- * [20000, 60000). Used by tests and the benchmark so they never collide with a developer's
+ * A base port such that base+offset is free for every offset given; tries random bases
+ * from 10000 such that every port stays below the ephemeral range: a port free when checked
+ * there can be taken by any client's outgoing connection before the server binds it (seen
+ * under load). Used by tests and the benchmark so they never collide with a developer's
  * `services up` or with system services.
  */
 export async function findFreeBase(offsets: number[]): Promise<number> {
+  const span = EPHEMERAL_PORTS_FROM - LOWEST_BASE - Math.max(...offsets) - 1;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 35_000);
+    const base = LOWEST_BASE + Math.floor(Math.random() * span);
     const free = await Promise.all(offsets.map((o) => isPortFree(base + o)));
     if (free.every(Boolean)) return base;
   }
