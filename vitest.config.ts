@@ -12,6 +12,8 @@ export default defineConfig({
           environment: 'node',
           // Unit tests first: fast feedback before the servers start.
           sequence: { groupOrder: 0 },
+          // A few use real timers and sockets; a loaded machine must not fail them by the clock.
+          testTimeout: 120_000,
         },
       },
       {

@@ -89,10 +89,8 @@ describe('alarm webhook', () => {
     const target = await receiver(() => undefined);
     const { log, warnings } = capturingLog();
     const hook = webhook(target.url, log, { timeoutMs: 300, retries: 1 });
-    const started = performance.now();
     hook.send(alarm('lag:p1'), 'raised');
-    await hook.idle();
-    expect(performance.now() - started).toBeLessThan(10_000);
+    await hook.idle(); // a receiver that never answers would hang here without the timeout
     expect(target.bodies).toHaveLength(2);
     expect(warnings()).toEqual([expect.objectContaining({ code: 'FERRY_ERR_WEBHOOK_FAILED', attempts: 2, detail: expect.stringMatching(/timeout/i) as string })]);
   });
@@ -104,9 +102,8 @@ describe('alarm webhook', () => {
     const hook = webhook(target.url, log, { maxQueue: 2, timeoutMs: 60_000 });
     hook.send(alarm('a1'), 'raised');
     expect(await waitFor(() => held.length === 1, 10_000)).toBe(true); // a1 is in flight, the receiver holds it
-    const started = performance.now();
-    for (const id of ['a2', 'a3', 'a4', 'a5']) hook.send(alarm(id), 'raised');
-    expect(performance.now() - started).toBeLessThan(50);
+    // send() returns nothing to wait for: the caller goes on at once, whatever the receiver does.
+    for (const id of ['a2', 'a3', 'a4', 'a5']) expect(hook.send(alarm(id), 'raised')).toBeUndefined();
     expect(hook.pending).toBe(3);
     expect(warnings().map((line) => line.alarm)).toEqual(['a2', 'a3']);
     expect(warnings()[0]).toMatchObject({ code: 'FERRY_ERR_WEBHOOK_FAILED', maxQueue: 2 });

@@ -11,17 +11,16 @@ describe('waitOnZk', () => {
     let ready = false;
     const armed: (Watcher | undefined)[] = [];
     let checks = 0;
-    const started = performance.now();
+    // The poll comes after the deadline: only the watch can end the wait in time.
     const waiting = waitOnZk(async (watch) => {
       checks += 1;
       armed.push(watch('a'));
       return Promise.resolve(ready);
-    }, { timeoutMs: 10_000, pollMs: 5_000 });
+    }, { timeoutMs: 60_000, pollMs: 600_000 });
     await new Promise((resolve) => setTimeout(resolve, 20));
     ready = true;
     fire(armed[0]);
     expect(await waiting).toBe(true);
-    expect(performance.now() - started).toBeLessThan(2_000);
     expect(checks).toBe(2);
   });
 
