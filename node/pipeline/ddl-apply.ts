@@ -2,7 +2,7 @@ import type { Pool } from 'mysql2/promise';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
-import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
+import type { DdlStatement, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { quoteTable } from '../../shared/mysql/flavor.ts';
 import { parseDdl, replicatedTables, rewriteDdl, swappedIn, type ParsedDdl } from './ddl.ts';
 
@@ -36,12 +36,10 @@ function rememberTables(parsed: ParsedDdl, context: DdlContext): void {
  * that schema. Under `apply` it drops those tables' targets, not the target schema, which
  * may be shared (a schema rename, several sources merged into one).
  */
-async function dropSchema(schema: string, transaction: SourceTransaction, context: DdlContext): Promise<TableRef[]> {
+async function dropSchema(schema: string, { sql }: DdlStatement, position: string, context: DdlContext): Promise<TableRef[]> {
   const { pipeline, log } = context;
   if (!pipeline.mapping.coversSchema(schema)) return [];
   const dropped = [...context.knownTables.values()].filter((t) => t.schema === schema);
-  const position = describePosition(transaction.end);
-  const sql = transaction.ddl!.sql;
   if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql });
   if (pipeline.ddl === 'ignore') {
     log.warn({ sql, position }, 'DDL on a replicated table ignored');
@@ -81,10 +79,8 @@ export function describePosition(position: SourcePosition): string {
  * understand): when it may change a replicated table, it stops the pipeline under `stop` and
  * `apply` and is logged and stepped over under `ignore`; never skipped in silence.
  */
-function unsupported(parsed: ParsedDdl, transaction: SourceTransaction, context: DdlContext): TableRef[] {
+function unsupported(parsed: ParsedDdl, { sql }: DdlStatement, position: string, context: DdlContext): TableRef[] {
   const { pipeline, log } = context;
-  const sql = transaction.ddl!.sql;
-  const position = describePosition(transaction.end);
   const touched = replicatedTables(parsed, pipeline.mapping);
   if (touched.length === 0) {
     log.debug({ sql, position, kind: parsed.kind }, 'statement on no replicated table skipped');
@@ -100,19 +96,25 @@ function unsupported(parsed: ParsedDdl, transaction: SourceTransaction, context:
 }
 
 /**
- * Handles a statement from the source by the pipeline's `ddl` policy. Returns the target
- * tables whose definition may have changed (their cached metadata must go).
+ * Handles the statements of a transaction (its DDL, or the row changes a session logged as
+ * statements) by the pipeline's `ddl` policy, in order. Returns the target tables whose
+ * definition may have changed (their cached metadata must go).
  */
 export async function applyDdl(transaction: SourceTransaction, context: DdlContext): Promise<TableRef[]> {
+  const position = describePosition(transaction.end);
+  const changed: TableRef[] = [];
+  for (const statement of [transaction.ddl!, ...(transaction.laterStatements ?? [])]) changed.push(...(await applyStatement(statement, position, context)));
+  return changed;
+}
+
+async function applyStatement(ddl: DdlStatement, position: string, context: DdlContext): Promise<TableRef[]> {
   const { pipeline, log } = context;
-  const ddl = transaction.ddl!;
   const parsed = parseDdl(ddl.sql, ddl.schema);
-  if (parsed.kind === 'drop-schema') return dropSchema(parsed.schema!, transaction, context);
+  if (parsed.kind === 'drop-schema') return dropSchema(parsed.schema!, ddl, position, context);
   if (parsed.kind === 'no-table') return [];
-  if (parsed.kind === 'dml' || parsed.kind === 'unknown') return unsupported(parsed, transaction, context);
+  if (parsed.kind === 'dml' || parsed.kind === 'unknown') return unsupported(parsed, ddl, position, context);
   rememberTables(parsed, context);
   if (replicatedTables(parsed, pipeline.mapping).length === 0) return [];
-  const position = describePosition(transaction.end);
   const swap = swappedIn(parsed, pipeline.mapping);
   if (pipeline.ddl === 'ignore') {
     log.warn({ sql: ddl.sql, position, kind: parsed.kind, ...(swap ? { swappedIn: `${swap.from.schema}.${swap.from.table}` } : {}) }, 'DDL on a replicated table ignored');

@@ -153,7 +153,7 @@ describe('bin/ferry run: DDL behind comments and versioned comments', () => {
 });
 
 describe('bin/ferry run: row changes logged as statements', () => {
-  it('stops at a statement-logged row change on a replicated table, under stop and apply, and not at one on another table', async () => {
+  it('stops at a statement-logged row change on a replicated table, also followed by another in its transaction, and not at one on another table', async () => {
     const pair = await replicationPair();
     await pair.onBoth('CREATE TABLE orders (id INT PRIMARY KEY, v INT); CREATE TABLE other (id INT PRIMARY KEY)');
     const db = pair.source.connection;
@@ -167,8 +167,9 @@ describe('bin/ferry run: row changes logged as statements', () => {
     await db.query('INSERT INTO orders VALUES (1, 1)');
     await until(ferry, 'row 1 of orders', async () => (await ids(pair.target.connection, pair.schema, 'orders')).includes(1));
 
+    // One transaction of two statements: the one on the replicated table first.
     const statement = 'INSERT /* app */ INTO orders VALUES (2, 2)';
-    await db.query(`SET SESSION binlog_format = STATEMENT; ${statement}; SET SESSION binlog_format = ROW`);
+    await db.query(`SET SESSION binlog_format = STATEMENT; BEGIN; ${statement}; INSERT INTO other VALUES (2); COMMIT; SET SESSION binlog_format = ROW`);
     await db.query('INSERT INTO orders VALUES (3, 3)');
     await stoppedBeforeMarker(ferry, pair.target.connection, pair.schema, 'orders', 3);
     expect(ferry.output()).toContain('FERRY_ERR_DDL_UNSUPPORTED');
