@@ -4,7 +4,8 @@ import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { DdlStatement, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { quoteTable } from '../../shared/mysql/flavor.ts';
-import { parseDdl, replicatedTables, rewriteDdl, swappedIn, type ParsedDdl } from './ddl.ts';
+import { parseDdl, type ParsedDdl } from './ddl.ts';
+import { replicatedTables, rewriteDdl, swappedIn } from './ddl-tables.ts';
 
 /**
  * Errors that mean "already done" when a DDL is applied again after a crash between the

@@ -1,15 +1,8 @@
 import type { TableRef } from '../../shared/model/change.ts';
-import type { TableMapping } from '../../shared/model/table-mapping.ts';
-import { quoteTable } from '../../shared/mysql/flavor.ts';
 import { isKeyword, tokenize, type SqlToken } from '../../shared/mysql/sql-tokens.ts';
+import { StatementCursor, type NamedTable } from './ddl-cursor.ts';
 
-/** A table name in a statement, with its span in the statement text. */
-export type NamedTable = TableRef & {
-  start: number;
-  end: number;
-  /** A table the statement only reads (the template of CREATE TABLE ... LIKE): renamed, but it does not make the statement one on a replicated table. */
-  read?: true;
-};
+export type { NamedTable } from './ddl-cursor.ts';
 
 /**
  * A statement of a binlog query event as Ferry understands it.
@@ -35,8 +28,6 @@ export interface ParsedDdl {
 const NO_TABLE_OBJECTS = new Set(['DATABASE', 'SCHEMA', 'USER', 'ROLE', 'VIEW', 'TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT', 'SERVER', 'PACKAGE', 'TABLESPACE', 'LOGFILE', 'RESOURCE', 'REFERENCE', 'UNDO', 'INSTANCE']);
 /** First words of statements that change no table's rows or definition (REPAIR can drop rows: not here). */
 const NO_TABLE_STATEMENTS = new Set(['GRANT', 'REVOKE', 'FLUSH', 'ANALYZE', 'OPTIMIZE', 'CHECK', 'CHECKSUM', 'INSTALL', 'UNINSTALL', 'SET']);
-/** Modifiers that may sit between the first word and the object keyword. */
-const CREATE_MODIFIERS = new Set(['TEMPORARY', 'ONLINE', 'OFFLINE', 'IGNORE', 'UNIQUE', 'FULLTEXT', 'SPATIAL', 'AGGREGATE']);
 /**
  * Reserved words: never an unquoted table name, so not a candidate in a statement Ferry does
  * not understand (a subset of MySQL's list: the words such statements are made of).
@@ -48,90 +39,13 @@ const RESERVED = new Set(
     'SCHEMA SELECT SET SPATIAL TABLE THEN TO TRIGGER TRUE UNION UNIQUE UPDATE USING VALUES WHEN WHERE WITH').split(' '),
 );
 
-/** A cursor over the tokens of one statement. */
-class Tokens {
-  index = 0;
-  constructor(readonly list: SqlToken[]) {}
-
-  get peek(): SqlToken | undefined {
-    return this.list[this.index];
-  }
-
-  /** Consumes the keywords in order if all are there; true when it did. */
-  take(...words: string[]): boolean {
-    for (let k = 0; k < words.length; k++) if (!isKeyword(this.list[this.index + k], words[k]!)) return false;
-    this.index += words.length;
-    return true;
-  }
-
-  symbol(char: string): boolean {
-    const token = this.peek;
-    if (token?.type !== 'symbol' || token.value !== char) return false;
-    this.index++;
-    return true;
-  }
-
-  /** A table name (`t`, `s.t`, quoted or not) at the cursor, consumed; undefined if there is none. */
-  name(defaultSchema: string, read = false): NamedTable | undefined {
-    const first = this.list[this.index];
-    if (first?.type !== 'word' && first?.type !== 'quoted') return undefined;
-    const dot = this.list[this.index + 1];
-    const second = this.list[this.index + 2];
-    if (dot?.type === 'symbol' && dot.value === '.' && (second?.type === 'word' || second?.type === 'quoted')) {
-      this.index += 3;
-      return { schema: first.value, table: second.value, start: first.start, end: second.end, ...(read ? { read: true as const } : {}) };
-    }
-    this.index++;
-    return { schema: defaultSchema, table: first.value, start: first.start, end: first.end, ...(read ? { read: true as const } : {}) };
-  }
-
-  /** Skips `DEFINER = user`, `ALGORITHM = x`, `SQL SECURITY x`, `OR REPLACE` and modifiers; returns the modifiers seen. */
-  skipOptions(): Set<string> {
-    const seen = new Set<string>();
-    for (;;) {
-      if (this.take('OR', 'REPLACE')) continue;
-      if (this.take('SQL', 'SECURITY')) {
-        this.index++;
-        continue;
-      }
-      if (this.take('DEFINER') || this.take('ALGORITHM')) {
-        this.symbol('=');
-        // user, 'user'@'host', `user`@`host`, CURRENT_USER, CURRENT_USER(), or the algorithm.
-        this.index++;
-        if (this.symbol('(')) this.symbol(')');
-        if (this.peek?.type === 'symbol' && this.peek.value === '@') this.index += 2;
-        continue;
-      }
-      const word = this.peek;
-      if (word?.type === 'word' && CREATE_MODIFIERS.has(word.value.toUpperCase())) {
-        seen.add(word.value.toUpperCase());
-        this.index++;
-        continue;
-      }
-      return seen;
-    }
-  }
-
-  /** The index of the next keyword `word` outside parentheses, from the cursor on; -1 if none. */
-  find(word: string, from = this.index): number {
-    let depth = 0;
-    for (let k = from; k < this.list.length; k++) {
-      const token = this.list[k]!;
-      if (token.type === 'symbol' && token.value === '(') depth++;
-      else if (token.type === 'symbol' && token.value === ')') depth--;
-      else if (depth === 0 && isKeyword(token, word)) return k;
-    }
-    return -1;
-  }
-}
-
 /**
  * Classifies a statement from a binlog query event and finds the tables it names, after a
  * real lexing pass (comments, versioned comments, quoted names, any case). `defaultSchema`
  * is the schema the statement ran in (the event's), for unqualified names.
  */
 export function parseDdl(sql: string, defaultSchema: string): ParsedDdl {
-  const tokens = new Tokens(tokenize(sql));
+  const tokens = new StatementCursor(tokenize(sql));
   // MariaDB's SET STATEMENT var = value [, ...] FOR statement: the statement is what counts.
   if (isKeyword(tokens.peek, 'SET') && isKeyword(tokens.list[1], 'STATEMENT')) {
     const at = tokens.find('FOR', 2);
@@ -168,7 +82,7 @@ export function parseDdl(sql: string, defaultSchema: string): ParsedDdl {
 }
 
 /** CREATE / ALTER / DROP of a table, an index, a schema, or an object that holds no rows. */
-function objectStatement(verb: 'CREATE' | 'ALTER' | 'DROP', tokens: Tokens, defaultSchema: string): ParsedDdl {
+function objectStatement(verb: 'CREATE' | 'ALTER' | 'DROP', tokens: StatementCursor, defaultSchema: string): ParsedDdl {
   const modifiers = tokens.skipOptions();
   const temporary = modifiers.has('TEMPORARY') ? { temporary: true as const } : {};
   const object = tokens.peek?.type === 'word' ? tokens.peek.value.toUpperCase() : '';
@@ -200,7 +114,7 @@ function objectStatement(verb: 'CREATE' | 'ALTER' | 'DROP', tokens: Tokens, defa
 }
 
 /** CREATE TABLE t LIKE u, or CREATE TABLE t (LIKE u): u is read. */
-function createLike(table: NamedTable, tokens: Tokens, defaultSchema: string): NamedTable[] {
+function createLike(table: NamedTable, tokens: StatementCursor, defaultSchema: string): NamedTable[] {
   const parenthesised = tokens.symbol('(');
   if (!tokens.take('LIKE')) return [table];
   const template = tokens.name(defaultSchema, true);
@@ -209,7 +123,7 @@ function createLike(table: NamedTable, tokens: Tokens, defaultSchema: string): N
 }
 
 /** ALTER TABLE t ...: the clauses that name a second table (RENAME TO, EXCHANGE / CONVERT PARTITION). */
-function alterTable(table: NamedTable, tokens: Tokens, defaultSchema: string): ParsedDdl {
+function alterTable(table: NamedTable, tokens: StatementCursor, defaultSchema: string): ParsedDdl {
   const tables = [table];
   const renames: NonNullable<ParsedDdl['renames']> = [];
   /** The table's name after the RENAME clauses seen so far. */
@@ -243,7 +157,7 @@ function alterTable(table: NamedTable, tokens: Tokens, defaultSchema: string): P
 }
 
 /** TRUNCATE t, DROP TABLE a, b: a comma-separated list of names. */
-function tableList(kind: 'truncate' | 'drop', tokens: Tokens, defaultSchema: string, several: boolean): ParsedDdl {
+function tableList(kind: 'truncate' | 'drop', tokens: StatementCursor, defaultSchema: string, several: boolean): ParsedDdl {
   const tables: NamedTable[] = [];
   do {
     const table = tokens.name(defaultSchema);
@@ -254,7 +168,7 @@ function tableList(kind: 'truncate' | 'drop', tokens: Tokens, defaultSchema: str
 }
 
 /** RENAME TABLE [IF EXISTS] a [WAIT n | NOWAIT] TO b, c TO d. */
-function renameTables(tokens: Tokens, defaultSchema: string): ParsedDdl {
+function renameTables(tokens: StatementCursor, defaultSchema: string): ParsedDdl {
   tokens.take('IF', 'EXISTS');
   const tables: NamedTable[] = [];
   const renames: NonNullable<ParsedDdl['renames']> = [];
@@ -275,7 +189,7 @@ function renameTables(tokens: Tokens, defaultSchema: string): ParsedDdl {
  * LOAD DATA ... INTO TABLE t, DELETE [t1, t2] FROM t [USING ...]; UPDATE names every table
  * of its table references (which of them SET writes is not worked out).
  */
-function dml(verb: string, tokens: Tokens, defaultSchema: string): ParsedDdl {
+function dml(verb: string, tokens: StatementCursor, defaultSchema: string): ParsedDdl {
   const modifiers = ['LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY', 'IGNORE', 'QUICK', 'CONCURRENT', 'LOCAL'];
   const skipModifiers = (): void => {
     while (isKeyword(tokens.peek, ...modifiers)) tokens.index++;
@@ -333,53 +247,4 @@ function unknown(list: SqlToken[], defaultSchema: string, reason: string): Parse
     }
   }
   return { kind: 'unknown', tables, reason };
-}
-
-/** True when the statement changes at least one replicated table (or makes one, by name). */
-export function touchesReplicatedTables(ddl: ParsedDdl, mapping: TableMapping): boolean {
-  return replicatedTables(ddl, mapping).length > 0;
-}
-
-/** The replicated tables the statement changes or makes (not those it only reads; none for a TEMPORARY table). */
-export function replicatedTables(ddl: ParsedDdl, mapping: TableMapping): NamedTable[] {
-  if (ddl.temporary) return [];
-  return ddl.tables.filter((t) => t.read !== true && mapping.mapTable(t.schema, t.table) !== undefined);
-}
-
-/**
- * The table a rename puts in place of a replicated table from outside the pipeline (the
- * cut-over of gh-ost or pt-online-schema-change: `RENAME TABLE t TO _t_old, _t_new TO t`),
- * followed through chains of renames in one statement; undefined when there is none.
- */
-export function swappedIn(ddl: ParsedDdl, mapping: TableMapping): { table: TableRef; from: TableRef } | undefined {
-  const key = (t: TableRef): string => `${t.schema}\u0000${t.table}`;
-  /** Where the table now under each renamed name came from. */
-  const origin = new Map<string, { now: TableRef; from: TableRef }>();
-  for (const { from, to } of ddl.renames ?? []) {
-    const source = origin.get(key(from))?.from ?? from;
-    origin.delete(key(from));
-    origin.set(key(to), { now: to, from: source });
-  }
-  for (const { now, from } of origin.values()) {
-    if (mapping.mapTable(now.schema, now.table) !== undefined && mapping.mapTable(from.schema, from.table) === undefined) {
-      return { table: { schema: now.schema, table: now.table }, from: { schema: from.schema, table: from.table } };
-    }
-  }
-  return undefined;
-}
-
-/**
- * The statement with every replicated table name replaced by its target name, fully
- * qualified. Column renames are not rewritten: DDL naming a renamed column needs a hand.
- */
-export function rewriteDdl(sql: string, ddl: ParsedDdl, mapping: TableMapping): string {
-  let out = '';
-  let cursor = 0;
-  for (const table of [...ddl.tables].sort((a, b) => a.start - b.start)) {
-    const mapped = mapping.mapTable(table.schema, table.table);
-    const target = mapped?.target ?? table;
-    out += sql.slice(cursor, table.start) + quoteTable(target.schema, target.table);
-    cursor = table.end;
-  }
-  return out + sql.slice(cursor);
 }

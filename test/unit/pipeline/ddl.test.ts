@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDdl, rewriteDdl, swappedIn, touchesReplicatedTables } from '../../../node/pipeline/ddl.ts';
+import { parseDdl } from '../../../node/pipeline/ddl.ts';
+import { rewriteDdl, swappedIn, touchesReplicatedTables } from '../../../node/pipeline/ddl-tables.ts';
 import type { TableMapping } from '../../../shared/model/table-mapping.ts';
 
 const mapping: TableMapping = {
