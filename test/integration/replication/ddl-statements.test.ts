@@ -122,6 +122,10 @@ describe('bin/ferry run: DDL behind comments and versioned comments', () => {
     await stoppedBeforeMarker(second, pair.target.connection, pair.schema, 'orders', 4);
     expect(second.output()).toContain('FERRY_ERR_DDL_NOT_ALLOWED');
     expect(second.output()).toContain(alter);
+    await pair.target.connection.query(`ALTER TABLE \`${pair.schema}\`.orders ADD COLUMN note VARCHAR(20) NULL`);
+    const again = await started(pair, pair.runArgs(['--ddl', 'ignore']));
+    await converges(pair, again, ['orders']);
+    expect(logged(again, 'DDL on a replicated table ignored').map((record) => record.sql)).toEqual([alter]);
   });
 
   it('applies DDL behind comments and in versioned comments with --ddl apply, as the plain forms', async () => {

@@ -61,6 +61,7 @@ describe('parseDdl: DROP DATABASE', () => {
   it('names the schema', () => {
     expect(parseDdl('DROP DATABASE IF EXISTS `shop`', 'x')).toEqual({ kind: 'drop-schema', tables: [], schema: 'shop' });
     expect(parseDdl('drop schema shop', 'x')).toEqual({ kind: 'drop-schema', tables: [], schema: 'shop' });
+    expect(parseDdl('DROP /* x */ DATABASE /*!32312 IF EXISTS*/ `shop`', 'x')).toEqual({ kind: 'drop-schema', tables: [], schema: 'shop' });
   });
 });
 
