@@ -3,7 +3,9 @@
  * classify a statement and find the names in it, not a grammar. Comments (`/* *\/`, `-- `,
  * `#`) are dropped, except versioned ones: `/*!50001 ... *\/` (MySQL and MariaDB) and
  * `/*M!100100 ... *\/` (MariaDB) are code the server ran, so their content is lexed like the
- * rest. The statement was already executed by the source, so the version is not compared.
+ * rest. The version is not compared: the source ran the statement, and a versioned part it
+ * skipped (a version above its own) is rare enough to err on the side of reading it. A MySQL
+ * source skips `/*M!` parts too; they are read all the same, for the same reason.
  *
  * Limits, on purpose: a string in double quotes is a string (under ANSI_QUOTES it would be an
  * identifier: callers that look for names treat it as a possible one); backslash escapes are
