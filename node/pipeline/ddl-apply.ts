@@ -2,9 +2,10 @@ import type { Pool } from 'mysql2/promise';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
-import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
+import type { DdlStatement, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { quoteTable } from '../../shared/mysql/flavor.ts';
-import { parseDdl, rewriteDdl, touchesReplicatedTables } from './ddl.ts';
+import { parseDdl, type ParsedDdl } from './ddl.ts';
+import { replicatedTables, rewriteDdl, swappedIn } from './ddl-tables.ts';
 
 /**
  * Errors that mean "already done" when a DDL is applied again after a crash between the
@@ -25,8 +26,8 @@ export interface DdlContext {
 const known = (t: TableRef): string => `${t.schema}\u0000${t.table}`;
 
 /** Keeps the known replicated tables up to date with what a statement creates, renames or drops. */
-function rememberTables(parsed: ReturnType<typeof parseDdl>, context: DdlContext): void {
-  const replicated = parsed.tables.filter((t) => t.read !== true && context.pipeline.mapping.mapTable(t.schema, t.table) !== undefined);
+function rememberTables(parsed: ParsedDdl, context: DdlContext): void {
+  const replicated = replicatedTables(parsed, context.pipeline.mapping);
   if (parsed.kind === 'drop') for (const t of replicated) context.knownTables.delete(known(t));
   else for (const t of replicated) context.knownTables.set(known(t), { schema: t.schema, table: t.table });
 }
@@ -36,12 +37,10 @@ function rememberTables(parsed: ReturnType<typeof parseDdl>, context: DdlContext
  * that schema. Under `apply` it drops those tables' targets, not the target schema, which
  * may be shared (a schema rename, several sources merged into one).
  */
-async function dropSchema(schema: string, transaction: SourceTransaction, context: DdlContext): Promise<TableRef[]> {
+async function dropSchema(schema: string, { sql }: DdlStatement, position: string, context: DdlContext): Promise<TableRef[]> {
   const { pipeline, log } = context;
   if (!pipeline.mapping.coversSchema(schema)) return [];
   const dropped = [...context.knownTables.values()].filter((t) => t.schema === schema);
-  const position = describePosition(transaction.end);
-  const sql = transaction.ddl!.sql;
   if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql });
   if (pipeline.ddl === 'ignore') {
     log.warn({ sql, position }, 'DDL on a replicated table ignored');
@@ -67,7 +66,7 @@ async function dropSchema(schema: string, transaction: SourceTransaction, contex
  * DROP TABLE naming replicated and other tables drops only the replicated ones on the
  * target: a table outside the pipeline that happens to share a name there is not ours.
  */
-function dropReplicatedOnly(parsed: ReturnType<typeof parseDdl>, pipeline: RuntimePipeline): string {
+function dropReplicatedOnly(parsed: ParsedDdl, pipeline: RuntimePipeline): string {
   const targets = parsed.tables.map((t) => pipeline.mapping.mapTable(t.schema, t.table)?.target).filter((t): t is TableRef => t !== undefined);
   return `DROP TABLE IF EXISTS ${targets.map((t) => quoteTable(t.schema, t.table)).join(', ')}`;
 }
@@ -77,22 +76,55 @@ export function describePosition(position: SourcePosition): string {
 }
 
 /**
- * Handles a DDL statement from the source by the pipeline's `ddl` policy. Returns the
- * target tables whose definition may have changed (their cached metadata must go).
+ * A statement Ferry cannot replicate (a row change logged as a statement, or one it does not
+ * understand): when it may change a replicated table, it stops the pipeline under `stop` and
+ * `apply` and is logged and stepped over under `ignore`; never skipped in silence.
  */
-export async function applyDdl(transaction: SourceTransaction, context: DdlContext): Promise<TableRef[]> {
+function unsupported(parsed: ParsedDdl, { sql }: DdlStatement, position: string, context: DdlContext): TableRef[] {
   const { pipeline, log } = context;
-  const ddl = transaction.ddl!;
-  const parsed = parseDdl(ddl.sql, ddl.schema);
-  if (parsed.kind === 'drop-schema') return dropSchema(parsed.schema!, transaction, context);
-  rememberTables(parsed, context);
-  if (!touchesReplicatedTables(parsed, pipeline.mapping)) return [];
-  const position = describePosition(transaction.end);
-  if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql: ddl.sql });
-  if (pipeline.ddl === 'ignore') {
-    log.warn({ sql: ddl.sql, position }, 'DDL on a replicated table ignored');
+  const touched = replicatedTables(parsed, pipeline.mapping);
+  if (touched.length === 0) {
+    log.debug({ sql, position, kind: parsed.kind }, 'statement on no replicated table skipped');
     return [];
   }
+  const tables = touched.map((t) => `${t.schema}.${t.table}`);
+  const reason = parsed.kind === 'dml' ? 'a row change logged as a statement, not as rows' : `not understood: ${parsed.reason ?? 'unknown statement'}`;
+  if (pipeline.ddl === 'ignore') {
+    log.warn({ sql, position, kind: parsed.kind, reason, tables }, 'DDL on a replicated table ignored');
+    return [];
+  }
+  throw new FerryError('FERRY_ERR_DDL_UNSUPPORTED', { position, table: tables[0], reason, sql });
+}
+
+/**
+ * Handles the statements of a transaction (its DDL, or the row changes a session logged as
+ * statements) by the pipeline's `ddl` policy, in order. Returns the target tables whose
+ * definition may have changed (their cached metadata must go).
+ */
+export async function applyDdl(transaction: SourceTransaction, context: DdlContext): Promise<TableRef[]> {
+  const position = describePosition(transaction.end);
+  const changed: TableRef[] = [];
+  for (const statement of [transaction.ddl!, ...(transaction.laterStatements ?? [])]) changed.push(...(await applyStatement(statement, position, context)));
+  return changed;
+}
+
+async function applyStatement(ddl: DdlStatement, position: string, context: DdlContext): Promise<TableRef[]> {
+  const { pipeline, log } = context;
+  const parsed = parseDdl(ddl.sql, ddl.schema);
+  if (parsed.kind === 'drop-schema') return dropSchema(parsed.schema!, ddl, position, context);
+  if (parsed.kind === 'no-table') return [];
+  if (parsed.kind === 'dml' || parsed.kind === 'unknown') return unsupported(parsed, ddl, position, context);
+  rememberTables(parsed, context);
+  if (replicatedTables(parsed, pipeline.mapping).length === 0) return [];
+  const swap = swappedIn(parsed, pipeline.mapping);
+  if (pipeline.ddl === 'ignore') {
+    log.warn({ sql: ddl.sql, position, kind: parsed.kind, ...(swap ? { swappedIn: `${swap.from.schema}.${swap.from.table}` } : {}) }, 'DDL on a replicated table ignored');
+    return [];
+  }
+  // An online schema change's cut-over from a shadow table the target does not have: applying
+  // the RENAME would fail or move the wrong table, and "apply it by hand" would be wrong advice.
+  if (swap) throw new FerryError('FERRY_ERR_DDL_SWAP_IN', { position, from: `${swap.from.schema}.${swap.from.table}`, table: `${swap.table.schema}.${swap.table.table}`, sql: ddl.sql });
+  if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql: ddl.sql });
   const statement = parsed.kind === 'drop' ? dropReplicatedOnly(parsed, pipeline) : rewriteDdl(ddl.sql, parsed, pipeline.mapping);
   try {
     await context.pool.query(statement);

@@ -1,175 +1,250 @@
 import type { TableRef } from '../../shared/model/change.ts';
-import type { TableMapping } from '../../shared/model/table-mapping.ts';
-import { quoteTable } from '../../shared/mysql/flavor.ts';
+import { isKeyword, tokenize, type SqlToken } from '../../shared/mysql/sql-tokens.ts';
+import { StatementCursor, type NamedTable } from './ddl-cursor.ts';
 
-/** A DDL statement as Ferry understands it: which tables it names, and where in the text. */
-export interface ParsedDdl {
-  kind: 'create' | 'alter' | 'drop' | 'truncate' | 'rename' | 'index' | 'drop-schema' | 'other';
-  /** The schema of DROP DATABASE / DROP SCHEMA. */
-  schema?: string;
-  /**
-   * Table references in order of appearance, with their spans in the statement. `read` marks
-   * a table the statement only reads (the template of CREATE TABLE ... LIKE): it is renamed
-   * like the others but does not make the statement one on a replicated table.
-   */
-  tables: Array<TableRef & { start: number; end: number; read?: true }>;
-}
-
-const IDENT = '(?:`(?:[^`]|``)+`|[A-Za-z0-9_$]+)';
-const NAME = `(${IDENT})(?:\\s*\\.\\s*(${IDENT}))?`;
-
-const unquote = (identifier: string): string => (identifier.startsWith('`') ? identifier.slice(1, -1).replace(/``/g, '`') : identifier);
-
-/** Strips leading comments (/* ... *\/, -- ..., # ...) that clients put before statements. */
-function leadingCommentLength(sql: string): number {
-  const match = /^(?:\s+|\/\*[\s\S]*?\*\/|--[^\n]*\n|#[^\n]*\n)*/.exec(sql);
-  return match ? match[0].length : 0;
-}
-
-interface Shape {
-  kind: ParsedDdl['kind'];
-  /** Matches from the start of the statement up to the first table name. */
-  head: RegExp;
-  /** Several names separated by commas (DROP TABLE a, b), or RENAME's `a TO b, c TO d`. */
-  list?: 'comma' | 'rename';
-}
-
-const SHAPES: Shape[] = [
-  { kind: 'create', head: /^CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?/i },
-  { kind: 'alter', head: /^ALTER\s+(?:ONLINE\s+)?(?:IGNORE\s+)?TABLE\s+(?:IF\s+EXISTS\s+)?/i },
-  { kind: 'drop', head: /^DROP\s+(?:TEMPORARY\s+)?TABLES?\s+(?:IF\s+EXISTS\s+)?/i, list: 'comma' },
-  { kind: 'truncate', head: /^TRUNCATE\s+(?:TABLE\s+)?/i },
-  { kind: 'rename', head: /^RENAME\s+TABLES?\s+/i, list: 'rename' },
-  { kind: 'index', head: /^(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?\S+\s+ON\s+/i },
-];
+export type { NamedTable } from './ddl-cursor.ts';
 
 /**
- * Finds the tables a DDL statement names (a small parser for the statements that change
- * tables, not a full SQL grammar). Statements that name no table (GRANT, CREATE USER, ...)
- * come back as kind 'other' with no tables.
+ * A statement of a binlog query event as Ferry understands it.
+ * - table DDL (`create`, `alter`, `drop`, `truncate`, `rename`, `index`): `tables` are the tables it names;
+ * - `drop-schema`: DROP DATABASE / SCHEMA of `schema`;
+ * - `dml`: a row change logged as a statement (statement-based logging in a session): `tables` are the tables it writes;
+ * - `no-table`: a statement that changes neither a table's rows nor its definition (GRANT, CREATE VIEW, TRIGGER, ...);
+ * - `unknown`: anything else; `tables` are every name in it that could be a table.
+ */
+export interface ParsedDdl {
+  kind: 'create' | 'alter' | 'drop' | 'truncate' | 'rename' | 'index' | 'drop-schema' | 'dml' | 'no-table' | 'unknown';
+  schema?: string;
+  tables: NamedTable[];
+  /** CREATE / DROP TEMPORARY TABLE: a session's table, never a replicated one. */
+  temporary?: true;
+  /** The renames of RENAME TABLE and ALTER TABLE ... RENAME TO, in order. */
+  renames?: Array<{ from: TableRef; to: TableRef }>;
+  /** Why a `unknown` statement is not understood, for the operator. */
+  reason?: string;
+}
+
+/** Objects whose CREATE / ALTER / DROP changes no table's rows or definition. */
+const NO_TABLE_OBJECTS = new Set(['DATABASE', 'SCHEMA', 'USER', 'ROLE', 'VIEW', 'TRIGGER', 'PROCEDURE', 'FUNCTION', 'EVENT', 'SERVER', 'PACKAGE', 'TABLESPACE', 'LOGFILE', 'RESOURCE', 'REFERENCE', 'UNDO', 'INSTANCE']);
+/** First words of statements that change no table's rows or definition (REPAIR can drop rows: not here). */
+const NO_TABLE_STATEMENTS = new Set(['GRANT', 'REVOKE', 'FLUSH', 'ANALYZE', 'OPTIMIZE', 'CHECK', 'CHECKSUM', 'INSTALL', 'UNINSTALL', 'SET']);
+/**
+ * Reserved words: never an unquoted table name, so not a candidate in a statement Ferry does
+ * not understand (a subset of MySQL's list: the words such statements are made of).
+ */
+const RESERVED = new Set(
+  ('ADD ALL ALTER AND AS ASC BEFORE BETWEEN BY CALL CASCADE CASE CHANGE CHECK COLUMN CONSTRAINT CONVERT CREATE CROSS DATABASE DEFAULT DELAYED ' +
+    'DELETE DESC DISTINCT DROP EACH ELSE EXISTS FALSE FOR FOREIGN FROM FULLTEXT GRANT GROUP HAVING IF IGNORE IN INDEX INNER INSERT INTO IS JOIN ' +
+    'KEY KEYS LEFT LIKE LIMIT LOAD LOCK NOT NULL ON OPTIMIZE OR ORDER OUTER PARTITION PRIMARY PROCEDURE REFERENCES RENAME REPLACE RESTRICT RIGHT ' +
+    'SCHEMA SELECT SET SPATIAL TABLE THEN TO TRIGGER TRUE UNION UNIQUE UPDATE USING VALUES WHEN WHERE WITH').split(' '),
+);
+
+/**
+ * Classifies a statement from a binlog query event and finds the tables it names, after a
+ * real lexing pass (comments, versioned comments, quoted names, any case). `defaultSchema`
+ * is the schema the statement ran in (the event's), for unqualified names.
  */
 export function parseDdl(sql: string, defaultSchema: string): ParsedDdl {
-  const offset = leadingCommentLength(sql);
-  const body = sql.slice(offset);
-  for (const shape of SHAPES) {
-    const head = shape.head.exec(body);
-    if (!head) continue;
-    const tables: ParsedDdl['tables'] = [];
-    const nameAt = new RegExp(`\\s*${NAME}`, 'y');
-    /** The table name at `from` in body, added to `tables`; where it ends, or undefined if none. */
-    const takeName = (from: number, read = false): number | undefined => {
-      nameAt.lastIndex = from;
-      const match = nameAt.exec(body);
-      if (!match) return undefined;
-      const start = offset + from + (match[0].length - match[0].trimStart().length);
-      const first = unquote(match[1]!);
-      const second = match[2] === undefined ? undefined : unquote(match[2]);
-      tables.push({ schema: second === undefined ? defaultSchema : first, table: second ?? first, start, end: offset + nameAt.lastIndex, ...(read ? { read: true as const } : {}) });
-      return nameAt.lastIndex;
-    };
-    let cursor = head[0].length;
-    for (;;) {
-      const end = takeName(cursor);
-      if (end === undefined) break;
-      cursor = end;
-      const separator = shape.list === 'comma' ? /^\s*,/ : shape.list === 'rename' ? /^\s*(?:TO|,)/i : undefined;
-      const next = separator?.exec(body.slice(cursor));
-      if (!next) break;
-      cursor += next[0].length;
-    }
-    if (tables.length > 0 && shape.kind === 'create') {
-      // CREATE TABLE t LIKE template, or CREATE TABLE t (LIKE template).
-      const like = /\s*\(?\s*LIKE\b/iy;
-      like.lastIndex = cursor;
-      if (like.exec(body)) takeName(like.lastIndex, true);
-    }
-    if (tables.length > 0 && shape.kind === 'alter') {
-      // ALTER TABLE t ..., RENAME [TO | AS] new_name (not RENAME COLUMN / INDEX / KEY).
-      for (const word of bareWords(body, cursor)) {
-        if (word.text.toUpperCase() !== 'RENAME') continue;
-        if (/\s+(?:COLUMN|INDEX|KEY)\b/iy.test(body.slice(word.end, word.end + 16))) continue;
-        const to = /\s+(?:(?:TO|AS)\b)?/iy;
-        to.lastIndex = word.end;
-        if (to.exec(body)) takeName(to.lastIndex);
-      }
-      tables.sort((a, b) => a.start - b.start);
-    }
-    return { kind: shape.kind, tables };
+  const tokens = new StatementCursor(tokenize(sql));
+  // MariaDB's SET STATEMENT var = value [, ...] FOR statement: the statement is what counts.
+  if (isKeyword(tokens.peek, 'SET') && isKeyword(tokens.list[1], 'STATEMENT')) {
+    const at = tokens.find('FOR', 2);
+    if (at < 0) return unknown(tokens.list, defaultSchema, 'SET STATEMENT without FOR');
+    tokens.index = at + 1;
   }
-  const dropSchema = new RegExp(`^DROP\\s+(?:DATABASE|SCHEMA)\\s+(?:IF\\s+EXISTS\\s+)?(${IDENT})`, 'i').exec(body);
-  if (dropSchema) return { kind: 'drop-schema', tables: [], schema: unquote(dropSchema[1]!) };
-  return { kind: 'other', tables: [] };
+  const first = tokens.peek;
+  if (first?.type !== 'word') return unknown(tokens.list, defaultSchema, 'no statement keyword');
+  const verb = first.value.toUpperCase();
+  tokens.index++;
+  switch (verb) {
+    case 'CREATE':
+    case 'ALTER':
+    case 'DROP':
+      return objectStatement(verb, tokens, defaultSchema);
+    case 'TRUNCATE': {
+      tokens.take('TABLE');
+      return tableList('truncate', tokens, defaultSchema, false);
+    }
+    case 'RENAME':
+      if (tokens.take('USER')) return { kind: 'no-table', tables: [] };
+      if (!tokens.take('TABLE') && !tokens.take('TABLES')) return unknown(tokens.list, defaultSchema, 'RENAME of an unknown object');
+      return renameTables(tokens, defaultSchema);
+    case 'INSERT':
+    case 'REPLACE':
+    case 'UPDATE':
+    case 'DELETE':
+    case 'LOAD':
+      return dml(verb, tokens, defaultSchema);
+    default:
+      if (NO_TABLE_STATEMENTS.has(verb) && !(verb === 'SET' && !isKeyword(tokens.peek, 'PASSWORD', 'DEFAULT', 'ROLE'))) return { kind: 'no-table', tables: [] };
+      return unknown(tokens.list, defaultSchema, verb === 'REPAIR' ? 'REPAIR TABLE may drop rows without logging them' : `${verb} statement`);
+  }
 }
 
-/** True when the statement changes at least one replicated table (or makes one, by name). */
-export function touchesReplicatedTables(ddl: ParsedDdl, mapping: TableMapping): boolean {
-  return ddl.tables.some((t) => t.read !== true && mapping.mapTable(t.schema, t.table) !== undefined);
+/** CREATE / ALTER / DROP of a table, an index, a schema, or an object that holds no rows. */
+function objectStatement(verb: 'CREATE' | 'ALTER' | 'DROP', tokens: StatementCursor, defaultSchema: string): ParsedDdl {
+  const modifiers = tokens.skipOptions();
+  const temporary = modifiers.has('TEMPORARY') ? { temporary: true as const } : {};
+  const object = tokens.peek?.type === 'word' ? tokens.peek.value.toUpperCase() : '';
+  tokens.index++;
+  if (object === 'TABLE' || (verb === 'DROP' && object === 'TABLES')) {
+    tokens.take('IF', 'NOT', 'EXISTS');
+    tokens.take('IF', 'EXISTS');
+    if (verb === 'DROP') return { ...tableList('drop', tokens, defaultSchema, true), ...temporary };
+    const table = tokens.name(defaultSchema);
+    if (!table) return unknown(tokens.list, defaultSchema, `${verb} TABLE without a table name`);
+    if (verb === 'CREATE') return { kind: 'create', tables: createLike(table, tokens, defaultSchema), ...temporary };
+    return alterTable(table, tokens, defaultSchema);
+  }
+  if (object === 'INDEX' || object === 'KEY') {
+    // CREATE INDEX i ON t (...), DROP INDEX i ON t.
+    const on = tokens.find('ON');
+    tokens.index = on + 1;
+    const table = on < 0 ? undefined : tokens.name(defaultSchema);
+    return table ? { kind: 'index', tables: [table] } : unknown(tokens.list, defaultSchema, `${verb} INDEX without ON table`);
+  }
+  if (verb === 'DROP' && (object === 'DATABASE' || object === 'SCHEMA')) {
+    tokens.take('IF', 'EXISTS');
+    const name = tokens.peek;
+    if (name?.type !== 'word' && name?.type !== 'quoted') return unknown(tokens.list, defaultSchema, 'DROP DATABASE without a name');
+    return { kind: 'drop-schema', tables: [], schema: name.value };
+  }
+  if (NO_TABLE_OBJECTS.has(object)) return { kind: 'no-table', tables: [] };
+  return unknown(tokens.list, defaultSchema, `${verb} ${object || 'of an unknown object'}`);
 }
 
-/**
- * The bare words of `sql` from `from` on outside parentheses, skipping quoted strings,
- * quoted identifiers and comments: where a clause keyword such as RENAME can be.
- */
-function* bareWords(sql: string, from: number): Generator<{ text: string; start: number; end: number }> {
-  const word = /[A-Za-z0-9_$]+/y;
+/** CREATE TABLE t LIKE u, or CREATE TABLE t (LIKE u): u is read. */
+function createLike(table: NamedTable, tokens: StatementCursor, defaultSchema: string): NamedTable[] {
+  const parenthesised = tokens.symbol('(');
+  if (!tokens.take('LIKE')) return [table];
+  const template = tokens.name(defaultSchema, true);
+  if (parenthesised) tokens.symbol(')');
+  return template ? [table, template] : [table];
+}
+
+/** ALTER TABLE t ...: the clauses that name a second table (RENAME TO, EXCHANGE / CONVERT PARTITION). */
+function alterTable(table: NamedTable, tokens: StatementCursor, defaultSchema: string): ParsedDdl {
+  const tables = [table];
+  const renames: NonNullable<ParsedDdl['renames']> = [];
+  /** The table's name after the RENAME clauses seen so far. */
+  let current: TableRef = table;
   let depth = 0;
-  let index = from;
-  while (index < sql.length) {
-    const char = sql[index]!;
-    if (char === "'" || char === '"' || char === '`') {
-      index = quotedEnd(sql, index);
-    } else if (sql.startsWith('/*', index)) {
-      const end = sql.indexOf('*/', index + 2);
-      index = end < 0 ? sql.length : end + 2;
-    } else if (char === '#' || (sql.startsWith('--', index) && /\s/.test(sql[index + 2] ?? ' '))) {
-      const end = sql.indexOf('\n', index);
-      index = end < 0 ? sql.length : end + 1;
-    } else if (char === '(' || char === ')') {
-      depth += char === '(' ? 1 : -1;
-      index++;
-    } else {
-      word.lastIndex = index;
-      const match = word.exec(sql);
-      if (!match) {
-        index++;
-        continue;
+  while (tokens.index < tokens.list.length) {
+    const token = tokens.peek!;
+    if (token.type === 'symbol' && (token.value === '(' || token.value === ')')) depth += token.value === '(' ? 1 : -1;
+    if (depth !== 0 || token.type !== 'word') {
+      tokens.index++;
+      continue;
+    }
+    if (tokens.take('RENAME')) {
+      if (isKeyword(tokens.peek, 'COLUMN', 'INDEX', 'KEY', 'CONSTRAINT')) continue;
+      if (!tokens.take('TO')) tokens.take('AS');
+      const to = tokens.name(defaultSchema);
+      if (to) {
+        renames.push({ from: current, to });
+        tables.push(to);
+        current = to;
       }
-      if (depth === 0) yield { text: match[0], start: index, end: index + match[0].length };
-      index += match[0].length;
+    } else if (tokens.take('WITH', 'TABLE') || tokens.take('TO', 'TABLE') || tokens.take('CONVERT', 'TABLE')) {
+      // EXCHANGE PARTITION p WITH TABLE u, CONVERT PARTITION p TO TABLE u, CONVERT TABLE u TO PARTITION p: u's rows change.
+      const other = tokens.name(defaultSchema);
+      if (other) tables.push(other);
+    } else {
+      tokens.index++;
     }
   }
+  return { kind: 'alter', tables, ...(renames.length > 0 ? { renames } : {}) };
 }
 
-/** The index after the quoted string or identifier opening at `start` ('', "" and `` double; \\ escapes in strings). */
-function quotedEnd(sql: string, start: number): number {
-  const quote = sql[start]!;
-  let index = start + 1;
-  while (index < sql.length) {
-    const char = sql[index]!;
-    if (char === '\\' && quote !== '`') {
-      index += 2;
-    } else if (char === quote) {
-      if (sql[index + 1] !== quote) return index + 1;
-      index += 2;
-    } else {
-      index++;
-    }
-  }
-  return sql.length;
+/** TRUNCATE t, DROP TABLE a, b: a comma-separated list of names. */
+function tableList(kind: 'truncate' | 'drop', tokens: StatementCursor, defaultSchema: string, several: boolean): ParsedDdl {
+  const tables: NamedTable[] = [];
+  do {
+    const table = tokens.name(defaultSchema);
+    if (!table) return unknown(tokens.list, defaultSchema, `${kind.toUpperCase()} without a table name`);
+    tables.push(table);
+  } while (several && tokens.symbol(','));
+  return { kind, tables };
+}
+
+/** RENAME TABLE [IF EXISTS] a [WAIT n | NOWAIT] TO b, c TO d. */
+function renameTables(tokens: StatementCursor, defaultSchema: string): ParsedDdl {
+  tokens.take('IF', 'EXISTS');
+  const tables: NamedTable[] = [];
+  const renames: NonNullable<ParsedDdl['renames']> = [];
+  do {
+    const from = tokens.name(defaultSchema);
+    if (tokens.take('WAIT')) tokens.index++;
+    tokens.take('NOWAIT');
+    const to = tokens.take('TO') ? tokens.name(defaultSchema) : undefined;
+    if (!from || !to) return unknown(tokens.list, defaultSchema, 'RENAME TABLE not of the form a TO b');
+    tables.push(from, to);
+    renames.push({ from, to });
+  } while (tokens.symbol(','));
+  return { kind: 'rename', tables, renames };
 }
 
 /**
- * The statement with every replicated table name replaced by its target name, fully
- * qualified. Column renames are not rewritten: DDL naming a renamed column needs a hand.
+ * A row change logged as a statement: the tables it writes. INSERT / REPLACE [INTO] t,
+ * LOAD DATA ... INTO TABLE t, DELETE [t1, t2] FROM t [USING ...]; UPDATE names every table
+ * of its table references (which of them SET writes is not worked out).
  */
-export function rewriteDdl(sql: string, ddl: ParsedDdl, mapping: TableMapping): string {
-  let out = '';
-  let cursor = 0;
-  for (const table of ddl.tables) {
-    const mapped = mapping.mapTable(table.schema, table.table);
-    const target = mapped?.target ?? table;
-    out += sql.slice(cursor, table.start) + quoteTable(target.schema, target.table);
-    cursor = table.end;
+function dml(verb: string, tokens: StatementCursor, defaultSchema: string): ParsedDdl {
+  const modifiers = ['LOW_PRIORITY', 'DELAYED', 'HIGH_PRIORITY', 'IGNORE', 'QUICK', 'CONCURRENT', 'LOCAL'];
+  const skipModifiers = (): void => {
+    while (isKeyword(tokens.peek, ...modifiers)) tokens.index++;
+  };
+  skipModifiers();
+  const names = (stop: string[]): NamedTable[] => {
+    const found: NamedTable[] = [];
+    while (tokens.index < tokens.list.length && !isKeyword(tokens.peek, ...stop)) {
+      const name = tokens.peek?.type === 'word' && isKeyword(tokens.peek, 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'CROSS', 'STRAIGHT_JOIN', 'NATURAL', 'OUTER', 'AS', 'ON') ? undefined : tokens.name(defaultSchema);
+      if (name) found.push(name);
+      else tokens.index++;
+    }
+    return found;
+  };
+  let tables: NamedTable[] = [];
+  if (verb === 'INSERT' || verb === 'REPLACE') {
+    tokens.take('INTO');
+    const table = tokens.name(defaultSchema);
+    if (table) tables = [table];
+  } else if (verb === 'LOAD') {
+    const into = tokens.find('INTO');
+    tokens.index = into + 1;
+    tokens.take('TABLE');
+    const table = into < 0 ? undefined : tokens.name(defaultSchema);
+    if (table) tables = [table];
+  } else if (verb === 'UPDATE') {
+    tables = names(['SET']);
+  } else if (tokens.take('FROM')) {
+    // DELETE FROM t WHERE ..., DELETE FROM t1, t2 USING ...
+    tables = names(['WHERE', 'USING', 'ORDER', 'LIMIT', 'RETURNING', 'PARTITION']);
+  } else {
+    // DELETE t1, t2 FROM ...
+    tables = names(['FROM']);
   }
-  return out + sql.slice(cursor);
+  if (tables.length === 0) return unknown(tokens.list, defaultSchema, `${verb} without a table name`);
+  return { kind: 'dml', tables };
+}
+
+/** A statement Ferry does not understand: every name in it that could be a table is a candidate. */
+function unknown(list: SqlToken[], defaultSchema: string, reason: string): ParsedDdl {
+  const tables: NamedTable[] = [];
+  const nameLike = (token: SqlToken | undefined): token is SqlToken =>
+    token !== undefined && ((token.type === 'word' && !RESERVED.has(token.value.toUpperCase())) || token.type === 'quoted' || token.doubleQuoted === true);
+  // The first word is the statement's verb, not a name.
+  for (let k = 1; k < list.length; k++) {
+    const token = list[k]!;
+    if (!nameLike(token)) continue;
+    const dot = list[k + 1];
+    const second = list[k + 2];
+    if (dot?.type === 'symbol' && dot.value === '.' && nameLike(second)) {
+      tables.push({ schema: token.value, table: second.value, start: token.start, end: second.end });
+      k += 2;
+    } else {
+      tables.push({ schema: defaultSchema, table: token.value, start: token.start, end: token.end });
+    }
+  }
+  return { kind: 'unknown', tables, reason };
 }

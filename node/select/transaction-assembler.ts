@@ -19,6 +19,7 @@ interface OpenTransaction {
   /** False when the group is known to end with a commit event (MariaDB non-standalone). */
   standalone?: boolean;
   ddl?: DdlStatement;
+  laterStatements?: DdlStatement[];
 }
 
 /**
@@ -108,8 +109,10 @@ export class TransactionAssembler {
     }
     // A statement inside a group that ends with a commit event (MariaDB's CREATE TABLE ...
     // SELECT: the statement, then the rows, then COMMIT): one transaction with DDL and rows.
+    // Several statements in one group: row changes a session logged as statements. Each is kept.
     if (this.open && this.open.standalone === false) {
-      this.open.ddl = { schema: event.schema, sql: statement };
+      if (this.open.ddl) (this.open.laterStatements ??= []).push({ schema: event.schema, sql: statement });
+      else this.open.ddl = { schema: event.schema, sql: statement };
       return;
     }
     // A statement of its own (DDL and the like): one transaction, committed implicitly.
@@ -126,6 +129,7 @@ export class TransactionAssembler {
     const transaction: SourceTransaction = { end: this.position(nextPosition, open.gtid), timestamp, changes: open.changes, bytes: open.bytes };
     if (open.gtid !== undefined) transaction.gtid = open.gtid;
     if (open.ddl) transaction.ddl = open.ddl;
+    if (open.laterStatements) transaction.laterStatements = open.laterStatements;
     this.emit(transaction);
   }
 

@@ -164,6 +164,16 @@ export const ERROR_CODES = {
     scope: 'config', retryable: false, http: 409,
     workaround: 'Apply the same change to the target by hand, then run once with --ddl ignore (ddl: ignore) to step over the statement; or set ddl: apply to let Ferry apply DDL.',
   }),
+  FERRY_ERR_DDL_UNSUPPORTED: spec({
+    message: 'a statement at {position} may change replicated table {table} and Ferry cannot replicate it ({reason}): {sql}',
+    scope: 'upstream', retryable: false, http: 409,
+    workaround: 'Make the same change on the target by hand (for a row change logged as a statement, compare the table on both sides; keep binlog_format=ROW in every session of the source), then run once with --ddl ignore (ddl: ignore) to step over the statement.',
+  }),
+  FERRY_ERR_DDL_SWAP_IN: spec({
+    message: 'RENAME at {position} puts {from}, which the pipeline does not replicate, in place of replicated table {table} (the cut-over of an online schema change): {sql}',
+    scope: 'config', retryable: false, http: 409,
+    workaround: 'The target table still has every row (each change to it was replicated) under its old definition: apply to it by hand the ALTER the tool ran on its shadow table, then run once with --ddl ignore to step over the RENAME. To have such cut-overs applied as they happen, replicate the shadow tables too (a rule such as db.* covers _t_gho and _t_new) with ddl: apply.',
+  }),
   FERRY_ERR_DDL_APPLY_FAILED: spec({
     message: 'applying DDL to the target failed at {position}: {sql}: {detail}',
     scope: 'downstream', retryable: false, http: 500,

@@ -68,6 +68,11 @@ export interface SourceTransaction {
    * CREATE TABLE ... SELECT, whose rows follow the statement in the same transaction.
    */
   ddl?: DdlStatement;
+  /**
+   * Further statements of the same group, after `ddl`: a session that logs statements
+   * (binlog_format=STATEMENT) puts each row change of a transaction in a statement of its own.
+   */
+  laterStatements?: DdlStatement[];
 }
 
 /** A row change after Transform: target names, values ready for the target driver. */

@@ -71,3 +71,14 @@ describe('TransactionAssembler: CREATE TABLE ... SELECT', () => {
     ]);
   });
 });
+
+describe('TransactionAssembler: statements logged in one group', () => {
+  it('keeps every statement of the group, in order, not only the last one', () => {
+    const { assembler, out } = assemble('0-1-1');
+    assembler.push({ type: 'gtid', gtid: '0-1-2', timestamp: 1, standalone: false });
+    assembler.push({ type: 'query', sql: 'INSERT INTO orders VALUES (1)', schema: 's', timestamp: 1, nextPosition: 50 });
+    assembler.push({ type: 'query', sql: 'INSERT INTO other VALUES (1)', schema: 'o', timestamp: 1, nextPosition: 70 });
+    assembler.push({ type: 'xid', timestamp: 1, nextPosition: 90 });
+    expect(out).toMatchObject([{ gtid: '0-1-2', ddl: { schema: 's', sql: 'INSERT INTO orders VALUES (1)' }, laterStatements: [{ schema: 'o', sql: 'INSERT INTO other VALUES (1)' }] }]);
+  });
+});
