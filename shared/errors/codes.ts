@@ -142,6 +142,16 @@ export const ERROR_CODES = {
     scope: 'upstream', retryable: false, http: 500,
     workaround: 'The source wrote an event Ferry cannot replicate safely; the message names it. Check binlog_format=ROW and binlog_row_image=FULL on the source.',
   }),
+  FERRY_ERR_BINLOG_TRANSACTION: spec({
+    message: 'cannot assemble the source transaction at {position} exactly: {detail}',
+    scope: 'upstream', retryable: false, http: 500,
+    workaround: 'The binlog holds a transaction whose rows Ferry cannot tell kept from dropped (the message names the event); sessions that still log in STATEMENT or MIXED format after binlog_format was changed write such transactions, so reconnect them. To go on: make the target tables the transaction touches equal to the source by hand, delete the pipeline\'s row in _ferry.checkpoints on the target and start it with from set to the position after the transaction.',
+  }),
+  FERRY_ERR_BINLOG_XA: spec({
+    message: 'two-phase XA transaction at {position}: {detail}',
+    scope: 'upstream', retryable: false, http: 500,
+    workaround: 'Ferry does not replicate XA transactions that are prepared and committed in two steps (XA PREPARE, later XA COMMIT): their rows commit under a later GTID than they are logged with. Commit with XA COMMIT ... ONE PHASE (logged as an ordinary transaction) or use plain transactions. To go on: apply the XA transaction to the target by hand, delete the pipeline\'s row in _ferry.checkpoints on the target and start it with from set to the position after the XA COMMIT.',
+  }),
   FERRY_ERR_VALUE_UNSUPPORTED: spec({
     message: 'cannot convert the value of column {column} ({columnType}) in {table}: {detail}',
     scope: 'upstream', retryable: false, http: 500,
