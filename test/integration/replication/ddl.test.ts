@@ -242,13 +242,9 @@ describe('bin/ferry run: DDL', () => {
     expect(ferry.child.exitCode).toBeNull();
   });
 
-  // Known bug (node/select/transaction-assembler.ts, pushQuery): MariaDB logs CREATE TABLE ...
-  // SELECT as one GTID group: GTID (not standalone), Query "CREATE TABLE ...", Table_map,
-  // Write_rows, Xid. pushQuery treats the CREATE as a statement of its own, emits it and drops
-  // the open group, so the row events that follow hit "row event outside a transaction"
-  // (FERRY_ERR_BINLOG_UNSUPPORTED) and the pipeline stops: for any schema, replicated or not,
-  // under every DDL policy. On a scratch source: on the shared db1 the statement would stop
-  // every other test's pipeline reading past it. Remove `.fails` once fixed.
+  // MariaDB logs CREATE TABLE ... SELECT as one GTID group (GTID, not standalone; Query
+  // "CREATE TABLE ..."; Table_map; Write_rows; Xid), kept whole by transaction-assembler.ts.
+  // On a scratch source: a fault here must not stop every other test's pipeline reading db1.
   it('replicates CREATE TABLE ... SELECT under --ddl apply, and is not stopped by one on a table it does not replicate', async () => {
     const scratch = await scratchMariaDb();
     const target = await testDatabase('db2');
