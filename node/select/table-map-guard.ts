@@ -23,6 +23,8 @@ const binlogEvents = (await import(pathToFileURL(join(zongjiDir, 'lib', 'binlog_
 interface ZongjiEventThis {
   tableMap: object;
   tableId: number;
+  /** Set on row events: the zongji instance, whose options name the binlog file being read. */
+  _zongji?: { options?: { filename?: string } };
 }
 
 /** Table ids whose TABLE_MAP zongji filtered out, per zongji instance's table-map cache. */
@@ -56,7 +58,8 @@ export function installTableMapGuard(): void {
   });
   defineFiltered(rowsEvent, (event) => {
     if (filteredIds.get(event.tableMap)?.has(event.tableId)) return;
-    throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: 'a row event', detail: `rows of table id ${event.tableId} arrived without its table map` });
+    const file = event._zongji?.options?.filename ?? 'the binlog';
+    throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: `a row event in ${file}`, detail: `rows of table id ${event.tableId} arrived without its table map` });
   });
 }
 
