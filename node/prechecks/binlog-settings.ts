@@ -6,7 +6,7 @@ import type { CheckOutcome } from './types.ts';
 export type ServerVariables = ReadonlyMap<string, string>;
 
 /** What the binlog checks read, fetched in one statement. */
-export const SOURCE_VARIABLES = ['binlog_format', 'binlog_row_image', 'binlog_row_metadata', 'server_id', 'log_bin'] as const;
+export const SOURCE_VARIABLES = ['binlog_format', 'binlog_row_image', 'binlog_row_metadata', 'server_id', 'log_bin', 'binlog_row_value_options'] as const;
 
 export async function readServerVariables(client: SqlClient, names: readonly string[] = SOURCE_VARIABLES): Promise<ServerVariables> {
   const placeholders = names.map(() => '?').join(', ');
@@ -48,6 +48,21 @@ export function checkBinlogRowMetadata(variables: ServerVariables, flavour: Flav
     };
   }
   return expectValue(variables, 'binlog_row_metadata', 'FULL', 'column names in the binlog map rows written before an ALTER TABLE to the right columns');
+}
+
+/**
+ * MySQL's binlog_row_value_options=PARTIAL_JSON logs JSON updates as PARTIAL_UPDATE_ROWS
+ * events, which the binlog reader cannot decode: those updates would never reach the target.
+ * MariaDB has no such variable (absent: fine).
+ */
+export function checkBinlogRowValueOptions(variables: ServerVariables): CheckOutcome {
+  const value = variables.get('binlog_row_value_options') ?? '';
+  if (!/PARTIAL_JSON/i.test(value)) return { ok: true, detail: value === '' ? 'binlog_row_value_options is empty (full JSON values)' : `binlog_row_value_options is ${value}` };
+  return {
+    ok: false,
+    detail: `binlog_row_value_options is ${value}; Ferry cannot read the PARTIAL_UPDATE_ROWS events it writes, so JSON updates would be lost`,
+    instruction: "On the source run SET GLOBAL binlog_row_value_options = '', and remove binlog_row_value_options from my.cnf (or set it empty) so a restart keeps it; connections opened before the change keep the old value until they reconnect.",
+  };
 }
 
 /** server_id must be non-zero and the binary log on; both are needed to serve a binlog reader. */

@@ -1,8 +1,9 @@
-import { checkBinlogFormat, checkBinlogRowImage, checkBinlogRowMetadata, checkServerId, type ServerVariables } from './binlog-settings.ts';
+import { checkBinlogFormat, checkBinlogRowImage, checkBinlogRowMetadata, checkBinlogRowValueOptions, checkServerId, type ServerVariables } from './binlog-settings.ts';
 import { checkBinlogRetention } from './binlog-retention.ts';
 import type { Flavour } from './flavour.ts';
 import { checkPrimaryKeys } from './primary-keys.ts';
 import { checkPrivileges } from './privileges.ts';
+import { checkTestedFlavour } from './tested-flavour.ts';
 import type { CheckOutcome, PrecheckContext, PrecheckId } from './types.ts';
 
 /** What checkers share within one run: facts read once, on first use. */
@@ -17,9 +18,11 @@ export type Checker = (session: PrecheckSession) => Promise<CheckOutcome>;
 
 /** Every check by id; the pure logic lives in the module each one names. */
 export const CHECKERS: Record<PrecheckId, Checker> = {
+  tested_flavour: async (s) => checkTestedFlavour(await s.sourceFlavour(), await s.targetFlavour()),
   binlog_format: async (s) => checkBinlogFormat(await s.sourceVariables()),
   binlog_row_image: async (s) => checkBinlogRowImage(await s.sourceVariables()),
   binlog_row_metadata: async (s) => checkBinlogRowMetadata(await s.sourceVariables(), await s.sourceFlavour()),
+  binlog_row_value_options: async (s) => checkBinlogRowValueOptions(await s.sourceVariables()),
   server_id: async (s) => checkServerId(await s.sourceVariables()),
   privileges: async (s) => checkPrivileges(
     { client: s.ctx.source, flavour: await s.sourceFlavour() },

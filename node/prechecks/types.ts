@@ -4,9 +4,11 @@ import type { SqlClient } from './sql.ts';
 
 /** Every precheck, in the order they run and are reported. */
 export const PRECHECK_IDS = [
+  'tested_flavour',
   'binlog_format',
   'binlog_row_image',
   'binlog_row_metadata',
+  'binlog_row_value_options',
   'server_id',
   'privileges',
   'primary_keys',

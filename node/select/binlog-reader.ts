@@ -8,6 +8,7 @@ import { binlogColumns, type ZongjiTableMapEntry } from './binlog-columns.ts';
 import { binlogConnectionOptions, type BinlogEndpoint } from './binlog-options.ts';
 import { installRowDecoder } from './row-decoder.ts';
 import { classifySourceError } from './source-errors.ts';
+import { installTableMapGuard } from './table-map-guard.ts';
 import { TransactionAssembler, type AssemblerEvent } from './transaction-assembler.ts';
 
 export interface BinlogReaderOptions {
@@ -24,8 +25,10 @@ export interface BinlogReaderOptions {
   onError: (error: FerryError) => void;
 }
 
-// zongji's row events decode through Ferry's faster reader (row-decoder.ts) in this process.
+// zongji's row events decode through Ferry's faster reader (row-decoder.ts) in this process,
+// and a row event without its table map stops the reader (table-map-guard.ts).
 installRowDecoder();
+installTableMapGuard();
 
 const EVENTS = ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'gtid', 'mariadbgtid', 'transactionpayload'];
 const ROW_KINDS: Record<string, ChangeKind> = { WriteRows: 'insert', UpdateRows: 'update', DeleteRows: 'delete' };
@@ -45,7 +48,12 @@ export class BinlogReader {
   constructor(private readonly options: BinlogReaderOptions) {
     this.zongji = new ZongJi(binlogConnectionOptions(options.endpoint));
     const gtidSet = options.start.gtidSet;
-    this.assembler = new TransactionAssembler(options.start.file, gtidSet === undefined ? undefined : parseGtidSet(gtidFlavorOf(gtidSet || '0-0-0'), gtidSet), options.onTransaction);
+    this.assembler = new TransactionAssembler(
+      options.start.file,
+      gtidSet === undefined ? undefined : parseGtidSet(gtidFlavorOf(gtidSet || '0-0-0'), gtidSet),
+      options.onTransaction,
+      (dropped) => options.log.warn({ ...dropped }, 'uncommitted source transaction dropped'),
+    );
   }
 
   /** Resolves once the binlog stream is open. Errors after that go to onError. */
@@ -146,7 +154,9 @@ function translate(event: BinlogEvent): AssemblerEvent | undefined {
     case 'DeleteRows': {
       const rows = event as WriteRowsEvent | UpdateRowsEvent | DeleteRowsEvent;
       const entry = rows.tableMap[rows.tableId] as unknown as ZongjiTableMapEntry | undefined;
-      if (!entry) return undefined;
+      if (!entry) {
+        throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: String(event.nextPosition), detail: `row event for table id ${rows.tableId} without its table map` });
+      }
       return {
         type: 'rows',
         kind: ROW_KINDS[event.getTypeName()]!,

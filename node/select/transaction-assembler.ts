@@ -1,6 +1,7 @@
 import { FerryError } from '../../shared/errors/index.ts';
 import type { GtidSet } from '../../shared/model/gtid.ts';
 import type { ChangeKind, ColumnInfo, DdlStatement, Row, RowChange, SourcePosition, SourceTransaction } from '../../shared/model/change.ts';
+import { parseControlStatement } from './control-statements.ts';
 
 /** The binlog events the assembler needs, already decoded (see binlog-reader.ts). */
 export type AssemblerEvent =
@@ -11,6 +12,13 @@ export type AssemblerEvent =
   | { type: 'rows'; kind: ChangeKind; schema: string; table: string; columns: ColumnInfo[]; rows: unknown[]; timestamp: number; bytes?: number }
   | { type: 'xid'; timestamp: number; nextPosition: number };
 
+/** A SAVEPOINT inside the open transaction: how far its changes reached when it was set. */
+interface Savepoint {
+  name: string;
+  changes: number;
+  bytes: number;
+}
+
 interface OpenTransaction {
   gtid?: string;
   changes: RowChange[];
@@ -18,8 +26,18 @@ interface OpenTransaction {
   timestamp: number;
   /** False when the group is known to end with a commit event (MariaDB non-standalone). */
   standalone?: boolean;
+  /** A BEGIN statement opened it (MySQL, and MariaDB groups without GTIDs). */
+  begun?: boolean;
   ddl?: DdlStatement;
   laterStatements?: DdlStatement[];
+  savepoints?: Savepoint[];
+}
+
+/** Why an open transaction was dropped without being emitted (see onDropped). */
+export interface DroppedTransaction {
+  gtid?: string;
+  changes: number;
+  reason: string;
 }
 
 /**
@@ -28,6 +46,11 @@ interface OpenTransaction {
  * statement outside a transaction (DDL, GRANT, ...) is a transaction of its own.
  * When seeded with the executed GTID set at the start point, every transaction's end
  * position carries the set including that transaction: an exact resume point.
+ *
+ * Inside a transaction only what keeps its rows exact is accepted: SAVEPOINT and ROLLBACK TO
+ * (the rows after the savepoint are dropped, as on the source), RELEASE SAVEPOINT, and
+ * MariaDB's CREATE TABLE ... SELECT (the statement opens its own group). Anything else that
+ * would leave rows unaccounted for stops with FERRY_ERR_BINLOG_TRANSACTION (or _XA).
  */
 export class TransactionAssembler {
   private file: string;
@@ -37,6 +60,7 @@ export class TransactionAssembler {
     startFile: string,
     private readonly executed: GtidSet | undefined,
     private readonly emit: (transaction: SourceTransaction) => void,
+    private readonly onDropped: (dropped: DroppedTransaction) => void = () => {},
   ) {
     this.file = startFile;
   }
@@ -48,12 +72,10 @@ export class TransactionAssembler {
   push(event: AssemblerEvent): void {
     switch (event.type) {
       case 'rotate':
-        this.file = event.file;
+        this.rotate(event.file);
         return;
       case 'gtid':
-        // MariaDB has no BEGIN: its GTID event opens the group. A dangling open group (a
-        // filtered commit marker) cannot happen with the events we subscribe to.
-        this.open = { gtid: event.gtid, changes: [], bytes: 0, timestamp: event.timestamp, ...(event.standalone === undefined ? {} : { standalone: event.standalone }) };
+        this.startGroup(event);
         return;
       case 'rows':
         this.pushRows(event);
@@ -67,9 +89,39 @@ export class TransactionAssembler {
     }
   }
 
+  private rotate(file: string): void {
+    // A group never spans two binlog files: the server writes each one whole. A group still
+    // open when the file ends was cut by a crash while it was written, and crash recovery
+    // rolled it back on the source (the engine commits only after the binlog write), so it
+    // is dropped here too, and reported.
+    if (this.open && this.holdsWork(this.open) && file !== this.file) {
+      const { gtid, changes } = this.open;
+      this.onDropped({ ...(gtid === undefined ? {} : { gtid }), changes: changes.length, reason: `${this.file} ends inside the transaction (the source crashed while writing it)` });
+      this.open = undefined;
+    }
+    this.file = file;
+  }
+
+  private startGroup(event: Extract<AssemblerEvent, { type: 'gtid' }>): void {
+    // MariaDB has no BEGIN: its GTID event opens the group. A group still open here never
+    // saw its commit event: its rows can be neither applied nor dropped with certainty.
+    if (this.open && this.holdsWork(this.open)) {
+      throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', {
+        position: this.where(),
+        detail: `GTID ${event.gtid} starts before ${this.open.gtid === undefined ? 'the open transaction' : `transaction ${this.open.gtid}`} (${this.open.changes.length} row changes) ended`,
+      });
+    }
+    this.open = { gtid: event.gtid, changes: [], bytes: 0, timestamp: event.timestamp, ...(event.standalone === undefined ? {} : { standalone: event.standalone }) };
+  }
+
+  /** True when dropping the open transaction would lose something. */
+  private holdsWork(open: OpenTransaction): boolean {
+    return open.changes.length > 0 || open.begun === true || open.ddl !== undefined;
+  }
+
   private pushRows(event: Extract<AssemblerEvent, { type: 'rows' }>): void {
     if (!this.open) {
-      throw new FerryError('FERRY_ERR_BINLOG_UNSUPPORTED', { position: this.file, detail: `row event for ${event.schema}.${event.table} outside a transaction` });
+      throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: this.where(), detail: `row event for ${event.schema}.${event.table} outside a transaction` });
     }
     // Object literals of one shape, not spreads: this runs for every row of the backlog.
     const { schema, table, kind, columns } = event;
@@ -87,38 +139,88 @@ export class TransactionAssembler {
 
   private pushQuery(event: Extract<AssemblerEvent, { type: 'query' }>): void {
     const statement = event.sql.trim();
-    const keyword = statement.slice(0, 16).toUpperCase();
-    if (keyword.startsWith('BEGIN') || keyword.startsWith('START TRANSACTION')) {
-      this.open ??= { changes: [], bytes: 0, timestamp: event.timestamp };
+    const control = parseControlStatement(statement);
+    const where = (): string => this.where(event.nextPosition);
+    switch (control?.kind) {
+      case 'begin':
+        this.open ??= { changes: [], bytes: 0, timestamp: event.timestamp };
+        this.open.begun = true;
+        return;
+      case 'commit':
+        this.commit(event.nextPosition, event.timestamp);
+        return;
+      case 'rollback':
+        // The server logs a ROLLBACK only for a group that changed non-transactional tables;
+        // in ROW format their rows are logged in a group of their own, so a rolled-back
+        // group holds no rows. One that does came from a session in another format.
+        if (this.open && this.open.changes.length > 0) {
+          throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: where(), detail: `ROLLBACK of a transaction with ${this.open.changes.length} logged row changes` });
+        }
+        this.commit(event.nextPosition, event.timestamp);
+        return;
+      case 'savepoint':
+        if (this.open) this.setSavepoint(this.open, control.name);
+        return;
+      case 'rollback_to':
+        if (this.open) this.rollbackTo(this.open, control.name, where);
+        return;
+      case 'release':
+        if (this.open) this.release(this.open, control.name);
+        return;
+      case 'xa':
+        throw new FerryError('FERRY_ERR_BINLOG_XA', { position: where(), detail: statement.slice(0, 80) });
+      case undefined:
+        break;
+    }
+    // A statement opening a group that ends with a commit event (MariaDB's CREATE TABLE ...
+    // SELECT: the statement, then the rows, then XID): one transaction with DDL and rows.
+    // Several statements in such a group before any row: row changes a session logged as
+    // statements. Each is kept, in order, for the DDL policy to classify.
+    const open = this.open;
+    if (open && open.standalone === false && open.changes.length === 0 && open.begun !== true && open.savepoints === undefined) {
+      if (open.ddl) (open.laterStatements ??= []).push({ schema: event.schema, sql: statement });
+      else open.ddl = { schema: event.schema, sql: statement };
       return;
     }
-    if (keyword.startsWith('COMMIT')) {
-      this.commit(event.nextPosition, event.timestamp);
-      return;
-    }
-    if (keyword.startsWith('ROLLBACK') && this.open && this.open.changes.length === 0) {
-      // A rolled-back group with only non-transactional noise: nothing to apply.
-      this.commit(event.nextPosition, event.timestamp);
-      return;
-    }
-    if (keyword.startsWith('SAVEPOINT') || keyword.startsWith('XA ')) {
-      if (keyword.startsWith('XA ')) {
-        throw new FerryError('FERRY_ERR_BINLOG_UNSUPPORTED', { position: `${this.file}:${event.nextPosition}`, detail: `XA transactions are not supported (${statement.slice(0, 60)})` });
-      }
-      return;
-    }
-    // A statement inside a group that ends with a commit event (MariaDB's CREATE TABLE ...
-    // SELECT: the statement, then the rows, then COMMIT): one transaction with DDL and rows.
-    // Several statements in one group: row changes a session logged as statements. Each is kept.
-    if (this.open && this.open.standalone === false) {
-      if (this.open.ddl) (this.open.laterStatements ??= []).push({ schema: event.schema, sql: statement });
-      else this.open.ddl = { schema: event.schema, sql: statement };
-      return;
+    // Any other statement inside a transaction: the server commits the transaction before
+    // DDL (as a group of its own), so a statement here is one Ferry cannot place.
+    if (this.open && this.holdsWork(this.open)) {
+      throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: where(), detail: `statement inside a transaction with ${this.open.changes.length} row changes: ${statement.slice(0, 80)}` });
     }
     // A statement of its own (DDL and the like): one transaction, committed implicitly.
     const gtid = this.open?.gtid;
     this.open = undefined;
     this.emit({ ...(gtid === undefined ? {} : { gtid }), end: this.position(event.nextPosition, gtid), timestamp: event.timestamp, changes: [], ddl: { schema: event.schema, sql: statement } });
+  }
+
+  private setSavepoint(open: OpenTransaction, name: string): void {
+    // A savepoint of the same name replaces the older one (savepoint names ignore case).
+    const savepoints = (open.savepoints ?? []).filter((savepoint) => savepoint.name !== name);
+    savepoints.push({ name, changes: open.changes.length, bytes: open.bytes });
+    open.savepoints = savepoints;
+  }
+
+  /**
+   * ROLLBACK TO reaches the binlog when the transaction also changed a non-transactional
+   * table; in ROW format those rows are logged in a group of their own, so every row after
+   * the savepoint here is transactional and was undone on the source: drop them too.
+   */
+  private rollbackTo(open: OpenTransaction, name: string, where: () => string): void {
+    const savepoints = open.savepoints ?? [];
+    const at = savepoints.findIndex((savepoint) => savepoint.name === name);
+    const savepoint = savepoints[at];
+    if (!savepoint) {
+      throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: where(), detail: `ROLLBACK TO savepoint ${name}, which the transaction never set in the binlog` });
+    }
+    open.changes.length = savepoint.changes;
+    open.bytes = savepoint.bytes;
+    // Savepoints set after this one are gone; this one stays.
+    open.savepoints = savepoints.slice(0, at + 1);
+  }
+
+  private release(open: OpenTransaction, name: string): void {
+    const at = (open.savepoints ?? []).findIndex((savepoint) => savepoint.name === name);
+    if (at >= 0) open.savepoints = open.savepoints!.slice(0, at);
   }
 
   private commit(nextPosition: number, timestamp: number): void {
@@ -131,6 +233,12 @@ export class TransactionAssembler {
     if (open.ddl) transaction.ddl = open.ddl;
     if (open.laterStatements) transaction.laterStatements = open.laterStatements;
     this.emit(transaction);
+  }
+
+  /** Where an error happened: file and offset when known, and the open transaction's GTID. */
+  private where(pos?: number): string {
+    const gtid = this.open?.gtid;
+    return `${this.file}${pos ? `:${pos}` : ''}${gtid === undefined ? '' : ` (GTID ${gtid})`}`;
   }
 
   /** The point after a transaction; folds its GTID into the executed set first. */

@@ -112,6 +112,11 @@ export const ERROR_CODES = {
     scope: 'config', retryable: false, http: 400,
     workaround: 'Fix each failed check as its instruction says; a check you know to be safe can be skipped by id (skipPrechecks in the pipeline file, --skip-precheck on the command line).',
   }),
+  FERRY_ERR_FLAVOUR_UNTESTED: spec({
+    message: 'untested database server: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Ferry is tested against MariaDB 10.11 only; MySQL 8 has never been tried. To run against another server at your own risk, skip the precheck by id: skipPrechecks: [tested_flavour] in the pipeline file, --skip-precheck tested_flavour on the command line; then compare source and target tables after a trial.',
+  }),
   FERRY_ERR_TABLE_NO_KEY: spec({
     message: 'table {table} has no primary key and no unique key over NOT NULL columns',
     scope: 'upstream', retryable: false, http: 400,
@@ -136,6 +141,16 @@ export const ERROR_CODES = {
     message: 'unsupported binlog content at {position}: {detail}',
     scope: 'upstream', retryable: false, http: 500,
     workaround: 'The source wrote an event Ferry cannot replicate safely; the message names it. Check binlog_format=ROW and binlog_row_image=FULL on the source.',
+  }),
+  FERRY_ERR_BINLOG_TRANSACTION: spec({
+    message: 'cannot assemble the source transaction at {position} exactly: {detail}',
+    scope: 'upstream', retryable: false, http: 500,
+    workaround: 'The binlog holds a transaction whose rows Ferry cannot tell kept from dropped (the message names the event); sessions that still log in STATEMENT or MIXED format after binlog_format was changed write such transactions, so reconnect them. To go on: make the target tables the transaction touches equal to the source by hand, delete the pipeline\'s row in _ferry.checkpoints on the target and start it with from set to the position after the transaction.',
+  }),
+  FERRY_ERR_BINLOG_XA: spec({
+    message: 'two-phase XA transaction at {position}: {detail}',
+    scope: 'upstream', retryable: false, http: 500,
+    workaround: 'Ferry does not replicate XA transactions that are prepared and committed in two steps (XA PREPARE, later XA COMMIT): their rows commit under a later GTID than they are logged with. Commit with XA COMMIT ... ONE PHASE (logged as an ordinary transaction) or use plain transactions. To go on: apply the XA transaction to the target by hand, delete the pipeline\'s row in _ferry.checkpoints on the target and start it with from set to the position after the XA COMMIT.',
   }),
   FERRY_ERR_VALUE_UNSUPPORTED: spec({
     message: 'cannot convert the value of column {column} ({columnType}) in {table}: {detail}',

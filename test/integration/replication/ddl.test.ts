@@ -242,9 +242,9 @@ describe('bin/ferry run: DDL', () => {
     expect(ferry.child.exitCode).toBeNull();
   });
 
-  // MariaDB logs CREATE TABLE ... SELECT as one GTID group: GTID, Query "CREATE TABLE ...",
-  // Table_map, Write_rows, Xid. The statement and the rows after it stay one transaction. On a
-  // scratch source: on the shared db1 a failure here would stop every other test's pipeline.
+  // MariaDB logs CREATE TABLE ... SELECT as one GTID group (GTID, not standalone; Query
+  // "CREATE TABLE ..."; Table_map; Write_rows; Xid), kept whole by transaction-assembler.ts.
+  // On a scratch source: a fault here must not stop every other test's pipeline reading db1.
   it('replicates CREATE TABLE ... SELECT under --ddl apply, and is not stopped by one on a table it does not replicate', async () => {
     const scratch = await scratchMariaDb();
     const target = await testDatabase('db2');
