@@ -49,6 +49,10 @@ const HEALTHY_RUN_MS = 30_000;
 export class FailureEscalator {
   private readonly failures = new Map<string, { channel: string; count: number }>();
   private readonly busy = new Map<string, Promise<void>>();
+  /** Failures that arrived while an action on their channel was under way, by pipeline. */
+  private readonly deferred = new Map<string, RunnerFailure>();
+  /** channel → what its RESTART just placed: a deferred failure of that epoch or newer is new work. */
+  private readonly placed = new Map<string, { epochs: Record<string, number>; failedEpoch: number }>();
   private readonly closing = new AbortController();
 
   constructor(private readonly deps: FailureEscalatorDeps) {}
@@ -69,13 +73,19 @@ export class FailureEscalator {
       void arbiter?.warn({ channel: desired.channel, pipeline: desired.name }, this.cause(`${error.code}: ${error.message}`)).catch((e: unknown) => log.warn({ err: e }, 'WARNING not raised'));
       return;
     }
+    if (arbiter && this.busy.has(desired.channel)) {
+      // Usually a runner the action under way clears anyway. But it may be the runner of the
+      // epoch that action's RESTART just placed, failing before the RESTART returned: dropped,
+      // nothing would ever retry it (it stays failed until an operator acts). Decided when the
+      // action ends.
+      log.info('this node is already acting on the channel: no second ROLLBACK now');
+      this.deferred.set(desired.name, failure);
+      return;
+    }
+    // Counted once handled: a failure set aside above is counted when it is replayed.
     const count = this.count(failure);
     if (!arbiter) {
       this.track(desired.channel, this.after(this.delayFor(count), () => this.deps.retry(desired.name)));
-      return;
-    }
-    if (this.busy.has(desired.channel)) {
-      log.info('this node is already acting on the channel: no second ROLLBACK');
       return;
     }
     this.track(desired.channel, this.escalate(arbiter, failure, count, log));
@@ -113,7 +123,9 @@ export class FailureEscalator {
         log.info('channel changed during the back-off: no RESTART');
         return;
       }
-      await arbiter.restart(channel, cause);
+      const restarted = await arbiter.restart(channel, cause);
+      const epochs = Object.fromEntries(Object.entries(restarted.placed ?? {}).map(([pipeline, { epoch }]) => [pipeline, epoch]));
+      this.placed.set(channel, { epochs, failedEpoch: desired.epoch });
     } catch (problem) {
       if (this.closing.signal.aborted) return;
       // Lock timeout, ZooKeeper trouble: fall back to a plain retry here (the fence keeps it exact).
@@ -146,8 +158,26 @@ export class FailureEscalator {
 
   private track(channel: string, work: Promise<void>): void {
     const done = work.finally(() => {
-      if (this.busy.get(channel) === done) this.busy.delete(channel);
+      if (this.busy.get(channel) !== done) return;
+      this.busy.delete(channel);
+      this.replayDeferred(channel);
     });
     this.busy.set(channel, done);
+  }
+
+  /**
+   * After an action on `channel`: a failure that arrived meanwhile is handled now when it came
+   * from a runner of the epoch the RESTART placed (or newer); older runners were cleared by the
+   * action's ROLLBACK, and after a PAUSE or a skipped RESTART nothing of the channel runs.
+   */
+  private replayDeferred(channel: string): void {
+    const placed = this.placed.get(channel);
+    this.placed.delete(channel);
+    for (const [name, failure] of this.deferred) {
+      if (failure.desired.channel !== channel) continue;
+      this.deferred.delete(name);
+      const since = placed?.epochs[name] ?? (placed ? placed.failedEpoch + 1 : undefined);
+      if (since !== undefined && failure.desired.epoch >= since && !this.closing.signal.aborted) this.handle(failure);
+    }
   }
 }

@@ -13,6 +13,7 @@ function fakeArbiter(options: { rollbackFails?: boolean } = {}) {
   const calls: string[] = [];
   let current: PermitRecord | undefined = permit('START');
   let ids = 0;
+  let placements = 0;
   const outcome = (action: ArbiterOutcome['action'], rollbackId?: string): ArbiterOutcome =>
     ({ action, channel: 'c1', cleared: ['n1'], unresponsive: [], ...(rollbackId ? { rollbackId } : {}), event: { id: String(ids), type: action, by: 'node:n1', reason: '', at: '' } });
   const arbiter: ArbiterActions = {
@@ -25,7 +26,8 @@ function fakeArbiter(options: { rollbackFails?: boolean } = {}) {
     restart: (channel) => {
       calls.push(`RESTART ${channel}`);
       current = permit('START');
-      return Promise.resolve(outcome('RESTART', `r${++ids}`));
+      placements += 1;
+      return Promise.resolve({ ...outcome('RESTART', `r${++ids}`), placed: { p1: { node: 'n1', epoch: 1 + placements } } });
     },
     pause: (channel) => {
       calls.push(`PAUSE ${channel}`);
@@ -63,6 +65,24 @@ describe('FailureEscalator', () => {
     subject.handle(failure('FERRY_ERR_TARGET_WRITE'));
     await subject.idle();
     expect(calls).toEqual(['ROLLBACK c1 node:n1 FERRY_ERR_TARGET_WRITE', 'RESTART c1']);
+  });
+
+  it('handles a failure of the epoch its RESTART placed, even when it arrives before that RESTART returned', async () => {
+    const { arbiter, calls } = fakeArbiter();
+    const { subject } = escalator(arbiter);
+    const restart = arbiter.restart.bind(arbiter);
+    // The new epoch's runner fails while the RESTART is still finishing (waiting for the
+    // placement, writing its event, releasing the lock): the RESTART cleared nothing of it.
+    arbiter.restart = async (channel, cause) => {
+      const outcome = await restart(channel, cause);
+      subject.handle({ ...failure('FERRY_ERR_TARGET_UNREACHABLE'), desired: { ...desired, epoch: desired.epoch + 1 } });
+      return outcome;
+    };
+    subject.handle(failure('FERRY_ERR_TARGET_UNREACHABLE'));
+    await subject.idle();
+    // Dropped, it would stay failed until an operator acted: nothing else retries it.
+    expect(calls.filter((call) => call.startsWith('ROLLBACK'))).toHaveLength(2);
+    expect(calls.filter((call) => call.startsWith('RESTART'))).toHaveLength(2);
   });
 
   it('pauses the channel with a WARNING after maxRestarts failures in a row; progress starts the count over', async () => {
