@@ -13,11 +13,17 @@ import type { AssignmentEntry, ClusterView } from './cluster-view.ts';
  *
  * ZooKeeper watches are one-shot and the client library keeps every watcher function it is
  * given until it fires, so a watch is set only where none is armed: periodic re-reads on a
- * quiet cluster then add nothing. One watcher belongs to one session (a new client after
- * session expiry gets a new AssignmentWatcher).
+ * quiet cluster then add nothing. A watch counts as armed from the moment its read is sent
+ * (the server registers it with the read), not once the answer is handled: a change landing
+ * in between fires it before the answer's continuation runs, and marking it armed after that
+ * would leave the path unwatched for good (seen only by the safety reconcile). A read that
+ * fails is taken to have registered nothing and its watch is disarmed (true of a missing
+ * node; after a connection loss a second watcher is harmless, a missing one is not). One watcher belongs to one
+ * session (a new client after session expiry gets a new AssignmentWatcher).
  */
 export class AssignmentWatcher {
-  private readonly armed = new Set<string>();
+  /** key → the watcher armed for it; deleted when it fires or its read failed. */
+  private readonly armed = new Map<string, () => void>();
   private snapshot: ConfigSnapshot | undefined;
 
   constructor(
@@ -28,7 +34,7 @@ export class AssignmentWatcher {
   ) {}
 
   async read(): Promise<ClusterView> {
-    const epoch = await this.store.epoch(this.watcher('epoch'));
+    const epoch = await this.watched('epoch', (w) => this.store.epoch(w));
     // The configuration is read again only when its epoch moved.
     if (this.snapshot?.epoch !== epoch) this.snapshot = await this.store.snapshot();
     const [assignments, permits] = await Promise.all([
@@ -42,21 +48,26 @@ export class AssignmentWatcher {
     };
   }
 
-  /** A watcher for `key` when none is armed, else undefined (the armed one will fire). */
-  private watcher(key: string): (() => void) | undefined {
+  /** Arms and returns a watcher for `key` when none is armed, else undefined (the armed one will fire). */
+  private arm(key: string): (() => void) | undefined {
     if (this.armed.has(key)) return undefined;
-    return () => {
-      this.armed.delete(key);
+    const watcher = () => {
+      if (this.armed.get(key) === watcher) this.armed.delete(key);
       this.onChange();
     };
+    this.armed.set(key, watcher);
+    return watcher;
   }
 
-  /** Runs a read with a watch and marks the watch armed once the read succeeded. */
+  /** Runs a read that registers the watch for `key` if none is armed; a failed read registered none. */
   private async watched<T>(key: string, read: (watcher: (() => void) | undefined) => Promise<T>): Promise<T> {
-    const watcher = this.watcher(key);
-    const result = await read(watcher);
-    if (watcher) this.armed.add(key);
-    return result;
+    const watcher = this.arm(key);
+    try {
+      return await read(watcher);
+    } catch (error) {
+      if (watcher && this.armed.get(key) === watcher) this.armed.delete(key);
+      throw error;
+    }
   }
 
   private async readAll<T>(parent: string, pathOf: (name: string) => string): Promise<Record<string, { value: T; version: number }>> {

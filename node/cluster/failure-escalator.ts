@@ -76,14 +76,19 @@ export class FailureEscalator {
       void arbiter?.warn({ channel: desired.channel, pipeline: desired.name }, this.cause(`${error.code}: ${error.message}`)).catch((e: unknown) => log.warn({ err: e }, 'WARNING not raised'));
       return;
     }
+    if (arbiter && this.busy.has(desired.channel)) {
+      // Usually a runner the action under way clears anyway. But it may be the runner of the
+      // epoch that action's RESTART just placed, failing before the RESTART returned: dropped,
+      // nothing would ever retry it (it stays failed until an operator acts). Decided when the
+      // action ends (handleDeferred).
+      log.info({ epoch: desired.epoch }, 'this node is already acting on the channel: the failure is handled when that ends');
+      this.deferred.set(desired.name, failure);
+      return;
+    }
+    // Counted once handled: a failure set aside above is counted when it is replayed.
     const count = this.count(failure);
     if (!arbiter) {
       this.track(desired.channel, this.after(this.delayFor(count), () => this.deps.retry(desired.name)));
-      return;
-    }
-    if (this.busy.has(desired.channel)) {
-      log.info({ epoch: desired.epoch }, 'this node is already acting on the channel: the failure is handled when that ends');
-      this.deferred.set(desired.name, failure);
       return;
     }
     this.track(desired.channel, this.escalate(arbiter, failure, count, log));

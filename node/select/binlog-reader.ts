@@ -44,6 +44,8 @@ export class BinlogReader {
   private paused = false;
   private failed = false;
   private stopped = false;
+  /** Rejects a start() still waiting for the stream (set while one is under way). */
+  private abandonStart: (() => void) | undefined;
 
   constructor(private readonly options: BinlogReaderOptions) {
     this.zongji = new ZongJi(binlogConnectionOptions(options.endpoint));
@@ -56,11 +58,21 @@ export class BinlogReader {
     );
   }
 
-  /** Resolves once the binlog stream is open. Errors after that go to onError. */
+  /**
+   * Resolves once the binlog stream is open. Errors after that go to onError. A stop() before
+   * then rejects it with FERRY_ERR_BINLOG_STOPPED: zongji stopped while initialising emits
+   * neither 'ready' nor 'error', and a start() left pending would hold its owner forever (a
+   * runner aborted by a ROLLBACK as it started never ended, and its node never started the
+   * pipeline's next epoch).
+   */
   start(): Promise<void> {
     const { start, serverId, includeSchemas } = this.options;
+    if (this.stopped) return Promise.reject(this.stoppedError());
     return new Promise((resolve, reject) => {
       let ready = false;
+      this.abandonStart = () => {
+        if (!ready) reject(this.stoppedError());
+      };
       this.zongji.once('ready', () => {
         ready = true;
         resolve();
@@ -100,6 +112,7 @@ export class BinlogReader {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.abandonStart?.();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 5_000);
       this.zongji.once('stopped', () => {
@@ -108,6 +121,10 @@ export class BinlogReader {
       });
       this.zongji.stop();
     });
+  }
+
+  private stoppedError(): FerryError {
+    return new FerryError('FERRY_ERR_BINLOG_STOPPED', { host: this.options.endpoint.host, port: this.options.endpoint.port });
   }
 
   private fail(error: FerryError): void {

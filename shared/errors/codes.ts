@@ -132,6 +132,11 @@ export const ERROR_CODES = {
     scope: 'upstream', retryable: true, http: 503,
     workaround: 'Usually a dropped connection or a restarting source; Ferry reconnects with back-off. If it persists, check the source error log.',
   }),
+  FERRY_ERR_BINLOG_STOPPED: spec({
+    message: 'the binlog reader of {host}:{port} was stopped before its stream opened',
+    scope: 'internal', retryable: true, http: 409,
+    workaround: 'Nothing to do: the pipeline was stopped or aborted while it connected to the source; it starts again from the target checkpoint when it runs next.',
+  }),
   FERRY_ERR_BINLOG_BAD_POSITION: spec({
     message: 'the source cannot stream from {position}: {detail}',
     scope: 'config', retryable: false, http: 400,

@@ -13,6 +13,7 @@ function fakeArbiter(options: { rollbackFails?: boolean } = {}) {
   const calls: string[] = [];
   let current: PermitRecord | undefined = permit('START');
   let ids = 0;
+  let placements = 0;
   const outcome = (action: ArbiterOutcome['action'], rollbackId?: string): ArbiterOutcome =>
     ({ action, channel: 'c1', cleared: ['n1'], unresponsive: [], ...(rollbackId ? { rollbackId } : {}), event: { id: String(ids), type: action, by: 'node:n1', reason: '', at: '' } });
   const arbiter: ArbiterActions = {
@@ -25,7 +26,8 @@ function fakeArbiter(options: { rollbackFails?: boolean } = {}) {
     restart: (channel) => {
       calls.push(`RESTART ${channel}`);
       current = permit('START');
-      return Promise.resolve(outcome('RESTART', `r${++ids}`));
+      placements += 1;
+      return Promise.resolve({ ...outcome('RESTART', `r${++ids}`), placed: { p1: { node: 'n1', epoch: 1 + placements } } });
     },
     pause: (channel) => {
       calls.push(`PAUSE ${channel}`);
