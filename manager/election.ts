@@ -1,6 +1,7 @@
 import { zkPaths } from '../shared/cluster/zk-paths.ts';
 import { describeError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logging.ts';
+import { settleWithin } from '../shared/timeouts.ts';
 import type { ZkClient } from '../shared/zk/zk-client.ts';
 import { electionCandidates } from './runtime-state.ts';
 
@@ -67,15 +68,10 @@ export class LeaderElection {
     if (this.candidate === undefined) return;
     // Bounded: with ZooKeeper unreachable the request would wait; the session close (or its
     // expiry) removes the candidate anyway.
-    let timer: NodeJS.Timeout | undefined;
-    const removed = this.zk.remove(`${zkPaths.election}/${this.candidate}`);
     try {
-      await Promise.race([removed, new Promise<void>((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS)))]);
+      await settleWithin(this.zk.remove(`${zkPaths.election}/${this.candidate}`), LEAVE_WAIT_MS, undefined);
     } catch (error) {
       this.log.debug({ detail: describeError(error) }, 'election candidate already gone');
-    } finally {
-      clearTimeout(timer);
-      removed.catch(() => undefined);
     }
   }
 

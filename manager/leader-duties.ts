@@ -1,15 +1,15 @@
 import type { ConfigStore } from '../shared/cluster/config-store.ts';
 import { describeError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logging.ts';
+import { settleWithin } from '../shared/timeouts.ts';
 import type { ZkClient } from '../shared/zk/zk-client.ts';
 
 /** How long losing leadership waits for a duty to stop before the next term may start. */
 const STOP_WAIT_MS = 3_000;
 
 /**
- * The background work only the leader does. Today: the simple scheduler. Issue #6 adds the
- * arbiter, the node monitor (protection period for vanished nodes) and placement policies
- * as more duties; nothing else changes.
+ * The background work only the leader does: the scheduler (with the node monitor and the
+ * placement policies) and the alarm monitor, each a duty (manager/manager-process.ts).
  *
  * A duty instance lives for one leadership term on one ZooKeeper session: `create` is called
  * each time leadership is gained and `stop` when it is lost, so no state leaks from a term to
@@ -65,10 +65,7 @@ export class LeaderDuties {
       this.running = [];
       await Promise.all(stopping.map(async (duty) => {
         // A request on a dead session may never be answered: do not let it hold up the next term.
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_WAIT_MS)));
-        const outcome = await Promise.race([duty.stop().then(() => 'stopped' as const), late]);
-        clearTimeout(timer);
+        const outcome = await settleWithin(duty.stop().then(() => 'stopped' as const), STOP_WAIT_MS, 'late' as const);
         if (outcome === 'late') this.log.warn({ duty: duty.name, waitedMs: STOP_WAIT_MS }, 'leader duty did not stop in time; going on (its writes are compare-and-set)');
         else this.log.info({ duty: duty.name }, 'leader duty stopped');
       }));

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { settleWithin } from '../../shared/timeouts.ts';
 import { EventLog } from '../../shared/cluster/event-log.ts';
 import type { ConfigSnapshot } from '../../shared/cluster/model.ts';
 import { describeError } from '../../shared/errors/index.ts';
@@ -53,7 +53,7 @@ class AlarmMonitor implements LeaderDuty {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.tick;
-    await Promise.race([this.evaluator.idle(), sleep(DRAIN_WAIT_MS)]);
+    await settleWithin(this.evaluator.idle(), DRAIN_WAIT_MS, undefined);
     this.evaluator.close();
   }
 

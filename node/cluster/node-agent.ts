@@ -2,6 +2,7 @@ import { HANDOVER_WAIT_MS, waitForHandover } from './handover-wait.ts';
 import { ConfigStore } from '../../shared/cluster/config-store.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
+import { withZkDeadline } from '../../shared/timeouts.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import { AssignmentWatcher } from './assignment-watcher.ts';
@@ -14,7 +15,6 @@ import { Registration } from './registration.ts';
 import { resourcePressure } from './resource-pressure.ts';
 import type { RunnerSet } from './runner-set.ts';
 import { StatsReporter, type HttpPost } from './stats-reporter.ts';
-import { withTimeout } from './with-timeout.ts';
 import { ZkSessionKeeper } from './zk-session.ts';
 
 /** What is bound to one ZooKeeper session; replaced after expiry. */
@@ -70,7 +70,7 @@ export class NodeAgent {
       nodeId: options.id,
       ...(options.token === undefined ? {} : { token: options.token }),
       staticManagers: options.managers,
-      listManagers: () => (this.live ? withTimeout(readManagerUrls(this.live.zk), 1_000, 'listing managers') : Promise.reject(new Error('no ZooKeeper session'))),
+      listManagers: () => (this.live ? withZkDeadline(readManagerUrls(this.live.zk), 1_000, 'listing managers') : Promise.reject(new FerryError('FERRY_ERR_NODE_NO_SESSION', { node: options.id, what: 'listing managers' }))),
       collect: () => this.runners.stats(options.id),
       intervalMs: options.statsIntervalMs,
       ...(deps.post ? { post: deps.post } : {}),
@@ -106,7 +106,7 @@ export class NodeAgent {
       clearTimeout(this.debounce);
       this.stats.stop();
       const live = this.live;
-      if (live) await withTimeout(live.registration.setState('leaving'), 3_000, "setting state 'leaving'").catch((error: unknown) => this.log.warn({ err: error }, "could not set state 'leaving'"));
+      if (live) await withZkDeadline(live.registration.setState('leaving'), 3_000, "setting state 'leaving'").catch((error: unknown) => this.log.warn({ err: error }, "could not set state 'leaving'"));
       this.log.info({ pipelines: this.runners.names() }, 'node stopping: pipelines finish their batch in flight');
       await this.control.stopAll();
       if (live && fatal === undefined) {
@@ -177,7 +177,7 @@ export class NodeAgent {
     let fresh: ClusterView | undefined;
     if (live) {
       try {
-        fresh = await withTimeout(live.watcher.read(), 15_000, 'reading the cluster state');
+        fresh = await withZkDeadline(live.watcher.read(), 15_000, 'reading the cluster state');
         this.view = fresh;
       } catch (error) {
         this.log.warn({ err: error }, 'cannot read the cluster state from ZooKeeper, keeping the last one');

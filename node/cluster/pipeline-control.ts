@@ -1,6 +1,7 @@
 import { acknowledgeRollback } from '../../shared/cluster/arbiter/index.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
+import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import type { RunnerOptions } from '../pipeline/pipeline-runner.ts';
@@ -58,7 +59,7 @@ export class PipelineControl {
     });
     this.runners = new RunnerSet((pipeline) => createRunner(pipeline, runnerOptions), log, onChange, (failure) => this.escalator.handle(failure));
     const acknowledge = (channel: string, rollbackId: string) =>
-      this.session ? acknowledgeRollback(this.session.zk, channel, options.id, rollbackId) : Promise.reject(new Error('no ZooKeeper session'));
+      this.session ? acknowledgeRollback(this.session.zk, channel, options.id, rollbackId) : Promise.reject(new FerryError('FERRY_ERR_NODE_NO_SESSION', { node: options.id, what: 'acknowledging a ROLLBACK' }));
     this.rollbacks = new RollbackResponder(options.id, {
       abortChannel: (channel, reason) => this.runners.abort((pipeline) => pipeline.channel === channel, reason),
       hasChannel: (channel) => this.runners.hasChannel(channel),

@@ -206,6 +206,11 @@ export const ERROR_CODES = {
     scope: 'coordination', retryable: true, http: 503,
     workaround: 'Check that the ZooKeeper servers are running and reachable from this host.',
   }),
+  FERRY_ERR_ZK_SLOW: spec({
+    message: 'ZooKeeper did not answer {what} within {ms} ms',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'Usually a lost connection being re-established; Ferry goes on or retries by itself. If it persists, check the ensemble and the network to it.',
+  }),
   FERRY_ERR_ZK_OPERATION: spec({
     message: 'ZooKeeper {operation} {path} failed: {detail}',
     scope: 'coordination', retryable: true, http: 503,
@@ -312,6 +317,11 @@ export const ERROR_CODES = {
     message: 'pipeline {pipeline} was aborted: its batches in flight rolled back',
     scope: 'coordination', retryable: true, http: 409,
     workaround: 'Nothing to do: a ROLLBACK or a lost ZooKeeper session aborted the pipeline on purpose; it resumes from the target checkpoint when it runs again.',
+  }),
+  FERRY_ERR_NODE_NO_SESSION: spec({
+    message: 'node {node} has no ZooKeeper session now: {what} waits until it has one',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'Nothing, usually: the node reconnects by itself. If it persists, check the network between the node and ZooKeeper.',
   }),
   FERRY_ERR_NODE_SESSION_LOST: spec({
     message: 'node {node} has not heard from ZooKeeper for {silentMs} ms (limit {limitMs} ms): it commits nothing until its session is confirmed',

@@ -1,4 +1,5 @@
 import { isFerryError } from '../errors/index.ts';
+import { settleWithin } from '../timeouts.ts';
 import type { Logger } from '../logging.ts';
 import type { SessionState, ZkClient } from './zk-client.ts';
 
@@ -26,14 +27,8 @@ const RELEASE_ATTEMPTS = 3;
 
 /** Deletes a node; 'already gone' counts as done. False when it failed or did not answer in time. */
 export async function removeBounded(zk: Pick<ZkClient, 'remove'>, path: string, waitMs = REMOVE_WAIT_MS): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
   const removal = zk.remove(path).then(() => true, (error: unknown) => isFerryError(error, 'FERRY_ERR_ZK_NO_NODE'));
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
-  try {
-    return await Promise.race([removal, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return settleWithin(removal, waitMs, false);
 }
 
 export class ZkLock implements LockHandle {
