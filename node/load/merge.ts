@@ -1,5 +1,6 @@
 import type { Row, TargetChange } from '../../shared/model/change.ts';
-import { keyOf } from './key.ts';
+import { FerryError } from '../../shared/errors/index.ts';
+import { hasNullPart, keyOf, mayHaveNullPart } from './key.ts';
 import type { TargetTable } from './target-tables.ts';
 
 /** The net effect of a batch on one table: rows to delete by key, rows to write whole. */
@@ -32,8 +33,14 @@ interface NetChange {
  */
 export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): TableOperations {
   const net = new Map<string, NetChange>();
+  // Rows whose key has a NULL part: a NULL identifies no row, so each gets an entry of its own.
+  let unmatched = 0;
   const touch = (row: Row, createdHere: boolean): NetChange => {
-    const key = keyOf(row, table.key);
+    let key = keyOf(row, table.key);
+    if (mayHaveNullPart(key) && hasNullPart(row, table.key)) {
+      assertKeyPresent(table, row);
+      key = `\u0002${unmatched++}`;
+    }
     let entry = net.get(key);
     if (!entry) {
       entry = { keyRow: row, final: null, createdHere };
@@ -49,7 +56,7 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): 
       touch(change.before, false).final = null;
     } else if (change.kind === 'update' && change.before && change.after) {
       const before = touch(change.before, false);
-      const after = keyOf(change.after, table.key) === keyOf(change.before, table.key) ? before : touch(change.after, false);
+      const after = sameKey(change.before, change.after, table.key) ? before : touch(change.after, false);
       if (after !== before) before.final = null;
       after.final = change.after;
     }
@@ -70,4 +77,25 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): 
   operations.created = operations.writes.length;
   for (const row of rewritten) operations.writes.push(row);
   return operations;
+}
+
+/** True when both images hold the same key, none of it NULL (a NULL part matches nothing). */
+function sameKey(a: Row, b: Row, key: string[]): boolean {
+  const ka = keyOf(a, key);
+  return ka === keyOf(b, key) && !(mayHaveNullPart(ka) && hasNullPart(a, key));
+}
+
+/**
+ * A change image without a column of the target's key: the table rule dropped it (the
+ * start-up check refuses such a rule; a later DDL can still make the target's key one). Each
+ * such row would be written with the column's default, and deleted by nothing: stop instead.
+ */
+function assertKeyPresent(table: TargetTable, row: Row): void {
+  const missing = table.key.filter((column) => !(column in row));
+  if (missing.length === 0) return;
+  throw new FerryError('FERRY_ERR_MAPPING_DROPS_KEY', {
+    table: `${table.schema}.${table.table}`,
+    key: table.key.join(', '),
+    detail: `the changes reaching the target have no column ${missing.map((c) => `'${c}'`).join(', ')}`,
+  });
 }

@@ -14,8 +14,12 @@ export interface TableKey {
 export interface IndexInfo {
   name: string;
   unique: boolean;
-  /** Columns in index order; name null for an expression part (MySQL functional index). */
-  columns: Array<{ name: string | null; nullable: boolean }>;
+  /**
+   * Columns in index order; name null for an expression part (MySQL functional index);
+   * prefix set for a prefix part such as `name(10)` (SHOW INDEX's Sub_part: characters for
+   * text, bytes for binary columns).
+   */
+  columns: Array<{ name: string | null; nullable: boolean; prefix?: number }>;
 }
 
 /** The table's indexes in the server's key order (SHOW INDEX). Throws when the table does not exist. */
@@ -29,7 +33,8 @@ export async function readIndexes(client: SqlClient, ref: TableRef): Promise<Ind
       index = { name, unique: Number(row.Non_unique) === 0, columns: [] };
       byName.set(name, index);
     }
-    index.columns.push({ name: asText(row.Column_name), nullable: asText(row.Null) === 'YES' });
+    const prefix = asText(row.Sub_part);
+    index.columns.push({ name: asText(row.Column_name), nullable: asText(row.Null) === 'YES', ...(prefix === null ? {} : { prefix: Number(prefix) }) });
   }
   return [...byName.values()];
 }

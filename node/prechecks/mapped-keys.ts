@@ -1,0 +1,86 @@
+import { FerryError } from '../../shared/errors/index.ts';
+import type { TableRef } from '../../shared/model/change.ts';
+import { queryRows, tableName, type SqlClient } from './sql.ts';
+import { chooseTableKey, readIndexes, type IndexInfo } from './table-key.ts';
+
+/** A replicated table as its rule maps it. */
+export interface MappedTableRef {
+  source: TableRef;
+  target: TableRef;
+  /** Target name of a source column, undefined when the rule leaves it out. */
+  mapColumn(name: string): string | undefined;
+}
+
+const ER_NO_SUCH_TABLE = 1146;
+
+/**
+ * Refuses a mapping under which the loader could not identify target rows: Load merges,
+ * updates and deletes by the target's key (chooseTableKey), so
+ * - every column of that key must get a value from a source column (FERRY_ERR_MAPPING_DROPS_KEY):
+ *   otherwise every row has a NULL key, all of a batch's changes fold into one and deletes
+ *   match nothing;
+ * - the key must hold a source key (FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE): otherwise two source
+ *   rows can share one target key, and the later silently overwrites the earlier.
+ * Not a skippable precheck: skipping it can only lose rows in silence. A target table that
+ * does not exist yet, or one without a key, is left to the loader, which reports it.
+ */
+export async function checkMappedKeys(source: SqlClient, target: SqlClient, tables: readonly MappedTableRef[]): Promise<void> {
+  for (const table of tables) {
+    let targetIndexes: IndexInfo[];
+    try {
+      targetIndexes = await readIndexes(target, table.target);
+    } catch (error) {
+      if ((error as { errno?: unknown }).errno === ER_NO_SUCH_TABLE) continue;
+      throw error;
+    }
+    const columns = await queryRows(
+      source,
+      'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+      [table.source.schema, table.source.table],
+    );
+    const problem = mappedKeyProblem(table, columns.map((row) => String(row.name)), await readIndexes(source, table.source), targetIndexes);
+    if (problem) throw problem;
+  }
+}
+
+/** The error a mapping amounts to (see checkMappedKeys), or undefined when it keeps the key. */
+export function mappedKeyProblem(table: MappedTableRef, sourceColumns: readonly string[], sourceIndexes: readonly IndexInfo[], targetIndexes: readonly IndexInfo[]): FerryError | undefined {
+  const targetKey = chooseTableKey(targetIndexes);
+  if (targetKey === null) return undefined;
+  const name = `${tableName(table.source)} -> ${tableName(table.target)}`;
+  const key = `${targetKey.name} (${targetKey.columns.join(', ')})`;
+  // Target column (lower case) -> the source column that fills it.
+  const filledBy = new Map<string, string>();
+  for (const column of sourceColumns) {
+    const mapped = table.mapColumn(column);
+    if (mapped !== undefined) filledBy.set(mapped.toLowerCase(), column);
+  }
+  const missing = targetKey.columns.filter((column) => !filledBy.has(column.toLowerCase()));
+  if (missing.length > 0) {
+    return new FerryError('FERRY_ERR_MAPPING_DROPS_KEY', {
+      table: name,
+      key,
+      detail: `no source column fills ${missing.map((c) => `'${c}'`).join(', ')}`,
+    });
+  }
+
+  const sourceKeys = sourceIndexes.filter((index) => index.unique && index.columns.length > 0 && index.columns.every((c) => c.name !== null && (index.name === 'PRIMARY' || !c.nullable)));
+  // A source without a key is the primary_keys precheck's to report.
+  if (sourceKeys.length === 0) return undefined;
+  const targetParts = new Map(targetIndexes.find((index) => index.name === targetKey.name)!.columns.map((c) => [(c.name ?? '').toLowerCase(), c.prefix]));
+  const holds = (index: IndexInfo) => index.columns.every((part) => {
+    const mapped = table.mapColumn(part.name!);
+    if (mapped === undefined || !targetParts.has(mapped.toLowerCase())) return false;
+    const prefix = targetParts.get(mapped.toLowerCase());
+    // A target prefix shorter than the source's compares less of the value than makes it unique.
+    return prefix === undefined || (part.prefix !== undefined && prefix >= part.prefix);
+  });
+  if (sourceKeys.some(holds)) return undefined;
+  const described = sourceKeys.map((index) => `${index.name} (${index.columns.map((c) => (c.prefix === undefined ? c.name : `${c.name}(${c.prefix})`)).join(', ')})`);
+  const targetDescribed = targetIndexes.find((index) => index.name === targetKey.name)!.columns.map((c) => (c.prefix === undefined ? c.name : `${c.name}(${c.prefix})`));
+  return new FerryError('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE', {
+    table: name,
+    key: `${targetKey.name} (${targetDescribed.join(', ')})`,
+    detail: `it holds no source key whole (source keys: ${described.join(', ')})`,
+  });
+}

@@ -1,0 +1,96 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startFerry } from '../../support/ferry-process.ts';
+import { testDatabase, testSchema, type TestDatabase } from '../../support/mariadb.ts';
+
+/**
+ * Table rules under which the loader could not identify target rows are refused before
+ * anything runs, whatever prechecks are skipped: a rule that leaves out the target's key
+ * (every row would get a NULL key, a batch's changes fold into one, deletes match nothing)
+ * and a target key that is no key of the source (two source rows on one target row).
+ */
+
+interface Setup {
+  source: TestDatabase;
+  target: TestDatabase;
+  a: string;
+  b: string;
+  name: string;
+}
+
+async function setUp(): Promise<Setup> {
+  const source = await testDatabase('db1');
+  const target = await testDatabase('db2');
+  const a = await testSchema(source, 'a');
+  const b = await testSchema(target, 'b');
+  const name = `mapkey_${a}`;
+  onTestFinished(async () => {
+    const cleaner = await mysql.createConnection(target.url);
+    await cleaner.query('DELETE FROM _ferry.checkpoints WHERE pipeline = ?', [name]).catch(() => undefined);
+    await cleaner.end();
+  });
+  return { source, target, a, b, name };
+}
+
+/** Runs `bin/ferry run --config` with `rules` (YAML lines under `tables:`); resolves with its exit and output. */
+async function run(setup: Setup, rules: string[]): Promise<{ exit: number | string; output: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-mapping-keys-'));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const yaml = [
+    `name: ${setup.name}`,
+    `source: ${JSON.stringify(setup.source.replicationUrl)}`,
+    `target: ${JSON.stringify(setup.target.url)}`,
+    'tables:',
+    ...rules,
+    '',
+  ].join('\n');
+  const configFile = join(dir, 'pipeline.yaml');
+  await writeFile(configFile, yaml);
+  const ferry = startFerry(['run', '--config', configFile]);
+  // Refused means it exits; a pipeline that claims the target (its checkpoint row appears) was not refused.
+  const claimed = (async () => {
+    for (;;) {
+      const [rows] = await setup.target.connection.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_ferry' AND TABLE_NAME = 'checkpoints'",
+      );
+      if (Number(rows[0]?.n) > 0) {
+        const [found] = await setup.target.connection.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM _ferry.checkpoints WHERE pipeline = ?', [setup.name]);
+        if (Number(found[0]?.n) > 0) return 'claimed the target' as const;
+      }
+      if (ferry.child.exitCode !== null || ferry.child.signalCode !== null) return 'exited' as const;
+      await sleep(200);
+    }
+  })();
+  const outcome = await Promise.race([ferry.exited.then(() => 'exited' as const), claimed]);
+  expect(outcome, ferry.output().split('\n').slice(-12).join('\n')).toBe('exited');
+  return { exit: await ferry.exited, output: ferry.output() };
+}
+
+describe('bin/ferry run: table rules that lose the target key', () => {
+  it('refuses a rule that excludes the only key column, naming the table and the key', async () => {
+    const setup = await setUp();
+    const { a, b } = setup;
+    await setup.source.connection.query(`CREATE TABLE \`${a}\`.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20) NOT NULL)`);
+    await setup.target.connection.query(`CREATE TABLE \`${b}\`.t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(20) NOT NULL)`);
+    const { exit, output } = await run(setup, [`  - source: ${a}.t`, `    target: ${b}.t`, '    columns: { exclude: [id] }']);
+    expect(exit).toBe(1);
+    expect(output).toContain(`FERRY_ERR_MAPPING_DROPS_KEY: the table rule for \`${a}\`.\`t\` -> \`${b}\`.\`t\` leaves out the target key (PRIMARY (id))`);
+    const [rows] = await setup.target.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${b}\`.t`);
+    expect(Number(rows[0]?.n)).toBe(0);
+  });
+
+  it('refuses a target key that is no key of the source', async () => {
+    const setup = await setUp();
+    const { a, b } = setup;
+    // Two source rows may share a code: on the target the later would overwrite the earlier.
+    await setup.source.connection.query(`CREATE TABLE \`${a}\`.t (id INT PRIMARY KEY, code VARCHAR(20) NOT NULL, v INT)`);
+    await setup.target.connection.query(`CREATE TABLE \`${b}\`.t (id INT NOT NULL, code VARCHAR(20) NOT NULL PRIMARY KEY, v INT)`);
+    const { exit, output } = await run(setup, [`  - source: ${a}.t`, `    target: ${b}.t`]);
+    expect(exit).toBe(1);
+    expect(output).toContain(`FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE: the target key of \`${a}\`.\`t\` -> \`${b}\`.\`t\` (PRIMARY (code)) does not identify a source row`);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { mappedKeyProblem, type IndexInfo, type MappedTableRef } from '../../../node/prechecks/index.ts';
+
+type Part = [string, boolean?, number?];
+const index = (name: string, parts: Part[], unique = true): IndexInfo => ({
+  name, unique, columns: parts.map(([column, nullable = false, prefix]) => ({ name: column, nullable, ...(prefix === undefined ? {} : { prefix }) })),
+});
+const mapped = (map: (name: string) => string | undefined = (name) => name): MappedTableRef => ({ source: { schema: 'a', table: 't' }, target: { schema: 'b', table: 't' }, mapColumn: map });
+const codeOf = (error: unknown) => (error as { code?: string } | undefined)?.code;
+
+describe('mappedKeyProblem', () => {
+  const columns = ['id', 'code', 'v'];
+  const pk = index('PRIMARY', [['id']]);
+
+  it('accepts the same key on both sides, and a key column renamed to the target key', () => {
+    expect(mappedKeyProblem(mapped(), columns, [pk], [pk])).toBeUndefined();
+    const renamed = mapped((name) => (name === 'id' ? 'person_id' : name));
+    expect(mappedKeyProblem(renamed, columns, [pk], [index('PRIMARY', [['PERSON_ID']])])).toBeUndefined();
+  });
+
+  it('refuses a rule that leaves out a target key column, naming the key', () => {
+    const problem = mappedKeyProblem(mapped((name) => (name === 'id' ? undefined : name)), columns, [pk], [pk]);
+    expect(codeOf(problem)).toBe('FERRY_ERR_MAPPING_DROPS_KEY');
+    expect(problem?.message).toBe("the table rule for `a`.`t` -> `b`.`t` leaves out the target key (PRIMARY (id)): no source column fills 'id'");
+    // A rename away from the target's key column drops it just the same.
+    expect(codeOf(mappedKeyProblem(mapped((name) => (name === 'id' ? 'other' : name)), columns, [pk], [pk]))).toBe('FERRY_ERR_MAPPING_DROPS_KEY');
+  });
+
+  it('judges the key the loader applies by: without a primary key, the first unique key over NOT NULL columns', () => {
+    const target = [index('u_null', [['v', true]]), index('u_code', [['code']])];
+    const source = [pk, index('u_code', [['code']])];
+    expect(mappedKeyProblem(mapped(), columns, source, target)).toBeUndefined();
+    expect(codeOf(mappedKeyProblem(mapped((name) => (name === 'code' ? undefined : name)), columns, source, target))).toBe('FERRY_ERR_MAPPING_DROPS_KEY');
+  });
+
+  it('refuses a target key that holds no source key, and accepts one that holds a source key with more columns', () => {
+    const problem = mappedKeyProblem(mapped(), columns, [pk], [index('PRIMARY', [['code']])]);
+    expect(codeOf(problem)).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+    expect(problem?.message).toBe('the target key of `a`.`t` -> `b`.`t` (PRIMARY (code)) does not identify a source row: it holds no source key whole (source keys: PRIMARY (id))');
+    expect(mappedKeyProblem(mapped(), columns, [pk], [index('PRIMARY', [['id'], ['code']])])).toBeUndefined();
+    // A nullable source unique key is no key: NULLs repeat.
+    expect(codeOf(mappedKeyProblem(mapped(), columns, [pk, index('u_code', [['code', true]])], [index('PRIMARY', [['code']])]))).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+  });
+
+  it('refuses a target prefix key shorter than the source key it stands for', () => {
+    const source = [index('PRIMARY', [['code']])];
+    expect(codeOf(mappedKeyProblem(mapped(), columns, source, [index('PRIMARY', [['code', false, 10]])]))).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+    expect(mappedKeyProblem(mapped(), columns, [index('PRIMARY', [['code', false, 10]])], [index('PRIMARY', [['code', false, 12]])])).toBeUndefined();
+    expect(mappedKeyProblem(mapped(), columns, [index('PRIMARY', [['code', false, 10]])], [index('PRIMARY', [['code']])])).toBeUndefined();
+  });
+
+  it('leaves a source without a key, and a target without one, to the checks that report them', () => {
+    expect(mappedKeyProblem(mapped(), columns, [], [pk])).toBeUndefined();
+    expect(mappedKeyProblem(mapped(), columns, [pk], [])).toBeUndefined();
+  });
+});
