@@ -21,10 +21,22 @@ const ER_NO_SUCH_TABLE = 1146;
  *   match nothing;
  * - the key must hold a source key (FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE): otherwise two source
  *   rows can share one target key, and the later silently overwrites the earlier.
+ * - no two source tables may map to one target table (FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE): the
+ *   same key in both (shards of one table, each counting from 1) would be one target row.
  * Not a skippable precheck: skipping it can only lose rows in silence. A target table that
  * does not exist yet, or one without a key, is left to the loader, which reports it.
  */
 export async function checkMappedKeys(source: SqlClient, target: SqlClient, tables: readonly MappedTableRef[]): Promise<void> {
+  const shared = sharedTarget(tables);
+  if (shared !== undefined) {
+    const indexes = await readIndexes(target, shared[0]!.target).catch(() => []);
+    const key = chooseTableKey(indexes);
+    throw new FerryError('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE', {
+      table: tableName(shared[0]!.target),
+      key: key === null ? 'its key' : `${key.name} (${key.columns.join(', ')})`,
+      detail: `the table rules send ${shared.map((t) => tableName(t.source)).join(' and ')} into it, and a key in more than one of them would be one target row`,
+    });
+  }
   for (const table of tables) {
     let targetIndexes: IndexInfo[];
     try {
@@ -83,4 +95,16 @@ export function mappedKeyProblem(table: MappedTableRef, sourceColumns: readonly 
     key: `${targetKey.name} (${targetDescribed.join(', ')})`,
     detail: `it holds no source key whole (source keys: ${described.join(', ')})`,
   });
+}
+
+/** Source tables that map to one target table, if any (the first such target). */
+function sharedTarget(tables: readonly MappedTableRef[]): MappedTableRef[] | undefined {
+  const byTarget = new Map<string, MappedTableRef[]>();
+  for (const table of tables) {
+    const name = `${table.target.schema}\u0000${table.target.table}`;
+    const list = byTarget.get(name) ?? [];
+    list.push(table);
+    byTarget.set(name, list);
+  }
+  return [...byTarget.values()].find((list) => list.length > 1);
 }

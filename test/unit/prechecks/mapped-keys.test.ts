@@ -54,3 +54,20 @@ describe('mappedKeyProblem', () => {
     expect(mappedKeyProblem(mapped(), columns, [pk], [])).toBeUndefined();
   });
 });
+
+describe('checkMappedKeys', () => {
+  it('refuses two source tables mapped into one target table, naming both', async () => {
+    const { checkMappedKeys } = await import('../../../node/prechecks/index.ts');
+    const { fakeSql } = await import('./fake-sql.ts');
+    const target = fakeSql([[/^SHOW INDEX FROM `all`\.`orders`/, [{ Key_name: 'PRIMARY', Non_unique: 0, Column_name: 'id', Null: '', Sub_part: null }]]]);
+    const shard = (schema: string): MappedTableRef => ({ source: { schema, table: 'orders' }, target: { schema: 'all', table: 'orders' }, mapColumn: (name) => name });
+    let error: unknown;
+    try {
+      await checkMappedKeys(fakeSql([]), target, [shard('shop_1'), shard('shop_2')]);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(codeOf(error)).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+    expect((error as Error).message).toBe('the target key of `all`.`orders` (PRIMARY (id)) does not identify a source row: the table rules send `shop_1`.`orders` and `shop_2`.`orders` into it, and a key in more than one of them would be one target row');
+  });
+});
