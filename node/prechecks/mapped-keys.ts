@@ -1,6 +1,6 @@
 import { FerryError } from '../../shared/errors/index.ts';
 import type { TableRef } from '../../shared/model/change.ts';
-import { queryRows, tableName, type SqlClient } from './sql.ts';
+import { asText, queryRows, tableName, type SqlClient } from './sql.ts';
 import { chooseTableKey, readIndexes, type IndexInfo } from './table-key.ts';
 
 /** A replicated table as its rule maps it. */
@@ -21,6 +21,9 @@ const ER_NO_SUCH_TABLE = 1146;
  *   match nothing;
  * - the key must hold a source key (FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE): otherwise two source
  *   rows can share one target key, and the later silently overwrites the earlier.
+ *   A text column of the key must also compare as on the source (same collation) or by its
+ *   bytes (a binary collation): under a coarser one ('a' = 'A', 'ss' = 'ß', trailing spaces)
+ *   two source keys are one target key;
  * - no two source tables may map to one target table (FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE): the
  *   same key in both (shards of one table, each counting from 1) would be one target row.
  * Not a skippable precheck: skipping it can only lose rows in silence. A target table that
@@ -45,18 +48,51 @@ export async function checkMappedKeys(source: SqlClient, target: SqlClient, tabl
       if ((error as { errno?: unknown }).errno === ER_NO_SUCH_TABLE) continue;
       throw error;
     }
-    const columns = await queryRows(
-      source,
-      'SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
-      [table.source.schema, table.source.table],
-    );
-    const problem = mappedKeyProblem(table, columns.map((row) => String(row.name)), await readIndexes(source, table.source), targetIndexes);
+    const sourceColumns = await columnCollations(source, table.source);
+    const collations = { source: sourceColumns, target: await columnCollations(target, table.target) };
+    const problem = mappedKeyProblem(table, [...sourceColumns.keys()], await readIndexes(source, table.source), targetIndexes, collations);
     if (problem) throw problem;
   }
 }
 
+/** Column name -> collation (null for a column that is not text), in table order. */
+async function columnCollations(client: SqlClient, ref: TableRef): Promise<Map<string, string | null>> {
+  const rows = await queryRows(
+    client,
+    'SELECT COLUMN_NAME AS name, COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    [ref.schema, ref.table],
+  );
+  return new Map(rows.map((row) => [String(row.name), asText(row.collation)]));
+}
+
+/** Collations of the columns of both tables (names as each table spells them), when known. */
+export interface KeyCollations {
+  source: ReadonlyMap<string, string | null>;
+  target: ReadonlyMap<string, string | null>;
+}
+
+/** True when a target column under `target` tells apart every two values `source` tells apart. */
+function keepsApart(source: string | null | undefined, target: string | null | undefined): boolean {
+  if (source === target || target === null || target === undefined || source === null || source === undefined) return true;
+  if (target === 'binary' || target.endsWith('_nopad_bin')) return true;
+  // A PAD SPACE binary collation ignores trailing spaces, which a NO PAD source tells apart.
+  return target.endsWith('_bin') && !source.includes('_nopad_');
+}
+
+function lookup(map: ReadonlyMap<string, string | null>, column: string): string | null | undefined {
+  if (map.has(column)) return map.get(column);
+  for (const [name, value] of map) if (name.toLowerCase() === column.toLowerCase()) return value;
+  return undefined;
+}
+
 /** The error a mapping amounts to (see checkMappedKeys), or undefined when it keeps the key. */
-export function mappedKeyProblem(table: MappedTableRef, sourceColumns: readonly string[], sourceIndexes: readonly IndexInfo[], targetIndexes: readonly IndexInfo[]): FerryError | undefined {
+export function mappedKeyProblem(
+  table: MappedTableRef,
+  sourceColumns: readonly string[],
+  sourceIndexes: readonly IndexInfo[],
+  targetIndexes: readonly IndexInfo[],
+  collations?: KeyCollations,
+): FerryError | undefined {
   const targetKey = chooseTableKey(targetIndexes);
   if (targetKey === null) return undefined;
   const name = `${tableName(table.source)} -> ${tableName(table.target)}`;
@@ -80,12 +116,20 @@ export function mappedKeyProblem(table: MappedTableRef, sourceColumns: readonly 
   // A source without a key is the primary_keys precheck's to report.
   if (sourceKeys.length === 0) return undefined;
   const targetParts = new Map(targetIndexes.find((index) => index.name === targetKey.name)!.columns.map((c) => [(c.name ?? '').toLowerCase(), c.prefix]));
+  // Key columns that would compare more coarsely on the target: 'name' (utf8mb4_bin -> utf8mb4_general_ci).
+  const coarser = new Set<string>();
   const holds = (index: IndexInfo) => index.columns.every((part) => {
     const mapped = table.mapColumn(part.name!);
     if (mapped === undefined || !targetParts.has(mapped.toLowerCase())) return false;
     const prefix = targetParts.get(mapped.toLowerCase());
     // A target prefix shorter than the source's compares less of the value than makes it unique.
-    return prefix === undefined || (part.prefix !== undefined && prefix >= part.prefix);
+    if (prefix !== undefined && (part.prefix === undefined || prefix < part.prefix)) return false;
+    if (collations === undefined) return true;
+    const from = lookup(collations.source, part.name!);
+    const to = lookup(collations.target, mapped);
+    if (keepsApart(from, to)) return true;
+    coarser.add(`'${mapped}' (${String(from)} on the source, ${String(to)} on the target)`);
+    return false;
   });
   if (sourceKeys.some(holds)) return undefined;
   const described = sourceKeys.map((index) => `${index.name} (${index.columns.map((c) => (c.prefix === undefined ? c.name : `${c.name}(${c.prefix})`)).join(', ')})`);
@@ -93,7 +137,7 @@ export function mappedKeyProblem(table: MappedTableRef, sourceColumns: readonly 
   return new FerryError('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE', {
     table: name,
     key: `${targetKey.name} (${targetDescribed.join(', ')})`,
-    detail: `it holds no source key whole (source keys: ${described.join(', ')})`,
+    detail: `it holds no source key whole (source keys: ${described.join(', ')})${coarser.size === 0 ? '' : `; compared more coarsely: ${[...coarser].join(', ')}`}`,
   });
 }
 

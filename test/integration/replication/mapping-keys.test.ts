@@ -93,4 +93,15 @@ describe('bin/ferry run: table rules that lose the target key', () => {
     expect(exit).toBe(1);
     expect(output).toContain(`FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE: the target key of \`${a}\`.\`t\` -> \`${b}\`.\`t\` (PRIMARY (code)) does not identify a source row`);
   });
+
+  it('refuses a target key column that compares more coarsely than the source one', async () => {
+    const setup = await setUp();
+    const { a, b } = setup;
+    // 'a' and 'A' are two source rows; on the target they would be one, the later overwriting the earlier.
+    await setup.source.connection.query(`CREATE TABLE \`${a}\`.t (name VARCHAR(20) COLLATE utf8mb4_bin PRIMARY KEY, v INT)`);
+    await setup.target.connection.query(`CREATE TABLE \`${b}\`.t (name VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, v INT)`);
+    const { exit, output } = await run(setup, [`  - source: ${a}.t`, `    target: ${b}.t`]);
+    expect(exit).toBe(1);
+    expect(output).toContain("compared more coarsely: 'name' (utf8mb4_bin on the source, utf8mb4_general_ci on the target)");
+  });
 });

@@ -71,3 +71,22 @@ describe('checkMappedKeys', () => {
     expect((error as Error).message).toBe('the target key of `all`.`orders` (PRIMARY (id)) does not identify a source row: the table rules send `shop_1`.`orders` and `shop_2`.`orders` into it, and a key in more than one of them would be one target row');
   });
 });
+
+describe('mappedKeyProblem: collations of text key columns', () => {
+  const pk = index('PRIMARY', [['name']]);
+  const collations = (source: string, target: string) => ({ source: new Map([['name', source], ['v', null]]), target: new Map([['NAME', target], ['v', null]]) });
+
+  it('refuses a target key column that compares more coarsely than the source one', () => {
+    const problem = mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_bin', 'utf8mb4_general_ci'));
+    expect(codeOf(problem)).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+    expect(problem?.message).toContain("compared more coarsely: 'name' (utf8mb4_bin on the source, utf8mb4_general_ci on the target)");
+    expect(codeOf(mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_general_ci', 'utf8mb4_unicode_ci')))).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+    expect(codeOf(mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_nopad_bin', 'utf8mb4_bin')))).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+  });
+
+  it('accepts the same collation, or a binary one on the target', () => {
+    expect(mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_general_ci', 'utf8mb4_general_ci'))).toBeUndefined();
+    expect(mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_general_ci', 'utf8mb4_bin'))).toBeUndefined();
+    expect(mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_nopad_bin', 'utf8mb4_nopad_bin'))).toBeUndefined();
+  });
+});
