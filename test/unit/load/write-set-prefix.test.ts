@@ -40,3 +40,16 @@ describe('writeSetOf: prefix unique keys', () => {
     expect(intersects(of({ id: 1, name: Buffer.from([0x81, 1]) }), of({ id: 2, name: Buffer.from([0x8d, 2]) }))).toBe(true);
   });
 });
+
+describe('writeSetOf: text any collation may find equal', () => {
+  const named: TargetTable = { ...table, key: ['name'], uniqueKeys: [{ columns: ['name'] }] };
+  const entry = (name: string) => writeSetOf([{ table: named, name: 's.t', changes: [insert({ name })] }]);
+
+  it('shares an entry for values equal under utf8mb4_general_ci or a UCA collation', () => {
+    // general_ci: ß = s; unicode_ci: ß = ss, æ = ae, ø ~ o, ligatures and full-width forms as their letters, soft hyphen ignored.
+    for (const [a, b] of [['straße', 'strase'], ['straße', 'STRASSE'], ['Æsir', 'aesir'], ['Søren', 'soren'], ['ﬁle', 'file'], ['ＡＢＣ', 'abc'], ['co\u00ADop', 'coop'], ['ab  ', 'AB']]) {
+      expect(intersects(entry(a!), entry(b!)), `${a} ~ ${b}`).toBe(true);
+    }
+    expect(intersects(entry('strasse'), entry('strand'))).toBe(false);
+  });
+});
