@@ -20,7 +20,7 @@
 export { runPrechecks, assertPrechecksPassed } from './run-prechecks.ts';
 export { PRECHECK_IDS, isPrecheckId, type PrecheckId, type PrecheckContext, type PrecheckResult, type PrecheckOptions, type ResumePosition } from './types.ts';
 export { describeTableKey, chooseTableKey, readIndexes, type TableKey, type IndexInfo } from './table-key.ts';
-export { checkMappedKeys, mappedKeyProblem, type MappedTableRef } from './mapped-keys.ts';
+export { checkMappedKeys, mappedKeyProblem, type ColumnType, type MappedTableRef } from './mapped-keys.ts';
 export { formatPrecheckReport, failureSummary } from './report.ts';
 export { detectFlavour, parseFlavour, type Flavour } from './flavour.ts';
 export type { SqlClient } from './sql.ts';

@@ -21,9 +21,9 @@ const ER_NO_SUCH_TABLE = 1146;
  *   match nothing;
  * - the key must hold a source key (FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE): otherwise two source
  *   rows can share one target key, and the later silently overwrites the earlier.
- *   A text column of the key must also compare as on the source (same collation) or by its
- *   bytes (a binary collation): under a coarser one ('a' = 'A', 'ss' = 'ß', trailing spaces)
- *   two source keys are one target key;
+ *   A key column must also tell apart every two values the source column does: text under
+ *   the same collation or a binary one (under a coarser one 'a' = 'A', 'ss' = 'ß'), DECIMAL
+ *   and temporal values with as many fractional digits (the server rounds without an error);
  * - no two source tables may map to one target table (FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE): the
  *   same key in both (shards of one table, each counting from 1) would be one target row.
  * Not a skippable precheck: skipping it can only lose rows in silence. A target table that
@@ -48,38 +48,70 @@ export async function checkMappedKeys(source: SqlClient, target: SqlClient, tabl
       if ((error as { errno?: unknown }).errno === ER_NO_SUCH_TABLE) continue;
       throw error;
     }
-    const sourceColumns = await columnCollations(source, table.source);
-    const collations = { source: sourceColumns, target: await columnCollations(target, table.target) };
-    const problem = mappedKeyProblem(table, [...sourceColumns.keys()], await readIndexes(source, table.source), targetIndexes, collations);
+    const sourceColumns = await columnTypes(source, table.source);
+    const types = { source: sourceColumns, target: await columnTypes(target, table.target) };
+    const problem = mappedKeyProblem(table, [...sourceColumns.keys()], await readIndexes(source, table.source), targetIndexes, types);
     if (problem) throw problem;
   }
 }
 
-/** Column name -> collation (null for a column that is not text), in table order. */
-async function columnCollations(client: SqlClient, ref: TableRef): Promise<Map<string, string | null>> {
+/** What decides which values of a column are equal. */
+export interface ColumnType {
+  /** COLLATION_NAME; null for a column that is not text. */
+  collation: string | null;
+  /** COLUMN_TYPE, as 'decimal(10,2)' or 'datetime(6)'. */
+  type: string;
+}
+
+/** Column name -> type, in table order. */
+async function columnTypes(client: SqlClient, ref: TableRef): Promise<Map<string, ColumnType>> {
   const rows = await queryRows(
     client,
-    'SELECT COLUMN_NAME AS name, COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    'SELECT COLUMN_NAME AS name, COLLATION_NAME AS collation, COLUMN_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [ref.schema, ref.table],
   );
-  return new Map(rows.map((row) => [String(row.name), asText(row.collation)]));
+  return new Map(rows.map((row) => [String(row.name), { collation: asText(row.collation), type: (asText(row.type) ?? '').toLowerCase() }]));
 }
 
-/** Collations of the columns of both tables (names as each table spells them), when known. */
-export interface KeyCollations {
-  source: ReadonlyMap<string, string | null>;
-  target: ReadonlyMap<string, string | null>;
+/** Column types of both tables (names as each table spells them), when known. */
+export interface KeyColumnTypes {
+  source: ReadonlyMap<string, ColumnType>;
+  target: ReadonlyMap<string, ColumnType>;
 }
 
-/** True when a target column under `target` tells apart every two values `source` tells apart. */
-function keepsApart(source: string | null | undefined, target: string | null | undefined): boolean {
-  if (source === target || target === null || target === undefined || source === null || source === undefined) return true;
+/**
+ * Why a target column would make equal two values the source column tells apart, or
+ * undefined when it does not: a coarser collation, or fewer fractional digits (the server
+ * rounds DECIMAL and temporal values into a narrower column without an error).
+ */
+function coarsening(source: ColumnType | undefined, target: ColumnType | undefined): string | undefined {
+  if (source === undefined || target === undefined) return undefined;
+  if (!collationKeepsApart(source.collation, target.collation)) return `${String(source.collation)} on the source, ${String(target.collation)} on the target`;
+  const from = fractionDigits(source.type);
+  const to = fractionDigits(target.type);
+  if (from !== undefined && to !== undefined && from.family === to.family && to.digits < from.digits) return `${source.type} on the source, ${target.type} on the target`;
+  return undefined;
+}
+
+function collationKeepsApart(source: string | null, target: string | null): boolean {
+  if (source === target || target === null || source === null) return true;
   if (target === 'binary' || target.endsWith('_nopad_bin')) return true;
   // A PAD SPACE binary collation ignores trailing spaces, which a NO PAD source tells apart.
   return target.endsWith('_bin') && !source.includes('_nopad_');
 }
 
-function lookup(map: ReadonlyMap<string, string | null>, column: string): string | null | undefined {
+/** Digits after the point a type keeps: decimal(10,2) 2, datetime(6) 6, datetime 0, float below double. */
+function fractionDigits(type: string): { family: string; digits: number } | undefined {
+  const decimal = /^(?:decimal|numeric)\(\d+(?:,(\d+))?\)/.exec(type);
+  if (decimal) return { family: 'decimal', digits: Number(decimal[1] ?? 0) };
+  const temporal = /^(datetime|timestamp|time)(?:\((\d)\))?/.exec(type);
+  if (temporal) return { family: temporal[1]!, digits: Number(temporal[2] ?? 0) };
+  if (/^float\b/.test(type)) return { family: 'binary float', digits: 1 };
+  if (/^double\b/.test(type)) return { family: 'binary float', digits: 2 };
+  return undefined;
+}
+
+function lookup<T>(map: ReadonlyMap<string, T>, column: string): T | undefined {
   if (map.has(column)) return map.get(column);
   for (const [name, value] of map) if (name.toLowerCase() === column.toLowerCase()) return value;
   return undefined;
@@ -91,7 +123,7 @@ export function mappedKeyProblem(
   sourceColumns: readonly string[],
   sourceIndexes: readonly IndexInfo[],
   targetIndexes: readonly IndexInfo[],
-  collations?: KeyCollations,
+  types?: KeyColumnTypes,
 ): FerryError | undefined {
   const targetKey = chooseTableKey(targetIndexes);
   if (targetKey === null) return undefined;
@@ -116,7 +148,7 @@ export function mappedKeyProblem(
   // A source without a key is the primary_keys precheck's to report.
   if (sourceKeys.length === 0) return undefined;
   const targetParts = new Map(targetIndexes.find((index) => index.name === targetKey.name)!.columns.map((c) => [(c.name ?? '').toLowerCase(), c.prefix]));
-  // Key columns that would compare more coarsely on the target: 'name' (utf8mb4_bin -> utf8mb4_general_ci).
+  // Key columns that would tell fewer values apart on the target: 'name' (utf8mb4_bin on the source, ...).
   const coarser = new Set<string>();
   const holds = (index: IndexInfo) => index.columns.every((part) => {
     const mapped = table.mapColumn(part.name!);
@@ -124,11 +156,10 @@ export function mappedKeyProblem(
     const prefix = targetParts.get(mapped.toLowerCase());
     // A target prefix shorter than the source's compares less of the value than makes it unique.
     if (prefix !== undefined && (part.prefix === undefined || prefix < part.prefix)) return false;
-    if (collations === undefined) return true;
-    const from = lookup(collations.source, part.name!);
-    const to = lookup(collations.target, mapped);
-    if (keepsApart(from, to)) return true;
-    coarser.add(`'${mapped}' (${String(from)} on the source, ${String(to)} on the target)`);
+    if (types === undefined) return true;
+    const why = coarsening(lookup(types.source, part.name!), lookup(types.target, mapped));
+    if (why === undefined) return true;
+    coarser.add(`'${mapped}' (${why})`);
     return false;
   });
   if (sourceKeys.some(holds)) return undefined;

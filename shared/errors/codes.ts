@@ -125,7 +125,7 @@ export const ERROR_CODES = {
   FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE: spec({
     message: 'the target key of {table} ({key}) does not identify a source row: {detail}',
     scope: 'config', retryable: false, http: 400,
-    workaround: 'Give the target table a key made of the columns of a source key (its primary key, or a unique key over NOT NULL columns), with no shorter prefix and text compared under the source collation (or a binary one), and send one source table into each target table: otherwise two source rows fall on one target row and one of them is overwritten.',
+    workaround: 'Give the target table a key made of the columns of a source key (its primary key, or a unique key over NOT NULL columns), with no shorter prefix, text compared under the source collation (or a binary one) and as many fractional digits, and send one source table into each target table: otherwise two source rows fall on one target row and one of them is overwritten.',
   }),
   FERRY_ERR_BINLOG_PURGED: spec({
     message: 'the source no longer holds the binlog at {position}: {detail}',

@@ -104,4 +104,15 @@ describe('bin/ferry run: table rules that lose the target key', () => {
     expect(exit).toBe(1);
     expect(output).toContain("compared more coarsely: 'name' (utf8mb4_bin on the source, utf8mb4_general_ci on the target)");
   });
+
+  it('refuses a temporal key column with fewer fractional digits on the target', async () => {
+    const setup = await setUp();
+    const { a, b } = setup;
+    // Two source rows in one second would round to one target key.
+    await setup.source.connection.query(`CREATE TABLE \`${a}\`.t (at DATETIME(6) PRIMARY KEY, v INT)`);
+    await setup.target.connection.query(`CREATE TABLE \`${b}\`.t (at DATETIME PRIMARY KEY, v INT)`);
+    const { exit, output } = await run(setup, [`  - source: ${a}.t`, `    target: ${b}.t`]);
+    expect(exit).toBe(1);
+    expect(output).toContain("compared more coarsely: 'at' (datetime(6) on the source, datetime on the target)");
+  });
 });

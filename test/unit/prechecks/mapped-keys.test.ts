@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mappedKeyProblem, type IndexInfo, type MappedTableRef } from '../../../node/prechecks/index.ts';
+import { mappedKeyProblem, type ColumnType, type IndexInfo, type MappedTableRef } from '../../../node/prechecks/index.ts';
 
 type Part = [string, boolean?, number?];
 const index = (name: string, parts: Part[], unique = true): IndexInfo => ({
@@ -72,9 +72,11 @@ describe('checkMappedKeys', () => {
   });
 });
 
-describe('mappedKeyProblem: collations of text key columns', () => {
+describe('mappedKeyProblem: key columns that tell fewer values apart on the target', () => {
   const pk = index('PRIMARY', [['name']]);
-  const collations = (source: string, target: string) => ({ source: new Map([['name', source], ['v', null]]), target: new Map([['NAME', target], ['v', null]]) });
+  const text = (collation: string): ColumnType => ({ collation, type: 'varchar(20)' });
+  const plain: ColumnType = { collation: null, type: 'int(11)' };
+  const collations = (source: string, target: string) => ({ source: new Map([['name', text(source)], ['v', plain]]), target: new Map([['NAME', text(target)], ['v', plain]]) });
 
   it('refuses a target key column that compares more coarsely than the source one', () => {
     const problem = mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_bin', 'utf8mb4_general_ci'));
@@ -88,5 +90,17 @@ describe('mappedKeyProblem: collations of text key columns', () => {
     expect(mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_general_ci', 'utf8mb4_general_ci'))).toBeUndefined();
     expect(mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_general_ci', 'utf8mb4_bin'))).toBeUndefined();
     expect(mappedKeyProblem(mapped(), ['name', 'v'], [pk], [pk], collations('utf8mb4_nopad_bin', 'utf8mb4_nopad_bin'))).toBeUndefined();
+  });
+
+  it('refuses fewer fractional digits in a DECIMAL or temporal key column, and accepts more', () => {
+    const typed = (source: string, target: string) => ({ source: new Map([['name', { collation: null, type: source }]]), target: new Map([['name', { collation: null, type: target }]]) });
+    const problem = mappedKeyProblem(mapped(), ['name'], [pk], [pk], typed('datetime(6)', 'datetime'));
+    expect(codeOf(problem)).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+    expect(problem?.message).toContain("compared more coarsely: 'name' (datetime(6) on the source, datetime on the target)");
+    expect(codeOf(mappedKeyProblem(mapped(), ['name'], [pk], [pk], typed('decimal(10,4)', 'decimal(12,2)')))).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+    expect(codeOf(mappedKeyProblem(mapped(), ['name'], [pk], [pk], typed('double', 'float')))).toBe('FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE');
+    expect(mappedKeyProblem(mapped(), ['name'], [pk], [pk], typed('timestamp(3)', 'timestamp(6)'))).toBeUndefined();
+    expect(mappedKeyProblem(mapped(), ['name'], [pk], [pk], typed('decimal(10,2)', 'decimal(20,2)'))).toBeUndefined();
+    expect(mappedKeyProblem(mapped(), ['name'], [pk], [pk], typed('int(11)', 'bigint(20)'))).toBeUndefined();
   });
 });
