@@ -56,6 +56,18 @@ describe('mappedKeyProblem', () => {
 });
 
 describe('checkMappedKeys', () => {
+  it('skips a table whose columns the source user cannot see, instead of taking its key for dropped', async () => {
+    const { checkMappedKeys } = await import('../../../node/prechecks/index.ts');
+    const { fakeSql } = await import('./fake-sql.ts');
+    const target = fakeSql([
+      [/^SHOW INDEX FROM `b`\.`t`/, [{ Key_name: 'PRIMARY', Non_unique: 0, Column_name: 'id', Null: '', Sub_part: null }]],
+      [/information_schema\.COLUMNS/, [{ name: 'id', collation: null, type: 'int(11)' }]],
+    ]);
+    const source = fakeSql([[/information_schema\.COLUMNS/, []]]);
+    await expect(checkMappedKeys(source, target, [mapped()])).resolves.toBeUndefined();
+    expect(source.asked.some((sql) => sql.startsWith('SHOW INDEX'))).toBe(false);
+  });
+
   it('refuses two source tables mapped into one target table, naming both', async () => {
     const { checkMappedKeys } = await import('../../../node/prechecks/index.ts');
     const { fakeSql } = await import('./fake-sql.ts');
