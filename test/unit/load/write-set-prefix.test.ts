@@ -53,3 +53,15 @@ describe('writeSetOf: text any collation may find equal', () => {
     expect(intersects(entry('strasse'), entry('strand'))).toBe(false);
   });
 });
+
+describe('uniqueKeyOf', () => {
+  it('keeps prefix lengths, counts bytes for binary columns, and leaves expression parts out (a coarser key)', async () => {
+    const { uniqueKeyOf } = await import('../../../node/load/target-tables.ts');
+    const index = { name: 'u', unique: true, columns: [{ name: 'Name', nullable: false, prefix: 10 }, { name: 'Blob', nullable: false, prefix: 8 }, { name: null, nullable: false }, { name: 'id', nullable: false }] };
+    expect(uniqueKeyOf(index, new Set(['blob']))).toEqual({
+      columns: ['Name', 'Blob', 'id'],
+      prefixes: [{ length: 10, bytes: false }, { length: 8, bytes: true }, undefined],
+    });
+    expect(uniqueKeyOf({ name: 'PRIMARY', unique: true, columns: [{ name: 'id', nullable: false }] }, new Set())).toEqual({ columns: ['id'] });
+  });
+});
