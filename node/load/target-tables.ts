@@ -1,7 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { TableRef } from '../../shared/model/change.ts';
-import { chooseTableKey, readIndexes, type IndexInfo } from '../prechecks/index.ts';
+import { identifyingKeys, readIndexes, type IndexInfo } from '../prechecks/index.ts';
 
 /** How much of a value a prefix key part (`UNIQUE (name(10))`) compares. */
 export interface KeyPrefix {
@@ -26,6 +26,12 @@ export interface TargetTable extends TableRef {
   columns: Set<string>;
   /** Columns of the key that identifies a row: the primary key, else a NOT NULL unique key (chooseTableKey). */
   key: string[];
+  /**
+   * Every key that identifies a row, `key` first (identifyingKeys): a batch whose rows lack a
+   * column of `key` (the rule leaves out the target's own id) is applied by the first one its
+   * rows hold. @default [key]
+   */
+  keys?: string[][];
   /** Every unique key including the primary key: the write-set of a change. */
   uniqueKeys: UniqueKey[];
 }
@@ -72,7 +78,8 @@ export class TargetTables {
     }
     // SHOW INDEX, in the server's key order: the same choice of key as the start-up check makes.
     const indexes = await readIndexes(this.pool, ref);
-    const key = chooseTableKey(indexes);
+    const keys = identifyingKeys(indexes);
+    const key = keys[0];
     if (!key) throw new FerryError('FERRY_ERR_TABLE_NO_KEY', { table: `${ref.schema}.${ref.table} (target)` });
     const binary = new Set(columnRows.filter((c) => BINARY_TYPES.has(c.DATA_TYPE.toLowerCase())).map((c) => c.COLUMN_NAME.toLowerCase()));
     return {
@@ -81,6 +88,7 @@ export class TargetTables {
       writable: new Set(columnRows.filter((c) => !/GENERATED|VIRTUAL|PERSISTENT|STORED/i.test(c.EXTRA)).map((c) => c.COLUMN_NAME)),
       columns: new Set(columnRows.map((c) => c.COLUMN_NAME)),
       key: key.columns,
+      keys: keys.map((k) => k.columns),
       uniqueKeys: indexes.filter((index) => index.unique).map((index) => uniqueKeyOf(index, binary)),
     };
   }

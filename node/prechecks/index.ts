@@ -19,7 +19,7 @@
  */
 export { runPrechecks, assertPrechecksPassed } from './run-prechecks.ts';
 export { PRECHECK_IDS, isPrecheckId, type PrecheckId, type PrecheckContext, type PrecheckResult, type PrecheckOptions, type ResumePosition } from './types.ts';
-export { describeTableKey, chooseTableKey, readIndexes, type TableKey, type IndexInfo } from './table-key.ts';
+export { describeTableKey, chooseTableKey, identifyingKeys, readIndexes, type TableKey, type IndexInfo } from './table-key.ts';
 export { checkMappedKeys, mappedKeyProblem, type ColumnType, type MappedTableRef } from './mapped-keys.ts';
 export { formatPrecheckReport, failureSummary } from './report.ts';
 export { detectFlavour, parseFlavour, type Flavour } from './flavour.ts';

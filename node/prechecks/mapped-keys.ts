@@ -1,7 +1,7 @@
 import { FerryError } from '../../shared/errors/index.ts';
 import type { TableRef } from '../../shared/model/change.ts';
 import { asText, queryRows, tableName, type SqlClient } from './sql.ts';
-import { chooseTableKey, readIndexes, type IndexInfo } from './table-key.ts';
+import { chooseTableKey, identifyingKeys, readIndexes, type IndexInfo, type TableKey } from './table-key.ts';
 
 /** A replicated table as its rule maps it. */
 export interface MappedTableRef {
@@ -15,8 +15,9 @@ const ER_NO_SUCH_TABLE = 1146;
 
 /**
  * Refuses a mapping under which the loader could not identify target rows: Load merges,
- * updates and deletes by the target's key (chooseTableKey), so
- * - every column of that key must get a value from a source column (FERRY_ERR_MAPPING_DROPS_KEY):
+ * updates and deletes by the target's key (chooseTableKey), or when the rule leaves out a
+ * column of it, by the first other NOT NULL unique key the rows hold (identifyingKeys), so
+ * - every column of one such key must get a value from a source column (FERRY_ERR_MAPPING_DROPS_KEY):
  *   otherwise every row has a NULL key, all of a batch's changes fold into one and deletes
  *   match nothing;
  * - the key must hold a source key (FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE): otherwise two source
@@ -129,22 +130,25 @@ export function mappedKeyProblem(
   targetIndexes: readonly IndexInfo[],
   types?: KeyColumnTypes,
 ): FerryError | undefined {
-  const targetKey = chooseTableKey(targetIndexes);
-  if (targetKey === null) return undefined;
+  const candidates = identifyingKeys(targetIndexes);
+  if (candidates.length === 0) return undefined;
   const name = `${tableName(table.source)} -> ${tableName(table.target)}`;
-  const key = `${targetKey.name} (${targetKey.columns.join(', ')})`;
   // Target column (lower case) -> the source column that fills it.
   const filledBy = new Map<string, string>();
   for (const column of sourceColumns) {
     const mapped = table.mapColumn(column);
     if (mapped !== undefined) filledBy.set(mapped.toLowerCase(), column);
   }
-  const missing = targetKey.columns.filter((column) => !filledBy.has(column.toLowerCase()));
-  if (missing.length > 0) {
+  const missingOf = (columns: string[]) => columns.filter((column) => !filledBy.has(column.toLowerCase()));
+  // Load applies by the first identifying key the rows hold (merge.ts): the same choice here.
+  const targetKey = candidates.find((candidate) => missingOf(candidate.columns).length === 0);
+  if (targetKey === undefined) {
+    const [first, ...others] = candidates as [TableKey, ...TableKey[]];
+    const described = others.map((k) => `${k.name} (${k.columns.join(', ')})`);
     return new FerryError('FERRY_ERR_MAPPING_DROPS_KEY', {
       table: name,
-      key,
-      detail: `no source column fills ${missing.map((c) => `'${c}'`).join(', ')}`,
+      key: `${first.name} (${first.columns.join(', ')})`,
+      detail: `no source column fills ${missingOf(first.columns).map((c) => `'${c}'`).join(', ')}${described.length === 0 ? '' : `, nor every column of ${described.join(' or ')}`}`,
     });
   }
 

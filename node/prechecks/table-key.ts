@@ -45,10 +45,24 @@ export async function readIndexes(client: SqlClient, ref: TableRef): Promise<Ind
  * such keys first after the primary key, in the order InnoDB would pick its clustered index.
  */
 export function chooseTableKey(indexes: readonly IndexInfo[]): TableKey | null {
+  return identifyingKeys(indexes)[0] ?? null;
+}
+
+/**
+ * Every key that identifies a row: the primary key, then each unique key whose parts are all
+ * NOT NULL columns, in the server's order. The first is the table's key (chooseTableKey);
+ * Load falls back to a later one when a table rule leaves out a column of the first (a
+ * target's own AUTO_INCREMENT id beside the source's natural key).
+ */
+export function identifyingKeys(indexes: readonly IndexInfo[]): TableKey[] {
+  const keys: TableKey[] = [];
   const primary = indexes.find((index) => index.name === 'PRIMARY');
-  const chosen = primary ?? indexes.find((index) => index.unique && index.columns.length > 0 && index.columns.every((c) => c.name !== null && !c.nullable));
-  if (!chosen) return null;
-  return { kind: chosen === primary ? 'primary' : 'unique', name: chosen.name, columns: chosen.columns.map((c) => c.name as string) };
+  if (primary) keys.push({ kind: 'primary', name: primary.name, columns: primary.columns.map((c) => c.name ?? '') });
+  for (const index of indexes) {
+    if (index === primary || !index.unique || index.columns.length === 0) continue;
+    if (index.columns.every((c) => c.name !== null && !c.nullable)) keys.push({ kind: 'unique', name: index.name, columns: index.columns.map((c) => c.name as string) });
+  }
+  return keys;
 }
 
 /** Key columns of a table (primary key, else first suitable unique key); null when it has none. */

@@ -120,7 +120,7 @@ export const ERROR_CODES = {
   FERRY_ERR_MAPPING_DROPS_KEY: spec({
     message: 'the table rule for {table} leaves out the target key ({key}): {detail}',
     scope: 'config', retryable: false, http: 400,
-    workaround: 'Keep every column of the target key in the table rule (columns.include / columns.exclude, or rename it to the target\'s column), or give the target table a key the rule keeps: a row without its key cannot be found again to update or delete.',
+    workaround: 'Keep every column of the target key, or of one of its unique keys over NOT NULL columns, in the table rule (columns.include / columns.exclude, or rename it to the target\'s column), or give the target table a key the rule keeps: a row without its key cannot be found again to update or delete.',
   }),
   FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE: spec({
     message: 'the target key of {table} ({key}) does not identify a source row: {detail}',

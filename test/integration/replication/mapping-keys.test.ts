@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startFerry } from '../../support/ferry-process.ts';
+import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
 import { testDatabase, testSchema, type TestDatabase } from '../../support/mariadb.ts';
 
 /**
@@ -36,8 +36,8 @@ async function setUp(): Promise<Setup> {
   return { source, target, a, b, name };
 }
 
-/** Runs `bin/ferry run --config` with `rules` (YAML lines under `tables:`); resolves with its exit and output. */
-async function run(setup: Setup, rules: string[]): Promise<{ exit: number | string; output: string }> {
+/** Starts `bin/ferry run --config` with `rules` (YAML lines under `tables:`). */
+async function start(setup: Setup, rules: string[]): Promise<FerryProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-mapping-keys-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const yaml = [
@@ -50,22 +50,31 @@ async function run(setup: Setup, rules: string[]): Promise<{ exit: number | stri
   ].join('\n');
   const configFile = join(dir, 'pipeline.yaml');
   await writeFile(configFile, yaml);
-  const ferry = startFerry(['run', '--config', configFile]);
+  return startFerry(['run', '--config', configFile]);
+}
+
+/** True once the pipeline has claimed the target (its checkpoint row exists). */
+async function claimed(setup: Setup): Promise<boolean> {
+  const [rows] = await setup.target.connection.query<RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_ferry' AND TABLE_NAME = 'checkpoints'",
+  );
+  if (Number(rows[0]?.n) === 0) return false;
+  const [found] = await setup.target.connection.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM _ferry.checkpoints WHERE pipeline = ?', [setup.name]);
+  return Number(found[0]?.n) > 0;
+}
+
+/** Runs `bin/ferry run --config` with `rules`, which must be refused; resolves with its exit and output. */
+async function run(setup: Setup, rules: string[]): Promise<{ exit: number | string; output: string }> {
+  const ferry = await start(setup, rules);
   // Refused means it exits; a pipeline that claims the target (its checkpoint row appears) was not refused.
-  const claimed = (async () => {
+  const claim = (async () => {
     for (;;) {
-      const [rows] = await setup.target.connection.query<RowDataPacket[]>(
-        "SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_ferry' AND TABLE_NAME = 'checkpoints'",
-      );
-      if (Number(rows[0]?.n) > 0) {
-        const [found] = await setup.target.connection.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM _ferry.checkpoints WHERE pipeline = ?', [setup.name]);
-        if (Number(found[0]?.n) > 0) return 'claimed the target' as const;
-      }
+      if (await claimed(setup)) return 'claimed the target' as const;
       if (ferry.child.exitCode !== null || ferry.child.signalCode !== null) return 'exited' as const;
       await sleep(200);
     }
   })();
-  const outcome = await Promise.race([ferry.exited.then(() => 'exited' as const), claimed]);
+  const outcome = await Promise.race([ferry.exited.then(() => 'exited' as const), claim]);
   expect(outcome, ferry.output().split('\n').slice(-12).join('\n')).toBe('exited');
   return { exit: await ferry.exited, output: ferry.output() };
 }
@@ -114,5 +123,23 @@ describe('bin/ferry run: table rules that lose the target key', () => {
     const { exit, output } = await run(setup, [`  - source: ${a}.t`, `    target: ${b}.t`]);
     expect(exit).toBe(1);
     expect(output).toContain("compared more coarsely: 'at' (datetime(6) on the source, datetime on the target)");
+  });
+
+  it('applies by a NOT NULL unique key the rule keeps when the target has an id of its own', async () => {
+    const setup = await setUp();
+    const { a, b } = setup;
+    await setup.source.connection.query(`CREATE TABLE \`${a}\`.t (code VARCHAR(20) PRIMARY KEY, v INT)`);
+    await setup.target.connection.query(`CREATE TABLE \`${b}\`.t (id INT AUTO_INCREMENT PRIMARY KEY, code VARCHAR(20) NOT NULL, v INT, UNIQUE KEY u_code (code))`);
+    const ferry = await start(setup, [`  - source: ${a}.t`, `    target: ${b}.t`]);
+    await expect.poll(async () => (ferry.child.exitCode === null ? claimed(setup) : `exited: ${ferry.output()}`), { timeout: 60_000 }).toBe(true);
+    const src = setup.source.connection;
+    await src.query(`INSERT INTO \`${a}\`.t VALUES ('a', 1), ('b', 2), ('c', 3)`);
+    await src.query(`BEGIN; UPDATE \`${a}\`.t SET v = 10 WHERE code = 'a'; DELETE FROM \`${a}\`.t WHERE code = 'b'; INSERT INTO \`${a}\`.t VALUES ('d', 4); COMMIT`);
+    await src.query(`UPDATE \`${a}\`.t SET code = 'e' WHERE code = 'c'`);
+    const query = async (connection: typeof src, schema: string) => JSON.stringify((await connection.query<RowDataPacket[]>(`SELECT code, v FROM \`${schema}\`.t ORDER BY code`))[0]);
+    const expected = await query(src, a);
+    expect(expected).toBe(JSON.stringify([{ code: 'a', v: 10 }, { code: 'd', v: 4 }, { code: 'e', v: 3 }]));
+    await expect.poll(async () => (ferry.child.exitCode === null ? query(setup.target.connection, b) : `exited: ${ferry.output()}`), { timeout: 60_000 }).toBe(expected);
+    expect(await ferry.kill('SIGTERM')).toBe(0);
   });
 });

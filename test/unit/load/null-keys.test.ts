@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isFerryError } from '../../../shared/errors/index.ts';
 import type { TargetChange } from '../../../shared/model/change.ts';
 import { mergeTableChanges } from '../../../node/load/merge.ts';
+import { statementsFor } from '../../../node/load/statements.ts';
 import type { TargetTable } from '../../../node/load/target-tables.ts';
 
 /** A NULL in a key identifies no row: merging by it would fold different rows into one. */
@@ -32,4 +33,16 @@ describe('mergeTableChanges: keys with a NULL part', () => {
     expect((error as Error).message).toContain("s.t leaves out the target key (id): the changes reaching the target have no column 'id'");
   });
 
+  it('applies by a NOT NULL unique key when the rows lack the primary key (the target\'s own AUTO_INCREMENT id)', () => {
+    const surrogate: TargetTable = { schema: 's', table: 't', key: ['id'], keys: [['id'], ['code']], uniqueKeys: [{ columns: ['id'] }, { columns: ['code'] }], writable: new Set(['id', 'code', 'v']), columns: new Set(['id', 'code', 'v']) };
+    const ops = mergeTableChanges(surrogate, [
+      { schema: 's', table: 't', kind: 'insert', after: { code: 'a', v: 1 } },
+      { schema: 's', table: 't', kind: 'insert', after: { code: 'b', v: 2 } },
+      { schema: 's', table: 't', kind: 'update', before: { code: 'a', v: 1 }, after: { code: 'a', v: 3 } },
+      { schema: 's', table: 't', kind: 'delete', before: { code: 'c', v: 4 } },
+    ]);
+    expect(ops.key).toEqual(['code']);
+    expect(ops.writes).toEqual([{ code: 'a', v: 3 }, { code: 'b', v: 2 }]);
+    expect(statementsFor('mariadb', ops).map((s) => s.sql)).toEqual(["DELETE FROM `s`.`t` WHERE `code` IN ('c')", "INSERT INTO `s`.`t` (`code`,`v`) VALUES ('a',3),('b',2)"]);
+  });
 });

@@ -26,6 +26,14 @@ describe('mappedKeyProblem', () => {
     expect(codeOf(mappedKeyProblem(mapped((name) => (name === 'id' ? 'other' : name)), columns, [pk], [pk]))).toBe('FERRY_ERR_MAPPING_DROPS_KEY');
   });
 
+  it('accepts a rule that leaves out the primary key when it keeps a NOT NULL unique key whole, and names every key otherwise', () => {
+    const target = [pk, index('u_v', [['v', true]]), index('u_code', [['code']])];
+    const noId = mapped((name) => (name === 'id' ? undefined : name));
+    expect(mappedKeyProblem(noId, columns, [pk, index('u_code', [['code']])], target)).toBeUndefined();
+    const neither = mappedKeyProblem(mapped((name) => (name === 'v' ? name : undefined)), columns, [pk], target);
+    expect(neither?.message).toBe("the table rule for `a`.`t` -> `b`.`t` leaves out the target key (PRIMARY (id)): no source column fills 'id', nor every column of u_code (code)");
+  });
+
   it('judges the key the loader applies by: without a primary key, the first unique key over NOT NULL columns', () => {
     const target = [index('u_null', [['v', true]]), index('u_code', [['code']])];
     const source = [pk, index('u_code', [['code']])];
