@@ -100,7 +100,7 @@ async function applyOrSkip(connection: PoolConnection, statement: Statement, ope
     const row = statement.rows[0] ?? {};
     const kind = statement.sql.startsWith('DELETE') ? 'delete' : 'write';
     const table = `${operation.table.schema}.${operation.table.table}`;
-    const key = describeKey(row, operation.table.key);
+    const key = describeKey(row, operation.key);
     const detail = (error as { sqlMessage?: string }).sqlMessage ?? describeError(error);
     if (context.errorPolicy === 'skip') {
       await context.checkpoints.recordSkipped(connection, { table, key, operation: kind, error: detail, position: batch.end });

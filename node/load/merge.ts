@@ -1,10 +1,13 @@
 import type { Row, TargetChange } from '../../shared/model/change.ts';
-import { keyOf } from './key.ts';
+import { FerryError } from '../../shared/errors/index.ts';
+import { hasNullPart, keyOf, mayHaveNullPart } from './key.ts';
 import type { TargetTable } from './target-tables.ts';
 
 /** The net effect of a batch on one table: rows to delete by key, rows to write whole. */
 export interface TableOperations {
   table: TargetTable;
+  /** The key the batch's rows are applied by: table.key, or the first of table.keys they hold. */
+  key: string[];
   /** Rows that must be gone after the batch (images: only their key columns count). */
   deletes: Row[];
   /** Final images of rows that must exist after the batch. */
@@ -31,9 +34,17 @@ interface NetChange {
  * boundaries, so the final images are a consistent state of the source table.
  */
 export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): TableOperations {
+  const first = changes[0];
+  const columns = keyHeldBy(table, first?.after ?? first?.before);
   const net = new Map<string, NetChange>();
+  // Rows whose key has a NULL part: a NULL identifies no row, so each gets an entry of its own.
+  let unmatched = 0;
   const touch = (row: Row, createdHere: boolean): NetChange => {
-    const key = keyOf(row, table.key);
+    let key = keyOf(row, columns);
+    if (mayHaveNullPart(key) && hasNullPart(row, columns)) {
+      assertKeyPresent(table, columns, row);
+      key = `\u0002${unmatched++}`;
+    }
     let entry = net.get(key);
     if (!entry) {
       entry = { keyRow: row, final: null, createdHere };
@@ -49,13 +60,13 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): 
       touch(change.before, false).final = null;
     } else if (change.kind === 'update' && change.before && change.after) {
       const before = touch(change.before, false);
-      const after = keyOf(change.after, table.key) === keyOf(change.before, table.key) ? before : touch(change.after, false);
+      const after = sameKey(change.before, change.after, columns) ? before : touch(change.after, false);
       if (after !== before) before.final = null;
       after.final = change.after;
     }
   }
 
-  const operations: TableOperations = { table, deletes: [], writes: [], replaced: [], created: 0 };
+  const operations: TableOperations = { table, key: columns, deletes: [], writes: [], replaced: [], created: 0 };
   const rewritten: Row[] = [];
   for (const entry of net.values()) {
     if (entry.final === null) {
@@ -70,4 +81,31 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): 
   operations.created = operations.writes.length;
   for (const row of rewritten) operations.writes.push(row);
   return operations;
+}
+
+/** True when both images hold the same key, none of it NULL (a NULL part matches nothing). */
+function sameKey(a: Row, b: Row, key: string[]): boolean {
+  const ka = keyOf(a, key);
+  return ka === keyOf(b, key) && !(mayHaveNullPart(ka) && hasNullPart(a, key));
+}
+
+/**
+ * A change image without a column of the target's key: the table rule dropped it (the
+ * start-up check refuses such a rule; a later DDL can still make the target's key one). Each
+ * such row would be written with the column's default, and deleted by nothing: stop instead.
+ */
+function assertKeyPresent(table: TargetTable, columns: string[], row: Row): void {
+  const missing = columns.filter((column) => !(column in row));
+  if (missing.length === 0) return;
+  throw new FerryError('FERRY_ERR_MAPPING_DROPS_KEY', {
+    table: `${table.schema}.${table.table}`,
+    key: columns.join(', '),
+    detail: `the changes reaching the target have no column ${missing.map((c) => `'${c}'`).join(', ')}`,
+  });
+}
+
+/** The first identifying key whose columns `row` holds all of; table.key when none does (assertKeyPresent then stops). */
+function keyHeldBy(table: TargetTable, row: Row | undefined): string[] {
+  if (row === undefined || table.keys === undefined || table.keys.length <= 1) return table.key;
+  return table.keys.find((columns) => columns.every((column) => column in row)) ?? table.key;
 }

@@ -130,7 +130,7 @@ export function statementsFor(flavor: Flavor, operations: TableOperations, rowsP
   const { table } = operations;
   const onlyPrimaryKey = table.uniqueKeys.length <= 1;
   const deleted = onlyPrimaryKey ? operations.deletes : [...operations.deletes, ...operations.replaced];
-  const deletes = deleteStatements(table.schema, table.table, table.key, deleted, rowsPerStatement);
+  const deletes = deleteStatements(table.schema, table.table, operations.key, deleted, rowsPerStatement);
   if (!onlyPrimaryKey) return [...deletes, ...insertStatements(flavor, table, operations.writes, 'insert', rowsPerStatement)];
   const created = operations.writes.slice(0, operations.created);
   const rewritten = operations.writes.slice(operations.created);

@@ -1,6 +1,22 @@
 import type { Pool } from 'mysql2/promise';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { TableRef } from '../../shared/model/change.ts';
+import { identifyingKeys, readIndexes, type IndexInfo } from '../prechecks/index.ts';
+
+/** How much of a value a prefix key part (`UNIQUE (name(10))`) compares. */
+export interface KeyPrefix {
+  length: number;
+  /** True when `length` counts bytes (a binary column), false when it counts characters. */
+  bytes: boolean;
+}
+
+/** A unique key as the write-set compares it. */
+export interface UniqueKey {
+  /** Column parts in index order (expression parts of a functional index left out). */
+  columns: string[];
+  /** Per column, the prefix the server compares; absent, or undefined for a part: the whole value. */
+  prefixes?: Array<KeyPrefix | undefined>;
+}
 
 /** What Load must know of a target table. */
 export interface TargetTable extends TableRef {
@@ -8,23 +24,26 @@ export interface TargetTable extends TableRef {
   writable: Set<string>;
   /** Every column, generated ones included. */
   columns: Set<string>;
-  /** Columns of the key that identifies a row: the primary key, else a NOT NULL unique key. */
+  /** Columns of the key that identifies a row: the primary key, else a NOT NULL unique key (chooseTableKey). */
   key: string[];
+  /**
+   * Every key that identifies a row, `key` first (identifyingKeys): a batch whose rows lack a
+   * column of `key` (the rule leaves out the target's own id) is applied by the first one its
+   * rows hold. @default [key]
+   */
+  keys?: string[][];
   /** Every unique key including the primary key: the write-set of a change. */
-  uniqueKeys: string[][];
+  uniqueKeys: UniqueKey[];
 }
 
 interface ColumnRow {
   COLUMN_NAME: string;
   EXTRA: string;
-  IS_NULLABLE: string;
+  DATA_TYPE: string;
 }
 
-interface IndexRow {
-  INDEX_NAME: string;
-  COLUMN_NAME: string;
-  NON_UNIQUE: number | string;
-}
+/** Column types whose index prefixes count bytes. */
+const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
 
 /** Reads and caches target table metadata; DDL invalidates an entry. */
 export class TargetTables {
@@ -50,35 +69,38 @@ export class TargetTables {
 
   private async load(ref: TableRef): Promise<TargetTable> {
     const [columns] = await this.pool.query(
-      'SELECT COLUMN_NAME, EXTRA, IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+      'SELECT COLUMN_NAME, EXTRA, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
       [ref.schema, ref.table],
     );
     const columnRows = columns as ColumnRow[];
     if (columnRows.length === 0) {
       throw new FerryError('FERRY_ERR_APPLY_FAILED', { kind: 'changes', table: `${ref.schema}.${ref.table}`, key: '-', detail: 'the table does not exist on the target' });
     }
-    const [indexes] = await this.pool.query(
-      'SELECT INDEX_NAME, COLUMN_NAME, NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY INDEX_NAME, SEQ_IN_INDEX',
-      [ref.schema, ref.table],
-    );
-    const nullable = new Set(columnRows.filter((c) => c.IS_NULLABLE === 'YES').map((c) => c.COLUMN_NAME));
-    const unique = new Map<string, string[]>();
-    for (const row of indexes as IndexRow[]) {
-      if (Number(row.NON_UNIQUE) !== 0) continue;
-      const list = unique.get(row.INDEX_NAME) ?? [];
-      list.push(row.COLUMN_NAME);
-      unique.set(row.INDEX_NAME, list);
-    }
-    const primary = unique.get('PRIMARY');
-    const key = primary ?? [...unique.values()].find((cols) => cols.every((c) => !nullable.has(c)));
+    // SHOW INDEX, in the server's key order: the same choice of key as the start-up check makes.
+    const indexes = await readIndexes(this.pool, ref);
+    const keys = identifyingKeys(indexes);
+    const key = keys[0];
     if (!key) throw new FerryError('FERRY_ERR_TABLE_NO_KEY', { table: `${ref.schema}.${ref.table} (target)` });
+    const binary = new Set(columnRows.filter((c) => BINARY_TYPES.has(c.DATA_TYPE.toLowerCase())).map((c) => c.COLUMN_NAME.toLowerCase()));
     return {
       schema: ref.schema,
       table: ref.table,
       writable: new Set(columnRows.filter((c) => !/GENERATED|VIRTUAL|PERSISTENT|STORED/i.test(c.EXTRA)).map((c) => c.COLUMN_NAME)),
       columns: new Set(columnRows.map((c) => c.COLUMN_NAME)),
-      key,
-      uniqueKeys: [...unique.values()],
+      key: key.columns,
+      keys: keys.map((k) => k.columns),
+      uniqueKeys: indexes.filter((index) => index.unique).map((index) => uniqueKeyOf(index, binary)),
     };
   }
+}
+
+/**
+ * An index as the write-set compares it. An expression part is left out: the key it leaves
+ * is coarser, so it only finds more conflicts, never fewer.
+ */
+export function uniqueKeyOf(index: IndexInfo, binaryColumns: ReadonlySet<string>): UniqueKey {
+  const parts = index.columns.filter((c): c is { name: string; nullable: boolean; prefix?: number } => c.name !== null);
+  const columns = parts.map((c) => c.name);
+  if (parts.every((c) => c.prefix === undefined)) return { columns };
+  return { columns, prefixes: parts.map((c) => (c.prefix === undefined ? undefined : { length: c.prefix, bytes: binaryColumns.has(c.name.toLowerCase()) })) };
 }

@@ -1,4 +1,4 @@
-import { keyOf } from './key.ts';
+import { writeSetKeyOf } from './key.ts';
 import type { TableChanges } from './table-changes.ts';
 
 /** Key values per unique key of a table ('schema.table' NUL key index). */
@@ -6,20 +6,21 @@ export type WriteSet = Map<string, Set<string>>;
 
 /**
  * The write-set of a batch: every value of every unique key (primary key included) in every
- * before and after image it touches, as MySQL's WRITESET dependency tracking does. Two
+ * before and after image it touches, as MySQL's WRITESET dependency tracking does (a prefix
+ * key part by its prefix alone, as the server compares it). Two
  * batches with disjoint write-sets can be applied in parallel without changing the result.
  * Values are kept per table and key, so no string is built per row to name them.
  */
 export function writeSetOf(groups: TableChanges[]): WriteSet {
   const set: WriteSet = new Map();
   for (const { name, table, changes } of groups) {
-    table.uniqueKeys.forEach((columns, index) => {
+    table.uniqueKeys.forEach((key, index) => {
       const id = `${name}\u0000${index}`;
       let values = set.get(id);
       if (values === undefined) set.set(id, (values = new Set()));
       for (const change of changes) {
-        if (change.before) values.add(keyOf(change.before, columns, true));
-        if (change.after) values.add(keyOf(change.after, columns, true));
+        if (change.before) values.add(writeSetKeyOf(change.before, key));
+        if (change.after) values.add(writeSetKeyOf(change.after, key));
       }
     });
   }

@@ -1,7 +1,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import type { SourcePosition, TableRef } from '../../shared/model/change.ts';
-import { assertPrechecksPassed, runPrechecks } from '../prechecks/index.ts';
+import { assertPrechecksPassed, checkMappedKeys, runPrechecks } from '../prechecks/index.ts';
 import type { SourceSession } from './source-session.ts';
 
 /** Source tables the pipeline's table rules select today. */
@@ -12,7 +12,10 @@ export async function replicatedTables(pipeline: RuntimePipeline, source: Source
   return rows.map((row) => ({ schema: String(row.s), table: String(row.t) })).filter((t) => pipeline.mapping.mapTable(t.schema, t.table) !== undefined);
 }
 
-/** Runs every precheck not skipped by the pipeline and throws one error listing all failures. */
+/**
+ * Runs every precheck not skipped by the pipeline and throws one error listing all failures;
+ * then, whatever was skipped, refuses table rules that lose the target's key (checkMappedKeys).
+ */
 export async function runPipelinePrechecks(pipeline: RuntimePipeline, source: SourceSession, target: Pool, resumeFrom: SourcePosition | undefined): Promise<void> {
   const tables = await replicatedTables(pipeline, source);
   const targetTables = tables.map((t) => ({ ...pipeline.mapping.mapTable(t.schema, t.table)!.target }));
@@ -28,4 +31,8 @@ export async function runPipelinePrechecks(pipeline: RuntimePipeline, source: So
     { skip: pipeline.skipPrechecks },
   );
   assertPrechecksPassed(results);
+  await checkMappedKeys(source.connection, target, tables.map((t) => {
+    const mapped = pipeline.mapping.mapTable(t.schema, t.table)!;
+    return { source: t, target: mapped.target, mapColumn: (name: string) => mapped.columns.mapColumn(name) };
+  }));
 }

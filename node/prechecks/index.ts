@@ -13,10 +13,14 @@
  * - primary_keys: every replicated table has a primary key or a unique key over NOT NULL
  *   columns (table-key.ts); the failure names every table.
  * - binlog_retention: the source still holds the binlog from resumeFrom on (binlog-retention.ts).
+ *
+ * Not a precheck, since it cannot be skipped: checkMappedKeys (mapped-keys.ts) refuses a table
+ * rule under which target rows cannot be identified by their key.
  */
 export { runPrechecks, assertPrechecksPassed } from './run-prechecks.ts';
 export { PRECHECK_IDS, isPrecheckId, type PrecheckId, type PrecheckContext, type PrecheckResult, type PrecheckOptions, type ResumePosition } from './types.ts';
-export { describeTableKey, chooseTableKey, type TableKey, type IndexInfo } from './table-key.ts';
+export { describeTableKey, chooseTableKey, identifyingKeys, readIndexes, type TableKey, type IndexInfo } from './table-key.ts';
+export { checkMappedKeys, mappedKeyProblem, type ColumnType, type MappedTableRef } from './mapped-keys.ts';
 export { formatPrecheckReport, failureSummary } from './report.ts';
 export { detectFlavour, parseFlavour, type Flavour } from './flavour.ts';
 export type { SqlClient } from './sql.ts';

@@ -122,6 +122,16 @@ export const ERROR_CODES = {
     scope: 'upstream', retryable: false, http: 400,
     workaround: 'Add a primary key to the table, or leave it out of the pipeline: without a key a change cannot be applied exactly once.',
   }),
+  FERRY_ERR_MAPPING_DROPS_KEY: spec({
+    message: 'the table rule for {table} leaves out the target key ({key}): {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Keep every column of the target key, or of one of its unique keys over NOT NULL columns, in the table rule (columns.include / columns.exclude, or rename it to the target\'s column), or give the target table a key the rule keeps: a row without its key cannot be found again to update or delete.',
+  }),
+  FERRY_ERR_KEY_NOT_UNIQUE_ON_SOURCE: spec({
+    message: 'the target key of {table} ({key}) does not identify a source row: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Give the target table a key made of the columns of a source key (its primary key, or a unique key over NOT NULL columns), with no shorter prefix, text compared under the source collation (or a binary one) and as many fractional digits, and send one source table into each target table: otherwise two source rows fall on one target row and one of them is overwritten.',
+  }),
   FERRY_ERR_BINLOG_PURGED: spec({
     message: 'the source no longer holds the binlog at {position}: {detail}',
     scope: 'upstream', retryable: false, http: 409,

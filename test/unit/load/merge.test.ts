@@ -4,7 +4,7 @@ import { mergeTableChanges } from '../../../node/load/merge.ts';
 import { statementsFor } from '../../../node/load/statements.ts';
 import type { TargetTable } from '../../../node/load/target-tables.ts';
 
-const table: TargetTable = { schema: 's', table: 't', key: ['id'], uniqueKeys: [['id']], writable: new Set(['id', 'v']), columns: new Set(['id', 'v']) };
+const table: TargetTable = { schema: 's', table: 't', key: ['id'], uniqueKeys: [{ columns: ['id'] }], writable: new Set(['id', 'v']), columns: new Set(['id', 'v']) };
 const ins = (id: number, v: string): TargetChange => ({ schema: 's', table: 't', kind: 'insert', after: { id, v } });
 const upd = (id: number, from: string, to: string, newId = id): TargetChange => ({ schema: 's', table: 't', kind: 'update', before: { id, v: from }, after: { id: newId, v: to } });
 const del = (id: number, v: string): TargetChange => ({ schema: 's', table: 't', kind: 'delete', before: { id, v } });
@@ -56,14 +56,14 @@ describe('statementsFor', () => {
   });
 
   it('deletes rewritten rows and inserts plainly when the table has another unique key', () => {
-    const unique: TargetTable = { ...table, uniqueKeys: [['id'], ['v']] };
+    const unique: TargetTable = { ...table, uniqueKeys: [{ columns: ['id'] }, { columns: ['v'] }] };
     // Two rows swap their unique values inside one batch.
     const statements = statementsFor('mariadb', mergeTableChanges(unique, [upd(1, 'a', 'tmp'), upd(2, 'b', 'a'), upd(1, 'tmp', 'b')]));
     expect(statements.map((s) => s.sql)).toEqual(['DELETE FROM `s`.`t` WHERE `id` IN (1,2)', "INSERT INTO `s`.`t` (`id`,`v`) VALUES (1,'b'),(2,'a')"]);
   });
 
   it('uses tuples for composite keys, leaves generated columns out and uses the MySQL alias form', () => {
-    const composite: TargetTable = { schema: 's', table: 't', key: ['a', 'b'], uniqueKeys: [['a', 'b']], writable: new Set(['a', 'b', 'v']), columns: new Set(['a', 'b', 'v', 'g']) };
+    const composite: TargetTable = { schema: 's', table: 't', key: ['a', 'b'], uniqueKeys: [{ columns: ['a', 'b'] }], writable: new Set(['a', 'b', 'v']), columns: new Set(['a', 'b', 'v', 'g']) };
     const ops = mergeTableChanges(composite, [
       { schema: 's', table: 't', kind: 'delete', before: { a: 1, b: 2, v: 'x', g: 1 } },
       { schema: 's', table: 't', kind: 'update', before: { a: 3, b: 4, v: 'x', g: 2 }, after: { a: 3, b: 4, v: 'y', g: 2 } },
@@ -96,7 +96,7 @@ describe('statementsFor: target columns', () => {
 describe('writeSetOf', () => {
   it('makes batches touching the same row under a case-insensitive collation depend on each other', async () => {
     const { writeSetOf, intersects } = await import('../../../node/load/write-set.ts');
-    const named = { ...table, key: ['name'], uniqueKeys: [['name']] };
+    const named = { ...table, key: ['name'], uniqueKeys: [{ columns: ['name'] }] };
     const of = (change: TargetChange) => writeSetOf([{ table: named, name: 's.t', changes: [change] }]);
     const a = of({ schema: 's', table: 't', kind: 'insert', after: { name: 'Ferry ' } });
     const b = of({ schema: 's', table: 't', kind: 'delete', before: { name: 'férry' } });
