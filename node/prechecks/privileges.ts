@@ -1,7 +1,8 @@
 import type { TableRef } from '../../shared/model/change.ts';
 import { sessionAccount, sessionGrants, type Flavour } from './flavour.ts';
 import { holdsPrivilege, parseGrants, type GrantEntry } from './grants.ts';
-import { quoteIdent, tableName, type SqlClient } from './sql.ts';
+import { quoteIdentifier } from '../../shared/mysql/flavor.ts';
+import { tableName, type SqlClient } from './sql.ts';
 import type { CheckOutcome } from './types.ts';
 
 /** Privileges the loader needs on every target table. */
@@ -47,7 +48,7 @@ export function missingOnTarget(grants: readonly GrantEntry[], tables: readonly 
   }
   if (systemSchema !== undefined) {
     for (const privilege of SYSTEM_SCHEMA_PRIVILEGES) {
-      if (!holdsPrivilege(grants, [privilege], { schema: systemSchema })) addMissing(missing, systemSchema, privilege, `${quoteIdent(systemSchema)}.*`);
+      if (!holdsPrivilege(grants, [privilege], { schema: systemSchema })) addMissing(missing, systemSchema, privilege, `${quoteIdentifier(systemSchema)}.*`);
     }
   }
   return missing;
@@ -74,7 +75,7 @@ export function grantStatements(missing: MissingPrivileges, account: string): st
   const statements: string[] = [];
   if (missing.global.length > 0) statements.push(`GRANT ${missing.global.join(', ')} ON *.* TO ${account};`);
   for (const [schema, { privileges }] of missing.bySchema) {
-    statements.push(`GRANT ${[...privileges].join(', ')} ON ${quoteIdent(schema)}.* TO ${account};`);
+    statements.push(`GRANT ${[...privileges].join(', ')} ON ${quoteIdentifier(schema)}.* TO ${account};`);
   }
   return statements;
 }

@@ -1,4 +1,5 @@
 import type { TableRef } from '../../shared/model/change.ts';
+import { quoteTable } from '../../shared/mysql/flavor.ts';
 
 /**
  * The one thing prechecks need from a database connection. A mysql2/promise Connection or
@@ -32,13 +33,9 @@ export function asText(value: unknown): string | null {
   return JSON.stringify(value);
 }
 
-export function quoteIdent(name: string): string {
-  return `\`${name.replace(/`/g, '``')}\``;
-}
-
 /** `schema`.`table`, as operators paste it into SQL. */
 export function tableName(ref: TableRef): string {
-  return `${quoteIdent(ref.schema)}.${quoteIdent(ref.table)}`;
+  return quoteTable(ref.schema, ref.table);
 }
 
 /**
