@@ -1,4 +1,5 @@
 import type { TableRef } from '../../shared/model/change.ts';
+import { FerryError } from '../../shared/errors/index.ts';
 import { quoteTable } from '../../shared/mysql/flavor.ts';
 
 /**
@@ -14,7 +15,7 @@ export type SqlRow = Record<string, unknown>;
 /** Rows of a statement that returns one result set. */
 export async function queryRows(client: SqlClient, sql: string, values?: unknown[]): Promise<SqlRow[]> {
   const [rows] = await client.query(sql, values);
-  if (!Array.isArray(rows)) throw new Error(`expected rows from: ${sql}`);
+  if (!Array.isArray(rows)) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `expected rows from: ${sql}` });
   return rows as SqlRow[];
 }
 

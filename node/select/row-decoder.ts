@@ -1,3 +1,4 @@
+import { FerryError } from '../../shared/errors/index.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,11 +108,11 @@ export const zongjiRowReaders = {
 /** Points zongji's row events at readRow. Idempotent. */
 export function installRowDecoder(): void {
   const { WriteRows, UpdateRows } = rowsEvents;
-  if (!WriteRows || !UpdateRows) throw new Error(`@vlasky/zongji ${zongjiDir}: lib/rows_event.js no longer exports WriteRows/UpdateRows; check the pinned version`);
+  if (!WriteRows || !UpdateRows) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `@vlasky/zongji ${zongjiDir}: lib/rows_event.js no longer exports WriteRows/UpdateRows; check the pinned version` });
   // WriteRows and DeleteRows inherit RowsEvent's reader; UpdateRows has its own.
   const base = Object.getPrototypeOf(WriteRows.prototype) as Record<string, unknown>;
   if (typeof base._fetchOneRow !== 'function' || typeof UpdateRows.prototype._fetchOneRow !== 'function') {
-    throw new Error(`@vlasky/zongji ${zongjiDir}: row events have no _fetchOneRow; check the pinned version`);
+    throw new FerryError('FERRY_ERR_INTERNAL', { detail: `@vlasky/zongji ${zongjiDir}: row events have no _fetchOneRow; check the pinned version` });
   }
   base._fetchOneRow = function (this: RowsEventThis, parser: BinlogParser) {
     decodedRows.count++;

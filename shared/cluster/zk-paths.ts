@@ -1,3 +1,5 @@
+import { FerryError } from '../errors/index.ts';
+
 /**
  * Every ZooKeeper path Ferry uses, and nothing else builds one. docs/zookeeper-layout.md says
  * for each who writes, watches and deletes it. The root is versioned so that a later layout
@@ -9,7 +11,7 @@
 export const ZK_ROOT = '/ferry/v1';
 
 const under = (parent: string, name: string): string => {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new Error(`not a valid znode name: ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `not a valid znode name: ${JSON.stringify(name)}` }); // names are validated before they get here
   return `${parent}/${name}`;
 };
 
