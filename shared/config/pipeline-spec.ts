@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FerryError } from '../errors/index.ts';
 
 /**
@@ -100,7 +100,7 @@ export const PipelineSpec = Type.Object({
   }),
   from: Type.Optional(Type.String({
     minLength: 1,
-    description: "Where to start reading the source binlog, even if the target holds a checkpoint: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Default: resume from the checkpoint in the target; without one, from the source's current position.",
+    description: "Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position.",
   })),
   serverId: Type.Optional(Type.Integer({
     minimum: 1,
@@ -167,6 +167,26 @@ export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'p
   epoch?: number;
   retry?: Partial<PipelineSpecT['retry']>;
 };
+
+/**
+ * A copy of a field schema without its `default` annotations (nested ones too), so that a
+ * validator with useDefaults (fastify's) leaves a stored body as the user wrote it: the
+ * cluster stores channels that way and resolvePipeline fills the defaults on the node.
+ */
+export function withoutDefaults<T extends TSchema>(schema: T): T {
+  return stripDefaults(schema) as T;
+}
+
+function stripDefaults(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripDefaults);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<PropertyKey, unknown> = {};
+  // Reflect.ownKeys: TypeBox keeps its Kind and Optional markers under symbols.
+  for (const key of Reflect.ownKeys(value)) {
+    if (key !== 'default') copy[key] = stripDefaults((value as Record<PropertyKey, unknown>)[key]);
+  }
+  return copy;
+}
 
 /** One thing wrong with a configuration. */
 export interface ConfigProblem {
