@@ -27,8 +27,14 @@ function sameServer(a: { host: string; port: number }, b: { host: string; port: 
  */
 export function channelProblems(channel: ChannelSpecT, others: ConfigSnapshot): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // One problem per field: none under a path already reported. A set of paths, looked up for
+  // each ancestor, keeps this linear in the problems (thousands of bad rules).
+  const reported = new Set<string>();
   const add = (problem: ConfigProblem) => {
-    if (!problems.some((p) => problem.path === p.path || problem.path.startsWith(`${p.path}/`))) problems.push(problem);
+    const segments = problem.path.split('/');
+    for (let depth = 1; depth <= segments.length; depth += 1) if (reported.has(segments.slice(0, depth).join('/'))) return;
+    reported.add(problem.path);
+    problems.push(problem);
   };
   const usedBy = new Map<string, string>();
   for (const other of Object.values(others.channels)) for (const p of other.pipelines) usedBy.set(p.name, other.name);
@@ -50,7 +56,7 @@ export function channelProblems(channel: ChannelSpecT, others: ConfigSnapshot): 
     } else if (source && target && sameServer(activeServer(source), activeServer(target))) {
       add({ path: `${at}/target`, message: `'${pipeline.target}' is the same database server (${describeEndpoint(activeServer(target))}) as the source '${pipeline.source}'` });
     }
-    for (const problem of checkTableRules(pipeline.tables, { path: `${at}/tables` })) add(problem);
+    for (const problem of checkTableRules(pipeline.tables, { path: `${at}/tables`, ...(pipeline.systemSchema === undefined ? {} : { systemSchema: pipeline.systemSchema }) })) add(problem);
 
     if (!source || !target || first !== i) return;
     try {

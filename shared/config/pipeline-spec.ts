@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FerryError } from '../errors/index.ts';
+import { PRECHECK_IDS } from './precheck-ids.ts';
 
 /**
  * The pipeline spec: what a user writes (pipeline.yaml, `ferry run` flags, later the REST API
@@ -32,6 +33,12 @@ export const PIPELINE_DEFAULTS = {
   retryInitialDelayMs: 1000,
   retryMaxDelayMs: 60_000,
 } as const;
+
+/**
+ * Most table rules a pipeline takes: a list of single tables for a large schema fits, and
+ * validation (linear, but every rule is checked several times over) stays well under a second.
+ */
+export const TABLE_RULES_MAX = 10_000;
 
 /** serverId default range: clear of the small ids DBAs give their own servers. */
 export const SERVER_ID_RANGE = { min: 1_000_000, max: 4_000_000_000 } as const;
@@ -96,7 +103,8 @@ export const PipelineSpec = Type.Object({
   target: Endpoint,
   tables: Type.Array(TableRule, {
     minItems: 1,
-    description: 'Which tables to replicate and where to. A table goes by the first rule that matches it; tables no rule matches are not replicated. The system schemas (mysql, information_schema, performance_schema, sys and systemSchema) never are. Required.',
+    maxItems: TABLE_RULES_MAX,
+    description: `Which tables to replicate and where to. A table goes by the first rule that matches it; tables no rule matches are not replicated. The system schemas (mysql, information_schema, performance_schema, sys and systemSchema) never are. Names hold letters, digits, '_', '$', '-' and the wildcards * and ?. At most ${TABLE_RULES_MAX} rules. Required.`,
   }),
   from: Type.Optional(Type.String({
     minLength: 1,
@@ -129,7 +137,7 @@ export const PipelineSpec = Type.Object({
     minLength: 1,
     description: 'Path of a module whose hook sees every row change in Extract; relative to the pipeline file (to the working directory in the quick form). Default: none.',
   })),
-  skipPrechecks: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_.-]*$' }), {
+  skipPrechecks: Type.Array(Type.Union(PRECHECK_IDS.map((id) => Type.Literal(id)), { description: `A precheck id: ${PRECHECK_IDS.join(', ')}.` }), {
     default: PIPELINE_DEFAULTS.skipPrechecks,
     description: 'Ids of prechecks not to run (each failed check prints its id). Default: [] (run them all).',
   }),

@@ -134,6 +134,19 @@ describe('manager API: channels', () => {
     expect(problemPaths(bad.body)).toEqual(['/pipelines/0/batch/maxBytes', '/pipelines/0/retry/initialDelayMs']);
   });
 
+  it('refuses table rules outside the rule grammar, naming each rule, with the other problems', async () => {
+    const { api } = await setup();
+    await api.post('/api/v1/datasources', dataSource('a', 3306));
+    await api.post('/api/v1/datasources', dataSource('b', 3307));
+    const tables = ['shop.t; DROP TABLE x', '`shop`.t', "shop.'t'", 'shop.t|u', 'shop.(a)', 'shop.t[0-9]', 'sh op.t', { source: 'shop.x', target: 'copy.`x`' }, 'shop-eu.order_*', 'shard_?.t$1'];
+    const bad = await api.post('/api/v1/channels', { name: 'c', pipelines: [{ name: 'p', source: 'a', target: 'nope', tables }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('FERRY_ERR_API_BAD_REQUEST');
+    expect(problemPaths(bad.body)).toEqual([...[0, 1, 2, 3, 4, 5, 6].map((i) => `/pipelines/0/tables/${i}`), '/pipelines/0/tables/7/target', '/pipelines/0/target']);
+    expect(bad.body.details.errors?.[0]?.message).toMatch(/holds ";"; a schema or table name in a rule holds only letters, digits/);
+    expect((await api.post('/api/v1/channels', { name: 'c', pipelines: [{ name: 'p', source: 'a', target: 'b', tables: tables.slice(8) }] })).status).toBe(201);
+  });
+
   it('runs the permit through start, pause and stop; edits only when not running; deletes only when stopped', async () => {
     const { api, zk } = await setup();
     const client = await zkClient(zk);
