@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { STATS_RECORDS_MAX } from '../../../manager/api/schemas.ts';
 import { TABLE_RULES_MAX } from '../../../shared/config/pipeline-spec.ts';
 import { buildApi } from '../../../manager/api/server.ts';
 import { silentLogger } from '../../../shared/logging.ts';
@@ -102,6 +103,14 @@ describe('API errors without a server', () => {
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'FERRY_ERR_API_BAD_REQUEST' });
     expect(problems(response.body)).toEqual([{ path: '/pipelines/0/tables', message: expect.stringContaining(String(TABLE_RULES_MAX)) as string }]);
+  });
+
+  it(`caps a stats report at ${STATS_RECORDS_MAX} records with a coded 400`, async () => {
+    const app = await api();
+    const stat = { pipeline: 'p', node: 'n1', epoch: 1, state: 'running', position: null, lagMs: 0, rowsPerSecond: 0, at: 'now' };
+    const response = await app.inject({ method: 'POST', url: '/api/v1/internal/stats', headers: auth, payload: { node: 'n1', stats: Array.from({ length: STATS_RECORDS_MAX + 1 }, () => stat) } });
+    expect(response.statusCode).toBe(400);
+    expect(problems(response.body)).toEqual([{ path: '/stats', message: expect.stringContaining(String(STATS_RECORDS_MAX)) as string }]);
   });
 
   it('refuses unknown precheck ids, listing the known ones', async () => {
