@@ -5,6 +5,7 @@ import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError } from '../shared/errors/index.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
+import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
@@ -32,7 +33,6 @@ Options:
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
 `;
 
-const ZK_CONNECT = /^[^\s,/]+:\d{1,5}(,[^\s,/]+:\d{1,5})*(\/[^\s]*)?$/;
 const NAME = new RegExp(NAME_PATTERN);
 
 function packageVersion(): string {
@@ -48,7 +48,10 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   const id = text('id');
   const dc = text('dc');
   if (zk === undefined) problems.push('--zk is required');
-  else if (!ZK_CONNECT.test(zk)) problems.push(`--zk takes host:port[,host:port...][/chroot], got '${zk}'`);
+  else {
+    const bad = zkConnectStringProblem(zk);
+    if (bad !== undefined) problems.push(`--zk ${bad}`);
+  }
   for (const [flag, value] of [['--id', id], ['--dc', dc]] as const) {
     if (value === undefined) problems.push(`${flag} is required`);
     else if (!NAME.test(value)) problems.push(`${flag} takes letters, digits, '_', '.', '-' (at most 64, starting with a letter or digit), got '${value}'`);
