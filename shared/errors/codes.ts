@@ -258,6 +258,11 @@ export const ERROR_CODES = {
     scope: 'config', retryable: true, http: 409,
     workaround: 'Give each manager its own --id; if the other process is gone, its registration disappears within the ZooKeeper session timeout.',
   }),
+  FERRY_ERR_MANAGER_LISTEN: spec({
+    message: 'the manager API cannot listen on {host}:{port}: {detail}',
+    scope: 'environment', retryable: false, http: 500,
+    workaround: 'Another process holds the port, or the address is not this host\'s: stop that process or give another --port (0 picks a free one) or --host.',
+  }),
   FERRY_ERR_LOCK_TIMEOUT: spec({
     message: 'lock {lock} not acquired by {owner} within {timeoutMs} ms: {holder} holds it',
     scope: 'coordination', retryable: true, http: 409,

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { parseCommandArgs, positiveInt } from '../../../cli/command.ts';
 import { managerCommand } from '../../../cli/manager-command.ts';
@@ -66,6 +67,18 @@ describe('command-line parsing', () => {
     for (const good of ['127.0.0.1:2181', 'zk1:2181,zk2.example.com:2182/ferry', '[::1]:2181/a/b']) expect(zkConnectStringProblem(good), good).toBeUndefined();
     for (const bad of ['', 'zk1', 'zk1:0', 'zk1:70000', 'zk1:2181,', 'zk 1:2181', 'zk1:2181/', 'zk1:2181//x', '/ferry', 'mysql://zk1:2181']) {
       expect(zkConnectStringProblem(bad), bad).toBeTypeOf('string');
+    }
+  });
+
+  it('names the address when the manager port is taken, instead of reporting a bug', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const error = await usageOf(managerCommand, ['--zk', '127.0.0.1:1', '--port', String(port), '--admin-token', 'long-enough-token']);
+      expect(error).toMatchObject({ code: 'FERRY_ERR_MANAGER_LISTEN', details: { host: '127.0.0.1', port, detail: 'the port is in use' } });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
