@@ -90,6 +90,11 @@ export const ERROR_CODES = {
     scope: 'upstream', retryable: true, http: 503,
     workaround: 'Check that the source server runs and that host and port are right; Ferry retries on its own while it runs.',
   }),
+  FERRY_ERR_HOST_NOT_FOUND: spec({
+    message: 'the {side} host {endpoint} does not resolve to an address: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Check the host name (a typo, or a name this machine cannot resolve). Raised only before a pipeline first connected; afterwards an unresolvable host is retried like any lost connection.',
+  }),
   FERRY_ERR_SOURCE_ACCESS_DENIED: spec({
     message: 'the source database {endpoint} refused user {user}: {detail}',
     scope: 'upstream', retryable: false, http: 400,
