@@ -28,30 +28,39 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export function parseCommandArgs<T extends Options>(argv: string[], options: T, allowPositionals = false, collect?: UsageProblems) {
   const args = negativeValuesInline(argv, options);
   const problems: string[] = [];
+  /** Arguments left out of the final parse when the caller collects problems. */
+  const drop = new Set<number>();
   const { tokens } = parseArgs({ args, options, allowPositionals: true, strict: false, tokens: true });
-  for (const token of tokens) {
+  tokens.forEach((token, i) => {
+    const previous = tokens[i - 1];
     if (token.kind === 'positional') {
-      if (!allowPositionals) problems.push(`unexpected argument '${token.value}'`);
-      continue;
+      // The value of an unknown option ('--capcity 3') is not a stray argument of its own.
+      const valueOfUnknown = previous?.kind === 'option' && options[previous.name] === undefined && previous.inlineValue === undefined;
+      if (!allowPositionals && !valueOfUnknown) problems.push(`unexpected argument '${token.value}'`);
+      if (!allowPositionals || valueOfUnknown) drop.add(token.index);
+      return;
     }
-    if (token.kind !== 'option') continue;
+    if (token.kind !== 'option') return;
     const spec = options[token.name];
-    if (spec === undefined) problems.push(`unknown option '${token.rawName}'`);
-    else if (spec.type === 'string' && token.value === undefined) problems.push(`option '${token.rawName}' needs a value`);
-    else if (spec.type === 'string' && token.inlineValue === false && token.value?.startsWith('-') === true) problems.push(`option '${token.rawName}' needs a value, got the option '${token.value}'`);
-    else if (spec.type === 'boolean' && token.inlineValue === true) problems.push(`option '${token.rawName}' takes no value`);
-  }
+    const problem = spec === undefined
+      ? `unknown option '${token.rawName}'`
+      : spec.type === 'string' && token.value === undefined
+        ? `option '${token.rawName}' needs a value`
+        : spec.type === 'string' && token.inlineValue === false && token.value?.startsWith('-') === true
+          ? `option '${token.rawName}' needs a value, got the option '${token.value}'`
+          : spec.type === 'boolean' && token.inlineValue === true ? `option '${token.rawName}' takes no value` : undefined;
+    if (problem === undefined) return;
+    problems.push(problem);
+    drop.add(token.index);
+    if (token.inlineValue === false) drop.add(token.index + 1);
+  });
   if (problems.length > 0 && collect === undefined) throw usageError(problems);
   if (problems.length > 0) {
     // The caller reports these with its own checks of the values: keep only what is well formed.
     for (const problem of problems) collect?.add(problem);
-    const isBad = (t: (typeof tokens)[number]) => t.kind === 'option' && (options[t.name] === undefined || (options[t.name]?.type === 'string' && (t.value === undefined || (t.inlineValue === false && t.value.startsWith('-')))));
-    const bad = new Set(tokens.flatMap((t) => (isBad(t) ? [t.index, ...(t.kind === 'option' && t.inlineValue === false ? [t.index + 1] : [])] : [])));
-    const kept = args.filter((_, i) => !bad.has(i) && !(tokens.some((t) => t.kind === 'positional' && t.index === i) && !allowPositionals));
-    return parseArgs({ args: kept, options, allowPositionals, strict: true });
   }
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    return parseArgs({ args: args.filter((_, i) => !drop.has(i)), options, allowPositionals, strict: true });
   } catch (error) {
     throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: describeError(error) }, { cause: error });
   }

@@ -6,7 +6,7 @@ import { FerryError } from '../shared/errors/index.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
-import { parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
 
@@ -98,6 +98,8 @@ export const nodeCommand: Command = {
   summary: 'run a headless node of a cluster (pipelines assigned through ZooKeeper)',
   usage,
   async run(argv, { log, out }) {
+    // Problems of the command line itself are reported with those of the values, at once.
+    const parsing = new UsageProblems();
     const { values } = parseCommandArgs(argv, {
       zk: { type: 'string' },
       id: { type: 'string' },
@@ -112,12 +114,14 @@ export const nodeCommand: Command = {
       'arbiter-backoff-ms': { type: 'string' },
       'max-restarts': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    });
+    }, false, parsing);
     if (values.help) {
       out(usage);
       return 0;
     }
-    const options = nodeOptions(values);
+    const options = parsing.check(() => nodeOptions(values), undefined);
+    parsing.done();
+    if (options === undefined) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'node options missing after their checks passed' });
     const agent = new NodeAgent(options, {
       log,
       createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ...cluster }),
