@@ -85,4 +85,15 @@ describe('cluster pipeline fields', () => {
     const problems = channelProblems({ name: 'c', pipelines: [{ ...everyField, from: 'mysql-bin.000003:1' }] }, { ...snapshotWith(everyField), channels: {} });
     expect(problems).toEqual([{ path: '/pipelines/0/from', message: expect.stringMatching(/positions start at 4/) as string }]);
   });
+
+  it('refuses a serverId another reader of the same source uses', () => {
+    const snapshot = snapshotWith(everyField);
+    const second = { ...everyField, name: 'q' };
+    expect(channelProblems({ name: 'd', pipelines: [second] }, snapshot)).toEqual([
+      { path: '/pipelines/0/serverId', message: "pipeline 'p' already reads 'a' as server id 3100001; give each reader of a source its own serverId" },
+    ]);
+    expect(channelProblems({ name: 'd', pipelines: [{ ...second, serverId: 3_100_002 }] }, snapshot)).toEqual([]);
+    // Another source may use the same id.
+    expect(channelProblems({ name: 'd', pipelines: [{ ...second, source: 'b', target: 'a' }] }, snapshot)).toEqual([]);
+  });
 });
