@@ -1,6 +1,7 @@
 import { FerryError } from '../shared/errors/index.ts';
 import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type PlacementPolicyName } from '../manager/index.ts';
-import { parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
+import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry manager --zk HOST:PORT[,HOST:PORT...][/CHROOT] --port N --admin-token TOKEN [options]
 
@@ -70,6 +71,8 @@ export const managerCommand: Command = {
   summary: 'run a manager: REST API, leader election, scheduling',
   usage,
   async run(argv, { log, out }) {
+    // Every problem of the flags at once, before anything connects.
+    const problems = new UsageProblems();
     const { values } = parseCommandArgs(argv, {
       zk: { type: 'string' },
       port: { type: 'string' },
@@ -81,24 +84,31 @@ export const managerCommand: Command = {
       'placement-policy': { type: 'string' },
       'alarm-webhook': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    });
+    }, false, problems);
     if (values.help) {
       out(usage);
       return 0;
     }
-    if (values.zk === undefined || values.zk.trim() === '') throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--zk is required (host:port[,host:port...][/chroot])' });
+    const zk = values.zk ?? '';
+    if (values.zk === undefined || values.zk.trim() === '') problems.add('--zk is required (host:port[,host:port...][/chroot])');
+    else {
+      const bad = zkConnectStringProblem(values.zk);
+      if (bad !== undefined) problems.add(`--zk ${bad}`);
+    }
     const adminToken = values['admin-token'] ?? process.env.FERRY_ADMIN_TOKEN;
-    if (adminToken === undefined || adminToken === '') throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'give the bootstrap admin token with --admin-token or FERRY_ADMIN_TOKEN' });
-    if (adminToken.length < 8) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'the admin token must be at least 8 characters' });
-    const sessionTimeoutMs = positiveInt(values['session-timeout-ms'], '--session-timeout-ms', 10_000);
-    const protectionPeriodMs = parseDuration(values['protection-period'] ?? '90s', '--protection-period');
-    const policy = placementPolicy(values['placement-policy']);
-    const alarmWebhookUrl = webhookUrl(values['alarm-webhook']);
+    if (adminToken === undefined || adminToken === '') problems.add('give the bootstrap admin token with --admin-token or FERRY_ADMIN_TOKEN');
+    else if (adminToken.length < 8) problems.add('the admin token must be at least 8 characters');
+    const listenPort = problems.check(() => port(values.port), 0);
+    const sessionTimeoutMs = problems.check(() => positiveInt(values['session-timeout-ms'], '--session-timeout-ms', 10_000), 10_000);
+    const protectionPeriodMs = problems.check(() => parseDuration(values['protection-period'] ?? '90s', '--protection-period'), 90_000);
+    const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
+    const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
+    problems.done();
 
     const manager = await startManager({
-      zk: values.zk,
-      port: port(values.port),
-      adminToken,
+      zk,
+      port: listenPort,
+      adminToken: adminToken!,
       sessionTimeoutMs,
       protectionPeriodMs,
       ...(policy === undefined ? {} : { placementPolicy: policy }),

@@ -5,7 +5,8 @@ import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError } from '../shared/errors/index.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
-import { parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
+import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
 
@@ -32,7 +33,6 @@ Options:
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
 `;
 
-const ZK_CONNECT = /^[^\s,/]+:\d{1,5}(,[^\s,/]+:\d{1,5})*(\/[^\s]*)?$/;
 const NAME = new RegExp(NAME_PATTERN);
 
 function packageVersion(): string {
@@ -48,7 +48,10 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   const id = text('id');
   const dc = text('dc');
   if (zk === undefined) problems.push('--zk is required');
-  else if (!ZK_CONNECT.test(zk)) problems.push(`--zk takes host:port[,host:port...][/chroot], got '${zk}'`);
+  else {
+    const bad = zkConnectStringProblem(zk);
+    if (bad !== undefined) problems.push(`--zk ${bad}`);
+  }
   for (const [flag, value] of [['--id', id], ['--dc', dc]] as const) {
     if (value === undefined) problems.push(`${flag} is required`);
     else if (!NAME.test(value)) problems.push(`${flag} takes letters, digits, '_', '.', '-' (at most 64, starting with a letter or digit), got '${value}'`);
@@ -95,6 +98,8 @@ export const nodeCommand: Command = {
   summary: 'run a headless node of a cluster (pipelines assigned through ZooKeeper)',
   usage,
   async run(argv, { log, out }) {
+    // Problems of the command line itself are reported with those of the values, at once.
+    const parsing = new UsageProblems();
     const { values } = parseCommandArgs(argv, {
       zk: { type: 'string' },
       id: { type: 'string' },
@@ -109,12 +114,14 @@ export const nodeCommand: Command = {
       'arbiter-backoff-ms': { type: 'string' },
       'max-restarts': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    });
+    }, false, parsing);
     if (values.help) {
       out(usage);
       return 0;
     }
-    const options = nodeOptions(values);
+    const options = parsing.check(() => nodeOptions(values), undefined);
+    parsing.done();
+    if (options === undefined) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'node options missing after their checks passed' });
     const agent = new NodeAgent(options, {
       log,
       createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ...cluster }),

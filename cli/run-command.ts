@@ -4,7 +4,7 @@ import type { PipelineSpecInput } from '../shared/config/pipeline-spec.ts';
 import { FerryError, describeError } from '../shared/errors/index.ts';
 import type { RowHook } from '../node/extract/extractor.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
-import { parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry run --config pipeline.yaml [options]
        bin/ferry run --source mysql://user:pass@host:port --target mysql://user:pass@host:port --tables 'db.tbl,db2.*' [options]
@@ -45,6 +45,8 @@ export const runCommand: Command = {
   summary: 'run one pipeline in this process (no ZooKeeper, no manager)',
   usage,
   async run(argv, { log, out }) {
+    // Every problem of the flags at once; the pipeline's own fields are then checked together.
+    const problems = new UsageProblems();
     const { values } = parseCommandArgs(argv, {
       config: { type: 'string' },
       source: { type: 'string' },
@@ -59,7 +61,7 @@ export const runCommand: Command = {
       'skip-precheck': { type: 'string', multiple: true },
       'progress-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    });
+    }, false, problems);
     if (values.help) {
       out(usage);
       return 0;
@@ -67,8 +69,13 @@ export const runCommand: Command = {
     const overrides: Record<string, unknown> = {};
     if (values.name !== undefined) overrides.name = values.name;
     if (values.from !== undefined) overrides.from = values.from;
-    if (values.parallel !== undefined) overrides.parallel = positiveInt(values.parallel, '--parallel', 4);
-    if (values['batch-rows'] !== undefined) overrides.batch = { maxRows: positiveInt(values['batch-rows'], '--batch-rows', 1000) };
+    if (values.parallel !== undefined) overrides.parallel = problems.check(() => positiveInt(values.parallel, '--parallel', 4), 4);
+    if (values['batch-rows'] !== undefined) overrides.batch = { maxRows: problems.check(() => positiveInt(values['batch-rows'], '--batch-rows', 1000), 1000) };
+    const progressMs = problems.check(() => positiveInt(values['progress-seconds'], '--progress-seconds', 5), 5) * 1000;
+    if (values.config === undefined && (values.source === undefined || values.target === undefined || values.tables === undefined)) {
+      problems.add('give --config FILE, or all of --source, --target and --tables');
+    }
+    problems.done();
     if (values.ddl !== undefined) overrides.ddl = values.ddl;
     if (values['error-policy'] !== undefined) overrides.errorPolicy = values['error-policy'];
     if (values['skip-precheck'] !== undefined) overrides.skipPrechecks = values['skip-precheck'];
@@ -80,16 +87,12 @@ export const runCommand: Command = {
       if (values.tables !== undefined) overrides.tables = values.tables.split(',').map((t) => t.trim()).filter(Boolean);
       pipeline = await loadPipelineFile(values.config, { overrides });
     } else {
-      if (values.source === undefined || values.target === undefined || values.tables === undefined) {
-        throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'give --config FILE, or all of --source, --target and --tables' });
-      }
-      pipeline = pipelineFromQuickForm({ ...(overrides as Partial<PipelineSpecInput>), source: values.source, target: values.target, tables: values.tables });
+      pipeline = pipelineFromQuickForm({ ...(overrides as Partial<PipelineSpecInput>), source: values.source!, target: values.target!, tables: values.tables! });
     }
     const hook = pipeline.hook === undefined ? undefined : await loadHook(pipeline.hook);
     const runLog = log.child({ component: 'run', pipeline: pipeline.name });
     const runner = new PipelineRunner(pipeline, { log: runLog, ...(hook ? { hook } : {}) });
 
-    const progressMs = positiveInt(values['progress-seconds'], '--progress-seconds', 5) * 1000;
     const progress = setInterval(() => {
       const status = runner.status();
       runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied }, 'progress');

@@ -107,7 +107,16 @@ class Manager implements RunningManager {
     });
     try {
       const host = options.host ?? '127.0.0.1';
-      await this.app.listen({ host, port: options.port ?? 0 });
+      await this.app.listen({ host, port: options.port ?? 0 }).catch((error: unknown) => {
+        // A port in use (EADDRINUSE) or an address not of this host (EADDRNOTAVAIL) is the
+        // operator's to fix, not a bug: name the address.
+        const code = (error as { code?: unknown }).code;
+        if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+          const detail = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'permission denied' : 'the address is not one of this host';
+          throw new FerryError('FERRY_ERR_MANAGER_LISTEN', { host, port: options.port ?? 0, detail }, { cause: error });
+        }
+        throw error;
+      });
       const address = this.app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : options.port ?? 0;
       this.id = options.id ?? defaultId(port);

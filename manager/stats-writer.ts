@@ -13,7 +13,21 @@ const ATTEMPTS = 3;
  * few attempts is simply left to the next report.
  */
 export async function writeStats(zk: ZkClient, stats: readonly PipelineStatsRecord[]): Promise<void> {
-  await Promise.all(stats.map((record) => writeOne(zk, record)));
+  await Promise.all(newestPerPipeline(stats).map((record) => writeOne(zk, record)));
+}
+
+/**
+ * One record per pipeline, so a report costs one ZooKeeper read and write per pipeline however
+ * many records it repeats (5,000 records of one pipeline took 10 s one by one): the one of
+ * the highest epoch, the last of those.
+ */
+export function newestPerPipeline(stats: readonly PipelineStatsRecord[]): PipelineStatsRecord[] {
+  const newest = new Map<string, PipelineStatsRecord>();
+  for (const record of stats) {
+    const seen = newest.get(record.pipeline);
+    if (seen === undefined || record.epoch >= seen.epoch) newest.set(record.pipeline, record);
+  }
+  return [...newest.values()];
 }
 
 async function writeOne(zk: ZkClient, record: PipelineStatsRecord): Promise<void> {

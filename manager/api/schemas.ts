@@ -58,9 +58,12 @@ export const PipelineStats = Type.Object({
   at: Type.String({ maxLength: 40, description: 'Node clock, display only.' }),
 }, { ...strict, description: 'Progress of one pipeline, as a node measured it.' });
 
+/** Records in one stats report: far above the pipelines a node can run (each holds its own queues). */
+export const STATS_RECORDS_MAX = 1000;
+
 export const StatsReport = Type.Object({
   node: Name('The reporting node.'),
-  stats: Type.Array(PipelineStats, { maxItems: 10_000 }),
+  stats: Type.Array(PipelineStats, { maxItems: STATS_RECORDS_MAX, description: `At most ${STATS_RECORDS_MAX} records; one per pipeline is kept (the highest epoch).` }),
 }, { ...strict, $id: 'StatsReport', description: 'Statistics a node pushes for the pipelines it runs.' });
 export type StatsReportT = Static<typeof StatsReport>;
 

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { authenticate, authorize } from './auth.ts';
 import type { ApiContext } from './context.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { arbiterRoutes } from './routes/arbiter.ts';
@@ -28,6 +28,9 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     // One debug line per request from our onResponse hook instead of fastify's two info lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Errors raised before routing, in Ferry's error shape like every other answer.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, useDefaults: true, verbose: true } },
   });
   app.decorateRequest('principal', null);

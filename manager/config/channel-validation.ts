@@ -1,5 +1,6 @@
 import type { ChannelSpecT, ConfigSnapshot, DataSourceSpecT } from '../../shared/cluster/model.ts';
 import { resolveClusterPipeline } from '../../shared/cluster/resolve-cluster-pipeline.ts';
+import { defaultServerId } from '../../shared/config/load-pipeline-config.ts';
 import { describeEndpoint } from '../../shared/config/mysql-url.ts';
 import type { ConfigProblem } from '../../shared/config/pipeline-spec.ts';
 import { isFerryError } from '../../shared/errors/index.ts';
@@ -27,11 +28,21 @@ function sameServer(a: { host: string; port: number }, b: { host: string; port: 
  */
 export function channelProblems(channel: ChannelSpecT, others: ConfigSnapshot): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // One problem per field: none under a path already reported. A set of paths, looked up for
+  // each ancestor, keeps this linear in the problems (thousands of bad rules).
+  const reported = new Set<string>();
   const add = (problem: ConfigProblem) => {
-    if (!problems.some((p) => problem.path === p.path || problem.path.startsWith(`${p.path}/`))) problems.push(problem);
+    const segments = problem.path.split('/');
+    for (let depth = 1; depth <= segments.length; depth += 1) if (reported.has(segments.slice(0, depth).join('/'))) return;
+    reported.add(problem.path);
+    problems.push(problem);
   };
   const usedBy = new Map<string, string>();
   for (const other of Object.values(others.channels)) for (const p of other.pipelines) usedBy.set(p.name, other.name);
+  // Two binlog readers of one source with the same server id keep disconnecting each other.
+  const readers = new Map<string, string>();
+  const readerKey = (p: ChannelSpecT['pipelines'][number]) => `${p.source}\u0000${p.serverId ?? defaultServerId(p.name)}`;
+  for (const other of Object.values(others.channels)) for (const p of other.pipelines) readers.set(readerKey(p), p.name);
   const snapshot: ConfigSnapshot = { ...others, channels: { ...others.channels, [channel.name]: channel } };
 
   channel.pipelines.forEach((pipeline, i) => {
@@ -50,7 +61,12 @@ export function channelProblems(channel: ChannelSpecT, others: ConfigSnapshot): 
     } else if (source && target && sameServer(activeServer(source), activeServer(target))) {
       add({ path: `${at}/target`, message: `'${pipeline.target}' is the same database server (${describeEndpoint(activeServer(target))}) as the source '${pipeline.source}'` });
     }
-    for (const problem of checkTableRules(pipeline.tables, { path: `${at}/tables` })) add(problem);
+    const reader = readers.get(readerKey(pipeline));
+    if (reader !== undefined && reader !== pipeline.name) {
+      add({ path: `${at}/serverId`, message: `pipeline '${reader}' already reads '${pipeline.source}' as server id ${pipeline.serverId ?? defaultServerId(pipeline.name)}; give each reader of a source its own serverId` });
+    }
+    readers.set(readerKey(pipeline), pipeline.name);
+    for (const problem of checkTableRules(pipeline.tables, { path: `${at}/tables`, ...(pipeline.systemSchema === undefined ? {} : { systemSchema: pipeline.systemSchema }) })) add(problem);
 
     if (!source || !target || first !== i) return;
     try {

@@ -126,10 +126,19 @@ export class PipelineRunner {
           this.state = 'failed';
           throw failure;
         }
+        // A host name that does not resolve before the pipeline ever connected is a typo far
+        // more often than a DNS outage: stop with one line rather than retry forever.
+        const unknownHost = prechecked ? undefined : hostNotFound(failure);
+        if (unknownHost !== undefined) {
+          this.state = 'failed';
+          this.lastError = unknownHost;
+          throw unknownHost;
+        }
         // An attempt that ran a while was healthy: start the back-off over.
         if (Date.now() - startedAt > 30_000) delay = this.pipeline.retry.initialDelayMs;
         this.state = 'retrying';
-        log.warn({ code: failure.code, err: failure, retryInMs: delay }, 'pipeline attempt failed, retrying');
+        // One short line per retry: the message, not the stack and cause chain (kilobytes each).
+        log.warn({ code: failure.code, detail: failure.message, retryInMs: delay }, 'pipeline attempt failed, retrying');
         await sleep(delay, undefined, { signal: this.stopped.signal }).catch(() => undefined);
         delay = Math.min(delay * 2, this.pipeline.retry.maxDelayMs);
       }
@@ -238,6 +247,13 @@ export class PipelineRunner {
 }
 
 /** A user's --from as a stream position; the file of a GTID start arrives with the stream. */
+/** FERRY_ERR_HOST_NOT_FOUND when `failure` is a connection refused by DNS (ENOTFOUND). */
+function hostNotFound(failure: FerryError): FerryError | undefined {
+  const side = failure.code === 'FERRY_ERR_SOURCE_UNREACHABLE' ? 'source' : failure.code === 'FERRY_ERR_TARGET_UNREACHABLE' ? 'target' : undefined;
+  if (side === undefined || (failure.cause as { code?: unknown } | undefined)?.code !== 'ENOTFOUND') return undefined;
+  return new FerryError('FERRY_ERR_HOST_NOT_FOUND', { side, endpoint: failure.details.endpoint, detail: 'ENOTFOUND' }, { cause: failure });
+}
+
 function sourcePositionOf(from: StartPosition): SourcePosition {
   return from.kind === 'gtid' ? { file: '', pos: 4, gtidSet: from.gtidSet } : { file: from.file, pos: from.pos };
 }

@@ -1,21 +1,9 @@
 import type { ErrorCode, ErrorDetails } from '../../shared/errors/index.ts';
 import type { TableRef } from '../../shared/model/change.ts';
+import { PRECHECK_IDS, type PrecheckId } from '../../shared/config/precheck-ids.ts';
 import type { SqlClient } from './sql.ts';
 
-/** Every precheck, in the order they run and are reported. */
-export const PRECHECK_IDS = [
-  'tested_flavour',
-  'binlog_format',
-  'binlog_row_image',
-  'binlog_row_metadata',
-  'binlog_row_value_options',
-  'server_id',
-  'privileges',
-  'primary_keys',
-  'binlog_retention',
-] as const;
-
-export type PrecheckId = (typeof PRECHECK_IDS)[number];
+export { PRECHECK_IDS, type PrecheckId };
 
 export function isPrecheckId(id: string): id is PrecheckId {
   return (PRECHECK_IDS as readonly string[]).includes(id);

@@ -1,5 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
-import { PIPELINE_DEFAULTS, TableRule } from '../config/pipeline-spec.ts';
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { PIPELINE_DEFAULTS, PipelineSpec, withoutDefaults } from '../config/pipeline-spec.ts';
 
 /**
  * The cluster model: what users edit through the REST API (data sources, channels) and the
@@ -43,24 +43,35 @@ export const PlacementSpec = Type.Object({
   dcs: Type.Optional(Type.Array(Name('Datacenter.'), { minItems: 1, description: 'Only nodes in these datacenters. Default: any datacenter.' })),
 }, { ...strict, default: {}, description: 'Where the stages may run.' });
 
+/** The pipeline file's fields, as one schema each (shared, so the two cannot drift apart). */
+const file = PipelineSpec.properties;
+/** A pipeline file field as a channel holds it: optional, defaults left to resolvePipeline. */
+const optional = <T extends TSchema>(schema: T) => Type.Optional(withoutDefaults(schema));
+const optionalObject = <T extends TObject>(schema: T) => Type.Optional(Type.Partial(withoutDefaults(schema)));
+
 /**
- * One pipeline of a channel: the PipelineSpec of `ferry run` with groupKeys in place of
- * servers. Pipeline names are unique across the cluster (they key the checkpoint).
+ * One pipeline of a channel: the fields of the pipeline file (PipelineSpec) with groupKeys in
+ * place of servers, plus placement. Not taken: `epoch` (the cluster sets it) and `hook` (a
+ * module path on the machine that runs the pipeline; a REST body must not make a node load
+ * code). Pipeline names are unique across the cluster (they key the checkpoint).
  */
 export const ChannelPipelineSpec = Type.Object({
   name: Name('Pipeline name, unique in the cluster; keys the checkpoint in the target, so keep it once replication started.'),
+  description: optional(file.description),
   source: Name('groupKey of the source data source.'),
   target: Name('groupKey of the target data source.'),
-  tables: Type.Array(TableRule, { minItems: 1, description: 'Table mapping rules, as in pipeline.yaml: a table goes by the first rule that matches it.' }),
+  tables: file.tables,
   placement: Type.Optional(PlacementSpec),
-  batch: Type.Optional(Type.Object({
-    maxRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: `Rows per target transaction. Default ${PIPELINE_DEFAULTS.batchMaxRows}.` })),
-    maxDelayMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000, description: `Longest a batch stays open. Default ${PIPELINE_DEFAULTS.batchMaxDelayMs}.` })),
-  }, strict)),
-  parallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: `Parallel target connections. Default ${PIPELINE_DEFAULTS.parallel}.` })),
-  ddl: Type.Optional(Type.Union([Type.Literal('stop'), Type.Literal('apply'), Type.Literal('ignore')], { description: `DDL policy. Default '${PIPELINE_DEFAULTS.ddl}'.` })),
-  errorPolicy: Type.Optional(Type.Union([Type.Literal('stop'), Type.Literal('skip')], { description: `Rows the target refuses. Default '${PIPELINE_DEFAULTS.errorPolicy}'.` })),
-  skipPrechecks: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_.-]*$' }), { description: 'Precheck ids not to run. Default [].' })),
+  from: optional(file.from),
+  serverId: optional(file.serverId),
+  batch: optionalObject(file.batch),
+  parallel: optional(file.parallel),
+  queue: optionalObject(file.queue),
+  ddl: optional(file.ddl),
+  errorPolicy: optional(file.errorPolicy),
+  skipPrechecks: optional(file.skipPrechecks),
+  systemSchema: optional(file.systemSchema),
+  retry: optionalObject(file.retry),
 }, { ...strict, description: 'A one-way pipeline between two data sources.' });
 export type ChannelPipelineSpecT = Static<typeof ChannelPipelineSpec>;
 

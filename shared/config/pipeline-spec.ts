@@ -1,5 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FerryError } from '../errors/index.ts';
+import { PRECHECK_IDS } from './precheck-ids.ts';
 
 /**
  * The pipeline spec: what a user writes (pipeline.yaml, `ferry run` flags, later the REST API
@@ -32,6 +33,12 @@ export const PIPELINE_DEFAULTS = {
   retryInitialDelayMs: 1000,
   retryMaxDelayMs: 60_000,
 } as const;
+
+/**
+ * Most table rules a pipeline takes: a list of single tables for a large schema fits, and
+ * validation (linear, but every rule is checked several times over) stays well under a second.
+ */
+export const TABLE_RULES_MAX = 10_000;
 
 /** serverId default range: clear of the small ids DBAs give their own servers. */
 export const SERVER_ID_RANGE = { min: 1_000_000, max: 4_000_000_000 } as const;
@@ -96,11 +103,12 @@ export const PipelineSpec = Type.Object({
   target: Endpoint,
   tables: Type.Array(TableRule, {
     minItems: 1,
-    description: 'Which tables to replicate and where to. A table goes by the first rule that matches it; tables no rule matches are not replicated. The system schemas (mysql, information_schema, performance_schema, sys and systemSchema) never are. Required.',
+    maxItems: TABLE_RULES_MAX,
+    description: `Which tables to replicate and where to. A table goes by the first rule that matches it; tables no rule matches are not replicated. The system schemas (mysql, information_schema, performance_schema, sys and systemSchema) never are. Names hold letters, digits, '_', '$', '-' and the wildcards * and ?. At most ${TABLE_RULES_MAX} rules. Required.`,
   }),
   from: Type.Optional(Type.String({
     minLength: 1,
-    description: "Where to start reading the source binlog, even if the target holds a checkpoint: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Default: resume from the checkpoint in the target; without one, from the source's current position.",
+    description: "Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position.",
   })),
   serverId: Type.Optional(Type.Integer({
     minimum: 1,
@@ -129,7 +137,7 @@ export const PipelineSpec = Type.Object({
     minLength: 1,
     description: 'Path of a module whose hook sees every row change in Extract; relative to the pipeline file (to the working directory in the quick form). Default: none.',
   })),
-  skipPrechecks: Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_.-]*$' }), {
+  skipPrechecks: Type.Array(Type.Union(PRECHECK_IDS.map((id) => Type.Literal(id)), { description: `A precheck id: ${PRECHECK_IDS.join(', ')}.` }), {
     default: PIPELINE_DEFAULTS.skipPrechecks,
     description: 'Ids of prechecks not to run (each failed check prints its id). Default: [] (run them all).',
   }),
@@ -167,6 +175,26 @@ export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'p
   epoch?: number;
   retry?: Partial<PipelineSpecT['retry']>;
 };
+
+/**
+ * A copy of a field schema without its `default` annotations (nested ones too), so that a
+ * validator with useDefaults (fastify's) leaves a stored body as the user wrote it: the
+ * cluster stores channels that way and resolvePipeline fills the defaults on the node.
+ */
+export function withoutDefaults<T extends TSchema>(schema: T): T {
+  return stripDefaults(schema) as T;
+}
+
+function stripDefaults(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripDefaults);
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<PropertyKey, unknown> = {};
+  // Reflect.ownKeys: TypeBox keeps its Kind and Optional markers under symbols.
+  for (const key of Reflect.ownKeys(value)) {
+    if (key !== 'default') copy[key] = stripDefaults((value as Record<PropertyKey, unknown>)[key]);
+  }
+  return copy;
+}
 
 /** One thing wrong with a configuration. */
 export interface ConfigProblem {

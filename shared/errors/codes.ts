@@ -90,6 +90,11 @@ export const ERROR_CODES = {
     scope: 'upstream', retryable: true, http: 503,
     workaround: 'Check that the source server runs and that host and port are right; Ferry retries on its own while it runs.',
   }),
+  FERRY_ERR_HOST_NOT_FOUND: spec({
+    message: 'the {side} host {endpoint} does not resolve to an address: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Check the host name (a typo, or a name this machine cannot resolve). Raised only before a pipeline first connected; afterwards an unresolvable host is retried like any lost connection.',
+  }),
   FERRY_ERR_SOURCE_ACCESS_DENIED: spec({
     message: 'the source database {endpoint} refused user {user}: {detail}',
     scope: 'upstream', retryable: false, http: 400,
@@ -302,6 +307,11 @@ export const ERROR_CODES = {
     message: 'manager id {id} is registered by another live process ({url})',
     scope: 'config', retryable: true, http: 409,
     workaround: 'Give each manager its own --id; if the other process is gone, its registration disappears within the ZooKeeper session timeout.',
+  }),
+  FERRY_ERR_MANAGER_LISTEN: spec({
+    message: 'the manager API cannot listen on {host}:{port}: {detail}',
+    scope: 'environment', retryable: false, http: 500,
+    workaround: 'Another process holds the port, or the address is not this host\'s: stop that process or give another --port (0 picks a free one) or --host.',
   }),
   FERRY_ERR_LOCK_TIMEOUT: spec({
     message: 'lock {lock} not acquired by {owner} within {timeoutMs} ms: {holder} holds it',

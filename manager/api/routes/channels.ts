@@ -7,6 +7,7 @@ import { createChannel, deleteChannel, replaceChannel } from '../../config/chann
 import { API, docs, expectedVersion, requester, type ApiContext } from '../context.ts';
 import { NameParams, VersionQuery } from '../schemas.ts';
 import { readChannelViews, type ChannelView } from '../views.ts';
+import { ReasonBody, emptyBodyAsObject } from './arbiter.ts';
 
 type Named = { Params: { name: string } };
 const tag = 'channels';
@@ -61,11 +62,14 @@ export function channelRoutes(app: FastifyInstance, ctx: ApiContext): void {
   for (const [action, status] of Object.entries(STATUS_OF)) {
     app.post<Named>(`${API}/channels/:name/${action}`, {
       config: { action: 'channel.run' },
-      schema: { ...docs(tag, `Set the channel's permit to ${status}`), params: NameParams },
+      // A body is optional; when given it is checked like any other (an unknown field is a 400).
+      preValidation: emptyBodyAsObject,
+      schema: { ...docs(tag, `Set the channel's permit to ${status}`), params: NameParams, body: ReasonBody },
     }, async (request) => {
       const { name } = request.params;
+      const reason = (request.body as { reason?: string }).reason ?? `${action} requested through the API`;
       // Under the channel lock, like the arbiter's actions, and recorded as an event.
-      await setChannelStatus(apiArbiter(ctx), name, status, { by: requester(request), reason: `${action} requested through the API` });
+      await setChannelStatus(apiArbiter(ctx), name, status, { by: requester(request), reason });
       request.log.info({ channel: name, status, by: request.principal?.name }, 'channel permit set');
       return viewOf(name);
     });

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { findPipeline } from '../../../shared/cluster/resolve-cluster-pipeline.ts';
 import { badRequest } from '../../config/bad-request.ts';
 import { writeStats } from '../../stats-writer.ts';
 import { API, docs, type ApiContext } from '../context.ts';
@@ -20,7 +19,8 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (foreign.length > 0) throw badRequest(foreign);
     // Stats of pipelines no channel holds any more would linger in /stats: drop them.
     const snapshot = await ctx.store().snapshot();
-    const known = report.stats.filter((s) => findPipeline(snapshot, s.pipeline) !== undefined);
+    const names = new Set(Object.values(snapshot.channels).flatMap((c) => c.pipelines.map((p) => p.name)));
+    const known = report.stats.filter((s) => names.has(s.pipeline));
     await writeStats(ctx.zk(), known);
     return reply.code(204).send();
   });

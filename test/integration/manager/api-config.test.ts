@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DataSourceView } from '../../../shared/cluster/model.ts';
+import { ConfigStore } from '../../../shared/cluster/config-store.ts';
+import { resolveClusterPipeline } from '../../../shared/cluster/resolve-cluster-pipeline.ts';
 import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
 import type { ChannelView } from '../../../manager/index.ts';
 import { zkChroot, zkClient } from '../../support/zookeeper.ts';
@@ -106,6 +108,43 @@ describe('manager API: channels', () => {
     const schema = await api.post('/api/v1/channels', { name: 'four', pipelines: [{ name: 'r', source: 'a', tables: [{ sorce: 'x.y' }], parallel: 0 }] });
     expect(problemPaths(schema.body)).toEqual(['/pipelines/0/parallel', '/pipelines/0/tables/0/sorce', '/pipelines/0/tables/0/source', '/pipelines/0/target']);
     expect(schema.body.details.errors?.[1]?.message).toMatch(/^unknown field 'sorce'/);
+  });
+
+  it('takes every pipeline file field a node runs, and resolves each for the node', async () => {
+    const { api, zk } = await setup();
+    await api.post('/api/v1/datasources', dataSource('a', 3306));
+    await api.post('/api/v1/datasources', dataSource('b', 3307));
+    const fields = {
+      from: 'mysql-bin.000003:4', serverId: 3_100_001, batch: { maxRows: 500, maxBytes: 65_536 }, parallel: 2,
+      queue: { maxRows: 5000, maxBytes: 1_048_576 }, ddl: 'apply', errorPolicy: 'skip', skipPrechecks: ['binlog_retention'],
+      systemSchema: '_ferry_ops', retry: { initialDelayMs: 200, maxDelayMs: 5000 }, description: 'orders',
+    };
+    const created = await api.post<ChannelView>('/api/v1/channels', { name: 'c', pipelines: [{ name: 'p', source: 'a', target: 'b', tables: ['shop.*'], ...fields }] });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.pipelines[0]).toMatchObject(fields);
+
+    const client = await zkClient(zk);
+    const resolved = resolveClusterPipeline(await (await ConfigStore.open(client)).snapshot(), 'p', 3);
+    expect(resolved).toMatchObject({
+      from: { kind: 'file', file: 'mysql-bin.000003', pos: 4 }, serverId: 3_100_001, batch: { maxRows: 500, maxDelayMs: 20, maxBytes: 65_536 },
+      parallel: 2, queue: fields.queue, ddl: 'apply', errorPolicy: 'skip', skipPrechecks: ['binlog_retention'], systemSchema: '_ferry_ops', retry: fields.retry,
+    });
+    // The same bounds as the pipeline file.
+    const bad = await api.post('/api/v1/channels', { name: 'd', pipelines: [{ name: 'q', source: 'a', target: 'b', tables: ['shop.*'], from: 'x', batch: { maxBytes: 10 }, retry: { initialDelayMs: 0 } }] });
+    expect(problemPaths(bad.body)).toEqual(['/pipelines/0/batch/maxBytes', '/pipelines/0/retry/initialDelayMs']);
+  });
+
+  it('refuses table rules outside the rule grammar, naming each rule, with the other problems', async () => {
+    const { api } = await setup();
+    await api.post('/api/v1/datasources', dataSource('a', 3306));
+    await api.post('/api/v1/datasources', dataSource('b', 3307));
+    const tables = ['shop.t; DROP TABLE x', '`shop`.t', "shop.'t'", 'shop.t|u', 'shop.(a)', 'shop.t[0-9]', 'sh op.t', { source: 'shop.x', target: 'copy.`x`' }, 'shop-eu.order_*', 'shard_?.t$1'];
+    const bad = await api.post('/api/v1/channels', { name: 'c', pipelines: [{ name: 'p', source: 'a', target: 'nope', tables }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('FERRY_ERR_API_BAD_REQUEST');
+    expect(problemPaths(bad.body)).toEqual([...[0, 1, 2, 3, 4, 5, 6].map((i) => `/pipelines/0/tables/${i}`), '/pipelines/0/tables/7/target', '/pipelines/0/target']);
+    expect(bad.body.details.errors?.[0]?.message).toMatch(/holds ";"; a schema or table name in a rule holds only letters, digits/);
+    expect((await api.post('/api/v1/channels', { name: 'c', pipelines: [{ name: 'p', source: 'a', target: 'b', tables: tables.slice(8) }] })).status).toBe(201);
   });
 
   it('runs the permit through start, pause and stop; edits only when not running; deletes only when stopped', async () => {

@@ -14,7 +14,7 @@ describe('table mapping', () => {
   });
 
   it('matches * and ? patterns, case-sensitively, and escapes regex characters', () => {
-    const mapping = compileTableMapping(['shop.order_*', 'shard_?.t', 'a+b.y']);
+    const mapping = compileTableMapping(['shop.order_*', 'shard_?.t', 'a$b.y']);
     expect(mapping.mapTable('shop', 'order_items')).toBeDefined();
     expect(mapping.mapTable('shop', 'order_')).toBeDefined();
     expect(mapping.mapTable('shop', 'orders')).toBeUndefined();
@@ -22,7 +22,7 @@ describe('table mapping', () => {
     expect(mapping.mapTable('shard_1', 't')).toBeDefined();
     expect(mapping.mapTable('shard_12', 't')).toBeUndefined();
     expect(mapping.mapTable('shard_', 't')).toBeUndefined();
-    expect(mapping.mapTable('a+b', 'y')).toBeDefined();
+    expect(mapping.mapTable('a$b', 'y')).toBeDefined();
     expect(mapping.mapTable('aab', 'y')).toBeUndefined();
   });
 
@@ -109,6 +109,20 @@ describe('table mapping', () => {
     ]);
     expect(problems[9]!.message).toMatch(/never used: tables\[9\] \('shop\.\*'\) already matches 'shop\.orders'; put the more specific rule first/);
     expect(problems[2]!.message).toMatch(/target table must be \*/);
+  });
+
+  it('refuses names outside the rule grammar (letters, digits, _ $ -, * and ?), each at its rule', () => {
+    const problems = checkTableRules([
+      'shop.t; DROP TABLE x', '`shop`.t', 'shop."t"', 'shop.t|u', 'shop.t[0-9]', 'shop.(a)', 'sh op.t', 'shop.t+',
+      { source: 'shop.x', target: "copy.'x'" }, 'shop-eu.order_*', 'shard_?.t$1', 'café.straße',
+    ]);
+    expect(problems.map((p) => p.path)).toEqual([...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `/tables/${i}`), '/tables/8/target']);
+    expect(problems[0]!.message).toBe(`'t; DROP TABLE x' holds ";"; a schema or table name in a rule holds only letters, digits, '_', '$', '-' and the wildcards * and ?`);
+  });
+
+  it('finds the first earlier pattern that shadows a table, whatever its prefix', () => {
+    const problems = checkTableRules(['shop.order_*', 's*.cust?', 'x.a', 'shop.orders', 'shop.order_items', 'sales.custs', 'shop.cust1', '*.a', 'x.a']);
+    expect(problems.map((p) => [p.path, p.message.match(/tables\[(\d+)\]/)?.[1]])).toEqual([['/tables/4', '0'], ['/tables/5', '1'], ['/tables/6', '1'], ['/tables/8', '2']]);
   });
 
   it('throws FERRY_ERR_CONFIG_INVALID from compile when a rule is bad', () => {

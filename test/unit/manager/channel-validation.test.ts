@@ -44,7 +44,7 @@ describe('channel validation', () => {
   });
 
   it('reports what resolvePipeline refuses under the pipeline', () => {
-    const problems = channelProblems({ name: 'c', pipelines: [{ ...pipeline('p', 'a', 'b'), batch: { maxRows: 5000 }, skipPrechecks: ['x'] }] }, snapshot());
+    const problems = channelProblems({ name: 'c', pipelines: [{ ...pipeline('p', 'a', 'b'), batch: { maxRows: 5000 }, skipPrechecks: ['server_id'] }] }, snapshot());
     expect(problems).toEqual([]);
     const badHost = snapshot();
     badHost.dataSources.a = ds('a', 3306, { master: { host: 'db:3306', port: 3306 } });

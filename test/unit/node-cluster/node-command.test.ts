@@ -26,4 +26,10 @@ describe('bin/ferry node flags', () => {
     const { context: ctx } = context();
     await expect(nodeCommand.run(['--zk', '127.0.0.1:2181', '--id', 'n1', '--dc', 'dc1', '--capcity', '3'], ctx)).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE' });
   });
+
+  it('reports unknown flags together with bad values', async () => {
+    const { context: ctx } = context();
+    const message = await nodeCommand.run(['--zk', 'zk1:2181;zk2', '--id', 'n1', '--dc', 'dc1', '--capcity', '3', '--max-restarts', '-1'], ctx).catch((error: Error) => error.message);
+    for (const part of ["unknown option '--capcity'", '--zk takes host:port', "--max-restarts takes a whole number above 0, got '-1'"]) expect(message).toContain(part);
+  });
 });
