@@ -4,7 +4,7 @@ import type { SourcePosition } from '../../shared/model/change.ts';
 import { BINLOG_STATUS_SQL, executedGtidSql, flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
 import { classifySourceError } from '../select/source-errors.ts';
 
-/** A plain SQL session on the source: flavour, binlog position, prechecks. */
+/** A plain SQL session on the source: flavor, binlog position, prechecks. */
 export interface SourceSession {
   connection: Connection;
   flavor: Flavor;

@@ -2,7 +2,7 @@ import type { Pool } from 'mysql2/promise';
 import type { Flavor } from '../../shared/mysql/flavor.ts';
 
 export interface TargetGuardOptions {
-  /** The target's flavour, known once the first query answered. */
+  /** The target's flavor, known once the first query answered. */
   flavor: () => Flavor | undefined;
   /** MariaDB: idle_transaction_timeout for every session. @default none */
   idleTransactionTimeoutS: number | undefined;

@@ -1,4 +1,4 @@
-import type { Flavour } from './flavour.ts';
+import type { FlavorTraits } from './flavor-traits.ts';
 import { asText, queryFirstColumn, queryRows, type SqlClient } from './sql.ts';
 import type { CheckOutcome, ResumePosition } from './types.ts';
 
@@ -15,11 +15,11 @@ import type { CheckOutcome, ResumePosition } from './types.ts';
  *   @@gtid_binlog_state cannot answer this: it keeps the last GTID of purged files too.
  * - With only a file: the file must be in SHOW BINARY LOGS, and the offset within its size.
  */
-export async function checkBinlogRetention(client: SqlClient, flavour: Flavour, resumeFrom: ResumePosition | undefined): Promise<CheckOutcome> {
+export async function checkBinlogRetention(client: SqlClient, flavor: FlavorTraits, resumeFrom: ResumePosition | undefined): Promise<CheckOutcome> {
   // An empty GTID set is a position too: "from the beginning", as the reader takes it.
   const gtid = resumeFrom?.gtid?.replace(/^gtid:/i, '').trim();
   if (gtid !== undefined) {
-    return flavour.name === 'mariadb' ? checkMariaDbGtid(client, gtid) : checkMySqlGtid(client, gtid);
+    return flavor.name === 'mariadb' ? checkMariaDbGtid(client, gtid) : checkMySqlGtid(client, gtid);
   }
   if (resumeFrom?.file !== undefined && resumeFrom.file !== '') return checkFile(client, resumeFrom.file, resumeFrom.pos);
   return { ok: true, detail: 'no checkpoint to resume from: the pipeline starts at the current source position' };

@@ -1,4 +1,4 @@
-import type { Flavour } from './flavour.ts';
+import type { FlavorTraits } from './flavor-traits.ts';
 import { asText, queryRows, type SqlClient } from './sql.ts';
 import type { CheckOutcome } from './types.ts';
 
@@ -39,12 +39,12 @@ export function checkBinlogRowImage(variables: ServerVariables): CheckOutcome {
     '; connections opened before the change keep the old value until they reconnect');
 }
 
-export function checkBinlogRowMetadata(variables: ServerVariables, flavour: Flavour): CheckOutcome {
-  if (!flavour.hasRowMetadata || !variables.has('binlog_row_metadata')) {
+export function checkBinlogRowMetadata(variables: ServerVariables, flavor: FlavorTraits): CheckOutcome {
+  if (!flavor.hasRowMetadata || !variables.has('binlog_row_metadata')) {
     return {
       ok: false,
-      detail: `the source (${flavour.label}) has no binlog_row_metadata, so its binlog carries no column names`,
-      instruction: `Upgrade the source to ${flavour.rowMetadataSince} or later and set binlog_row_metadata = FULL. Only if no replicated table is altered while Ferry runs, skip this check by id (binlog_row_metadata): without names Ferry maps columns by the current table definition.`,
+      detail: `the source (${flavor.label}) has no binlog_row_metadata, so its binlog carries no column names`,
+      instruction: `Upgrade the source to ${flavor.rowMetadataSince} or later and set binlog_row_metadata = FULL. Only if no replicated table is altered while Ferry runs, skip this check by id (binlog_row_metadata): without names Ferry maps columns by the current table definition.`,
     };
   }
   return expectValue(variables, 'binlog_row_metadata', 'FULL', 'column names in the binlog map rows written before an ALTER TABLE to the right columns');

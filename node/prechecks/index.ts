@@ -22,5 +22,5 @@ export { PRECHECK_IDS, isPrecheckId, type PrecheckId, type PrecheckContext, type
 export { describeTableKey, chooseTableKey, identifyingKeys, readIndexes, type TableKey, type IndexInfo } from './table-key.ts';
 export { checkMappedKeys, mappedKeyProblem, type ColumnType, type MappedTableRef } from './mapped-keys.ts';
 export { formatPrecheckReport, failureSummary } from './report.ts';
-export { detectFlavour, parseFlavour, type Flavour } from './flavour.ts';
+export { detectFlavorTraits, parseFlavorTraits, type FlavorTraits } from './flavor-traits.ts';
 export type { SqlClient } from './sql.ts';

@@ -1,5 +1,5 @@
 import type { TableRef } from '../../shared/model/change.ts';
-import { sessionAccount, sessionGrants, type Flavour } from './flavour.ts';
+import { sessionAccount, sessionGrants, type FlavorTraits } from './flavor-traits.ts';
 import { holdsPrivilege, parseGrants, type GrantEntry } from './grants.ts';
 import { quoteIdentifier } from '../../shared/mysql/flavor.ts';
 import { tableName, type SqlClient } from './sql.ts';
@@ -27,9 +27,9 @@ function addMissing(missing: MissingPrivileges, schema: string, privilege: strin
 }
 
 /** What the source replication user lacks, from its grants (pure: unit-tested). */
-export function missingOnSource(grants: readonly GrantEntry[], flavour: Flavour, tables: readonly TableRef[]): MissingPrivileges {
+export function missingOnSource(grants: readonly GrantEntry[], flavor: FlavorTraits, tables: readonly TableRef[]): MissingPrivileges {
   const missing: MissingPrivileges = { global: [], bySchema: new Map() };
-  for (const privilege of [flavour.replicationPrivilege, flavour.binlogMonitorPrivilege]) {
+  for (const privilege of [flavor.replicationPrivilege, flavor.binlogMonitorPrivilege]) {
     if (!holdsPrivilege(grants, privilege.names)) missing.global.push(privilege.grant);
   }
   for (const ref of tables) {
@@ -82,7 +82,7 @@ export function grantStatements(missing: MissingPrivileges, account: string): st
 
 export interface PrivilegeSide {
   client: SqlClient;
-  flavour: Flavour;
+  flavor: FlavorTraits;
 }
 
 /**
@@ -100,8 +100,8 @@ export async function checkPrivileges(
 ): Promise<CheckOutcome> {
   const sourceAccount = await sessionAccount(source.client);
   const targetAccount = await sessionAccount(target.client);
-  const sourceMissing = missingOnSource(parseGrants(await sessionGrants(source.client, source.flavour)), source.flavour, tables);
-  const targetMissing = missingOnTarget(parseGrants(await sessionGrants(target.client, target.flavour)), targetTables, systemSchema);
+  const sourceMissing = missingOnSource(parseGrants(await sessionGrants(source.client, source.flavor)), source.flavor, tables);
+  const targetMissing = missingOnTarget(parseGrants(await sessionGrants(target.client, target.flavor)), targetTables, systemSchema);
   if (isEmpty(sourceMissing) && isEmpty(targetMissing)) {
     return { ok: true, detail: `source user ${sourceAccount} can read the binlog and ${tables.length} tables; target user ${targetAccount} can write ${targetTables.length} tables` };
   }

@@ -1,7 +1,7 @@
 import { describeError, FerryError } from '../../shared/errors/index.ts';
 import { readServerVariables, type ServerVariables } from './binlog-settings.ts';
 import { CHECKERS, type PrecheckSession } from './checks.ts';
-import { detectFlavour, type Flavour } from './flavour.ts';
+import { detectFlavorTraits, type FlavorTraits } from './flavor-traits.ts';
 import { failureSummary } from './report.ts';
 import { isConnectionError } from './sql.ts';
 import { isPrecheckId, PRECHECK_IDS, type CheckOutcome, type PrecheckContext, type PrecheckOptions, type PrecheckResult } from './types.ts';
@@ -27,8 +27,8 @@ export async function runPrechecks(ctx: PrecheckContext, options: PrecheckOption
   }
   const session: PrecheckSession = {
     ctx,
-    sourceFlavour: once<Flavour>(() => detectFlavour(ctx.source)),
-    targetFlavour: once<Flavour>(() => detectFlavour(ctx.target)),
+    sourceFlavor: once<FlavorTraits>(() => detectFlavorTraits(ctx.source)),
+    targetFlavor: once<FlavorTraits>(() => detectFlavorTraits(ctx.target)),
     sourceVariables: once<ServerVariables>(() => readServerVariables(ctx.source)),
   };
   const results: PrecheckResult[] = [];

@@ -4,7 +4,7 @@
  * soon as the configuration is read, in a file and through the API alike.
  */
 export const PRECHECK_IDS = [
-  'tested_flavour',
+  'tested_flavor',
   'binlog_format',
   'binlog_row_image',
   'binlog_row_metadata',

@@ -117,10 +117,10 @@ export const ERROR_CODES = {
     scope: 'config', retryable: false, http: 400,
     workaround: 'Fix each failed check as its instruction says; a check you know to be safe can be skipped by id (skipPrechecks in the pipeline file, --skip-precheck on the command line).',
   }),
-  FERRY_ERR_FLAVOUR_UNTESTED: spec({
+  FERRY_ERR_FLAVOR_UNTESTED: spec({
     message: 'untested database server: {detail}',
     scope: 'config', retryable: false, http: 400,
-    workaround: 'Ferry is tested against MariaDB 10.11 only; MySQL 8 has never been tried. To run against another server at your own risk, skip the precheck by id: skipPrechecks: [tested_flavour] in the pipeline file, --skip-precheck tested_flavour on the command line; then compare source and target tables after a trial.',
+    workaround: 'Ferry is tested against MariaDB 10.11 only; MySQL 8 has never been tried. To run against another server at your own risk, skip the precheck by id: skipPrechecks: [tested_flavor] in the pipeline file, --skip-precheck tested_flavor on the command line; then compare source and target tables after a trial.',
   }),
   FERRY_ERR_TABLE_NO_KEY: spec({
     message: 'table {table} has no primary key and no unique key over NOT NULL columns',

@@ -1,7 +1,7 @@
 import { FerryError } from '../errors/index.ts';
 
 /**
- * The executed GTID set of a stream, advanced one transaction at a time. Two flavours:
+ * The executed GTID set of a stream, advanced one transaction at a time. Two flavors:
  * MariaDB keeps, per replication domain, the last GTID seen ('0-1-100,1-2-7'); MySQL keeps
  * intervals per source uuid ('3e11fa47-...:1-100:102').
  */
@@ -101,7 +101,7 @@ class MySqlGtidSet implements GtidSet {
   }
 }
 
-/** The flavour of a GTID set text: a MySQL set always has ':', a MariaDB position never. */
+/** The flavor of a GTID set text: a MySQL set always has ':', a MariaDB position never. */
 export function gtidFlavorOf(text: string): GtidFlavor {
   return text.includes(':') ? 'mysql' : 'mariadb';
 }

@@ -27,7 +27,7 @@ describe('GTID sets', () => {
     expect(b.toString()).toBe('0-1-2');
   });
 
-  it('tells the flavour from the text and refuses garbage', () => {
+  it('tells the flavor from the text and refuses garbage', () => {
     expect(gtidFlavorOf('0-1-5')).toBe('mariadb');
     expect(gtidFlavorOf('uuid:1-3')).toBe('mysql');
     expect(() => parseGtidSet('mariadb', '0-1')).toThrow(/not a MariaDB GTID/);

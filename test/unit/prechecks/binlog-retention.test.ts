@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkBinlogRetention, parseMariaDbGtidPosition, purgedMariaDbDomains } from '../../../node/prechecks/binlog-retention.ts';
-import { parseFlavour } from '../../../node/prechecks/flavour.ts';
+import { parseFlavorTraits } from '../../../node/prechecks/flavor-traits.ts';
 import { fakeSql } from './fake-sql.ts';
 
 describe('MariaDB GTID positions', () => {
@@ -22,7 +22,7 @@ describe('MariaDB GTID positions', () => {
 });
 
 describe('binlog_retention on a MariaDB source (fake server)', () => {
-  const mariadb = parseFlavour('10.11.19-MariaDB-log');
+  const mariadb = parseFlavorTraits('10.11.19-MariaDB-log');
   const server = (start: string | null) => fakeSql([
     [/^SHOW BINARY LOGS/, [{ Log_name: 'mysql-bin.000007', File_size: 500 }, { Log_name: 'mysql-bin.000008', File_size: 300 }]],
     [/BINLOG_GTID_POS/, (values) => [{ pos: values?.[0] === 'mysql-bin.000007' ? start : null }]],
@@ -46,7 +46,7 @@ describe('binlog_retention on a MariaDB source (fake server)', () => {
 });
 
 describe('binlog_retention on a MySQL source', () => {
-  const mysql = parseFlavour('8.0.36');
+  const mysql = parseFlavorTraits('8.0.36');
 
   it('fails with FERRY_ERR_BINLOG_PURGED naming the purged GTIDs the position lacks', async () => {
     const source = fakeSql([[/GTID_SUBTRACT/, (values) => [{ missing: values?.[0] === 'uuid:1-5' ? 'uuid:6-10' : '' }]]]);

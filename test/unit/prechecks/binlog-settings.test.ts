@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { checkBinlogFormat, checkBinlogRowImage, checkBinlogRowMetadata, checkServerId } from '../../../node/prechecks/binlog-settings.ts';
-import { parseFlavour } from '../../../node/prechecks/flavour.ts';
+import { parseFlavorTraits } from '../../../node/prechecks/flavor-traits.ts';
 import { GOOD_VARIABLES } from './fake-sql.ts';
 
 const variables = (overrides: Record<string, string | undefined> = {}): Map<string, string> => {
   const merged: Record<string, string | undefined> = { ...GOOD_VARIABLES, ...overrides };
   return new Map(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
 };
-const mariadb = parseFlavour('10.11.19-MariaDB-log');
+const mariadb = parseFlavorTraits('10.11.19-MariaDB-log');
 
 describe('binlog settings checks', () => {
   it('pass on ROW / FULL / FULL with a server id and the binlog on', () => {
@@ -36,11 +36,11 @@ describe('binlog settings checks', () => {
 
   it('fail binlog_row_metadata MINIMAL, and an old server that has no such variable with an upgrade instruction', () => {
     expect(checkBinlogRowMetadata(variables({ binlog_row_metadata: 'MINIMAL' }), mariadb).instruction).toContain("SET GLOBAL binlog_row_metadata = 'FULL'");
-    const old = checkBinlogRowMetadata(variables({ binlog_row_metadata: undefined }), parseFlavour('10.4.32-MariaDB'));
+    const old = checkBinlogRowMetadata(variables({ binlog_row_metadata: undefined }), parseFlavorTraits('10.4.32-MariaDB'));
     expect(old.ok).toBe(false);
     expect(old.detail).toBe('the source (MariaDB 10.4.32) has no binlog_row_metadata, so its binlog carries no column names');
     expect(old.instruction).toContain('Upgrade the source to MariaDB 10.5');
-    expect(checkBinlogRowMetadata(variables({ binlog_row_metadata: undefined }), parseFlavour('5.7.44-log')).instruction).toContain('MySQL 8.0.1');
+    expect(checkBinlogRowMetadata(variables({ binlog_row_metadata: undefined }), parseFlavorTraits('5.7.44-log')).instruction).toContain('MySQL 8.0.1');
   });
 
   it('fail server_id 0 and log_bin OFF together, with both fixes', () => {

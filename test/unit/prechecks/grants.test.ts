@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlavour } from '../../../node/prechecks/flavour.ts';
+import { parseFlavorTraits } from '../../../node/prechecks/flavor-traits.ts';
 import { holdsPrivilege, parseGrant, parseGrants, schemaPatternMatches } from '../../../node/prechecks/grants.ts';
 import { grantStatements, missingOnSource, missingOnTarget } from '../../../node/prechecks/privileges.ts';
 
-const mariadb = parseFlavour('10.11.19-MariaDB-0+deb12u1-log');
-const mysql = parseFlavour('8.0.36');
+const mariadb = parseFlavorTraits('10.11.19-MariaDB-0+deb12u1-log');
+const mysql = parseFlavorTraits('8.0.36');
 
 describe('parseGrant', () => {
   it('reads global, schema and table grants as MariaDB prints them', () => {
@@ -87,7 +87,7 @@ describe('holdsPrivilege', () => {
 describe('missing privileges', () => {
   const tables = [{ schema: 'shop', table: 'orders' }, { schema: 'shop', table: 'items' }, { schema: 'crm', table: 'people' }];
 
-  it('names what a source user lacks in flavour terms, and the GRANTs that fix it', () => {
+  it('names what a source user lacks in flavor terms, and the GRANTs that fix it', () => {
     const onlySlave = parseGrants(['GRANT REPLICATION SLAVE ON *.* TO `r`@`%`', 'GRANT SELECT ON `shop`.* TO `r`@`%`']);
     const missing = missingOnSource(onlySlave, mariadb, tables);
     expect(missing.global).toEqual(['BINLOG MONITOR']);

@@ -4,7 +4,7 @@ import { queryFirstColumn, type SqlClient } from './sql.ts';
  * MySQL 8 and MariaDB differences the prechecks meet, in one place: version features,
  * privilege names and how to list the session's grants. Detected from `SELECT VERSION()`.
  */
-export interface Flavour {
+export interface FlavorTraits {
   name: 'mariadb' | 'mysql';
   /** As VERSION() said it, e.g. '10.11.19-MariaDB-0+deb12u1-log'. */
   version: string;
@@ -29,7 +29,7 @@ export interface PrivilegeNames {
 
 const REPLICATION_SLAVE: PrivilegeNames = { grant: 'REPLICATION SLAVE', names: ['REPLICATION SLAVE', 'REPLICATION REPLICA'] };
 
-export function parseFlavour(version: string): Flavour {
+export function parseFlavorTraits(version: string): FlavorTraits {
   const [major = 0, minor = 0, patch = 0] = (/^(\d+)\.(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
   const atLeast = (a: number, b: number, c: number): boolean => major !== a ? major > a : minor !== b ? minor > b : patch >= c;
   if (/mariadb/i.test(version)) {
@@ -58,9 +58,9 @@ export function parseFlavour(version: string): Flavour {
   };
 }
 
-export async function detectFlavour(client: SqlClient): Promise<Flavour> {
+export async function detectFlavorTraits(client: SqlClient): Promise<FlavorTraits> {
   const [version] = await queryFirstColumn(client, 'SELECT VERSION()');
-  return parseFlavour(version ?? '');
+  return parseFlavorTraits(version ?? '');
 }
 
 /**
@@ -68,9 +68,9 @@ export async function detectFlavour(client: SqlClient): Promise<Flavour> {
  * active (default) role's grants; MySQL's lists role grants only as `GRANT role TO user`, so
  * the active roles are expanded with USING.
  */
-export async function sessionGrants(client: SqlClient, flavour: Flavour): Promise<string[]> {
+export async function sessionGrants(client: SqlClient, flavor: FlavorTraits): Promise<string[]> {
   let sql = 'SHOW GRANTS';
-  if (flavour.name === 'mysql') {
+  if (flavor.name === 'mysql') {
     const [roles] = await queryFirstColumn(client, 'SELECT CURRENT_ROLE()');
     // CURRENT_ROLE() prints quoted names ('`r1`@`%`,`r2`@`%`') or NONE.
     if (roles && roles !== 'NONE') sql = `SHOW GRANTS FOR CURRENT_USER() USING ${roles}`;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { parseFlavour } from '../../../node/prechecks/flavour.ts';
+import { parseFlavorTraits } from '../../../node/prechecks/flavor-traits.ts';
 import { chooseTableKey, type IndexInfo } from '../../../node/prechecks/table-key.ts';
 
-describe('parseFlavour', () => {
+describe('parseFlavorTraits', () => {
   it('tells MariaDB from MySQL and knows what each version has', () => {
-    expect(parseFlavour('10.11.19-MariaDB-0+deb12u1-log')).toMatchObject({ name: 'mariadb', label: 'MariaDB 10.11.19', hasRowMetadata: true });
-    expect(parseFlavour('10.11.19-MariaDB').binlogMonitorPrivilege.grant).toBe('BINLOG MONITOR');
-    expect(parseFlavour('10.4.32-MariaDB')).toMatchObject({ hasRowMetadata: false, binlogMonitorPrivilege: { grant: 'REPLICATION CLIENT' } });
-    expect(parseFlavour('8.0.36')).toMatchObject({ name: 'mysql', label: 'MySQL 8.0.36', hasRowMetadata: true, binlogMonitorPrivilege: { grant: 'REPLICATION CLIENT' } });
-    expect(parseFlavour('8.0.0-dmr-log').hasRowMetadata).toBe(false);
-    expect(parseFlavour('5.7.44-log').hasRowMetadata).toBe(false);
+    expect(parseFlavorTraits('10.11.19-MariaDB-0+deb12u1-log')).toMatchObject({ name: 'mariadb', label: 'MariaDB 10.11.19', hasRowMetadata: true });
+    expect(parseFlavorTraits('10.11.19-MariaDB').binlogMonitorPrivilege.grant).toBe('BINLOG MONITOR');
+    expect(parseFlavorTraits('10.4.32-MariaDB')).toMatchObject({ hasRowMetadata: false, binlogMonitorPrivilege: { grant: 'REPLICATION CLIENT' } });
+    expect(parseFlavorTraits('8.0.36')).toMatchObject({ name: 'mysql', label: 'MySQL 8.0.36', hasRowMetadata: true, binlogMonitorPrivilege: { grant: 'REPLICATION CLIENT' } });
+    expect(parseFlavorTraits('8.0.0-dmr-log').hasRowMetadata).toBe(false);
+    expect(parseFlavorTraits('5.7.44-log').hasRowMetadata).toBe(false);
   });
 });
 

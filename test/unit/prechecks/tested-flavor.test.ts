@@ -35,35 +35,35 @@ function codeOf(fn: () => void): string | undefined {
   return undefined;
 }
 
-describe('tested_flavour precheck', () => {
+describe('tested_flavor precheck', () => {
   it('passes MariaDB 10.11 on both sides', async () => {
     const results = await runPrechecks(servers(MARIADB, '10.11.6-MariaDB'));
-    expect(results.find((r) => r.id === 'tested_flavour')).toMatchObject({ ok: true });
+    expect(results.find((r) => r.id === 'tested_flavor')).toMatchObject({ ok: true });
     expect(codeOf(() => assertPrechecksPassed(results))).toBeUndefined();
   });
 
-  it('refuses a MySQL 8 source or target with FERRY_ERR_FLAVOUR_UNTESTED, naming each side', async () => {
+  it('refuses a MySQL 8 source or target with FERRY_ERR_FLAVOR_UNTESTED, naming each side', async () => {
     const results = await runPrechecks(servers('8.4.3', '8.0.36'));
-    const flavour = results.find((r) => r.id === 'tested_flavour');
-    expect(flavour).toMatchObject({ ok: false, detail: 'source is MySQL 8.4.3, target is MySQL 8.0.36; Ferry is tested against MariaDB 10.11 only' });
-    expect(flavour?.instruction).toContain('tested_flavour');
-    expect(results.filter((r) => !r.ok).map((r) => r.id)).toEqual(['tested_flavour']);
-    expect(codeOf(() => assertPrechecksPassed(results))).toBe('FERRY_ERR_FLAVOUR_UNTESTED');
+    const flavor = results.find((r) => r.id === 'tested_flavor');
+    expect(flavor).toMatchObject({ ok: false, detail: 'source is MySQL 8.4.3, target is MySQL 8.0.36; Ferry is tested against MariaDB 10.11 only' });
+    expect(flavor?.instruction).toContain('tested_flavor');
+    expect(results.filter((r) => !r.ok).map((r) => r.id)).toEqual(['tested_flavor']);
+    expect(codeOf(() => assertPrechecksPassed(results))).toBe('FERRY_ERR_FLAVOR_UNTESTED');
 
     const mixed = await runPrechecks(servers(MARIADB, '11.4.2-MariaDB'));
-    expect(mixed.find((r) => r.id === 'tested_flavour')?.detail).toBe('target is MariaDB 11.4.2; Ferry is tested against MariaDB 10.11 only');
+    expect(mixed.find((r) => r.id === 'tested_flavor')?.detail).toBe('target is MariaDB 11.4.2; Ferry is tested against MariaDB 10.11 only');
   });
 
   it('lets the user opt in by skipping the check by id', async () => {
-    const results = await runPrechecks(servers('8.0.36', '8.0.36'), { skip: ['tested_flavour'] });
-    expect(results.find((r) => r.id === 'tested_flavour')).toMatchObject({ ok: true, skipped: true });
+    const results = await runPrechecks(servers('8.0.36', '8.0.36'), { skip: ['tested_flavor'] });
+    expect(results.find((r) => r.id === 'tested_flavor')).toMatchObject({ ok: true, skipped: true });
     expect(codeOf(() => assertPrechecksPassed(results))).toBeUndefined();
   });
 });
 
 describe('binlog_row_value_options precheck', () => {
   it('refuses PARTIAL_JSON, whose PARTIAL_UPDATE_ROWS events Ferry cannot read', async () => {
-    const results = await runPrechecks(servers('8.0.36', '8.0.36', { ...GOOD_VARIABLES, binlog_row_value_options: 'PARTIAL_JSON' }), { skip: ['tested_flavour'] });
+    const results = await runPrechecks(servers('8.0.36', '8.0.36', { ...GOOD_VARIABLES, binlog_row_value_options: 'PARTIAL_JSON' }), { skip: ['tested_flavor'] });
     const check = results.find((r) => r.id === 'binlog_row_value_options');
     expect(check).toMatchObject({ ok: false, detail: expect.stringContaining('PARTIAL_UPDATE_ROWS') as unknown });
     expect(check?.instruction).toContain("SET GLOBAL binlog_row_value_options = ''");
