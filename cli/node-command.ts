@@ -117,7 +117,7 @@ export const nodeCommand: Command = {
     const options = nodeOptions(values);
     const agent = new NodeAgent(options, {
       log,
-      createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ...cluster }),
+      createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ownerScope: `node:${options.id}`, ...cluster }),
       onRegistered: () => out(`node ${options.id} registered`),
     });
     let signals = 0;
