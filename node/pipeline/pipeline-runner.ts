@@ -23,7 +23,7 @@ import { runStreamLoop } from './stream-loop.ts';
 import { TransactionQueue } from './transaction-queue.ts';
 import { guardTargetPool, severSocket } from './target-guard.ts';
 import { PipelineLock } from './pipeline-lock.ts';
-import { refuseSelfReplication, serverIdentity } from './server-identity.ts';
+import { refuseSelfReplication } from './server-identity.ts';
 
 export interface RunnerOptions {
   log: Logger;
@@ -190,11 +190,16 @@ export class PipelineRunner {
         throw classifySourceError(error, pipeline.source);
       });
       // First, before anything is written on either side.
-      refuseSelfReplication(
-        pipeline,
-        await onSource(serverIdentity((sql) => session.connection.query<RowDataPacket[]>(sql).then(([rows]) => rows))),
-        await onTarget(serverIdentity((sql) => pool.query<RowDataPacket[]>(sql).then(([rows]) => rows))),
-      );
+      const probe = await onTarget(pool.getConnection());
+      try {
+        await refuseSelfReplication(
+          pipeline,
+          (sql, values) => onSource(session.connection.query<RowDataPacket[]>(sql, values).then(([rows]) => rows)),
+          (sql, values) => onTarget(probe.query<RowDataPacket[]>(sql, values).then(([rows]) => rows)),
+        );
+      } finally {
+        probe.release();
+      }
       if (this.lock) await onTarget(this.lock.hold());
       const checkpoints = new CheckpointStore(targetFlavor, pipeline.systemSchema, pipeline.name, pipeline.epoch, this.owner);
       const tables = new TargetTables(pool);
