@@ -19,13 +19,16 @@ export function pipelineLockName(systemSchema: string, pipeline: string): string
  * start instead of the two fencing each other in turn. The server frees the lock when the
  * holder's connection dies (a kill -9'd process), so a crash never leaves it behind.
  *
- * If the connection is lost while running (a target restart), the next attempt takes the
- * lock again; should another process have taken it meanwhile, that one has also claimed the
- * fence and this one's commits are refused (FERRY_ERR_FENCED): still one writer.
+ * If the connection is lost while running (a target restart), onLost tells the runner, whose
+ * attempt ends and whose next attempt takes the lock again; should another process have taken
+ * it meanwhile, this one exits with FERRY_ERR_PIPELINE_RUNNING, and its commits in between are
+ * refused by the fence the other one claimed: still one writer.
  */
 export class PipelineLock {
   private connection: Connection | undefined;
   readonly name: string;
+  /** Told once when the connection holding the lock is lost (the lock went with it). */
+  onLost: (() => void) | undefined;
 
   constructor(
     private readonly endpoint: MysqlEndpoint,
@@ -38,10 +41,18 @@ export class PipelineLock {
   /** Makes sure this process holds the lock: checks the connection holding it, takes it again if that one is gone. */
   async hold(): Promise<void> {
     if (this.connection && (await this.stillHeld(this.connection))) return;
-    await this.release();
+    // Lost (or no longer ours): a polite end() could wait on a dead socket.
+    this.connection?.destroy();
+    this.connection = undefined;
     const connection = await mysql.createConnection({ host: this.endpoint.host, port: this.endpoint.port, user: this.endpoint.user, password: this.endpoint.password, connectTimeout: 10_000 });
-    // A lost connection is noticed by the next hold(); without a listener mysql2 would throw it.
-    connection.on('error', () => undefined);
+    // Without an 'error' listener mysql2 would throw the loss; the holder is told through onLost.
+    const lost = () => {
+      if (this.connection !== connection) return;
+      this.connection = undefined;
+      this.onLost?.();
+    };
+    connection.on('error', lost);
+    connection.on('end', lost);
     try {
       const [rows] = await connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, 0) AS got, IS_USED_LOCK(?) AS holder', [this.name, this.name]);
       if (Number(rows[0]?.got) !== 1) {

@@ -200,7 +200,16 @@ export class PipelineRunner {
       } finally {
         probe.release();
       }
-      if (this.lock) await onTarget(this.lock.hold());
+      let lockLost: FerryError | undefined;
+      if (this.lock) {
+        const lock = this.lock;
+        await onTarget(lock.hold());
+        // The lock went with its connection: end this attempt, the next one takes it again.
+        lock.onLost = () => {
+          lockLost = new FerryError('FERRY_ERR_TARGET_WRITE', { detail: `the connection holding the pipeline lock ${lock.name} was lost` });
+          this.wakeConsumer?.();
+        };
+      }
       const checkpoints = new CheckpointStore(targetFlavor, pipeline.systemSchema, pipeline.name, pipeline.epoch, this.owner);
       const tables = new TargetTables(pool);
       loader = new Loader(
@@ -246,7 +255,7 @@ export class PipelineRunner {
       await runStreamLoop({
         pipeline, queue, loader, tables, pool, log, knownTables, onTarget,
         ...(this.options.hook ? { hook: this.options.hook } : {}),
-        readerFailure: () => readerFailure,
+        readerFailure: () => readerFailure ?? lockLost,
         stopRequested: () => this.stopRequested,
         aborted: () => this.aborted,
         setBehind: (behind) => (this.behind = behind),

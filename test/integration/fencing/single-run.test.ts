@@ -1,7 +1,8 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
-import { replicationPair, type ReplicationPair } from '../../support/mariadb.ts';
+import { replicationPair, testDatabase, testSchema, type ReplicationPair } from '../../support/mariadb.ts';
+import { scratchMariaDb } from '../../support/scratch-mariadb.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 
@@ -38,5 +39,36 @@ describe('bin/ferry run: one live process per pipeline', () => {
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 50, seed: 32 });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, 120_000);
     expect(alive(third)).toBe(true);
+  });
+
+  it('a run keeps its pipeline across a target restart: it takes the lock again, and a second run is still refused', async () => {
+    const scratch = await scratchMariaDb();
+    const source = await testDatabase('db1');
+    const schema = await testSchema(source, 'l');
+    let target = await scratch.connect();
+    await source.connection.query(`USE \`${schema}\`; ${ITEMS_TABLE}`);
+    await target.query(`CREATE DATABASE \`${schema}\`; USE \`${schema}\`; ${ITEMS_TABLE}`);
+    const args = ['run', '--source', source.replicationUrl, '--target', scratch.url, '--tables', `${schema}.*`, '--name', schema, '--progress-seconds', '1'];
+    const lockHolders = async () => {
+      const [rows] = await target.query<RowDataPacket[]>('SELECT IS_USED_LOCK(?) AS holder', [`ferry:_ferry.${schema}`]);
+      return (rows[0]?.holder as number | null | undefined) ?? null;
+    };
+    const first = startFerry(args);
+    await expect.poll(lockHolders, { timeout: 60_000, interval: 200 }).not.toBeNull();
+    await runMixedWorkload(source.connection, schema, { transactions: 100, seed: 33 });
+    await expectTablesConverge(source.connection, target, schema, 'items', schema, 120_000);
+
+    await target.end();
+    await scratch.restart();
+    target = await scratch.connect();
+    await runMixedWorkload(source.connection, schema, { transactions: 100, seed: 34 });
+    await expectTablesConverge(source.connection, target, schema, 'items', schema, 120_000);
+    await expect.poll(lockHolders, { timeout: 60_000, interval: 200 }).not.toBeNull();
+
+    const second = startFerry(args);
+    await expect.poll(() => second.child.exitCode, { timeout: 120_000, interval: 200 }).not.toBeNull();
+    expect(second.output()).toContain('FERRY_ERR_PIPELINE_RUNNING');
+    expect(alive(first)).toBe(true);
+    await target.end();
   });
 });
