@@ -124,7 +124,7 @@ export const nodeCommand: Command = {
     if (options === undefined) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'node options missing after their checks passed' });
     const agent = new NodeAgent(options, {
       log,
-      createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ...cluster }),
+      createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ownerScope: `node:${options.id}`, ...cluster }),
       onRegistered: () => out(`node ${options.id} registered`),
     });
     let signals = 0;

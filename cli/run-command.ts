@@ -91,7 +91,8 @@ export const runCommand: Command = {
     }
     const hook = pipeline.hook === undefined ? undefined : await loadHook(pipeline.hook);
     const runLog = log.child({ component: 'run', pipeline: pipeline.name });
-    const runner = new PipelineRunner(pipeline, { log: runLog, ...(hook ? { hook } : {}) });
+    // exclusive: one live process per pipeline; a second exits with FERRY_ERR_PIPELINE_RUNNING.
+    const runner = new PipelineRunner(pipeline, { log: runLog, exclusive: true, ...(hook ? { hook } : {}) });
 
     const progress = setInterval(() => {
       const status = runner.status();

@@ -1,3 +1,4 @@
+import { readEpochFloor } from '../../shared/cluster/epoch-floors.ts';
 import type { AssignmentRecord } from '../../shared/cluster/model.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { isFerryError } from '../../shared/errors/index.ts';
@@ -14,7 +15,9 @@ import type { AssignmentPlan, PlannedAssignment } from './assignment-plan.ts';
  * Epochs come from one cluster-wide counter, the data version of /assignments, bumped in the
  * same multi-op: a pipeline's epoch grows even across STOP (which deletes its assignment) and
  * channel re-creation, and the target's fence, which refuses any epoch below the highest it
- * saw, never locks a pipeline out.
+ * saw, never locks a pipeline out. A ZooKeeper rebuilt from nothing (or a new chroot) starts
+ * the counter again low while targets keep their fences: a pipeline's epoch floor
+ * (shared/cluster/epoch-floors.ts, raised by the node whose claim was refused) lifts it above.
  */
 
 export type Placed = PlannedAssignment & { epoch: number };
@@ -28,7 +31,8 @@ export async function writePlan(zk: ZkClient, plan: AssignmentPlan, assignments:
     if (counter === null) throw new Error(`${zkPaths.assignments} is missing`);
     ops.push({ op: 'set', path: zkPaths.assignments, data: '', version: counter });
     for (const a of plan.assign) {
-      const epoch = Math.max(counter + 1, (a.previous?.epoch ?? 0) + 1);
+      const floor = await readEpochFloor(zk, a.pipeline);
+      const epoch = Math.max(counter + 1, (a.previous?.epoch ?? 0) + 1, floor + 1);
       const record: AssignmentRecord = {
         pipeline: a.pipeline, channel: a.channel, node: a.node, epoch, state: 'pending', at,
         ...(a.previousNode === undefined ? {} : { previousNode: a.previousNode }),

@@ -1,6 +1,8 @@
 import { pauseChannel, raiseWarning, restartChannel, rollbackChannel, type ArbiterContext } from '../../shared/cluster/arbiter/index.ts';
+import { raiseEpochFloor } from '../../shared/cluster/epoch-floors.ts';
 import { EventLog } from '../../shared/cluster/event-log.ts';
-import type { PermitRecord } from '../../shared/cluster/model.ts';
+import type { AssignmentRecord, PermitRecord } from '../../shared/cluster/model.ts';
+import { readRecord } from '../../shared/cluster/zk-records.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { isFerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
@@ -8,7 +10,7 @@ import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import type { ArbiterActions } from './failure-escalator.ts';
 
 /** The arbiter's actions as this node raises them, over one ZooKeeper session. */
-export function arbiterActions(zk: ZkClient, log: Logger): ArbiterActions {
+export function arbiterActions(zk: ZkClient, log: Logger, nodeId: string): ArbiterActions {
   const ctx: ArbiterContext = { zk, log, events: new EventLog(zk, { log }) };
   return {
     rollback: (channel, cause) => rollbackChannel(ctx, channel, cause),
@@ -23,5 +25,10 @@ export function arbiterActions(zk: ZkClient, log: Logger): ArbiterActions {
         throw error;
       }
     },
+    assignment: async (pipeline) => {
+      const record = (await readRecord<AssignmentRecord>(zk, zkPaths.assignment(pipeline)))?.value;
+      return record ? { node: record.node, epoch: record.epoch } : undefined;
+    },
+    raiseEpochFloor: (pipeline, epoch) => raiseEpochFloor(zk, pipeline, epoch, `node:${nodeId}`),
   };
 }

@@ -13,6 +13,10 @@ export interface ArbiterActions {
   warn(target: WarningTarget, cause: ArbiterCause): Promise<void>;
   /** The channel's permit as ZooKeeper holds it now. */
   permit(channel: string): Promise<PermitRecord | undefined>;
+  /** The pipeline's assignment as ZooKeeper holds it now. */
+  assignment(pipeline: string): Promise<{ node: string; epoch: number } | undefined>;
+  /** Raises the epoch the pipeline's next assignment must exceed (shared/cluster/epoch-floors.ts). */
+  raiseEpochFloor(pipeline: string, epoch: number): Promise<void>;
 }
 
 export interface EscalationPolicy {
@@ -41,7 +45,11 @@ const HEALTHY_RUN_MS = 30_000;
 
 /**
  * What follows a runner's failure in a node. FERRY_ERR_FENCED: the pipeline is another
- * node's now; nothing is raised, the assignments decide. Aborted by the node itself (session
+ * node's now; nothing is raised, the assignments decide; unless ZooKeeper still assigns it
+ * here at this epoch while the target's fence is at or above it (a rebuilt ZooKeeper, a new
+ * chroot: the epoch counter started again low). Then the node records the fence's epoch as
+ * the pipeline's epoch floor and raises ROLLBACK and RESTART, which places it again above
+ * the fence; if that does not converge, the restart count PAUSEs with a WARNING. Aborted by the node itself (session
  * in doubt): it runs again when allowed. Any other retryable failure (a database or network
  * error): ROLLBACK of the channel, then RESTART after a back-off; after `maxRestarts` in a row
  * without progress, PAUSE and a WARNING, until an operator starts the channel again.
@@ -64,6 +72,12 @@ export class FailureEscalator {
     const { desired, error } = failure;
     const log = this.deps.log.child({ pipeline: desired.name, channel: desired.channel, code: error.code });
     if (error.code === 'FERRY_ERR_FENCED') {
+      const fence = Number(error.details.current);
+      const arbiter = this.deps.arbiter();
+      if (arbiter && fence >= desired.epoch && !this.busy.has(desired.channel)) {
+        this.track(desired.channel, this.liftAboveFence(arbiter, failure, fence, log));
+        return;
+      }
       log.warn({ epoch: desired.epoch, detail: error.message }, 'pipeline fenced: a newer assignment owns it; no ROLLBACK, following the assignments');
       return;
     }
@@ -104,16 +118,37 @@ export class FailureEscalator {
     while (this.busy.size > 0) await Promise.all(this.busy.values());
   }
 
-  private async escalate(arbiter: ArbiterActions, failure: RunnerFailure, count: number, log: Logger): Promise<void> {
+  /** A fence at or above this node's epoch while ZooKeeper assigns nothing newer: place the pipeline again above it. */
+  private async liftAboveFence(arbiter: ArbiterActions, failure: RunnerFailure, fence: number, log: Logger): Promise<void> {
+    const { desired } = failure;
+    try {
+      const assigned = await arbiter.assignment(desired.name);
+      if (assigned?.node !== this.deps.nodeId || assigned.epoch !== desired.epoch) {
+        log.warn({ epoch: desired.epoch, fence, assigned }, 'pipeline fenced: a newer assignment owns it; no ROLLBACK, following the assignments');
+        return;
+      }
+      await arbiter.raiseEpochFloor(desired.name, fence);
+    } catch (problem) {
+      if (this.closing.signal.aborted) return;
+      log.warn({ detail: describeError(problem) }, 'could not check the assignment or raise the epoch floor; retrying the pipeline after the back-off');
+      await this.after(this.delayFor(this.count(failure)), () => this.deps.retry(desired.name));
+      return;
+    }
+    log.warn({ epoch: desired.epoch, fence }, 'target fence at or above the assignment epoch (ZooKeeper rebuilt?): epoch floor raised, placing the pipeline again');
+    const reason = `the target's fence of ${desired.name} is at epoch ${fence}, its assignment in ZooKeeper at ${desired.epoch} (ZooKeeper rebuilt or a new chroot?): epoch floor raised to ${fence}, placing it again above`;
+    await this.escalate(arbiter, failure, this.count(failure), log, reason);
+  }
+
+  private async escalate(arbiter: ArbiterActions, failure: RunnerFailure, count: number, log: Logger, why?: string): Promise<void> {
     const { desired, error } = failure;
     const { channel } = desired;
-    const cause = this.cause(`${error.code}: ${error.message}`);
+    const cause = this.cause(why ?? `${error.code}: ${error.message}`);
     try {
       // Paused or stopped meanwhile (an operator, another node's ROLLBACK): theirs stands.
       if ((await arbiter.permit(channel))?.status !== 'START') return;
       const rolledBack = await arbiter.rollback(channel, cause);
       if (count > this.deps.policy.maxRestarts) {
-        const reason = `${desired.name} failed ${count} times in a row, the last with ${error.code}: ${error.message}; paused after ${this.deps.policy.maxRestarts} restarts`;
+        const reason = `${desired.name} failed ${count} times in a row, the last with ${error.code}: ${why ?? error.message}; paused after ${this.deps.policy.maxRestarts} restarts`;
         await arbiter.pause(channel, this.cause(reason));
         await arbiter.warn({ channel, pipeline: desired.name }, this.cause(reason));
         for (const [name, entry] of this.failures) if (entry.channel === channel) this.failures.delete(name);

@@ -40,8 +40,10 @@ export class PipelineControl {
   private readonly rollbacks: RollbackResponder;
   private readonly escalator: FailureEscalator;
   private session: { zk: ZkClient; arbiter: ArbiterActions } | undefined;
+  private readonly nodeId: string;
 
   constructor(options: NodeAgentOptions, createRunner: ClusterRunnerFactory, log: Logger, onChange: () => void) {
+    this.nodeId = options.id;
     this.lease = new SessionLease({
       nodeId: options.id,
       log,
@@ -73,7 +75,7 @@ export class PipelineControl {
 
   /** A new session, registered: the lease starts, acknowledgements are owed again. */
   sessionStarted(zk: ZkClient, log: Logger): void {
-    this.session = { zk, arbiter: arbiterActions(zk, log) };
+    this.session = { zk, arbiter: arbiterActions(zk, log, this.nodeId) };
     this.rollbacks.newSession();
     this.lease.begin({ sessionTimeoutMs: zk.sessionTimeoutMs, onState: (listener) => zk.onState(listener), probe: () => zk.exists(zkPaths.root) });
   }

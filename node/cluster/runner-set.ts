@@ -43,8 +43,8 @@ interface Entry {
  * configuration), leave alone what is equal.
  *
  * A restart waits for the old runner to finish its batch in flight before the new one starts,
- * so two runners of one pipeline never overlap in this process (with the same epoch the
- * target's fence could not tell them apart). A runner that failed stays stopped, its error
+ * so two runners of one pipeline never overlap in this process (with the same epoch and the
+ * same node, the target's fence lets the new one take the old one's row). A runner that failed stays stopped, its error
  * kept for stats, until its fingerprint changes or it leaves the desired set (a PAUSE/START
  * of the channel therefore retries it), or until the node retries it (retry()). abort()
  * drops runners without letting their batches in flight commit (ROLLBACK, a lost session).

@@ -7,8 +7,9 @@ import { quoteIdentifier, upsertTail, type Flavor } from '../../shared/mysql/fla
  * Ferry's system tables on the target. `checkpoints` holds, per pipeline and apply worker,
  * the source position its last committed batch reached, written in the same transaction as
  * the batch's rows: the target is the source of truth for where to resume. `fences` holds
- * the newest assignment epoch per pipeline; a batch commits only under that epoch, so a
- * node that lost its assignment can never commit after its successor.
+ * the newest assignment epoch per pipeline and the owner that claimed it; a batch commits
+ * only under exactly that epoch and owner, so a process that lost its assignment can never
+ * commit after its successor, and two claimants never share an epoch (never two writers).
  */
 export interface Checkpoint {
   position: SourcePosition;
@@ -18,16 +19,32 @@ export interface Checkpoint {
   sourceTimestamp: number;
 }
 
+/**
+ * Who claims a pipeline. `scope` is the identity that may re-claim at the same epoch: a
+ * cluster node's id (its pipeline restarted in the node, or the node process restarted
+ * within the protection period, keeps its assignment's epoch), or `run` for `bin/ferry run`,
+ * whose processes also hold the pipeline's named lock (node/pipeline/pipeline-lock.ts), so
+ * only one of them is live. `id` is unique per runner (scope, host, pid, random): the claim
+ * records it, and commits of any other runner are refused from then on.
+ */
+export interface FenceOwner {
+  scope: string;
+  id: string;
+}
+
 export class CheckpointStore {
   private readonly schema: string;
+  private readonly systemSchemaName: string;
 
   constructor(
     private readonly flavor: Flavor,
     systemSchema: string,
     private readonly pipeline: string,
     private readonly epoch: number,
+    private readonly owner: FenceOwner,
   ) {
     this.schema = quoteIdentifier(systemSchema);
+    this.systemSchemaName = systemSchema;
   }
 
   async ensureTables(pool: Pool): Promise<void> {
@@ -47,8 +64,11 @@ export class CheckpointStore {
     await pool.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.fences (
       pipeline VARCHAR(191) NOT NULL PRIMARY KEY,
       epoch BIGINT UNSIGNED NOT NULL,
+      owner_scope VARCHAR(191) NOT NULL DEFAULT '',
+      owner VARCHAR(255) NOT NULL DEFAULT '',
       claimed_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)
     ) ENGINE=InnoDB`);
+    await this.addOwnerColumns(pool);
     await pool.query(`CREATE TABLE IF NOT EXISTS ${this.schema}.skipped_rows (
       id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY,
       pipeline VARCHAR(191) NOT NULL,
@@ -64,20 +84,36 @@ export class CheckpointStore {
     ) ENGINE=InnoDB`);
   }
 
+  /** Fences made before owners were recorded get the owner columns (empty: no owner known). */
+  private async addOwnerColumns(pool: Pool): Promise<void> {
+    const [rows] = await pool.query<RowDataPacket[]>(
+      "SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'fences'",
+      [this.systemSchemaName],
+    );
+    const present = new Set(rows.map((row) => String(row.name)));
+    if (!present.has('owner_scope')) await pool.query(`ALTER TABLE ${this.schema}.fences ADD COLUMN owner_scope VARCHAR(191) NOT NULL DEFAULT '' AFTER epoch`);
+    if (!present.has('owner')) await pool.query(`ALTER TABLE ${this.schema}.fences ADD COLUMN owner VARCHAR(255) NOT NULL DEFAULT '' AFTER owner_scope`);
+  }
+
   /**
    * Takes ownership of the pipeline for this epoch, and for a new pipeline writes its start
    * position as checkpoint 0 (`startIfNew`). Must run before reading the checkpoint:
    * it waits for batches still committing under an older epoch, so the checkpoint read next
    * includes them, and afterwards they can no longer commit.
+   *
+   * A compare-and-set: a strictly greater epoch takes the pipeline from anyone; the same epoch
+   * only from the same scope (a retry, a restart of the same node or run), or from a fence
+   * that recorded no owner (made before owners were). Anything else is FERRY_ERR_FENCED:
+   * equal epochs of two claimants would both commit.
    */
   async claim(connection: PoolConnection, startIfNew: SourcePosition): Promise<{ created: boolean }> {
     await connection.beginTransaction();
     try {
-      const [rows] = await connection.query<RowDataPacket[]>(`SELECT epoch FROM ${this.schema}.fences WHERE pipeline = ? FOR UPDATE`, [this.pipeline]);
-      const current = rows[0] ? Number(rows[0].epoch) : undefined;
-      if (current !== undefined && current > this.epoch) throw this.fenced(current);
-      if (current === undefined) await connection.query(`INSERT INTO ${this.schema}.fences (pipeline, epoch) VALUES (?, ?)`, [this.pipeline, this.epoch]);
-      else await connection.query(`UPDATE ${this.schema}.fences SET epoch = ? WHERE pipeline = ?`, [this.epoch, this.pipeline]);
+      const [rows] = await connection.query<RowDataPacket[]>(`SELECT epoch, owner_scope, owner FROM ${this.schema}.fences WHERE pipeline = ? FOR UPDATE`, [this.pipeline]);
+      const row = rows[0];
+      if (row && !claimable(Number(row.epoch), String(row.owner_scope), this.epoch, this.owner.scope)) throw this.fenced(Number(row.epoch), String(row.owner));
+      if (!row) await connection.query(`INSERT INTO ${this.schema}.fences (pipeline, epoch, owner_scope, owner) VALUES (?, ?, ?, ?)`, [this.pipeline, this.epoch, this.owner.scope, this.owner.id]);
+      else await connection.query(`UPDATE ${this.schema}.fences SET epoch = ?, owner_scope = ?, owner = ? WHERE pipeline = ?`, [this.epoch, this.owner.scope, this.owner.id, this.pipeline]);
       // A new pipeline's start is pinned with the claim, in one transaction: whoever owns it
       // next (a retry, another node after a crash) resumes here, never at a later binlog end.
       const [existing] = await connection.query<RowDataPacket[]>(`SELECT 1 FROM ${this.schema}.checkpoints WHERE pipeline = ? LIMIT 1`, [this.pipeline]);
@@ -109,9 +145,10 @@ export class CheckpointStore {
    * of the same owner run in parallel while a new owner's claim waits for them.
    */
   async checkFence(connection: PoolConnection): Promise<void> {
-    const [rows] = await connection.query<RowDataPacket[]>(`SELECT epoch FROM ${this.schema}.fences WHERE pipeline = ? LOCK IN SHARE MODE`, [this.pipeline]);
-    const current = rows[0] ? Number(rows[0].epoch) : undefined;
-    if (current === undefined || current !== this.epoch) throw this.fenced(current ?? -1);
+    const [rows] = await connection.query<RowDataPacket[]>(`SELECT epoch, owner FROM ${this.schema}.fences WHERE pipeline = ? LOCK IN SHARE MODE`, [this.pipeline]);
+    const row = rows[0];
+    if (!row) throw this.fenced(-1, '');
+    if (Number(row.epoch) !== this.epoch || String(row.owner) !== this.owner.id) throw this.fenced(Number(row.epoch), String(row.owner));
   }
 
   /** Last statement of every batch transaction. Also marks the transaction as Ferry's (loop prevention). */
@@ -130,7 +167,12 @@ export class CheckpointStore {
     );
   }
 
-  private fenced(current: number): FerryError {
-    return new FerryError('FERRY_ERR_FENCED', { pipeline: this.pipeline, current, mine: this.epoch });
+  private fenced(current: number, owner: string): FerryError {
+    return new FerryError('FERRY_ERR_FENCED', { pipeline: this.pipeline, current, owner: owner === '' ? 'no recorded owner' : owner, mine: this.epoch, me: this.owner.id });
   }
+}
+
+/** The fence's compare-and-set rule (see claim()). */
+export function claimable(storedEpoch: number, storedScope: string, epoch: number, scope: string): boolean {
+  return epoch > storedEpoch || (epoch === storedEpoch && (storedScope === scope || storedScope === ''));
 }

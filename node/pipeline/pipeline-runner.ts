@@ -1,4 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import type { StartPosition } from '../../shared/config/pipeline-spec.ts';
@@ -7,7 +9,7 @@ import type { Logger } from '../../shared/logging.ts';
 import type { SourcePosition } from '../../shared/model/change.ts';
 import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
 import type { RowHook } from '../extract/extractor.ts';
-import { CheckpointStore } from '../load/checkpoint-store.ts';
+import { CheckpointStore, type FenceOwner } from '../load/checkpoint-store.ts';
 import { Loader } from '../load/loader.ts';
 import { classifyTargetError } from '../load/target-errors.ts';
 import { TargetTables } from '../load/target-tables.ts';
@@ -20,6 +22,8 @@ import { createTargetPool } from './target-pool.ts';
 import { runStreamLoop } from './stream-loop.ts';
 import { TransactionQueue } from './transaction-queue.ts';
 import { guardTargetPool, severSocket } from './target-guard.ts';
+import { PipelineLock } from './pipeline-lock.ts';
+import { refuseSelfReplication } from './server-identity.ts';
 
 export interface RunnerOptions {
   log: Logger;
@@ -38,6 +42,17 @@ export interface RunnerOptions {
    * fence row's shared lock against its successor's claim only that long. @default none
    */
   idleTransactionTimeoutS?: number;
+  /**
+   * Who may re-claim the pipeline's fence at the same epoch (node/load/checkpoint-store.ts):
+   * `node:<id>` in a cluster node. @default 'run'
+   */
+  ownerScope?: string;
+  /**
+   * Holds the pipeline's named lock on the target while running, and refuses to start while
+   * another live process holds it (FERRY_ERR_PIPELINE_RUNNING): `bin/ferry run`, where no
+   * scheduler hands out epochs. @default false
+   */
+  exclusive?: boolean;
 }
 
 /**
@@ -61,11 +76,18 @@ export class PipelineRunner {
   private running: Promise<void> | undefined;
   /** Cuts the current attempt's connections (set while an attempt runs). */
   private sever: (() => void) | undefined;
+  /** This runner's identity in the fence: kept across its attempts, unique among runners. */
+  private readonly owner: FenceOwner;
+  private readonly lock: PipelineLock | undefined;
 
   constructor(
     private readonly pipeline: RuntimePipeline,
     private readonly options: RunnerOptions,
-  ) {}
+  ) {
+    const scope = options.ownerScope ?? 'run';
+    this.owner = { scope, id: `${scope}@${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}` };
+    if (options.exclusive) this.lock = new PipelineLock(pipeline.target, pipeline.systemSchema, pipeline.name);
+  }
 
   status(): PipelineStatus {
     const status = this.progress.snapshot(this.state, this.behind);
@@ -96,7 +118,7 @@ export class PipelineRunner {
   }
 
   run(): Promise<void> {
-    this.running ??= this.loop();
+    this.running ??= this.loop().finally(() => this.lock?.release());
     return this.running;
   }
 
@@ -171,18 +193,39 @@ export class PipelineRunner {
       source = await openSourceSession(pipeline.source);
       const [versionRows] = await onTarget(pool.query<RowDataPacket[]>('SELECT VERSION() AS version'));
       targetFlavor = flavorOfVersion(String(versionRows[0]?.version ?? ''));
-      const checkpoints = new CheckpointStore(targetFlavor, pipeline.systemSchema, pipeline.name, pipeline.epoch);
+      const session = source;
+      // Source queries: a connection lost here (a restarting source) is retried like any other.
+      const onSource = <T>(work: Promise<T>): Promise<T> => work.catch((error: unknown) => {
+        throw classifySourceError(error, pipeline.source);
+      });
+      // First, before anything is written on either side.
+      const probe = await onTarget(pool.getConnection());
+      try {
+        await refuseSelfReplication(
+          pipeline,
+          (sql, values) => onSource(session.connection.query<RowDataPacket[]>(sql, values).then(([rows]) => rows)),
+          (sql, values) => onTarget(probe.query<RowDataPacket[]>(sql, values).then(([rows]) => rows)),
+        );
+      } finally {
+        probe.release();
+      }
+      let lockLost: FerryError | undefined;
+      if (this.lock) {
+        const lock = this.lock;
+        await onTarget(lock.hold());
+        // The lock went with its connection: end this attempt, the next one takes it again.
+        lock.onLost = () => {
+          lockLost = new FerryError('FERRY_ERR_TARGET_WRITE', { detail: `the connection holding the pipeline lock ${lock.name} was lost` });
+          this.wakeConsumer?.();
+        };
+      }
+      const checkpoints = new CheckpointStore(targetFlavor, pipeline.systemSchema, pipeline.name, pipeline.epoch, this.owner);
       const tables = new TargetTables(pool);
       loader = new Loader(
         { pool, flavor: targetFlavor, workers: pipeline.parallel, log, checkpoints, tables, errorPolicy: pipeline.errorPolicy, onCommitted: (batch) => this.progress.committed(batch) },
         checkpoints,
         tables,
       );
-      // Source queries: a connection lost here (a restarting source) is retried like any other.
-      const session = source;
-      const onSource = <T>(work: Promise<T>): Promise<T> => work.catch((error: unknown) => {
-        throw classifySourceError(error, pipeline.source);
-      });
       // Where a new pipeline starts, read before the claim pins it: rows written once the
       // claim is visible are never before it.
       const startIfNew: SourcePosition = pipeline.from ? sourcePositionOf(pipeline.from) : await onSource(currentSourcePosition(session));
@@ -221,7 +264,7 @@ export class PipelineRunner {
       await runStreamLoop({
         pipeline, queue, loader, tables, pool, log, knownTables, onTarget,
         ...(this.options.hook ? { hook: this.options.hook } : {}),
-        readerFailure: () => readerFailure,
+        readerFailure: () => readerFailure ?? lockLost,
         stopRequested: () => this.stopRequested,
         aborted: () => this.aborted,
         setBehind: (behind) => (this.behind = behind),

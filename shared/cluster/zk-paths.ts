@@ -38,6 +38,13 @@ export const zkPaths = {
   /** Which node runs a pipeline, with the fencing epoch. Written by the leader; nodes ack. */
   assignments: `${ZK_ROOT}/assignments`,
   assignment: (pipeline: string) => under(`${ZK_ROOT}/assignments`, pipeline),
+  /**
+   * Lowest epoch the next assignment of a pipeline must exceed: the target's fence epoch, as
+   * reported by a node whose claim that fence refused while ZooKeeper had nothing newer (a
+   * rebuilt ensemble or a new chroot restarts the epoch counter low).
+   */
+  epochFloors: `${ZK_ROOT}/epoch-floors`,
+  epochFloor: (pipeline: string) => under(`${ZK_ROOT}/epoch-floors`, pipeline),
   /** Latest progress of a pipeline (display only; the checkpoint of record is in the target). */
   stats: `${ZK_ROOT}/stats`,
   stat: (pipeline: string) => under(`${ZK_ROOT}/stats`, pipeline),
@@ -76,7 +83,7 @@ export const zkPaths = {
 /** The persistent parents, created at start-up by managers and nodes alike (mkdirp is idempotent). */
 export const ZK_PARENTS: readonly string[] = [
   zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
-  zkPaths.permits, zkPaths.assignments, zkPaths.stats,
+  zkPaths.permits, zkPaths.assignments, zkPaths.epochFloors, zkPaths.stats,
   zkPaths.nodes, zkPaths.managers, zkPaths.election,
   zkPaths.locks, zkPaths.events, zkPaths.alarms, zkPaths.rollbacks,
 ];

@@ -190,9 +190,19 @@ export const ERROR_CODES = {
     workaround: 'Usually transient (connection loss, lock wait, deadlock); Ferry retries with back-off.',
   }),
   FERRY_ERR_FENCED: spec({
-    message: 'pipeline {pipeline} is now owned by assignment epoch {current}; this process holds epoch {mine}',
+    message: 'pipeline {pipeline} is owned by {owner} at epoch {current}; this process ({me}) holds epoch {mine}',
     scope: 'coordination', retryable: false, http: 409,
-    workaround: 'Another node took over the pipeline; this one stops. Nothing to do unless it happens without a failover.',
+    workaround: 'Another node or process took over the pipeline; this one stops. Nothing to do after a failover. A cluster node whose assignment epoch is below the fence (ZooKeeper rebuilt) raises the epoch by itself; otherwise look for a second `bin/ferry run` or node running the same pipeline name against this target.',
+  }),
+  FERRY_ERR_PIPELINE_RUNNING: spec({
+    message: 'pipeline {pipeline} already runs against target {target}: another live process holds its lock {lock} (connection {holder})',
+    scope: 'config', retryable: false, http: 409,
+    workaround: 'Only one process may run a pipeline. Stop the other `bin/ferry run` of this name (the target lists it: SELECT * FROM information_schema.PROCESSLIST WHERE ID = <connection>), or give this one another --name.',
+  }),
+  FERRY_ERR_SOURCE_IS_TARGET: spec({
+    message: 'pipeline {pipeline}: source {source} and target {target} are the same server ({identity})',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'A pipeline onto its own source would replicate its own checkpoint writes forever. Point the target (or the data source it names) at another server.',
   }),
   FERRY_ERR_DDL_NOT_ALLOWED: spec({
     message: 'DDL on a replicated table at {position}: {sql}',

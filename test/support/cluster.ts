@@ -48,8 +48,9 @@ export async function startManagerProcess(zk: string, id: string, extra: string[
   return { id, url, process, api: apiClient(url) };
 }
 
-export async function testCluster(options: { managers?: number; managerArgs?: string[]; nodes?: string[]; batchRows?: number } = {}): Promise<TestCluster> {
-  const pair = await replicationPair();
+/** `pair`: replicate this pair (another cluster's, on a new chroot) rather than a new one. */
+export async function testCluster(options: { managers?: number; managerArgs?: string[]; nodes?: string[]; batchRows?: number; pair?: ReplicationPair } = {}): Promise<TestCluster> {
+  const pair = options.pair ?? (await replicationPair());
   const zk = await zkChroot();
   const { users } = inject('services');
   const managers = await Promise.all(Array.from({ length: options.managers ?? 2 }, (_, i) => startManagerProcess(zk, `m${i + 1}`, options.managerArgs)));

@@ -9,7 +9,7 @@ import { silentLogger } from '../../../shared/logging.ts';
 import { permit, view } from './fixtures.ts';
 
 /** An arbiter that records what the node asks of it and keeps the permit as the real one would. */
-function fakeArbiter(options: { rollbackFails?: boolean } = {}) {
+function fakeArbiter(options: { rollbackFails?: boolean; assigned?: { node: string; epoch: number } } = {}) {
   const calls: string[] = [];
   let current: PermitRecord | undefined = permit('START');
   let ids = 0;
@@ -39,6 +39,12 @@ function fakeArbiter(options: { rollbackFails?: boolean } = {}) {
       return Promise.resolve();
     },
     permit: () => Promise.resolve(current),
+    // By default a newer assignment (n2, the fence's epoch 9) owns the pipeline.
+    assignment: () => Promise.resolve(options.assigned ?? { node: 'n2', epoch: 9 }),
+    raiseEpochFloor: (pipeline, epoch) => {
+      calls.push(`FLOOR ${pipeline} ${epoch}`);
+      return Promise.resolve();
+    },
   };
   return { arbiter, calls, setPermit: (next: PermitRecord) => (current = next) };
 }
@@ -110,6 +116,14 @@ describe('FailureEscalator', () => {
     await subject.idle();
     expect(calls).toEqual([]);
     expect(retried).toEqual(['p1']);
+  });
+
+  it('a fence above the epoch ZooKeeper still assigns here (ZooKeeper rebuilt): raises the epoch floor, then ROLLBACK and RESTART', async () => {
+    const { arbiter, calls } = fakeArbiter({ assigned: { node: 'n1', epoch: 1 } });
+    const { subject } = escalator(arbiter);
+    subject.handle(failure('FERRY_ERR_FENCED'));
+    await subject.idle();
+    expect(calls).toEqual(['FLOOR p1 9', 'ROLLBACK c1 node:n1 the target\'s fence of p1 is at epoch 9, its assignment in ZooKeeper at 1 (ZooKeeper rebuilt or a new chroot?)', 'RESTART c1']);
   });
 
   it('only warns about a failure no retry cures', async () => {
