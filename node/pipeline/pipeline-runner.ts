@@ -198,7 +198,10 @@ export class PipelineRunner {
         endpoint: pipeline.source,
         serverId: pipeline.serverId,
         start,
+        heartbeatMs: pipeline.liveness.heartbeatMs,
+        silenceMs: pipeline.liveness.sourceSilenceMs,
         log,
+        onHeard: () => this.progress.heard(),
         onTransaction: (transaction) => queue.push(transaction),
         onError: (error) => {
           readerFailure = error;

@@ -7,6 +7,7 @@ import { gtidFlavorOf, parseGtidSet } from '../../shared/model/gtid.ts';
 import { binlogColumns, type ZongjiTableMapEntry } from './binlog-columns.ts';
 import { binlogConnectionOptions, type BinlogEndpoint } from './binlog-options.ts';
 import { installRowDecoder } from './row-decoder.ts';
+import { SilenceWatch } from './silence-watch.ts';
 import { classifySourceError } from './source-errors.ts';
 import { TransactionAssembler, type AssemblerEvent } from './transaction-assembler.ts';
 
@@ -18,7 +19,16 @@ export interface BinlogReaderOptions {
   start: SourcePosition;
   /** Only these schemas' row events are decoded (all when absent). */
   includeSchemas?: string[];
+  /**
+   * Heartbeat period asked of the source (MASTER_HEARTBEAT_PERIOD through the dump
+   * protocol): it sends one whenever the dump has had nothing to send for that long.
+   */
+  heartbeatMs: number;
+  /** Silence (no bytes at all) after which the connection counts as broken: onError with FERRY_ERR_SOURCE_SILENT. */
+  silenceMs: number;
   log: Logger;
+  /** Something arrived from the source: an event or a heartbeat (local clock). @default none */
+  onHeard?: () => void;
   onTransaction: (transaction: SourceTransaction) => void;
   /** Called once; the reader is dead afterwards and must be replaced. */
   onError: (error: FerryError) => void;
@@ -41,6 +51,7 @@ export class BinlogReader {
   private paused = false;
   private failed = false;
   private stopped = false;
+  private watch: SilenceWatch | undefined;
 
   constructor(private readonly options: BinlogReaderOptions) {
     this.zongji = new ZongJi(binlogConnectionOptions(options.endpoint));
@@ -69,6 +80,36 @@ export class BinlogReader {
         ...(includeSchemas ? { includeSchema: Object.fromEntries(includeSchemas.map((schema) => [schema, true as const])) } : {}),
         ...(start.gtidSet !== undefined ? { gtidSet: start.gtidSet } : { filename: start.file, position: start.pos }),
       });
+      this.watchConnection(reject, () => ready);
+    });
+  }
+
+  /**
+   * zongji opened its binlog connection synchronously in start() and queues the dump command
+   * only after its own set-up queries, so a query issued now runs before the dump: the
+   * heartbeat period is read from this session variable (nanoseconds) when the dump starts.
+   * Every byte that arrives on the connection (events, heartbeats, replies) feeds the silence
+   * watch; the watch runs from here on, so a path that dies during the set-up is noticed too.
+   */
+  private watchConnection(reject: (error: FerryError) => void, ready: () => boolean): void {
+    const { endpoint, heartbeatMs, silenceMs } = this.options;
+    const connection = this.zongji.connection as unknown as { query: (sql: string, callback: (error: unknown) => void) => void; stream?: { on(event: 'data', listener: () => void): void } } | null;
+    if (!connection) return;
+    const report = (error: FerryError) => {
+      if (!ready()) reject(error);
+      else this.fail(error);
+    };
+    connection.query(`SET @master_heartbeat_period = ${Math.round(heartbeatMs * 1_000_000)}`, (error) => {
+      if (error) report(classifySourceError(error, endpoint));
+    });
+    this.watch = new SilenceWatch(silenceMs, (silentMs) => {
+      this.options.log.warn({ silentMs, boundMs: silenceMs }, 'source silent: taking the connection as broken');
+      report(new FerryError('FERRY_ERR_SOURCE_SILENT', { endpoint: `${endpoint.host}:${endpoint.port}`, silentMs }));
+    });
+    if (this.paused) this.watch.pause();
+    connection.stream?.on('data', () => {
+      this.watch?.heard();
+      this.options.onHeard?.();
     });
   }
 
@@ -76,12 +117,14 @@ export class BinlogReader {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
+    this.watch?.pause();
     this.zongji.connection?.pause();
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    this.watch?.resume();
     this.zongji.connection?.resume();
   }
 
@@ -92,6 +135,7 @@ export class BinlogReader {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.watch?.stop();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 5_000);
       this.zongji.once('stopped', () => {
@@ -105,6 +149,7 @@ export class BinlogReader {
   private fail(error: FerryError): void {
     if (this.failed || this.stopped) return;
     this.failed = true;
+    this.watch?.stop();
     this.options.onError(error);
   }
 
