@@ -36,6 +36,9 @@ export class TcpProxy {
   private readonly links: LinkState[] = [];
   private dark = false;
   private nextId = 1;
+  private trigger: ((chunk: Buffer) => boolean) | undefined;
+  /** The link whose chunk set goDarkWhen() off. */
+  private triggeredBy: number | undefined;
 
   private constructor(private readonly targetHost: string, private readonly targetPort: number) {
     this.server = createServer({ allowHalfOpen: true }, (client) => this.accept(client));
@@ -60,6 +63,11 @@ export class TcpProxy {
     return this.dark;
   }
 
+  /** The link whose chunk matched goDarkWhen(), once one did. */
+  get triggeredLink(): ProxyLink | undefined {
+    return this.list().find((link) => link.id === this.triggeredBy);
+  }
+
   /** A snapshot of every link so far. */
   list(): ProxyLink[] {
     return this.links.map(({ id, upstreamPort, clientClosed, clientClosedWhileDark, bytesUp, bytesDown }) => ({ id, upstreamPort, clientClosed, clientClosedWhileDark, bytesUp, bytesDown }));
@@ -70,9 +78,18 @@ export class TcpProxy {
     this.dark = true;
   }
 
+  /**
+   * Goes dark the moment a client sends a chunk that `match` accepts, before forwarding it:
+   * "the path died just as the COMMIT was sent".
+   */
+  goDarkWhen(match: (chunk: Buffer) => boolean): void {
+    this.trigger = match;
+  }
+
   /** Forwards again: first what was held, then a held end, then live traffic. */
   resume(): void {
     this.dark = false;
+    this.trigger = undefined;
     for (const link of this.links) this.flush(link);
   }
 
@@ -94,6 +111,11 @@ export class TcpProxy {
     this.links.push(link);
     upstream.once('connect', () => (link.upstreamPort = upstream.localPort));
     client.on('data', (chunk: Buffer) => {
+      if (this.trigger?.(chunk)) {
+        this.trigger = undefined;
+        this.triggeredBy = link.id;
+        this.dark = true;
+      }
       if (this.dark) link.heldUp.push(chunk);
       else this.send(link, 'up', chunk);
     });

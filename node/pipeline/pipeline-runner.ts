@@ -142,7 +142,13 @@ export class PipelineRunner {
     const log = this.options.log;
     const pool = createTargetPool(pipeline.target, pipeline.parallel + 2);
     let targetFlavor: Flavor | undefined;
-    const sockets = guardTargetPool(pool, { flavor: () => targetFlavor, idleTransactionTimeoutS: this.options.idleTransactionTimeoutS, commitAllowed: () => this.commitAllowed() });
+    const sockets = guardTargetPool(pool, {
+      flavor: () => targetFlavor,
+      idleTransactionTimeoutS: this.options.idleTransactionTimeoutS,
+      commitAllowed: () => this.commitAllowed(),
+      statementTimeoutMs: pipeline.liveness.targetStatementMs,
+      endpoint: pipeline.target,
+    });
     let source: SourceSession | undefined;
     let reader: BinlogReader | undefined;
     let loader: Loader | undefined;

@@ -88,4 +88,33 @@ describe('a network path that dies without closing its connections', () => {
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT.timeout);
     expect(ferry.child.exitCode).toBeNull();
   }, 600_000);
+
+  it('target: a COMMIT sent into a dark path is given up within the bound, the batch retried, and the tables end equal', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth(ITEMS_TABLE);
+    const proxy = await proxyTo(pair.target);
+    const file = pipelineFile(pair, { source: direct(pair.source, 'replication'), target: through(proxy, 'app') }, { targetStatementMs: 3_000 });
+    const ferry = startFerry(['run', '--config', file, '--progress-seconds', '1']);
+    onTestFinished((context) => {
+      if (context.task.result?.state === 'fail') console.log(ferry.output().slice(-6000));
+    });
+    await pipelineStarted(pair);
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 40, seed: 31 });
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT.timeout);
+
+    // COM_QUERY (0x03) 'COMMIT': the path dies as a batch's COMMIT is sent; the target never sees it.
+    const commit = Buffer.from('\x03COMMIT', 'latin1');
+    proxy.goDarkWhen((chunk) => chunk.includes(commit));
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 40, seed: 32 });
+    await expect.poll(() => proxy.triggeredLink, WAIT).toBeDefined();
+    // Ferry gives up on the connection whose COMMIT got no answer: it never got a FIN or an RST.
+    // (Connections opened while dark end at their connect timeout: they do not count.)
+    await expect.poll(() => proxy.triggeredLink?.clientClosedWhileDark, WAIT).toBe(true);
+
+    proxy.resume();
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT.timeout);
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 40, seed: 33 });
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT.timeout);
+    expect(ferry.child.exitCode).toBeNull();
+  }, 600_000);
 });
