@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { TcpProxy, type ProxyLink } from '../../../services/index.ts';
 import { startFerry } from '../../support/ferry-process.ts';
 import { replicationPair, type ReplicationPair, type TestDatabase } from '../../support/mariadb.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
+import { staysTrue } from '../../support/waits.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 
 /** Generous: the machine is shared; the bounds under test are seconds. */
@@ -19,11 +20,11 @@ async function proxyTo(db: TestDatabase): Promise<TcpProxy> {
 }
 
 /** A pipeline file for the pair with `source`/`target` endpoints as given and tight liveness bounds. */
-function pipelineFile(pair: ReplicationPair, endpoints: { source: object; target: object }, liveness: object): string {
+function pipelineFile(pair: ReplicationPair, endpoints: { source: object; target: object }, liveness: object, more: object = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-dark-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'pipeline.json');
-  writeFileSync(path, JSON.stringify({ name: pair.schema, tables: [`${pair.schema}.*`], ...endpoints, liveness }));
+  writeFileSync(path, JSON.stringify({ name: pair.schema, tables: [`${pair.schema}.*`], ...endpoints, liveness, ...more }));
   return path;
 }
 
@@ -86,6 +87,43 @@ describe('a network path that dies without closing its connections', () => {
     await expect.poll(async () => (await dumpThreads(pair.source.connection, proxy)).some((thread) => thread.id !== before!.id && !thread.link.clientClosed), WAIT).toBe(true);
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 40, seed: 23 });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT.timeout);
+    expect(ferry.child.exitCode).toBeNull();
+  }, 600_000);
+
+  it('source: reading paused for back-pressure is no silence (no reconnect while a slow target holds the queue full)', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth(ITEMS_TABLE);
+    const proxy = await proxyTo(pair.source);
+    const file = pipelineFile(pair, { source: through(proxy, 'replication'), target: direct(pair.target, 'app') }, { heartbeatMs: 200, sourceSilenceMs: 1_000 }, { batch: { maxRows: 20 }, queue: { maxRows: 40 }, parallel: 1 });
+    const ferry = startFerry(['run', '--config', file, '--progress-seconds', '1']);
+    onTestFinished((context) => {
+      if (context.task.result?.state === 'fail') console.log(ferry.output().slice(-6000));
+    });
+    await pipelineStarted(pair);
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 40, seed: 41 });
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT.timeout);
+    const [before] = await dumpThreads(pair.source.connection, proxy);
+    expect(before).toBeDefined();
+
+    // A slow target: the table locked by a session of the test's, so the first batch waits (on
+    // a metadata lock: no lock wait timeout ends it early) while the reader fills the queue and
+    // pauses, for far longer than the silence bound.
+    const { app } = inject('services').users;
+    const locker = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password });
+    onTestFinished(() => locker.end());
+    await locker.query(`LOCK TABLES \`${pair.schema}\`.items WRITE`);
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 200, seed: 42, keySpace: 300 });
+    const waiting = async () => {
+      const [rows] = await pair.target.connection.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE STATE = 'Waiting for table metadata lock' AND INFO LIKE ?", [`%${pair.schema}%`]);
+      return Number(rows[0]?.n ?? 0);
+    };
+    await expect.poll(waiting, WAIT).toBeGreaterThan(0);
+    await staysTrue(() => Promise.resolve(proxy.list().find((link) => link.id === before!.link.id)?.clientClosed === false), 5_000);
+    await locker.query('UNLOCK TABLES');
+
+    // One binlog dump connection served it all.
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT.timeout);
+    expect((await dumpThreads(pair.source.connection, proxy)).map((thread) => thread.id)).toEqual([before!.id]);
     expect(ferry.child.exitCode).toBeNull();
   }, 600_000);
 
