@@ -37,7 +37,14 @@ export interface BinlogReaderOptions {
 // zongji's row events decode through Ferry's faster reader (row-decoder.ts) in this process.
 installRowDecoder();
 
-const EVENTS = ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'gtid', 'mariadbgtid', 'transactionpayload'];
+const EVENTS = ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'gtid', 'mariadbgtid', 'transactionpayload', 'heartbeat'];
+
+/**
+ * Silence allowed until the stream delivers its first event or heartbeat. Before that the
+ * source may be reading its way to the start position (a GTID resume scans the binlog file
+ * from its head) and sends nothing, heartbeats included, however long that takes.
+ */
+const STARTUP_SILENCE_MS = 60_000;
 const ROW_KINDS: Record<string, ChangeKind> = { WriteRows: 'insert', UpdateRows: 'update', DeleteRows: 'delete' };
 
 /**
@@ -52,6 +59,7 @@ export class BinlogReader {
   private failed = false;
   private stopped = false;
   private watch: SilenceWatch | undefined;
+  private streaming = false;
 
   constructor(private readonly options: BinlogReaderOptions) {
     this.zongji = new ZongJi(binlogConnectionOptions(options.endpoint));
@@ -102,7 +110,7 @@ export class BinlogReader {
     connection.query(`SET @master_heartbeat_period = ${Math.round(heartbeatMs * 1_000_000)}`, (error) => {
       if (error) report(classifySourceError(error, endpoint));
     });
-    this.watch = new SilenceWatch(silenceMs, (silentMs) => {
+    this.watch = new SilenceWatch(Math.max(silenceMs, STARTUP_SILENCE_MS), (silentMs) => {
       this.options.log.warn({ silentMs, boundMs: silenceMs }, 'source silent: taking the connection as broken');
       report(new FerryError('FERRY_ERR_SOURCE_SILENT', { endpoint: `${endpoint.host}:${endpoint.port}`, silentMs }));
     });
@@ -157,6 +165,12 @@ export class BinlogReader {
     if (this.failed || this.stopped) return;
     // zongji resumes the socket after its own metadata look-ups; keep our pause in force.
     if (this.paused) this.zongji.connection?.pause();
+    // The dump's opening Rotate comes before the source found the start position; anything
+    // else (an event, a heartbeat) means it streams now, and silence is judged strictly.
+    if (!this.streaming && event.getTypeName() !== 'Rotate') {
+      this.streaming = true;
+      this.watch?.setBound(this.options.silenceMs);
+    }
     try {
       const translated = translate(event);
       if (translated) this.assembler.push(translated);

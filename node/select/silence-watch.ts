@@ -15,7 +15,7 @@ export class SilenceWatch {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly boundMs: number,
+    private boundMs: number,
     private readonly onSilent: (silentMs: number) => void,
     private readonly now: () => number = Date.now,
     /** Runs its argument after the I/O of this event loop turn. */
@@ -28,6 +28,13 @@ export class SilenceWatch {
   /** Something arrived from the source (any bytes: events, heartbeats, replies). */
   heard(): void {
     this.lastHeardAt = this.now();
+  }
+
+  /** A new bound, counted from the last arrival. */
+  setBound(boundMs: number): void {
+    this.boundMs = boundMs;
+    if (this.stopped || this.paused) return;
+    this.schedule(Math.max(1, this.lastHeardAt + boundMs - this.now()));
   }
 
   pause(): void {

@@ -68,6 +68,20 @@ describe('SilenceWatch', () => {
     expect(silent).toEqual([3_000]);
   });
 
+  it('applies a new bound from the last arrival (a lenient bound while the stream starts, then the strict one)', () => {
+    const silent: number[] = [];
+    const watch = watchFor(60_000, silent);
+    pass(30_000);
+    expect(silent).toEqual([]);
+    watch.heard();
+    pass(1_000);
+    watch.setBound(3_000);
+    pass(1_999);
+    expect(silent).toEqual([]);
+    pass(1);
+    expect(silent).toEqual([3_000]);
+  });
+
   it('never reports after stop()', () => {
     const silent: number[] = [];
     const watch = watchFor(3_000, silent);
