@@ -127,6 +127,28 @@ describe('a network path that dies without closing its connections', () => {
     expect(ferry.child.exitCode).toBeNull();
   }, 600_000);
 
+  it('start: a set-up query sent into a dark path is given up within the bound and the attempt retried', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth(ITEMS_TABLE);
+    const proxy = await proxyTo(pair.source);
+    // The path dies as the new pipeline asks the source where its binlog ends.
+    const question = Buffer.from('\x03SHOW MASTER STATUS', 'latin1');
+    proxy.goDarkWhen((chunk) => chunk.includes(question));
+    const file = pipelineFile(pair, { source: through(proxy, 'replication'), target: direct(pair.target, 'app') }, { targetStatementMs: 3_000 });
+    const ferry = startFerry(['run', '--config', file, '--progress-seconds', '1']);
+    onTestFinished((context) => {
+      if (context.task.result?.state === 'fail') console.log(ferry.output().slice(-6000));
+    });
+    await expect.poll(() => proxy.triggeredLink, WAIT).toBeDefined();
+    await expect.poll(() => proxy.triggeredLink?.clientClosedWhileDark, WAIT).toBe(true);
+
+    proxy.resume();
+    await pipelineStarted(pair);
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 40, seed: 51 });
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT.timeout);
+    expect(ferry.child.exitCode).toBeNull();
+  }, 600_000);
+
   it('target: a COMMIT sent into a dark path is given up within the bound, the batch retried, and the tables end equal', async () => {
     const pair = await replicationPair();
     await pair.onBoth(ITEMS_TABLE);
