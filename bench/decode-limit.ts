@@ -1,6 +1,7 @@
 import { BinlogReader } from '../node/select/binlog-reader.ts';
 import type { BinlogEndpoint } from '../node/select/binlog-options.ts';
 import type { SourceTransaction } from '../shared/model/change.ts';
+import { PIPELINE_DEFAULTS } from '../shared/config/pipeline-spec.ts';
 import { silentLogger } from '../shared/logging.ts';
 import type { WrittenScenario } from './backlogs.ts';
 import { CpuSnapshot, PROCESS, SELF, type CpuSubject, type CpuUse } from './cpu-usage.ts';
@@ -42,7 +43,7 @@ export async function measureDecodeLimit(endpoint: BinlogEndpoint, scenarios: Wr
     }
     if (next === scenarios.length) finish();
   };
-  const reader = new BinlogReader({ endpoint, serverId: DECODE_SERVER_ID, start: { file: '', pos: 4, gtidSet: scenarios[0]!.fromGtid }, log: silentLogger(), onTransaction, onError: fail });
+  const reader = new BinlogReader({ endpoint, serverId: DECODE_SERVER_ID, start: { file: '', pos: 4, gtidSet: scenarios[0]!.fromGtid }, heartbeatMs: PIPELINE_DEFAULTS.heartbeatMs, silenceMs: PIPELINE_DEFAULTS.sourceSilenceMs, log: silentLogger(), onTransaction, onError: fail });
   const timer = setTimeout(() => fail(new Error(`decode-only reader did not reach the backlog's end within ${LIMIT_MS / 1000} s`)), LIMIT_MS);
   try {
     await reader.start();

@@ -21,8 +21,10 @@ interface RuleBase {
 /** Lag above `thresholdMs` in every observation for at least `forSeconds`. */
 export interface LagRule extends RuleBase { kind: 'lag'; thresholdMs: number; forSeconds: number }
 /**
- * Position unchanged for `forSeconds` while the channel is START, the pipeline is running or
- * retrying, and changes are waiting (lag not 0: a caught-up pipeline on an idle source is fine).
+ * Position unchanged for `forSeconds` while the channel is START and the pipeline is running or
+ * retrying, with a lag of at least `forSeconds` too: behind, or silent (a node's lag is the
+ * time since its source was last heard from when nothing waits). A caught-up pipeline on an
+ * idle source hears a heartbeat every second or so and keeps its lag small: fine.
  */
 export interface NoProgressRule extends RuleBase { kind: 'no-progress'; forSeconds: number }
 /** At least `count` error reports within the last `windowSeconds`. */
@@ -81,14 +83,15 @@ function judge(rule: AlarmRule, state: RuleState, o: Observation): Verdict {
     return { value: stats.lagMs!, message: `lag ${Math.round(stats.lagMs! / 1000)} s above ${rule.thresholdMs / 1000} s for ${rule.forSeconds} s or more` };
   }
   if (rule.kind === 'no-progress') {
-    const expected = started && (stats.state === 'running' || stats.state === 'retrying') && stats.lagMs !== 0;
+    const expected = started && (stats.state === 'running' || stats.state === 'retrying');
     if (!expected || state.since === undefined || stats.position !== state.position) {
       state.since = expected ? now : undefined;
       state.position = stats.position;
       return undefined;
     }
     const seconds = Math.floor((now - state.since) / 1000);
-    return seconds < rule.forSeconds ? undefined : { value: seconds, message: `no progress for ${seconds} s at ${stats.position ?? 'the start'} (state ${stats.state})` };
+    const stuck = stats.lagMs !== null && stats.lagMs >= rule.forSeconds * 1000;
+    return seconds < rule.forSeconds || !stuck ? undefined : { value: seconds, message: `no progress for ${seconds} s at ${stats.position ?? 'the start'} (state ${stats.state}, lag ${Math.round(stats.lagMs! / 1000)} s)` };
   }
   const windowStart = now - rule.windowSeconds * 1000;
   // A report is new when the node sent a new record: `at` serves as its identity, not as a time.

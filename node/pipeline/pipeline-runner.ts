@@ -173,24 +173,36 @@ export class PipelineRunner {
     const log = this.options.log;
     const pool = createTargetPool(pipeline.target, pipeline.parallel + 2);
     let targetFlavor: Flavor | undefined;
-    const sockets = guardTargetPool(pool, { flavor: () => targetFlavor, idleTransactionTimeoutS: this.options.idleTransactionTimeoutS, commitAllowed: () => this.commitAllowed() });
+    const sockets = guardTargetPool(pool, {
+      flavor: () => targetFlavor,
+      idleTransactionTimeoutS: this.options.idleTransactionTimeoutS,
+      commitAllowed: () => this.commitAllowed(),
+      statementTimeoutMs: pipeline.liveness.targetStatementMs,
+      endpoint: pipeline.target,
+    });
     let source: SourceSession | undefined;
+    let sourceConnection: unknown;
     let reader: BinlogReader | undefined;
     let loader: Loader | undefined;
     let poolEnded: Promise<void> | undefined;
     const endPool = () => (poolEnded ??= pool.end().catch(() => undefined));
-    this.sever = () => {
-      for (const socket of sockets) severSocket(socket);
-      if (source) severSocket((source.connection as unknown as { connection: unknown }).connection);
+    const cut = (reason?: string) => {
+      for (const socket of sockets) severSocket(socket, reason);
+      if (sourceConnection) severSocket((sourceConnection as { connection: unknown }).connection, reason);
       void reader?.stop().catch(() => undefined);
       void endPool();
     };
+    this.sever = () => cut();
+    // The set-up's queries (prechecks, the claim, the checkpoint) on a path that died without
+    // closing would wait forever: past the bound everything is cut and the attempt retried.
+    const setupBound = pipeline.liveness.targetStatementMs;
+    const setupTimer = setTimeout(() => cut(`no answer within ${setupBound} ms while the pipeline was starting`), setupBound);
     // The apply path reports driver errors: classify them (a lost connection is retryable).
     const onTarget = <T>(work: Promise<T>): Promise<T> => work.catch((error: unknown) => {
       throw classifyTargetError(error, pipeline.target);
     });
     try {
-      source = await openSourceSession(pipeline.source);
+      source = await openSourceSession(pipeline.source, (connection) => (sourceConnection = connection));
       const [versionRows] = await onTarget(pool.query<RowDataPacket[]>('SELECT VERSION() AS version'));
       targetFlavor = flavorOfVersion(String(versionRows[0]?.version ?? ''));
       const session = source;
@@ -250,7 +262,10 @@ export class PipelineRunner {
         endpoint: pipeline.source,
         serverId: pipeline.serverId,
         start,
+        heartbeatMs: pipeline.liveness.heartbeatMs,
+        silenceMs: pipeline.liveness.sourceSilenceMs,
         log,
+        onHeard: () => this.progress.heard(),
         onTransaction: (transaction) => queue.push(transaction),
         onError: (error) => {
           readerFailure = error;
@@ -258,6 +273,7 @@ export class PipelineRunner {
         },
       });
       await reader.start();
+      clearTimeout(setupTimer);
       this.state = 'running';
       this.lastError = undefined;
 
@@ -272,6 +288,7 @@ export class PipelineRunner {
       if (this.aborted) return;
       log.info({ position: this.progress.snapshot(this.state, false).position }, 'pipeline stopped');
     } finally {
+      clearTimeout(setupTimer);
       this.behind = false;
       this.wakeConsumer = undefined;
       await reader?.stop().catch(() => undefined);

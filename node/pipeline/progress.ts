@@ -6,8 +6,10 @@ export interface PipelineStatus {
   /** Last committed position. */
   position?: SourcePosition;
   /**
-   * How far the target is behind the source (ms): now minus the source commit time of the
-   * last applied transaction while changes are waiting, 0 when idle. The binlog records
+   * How far the target is behind the source (ms): while changes are waiting, now minus the
+   * source commit time of the last applied transaction; caught up, the time since the source
+   * was last heard from (an event or a heartbeat, by the local clock), never a flat 0: a
+   * path that went dark shows a growing lag instead of looking current. The binlog records
    * commit times in whole seconds, so the commit time is estimated (see committed()): while
    * streaming it is within the batch window, when far behind within half a second.
    */
@@ -31,8 +33,17 @@ export class ProgressTracker {
   private rows = 0;
   private transactions = 0;
   private applyDelay = 0;
+  private lastHeardAt: number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    // Nothing heard yet: the silence counts from the start.
+    this.lastHeardAt = now();
+  }
+
+  /** The source sent something: an event or a heartbeat. */
+  heard(): void {
+    this.lastHeardAt = this.now();
+  }
 
   committed(batch: Batch): void {
     this.position = batch.end;
@@ -52,7 +63,7 @@ export class ProgressTracker {
     this.position = position;
   }
 
-  /** `behind` tells whether changes are waiting (queued or in flight): idle means no lag. */
+  /** `behind` tells whether changes are waiting (queued or in flight). */
   snapshot(state: PipelineStatus['state'], behind: boolean, oldestPendingTimestamp?: number): PipelineStatus {
     const at = this.now();
     while (this.samples.length > 0 && this.samples[0]!.at < at - WINDOW_MS) this.samples.shift();
@@ -60,7 +71,7 @@ export class ProgressTracker {
     const reference = oldestPendingTimestamp ?? this.lastSourceTimestamp;
     const status: PipelineStatus = {
       state,
-      lagMs: behind && reference > 0 ? Math.max(0, at - reference) : 0,
+      lagMs: Math.max(0, at - this.lastHeardAt, behind && reference > 0 ? at - reference : 0),
       applyDelayMs: this.applyDelay,
       rowsPerSecond: Math.round(windowRows / (WINDOW_MS / 1000)),
       rowsApplied: this.rows,

@@ -11,9 +11,11 @@ export interface SourceSession {
   version: string;
 }
 
-export async function openSourceSession(endpoint: MysqlEndpoint): Promise<SourceSession> {
+/** `opened` gets the connection as soon as it exists, so that an owner can cut a query that hangs on it. */
+export async function openSourceSession(endpoint: MysqlEndpoint, opened?: (connection: Connection) => void): Promise<SourceSession> {
   try {
     const connection = await mysql.createConnection({ host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password, connectTimeout: 10_000, charset: 'utf8mb4' });
+    opened?.(connection);
     const [rows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version');
     const version = String(rows[0]?.version ?? '');
     return { connection, flavor: flavorOfVersion(version), version };

@@ -7,6 +7,7 @@ import { gtidFlavorOf, parseGtidSet } from '../../shared/model/gtid.ts';
 import { binlogColumns, type ZongjiTableMapEntry } from './binlog-columns.ts';
 import { binlogConnectionOptions, type BinlogEndpoint } from './binlog-options.ts';
 import { installRowDecoder } from './row-decoder.ts';
+import { SilenceWatch } from './silence-watch.ts';
 import { classifySourceError } from './source-errors.ts';
 import { installTableMapGuard } from './table-map-guard.ts';
 import { TransactionAssembler, type AssemblerEvent } from './transaction-assembler.ts';
@@ -19,7 +20,16 @@ export interface BinlogReaderOptions {
   start: SourcePosition;
   /** Only these schemas' row events are decoded (all when absent). */
   includeSchemas?: string[];
+  /**
+   * Heartbeat period asked of the source (MASTER_HEARTBEAT_PERIOD through the dump
+   * protocol): it sends one whenever the dump has had nothing to send for that long.
+   */
+  heartbeatMs: number;
+  /** Silence (no bytes at all) after which the connection counts as broken: onError with FERRY_ERR_SOURCE_SILENT. */
+  silenceMs: number;
   log: Logger;
+  /** Something arrived from the source: an event or a heartbeat (local clock). @default none */
+  onHeard?: () => void;
   onTransaction: (transaction: SourceTransaction) => void;
   /** Called once; the reader is dead afterwards and must be replaced. */
   onError: (error: FerryError) => void;
@@ -30,7 +40,14 @@ export interface BinlogReaderOptions {
 installRowDecoder();
 installTableMapGuard();
 
-const EVENTS = ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'gtid', 'mariadbgtid', 'transactionpayload'];
+const EVENTS = ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'gtid', 'mariadbgtid', 'transactionpayload', 'heartbeat'];
+
+/**
+ * Silence allowed until the stream delivers its first event or heartbeat. Before that the
+ * source may be reading its way to the start position (a GTID resume scans the binlog file
+ * from its head) and sends nothing, heartbeats included, however long that takes.
+ */
+const STARTUP_SILENCE_MS = 60_000;
 const ROW_KINDS: Record<string, ChangeKind> = { WriteRows: 'insert', UpdateRows: 'update', DeleteRows: 'delete' };
 
 /**
@@ -46,6 +63,8 @@ export class BinlogReader {
   private stopped = false;
   /** Rejects a start() still waiting for the stream (set while one is under way). */
   private abandonStart: (() => void) | undefined;
+  private watch: SilenceWatch | undefined;
+  private streaming = false;
 
   constructor(private readonly options: BinlogReaderOptions) {
     this.zongji = new ZongJi(binlogConnectionOptions(options.endpoint));
@@ -89,6 +108,36 @@ export class BinlogReader {
         ...(includeSchemas ? { includeSchema: Object.fromEntries(includeSchemas.map((schema) => [schema, true as const])) } : {}),
         ...(start.gtidSet !== undefined ? { gtidSet: start.gtidSet } : { filename: start.file, position: start.pos }),
       });
+      this.watchConnection(reject, () => ready);
+    });
+  }
+
+  /**
+   * zongji opened its binlog connection synchronously in start() and queues the dump command
+   * only after its own set-up queries, so a query issued now runs before the dump: the
+   * heartbeat period is read from this session variable (nanoseconds) when the dump starts.
+   * Every byte that arrives on the connection (events, heartbeats, replies) feeds the silence
+   * watch; the watch runs from here on, so a path that dies during the set-up is noticed too.
+   */
+  private watchConnection(reject: (error: FerryError) => void, ready: () => boolean): void {
+    const { endpoint, heartbeatMs, silenceMs } = this.options;
+    const connection = this.zongji.connection as unknown as { query: (sql: string, callback: (error: unknown) => void) => void; stream?: { on(event: 'data', listener: () => void): void } } | null;
+    if (!connection) return;
+    const report = (error: FerryError) => {
+      if (!ready()) reject(error);
+      else this.fail(error);
+    };
+    connection.query(`SET @master_heartbeat_period = ${Math.round(heartbeatMs * 1_000_000)}`, (error) => {
+      if (error) report(classifySourceError(error, endpoint));
+    });
+    this.watch = new SilenceWatch(Math.max(silenceMs, STARTUP_SILENCE_MS), (silentMs) => {
+      this.options.log.warn({ silentMs, boundMs: silenceMs }, 'source silent: taking the connection as broken');
+      report(new FerryError('FERRY_ERR_SOURCE_SILENT', { endpoint: `${endpoint.host}:${endpoint.port}`, silentMs }));
+    });
+    if (this.paused) this.watch.pause();
+    connection.stream?.on('data', () => {
+      this.watch?.heard();
+      this.options.onHeard?.();
     });
   }
 
@@ -96,12 +145,14 @@ export class BinlogReader {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
+    this.watch?.pause();
     this.zongji.connection?.pause();
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    this.watch?.resume();
     this.zongji.connection?.resume();
   }
 
@@ -113,6 +164,7 @@ export class BinlogReader {
     if (this.stopped) return;
     this.stopped = true;
     this.abandonStart?.();
+    this.watch?.stop();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 5_000);
       this.zongji.once('stopped', () => {
@@ -130,6 +182,7 @@ export class BinlogReader {
   private fail(error: FerryError): void {
     if (this.failed || this.stopped) return;
     this.failed = true;
+    this.watch?.stop();
     this.options.onError(error);
   }
 
@@ -137,6 +190,12 @@ export class BinlogReader {
     if (this.failed || this.stopped) return;
     // zongji resumes the socket after its own metadata look-ups; keep our pause in force.
     if (this.paused) this.zongji.connection?.pause();
+    // The dump's opening Rotate comes before the source found the start position; anything
+    // else (an event, a heartbeat) means it streams now, and silence is judged strictly.
+    if (!this.streaming && event.getTypeName() !== 'Rotate') {
+      this.streaming = true;
+      this.watch?.setBound(this.options.silenceMs);
+    }
     try {
       const translated = translate(event);
       if (translated) this.assembler.push(translated);

@@ -72,6 +72,7 @@ export const ChannelPipelineSpec = Type.Object({
   skipPrechecks: optional(file.skipPrechecks),
   systemSchema: optional(file.systemSchema),
   retry: optionalObject(file.retry),
+  liveness: optionalObject(file.liveness),
 }, { ...strict, description: 'A one-way pipeline between two data sources.' });
 export type ChannelPipelineSpecT = Static<typeof ChannelPipelineSpec>;
 

@@ -44,6 +44,7 @@ export interface RuntimePipeline {
   readonly systemSchema: string;
   readonly epoch: number;
   readonly retry: { readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly liveness: { readonly heartbeatMs: number; readonly sourceSilenceMs: number; readonly targetStatementMs: number };
 }
 
 export interface ResolveOptions {
@@ -162,6 +163,7 @@ function resolveLocated(input: unknown, options: ResolveOptions, location: Locat
     systemSchema: spec.systemSchema,
     epoch: spec.epoch,
     retry: { ...spec.retry },
+    liveness: { ...spec.liveness },
   }, 'mapping');
 }
 
@@ -200,7 +202,7 @@ function startPositionOf(text: string, problems: ConfigProblem[]): StartPosition
 }
 
 function crossFieldChecks(spec: PipelineSpecT, problems: ConfigProblem[]): void {
-  const { batch, queue, retry } = spec;
+  const { batch, queue, retry, liveness } = spec;
   if (Number.isInteger(queue?.maxRows) && Number.isInteger(batch?.maxRows) && queue.maxRows < batch.maxRows) {
     addUnder(problems, [{ path: '/queue/maxRows', message: `must be at least batch.maxRows (${batch.maxRows}): a full batch has to fit in the queue` }]);
   }
@@ -209,6 +211,9 @@ function crossFieldChecks(spec: PipelineSpecT, problems: ConfigProblem[]): void 
   }
   if (Number.isInteger(retry?.maxDelayMs) && Number.isInteger(retry?.initialDelayMs) && retry.maxDelayMs < retry.initialDelayMs) {
     addUnder(problems, [{ path: '/retry/maxDelayMs', message: `must be at least retry.initialDelayMs (${retry.initialDelayMs})` }]);
+  }
+  if (Number.isInteger(liveness?.sourceSilenceMs) && Number.isInteger(liveness?.heartbeatMs) && liveness.sourceSilenceMs < 2 * liveness.heartbeatMs) {
+    addUnder(problems, [{ path: '/liveness/sourceSilenceMs', message: `must be at least twice liveness.heartbeatMs (${2 * liveness.heartbeatMs}): one late heartbeat is no broken connection` }]);
   }
 }
 

@@ -32,6 +32,12 @@ export const PIPELINE_DEFAULTS = {
   epoch: 0,
   retryInitialDelayMs: 1000,
   retryMaxDelayMs: 60_000,
+  /** The source sends a heartbeat after this long without events: cheap, and silence shows fast. */
+  heartbeatMs: 1000,
+  /** Five heartbeat periods: a late or lost heartbeat, or a busy event loop, is no reconnect. */
+  sourceSilenceMs: 5000,
+  /** Far above anything a batch statement takes, lock waits included (innodb_lock_wait_timeout is 20 s). */
+  targetStatementMs: 120_000,
 } as const;
 
 /**
@@ -151,6 +157,11 @@ export const PipelineSpec = Type.Object({
     initialDelayMs: Type.Integer({ minimum: 1, maximum: 600_000, default: PIPELINE_DEFAULTS.retryInitialDelayMs, description: 'First wait before retrying a transient error (lost connection, deadlock); doubles on each failure. Default 1000.' }),
     maxDelayMs: Type.Integer({ minimum: 1, maximum: 3_600_000, default: PIPELINE_DEFAULTS.retryMaxDelayMs, description: 'Longest wait between retries; retries go on until the pipeline is stopped. At least initialDelayMs. Default 60000.' }),
   }, { ...strict, default: {}, description: 'Back-off for transient source and target errors.' }),
+  liveness: Type.Object({
+    heartbeatMs: Type.Integer({ minimum: 100, maximum: 60_000, default: PIPELINE_DEFAULTS.heartbeatMs, description: 'The source is asked to send a heartbeat whenever its binlog dump has had nothing to send for this long (MASTER_HEARTBEAT_PERIOD). Default 1000.' }),
+    sourceSilenceMs: Type.Integer({ minimum: 200, maximum: 3_600_000, default: PIPELINE_DEFAULTS.sourceSilenceMs, description: 'Nothing at all from the source (no event, no heartbeat) for this long means the connection is dead though never closed (a firewall, a dead switch): Ferry drops it and reconnects from the checkpoint. Not counted while reading is paused for back-pressure. At least twice heartbeatMs. Default 5000.' }),
+    targetStatementMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: PIPELINE_DEFAULTS.targetStatementMs, description: 'A statement of a batch (COMMIT included) without an answer from the target for this long: the connection is closed and the batch retried from the checkpoint. Also bounds the start of each attempt (prechecks, the claim, reading the checkpoint) on source and target. Keep it well above the longest lock wait a batch may meet; DDL applied under ddl: apply has no such limit. Default 120000.' }),
+  }, { ...strict, default: {}, description: 'How Ferry notices a network path that died without closing its connections.' }),
 }, { ...strict, $id: 'PipelineSpec', description: 'A one-way replication pipeline from a source to a target database.' });
 
 export type PipelineSpecT = Static<typeof PipelineSpec>;
@@ -163,7 +174,7 @@ export type ColumnsSpecT = Static<typeof ColumnsSpec>;
  * What a user may write: the spec with defaulted fields optional. PipelineSpecT is what
  * validation guarantees after defaults are filled.
  */
-export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry'> & {
+export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness'> & {
   description?: string;
   batch?: Partial<PipelineSpecT['batch']>;
   parallel?: number;
@@ -174,6 +185,7 @@ export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'p
   systemSchema?: string;
   epoch?: number;
   retry?: Partial<PipelineSpecT['retry']>;
+  liveness?: Partial<PipelineSpecT['liveness']>;
 };
 
 /**

@@ -105,6 +105,16 @@ export const ERROR_CODES = {
     scope: 'downstream', retryable: true, http: 503,
     workaround: 'Check that the target server runs and that host and port are right; Ferry retries on its own while it runs.',
   }),
+  FERRY_ERR_SOURCE_SILENT: spec({
+    message: 'the source {endpoint} sent nothing for {silentMs} ms (neither an event nor a heartbeat): the connection is taken as broken',
+    scope: 'upstream', retryable: true, http: 503,
+    workaround: 'A network path that drops packets without closing the connection (a firewall, a dead switch) or an overloaded source; Ferry reconnects from the checkpoint on its own. Raise liveness.sourceSilenceMs if the source is merely slow to answer.',
+  }),
+  FERRY_ERR_TARGET_STATEMENT_TIMEOUT: spec({
+    message: 'a statement on the target {endpoint} got no answer within {timeoutMs} ms: the connection was closed and the batch is retried',
+    scope: 'downstream', retryable: true, http: 503,
+    workaround: 'A network path that drops packets without closing the connection, or a target that is stalled; Ferry retries from the checkpoint on its own. Raise liveness.targetStatementMs if batches legitimately take that long (long lock waits).',
+  }),
   FERRY_ERR_TARGET_ACCESS_DENIED: spec({
     message: 'the target database {endpoint} refused user {user}: {detail}',
     scope: 'downstream', retryable: false, http: 400,

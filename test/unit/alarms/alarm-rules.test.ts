@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlarmRules, type AlarmChanges, type Observation } from '../../../manager/alarms/index.ts';
+import { AlarmRules, DEFAULT_ALARM_RULES, type AlarmChanges, type Observation } from '../../../manager/alarms/index.ts';
 import type { ChannelStatusT, PipelineStatsRecord } from '../../../shared/cluster/model.ts';
 
 /** Time is only what the test passes as observedAt: a fake clock in ms. */
@@ -51,30 +51,45 @@ describe('lag rule (default: above 60 s for 30 s)', () => {
   });
 });
 
-describe('no-progress rule (default: position unchanged 120 s while START and running/retrying)', () => {
+describe('no-progress rule (default: position unchanged 120 s while START and running/retrying, lag 120 s or more)', () => {
+  /** Stuck: the position stays, the lag (behind, or time since the source was heard) grows with the clock. */
+  // The lag rule fires on these growing lags too; its own tests are above.
+  const noProgressOnly = () => new AlarmRules(DEFAULT_ALARM_RULES.filter((rule) => rule.kind === 'no-progress'));
+  const stuck = (at: number, stats: Partial<PipelineStatsRecord> = {}, channelStatus: ChannelStatusT = 'START') => observation(s(at), { lagMs: s(at) + 5_000, ...stats }, channelStatus);
+
   it('raises after 120 s on the same position, clears when the position moves', () => {
-    const rules = new AlarmRules();
-    expect(ids(rules.observe(observation(s(0))))).toEqual(nothing);
-    expect(ids(rules.observe(observation(s(119), { state: 'retrying' })))).toEqual(nothing);
-    const raised = rules.observe(observation(s(120), { state: 'retrying' }));
+    const rules = noProgressOnly();
+    expect(ids(rules.observe(stuck(0)))).toEqual(nothing);
+    expect(ids(rules.observe(stuck(119, { state: 'retrying' })))).toEqual(nothing);
+    const raised = rules.observe(stuck(120, { state: 'retrying' }));
     expect(raised.raise).toEqual([expect.objectContaining({ id: 'no-progress:p1', severity: 'critical', value: 120 })]);
-    expect(ids(rules.observe(observation(s(130), { position: '0-1-101' })))).toEqual({ raise: [], clear: ['no-progress:p1'] });
-    expect(ids(rules.observe(observation(s(249), { position: '0-1-101' })))).toEqual(nothing);
-    expect(ids(rules.observe(observation(s(250), { position: '0-1-101' }))).raise).toEqual(['no-progress:p1']);
+    expect(ids(rules.observe(stuck(130, { position: '0-1-101' })))).toEqual({ raise: [], clear: ['no-progress:p1'] });
+    expect(ids(rules.observe(stuck(249, { position: '0-1-101' })))).toEqual(nothing);
+    expect(ids(rules.observe(stuck(250, { position: '0-1-101' }))).raise).toEqual(['no-progress:p1']);
   });
 
   it('does not raise while PAUSE, and counts from the moment the channel starts again', () => {
-    const rules = new AlarmRules();
-    for (let at = 0; at <= 600; at += 60) expect(ids(rules.observe(observation(s(at), {}, 'PAUSE')))).toEqual(nothing);
-    expect(ids(rules.observe(observation(s(660))))).toEqual(nothing);
-    expect(ids(rules.observe(observation(s(779))))).toEqual(nothing);
-    expect(ids(rules.observe(observation(s(780)))).raise).toEqual(['no-progress:p1']);
+    const rules = noProgressOnly();
+    for (let at = 0; at <= 600; at += 60) expect(ids(rules.observe(stuck(at, {}, 'PAUSE')))).toEqual(nothing);
+    expect(ids(rules.observe(stuck(660)))).toEqual(nothing);
+    expect(ids(rules.observe(stuck(779)))).toEqual(nothing);
+    expect(ids(rules.observe(stuck(780))).raise).toEqual(['no-progress:p1']);
+  });
+
+  it('raises for a caught-up pipeline that stopped hearing from its source (a dark network path)', () => {
+    const rules = noProgressOnly();
+    // Idle and healthy: a heartbeat every second keeps the lag around a second.
+    for (let at = 0; at <= 600; at += 10) expect(ids(rules.observe(observation(s(at), { lagMs: 900 + (at % 3) * 200 })))).toEqual(nothing);
+    // The path goes dark at 600 s: the lag is now the time since the source was last heard.
+    for (let at = 610; at < 720; at += 10) expect(ids(rules.observe(observation(s(at), { lagMs: s(at - 600) })))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(720), { lagMs: s(120) }))).raise).toEqual(['no-progress:p1']);
   });
 
   it('does not raise for a caught-up pipeline on an idle source, nor for a failed or stopped one', () => {
-    const rules = new AlarmRules();
+    const rules = noProgressOnly();
     for (let at = 0; at <= 600; at += 60) expect(ids(rules.observe(observation(s(at), { lagMs: 0 })))).toEqual(nothing);
-    for (let at = 600; at <= 1200; at += 60) expect(ids(rules.observe(observation(s(at), { state: 'failed' })))).toEqual(nothing);
+    for (let at = 0; at <= 600; at += 60) expect(ids(rules.observe(observation(s(at + 600), { lagMs: 1_500 })))).toEqual(nothing);
+    for (let at = 1200; at <= 1800; at += 60) expect(ids(rules.observe(stuck(at, { state: 'failed' })))).toEqual(nothing);
   });
 });
 

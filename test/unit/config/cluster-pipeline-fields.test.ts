@@ -27,6 +27,7 @@ const everyField = {
   skipPrechecks: ['binlog_retention'],
   systemSchema: '_ferry_ops',
   retry: { initialDelayMs: 200, maxDelayMs: 5000 },
+  liveness: { heartbeatMs: 500, sourceSilenceMs: 2000, targetStatementMs: 60_000 },
 } satisfies ChannelPipelineSpecT;
 
 const snapshotWith = (pipeline: ChannelPipelineSpecT): ConfigSnapshot => ({
@@ -61,6 +62,7 @@ describe('cluster pipeline fields', () => {
       skipPrechecks: ['binlog_retention'],
       systemSchema: '_ferry_ops',
       retry: { initialDelayMs: 200, maxDelayMs: 5000 },
+      liveness: { heartbeatMs: 500, sourceSilenceMs: 2000, targetStatementMs: 60_000 },
       epoch: 7,
     });
   });

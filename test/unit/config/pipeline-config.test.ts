@@ -101,6 +101,7 @@ skipPrechecks: [binlog_retention]
       systemSchema: '_ferry',
       epoch: 0,
       retry: { initialDelayMs: 1000, maxDelayMs: 60000 },
+      liveness: { heartbeatMs: 1000, sourceSilenceMs: 5000, targetStatementMs: 120000 },
     });
     expect(pipeline.from).toBeUndefined();
     expect(pipeline.hook).toBeUndefined();
@@ -211,6 +212,12 @@ describe('pipeline spec: invalid input', () => {
     expect(below).toEqual([{ path: '/queue/maxBytes', message: 'must be at least batch.maxBytes (4194304): a full batch has to fit in the queue' }]);
     const tiny = configError(() => resolvePipeline({ ...minimal, batch: { maxBytes: 10 } })).errors;
     expect(tiny.map((e) => e.path)).toEqual(['/batch/maxBytes']);
+  });
+
+  it('refuses a source silence bound under two heartbeat periods', () => {
+    const errors = configError(() => resolvePipeline({ ...minimal, liveness: { heartbeatMs: 2_000, sourceSilenceMs: 3_000 } })).errors;
+    expect(errors).toEqual([{ path: '/liveness/sourceSilenceMs', message: 'must be at least twice liveness.heartbeatMs (4000): one late heartbeat is no broken connection' }]);
+    expect(resolvePipeline({ ...minimal, liveness: { heartbeatMs: 500, sourceSilenceMs: 1_000 } }).liveness).toEqual({ heartbeatMs: 500, sourceSilenceMs: 1_000, targetStatementMs: 120_000 });
   });
 
   it('reports every problem at once: schema, URL, rules, start position and cross-field checks', () => {

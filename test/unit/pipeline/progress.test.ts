@@ -21,9 +21,24 @@ describe('ProgressTracker lag', () => {
     expect(progress.snapshot('running', true).lagMs).toBe(59_550);
   });
 
-  it('reports no lag when nothing waits', () => {
-    const progress = new ProgressTracker(() => 20_000);
+  it('caught up, reports the time since the source was last heard (an event or a heartbeat), never a flat 0', () => {
+    let now = 19_000;
+    const progress = new ProgressTracker(() => now);
     progress.committed(batch(10_000, 19_000));
-    expect(progress.snapshot('running', false).lagMs).toBe(0);
+    now = 20_000;
+    progress.heard();
+    now = 20_400;
+    expect(progress.snapshot('running', false).lagMs).toBe(400);
+    // The path went dark: no heartbeat any more, the lag grows with the silence.
+    now = 95_000;
+    expect(progress.snapshot('running', false).lagMs).toBe(75_000);
+    expect(progress.snapshot('retrying', false).lagMs).toBe(75_000);
+  });
+
+  it('counts the silence from the start until the source is first heard', () => {
+    let now = 1_000;
+    const progress = new ProgressTracker(() => now);
+    now = 31_000;
+    expect(progress.snapshot('retrying', true).lagMs).toBe(30_000);
   });
 });

@@ -26,6 +26,8 @@ function reader(): { reader: BinlogReader; zongji: ZongJiStoppedWhileStarting } 
   const subject = new BinlogReader({
     endpoint: { host: '127.0.0.1', port: 1, user: 'u', password: 'p' },
     serverId: 9,
+    heartbeatMs: 1_000,
+    silenceMs: 5_000,
     start: { file: '', pos: 4, gtidSet: '' },
     log: silentLogger(),
     onTransaction: () => undefined,
