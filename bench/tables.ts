@@ -5,7 +5,7 @@
  */
 export const BENCH_SCHEMA = 'bench';
 
-/** A narrow table of about 100 bytes a row, as in STACK-FACTS' reference speeds. */
+/** A narrow table of about 100 bytes a row, the size the reference speeds in docs/benchmarks.md use. */
 export function narrowTableSql(schema: string): string {
   return `CREATE TABLE ${schema}.narrow (
   id INT PRIMARY KEY,

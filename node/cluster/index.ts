@@ -1,4 +1,4 @@
-// The node process of the cluster (issue #5): what cli/node-command.ts and tests import.
+// The node process of the cluster: what cli/node-command.ts and tests import.
 export { NodeAgent, type NodeAgentDeps } from './node-agent.ts';
 export { NODE_DEFAULTS, type NodeAgentOptions } from './node-options.ts';
 export { RunnerSet, type ManagedRunner, type RunnerFactory, type RunnerFailure } from './runner-set.ts';

@@ -151,7 +151,7 @@ export class CheckpointStore {
     if (Number(row.epoch) !== this.epoch || String(row.owner) !== this.owner.id) throw this.fenced(Number(row.epoch), String(row.owner));
   }
 
-  /** Last statement of every batch transaction. Also marks the transaction as Ferry's (loop prevention). */
+  /** Last statement of every batch transaction: the position commits with the rows. */
   async write(connection: PoolConnection, worker: number, seq: number, position: SourcePosition, sourceTimestamp: number): Promise<void> {
     const columns = ['pipeline', 'worker', 'seq', 'epoch', 'binlog_file', 'binlog_pos', 'gtid_set', 'source_ts'];
     await connection.query(

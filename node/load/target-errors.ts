@@ -1,28 +1,21 @@
 import { FerryError, describeError } from '../../shared/errors/index.ts';
-
-interface DriverError {
-  errno?: number;
-  code?: string;
-  sqlMessage?: string;
-  fatal?: boolean;
-}
+import { asDriverError, isNetworkFailure } from '../../shared/mysql/driver-errors.ts';
 
 /** Errors a retry can cure: lost connections, lock waits, deadlocks, a restarting server. */
 const RETRYABLE_ERRNOS = new Set([1205, 1213, 1040, 1053, 1077, 1079, 1080, 1152, 1153, 1158, 1159, 1160, 1161, 1927, 2002, 2003, 2006, 2013, 4031]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT']);
 
 export function isRetryableTargetError(error: unknown): boolean {
   if (error instanceof FerryError) return error.retryable;
-  const driver = (error ?? {}) as DriverError;
+  const driver = asDriverError(error);
   if (driver.errno !== undefined && RETRYABLE_ERRNOS.has(driver.errno)) return true;
-  if (driver.code !== undefined && NETWORK_CODES.has(driver.code)) return true;
+  if (isNetworkFailure(driver)) return true;
   return driver.fatal === true;
 }
 
 /** Maps a target-side failure that is not about one row to a registry error. */
 export function classifyTargetError(error: unknown, endpoint: { host: string; port: number; user: string }): FerryError {
   if (error instanceof FerryError) return error;
-  const driver = (error ?? {}) as DriverError;
+  const driver = asDriverError(error);
   const where = `${endpoint.host}:${endpoint.port}`;
   const detail = driver.sqlMessage ?? describeError(error);
   if (driver.errno === 1045) return new FerryError('FERRY_ERR_TARGET_ACCESS_DENIED', { endpoint: where, user: endpoint.user, detail }, { cause: error });

@@ -171,7 +171,7 @@ export class PipelineRunner {
   private async attempt(runPrechecks: boolean, prechecksPassed: () => void): Promise<void> {
     const { pipeline } = this;
     const log = this.options.log;
-    const pool = createTargetPool(pipeline.target, pipeline.parallel + 2);
+    const pool = createTargetPool(pipeline.target, pipeline.parallel + 2, log);
     let targetFlavor: Flavor | undefined;
     const sockets = guardTargetPool(pool, {
       flavor: () => targetFlavor,
@@ -255,6 +255,7 @@ export class PipelineRunner {
       this.progress.resumedAt(created ? undefined : checkpoint.position);
       log.info({ start, resumed: !created, epoch: pipeline.epoch }, 'pipeline starting');
 
+      const includeSchemas = pipeline.mapping.literalSourceSchemas();
       let readerFailure: FerryError | undefined;
       const queue = new TransactionQueue({ rows: pipeline.queue.maxRows, bytes: pipeline.queue.maxBytes }, (paused) => (paused ? reader?.pause() : reader?.resume()));
       this.wakeConsumer = () => queue.wake();
@@ -262,6 +263,9 @@ export class PipelineRunner {
         endpoint: pipeline.source,
         serverId: pipeline.serverId,
         start,
+        // Row events of schemas no rule reads are skipped undecoded (statements are not: DDL
+        // and statement-logged changes are classified whatever their schema).
+        ...(includeSchemas === undefined ? {} : { includeSchemas }),
         heartbeatMs: pipeline.liveness.heartbeatMs,
         silenceMs: pipeline.liveness.sourceSilenceMs,
         log,

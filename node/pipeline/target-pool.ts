@@ -1,5 +1,7 @@
 import mysql, { type Pool } from 'mysql2/promise';
 import type { MysqlEndpoint } from '../../shared/config/mysql-url.ts';
+import type { Logger } from '../../shared/logging.ts';
+import { classifyTargetError } from '../load/target-errors.ts';
 import { TARGET_SESSION_VARIABLES } from '../transform/values.ts';
 
 /**
@@ -7,8 +9,12 @@ import { TARGET_SESSION_VARIABLES } from '../transform/values.ts';
  * SQL mode (see TARGET_SESSION_VARIABLES), no foreign key checks (the source already checked
  * them and batches are applied table by table), READ COMMITTED (no gap locks between
  * parallel batches), and lock waits short enough to retry rather than hang.
+ *
+ * The settings go first on every new connection (mysql2 runs a connection's commands in
+ * order). A connection that refuses one is destroyed with a logged error, never used with the
+ * server's defaults: another time zone would shift every TIMESTAMP value in silence.
  */
-export function createTargetPool(endpoint: MysqlEndpoint, connections: number): Pool {
+export function createTargetPool(endpoint: MysqlEndpoint, connections: number, log: Logger): Pool {
   const pool = mysql.createPool({
     host: endpoint.host,
     port: endpoint.port,
@@ -25,8 +31,14 @@ export function createTargetPool(endpoint: MysqlEndpoint, connections: number): 
     queryFormat: (sql: string, values: unknown, timezone?: string) => (values === undefined || (Array.isArray(values) && values.length === 0) ? sql : mysql.format(sql, values as Parameters<typeof mysql.format>[1], false, timezone)),
   });
   pool.pool.on('connection', (connection) => {
-    connection.query(`SET SESSION time_zone = '${TARGET_SESSION_VARIABLES.time_zone}', sql_mode = '${TARGET_SESSION_VARIABLES.sql_mode}', foreign_key_checks = 0, innodb_lock_wait_timeout = 20`);
-    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    const refused = (error: unknown) => {
+      if (!error) return;
+      const failure = classifyTargetError(error, endpoint);
+      log.error({ code: failure.code, detail: failure.message }, 'target refused the session settings; connection dropped');
+      connection.destroy();
+    };
+    connection.query(`SET SESSION time_zone = '${TARGET_SESSION_VARIABLES.time_zone}', sql_mode = '${TARGET_SESSION_VARIABLES.sql_mode}', foreign_key_checks = 0, innodb_lock_wait_timeout = 20`, refused);
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', refused);
   });
   return pool;
 }

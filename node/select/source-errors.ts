@@ -1,23 +1,16 @@
 import { FerryError, describeError } from '../../shared/errors/index.ts';
+import { asDriverError, isNetworkFailure } from '../../shared/mysql/driver-errors.ts';
 import type { BinlogEndpoint } from './binlog-options.ts';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'PROTOCOL_CONNECTION_LOST', 'ENOTFOUND']);
-
-interface DriverError {
-  errno?: number;
-  code?: string;
-  message?: string;
-  sqlMessage?: string;
-}
 
 /**
  * Maps an error from a source connection (mysql2 or zongji) to a registry error. Branches
- * on errno, not on mysql2's `code` name: MariaDB-only errnos get wrong names there
- * (STACK-FACTS), and on message text only where the server gives nothing else.
+ * on errno (shared/mysql/driver-errors.ts), and on message text only where the server gives
+ * nothing else.
  */
 export function classifySourceError(error: unknown, endpoint: BinlogEndpoint, position = 'the start position'): FerryError {
   if (error instanceof FerryError) return error;
-  const driver = (error ?? {}) as DriverError;
+  const driver = asDriverError(error);
   const where = `${endpoint.host}:${endpoint.port}`;
   const detail = driver.sqlMessage ?? describeError(error);
   if (driver.errno === 1045) return new FerryError('FERRY_ERR_SOURCE_ACCESS_DENIED', { endpoint: where, user: endpoint.user, detail }, { cause: error });
@@ -30,7 +23,7 @@ export function classifySourceError(error: unknown, endpoint: BinlogEndpoint, po
   if (driver.errno === 4052) {
     return new FerryError('FERRY_ERR_BINLOG_READ', { detail: `another binlog reader connected with the same replica server id (${detail})` }, { cause: error });
   }
-  if (driver.code !== undefined && NETWORK_CODES.has(driver.code)) {
+  if (isNetworkFailure(driver)) {
     return new FerryError('FERRY_ERR_SOURCE_UNREACHABLE', { endpoint: where, detail: `${driver.code}: ${detail}` }, { cause: error });
   }
   return new FerryError('FERRY_ERR_BINLOG_READ', { detail }, { cause: error });

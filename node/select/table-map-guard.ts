@@ -48,7 +48,7 @@ function defineFiltered(prototype: object, onFiltered: (event: ZongjiEventThis) 
 export function installTableMapGuard(): void {
   const writeRows = rowsEvents.WriteRows;
   const tableMap = binlogEvents.TableMap;
-  if (!writeRows || !tableMap) throw new Error(`@vlasky/zongji ${zongjiDir}: no WriteRows/TableMap export; check the pinned version`);
+  if (!writeRows || !tableMap) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `@vlasky/zongji ${zongjiDir}: no WriteRows/TableMap export; check the pinned version` });
   // WriteRows, UpdateRows and DeleteRows share RowsEvent's constructor, which sets _filtered.
   const rowsEvent = Object.getPrototypeOf(writeRows.prototype) as object;
   defineFiltered(tableMap.prototype, (event) => {

@@ -49,7 +49,7 @@ export const zkPaths = {
   stats: `${ZK_ROOT}/stats`,
   stat: (pipeline: string) => under(`${ZK_ROOT}/stats`, pipeline),
 
-  // --- The arbiter (issue #6).
+  // --- The arbiter.
   /** One lock per channel: ephemeral-sequential contenders; the lowest holds it. */
   locks: `${ZK_ROOT}/locks`,
   channelLock: (channel: string) => under(`${ZK_ROOT}/locks`, channel),

@@ -38,10 +38,15 @@ export interface TableMapping {
   mapTable(schema: string, table: string): MappedTable | undefined;
   /** True when some rule may replicate a table of this schema (DROP DATABASE names no table). */
   coversSchema(schema: string): boolean;
+  /**
+   * Every source schema a rule can read, when each rule names its schema without a wildcard
+   * (the binlog reader then decodes no other schema's rows); undefined otherwise.
+   */
+  literalSourceSchemas(): string[] | undefined;
 }
 
 export interface TableMappingOptions {
-  /** Ferry's schema (checkpoint, loop marks); never replicated. @default '_ferry' */
+  /** Ferry's schema (checkpoints, fences, skipped rows); never replicated. @default '_ferry' */
   systemSchema?: string;
   /** JSON pointer of the rules in the spec, for problem paths. @default '/tables' */
   path?: string;
@@ -105,6 +110,11 @@ class CompiledTableMapping implements TableMapping {
 
   coversSchema(schema: string): boolean {
     return !this.systemSchemas.has(schema.toLowerCase()) && this.rules.some((r) => r.schema.test(schema));
+  }
+
+  literalSourceSchemas(): string[] | undefined {
+    if (!this.rules.every((r) => r.schema.literal)) return undefined;
+    return [...new Set(this.rules.map((r) => r.schema.text))].filter((schema) => !this.systemSchemas.has(schema.toLowerCase()));
   }
 
   /** For logs: the rules in their written form (JSON.stringify of a runtime pipeline). */

@@ -1,4 +1,4 @@
-// The arbiter's actions on a channel (issue #6): ROLLBACK, RESTART, PAUSE / START / STOP under
+// The arbiter's actions on a channel: ROLLBACK, RESTART, PAUSE / START / STOP under
 // the channel's ZooKeeper lock, WARNING without it. Usable from a manager or a node: they need
 // only a ZkClient, a logger and an EventLog.
 export { ARBITER_DEFAULTS, type ArbiterAction, type ArbiterCause, type ArbiterContext, type ArbiterOutcome, type ArbiterWarning } from './arbiter-types.ts';

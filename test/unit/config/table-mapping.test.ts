@@ -26,6 +26,12 @@ describe('table mapping', () => {
     expect(mapping.mapTable('aab', 'y')).toBeUndefined();
   });
 
+  it('names the source schemas the binlog reader may limit itself to, only when no rule has a wildcard in its schema', () => {
+    expect(compileTableMapping([{ source: 'shop.orders', target: 'archive.orders' }, 'shop.*', 'crm.customers']).literalSourceSchemas()).toEqual(['shop', 'crm']);
+    expect(compileTableMapping(['shop.*', 'crm_*.customers']).literalSourceSchemas()).toBeUndefined();
+    expect(compileTableMapping(['*.orders']).literalSourceSchemas()).toBeUndefined();
+  });
+
   it('lets the first matching rule win', () => {
     const mapping = compileTableMapping([{ source: 'shop.orders', target: 'rep.orders_v2' }, { source: 'shop.*', target: 'copy.*' }]);
     expect(mapping.mapTable('shop', 'orders')).toMatchObject({ target: { schema: 'rep', table: 'orders_v2' }, rule: 0 });

@@ -6,6 +6,7 @@ import type { TableMapping } from '../../../shared/model/table-mapping.ts';
 const mapping: TableMapping = {
   mapTable: (schema, table) => (schema === 'shop' ? { target: { schema: 'copy', table: `${table}_c` }, columns: { identity: true, mapColumn: (c) => c }, rule: 0 } : undefined),
   coversSchema: (schema) => schema === 'shop',
+  literalSourceSchemas: () => ['shop'],
 };
 
 describe('parseDdl', () => {
@@ -175,6 +176,7 @@ describe('swappedIn: the cut-over of an online schema change', () => {
   const ordersOnly: TableMapping = {
     mapTable: (schema, table) => (schema === 'shop' && table === 'orders' ? { target: { schema: 'shop', table }, columns: { identity: true, mapColumn: (c) => c }, rule: 0 } : undefined),
     coversSchema: (schema) => schema === 'shop',
+    literalSourceSchemas: () => ['shop'],
   };
   const swap = (sql: string, m: TableMapping = ordersOnly): string | undefined => {
     const found = swappedIn(parseDdl(sql, 'shop'), m);
