@@ -310,7 +310,6 @@ export class PipelineRunner {
   }
 }
 
-/** A user's --from as a stream position; the file of a GTID start arrives with the stream. */
 /** FERRY_ERR_HOST_NOT_FOUND when `failure` is a connection refused by DNS (ENOTFOUND). */
 function hostNotFound(failure: FerryError): FerryError | undefined {
   const side = failure.code === 'FERRY_ERR_SOURCE_UNREACHABLE' ? 'source' : failure.code === 'FERRY_ERR_TARGET_UNREACHABLE' ? 'target' : undefined;
@@ -318,6 +317,7 @@ function hostNotFound(failure: FerryError): FerryError | undefined {
   return new FerryError('FERRY_ERR_HOST_NOT_FOUND', { side, endpoint: failure.details.endpoint, detail: 'ENOTFOUND' }, { cause: failure });
 }
 
+/** A user's --from as a stream position; the file of a GTID start arrives with the stream. */
 function sourcePositionOf(from: StartPosition): SourcePosition {
   return from.kind === 'gtid' ? { file: '', pos: 4, gtidSet: from.gtidSet } : { file: from.file, pos: from.pos };
 }
