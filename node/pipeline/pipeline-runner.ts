@@ -266,6 +266,7 @@ export class PipelineRunner {
         // Row events of schemas no rule reads are skipped undecoded (statements are not: DDL
         // and statement-logged changes are classified whatever their schema).
         ...(includeSchemas === undefined ? {} : { includeSchemas }),
+        replicates: (schema, table) => pipeline.mapping.mapTable(schema, table) !== undefined,
         heartbeatMs: pipeline.liveness.heartbeatMs,
         silenceMs: pipeline.liveness.sourceSilenceMs,
         log,

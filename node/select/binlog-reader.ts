@@ -20,6 +20,8 @@ export interface BinlogReaderOptions {
   start: SourcePosition;
   /** Only these schemas' row events are decoded (all when absent). */
   includeSchemas?: string[];
+  /** Whether rows of a table are replicated (two-phase XA elsewhere is passed over). @default every table */
+  replicates?: (schema: string, table: string) => boolean;
   /**
    * Heartbeat period asked of the source (MASTER_HEARTBEAT_PERIOD through the dump
    * protocol): it sends one whenever the dump has had nothing to send for that long.
@@ -74,6 +76,7 @@ export class BinlogReader {
       gtidSet === undefined ? undefined : parseGtidSet(gtidFlavorOf(gtidSet || '0-0-0'), gtidSet),
       options.onTransaction,
       (dropped) => options.log.warn({ ...dropped }, 'uncommitted source transaction dropped'),
+      options.replicates,
     );
   }
 

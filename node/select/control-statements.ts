@@ -1,6 +1,8 @@
 /** A statement that steers a transaction, as the server writes it into the binlog. */
 export type ControlStatement =
-  | { kind: 'begin' | 'commit' | 'rollback' | 'xa' }
+  | { kind: 'begin' | 'commit' | 'rollback' }
+  /** A two-phase XA step; `xid` as the server spells it (X'..',X'..',n), the same in each step. */
+  | { kind: 'xa'; verb: string; xid: string }
   | { kind: 'savepoint' | 'rollback_to' | 'release'; name: string };
 
 /** A savepoint name: `quoted` (with `` for a backtick) or bare; compared without case. */
@@ -22,7 +24,10 @@ export function parseControlStatement(statement: string): ControlStatement | und
   const head = statement.slice(0, 20).toUpperCase();
   if (head.startsWith('BEGIN') || head.startsWith('START TRANSACTION')) return { kind: 'begin' };
   if (head.startsWith('COMMIT')) return { kind: 'commit' };
-  if (head.startsWith('XA ')) return { kind: 'xa' };
+  if (head.startsWith('XA ')) {
+    const [, verb = '', xid = ''] = /^XA\s+(\S+)\s*(.*)$/is.exec(statement) ?? [];
+    return { kind: 'xa', verb: verb.toUpperCase(), xid: xid.trim() };
+  }
   if (head.startsWith('SAVEPOINT')) {
     const match = SAVEPOINT.exec(statement);
     if (match) return { kind: 'savepoint', name: savepointName(match[1]!) };

@@ -56,11 +56,16 @@ export class TransactionAssembler {
   private file: string;
   private open: OpenTransaction | undefined;
 
+  /** Two-phase XA transactions passed over (no replicated rows), until their XA COMMIT. */
+  private readonly passedXa = new Set<string>();
+
   constructor(
     startFile: string,
     private readonly executed: GtidSet | undefined,
     private readonly emit: (transaction: SourceTransaction) => void,
     private readonly onDropped: (dropped: DroppedTransaction) => void = () => {},
+    /** Whether a table's rows are replicated: two-phase XA on other tables is passed over. @default every table */
+    private readonly replicates: (schema: string, table: string) => boolean = () => true,
   ) {
     this.file = startFile;
   }
@@ -168,7 +173,8 @@ export class TransactionAssembler {
         if (this.open) this.release(this.open, control.name);
         return;
       case 'xa':
-        throw new FerryError('FERRY_ERR_BINLOG_XA', { position: where(), detail: statement.slice(0, 80) });
+        this.xaStep(control, event, where);
+        return;
       case undefined:
         break;
     }
@@ -221,6 +227,36 @@ export class TransactionAssembler {
   private release(open: OpenTransaction, name: string): void {
     const at = (open.savepoints ?? []).findIndex((savepoint) => savepoint.name === name);
     if (at >= 0) open.savepoints = open.savepoints!.slice(0, at);
+  }
+
+  /**
+   * Two-phase XA: its rows are logged at XA END / PREPARE but commit at a later XA COMMIT,
+   * under another GTID, which Ferry cannot apply exactly. One that touches no replicated
+   * table is passed over as an empty transaction, and so is its XA COMMIT later; an XA
+   * ROLLBACK commits nothing. Anything else stops: an XA transaction with replicated rows, or
+   * an XA COMMIT whose prepared rows this reader did not see (prepared before its start).
+   */
+  private xaStep(control: { verb: string; xid: string }, event: Extract<AssemblerEvent, { type: 'query' }>, where: () => string): void {
+    const open = this.open;
+    const passOver = (): void => {
+      if (open) open.changes = [];
+      this.commit(event.nextPosition, event.timestamp);
+    };
+    if (control.verb === 'END' && open && !open.changes.some((change) => this.replicates(change.schema, change.table))) {
+      this.passedXa.add(control.xid);
+      passOver();
+      return;
+    }
+    if (control.verb === 'ROLLBACK' && !(open && open.changes.length > 0)) {
+      this.passedXa.delete(control.xid);
+      passOver();
+      return;
+    }
+    if (control.verb === 'COMMIT' && this.passedXa.delete(control.xid) && !(open && open.changes.length > 0)) {
+      passOver();
+      return;
+    }
+    throw new FerryError('FERRY_ERR_BINLOG_XA', { position: where(), detail: event.sql.trim().slice(0, 80) });
   }
 
   private commit(nextPosition: number, timestamp: number): void {

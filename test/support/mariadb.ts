@@ -52,8 +52,13 @@ export interface ReplicationPair {
   onBoth(sql: string): Promise<void>;
 }
 
-export async function replicationPair(): Promise<ReplicationPair> {
-  const source = await testDatabase('db1');
+/**
+ * `source`: another source than the shared db1, for tests that write what stops every
+ * pipeline reading past it (a two-phase XA transaction): the shared binlog is read by the
+ * other tests' pipelines too.
+ */
+export async function replicationPair(options: { source?: TestDatabase } = {}): Promise<ReplicationPair> {
+  const source = options.source ?? (await testDatabase('db1'));
   const target = await testDatabase('db2');
   const schema = await testSchema(source, 'r');
   await target.connection.query(`CREATE DATABASE \`${schema}\``);

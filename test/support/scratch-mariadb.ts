@@ -5,6 +5,7 @@ import mysql from 'mysql2/promise';
 import { onTestFinished } from 'vitest';
 import { findFreeBase, restartMariaDb, servicesDown, servicesUp, stopMariaDb, type MariaDbInstance, type ServicesState } from '../../services/index.ts';
 import { createLogger } from '../../shared/logging.ts';
+import type { TestDatabase } from './mariadb.ts';
 
 /**
  * A MariaDB server of the test's own (same settings as `bin/ferry services`), for tests that
@@ -21,6 +22,12 @@ export interface ScratchMariaDb {
 
 export async function scratchMariaDb(): Promise<ScratchMariaDb> {
   return (await scratchMariaDbs(1))[0]!;
+}
+
+/** A scratch server as a TestDatabase (an app-user connection), e.g. a pair's own source. */
+export async function scratchTestDatabase(): Promise<TestDatabase> {
+  const scratch = await scratchMariaDb();
+  return { instance: scratch.instance, connection: await scratch.connect(), url: scratch.url, replicationUrl: scratch.replicationUrl };
 }
 
 /** `count` servers of the test's own, with distinct server ids and GTID domains (one can replicate another). */

@@ -180,11 +180,23 @@ describe('TransactionAssembler: statements inside a transaction (as MariaDB 10.1
     expect(out.map((t) => [t.gtid, ids(t), t.end])).toEqual([['0-7-2', [9], { file: 'bin.000002', pos: 30, gtidSet: '0-7-2' }]]);
   });
 
-  it('refuses every XA statement of a two-phase XA transaction with FERRY_ERR_BINLOG_XA', () => {
-    for (const sql of ["XA START X'7831',X'',1", "XA END X'7831',X'',1", "XA COMMIT X'7831',X'',1", "XA ROLLBACK X'7831',X'',1"]) {
-      const { assembler } = assemble();
-      assembler.push(gtid('0-7-11'));
-      expect(codeOf(() => assembler.push(query(sql, 60)))).toBe('FERRY_ERR_BINLOG_XA');
-    }
+  it('refuses a two-phase XA transaction with replicated rows, and an XA COMMIT whose prepared rows it never saw, with FERRY_ERR_BINLOG_XA', () => {
+    const { assembler } = assemble();
+    for (const event of [gtid('0-7-11'), insert('i', 1)]) assembler.push(event);
+    expect(codeOf(() => assembler.push(query("XA END X'7831',X'',1", 60)))).toBe('FERRY_ERR_BINLOG_XA');
+    const late = assemble();
+    late.assembler.push(gtid('0-7-12', true));
+    expect(codeOf(() => late.assembler.push(query("XA COMMIT X'7831',X'',1", 60)))).toBe('FERRY_ERR_BINLOG_XA');
+    const start = assemble();
+    start.assembler.push(gtid('0-7-13'));
+    expect(codeOf(() => start.assembler.push(query("XA START X'7831',X'',1", 60)))).toBe('FERRY_ERR_BINLOG_XA');
+  });
+
+  it('passes over a two-phase XA transaction on tables no rule replicates, its XA COMMIT, and any XA ROLLBACK', () => {
+    const out: SourceTransaction[] = [];
+    const assembler = new TransactionAssembler('bin.000001', parseGtidSet('mariadb', '0-7-10'), (t) => out.push(t), () => {}, (_schema, table) => table !== 'other');
+    for (const event of [gtid('0-7-11'), insert('other', 1), query("XA END X'7831',X'',1", 60), gtid('0-7-12', true), query("XA COMMIT X'7831',X'',1", 90)]) assembler.push(event);
+    for (const event of [gtid('0-7-13', true), query("XA ROLLBACK X'7832',X'',1", 120)]) assembler.push(event);
+    expect(out.map((t) => [t.gtid, t.changes.length, t.end.gtidSet])).toEqual([['0-7-11', 0, '0-7-11'], ['0-7-12', 0, '0-7-12'], ['0-7-13', 0, '0-7-13']]);
   });
 });
