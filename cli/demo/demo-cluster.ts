@@ -36,7 +36,7 @@ export async function startDemoCluster(state: ServicesState, stateDir: string): 
     processes.push(...managers);
     const urls = await Promise.all(managers.map(async (m) => (await m.waitForLine(/listening on (\S+)/))[1]!));
     const api = new ApiClient(urls[0]!, adminToken);
-    const { token: nodeToken } = await api.call<{ token: string }>('POST', '/tokens', { name: 'node-1', role: 'node' });
+    const { token: nodeToken } = await api.call<{ token: string }>('POST', '/tokens', { name: 'node-1', role: 'node', node: 'node-1' });
     const node = startClusterProcess('node-1', ['node', '--zk', zk, '--id', 'node-1', '--dc', 'dc1', '--cache-dir', join(stateDir, 'node-1')], logDir, { FERRY_NODE_TOKEN: nodeToken });
     processes.push(node);
     await node.waitForLine(/registered/);

@@ -32,10 +32,11 @@ export function allows(role: TokenRoleT, action: Action): boolean {
   return ROLE_ACTIONS[role].includes(action);
 }
 
-/** Who sent a request: the token's name (for `by` fields and logs) and role. */
+/** Who sent a request: the token's name (for `by` fields and logs), role, and for a node token its node id. */
 export interface Principal {
   name: string;
   role: TokenRoleT;
+  node?: string;
 }
 
 export const BOOTSTRAP_ADMIN = 'admin';
@@ -55,7 +56,8 @@ export function sameSecret(a: string, b: string): boolean {
 
 /**
  * The principal of a token; FERRY_ERR_API_UNAUTHORIZED when missing or unknown. ZooKeeper is
- * asked only for tokens other than the bootstrap one.
+ * asked only for tokens other than the bootstrap one. A node token made before tokens named
+ * their node is refused (FERRY_ERR_API_NODE_TOKEN_UNBOUND): it could report for any node.
  */
 export async function authenticate(zk: () => ZkClient, adminToken: string, header: string | undefined): Promise<Principal> {
   const token = bearerToken(header);
@@ -63,7 +65,10 @@ export async function authenticate(zk: () => ZkClient, adminToken: string, heade
   if (sameSecret(token, adminToken)) return { name: BOOTSTRAP_ADMIN, role: 'admin' };
   const record = await readRecord<TokenRecord>(zk(), zkPaths.token(sha256Hex(token)));
   if (record === undefined) throw new FerryError('FERRY_ERR_API_UNAUTHORIZED');
-  return { name: record.value.name, role: record.value.role };
+  const { name, role, node } = record.value;
+  if (role !== 'node') return { name, role };
+  if (node === undefined) throw new FerryError('FERRY_ERR_API_NODE_TOKEN_UNBOUND', { name });
+  return { name, role, node };
 }
 
 /** FERRY_ERR_API_FORBIDDEN unless the role may do the action. */

@@ -5,6 +5,7 @@ import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import { badRequest } from '../config/bad-request.ts';
 import type { Action, Principal } from './auth.ts';
+import type { SignInLimits } from './sign-in-limiter.ts';
 
 /** What the routes need from the manager. Getters: the ZooKeeper session is replaced after expiry. */
 export interface ApiContext {
@@ -19,12 +20,17 @@ export interface ApiContext {
   arbiter?: Pick<ArbiterContext, 'lockTimeoutMs' | 'clearTimeoutMs' | 'placeTimeoutMs'>;
   /** Where alarm changes made through the API (warnings, clears) are POSTed. @default none */
   alarmWebhookUrl?: string;
+  /** Failed sign-ins tolerated per client address. @default SIGN_IN_LIMITS */
+  signInLimits?: SignInLimits;
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** What the route does; routes without one are public (health, OpenAPI). */
-    action?: Action;
+    /**
+     * What the route does, or 'public' (health, OpenAPI: no token). Every route must say one:
+     * a route without is refused when the API is built (see route-guard.ts).
+     */
+    action?: Action | 'public';
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -88,6 +88,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (unexpected) request.log.error({ err: error, reference: answer.details.reference, method: request.method, url: request.url }, 'request failed');
     else if (answer.http >= 500) request.log.warn({ code: answer.code, detail: answer.message, method: request.method, url: request.url }, 'request failed');
     else request.log.debug({ code: answer.code, method: request.method, url: request.url }, 'request refused');
+    if (typeof answer.details.retryAfterSeconds === 'number') void reply.header('retry-after', String(answer.details.retryAfterSeconds));
     return reply.code(answer.http).type('application/json').send(answer.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {

@@ -27,5 +27,5 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  app.get(`${API}/openapi.json`, { schema: { ...docs('cluster', 'This document (no token needed)', true) } }, () => app.swagger());
+  app.get(`${API}/openapi.json`, { config: { action: 'public' }, schema: { ...docs('cluster', 'This document (no token needed)', true) } }, () => app.swagger());
 }

@@ -43,6 +43,7 @@ export type SwitchBodyT = Static<typeof SwitchBody>;
 export const TokenCreate = Type.Object({
   name: Name('Name of the token, shown in lists and in `by` fields of permits; unique.'),
   role: TokenRole,
+  node: Type.Optional(Name('Role node only, and required for it: the id (--id) of the one node this token reports for.')),
 }, { ...strict, $id: 'TokenCreate', description: 'A new API token.' });
 export type TokenCreateT = Static<typeof TokenCreate>;
 

@@ -1,8 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { authenticate, authorize } from './auth.ts';
+import { authenticate, authorize, bearerToken, BOOTSTRAP_ADMIN, sameSecret, sha256Hex, type Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
+import { guardRoutes, type RouteAccess } from './route-guard.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { arbiterRoutes } from './routes/arbiter.ts';
 import { channelRoutes } from './routes/channels.ts';
@@ -11,6 +12,8 @@ import { dataSourceRoutes } from './routes/datasources.ts';
 import { eventRoutes } from './routes/events.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { SignInLimiter } from './sign-in-limiter.ts';
+import { FerryError, isFerryError } from '../../shared/errors/index.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -34,14 +37,18 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, useDefaults: true, verbose: true } },
   });
   app.decorateRequest('principal', null);
+  app.decorate('routeAccess', guardRoutes(app));
   installErrorHandling(app);
   acceptEmptyJsonBodies(app);
 
   // Authentication before the body is even parsed: a caller without a valid token learns nothing.
+  const limiter = new SignInLimiter(ctx.signInLimits);
   app.addHook('onRequest', async (request) => {
     const action = request.routeOptions.config.action;
-    if (action === undefined) return;
-    const principal = await authenticate(() => ctx.zk(), ctx.adminToken, request.headers.authorization);
+    // Unknown routes have no config: they answer 404 without a token.
+    if (action === 'public' || request.routeOptions.url === undefined) return;
+    if (action === undefined) throw new FerryError('FERRY_ERR_API_ROUTE_UNGUARDED', { route: `${request.method} ${request.routeOptions.url}` });
+    const principal = await signIn(ctx, limiter, request.ip, request.headers.authorization);
     authorize(principal, action);
     request.principal = principal;
   });
@@ -60,6 +67,36 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   alarmRoutes(app, ctx);
   await app.ready();
   return app;
+}
+
+/**
+ * Authentication under the sign-in limit: an address past its failures is refused (429)
+ * before any token lookup, unless its token is the bootstrap one or one accepted before.
+ */
+async function signIn(ctx: ApiContext, limiter: SignInLimiter, address: string, header: string | undefined): Promise<Principal> {
+  const token = bearerToken(header);
+  const retryAfterSeconds = limiter.retryAfterSeconds(address);
+  if (retryAfterSeconds > 0 && !(token !== undefined && (sameSecret(token, ctx.adminToken) || limiter.wasAccepted(sha256Hex(token))))) {
+    throw new FerryError('FERRY_ERR_API_RATE_LIMITED', { address, retryAfterSeconds });
+  }
+  try {
+    const principal = await authenticate(() => ctx.zk(), ctx.adminToken, header);
+    if (token !== undefined && principal.name !== BOOTSTRAP_ADMIN) limiter.acceptedToken(sha256Hex(token));
+    return principal;
+  } catch (error) {
+    if (isFerryError(error, 'FERRY_ERR_API_UNAUTHORIZED')) {
+      limiter.failed(address);
+      ctx.log.debug({ address }, 'sign-in failed');
+    }
+    throw error;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the action it requires, in the order they were added. */
+    routeAccess: RouteAccess[];
+  }
 }
 
 /**

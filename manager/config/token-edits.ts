@@ -42,16 +42,16 @@ async function editTokens(zk: ZkClient, store: ConfigStore, plan: (tokens: Map<s
 }
 
 /** Creates a token and returns it: the only time anyone sees it. */
-export async function createToken(zk: ZkClient, store: ConfigStore, name: string, role: TokenRoleT): Promise<{ name: string; role: TokenRoleT; token: string }> {
+export async function createToken(zk: ZkClient, store: ConfigStore, name: string, role: TokenRoleT, node?: string): Promise<{ name: string; role: TokenRoleT; node?: string; token: string }> {
   const token = randomBytes(32).toString('base64url');
-  const record: TokenRecord = { name, role, createdAt: new Date().toISOString() };
+  const record: TokenRecord = { name, role, ...(node === undefined ? {} : { node }), createdAt: new Date().toISOString() };
   await editTokens(zk, store, (tokens) => {
     if (name === BOOTSTRAP_ADMIN || [...tokens.values()].some((t) => t.name === name)) {
       throw new FerryError('FERRY_ERR_API_CONFLICT', { what: 'token', name, detail: name === BOOTSTRAP_ADMIN ? 'is the name of the bootstrap admin token' : 'already exists' });
     }
     return [{ op: 'create', path: zkPaths.token(sha256Hex(token)), data: encode(record) }];
   });
-  return { name, role, token };
+  return { name, role, ...(node === undefined ? {} : { node }), token };
 }
 
 export async function deleteToken(zk: ZkClient, store: ConfigStore, name: string): Promise<void> {

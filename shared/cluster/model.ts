@@ -167,6 +167,8 @@ export type TokenRoleT = Static<typeof TokenRole>;
 export interface TokenRecord {
   name: string;
   role: TokenRoleT;
+  /** Role node only: the one node id the token may report for (absent on tokens of other roles). */
+  node?: string;
   createdAt: string;
 }
 

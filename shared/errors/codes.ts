@@ -298,6 +298,26 @@ export const ERROR_CODES = {
     scope: 'config', retryable: false, http: 409,
     workaround: 'Someone else changed it at the same time or it already exists: read it again (GET), reapply your change and retry.',
   }),
+  FERRY_ERR_API_RATE_LIMITED: spec({
+    message: 'too many failed sign-ins from {address}: try again in {retryAfterSeconds} s',
+    scope: 'config', retryable: true, http: 429,
+    workaround: 'Wait for the Retry-After header\'s seconds and send a valid token; meanwhile the bootstrap admin token and tokens this manager accepted before still pass.',
+  }),
+  FERRY_ERR_API_NODE_TOKEN_UNBOUND: spec({
+    message: 'node token {name} names no node',
+    scope: 'config', retryable: false, http: 403,
+    workaround: 'Node tokens are per node since node ids are checked: create one per node with POST /api/v1/tokens {"name": ..., "role": "node", "node": "<node id>"}, give it to that node (--token or FERRY_NODE_TOKEN) and delete the old token.',
+  }),
+  FERRY_ERR_API_NODE_MISMATCH: spec({
+    message: 'the token of node {tokenNode} may not report for node {node}',
+    scope: 'config', retryable: false, http: 403,
+    workaround: 'Give each node the token created for its own id (--token or FERRY_NODE_TOKEN); a node token names exactly one node.',
+  }),
+  FERRY_ERR_API_ROUTE_UNGUARDED: spec({
+    message: 'route {route} declares no action',
+    scope: 'internal', retryable: false, http: 500,
+    workaround: 'This is a bug in Ferry: every API route must declare config.action (a role action, or \'public\'). Report it.',
+  }),
   FERRY_ERR_DATASOURCE_IN_USE: spec({
     message: 'data source {groupKey} is used by pipeline(s) {pipelines}',
     scope: 'config', retryable: false, http: 409,

@@ -32,7 +32,6 @@ export interface TestCluster {
   api: ApiClient;
   channel: string;
   pipeline: string;
-  nodeToken: string;
   nodes: Map<string, FerryProcess>;
   /** Starts (or starts again) node `id` with its own cache directory. */
   startNode(id: string, extra?: string[]): Promise<FerryProcess>;
@@ -56,14 +55,23 @@ export async function testCluster(options: { managers?: number; managerArgs?: st
   const managers = await Promise.all(Array.from({ length: options.managers ?? 2 }, (_, i) => startManagerProcess(zk, `m${i + 1}`, options.managerArgs)));
   const liveApi = () => (managers.find((m) => m.process.child.exitCode === null && m.process.child.signalCode === null) ?? managers[0]!).api;
   const api = managers[0]!.api;
-  const token = await api.post<{ token: string }>('/api/v1/tokens', { name: 'nodes', role: 'node' });
-  expect(token.status).toBe(201);
 
   const cacheRoot = await mkdtemp(join(tmpdir(), 'ferry-cluster-'));
   onTestFinished(() => rm(cacheRoot, { recursive: true, force: true }));
   const nodes = new Map<string, FerryProcess>();
+  // Node tokens are per node: one for each id, made the first time that node starts.
+  const tokens = new Map<string, string>();
+  const tokenOf = async (id: string) => {
+    if (!tokens.has(id)) {
+      const created = await api.post<{ token: string }>('/api/v1/tokens', { name: `node-${id}`, role: 'node', node: id });
+      expect(created.status).toBe(201);
+      tokens.set(id, created.body.token);
+    }
+    return tokens.get(id)!;
+  };
   const startNode = async (id: string, extra: string[] = []) => {
-    const node = startFerry(['node', '--zk', zk, '--id', id, '--dc', 'dc1', '--cache-dir', join(cacheRoot, id), '--session-timeout-ms', String(SESSION_MS), '--stats-seconds', '1', ...extra], { FERRY_NODE_TOKEN: token.body.token });
+    const token = await tokenOf(id);
+    const node = startFerry(['node', '--zk', zk, '--id', id, '--dc', 'dc1', '--cache-dir', join(cacheRoot, id), '--session-timeout-ms', String(SESSION_MS), '--stats-seconds', '1', ...extra], { FERRY_NODE_TOKEN: token });
     nodes.set(id, node);
     await eventually(() => (node.output().includes(`node ${id} registered`) ? true : undefined), 30_000, `node ${id} to register`);
     return node;
@@ -89,5 +97,5 @@ export async function testCluster(options: { managers?: number; managerArgs?: st
     const placed = view.node !== null && (where.node === undefined || view.node === where.node) && view.node !== where.not;
     return placed && view.epoch !== null && (await fenceEpoch()) === view.epoch ? view : undefined;
   }, timeoutMs, `the pipeline to run${where.node ? ` on ${where.node}` : ''}${where.not ? ` off ${where.not}` : ''}`);
-  return { pair, zk, managers, api, channel: 'orders', pipeline, nodeToken: token.body.token, nodes, startNode, pipelineView, runningOn };
+  return { pair, zk, managers, api, channel: 'orders', pipeline, nodes, startNode, pipelineView, runningOn };
 }

@@ -21,6 +21,7 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   // No token and no ZooKeeper read: load balancers and tests poll it.
   app.get(`${API}/health`, {
+    config: { action: 'public' },
     schema: docs('cluster', 'Liveness of this manager (no token needed)', true),
   }, () => ({ ok: true, id: ctx.managerId(), leader: ctx.isLeader() }));
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { badRequest } from '../../config/bad-request.ts';
 import { createToken, deleteToken, listTokens } from '../../config/token-edits.ts';
 import { API, docs, type ApiContext } from '../context.ts';
 import { TokenCreate, TokenNameParams, type TokenCreateT } from '../schemas.ts';
@@ -10,16 +11,19 @@ const tag = 'tokens';
 export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(`${API}/tokens`, {
     config: { action: 'tokens' },
-    schema: docs(tag, 'List tokens (names and roles, never the tokens)'),
+    schema: docs(tag, 'List tokens (names, roles and node ids, never the tokens)'),
   }, async () => [...(await listTokens(ctx.zk())).values()].sort((a, b) => a.name.localeCompare(b.name)));
 
   app.post(`${API}/tokens`, {
     config: { action: 'tokens' },
     schema: { ...docs(tag, 'Create a token; the response holds it, the only time it is shown'), body: Type.Ref(TokenCreate) },
   }, async (request, reply) => {
-    const { name, role } = request.body as TokenCreateT;
-    const created = await createToken(ctx.zk(), ctx.store(), name, role);
-    request.log.info({ tokenName: name, role, by: request.principal?.name }, 'token created');
+    const { name, role, node } = request.body as TokenCreateT;
+    // A node token speaks for one node only: without a node id it could report for any.
+    if (role === 'node' && node === undefined) throw badRequest([{ path: '/node', message: 'is required for role node: the id of the node this token reports for' }]);
+    if (role !== 'node' && node !== undefined) throw badRequest([{ path: '/node', message: `is for role node only, not ${role}` }]);
+    const created = await createToken(ctx.zk(), ctx.store(), name, role, node);
+    request.log.info({ tokenName: name, role, node, by: request.principal?.name }, 'token created');
     return reply.code(201).send(created);
   });
 

@@ -33,7 +33,7 @@ describe('cluster: REST API, manager failover, node restart without managers', (
 
     const managers = await Promise.all([startManagerProcess(zk, 'm1'), startManagerProcess(zk, 'm2')]);
     const api = apiClient(managers[0].url);
-    const token = await api.post<{ token: string }>('/api/v1/tokens', { name: 'n1', role: 'node' });
+    const token = await api.post<{ token: string }>('/api/v1/tokens', { name: 'n1', role: 'node', node: 'n1' });
     expect(token.status).toBe(201);
     const nodeArgs = (zkConnect: string) => ['node', '--zk', zkConnect, '--id', 'n1', '--dc', 'dc1', '--cache-dir', cacheDir, '--session-timeout-ms', String(SESSION_MS), '--stats-seconds', '1'];
     const node = startFerry(nodeArgs(zk), { FERRY_NODE_TOKEN: token.body.token });

@@ -51,7 +51,7 @@ describe('cluster: master/standby switch of a source group', () => {
     onTestFinished(() => rm(cacheDir, { recursive: true, force: true }));
     const manager = await startManagerProcess(zk, 'm1');
     const api = apiClient(manager.url);
-    const token = await api.post<{ token: string }>('/api/v1/tokens', { name: 'n1', role: 'node' });
+    const token = await api.post<{ token: string }>('/api/v1/tokens', { name: 'n1', role: 'node', node: 'n1' });
     const node = startFerry(['node', '--zk', zk, '--id', 'n1', '--dc', 'dc1', '--cache-dir', cacheDir, '--session-timeout-ms', String(SESSION_MS), '--stats-seconds', '1'], { FERRY_NODE_TOKEN: token.body.token });
     await eventually(() => (node.output().includes('registered') ? true : undefined), 30_000, 'the node to register');
 

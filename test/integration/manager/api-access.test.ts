@@ -22,7 +22,7 @@ describe('manager API: auth, tokens, cluster, documents', () => {
 
     const tokens: Record<string, string> = {};
     for (const role of ['viewer', 'operator', 'node'] as const) {
-      const created = await api.post<{ name: string; role: string; token: string }>('/api/v1/tokens', { name: `${role}-1`, role });
+      const created = await api.post<{ name: string; role: string; token: string }>('/api/v1/tokens', { name: `${role}-1`, role, ...(role === 'node' ? { node: 'n1' } : {}) });
       expect(created.status).toBe(201);
       expect(created.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       tokens[role] = created.body.token;

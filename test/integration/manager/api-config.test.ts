@@ -177,11 +177,15 @@ describe('manager API: channels', () => {
     expect((await api.del('/api/v1/datasources/a')).status).toBe(204);
   });
 
-  it('shows the stats nodes report, ignoring unknown pipelines and older epochs', async () => {
-    const { api } = await setup();
+  it('shows the stats nodes report, ignoring unknown pipelines and epochs other than the assignment\'s', async () => {
+    const { zk, api } = await setup();
     await api.post('/api/v1/datasources', dataSource('a', 3306));
     await api.post('/api/v1/datasources', dataSource('b', 3307));
     await api.post('/api/v1/channels', channel('c1', [{ name: 'p1', source: 'a', target: 'b' }]));
+    // PAUSE keeps the assignment the test writes (STOP would have the leader remove it).
+    expect((await api.post('/api/v1/channels/c1/pause')).status).toBe(200);
+    const client = await zkClient(zk);
+    await client.create(zkPaths.assignment('p1'), JSON.stringify({ pipeline: 'p1', channel: 'c1', node: 'n1', epoch: 3, state: 'acked', at: new Date().toISOString() }));
     const stat = (epoch: number, position: string, pipeline = 'p1') => ({ pipeline, node: 'n1', epoch, state: 'running', position, lagMs: 12, rowsPerSecond: 500, at: new Date().toISOString() });
     expect((await api.post('/api/v1/internal/stats', { node: 'n1', stats: [stat(3, '0-1-100'), stat(1, 'x', 'ghost')] })).status).toBe(204);
     expect((await api.post('/api/v1/internal/stats', { node: 'n1', stats: [stat(2, '0-1-50')] })).status).toBe(204);
