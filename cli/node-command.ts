@@ -23,7 +23,7 @@ Options:
   --address HOST:PORT      where the node can be reached (default: the host name)
   --capacity N             pipelines it takes before it reports itself full (default ${NODE_DEFAULTS.capacity})
   --cache-dir DIR          local cache directory (default .ferry/node-<id>)
-  --token TOKEN            API token (role node) for stats; default env FERRY_NODE_TOKEN
+  --token TOKEN            API token made for this node id (role node) for stats; default env FERRY_NODE_TOKEN
   --manager URL            a manager's base URL, tried after the registered ones (repeatable)
   --stats-seconds N        seconds between stats reports (default ${NODE_DEFAULTS.statsIntervalMs / 1000})
   --session-timeout-ms N   ZooKeeper session timeout (default ${NODE_DEFAULTS.sessionTimeoutMs})
