@@ -2,11 +2,20 @@ import type { PipelineStatsRecord } from '../../shared/cluster/model.ts';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 
-/** POSTs a JSON body and resolves with the HTTP status; rejects on network errors and timeouts. */
+/**
+ * POSTs a JSON body and resolves with the HTTP status; rejects on network errors and timeouts,
+ * and on a refusal of the request itself (4xx with a Ferry error body), naming its code and
+ * message so the node's log says why (a token of another node, one that names no node).
+ */
 export type HttpPost = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<number>;
 
 export const fetchPost: HttpPost = async (url, body, headers, timeoutMs) => {
   const response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs) });
+  if (response.status >= 400 && response.status < 500) {
+    const answer = (await response.json().catch(() => undefined)) as { code?: unknown; message?: unknown } | undefined;
+    if (typeof answer?.code === 'string') throw new Error(`HTTP ${response.status} ${answer.code}: ${String(answer.message)}`);
+    return response.status;
+  }
   await response.body?.cancel();
   return response.status;
 };

@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { managerOrder, STATS_PATH, statsRecord, StatsReporter, type HttpPost } from '../../../node/cluster/index.ts';
+import { fetchPost } from '../../../node/cluster/stats-reporter.ts';
 import type { PipelineStatsRecord } from '../../../shared/cluster/model.ts';
 
 const now = new Date('2026-03-01T12:00:00.000Z');
@@ -65,5 +68,23 @@ describe('StatsReporter', () => {
     expect(warnings.map((w) => w.code)).toEqual(['FERRY_ERR_MANAGERS_UNREACHABLE']);
     answers['http://m1'] = 204;
     expect(await stats.reportOnce()).toBe('http://m1');
+  });
+});
+
+describe('fetchPost', () => {
+  it('says why a manager refused the report: the code and message of its answer', async () => {
+    const refusal = { code: 'FERRY_ERR_API_NODE_TOKEN_UNBOUND', message: 'node token old-nodes names no node', workaround: 'create one per node', details: {} };
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(request.url === '/refuse' ? 403 : 204, { 'content-type': 'application/json' }).end(request.url === '/refuse' ? JSON.stringify(refusal) : undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await expect(fetchPost(`${base}/refuse`, '{}', {}, 60_000)).rejects.toThrow('HTTP 403 FERRY_ERR_API_NODE_TOKEN_UNBOUND: node token old-nodes names no node');
+      expect(await fetchPost(`${base}/ok`, '{}', {}, 60_000)).toBe(204);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
