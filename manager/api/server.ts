@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { FerryError, isFerryError } from '../../shared/errors/index.ts';
 import { authenticate, authorize, bearerToken, BOOTSTRAP_ADMIN, sameSecret, sha256Hex, type Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.ts';
@@ -13,7 +14,6 @@ import { eventRoutes } from './routes/events.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { SignInLimiter } from './sign-in-limiter.ts';
-import { FerryError, isFerryError } from '../../shared/errors/index.ts';
 
 export const API_VERSION = '1.0.0';
 

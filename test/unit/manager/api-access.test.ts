@@ -110,7 +110,8 @@ describe('failed sign-ins', () => {
     expect((await tokens('guess-4', '10.0.0.2')).statusCode).toBe(401);
     expect((await tokens('viewer-token')).statusCode).toBe(403);
     expect((await tokens(ADMIN)).statusCode).toBe(200);
-    // Health needs no token and is never limited.
+    // Unknown routes answer 404 without a token; health needs none and is never limited.
+    expect((await app.inject({ url: '/api/v1/nothing', remoteAddress: '10.0.0.3' })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/v1/health', remoteAddress: '10.0.0.1' })).statusCode).toBe(200);
     await app.close();
   });
