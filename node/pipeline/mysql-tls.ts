@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import mysql from 'mysql2/promise';
+import { DEFAULT_SSL_MODE, type SslMode } from '../../shared/config/mysql-tls.ts';
+import type { MysqlEndpoint } from '../../shared/config/mysql-url.ts';
+import { FerryError, describeError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import { asDriverError } from '../../shared/mysql/driver-errors.ts';
+
+/**
+ * An endpoint's TLS settings turned into what mysql2 takes (zongji connects through mysql2
+ * too, so source session, binlog stream and target pool share one form): the `ssl` object,
+ * with the certificate files' contents read once when the pipeline starts.
+ */
+export interface MysqlSsl {
+  readonly ca?: Buffer;
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+  /** Checks the chain (VERIFY_CA, VERIFY_IDENTITY). */
+  readonly rejectUnauthorized: boolean;
+  /** Also checks the host name (VERIFY_IDENTITY): mysql2 does so only when asked. */
+  readonly verifyIdentity: boolean;
+}
+
+/** An endpoint ready to connect: `ssl` absent means plain TCP. */
+export type ConnectEndpoint = MysqlEndpoint & {
+  readonly ssl?: MysqlSsl;
+  /** PREFERRED until settled by settlePreferred(). */
+  readonly sslPreferred?: boolean;
+};
+
+export type Side = 'source' | 'target';
+
+/** Reads the endpoint's certificate files; a missing or unreadable one is FERRY_ERR_TLS_FILE_UNREADABLE naming it. */
+export function connectEndpoint(endpoint: MysqlEndpoint, side: Side): ConnectEndpoint {
+  const tls = endpoint.tls;
+  const mode: SslMode = tls?.mode ?? DEFAULT_SSL_MODE;
+  if (mode === 'DISABLED') return endpoint;
+  const read = (what: 'ssl-ca' | 'ssl-cert' | 'ssl-key', file: string | undefined) => {
+    if (file === undefined) return {};
+    try {
+      return { [what.slice(4)]: readFileSync(file) };
+    } catch (error) {
+      throw new FerryError('FERRY_ERR_TLS_FILE_UNREADABLE', { what, file, side, detail: (error as NodeJS.ErrnoException).code ?? describeError(error) }, { cause: error });
+    }
+  };
+  const verify = mode === 'VERIFY_CA' || mode === 'VERIFY_IDENTITY';
+  const ssl: MysqlSsl = {
+    ...read('ssl-ca', tls?.ca),
+    ...read('ssl-cert', tls?.cert),
+    ...read('ssl-key', tls?.key),
+    rejectUnauthorized: verify,
+    verifyIdentity: mode === 'VERIFY_IDENTITY',
+  };
+  return { ...endpoint, ssl, ...(mode === 'PREFERRED' ? { sslPreferred: true } : {}) };
+}
+
+/**
+ * mysql2 options for the endpoint's TLS: a fresh copy each time, since mysql2 writes into the
+ * object it is given.
+ */
+export function sslOptions(endpoint: ConnectEndpoint): { ssl?: Record<string, unknown> } {
+  return endpoint.ssl === undefined ? {} : { ssl: { ...endpoint.ssl } };
+}
+
+/**
+ * PREFERRED in MySQL's sense: TLS when the server offers it, plain when it offers none. mysql2
+ * has no such mode (with `ssl` it fails on a server without TLS), so one probe connection per
+ * attempt decides for every connection of the attempt. A plain result is logged as a warning:
+ * whoever sits on the path can strip the server's offer.
+ */
+export async function settlePreferred(endpoint: ConnectEndpoint, side: Side, log: Logger): Promise<ConnectEndpoint> {
+  if (endpoint.sslPreferred !== true) return endpoint;
+  const { sslPreferred: _preferred, ...settled } = endpoint;
+  try {
+    const probe = await mysql.createConnection({ host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password, connectTimeout: 10_000, ...sslOptions(endpoint) });
+    await probe.end().catch(() => undefined);
+  } catch (error) {
+    if (asDriverError(error).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
+      log.warn({ side, endpoint: `${endpoint.host}:${endpoint.port}`, sslMode: 'PREFERRED' }, 'server offers no TLS: connecting in clear (ssl-mode PREFERRED)');
+      const { ssl: _ssl, ...plain } = settled;
+      return plain;
+    }
+    // Any other failure is the real connection's to report, with TLS as configured.
+  }
+  return settled;
+}
