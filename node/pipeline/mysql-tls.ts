@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
 import mysql from 'mysql2/promise';
 import { DEFAULT_SSL_MODE, type SslMode } from '../../shared/config/mysql-tls.ts';
 import type { MysqlEndpoint } from '../../shared/config/mysql-url.ts';
@@ -57,9 +58,26 @@ export function connectEndpoint(endpoint: MysqlEndpoint, side: Side): ConnectEnd
 /**
  * mysql2 options for the endpoint's TLS: a fresh copy each time, since mysql2 writes into the
  * object it is given.
+ *
+ * VERIFY_IDENTITY on an IP address needs the socket too: mysql2 gives Node's tls no host name
+ * for an IP (it may not be sent as SNI), and Node then checks the certificate against
+ * 'localhost', so a certificate for IP:127.0.0.1 fails and one for DNS:localhost would pass
+ * whatever the address. Node falls back to the socket's `_host` before 'localhost', so the
+ * socket is opened here with the address recorded there (the value net.connect records for a
+ * host name). Measured with mysql2 3.x and Node 20: without it, VERIFY_IDENTITY to 127.0.0.1
+ * fails with "Host: localhost. is not cert's CN".
  */
-export function sslOptions(endpoint: ConnectEndpoint): { ssl?: Record<string, unknown> } {
-  return endpoint.ssl === undefined ? {} : { ssl: { ...endpoint.ssl } };
+export function sslOptions(endpoint: ConnectEndpoint): { ssl?: Record<string, unknown>; stream?: () => Socket } {
+  if (endpoint.ssl === undefined) return {};
+  const ssl = { ...endpoint.ssl };
+  if (!endpoint.ssl.verifyIdentity || isIP(endpoint.host) === 0) return { ssl };
+  const stream = () => {
+    const socket = tcpConnect(endpoint.port, endpoint.host);
+    socket.setNoDelay(true);
+    (socket as Socket & { _host: string | null })._host = endpoint.host;
+    return socket;
+  };
+  return { ssl, stream };
 }
 
 /**

@@ -31,6 +31,8 @@ const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED', 'CERT_UNTRUSTED', 'CERT_REJECTED',
   'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID', 'HANDSHAKE_NO_SSL_SUPPORT',
+  // mysql2 renames every failed TLS negotiation so (the verdict stays in the message).
+  'HANDSHAKE_SSL_ERROR',
 ]);
 
 /** A TLS handshake refused: a certificate that fails verification, or a server that offers no TLS. */
