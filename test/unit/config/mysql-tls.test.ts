@@ -1,4 +1,7 @@
+import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
+import { DataSourceSpec, type ConfigSnapshot } from '../../../shared/cluster/model.ts';
+import { resolveClusterPipeline } from '../../../shared/cluster/resolve-cluster-pipeline.ts';
 import { resolvePipeline } from '../../../shared/config/load-pipeline-config.ts';
 import { checkMysqlUrl, formatMysqlUrl, parseMysqlUrl } from '../../../shared/config/mysql-url.ts';
 import { isFerryError } from '../../../shared/errors/index.ts';
@@ -87,5 +90,22 @@ describe('TLS fields in pipeline files', () => {
     expect(resolveProblems({ source: { host: 's', user: 'u', sslMode: 'ON' }, target: 'mysql://u@t', tables }).join('\n')).toMatch(/^\/source\/sslMode: /m);
     expect(resolveProblems({ source: 'mysql://u@s', target: { host: 't', user: 'u', sslCert: 'c.pem' }, tables })).toEqual(['/target/sslKey: sslCert and sslKey go together (a client certificate needs its key)']);
     expect(resolveProblems({ source: 'mysql://u@s?ssl-mode=SOMETIMES', target: 'mysql://u@t', tables }).join('\n')).toMatch(/^\/source: ssl-mode must be one of/m);
+  });
+});
+
+describe('TLS fields in cluster data sources', () => {
+  it('takes sslMode, sslCa, sslCert and sslKey on a data source and hands them to the pipeline the node runs', () => {
+    const base = { dc: 'dc1', master: { host: '10.0.0.1', port: 3306 }, active: 'master' as const, user: 'ferry', password: 'pw' };
+    const source = { groupKey: 'a', ...base, sslMode: 'VERIFY_IDENTITY' as const, sslCa: '/etc/ferry/ca.pem', sslCert: '/etc/ferry/c.pem', sslKey: '/etc/ferry/k.pem' };
+    expect(Value.Check(DataSourceSpec, source)).toBe(true);
+    expect(Value.Check(DataSourceSpec, { ...source, sslMode: 'SOMETIMES' })).toBe(false);
+    const snapshot: ConfigSnapshot = {
+      epoch: 1,
+      dataSources: { a: source, b: { groupKey: 'b', ...base } },
+      channels: { c: { name: 'c', pipelines: [{ name: 'p', source: 'a', target: 'b', tables: ['shop.*'] }] } },
+    };
+    const pipeline = resolveClusterPipeline(snapshot, 'p', 1);
+    expect(pipeline.source.tls).toEqual({ mode: 'VERIFY_IDENTITY', ca: '/etc/ferry/ca.pem', cert: '/etc/ferry/c.pem', key: '/etc/ferry/k.pem' });
+    expect(pipeline.target).not.toHaveProperty('tls');
   });
 });
