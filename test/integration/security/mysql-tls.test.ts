@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { rootSql } from '../../../services/mariadb.ts';
 import { runFerry } from '../../support/cli.ts';
 import { startFerry } from '../../support/ferry-process.ts';
+import { replicationPair } from '../../support/mariadb.ts';
 import { scratchMariaDbs, type ScratchMariaDb } from '../../support/scratch-mariadb.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
+import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 
 /** Generous: the machine is shared by many test runs. */
 const WAIT_MS = 240_000;
@@ -50,6 +52,14 @@ async function createTlsUsers(db: ScratchMariaDb): Promise<void> {
 
 function url(db: ScratchMariaDb, who: { user: string; password: string }, query: string, host = '127.0.0.1'): string {
   return `mysql://${who.user}:${who.password}@${host}:${db.instance.port}?${query}`;
+}
+
+/** The checkpoint exists once the pipeline pinned its start: later writes are replicated. */
+async function pipelineStarted(target: mysql.Connection, pipeline: string): Promise<void> {
+  await expect.poll(async () => {
+    const [rows] = await target.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM _ferry.checkpoints WHERE pipeline = ?', [pipeline]).catch(() => [[{ n: 0 }]] as unknown as [RowDataPacket[]]);
+    return Number(rows[0]?.n ?? 0);
+  }, { timeout: WAIT_MS, interval: 250 }).toBeGreaterThan(0);
 }
 
 describe('TLS to MySQL', () => {
@@ -100,11 +110,7 @@ describe('TLS to MySQL', () => {
     onTestFinished((context) => {
       if (context.task.result?.state === 'fail') console.log(ferry.output().slice(-6000));
     });
-    // The checkpoint exists once the pipeline pinned its start: later writes are replicated.
-    await expect.poll(async () => {
-      const [rows] = await dst.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM _ferry.checkpoints WHERE pipeline = 'tls-pipeline'").catch(() => [[{ n: 0 }]] as unknown as [RowDataPacket[]]);
-      return Number(rows[0]?.n ?? 0);
-    }, { timeout: WAIT_MS, interval: 250 }).toBeGreaterThan(0);
+    await pipelineStarted(dst, 'tls-pipeline');
     for (let id = 1; id <= 50; id++) await src.query(`INSERT INTO ${schema}.orders VALUES (?, ?)`, [id, `row ${id}`]);
     await src.query(`UPDATE ${schema}.orders SET note = 'changed' WHERE id % 7 = 0`);
     await src.query(`DELETE FROM ${schema}.orders WHERE id % 11 = 0`);
@@ -134,4 +140,18 @@ describe('TLS to MySQL', () => {
     expect(`${result.stdout}${result.stderr}`).toMatch(/FERRY_ERR_TLS_FILE_UNREADABLE/);
     expect(`${result.stdout}${result.stderr}`).toContain(missing);
   }, WAIT_MS);
+
+  it('PREFERRED connects in clear to servers that offer no TLS (the shared test servers), and replicates', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth(ITEMS_TABLE);
+    const preferred = (text: string) => `${text}?ssl-mode=PREFERRED`;
+    const args = pair.runArgs();
+    args[args.indexOf('--source') + 1] = preferred(pair.source.replicationUrl);
+    args[args.indexOf('--target') + 1] = preferred(pair.target.url);
+    const ferry = startFerry(args);
+    await pipelineStarted(pair.target.connection, pair.schema);
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 60, seed: 12 });
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT_MS);
+    expect(ferry.child.exitCode).toBeNull();
+  }, WAIT_MS * 2);
 });
