@@ -73,7 +73,9 @@ export function sslOptions(endpoint: ConnectEndpoint): { ssl?: Record<string, un
   if (!endpoint.ssl.verifyIdentity || isIP(endpoint.host) === 0) return { ssl };
   const stream = () => {
     const socket = tcpConnect(endpoint.port, endpoint.host);
+    // What mysql2 does to the sockets it opens itself (TCP_NODELAY, keep-alive).
     socket.setNoDelay(true);
+    socket.setKeepAlive(true);
     (socket as Socket & { _host: string | null })._host = endpoint.host;
     return socket;
   };
