@@ -18,6 +18,8 @@ export interface UpOptions {
   mariadb?: number;
   /** Port of db1; dbN uses +N-1. @default 33061 */
   mariadbPort?: number;
+  /** More mariadbd options for every instance, after Ferry's (a test's TLS files, say). @default [] */
+  mariadbArgs?: string[];
 }
 
 export const DEFAULT_UP = { zkServers: 1, zkPort: 21811, mariadb: 2, mariadbPort: 33061 } as const;
@@ -37,7 +39,8 @@ export async function servicesUp(options: UpOptions, log: Logger): Promise<Servi
   const state: ServicesState = {
     stateDir,
     zookeeper: { servers: zooKeeperLayout(stateDir, zkServers, options.zkPort ?? DEFAULT_UP.zkPort) },
-    mariadb: mariaDbLayout(stateDir, options.mariadb ?? DEFAULT_UP.mariadb, options.mariadbPort ?? DEFAULT_UP.mariadbPort),
+    mariadb: mariaDbLayout(stateDir, options.mariadb ?? DEFAULT_UP.mariadb, options.mariadbPort ?? DEFAULT_UP.mariadbPort)
+      .map((db) => (options.mariadbArgs?.length ? { ...db, extraArgs: [...options.mariadbArgs] } : db)),
     users: previous?.users ?? { app: { ...DEFAULT_USERS.app }, replication: { ...DEFAULT_USERS.replication } },
   };
   await assertPortsFree([

@@ -59,6 +59,7 @@ function serverArgs(db: MariaDbInstance): string[] {
     '--character-set-server=utf8mb4',
     '--collation-server=utf8mb4_unicode_ci',
     '--max-connections=500',
+    ...(db.extraArgs ?? []),
   ];
 }
 

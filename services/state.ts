@@ -25,6 +25,8 @@ export interface MariaDbInstance {
   socket: string;
   log: string;
   pid?: number;
+  /** More mariadbd options after Ferry's (e.g. --ssl-ca, --ssl-cert, --ssl-key); kept for restarts. */
+  extraArgs?: string[];
 }
 
 export interface Credentials {

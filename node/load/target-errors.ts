@@ -1,5 +1,7 @@
 import { FerryError, describeError } from '../../shared/errors/index.ts';
+import type { MysqlTls } from '../../shared/config/mysql-tls.ts';
 import { asDriverError, isNetworkFailure } from '../../shared/mysql/driver-errors.ts';
+import { tlsRefused } from '../../shared/mysql/tls-refused.ts';
 
 /** Errors a retry can cure: lost connections, lock waits, deadlocks, a restarting server. */
 const RETRYABLE_ERRNOS = new Set([1205, 1213, 1040, 1053, 1077, 1079, 1080, 1152, 1153, 1158, 1159, 1160, 1161, 1927, 2002, 2003, 2006, 2013, 4031]);
@@ -13,8 +15,10 @@ export function isRetryableTargetError(error: unknown): boolean {
 }
 
 /** Maps a target-side failure that is not about one row to a registry error. */
-export function classifyTargetError(error: unknown, endpoint: { host: string; port: number; user: string }): FerryError {
+export function classifyTargetError(error: unknown, endpoint: { host: string; port: number; user: string; tls?: MysqlTls }): FerryError {
   if (error instanceof FerryError) return error;
+  const tls = tlsRefused(error, endpoint, 'target');
+  if (tls !== undefined) return tls;
   const driver = asDriverError(error);
   const where = `${endpoint.host}:${endpoint.port}`;
   const detail = driver.sqlMessage ?? describeError(error);

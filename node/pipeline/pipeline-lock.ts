@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { MysqlEndpoint } from '../../shared/config/mysql-url.ts';
 import { FerryError } from '../../shared/errors/index.ts';
+import { sslOptions, type ConnectEndpoint } from './mysql-tls.ts';
 
 /** MySQL refuses user lock names longer than this. */
 const MAX_LOCK_NAME = 64;
@@ -38,13 +39,16 @@ export class PipelineLock {
     this.name = pipelineLockName(systemSchema, pipeline);
   }
 
-  /** Makes sure this process holds the lock: checks the connection holding it, takes it again if that one is gone. */
-  async hold(): Promise<void> {
+  /**
+   * Makes sure this process holds the lock: checks the connection holding it, takes it again if
+   * that one is gone. `over` is the attempt's target endpoint with its TLS settled.
+   */
+  async hold(over: ConnectEndpoint = this.endpoint): Promise<void> {
     if (this.connection && (await this.stillHeld(this.connection))) return;
     // Lost (or no longer ours): a polite end() could wait on a dead socket.
     this.connection?.destroy();
     this.connection = undefined;
-    const connection = await mysql.createConnection({ host: this.endpoint.host, port: this.endpoint.port, user: this.endpoint.user, password: this.endpoint.password, connectTimeout: 10_000 });
+    const connection = await mysql.createConnection({ host: over.host, port: over.port, user: over.user, password: over.password, connectTimeout: 10_000, ...sslOptions(over) });
     // Without an 'error' listener mysql2 would throw the loss; the holder is told through onLost.
     const lost = () => {
       if (this.connection !== connection) return;

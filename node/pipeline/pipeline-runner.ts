@@ -18,6 +18,7 @@ import { classifySourceError } from '../select/source-errors.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
 import { replicatedTables, runPipelinePrechecks } from './pipeline-prechecks.ts';
 import { currentSourcePosition, openSourceSession, type SourceSession } from './source-session.ts';
+import { connectEndpoint, settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
 import { createTargetPool } from './target-pool.ts';
 import { runStreamLoop } from './stream-loop.ts';
 import { TransactionQueue } from './transaction-queue.ts';
@@ -79,6 +80,7 @@ export class PipelineRunner {
   /** This runner's identity in the fence: kept across its attempts, unique among runners. */
   private readonly owner: FenceOwner;
   private readonly lock: PipelineLock | undefined;
+  private connectTo: { source: ConnectEndpoint; target: ConnectEndpoint } | undefined;
 
   constructor(
     private readonly pipeline: RuntimePipeline,
@@ -120,6 +122,12 @@ export class PipelineRunner {
   run(): Promise<void> {
     this.running ??= this.loop().finally(() => this.lock?.release());
     return this.running;
+  }
+
+  /** The endpoints with their certificate files read: once per run, not per attempt. */
+  private endpoints(): { source: ConnectEndpoint; target: ConnectEndpoint } {
+    this.connectTo ??= { source: connectEndpoint(this.pipeline.source, 'source'), target: connectEndpoint(this.pipeline.target, 'target') };
+    return this.connectTo;
   }
 
   private async loop(): Promise<void> {
@@ -171,7 +179,11 @@ export class PipelineRunner {
   private async attempt(runPrechecks: boolean, prechecksPassed: () => void): Promise<void> {
     const { pipeline } = this;
     const log = this.options.log;
-    const pool = createTargetPool(pipeline.target, pipeline.parallel + 2, log);
+    const configured = this.endpoints();
+    // PREFERRED is settled once per attempt: the server may have gained or lost TLS since.
+    const target = await settlePreferred(configured.target, 'target', log);
+    const sourceEndpoint = await settlePreferred(configured.source, 'source', log);
+    const pool = createTargetPool(target, pipeline.parallel + 2, log);
     let targetFlavor: Flavor | undefined;
     const sockets = guardTargetPool(pool, {
       flavor: () => targetFlavor,
@@ -202,7 +214,7 @@ export class PipelineRunner {
       throw classifyTargetError(error, pipeline.target);
     });
     try {
-      source = await openSourceSession(pipeline.source, (connection) => (sourceConnection = connection));
+      source = await openSourceSession(sourceEndpoint, (connection) => (sourceConnection = connection));
       const [versionRows] = await onTarget(pool.query<RowDataPacket[]>('SELECT VERSION() AS version'));
       targetFlavor = flavorOfVersion(String(versionRows[0]?.version ?? ''));
       const session = source;
@@ -224,7 +236,7 @@ export class PipelineRunner {
       let lockLost: FerryError | undefined;
       if (this.lock) {
         const lock = this.lock;
-        await onTarget(lock.hold());
+        await onTarget(lock.hold(target));
         // The lock went with its connection: end this attempt, the next one takes it again.
         lock.onLost = () => {
           lockLost = new FerryError('FERRY_ERR_TARGET_WRITE', { detail: `the connection holding the pipeline lock ${lock.name} was lost` });
@@ -260,7 +272,7 @@ export class PipelineRunner {
       const queue = new TransactionQueue({ rows: pipeline.queue.maxRows, bytes: pipeline.queue.maxBytes }, (paused) => (paused ? reader?.pause() : reader?.resume()));
       this.wakeConsumer = () => queue.wake();
       reader = new BinlogReader({
-        endpoint: pipeline.source,
+        endpoint: sourceEndpoint,
         serverId: pipeline.serverId,
         start,
         // Row events of schemas no rule reads are skipped undecoded (statements are not: DDL

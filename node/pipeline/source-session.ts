@@ -1,8 +1,8 @@
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
-import type { MysqlEndpoint } from '../../shared/config/mysql-url.ts';
 import type { SourcePosition } from '../../shared/model/change.ts';
 import { BINLOG_STATUS_SQL, executedGtidSql, flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
 import { classifySourceError } from '../select/source-errors.ts';
+import { sslOptions, type ConnectEndpoint } from './mysql-tls.ts';
 
 /** A plain SQL session on the source: flavor, binlog position, prechecks. */
 export interface SourceSession {
@@ -12,9 +12,9 @@ export interface SourceSession {
 }
 
 /** `opened` gets the connection as soon as it exists, so that an owner can cut a query that hangs on it. */
-export async function openSourceSession(endpoint: MysqlEndpoint, opened?: (connection: Connection) => void): Promise<SourceSession> {
+export async function openSourceSession(endpoint: ConnectEndpoint, opened?: (connection: Connection) => void): Promise<SourceSession> {
   try {
-    const connection = await mysql.createConnection({ host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password, connectTimeout: 10_000, charset: 'utf8mb4' });
+    const connection = await mysql.createConnection({ host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password, connectTimeout: 10_000, charset: 'utf8mb4', ...sslOptions(endpoint) });
     opened?.(connection);
     const [rows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version');
     const version = String(rows[0]?.version ?? '');

@@ -1,8 +1,8 @@
 import mysql, { type Pool } from 'mysql2/promise';
-import type { MysqlEndpoint } from '../../shared/config/mysql-url.ts';
 import type { Logger } from '../../shared/logging.ts';
 import { classifyTargetError } from '../load/target-errors.ts';
 import { TARGET_SESSION_VARIABLES } from '../transform/values.ts';
+import { sslOptions, type ConnectEndpoint } from './mysql-tls.ts';
 
 /**
  * Connections to the target, each set up for exact apply: UTC session time zone and strict
@@ -14,7 +14,7 @@ import { TARGET_SESSION_VARIABLES } from '../transform/values.ts';
  * order). A connection that refuses one is destroyed with a logged error, never used with the
  * server's defaults: another time zone would shift every TIMESTAMP value in silence.
  */
-export function createTargetPool(endpoint: MysqlEndpoint, connections: number, log: Logger): Pool {
+export function createTargetPool(endpoint: ConnectEndpoint, connections: number, log: Logger): Pool {
   const pool = mysql.createPool({
     host: endpoint.host,
     port: endpoint.port,
@@ -26,6 +26,7 @@ export function createTargetPool(endpoint: MysqlEndpoint, connections: number, l
     bigNumberStrings: true,
     dateStrings: true,
     connectTimeout: 10_000,
+    ...sslOptions(endpoint),
     // The apply path's statements carry their values in the text (node/load/sql-literal.ts);
     // handed no values, mysql2 would still scan each of them, thousands of rows long, for '?'.
     queryFormat: (sql: string, values: unknown, timezone?: string) => (values === undefined || (Array.isArray(values) && values.length === 0) ? sql : mysql.format(sql, values as Parameters<typeof mysql.format>[1], false, timezone)),

@@ -1,10 +1,7 @@
-/** Where and as whom a binlog reader connects. */
-export interface BinlogEndpoint {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-}
+import { sslOptions, type ConnectEndpoint } from '../pipeline/mysql-tls.ts';
+
+/** Where and as whom a binlog reader connects, and over which TLS. */
+export type BinlogEndpoint = ConnectEndpoint;
 
 /**
  * Connection options for zongji's connections (it passes them to mysql2). They decide how
@@ -31,5 +28,7 @@ export function binlogConnectionOptions(endpoint: BinlogEndpoint): Record<string
     bigNumberStrings: true,
     jsonStrings: true,
     connectTimeout: 10_000,
+    // zongji hands these to mysql2 for both of its connections (control and dump).
+    ...sslOptions(endpoint),
   };
 }

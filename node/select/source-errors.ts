@@ -1,5 +1,6 @@
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import { asDriverError, isNetworkFailure } from '../../shared/mysql/driver-errors.ts';
+import { tlsRefused } from '../../shared/mysql/tls-refused.ts';
 import type { BinlogEndpoint } from './binlog-options.ts';
 
 
@@ -13,6 +14,8 @@ export function classifySourceError(error: unknown, endpoint: BinlogEndpoint, po
   const driver = asDriverError(error);
   const where = `${endpoint.host}:${endpoint.port}`;
   const detail = driver.sqlMessage ?? describeError(error);
+  const tls = tlsRefused(error, endpoint, 'source');
+  if (tls !== undefined) return tls;
   if (driver.errno === 1045) return new FerryError('FERRY_ERR_SOURCE_ACCESS_DENIED', { endpoint: where, user: endpoint.user, detail }, { cause: error });
   if (driver.errno === 1236) {
     if (/max_allowed_packet|event.*too big|bogus data/i.test(detail)) {

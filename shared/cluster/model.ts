@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
-import { PIPELINE_DEFAULTS, PipelineSpec, withoutDefaults } from '../config/pipeline-spec.ts';
+import { EndpointObject, PIPELINE_DEFAULTS, PipelineSpec, withoutDefaults } from '../config/pipeline-spec.ts';
 
 /**
  * The cluster model: what users edit through the REST API (data sources, channels) and the
@@ -31,6 +31,11 @@ export const DataSourceSpec = Type.Object({
   }),
   user: Type.String({ minLength: 1, maxLength: 80, description: 'User Ferry logs in as (replication privileges on a source, write privileges on a target).' }),
   password: Type.String({ maxLength: 200, default: '', description: "Password of that user. Write-only: never returned by the API and never logged. Default ''." }),
+  // TLS as in a pipeline file's endpoint; the files are paths on the nodes that connect.
+  sslMode: EndpointObject.properties.sslMode,
+  sslCa: EndpointObject.properties.sslCa,
+  sslCert: EndpointObject.properties.sslCert,
+  sslKey: EndpointObject.properties.sslKey,
 }, { ...strict, $id: 'DataSourceSpec', description: 'A database reached through its groupKey: a master and an optional standby.' });
 export type DataSourceSpecT = Static<typeof DataSourceSpec>;
 

@@ -29,5 +29,7 @@ function endpointOf(snapshot: ConfigSnapshot, groupKey: string) {
   const dataSource: DataSourceSpecT | undefined = snapshot.dataSources[groupKey];
   if (!dataSource) throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'data source', name: groupKey });
   const server = dataSource.active === 'standby' && dataSource.standby ? dataSource.standby : dataSource.master;
-  return { host: server.host, port: server.port, user: dataSource.user, password: dataSource.password };
+  const { sslMode, sslCa, sslCert, sslKey } = dataSource;
+  const tls = { ...(sslMode === undefined ? {} : { sslMode }), ...(sslCa === undefined ? {} : { sslCa }), ...(sslCert === undefined ? {} : { sslCert }), ...(sslKey === undefined ? {} : { sslKey }) };
+  return { host: server.host, port: server.port, user: dataSource.user, password: dataSource.password, ...tls };
 }

@@ -8,6 +8,7 @@ import { Value } from '@sinclair/typebox/value';
 import { LineCounter, isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { FerryError, describeError } from '../errors/index.ts';
 import { compileTableMapping, checkTableRules, normalizeTableRule, type TableMapping } from '../model/table-mapping.ts';
+import { checkTlsFields, type MysqlTls } from './mysql-tls.ts';
 import { checkMysqlUrl, hostProblem, type MysqlEndpoint } from './mysql-url.ts';
 import {
   Endpoint, PipelineSpec, SERVER_ID_RANGE, TableRule, checkStartPosition, configInvalid,
@@ -132,8 +133,9 @@ function resolveLocated(input: unknown, options: ResolveOptions, location: Locat
   const spec = Value.Default(PipelineSpec, Value.Clone(input)) as PipelineSpecT;
   const problems = schemaProblems(spec);
   const env = options.env ?? process.env;
-  const source = endpointOf(spec.source, '/source', env, problems);
-  const target = endpointOf(spec.target, '/target', env, problems);
+  const baseDir = options.baseDir ?? process.cwd();
+  const source = endpointOf(spec.source, '/source', env, baseDir, problems);
+  const target = endpointOf(spec.target, '/target', env, baseDir, problems);
   const rules = Array.isArray(spec.tables) ? spec.tables.map((rule) => (Value.Check(TableRule, rule) ? rule : undefined)) : [];
   const systemSchema = typeof spec.systemSchema === 'string' ? spec.systemSchema : '_ferry';
   addUnder(problems, checkTableRules(rules, { systemSchema }));
@@ -167,11 +169,11 @@ function resolveLocated(input: unknown, options: ResolveOptions, location: Locat
   }, 'mapping');
 }
 
-function endpointOf(value: unknown, path: string, env: ResolveOptions['env'] & object, problems: ConfigProblem[]): MysqlEndpoint | undefined {
+function endpointOf(value: unknown, path: string, env: ResolveOptions['env'] & object, baseDir: string, problems: ConfigProblem[]): MysqlEndpoint | undefined {
   if (!Value.Check(Endpoint, value)) return undefined;
   if (typeof value === 'string') {
     const parsed = checkMysqlUrl(value);
-    if (parsed.ok) return parsed.endpoint;
+    if (parsed.ok) return withTlsPaths(parsed.endpoint, parsed.endpoint.tls, baseDir);
     addUnder(problems, [{ path, message: parsed.problem }]);
     return undefined;
   }
@@ -181,7 +183,14 @@ function endpointOf(value: unknown, path: string, env: ResolveOptions['env'] & o
     addUnder(problems, [{ path: `${path}/host`, message: `${badHost} (give the port in port, and IPv6 without brackets)` }]);
     return undefined;
   }
-  if (passwordEnv === undefined) return { host, port, user, password: value.password };
+  const checkedTls = checkTlsFields({ mode: value.sslMode, ca: value.sslCa, cert: value.sslCert, key: value.sslKey });
+  if (!checkedTls.ok) {
+    const field = { 'ssl-mode': 'sslMode', 'ssl-ca': 'sslCa', 'ssl-cert': 'sslCert', 'ssl-key': 'sslKey' } as const;
+    addUnder(problems, checkedTls.problems.map((p) => ({ path: `${path}/${field[p.field]}`, message: p.message.replace(/ssl-(cert|key)/g, (m) => field[m as 'ssl-cert' | 'ssl-key']) })));
+    return undefined;
+  }
+  const tls = checkedTls.tls;
+  if (passwordEnv === undefined) return withTlsPaths({ host, port, user, password: value.password }, tls, baseDir);
   if (value.password !== '') {
     addUnder(problems, [{ path: `${path}/passwordEnv`, message: 'give password or passwordEnv, not both' }]);
     return undefined;
@@ -191,7 +200,22 @@ function endpointOf(value: unknown, path: string, env: ResolveOptions['env'] & o
     addUnder(problems, [{ path: `${path}/passwordEnv`, message: `environment variable ${passwordEnv} is not set` }]);
     return undefined;
   }
-  return { host, port, user, password };
+  return withTlsPaths({ host, port, user, password }, tls, baseDir);
+}
+
+/** The endpoint with its TLS files as absolute paths (relative ones are taken from baseDir). */
+function withTlsPaths(endpoint: MysqlEndpoint, tls: MysqlTls | undefined, baseDir: string): MysqlEndpoint {
+  const { tls: _given, ...rest } = endpoint;
+  if (tls === undefined) return rest;
+  return {
+    ...rest,
+    tls: {
+      mode: tls.mode,
+      ...(tls.ca === undefined ? {} : { ca: resolvePath(baseDir, tls.ca) }),
+      ...(tls.cert === undefined ? {} : { cert: resolvePath(baseDir, tls.cert) }),
+      ...(tls.key === undefined ? {} : { key: resolvePath(baseDir, tls.key) }),
+    },
+  };
 }
 
 function startPositionOf(text: string, problems: ConfigProblem[]): StartPosition | undefined {

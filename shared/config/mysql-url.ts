@@ -1,3 +1,4 @@
+import { checkTlsFields, type MysqlTls, type TlsFields } from './mysql-tls.ts';
 import { configInvalid } from './pipeline-spec.ts';
 
 /**
@@ -6,7 +7,9 @@ import { configInvalid } from './pipeline-spec.ts';
  *
  * Contract: no message this module produces ever contains the password or the raw URL (which
  * may hold it); the `mysql:` scheme and `mariadb:` alias are both accepted; user and password
- * are percent-decoded; the port defaults to 3306; IPv6 hosts are written in brackets.
+ * are percent-decoded; the port defaults to 3306; IPv6 hosts are written in brackets. The
+ * query takes MySQL's TLS options only (`?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ferry/ca.pem`,
+ * also `ssl-cert`, `ssl-key`; see mysql-tls.ts), values percent-decoded.
  */
 
 /** Where a database listens and who Ferry logs in as. */
@@ -15,6 +18,8 @@ export interface MysqlEndpoint {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** TLS settings; absent: DEFAULT_SSL_MODE (mysql-tls.ts) and no files. */
+  readonly tls?: MysqlTls;
 }
 
 export const DEFAULT_MYSQL_PORT = 3306;
@@ -38,9 +43,13 @@ export function checkMysqlUrl(text: string): MysqlUrlResult {
   if (at < 0) return fail('has no user (the form is mysql://user:password@host:port)');
   const credentials = splitCredentials(rest.slice(0, at));
   if (!credentials.ok) return credentials;
-  const address = splitAddress(rest.slice(at + 1));
+  const afterAt = rest.slice(at + 1);
+  const question = afterAt.indexOf('?');
+  const address = splitAddress(question < 0 ? afterAt : afterAt.slice(0, question));
   if (!address.ok) return address;
-  return { ok: true, endpoint: { ...address.value, ...credentials.value } };
+  const tls = question < 0 ? { ok: true as const, tls: undefined } : splitQuery(afterAt.slice(question + 1));
+  if (!tls.ok) return tls;
+  return { ok: true, endpoint: { ...address.value, ...credentials.value, ...(tls.tls === undefined ? {} : { tls: tls.tls }) } };
 }
 
 /**
@@ -67,7 +76,34 @@ export function formatMysqlUrl(endpoint: MysqlEndpoint, options: FormatOptions =
   const mode = options.password ?? 'redact';
   const user = encodeURIComponent(endpoint.user);
   const secret = mode === 'omit' || endpoint.password === '' ? '' : `:${mode === 'include' ? encodeURIComponent(endpoint.password) : '***'}`;
-  return `mysql://${user}${secret}@${describeEndpoint(endpoint)}`;
+  return `mysql://${user}${secret}@${describeEndpoint(endpoint)}${formatTls(endpoint.tls)}`;
+}
+
+function formatTls(tls: MysqlTls | undefined): string {
+  if (tls === undefined) return '';
+  const pairs: [string, string | undefined][] = [['ssl-mode', tls.mode], ['ssl-ca', tls.ca], ['ssl-cert', tls.cert], ['ssl-key', tls.key]];
+  return `?${pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${encodeURIComponent(v ?? '')}`).join('&')}`;
+}
+
+const QUERY_FIELDS: Record<string, keyof TlsFields> = { 'ssl-mode': 'mode', 'ssl-ca': 'ca', 'ssl-cert': 'cert', 'ssl-key': 'key' };
+
+function splitQuery(query: string): { ok: true; tls: MysqlTls | undefined } | { ok: false; problem: string } {
+  const fields: TlsFields = {};
+  for (const pair of query.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = (eq < 0 ? pair : pair.slice(0, eq)).toLowerCase().replace(/_/g, '-');
+    const field = QUERY_FIELDS[name];
+    // Only known names are echoed: an unknown one may be a password pasted in the wrong place.
+    if (field === undefined) return fail(`has an unknown parameter; Ferry takes ${Object.keys(QUERY_FIELDS).join(', ')}`);
+    if (fields[field] !== undefined) return fail(`gives ${name} twice`);
+    const value = decode(eq < 0 ? '' : pair.slice(eq + 1));
+    if (value === undefined) return fail(`has a bad percent-encoding in ${name}`);
+    fields[field] = value;
+  }
+  const checked = checkTlsFields(fields);
+  if (!checked.ok) return fail(checked.problems.map((p) => `${p.field} ${p.message}`).join('; '));
+  return checked;
 }
 
 /** `host:port` (IPv6 in brackets), for messages such as FERRY_ERR_SOURCE_UNREACHABLE. */
@@ -100,10 +136,10 @@ function splitCredentials(userinfo: string): { ok: true; value: { user: string; 
 }
 
 function splitAddress(text: string): { ok: true; value: { host: string; port: number } } | { ok: false; problem: string } {
-  // One trailing slash is harmless; a database name, query or fragment is not used by Ferry.
+  // One trailing slash is harmless; a database name or fragment is not used by Ferry.
   const address = text.endsWith('/') ? text.slice(0, -1) : text;
   if (/[/?#]/.test(address)) {
-    return fail('has a path, query or fragment after host:port; Ferry takes none (name tables under `tables`; percent-encode / ? # in passwords)');
+    return fail('has a path or fragment after host:port; Ferry takes none (name tables under `tables`; percent-encode / ? # in passwords)');
   }
   let host: string;
   let portText: string | undefined;

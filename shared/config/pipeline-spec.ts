@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FerryError } from '../errors/index.ts';
+import { DEFAULT_SSL_MODE, SSL_MODES } from './mysql-tls.ts';
 import { PRECHECK_IDS } from './precheck-ids.ts';
 
 /**
@@ -51,7 +52,7 @@ export const SERVER_ID_RANGE = { min: 1_000_000, max: 4_000_000_000 } as const;
 
 export const MysqlUrlString = Type.String({
   pattern: '^[Mm][Yy][Ss][Qq][Ll]://|^[Mm][Aa][Rr][Ii][Aa][Dd][Bb]://',
-  description: 'Connection URL mysql://user:password@host:port (port defaults to 3306; percent-encode special characters in user and password; mariadb:// is an alias).',
+  description: 'Connection URL mysql://user:password@host:port, optionally ?ssl-mode=...&ssl-ca=FILE&ssl-cert=FILE&ssl-key=FILE as in the sslMode, sslCa, sslCert and sslKey fields (port defaults to 3306; percent-encode special characters in user and password; mariadb:// is an alias).',
   examples: ['mysql://repl:secret@db1.example.com:3306'],
 });
 
@@ -64,10 +65,16 @@ export const EndpointObject = Type.Object({
     pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
     description: 'Name of an environment variable that holds the password, to keep it out of files and process lists; replaces password. Default: none.',
   })),
+  sslMode: Type.Optional(Type.Union(SSL_MODES.map((m) => Type.Literal(m)), {
+    description: `TLS as MySQL's --ssl-mode: DISABLED (none), PREFERRED (TLS when the server offers it, else plain with a warning; can be downgraded by anyone on the path), REQUIRED (TLS, certificate not checked), VERIFY_CA (also the chain, against sslCa), VERIFY_IDENTITY (also the host name). Default ${DEFAULT_SSL_MODE}, or VERIFY_CA when sslCa is given (as in MySQL).`,
+  })),
+  sslCa: Type.Optional(Type.String({ minLength: 1, description: "PEM file of the CA(s) that sign the server's certificate (relative paths: to the pipeline file). Default: none (VERIFY_* then use the system's CAs)." })),
+  sslCert: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of a client certificate, for users created REQUIRE X509; give sslKey with it. Default: none.' })),
+  sslKey: Type.Optional(Type.String({ minLength: 1, description: "PEM file of the client certificate's private key. Default: none." })),
 }, { ...strict, description: 'A database server given field by field.' });
 
 export const Endpoint = Type.Union([MysqlUrlString, EndpointObject], {
-  description: 'A database server: a mysql://user:password@host:port URL or an object {host, port, user, password | passwordEnv}.',
+  description: 'A database server: a mysql://user:password@host:port[?ssl-mode=...] URL or an object {host, port, user, password | passwordEnv, sslMode, sslCa, sslCert, sslKey}.',
 });
 
 export const ColumnsSpec = Type.Object({

@@ -90,6 +90,16 @@ export const ERROR_CODES = {
     scope: 'upstream', retryable: true, http: 503,
     workaround: 'Check that the source server runs and that host and port are right; Ferry retries on its own while it runs.',
   }),
+  FERRY_ERR_TLS_FILE_UNREADABLE: spec({
+    message: 'the {what} file {file} of the {side} cannot be read: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Check the path (ssl-ca, ssl-cert, ssl-key) and that the user Ferry runs as may read the file; files are read once, when the pipeline starts.',
+  }),
+  FERRY_ERR_TLS_REFUSED: spec({
+    message: 'TLS to the {side} {endpoint} failed under ssl-mode {mode}: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'VERIFY_CA: give the CA that signed the server certificate in ssl-ca. VERIFY_IDENTITY: connect by a name or address the certificate lists (subjectAltName). A server without TLS: configure its ssl-ca, ssl-cert and ssl-key, or choose another ssl-mode.',
+  }),
   FERRY_ERR_HOST_NOT_FOUND: spec({
     message: 'the {side} host {endpoint} does not resolve to an address: {detail}',
     scope: 'config', retryable: false, http: 400,

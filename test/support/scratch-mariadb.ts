@@ -30,14 +30,19 @@ export async function scratchTestDatabase(): Promise<TestDatabase> {
   return { instance: scratch.instance, connection: await scratch.connect(), url: scratch.url, replicationUrl: scratch.replicationUrl };
 }
 
+export interface ScratchOptions {
+  /** More mariadbd options, e.g. ['--ssl-ca=F', '--ssl-cert=F', '--ssl-key=F']. @default [] */
+  serverArgs?: string[];
+}
+
 /** `count` servers of the test's own, with distinct server ids and GTID domains (one can replicate another). */
-export async function scratchMariaDbs(count: number): Promise<ScratchMariaDb[]> {
+export async function scratchMariaDbs(count: number, options: ScratchOptions = {}): Promise<ScratchMariaDb[]> {
   const log = createLogger({ level: 'warn' });
   const stateDir = mkdtempSync(join(tmpdir(), 'ferry-scratch-'));
   const base = await findFreeBase(Array.from({ length: count }, (_, i) => i));
   let state: ServicesState;
   try {
-    state = await servicesUp({ stateDir, zkServers: 0, mariadb: count, mariadbPort: base }, log);
+    state = await servicesUp({ stateDir, zkServers: 0, mariadb: count, mariadbPort: base, ...(options.serverArgs ? { mariadbArgs: options.serverArgs } : {}) }, log);
   } catch (error) {
     rmSync(stateDir, { recursive: true, force: true });
     throw error;

@@ -36,8 +36,8 @@ describe('mysql:// URLs', () => {
     ['mysql://u:p@h:0', /port that is not a number from 1 to 65535/],
     ['mysql://u:p@h:65536', /port that is not a number/],
     ['mysql://u:p@h:33x', /port that is not a number/],
-    ['mysql://u:p@h:3306/shop', /path, query or fragment/],
-    ['mysql://u:p@h:3306?ssl=1', /path, query or fragment/],
+    ['mysql://u:p@h:3306/shop', /path or fragment/],
+    ['mysql://u:p@h:3306?ssl=1', /unknown parameter/],
     ['mysql://u:p@::1:3306', /write IPv6 addresses in brackets/],
     ['mysql://u:p@ho st:3306', /not a valid host name/],
   ])('refuses %s', (url, problem) => {
