@@ -1,6 +1,7 @@
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { Flavor } from '../../shared/mysql/flavor.ts';
+import { settleWithin } from '../../shared/timeouts.ts';
 
 export interface TargetGuardOptions {
   /** The target's flavor, known once the first query answered. */
@@ -53,6 +54,7 @@ export function guardTargetPool(pool: Pool, options: TargetGuardOptions): Set<un
 }
 
 const STATEMENTS = ['query', 'execute', 'beginTransaction', 'commit', 'rollback'] as const;
+const NO_ANSWER = Symbol('no answer');
 
 /**
  * Gives every statement of the connection a deadline. A statement past it cuts the connection:
@@ -64,16 +66,12 @@ function boundStatements(connection: PoolConnection, options: TargetGuardOptions
   const methods = connection as unknown as Record<(typeof STATEMENTS)[number], (...args: unknown[]) => Promise<unknown>>;
   for (const name of STATEMENTS) {
     const run = methods[name].bind(connection);
-    methods[name] = (...args: unknown[]) => {
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const error = new FerryError('FERRY_ERR_TARGET_STATEMENT_TIMEOUT', { endpoint: `${options.endpoint.host}:${options.endpoint.port}`, timeoutMs: options.statementTimeoutMs });
-          severSocket(connection.connection, error.message);
-          reject(error);
-        }, options.statementTimeoutMs);
-      });
-      return Promise.race([run(...args), expired]).finally(() => clearTimeout(timer));
+    methods[name] = async (...args: unknown[]) => {
+      const outcome = await settleWithin(run(...args), options.statementTimeoutMs, NO_ANSWER);
+      if (outcome !== NO_ANSWER) return outcome;
+      const error = new FerryError('FERRY_ERR_TARGET_STATEMENT_TIMEOUT', { endpoint: `${options.endpoint.host}:${options.endpoint.port}`, timeoutMs: options.statementTimeoutMs });
+      severSocket(connection.connection, error.message);
+      throw error;
     };
   }
 }
