@@ -72,6 +72,8 @@ function loadTls(files: TlsFiles, side: string): { cert?: Buffer; key?: Buffer; 
   if (cert !== undefined && key !== undefined) {
     const leaf = certificates(cert, 'certificate', files.cert!, side)[0]!;
     if (!leaf.checkPrivateKey(privateKey(key, files.key!, side))) throw invalid(side, `the private key ${files.key!} does not belong to the certificate ${files.cert!}`);
+    // Every peer would refuse it; said here, where the file is named, not at each handshake.
+    if (Date.parse(leaf.validTo) < Date.now()) throw invalid(side, `the certificate ${files.cert!} expired on ${leaf.validTo}`);
   }
   try {
     // Whatever else OpenSSL would refuse, refused now rather than at the first handshake.

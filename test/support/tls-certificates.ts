@@ -15,6 +15,8 @@ export interface TestCertificates {
   key: string;
   /** A private key that does not belong to `cert`. */
   otherKey: string;
+  /** `cert` again (same key), but it expired yesterday. */
+  expiredCert: string;
   remove(): void;
 }
 
@@ -27,6 +29,7 @@ export function makeTestCertificates(): TestCertificates {
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=ferry-test-server', '-keyout', 'server-key.pem', '-out', 'server.csr');
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
   ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem');
+  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '-1', '-extfile', 'server.ext', '-out', 'expired.pem');
   return {
     dir,
     ca: join(dir, 'ca.pem'),
@@ -34,6 +37,7 @@ export function makeTestCertificates(): TestCertificates {
     cert: join(dir, 'server.pem'),
     key: join(dir, 'server-key.pem'),
     otherKey: join(dir, 'other-ca-key.pem'),
+    expiredCert: join(dir, 'expired.pem'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -39,7 +39,7 @@ describe('TLS options from files', () => {
     expect(refusal(() => clientTls({ ca: missing }, 'node')).message).toContain(`the CA file ${missing} of the node`);
   });
 
-  it('refuses a key of another certificate, files that are not PEM, an encrypted key and a CA file without a certificate', () => {
+  it('refuses a key of another certificate, files that are not PEM, an encrypted key, a CA file without a certificate and an expired certificate', () => {
     const notPem = join(certs.dir, 'not.pem');
     writeFileSync(notPem, 'hello\n');
     const encrypted = join(certs.dir, 'encrypted-key.pem');
@@ -53,6 +53,7 @@ describe('TLS options from files', () => {
       // A key where the certificate belongs: Node would take neither.
       [() => serverTls({ cert: certs.key, key: certs.key }, 'manager'), `the certificate file ${certs.key} holds no PEM certificate`],
       [() => clientTls({ cert: certs.cert }, 'node'), 'a client certificate needs its private key'],
+      [() => serverTls({ cert: certs.expiredCert, key: certs.key }, 'manager'), `the certificate ${certs.expiredCert} expired on `],
     ];
     for (const [load, detail] of cases) {
       const error = refusal(load);
