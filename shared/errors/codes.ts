@@ -98,7 +98,7 @@ export const ERROR_CODES = {
   FERRY_ERR_TLS_FILE_INVALID: spec({
     message: 'the TLS files of the {side} cannot be used: {detail}',
     scope: 'config', retryable: false, http: 400,
-    workaround: 'Give PEM files: the certificate (with its intermediates), the unencrypted private key that belongs to it, and a CA file with at least one certificate. `openssl x509 -in FILE -noout -text` shows a certificate; a key belongs to it when `openssl x509 -noout -pubkey -in CERT` and `openssl pkey -pubout -in KEY` print the same.',
+    workaround: 'Give PEM files: the certificate (with its intermediates, not expired), the unencrypted private key that belongs to it, and a CA file with at least one certificate. `openssl x509 -in FILE -noout -text` shows a certificate; a key belongs to it when `openssl x509 -noout -pubkey -in CERT` and `openssl pkey -pubout -in KEY` print the same.',
   }),
   FERRY_ERR_TLS_REFUSED: spec({
     message: 'TLS to the {side} {endpoint} failed under ssl-mode {mode}: {detail}',
