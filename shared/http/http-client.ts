@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { FerryError, describeError } from '../errors/index.ts';
-import { isTlsHandshakeFailure, type ClientTls } from '../tls/tls-options.ts';
+import { TLS_MIN_VERSION, isTlsHandshakeFailure, type ClientTls } from '../tls/tls-options.ts';
 
 export interface HttpRequest {
   method: string;
@@ -37,7 +37,8 @@ export class HttpClient {
   private readonly httpsAgent: HttpsAgent;
 
   constructor(tls?: ClientTls) {
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, ...tls });
+    // Stated even without a CA, so that NODE_TLS_REJECT_UNAUTHORIZED=0 cannot turn the checks off.
+    this.httpsAgent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: true, minVersion: TLS_MIN_VERSION, ...tls });
   }
 
   request(options: HttpRequest): Promise<HttpResponse> {

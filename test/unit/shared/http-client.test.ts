@@ -1,7 +1,7 @@
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FerryError } from '../../../shared/errors/index.ts';
 import { HttpClient } from '../../../shared/http/http-client.ts';
 import { clientTls, serverTls } from '../../../shared/tls/tls-options.ts';
@@ -59,6 +59,15 @@ describe('HttpClient over https', () => {
     expect(wrongCa.message).toContain(`TLS to the manager https://127.0.0.1:${port} failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE`);
     expect(wrongName.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(received.length).toBe(before);
+  });
+
+  it('keeps checking certificates when NODE_TLS_REJECT_UNAUTHORIZED=0 is set', async () => {
+    vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
+    try {
+      expect((await refusal(new HttpClient(), `https://127.0.0.1:${port}/env`)).code).toBe('FERRY_ERR_API_TLS_REFUSED');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('refuses a peer that speaks plain HTTP on an https:// URL', async () => {
