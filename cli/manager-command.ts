@@ -1,6 +1,7 @@
 import { FerryError } from '../shared/errors/index.ts';
 import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type PlacementPolicyName } from '../manager/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
+import { MANAGER_TLS_USAGE, managerTlsFiles } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry manager --zk HOST:PORT[,HOST:PORT...][/CHROOT] --port N --admin-token TOKEN [options]
@@ -26,6 +27,7 @@ Options:
                            (default ${DEFAULT_PLACEMENT_POLICY})
   --alarm-webhook URL      where alarms are POSTed when raised or cleared (http or
                            https; default: none, alarms go to the event log only)
+${MANAGER_TLS_USAGE}
 
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
@@ -83,6 +85,8 @@ export const managerCommand: Command = {
       'protection-period': { type: 'string' },
       'placement-policy': { type: 'string' },
       'alarm-webhook': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     }, false, problems);
     if (values.help) {
@@ -103,6 +107,7 @@ export const managerCommand: Command = {
     const protectionPeriodMs = problems.check(() => parseDuration(values['protection-period'] ?? '90s', '--protection-period'), 90_000);
     const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
+    const tls = managerTlsFiles(values['tls-cert'], values['tls-key'], problems);
     problems.done();
 
     const manager = await startManager({
@@ -116,6 +121,7 @@ export const managerCommand: Command = {
       log,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.id === undefined ? {} : { id: values.id }),
+      ...(tls === undefined ? {} : { tls }),
     });
     out(`manager ${manager.id} listening on ${manager.url}`);
 

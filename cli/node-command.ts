@@ -6,6 +6,7 @@ import { FerryError } from '../shared/errors/index.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
+import { CA_USAGE, managerClientTls } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
@@ -25,6 +26,7 @@ Options:
   --cache-dir DIR          local cache directory (default .ferry/node-<id>)
   --token TOKEN            API token made for this node id (role node) for stats; default env FERRY_NODE_TOKEN
   --manager URL            a manager's base URL, tried after the registered ones (repeatable)
+${CA_USAGE}
   --stats-seconds N        seconds between stats reports (default ${NODE_DEFAULTS.statsIntervalMs / 1000})
   --session-timeout-ms N   ZooKeeper session timeout (default ${NODE_DEFAULTS.sessionTimeoutMs})
   --arbiter-backoff-ms N   first back-off between the ROLLBACK and the RESTART a failing pipeline
@@ -75,6 +77,7 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   const maxRestarts = number('max-restarts', NODE_DEFAULTS.maxRestarts);
   if (problems.length > 0) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: problems.join('; ') });
   const token = text('token') ?? process.env.FERRY_NODE_TOKEN;
+  const managerTls = managerClientTls(text('ca'), 'node');
   return {
     ...NODE_DEFAULTS,
     zk: zk!,
@@ -85,6 +88,7 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
     cacheDir: text('cache-dir') ?? join('.ferry', `node-${id!}`),
     ...(token ? { token } : {}),
     managers,
+    ...(managerTls === undefined ? {} : { managerTls }),
     statsIntervalMs,
     sessionTimeoutMs,
     arbiterBackoffMs,
@@ -109,6 +113,7 @@ export const nodeCommand: Command = {
       'cache-dir': { type: 'string' },
       token: { type: 'string' },
       manager: { type: 'string', multiple: true },
+      ca: { type: 'string' },
       'stats-seconds': { type: 'string' },
       'session-timeout-ms': { type: 'string' },
       'arbiter-backoff-ms': { type: 'string' },

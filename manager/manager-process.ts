@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError, describeError } from '../shared/errors/index.ts';
 import { silentLogger, type Logger } from '../shared/logging.ts';
+import { serverTls } from '../shared/tls/tls-options.ts';
 import type { SessionState } from '../shared/zk/zk-client.ts';
 import { restartChannel } from '../shared/cluster/arbiter/index.ts';
 import { buildApi } from './api/server.ts';
@@ -24,6 +25,11 @@ export interface ManagerOptions {
   host?: string;
   /** Manager id, unique among managers. @default '<hostname>-<port>' */
   id?: string;
+  /**
+   * Serve the API over HTTPS only, with this certificate and key (PEM files, read and checked
+   * once at start), and register an https:// URL. @default plain HTTP
+   */
+  tls?: { cert: string; key: string };
   /** ZooKeeper session timeout: how long a dead leader keeps leading. @default 10000 */
   sessionTimeoutMs?: number;
   /** Root logger; the manager logs through a child {component:'manager', manager}. @default silent */
@@ -47,7 +53,7 @@ export interface ManagerOptions {
 /** A manager running in this process. */
 export interface RunningManager {
   id: string;
-  /** Base URL of its API, e.g. http://127.0.0.1:41234 */
+  /** Base URL of its API, e.g. http://127.0.0.1:41234 (https:// with tls) */
   url: string;
   isLeader(): boolean;
   /** Clean shutdown: API closed, leadership handed over at once, ZooKeeper session closed. */
@@ -95,6 +101,8 @@ class Manager implements RunningManager {
 
   async start(): Promise<void> {
     const { options } = this;
+    // Bad certificate files stop the start here, naming the file, before anything listens.
+    const https = options.tls === undefined ? undefined : serverTls(options.tls, 'manager');
     // The API needs no session to start listening; its routes use whichever session is current.
     this.app = await buildApi({
       managerId: () => this.id,
@@ -104,7 +112,7 @@ class Manager implements RunningManager {
       store: () => this.current().store,
       isLeader: () => this.isLeader(),
       ...(options.alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl: options.alarmWebhookUrl }),
-    });
+    }, https === undefined ? {} : { https });
     try {
       const host = options.host ?? '127.0.0.1';
       await this.app.listen({ host, port: options.port ?? 0 }).catch((error: unknown) => {
@@ -120,7 +128,8 @@ class Manager implements RunningManager {
       const address = this.app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : options.port ?? 0;
       this.id = options.id ?? defaultId(port);
-      this.url = `http://${advertisedHost(host)}:${port}`;
+      // What nodes find in /managers/<id>: the scheme tells them to speak TLS, and they never fall back.
+      this.url = `${https === undefined ? 'http' : 'https'}://${advertisedHost(host)}:${port}`;
       this.log.setBindings({ manager: this.id });
       await this.openSession();
       this.log.info({ url: this.url }, 'manager started');

@@ -1,5 +1,8 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { FerryError, isFerryError } from '../../shared/errors/index.ts';
+import type { ServerTls } from '../../shared/tls/tls-options.ts';
 import { authenticate, authorize, bearerToken, BOOTSTRAP_ADMIN, sameSecret, sha256Hex, type Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.ts';
@@ -23,10 +26,10 @@ export const API_VERSION = '1.0.0';
  * and schemas it needs to word problems. Query strings are not coerced, so the schemas say
  * exactly what is accepted.
  */
-export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
+export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): Promise<FastifyInstance> {
   // Typed as fastify's logger so the instance has fastify's default type parameters.
   const logger: FastifyBaseLogger = ctx.log;
-  const app = Fastify({
+  const app = createFastify(server.https, {
     loggerInstance: logger,
     // One debug line per request from our onResponse hook instead of fastify's two info lines.
     logController: new LogController({ disableRequestLogging: true }),
@@ -67,6 +70,21 @@ export async function buildApi(ctx: ApiContext): Promise<FastifyInstance> {
   alarmRoutes(app, ctx);
   await app.ready();
   return app;
+}
+
+export interface ApiServerOptions {
+  /** Serve HTTPS only, with these (checked) options; the port then speaks no plain HTTP. @default plain HTTP */
+  https?: ServerTls;
+}
+
+/**
+ * Fastify over HTTP, or over HTTPS only. Typed as the plain-HTTP instance: routes, hooks and
+ * inject() do not depend on the server underneath, only listen() does.
+ */
+function createFastify(https: ServerTls | undefined, options: FastifyHttpOptions<Server>): FastifyInstance {
+  if (https === undefined) return Fastify(options);
+  const secure: FastifyHttpsOptions<HttpsServer> = { ...(options as unknown as FastifyServerOptions<HttpsServer>), https: { ...https } };
+  return Fastify(secure);
 }
 
 /**

@@ -70,6 +70,7 @@ export class NodeAgent {
       nodeId: options.id,
       ...(options.token === undefined ? {} : { token: options.token }),
       staticManagers: options.managers,
+      ...(options.managerTls === undefined ? {} : { tls: options.managerTls }),
       listManagers: () => (this.live ? withZkDeadline(readManagerUrls(this.live.zk), 5_000, 'listing managers') : Promise.reject(new FerryError('FERRY_ERR_NODE_NO_SESSION', { node: options.id, what: 'listing managers' }))),
       collect: () => this.runners.stats(options.id),
       intervalMs: options.statsIntervalMs,

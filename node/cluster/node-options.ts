@@ -1,3 +1,5 @@
+import type { ClientTls } from '../../shared/tls/tls-options.ts';
+
 /** What `bin/ferry node` runs with; the command fills every default. */
 export interface NodeAgentOptions {
   /** ZooKeeper connect string: host:port[,host:port...][/chroot]. */
@@ -16,6 +18,8 @@ export interface NodeAgentOptions {
   token?: string;
   /** Manager base URLs tried after those registered in ZooKeeper. @default [] */
   managers: readonly string[];
+  /** TLS for managers serving https:// (a CA for private certificates). @default the system's CAs */
+  managerTls?: ClientTls;
   /** Between two stats reports. @default 2000 */
   statsIntervalMs: number;
   /** ZooKeeper session timeout asked for. @default 10000 */

@@ -1,24 +1,35 @@
 import type { PipelineStatsRecord } from '../../shared/cluster/model.ts';
-import { FerryError, describeError } from '../../shared/errors/index.ts';
+import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
+import { HttpClient } from '../../shared/http/http-client.ts';
 import type { Logger } from '../../shared/logging.ts';
+import type { ClientTls } from '../../shared/tls/tls-options.ts';
 
 /**
  * POSTs a JSON body and resolves with the HTTP status; rejects on network errors and timeouts,
- * and on a refusal of the request itself (4xx with a Ferry error body), naming its code and
- * message so the node's log says why (a token of another node, one that names no node).
+ * on a manager whose TLS certificate fails (FERRY_ERR_API_TLS_REFUSED), and on a refusal of
+ * the request itself (4xx with a Ferry error body), naming its code and message so the node's
+ * log says why (a token of another node, one that names no node).
  */
 export type HttpPost = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<number>;
 
-export const fetchPost: HttpPost = async (url, body, headers, timeoutMs) => {
-  const response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs) });
-  if (response.status >= 400 && response.status < 500) {
-    const answer = (await response.json().catch(() => undefined)) as { code?: unknown; message?: unknown } | undefined;
-    if (typeof answer?.code === 'string') throw new Error(`HTTP ${response.status} ${answer.code}: ${String(answer.message)}`);
+export function httpPost(client: HttpClient): HttpPost {
+  return async (url, body, headers, timeoutMs) => {
+    const response = await client.request({ method: 'POST', url, body, headers, timeoutMs });
+    if (response.status >= 400 && response.status < 500) {
+      const answer = parseJson(response.text) as { code?: unknown; message?: unknown } | undefined;
+      if (typeof answer?.code === 'string') throw new Error(`HTTP ${response.status} ${answer.code}: ${String(answer.message)}`);
+    }
     return response.status;
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  await response.body?.cancel();
-  return response.status;
-};
+}
 
 export const STATS_PATH = '/api/v1/internal/stats';
 
@@ -35,6 +46,9 @@ export interface StatsReporterOptions {
   intervalMs?: number;
   /** Per manager. @default 2000 */
   timeoutMs?: number;
+  /** CA (and later a client certificate) for managers serving https://. @default the system's CAs */
+  tls?: ClientTls;
+  /** @default httpPost over an HttpClient with `tls` */
   post?: HttpPost;
   log: Logger;
 }
@@ -56,8 +70,15 @@ export class StatsReporter {
   private registered: string[] = [];
   private lastGood: string | undefined;
   private unreachableLogged = false;
+  /** Managers whose TLS failed, said once each until they take a report. */
+  private readonly tlsRefusedLogged = new Set<string>();
+  private readonly post: HttpPost;
+  private readonly client: HttpClient | undefined;
 
-  constructor(private readonly options: StatsReporterOptions) {}
+  constructor(private readonly options: StatsReporterOptions) {
+    this.client = options.post === undefined ? new HttpClient(options.tls) : undefined;
+    this.post = options.post ?? httpPost(this.client!);
+  }
 
   start(): void {
     this.timer ??= setInterval(() => void this.tick(), this.options.intervalMs ?? 2_000);
@@ -66,6 +87,7 @@ export class StatsReporter {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.client?.close();
   }
 
   /** One report; resolves with the manager that took it, or undefined. */
@@ -82,11 +104,12 @@ export class StatsReporter {
     const failures: string[] = [];
     for (const base of managerOrder(this.registered, options.staticManagers, this.lastGood)) {
       try {
-        const status = await (options.post ?? fetchPost)(`${base}${STATS_PATH}`, body, headers, options.timeoutMs ?? 2_000);
+        const status = await this.post(`${base}${STATS_PATH}`, body, headers, options.timeoutMs ?? 2_000);
         if (status >= 200 && status < 300) return this.delivered(base);
         failures.push(`${base}: HTTP ${status}`);
       } catch (error) {
-        failures.push(`${base}: ${describeError(error)}`);
+        failures.push(`${base}: ${isFerryError(error) ? `${error.code}: ` : ''}${describeError(error)}`);
+        this.tlsRefused(base, error);
       }
     }
     this.lastGood = undefined;
@@ -98,7 +121,18 @@ export class StatsReporter {
     return undefined;
   }
 
+  /**
+   * A certificate that fails is a configuration problem, not an outage: said with its code for
+   * each manager, even when another manager takes the stats, so that it gets fixed.
+   */
+  private tlsRefused(base: string, error: unknown): void {
+    if (!isFerryError(error, 'FERRY_ERR_API_TLS_REFUSED') || this.tlsRefusedLogged.has(base)) return;
+    this.tlsRefusedLogged.add(base);
+    this.options.log.warn({ code: error.code, manager: base, detail: error.message }, 'TLS to a manager failed: nothing sent to it; trying the others');
+  }
+
   private delivered(base: string): string {
+    this.tlsRefusedLogged.delete(base);
     if (this.unreachableLogged || this.lastGood !== base) this.options.log.info({ manager: base }, 'stats delivered to manager');
     this.unreachableLogged = false;
     this.lastGood = base;

@@ -126,7 +126,7 @@ export interface NodeRecord {
 /** /managers/<id> (ephemeral). */
 export interface ManagerRecord {
   id: string;
-  /** Base URL of its API, e.g. http://127.0.0.1:8080 */
+  /** Base URL of its API, e.g. http://127.0.0.1:8080; https:// when it serves TLS (nodes then speak nothing else to it) */
   url: string;
   startedAt: string;
 }

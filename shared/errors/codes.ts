@@ -93,7 +93,12 @@ export const ERROR_CODES = {
   FERRY_ERR_TLS_FILE_UNREADABLE: spec({
     message: 'the {what} file {file} of the {side} cannot be read: {detail}',
     scope: 'config', retryable: false, http: 400,
-    workaround: 'Check the path (ssl-ca, ssl-cert, ssl-key) and that the user Ferry runs as may read the file; files are read once, when the pipeline starts.',
+    workaround: 'Check the path (ssl-ca, ssl-cert, ssl-key of a MySQL endpoint; --tls-cert, --tls-key of a manager; --ca or FERRY_CA_FILE) and that the user Ferry runs as may read the file; files are read once, when the pipeline or the process starts.',
+  }),
+  FERRY_ERR_TLS_FILE_INVALID: spec({
+    message: 'the TLS files of the {side} cannot be used: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Give PEM files: the certificate (with its intermediates, not expired), the unencrypted private key that belongs to it, and a CA file with at least one certificate. `openssl x509 -in FILE -noout -text` shows a certificate; a key belongs to it when `openssl x509 -noout -pubkey -in CERT` and `openssl pkey -pubout -in KEY` print the same.',
   }),
   FERRY_ERR_TLS_REFUSED: spec({
     message: 'TLS to the {side} {endpoint} failed under ssl-mode {mode}: {detail}',
@@ -352,6 +357,11 @@ export const ERROR_CODES = {
     message: 'no manager answered ({detail})',
     scope: 'coordination', retryable: true, http: 503,
     workaround: 'Start a manager; nodes keep replicating meanwhile and send statistics again once one answers.',
+  }),
+  FERRY_ERR_API_TLS_REFUSED: spec({
+    message: 'TLS to the manager {url} failed: {detail}',
+    scope: 'config', retryable: false, http: 502,
+    workaround: 'A manager with a private certificate: give the CA that signed it with --ca or FERRY_CA_FILE. A name mismatch: the certificate must list the host or address in the manager\'s URL (subjectAltName; a manager listening on 0.0.0.0 registers its host name). A protocol error: the URL says https but the manager serves plain HTTP, or the other way round. Nothing is sent to a manager whose certificate fails.',
   }),
   FERRY_ERR_MANAGER_ID_TAKEN: spec({
     message: 'manager id {id} is registered by another live process ({url})',

@@ -1,3 +1,5 @@
+import { isCertificateVerdict } from '../tls/tls-options.ts';
+
 /**
  * What Ferry reads from a mysql2 or zongji error, for the source and the target alike.
  * Branch on errno, not on mysql2's `code` name: MariaDB-only errnos get wrong names there
@@ -26,16 +28,14 @@ export function isNetworkFailure(driver: DriverError): boolean {
   return driver.code !== undefined && NETWORK_CODES.has(driver.code);
 }
 
-/** OpenSSL's certificate verdicts as Node names them (a chain or name that does not check out). */
+/** mysql2's own names for a failed TLS negotiation, beside OpenSSL's certificate verdicts. */
 const TLS_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_SIGNATURE_FAILURE', 'CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED', 'CERT_UNTRUSTED', 'CERT_REJECTED',
-  'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID', 'HANDSHAKE_NO_SSL_SUPPORT',
+  'HANDSHAKE_NO_SSL_SUPPORT',
   // mysql2 renames every failed TLS negotiation so (the verdict stays in the message).
   'HANDSHAKE_SSL_ERROR',
 ]);
 
 /** A TLS handshake refused: a certificate that fails verification, or a server that offers no TLS. */
 export function isTlsFailure(driver: DriverError): boolean {
-  return driver.code !== undefined && (TLS_CODES.has(driver.code) || driver.code.startsWith('ERR_SSL_') || driver.code.startsWith('ERR_TLS_'));
+  return driver.code !== undefined && (TLS_CODES.has(driver.code) || isCertificateVerdict(driver.code) || driver.code.startsWith('ERR_SSL_') || driver.code.startsWith('ERR_TLS_'));
 }

@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { managerOrder, STATS_PATH, statsRecord, StatsReporter, type HttpPost } from '../../../node/cluster/index.ts';
-import { fetchPost } from '../../../node/cluster/stats-reporter.ts';
+import { httpPost } from '../../../node/cluster/stats-reporter.ts';
+import { HttpClient } from '../../../shared/http/http-client.ts';
 import type { PipelineStatsRecord } from '../../../shared/cluster/model.ts';
+import { FerryError } from '../../../shared/errors/index.ts';
 
 const now = new Date('2026-03-01T12:00:00.000Z');
 
@@ -57,6 +59,19 @@ describe('StatsReporter', () => {
     expect(calls.slice(2).map((c) => c.url)).toEqual([`http://m2${STATS_PATH}`]);
   });
 
+  it('says once per manager, with its code, that its TLS failed, while another manager takes the stats', async () => {
+    const warnings: Array<Record<string, unknown>> = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line) as Record<string, unknown>) });
+    const post: HttpPost = (url) => (url.startsWith('https://bad')
+      ? Promise.reject(new FerryError('FERRY_ERR_API_TLS_REFUSED', { url: 'https://bad', detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate' }))
+      : Promise.resolve(204));
+    const stats = new StatsReporter({ nodeId: 'n1', token: 'tok', staticManagers: [], listManagers: () => Promise.resolve(['https://bad', 'https://good']), collect: () => [record], post, log });
+    expect(await stats.reportOnce()).toBe('https://good');
+    // The manager that answered goes first now; the refused one is still tried when it fails.
+    expect(await stats.reportOnce()).toBe('https://good');
+    expect(warnings).toEqual([expect.objectContaining({ code: 'FERRY_ERR_API_TLS_REFUSED', manager: 'https://bad' })]);
+  });
+
   it('warns once when no manager answers, keeps the last manager list when ZooKeeper is away, and recovers', async () => {
     const answers: Record<string, number | 'down'> = { 'http://m1': 'down', 'http://static': 503 };
     let zkUp = true;
@@ -71,7 +86,7 @@ describe('StatsReporter', () => {
   });
 });
 
-describe('fetchPost', () => {
+describe('httpPost', () => {
   it('says why a manager refused the report: the code and message of its answer', async () => {
     const refusal = { code: 'FERRY_ERR_API_NODE_TOKEN_UNBOUND', message: 'node token old-nodes names no node', workaround: 'create one per node', details: {} };
     const server = createServer((request, response) => {
@@ -80,10 +95,13 @@ describe('fetchPost', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = new HttpClient();
+    const post = httpPost(client);
     try {
-      await expect(fetchPost(`${base}/refuse`, '{}', {}, 60_000)).rejects.toThrow('HTTP 403 FERRY_ERR_API_NODE_TOKEN_UNBOUND: node token old-nodes names no node');
-      expect(await fetchPost(`${base}/ok`, '{}', {}, 60_000)).toBe(204);
+      await expect(post(`${base}/refuse`, '{}', {}, 60_000)).rejects.toThrow('HTTP 403 FERRY_ERR_API_NODE_TOKEN_UNBOUND: node token old-nodes names no node');
+      expect(await post(`${base}/ok`, '{}', {}, 60_000)).toBe(204);
     } finally {
+      client.close();
       await new Promise((resolve) => server.close(resolve));
     }
   });
