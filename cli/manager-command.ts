@@ -1,5 +1,6 @@
 import { FerryError } from '../shared/errors/index.ts';
 import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type PlacementPolicyName } from '../manager/index.ts';
+import { secretKeyFilePath } from '../shared/secrets/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
@@ -26,6 +27,8 @@ Options:
                            (default ${DEFAULT_PLACEMENT_POLICY})
   --alarm-webhook URL      where alarms are POSTed when raised or cleared (http or
                            https; default: none, alarms go to the event log only)
+  --secret-key-file FILE   key file that seals data source passwords (default: environment
+                           variable FERRY_SECRET_KEY_FILE; without one, passwords are refused)
 
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
@@ -83,6 +86,7 @@ export const managerCommand: Command = {
       'protection-period': { type: 'string' },
       'placement-policy': { type: 'string' },
       'alarm-webhook': { type: 'string' },
+      'secret-key-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     }, false, problems);
     if (values.help) {
@@ -104,6 +108,7 @@ export const managerCommand: Command = {
     const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
     problems.done();
+    const secretKeyFile = secretKeyFilePath(values['secret-key-file']);
 
     const manager = await startManager({
       zk,
@@ -113,6 +118,7 @@ export const managerCommand: Command = {
       protectionPeriodMs,
       ...(policy === undefined ? {} : { placementPolicy: policy }),
       ...(alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl }),
+      ...(secretKeyFile === undefined ? {} : { secretKeyFile }),
       log,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.id === undefined ? {} : { id: values.id }),
