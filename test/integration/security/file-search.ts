@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ZkClient } from '../../../shared/zk/zk-client.ts';
 
 /** Every regular file under `dirs` whose bytes contain `needle` (files that vanish while walking are skipped). */
@@ -7,7 +7,11 @@ export async function filesContaining(dirs: readonly string[], needle: string): 
   const bytes = Buffer.from(needle, 'utf8');
   const found: string[] = [];
   let searched = 0;
+  // Directories may nest (the run's state is inside the repository's .ferry): each once.
+  const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       const path = join(dir, entry.name);
@@ -20,7 +24,7 @@ export async function filesContaining(dirs: readonly string[], needle: string): 
       }
     }
   };
-  for (const dir of dirs) await walk(dir);
+  for (const dir of dirs) await walk(resolve(dir));
   return { found, searched };
 }
 
