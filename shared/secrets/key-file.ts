@@ -76,7 +76,7 @@ export function readKeyring(path: string): Keyring {
   return new Keyring(parseKeyFile(readChecked(path).text, path), path);
 }
 
-const identity = (stats: Stats) => `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.mode}`;
+const identity = (stats: Stats) => `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.mode}`;
 
 /**
  * A key file that is read again whenever it changes, so that managers and nodes take a key
