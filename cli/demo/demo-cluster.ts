@@ -27,7 +27,7 @@ export async function startDemoCluster(state: ServicesState, stateDir: string): 
   mkdirSync(logDir, { recursive: true });
   const zk = zkConnectString(state);
   const adminToken = randomBytes(18).toString('base64url');
-  // Passwords sealed at rest, as in production: the demo's own key file (0600), kept between runs.
+  // Passwords sealed at rest, as in production: the demo's own key file (0600), made for this run.
   const secretKeyFile = join(stateDir, 'secret.key');
   if (!existsSync(secretKeyFile)) addKeyToFile(secretKeyFile);
   const processes: ClusterProcess[] = [];
