@@ -7,9 +7,10 @@ import { errorsCommand } from './errors-command.ts';
 import { managerCommand } from './manager-command.ts';
 import { nodeCommand } from './node-command.ts';
 import { runCommand } from './run-command.ts';
+import { secretsCommand } from './secrets-command.ts';
 import { servicesCommand } from './services-command.ts';
 
-const commands: Command[] = [runCommand, managerCommand, nodeCommand, servicesCommand, demoCommand, benchCommand, errorsCommand];
+const commands: Command[] = [runCommand, managerCommand, nodeCommand, servicesCommand, secretsCommand, demoCommand, benchCommand, errorsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,5 +1,6 @@
 import { FerryError } from '../shared/errors/index.ts';
 import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type PlacementPolicyName } from '../manager/index.ts';
+import { secretKeyFilePath } from '../shared/secrets/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { MANAGER_TLS_USAGE, managerTlsFiles } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
@@ -28,6 +29,8 @@ Options:
   --alarm-webhook URL      where alarms are POSTed when raised or cleared (http or
                            https; default: none, alarms go to the event log only)
 ${MANAGER_TLS_USAGE}
+  --secret-key-file FILE   key file that seals data source passwords (default: environment
+                           variable FERRY_SECRET_KEY_FILE; without one, passwords are refused)
 
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
@@ -87,6 +90,7 @@ export const managerCommand: Command = {
       'alarm-webhook': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'secret-key-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     }, false, problems);
     if (values.help) {
@@ -109,6 +113,7 @@ export const managerCommand: Command = {
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
     const tls = managerTlsFiles(values['tls-cert'], values['tls-key'], problems);
     problems.done();
+    const secretKeyFile = secretKeyFilePath(values['secret-key-file']);
 
     const manager = await startManager({
       zk,
@@ -118,6 +123,7 @@ export const managerCommand: Command = {
       protectionPeriodMs,
       ...(policy === undefined ? {} : { placementPolicy: policy }),
       ...(alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl }),
+      ...(secretKeyFile === undefined ? {} : { secretKeyFile }),
       log,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.id === undefined ? {} : { id: values.id }),

@@ -5,6 +5,7 @@ import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError } from '../shared/errors/index.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
+import { openPassword, processKeys } from '../shared/secrets/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { CA_USAGE, managerClientTls } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
@@ -33,6 +34,8 @@ ${CA_USAGE}
                            raises, doubling per failure in a row up to 60 s (default ${NODE_DEFAULTS.arbiterBackoffMs})
   --max-restarts N         RESTARTs in a row before the node pauses the channel and raises a
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
+  --secret-key-file FILE   key file that opens the sealed data source passwords, the managers'
+                           (default: environment variable FERRY_SECRET_KEY_FILE)
 `;
 
 const NAME = new RegExp(NAME_PATTERN);
@@ -118,6 +121,7 @@ export const nodeCommand: Command = {
       'session-timeout-ms': { type: 'string' },
       'arbiter-backoff-ms': { type: 'string' },
       'max-restarts': { type: 'string' },
+      'secret-key-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     }, false, parsing);
     if (values.help) {
@@ -127,8 +131,11 @@ export const nodeCommand: Command = {
     const options = parsing.check(() => nodeOptions(values), undefined);
     parsing.done();
     if (options === undefined) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'node options missing after their checks passed' });
+    const secrets = processKeys(values['secret-key-file']);
+    if (secrets.path === undefined) log.warn('no secret key file (--secret-key-file, FERRY_SECRET_KEY_FILE): pipelines whose passwords are sealed cannot start');
     const agent = new NodeAgent(options, {
       log,
+      passwordOf: (dataSource) => openPassword(secrets.keys, dataSource.groupKey, dataSource.password),
       createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ownerScope: `node:${options.id}`, ...cluster }),
       onRegistered: () => out(`node ${options.id} registered`),
     });

@@ -4,6 +4,7 @@ import type { PipelineSpecInput } from '../shared/config/pipeline-spec.ts';
 import { FerryError, describeError } from '../shared/errors/index.ts';
 import type { RowHook } from '../node/extract/extractor.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
+import { PASSWORD_FLAGS, flagPasswords, sidesWithUrlPassword, withPasswords } from './run-passwords.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry run --config pipeline.yaml [options]
@@ -27,6 +28,10 @@ Options (override the file's fields):
   --error-policy stop|skip rows the target refuses (default stop; skip records them)
   --skip-precheck ID     skip one precheck by id (repeatable)
   --progress-seconds N   seconds between progress lines (default 5)
+  --source-password-env VAR   the source password from environment variable VAR
+  --source-password-file FILE the source password from FILE (one trailing newline removed)
+  --target-password-env VAR, --target-password-file FILE   the same for the target
+                         (a password in a URL on the command line shows in ps: use these)
 `;
 
 async function loadHook(path: string): Promise<RowHook> {
@@ -60,6 +65,7 @@ export const runCommand: Command = {
       'error-policy': { type: 'string' },
       'skip-precheck': { type: 'string', multiple: true },
       'progress-seconds': { type: 'string' },
+      ...PASSWORD_FLAGS,
       help: { type: 'boolean', short: 'h' },
     }, false, problems);
     if (values.help) {
@@ -80,6 +86,11 @@ export const runCommand: Command = {
     if (values['error-policy'] !== undefined) overrides.errorPolicy = values['error-policy'];
     if (values['skip-precheck'] !== undefined) overrides.skipPrechecks = values['skip-precheck'];
 
+    const passwords = flagPasswords(values);
+    const exposed = sidesWithUrlPassword(values);
+    // The command line is in every process listing of this machine: say so, without the password.
+    if (exposed.length > 0) log.warn({ sides: exposed }, 'password given in a URL on the command line, visible to ps; use --source-password-env or --source-password-file (and the target ones)');
+
     let pipeline: RuntimePipeline;
     if (values.config !== undefined) {
       if (values.source !== undefined) overrides.source = values.source;
@@ -89,6 +100,7 @@ export const runCommand: Command = {
     } else {
       pipeline = pipelineFromQuickForm({ ...(overrides as Partial<PipelineSpecInput>), source: values.source!, target: values.target!, tables: values.tables! });
     }
+    pipeline = withPasswords(pipeline, passwords);
     const hook = pipeline.hook === undefined ? undefined : await loadHook(pipeline.hook);
     const runLog = log.child({ component: 'run', pipeline: pipeline.name });
     // exclusive: one live process per pipeline; a second exits with FERRY_ERR_PIPELINE_RUNNING.

@@ -7,10 +7,12 @@ import { silentLogger, type Logger } from '../shared/logging.ts';
 import { serverTls } from '../shared/tls/tls-options.ts';
 import type { SessionState } from '../shared/zk/zk-client.ts';
 import { restartChannel } from '../shared/cluster/arbiter/index.ts';
+import { processKeys, type ProcessKeys } from '../shared/secrets/index.ts';
 import { buildApi } from './api/server.ts';
 import { alarmMonitor } from './arbiter/index.ts';
 import { LeaderDuties, type LeaderDutyFactory } from './leader-duties.ts';
 import { ManagerSession } from './manager-session.ts';
+import { migrateClearPasswords } from './password-migration.ts';
 import { isPlacementPolicyName, PLACEMENT_POLICY_NAMES, type PlacementPolicyName } from './scheduler/policies/index.ts';
 import { scheduler } from './scheduler/scheduler.ts';
 
@@ -46,6 +48,12 @@ export interface ManagerOptions {
   ackTimeoutMs?: number;
   /** Where the leader POSTs alarm changes (and the API its manual warnings and clears). @default none: events and logs only */
   alarmWebhookUrl?: string;
+  /**
+   * Key file that seals data source passwords (shared/secrets; the CLI also reads
+   * FERRY_SECRET_KEY_FILE). Without one, a password sent to the API is refused.
+   * @default none
+   */
+  secretKeyFile?: string;
   /** What the leader runs. @default [the scheduler and the alarm monitor, configured by the options above] */
   duties?: readonly LeaderDutyFactory[];
 }
@@ -74,7 +82,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   if (options.placementPolicy !== undefined && !isPlacementPolicyName(options.placementPolicy)) {
     throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `placement policy '${String(options.placementPolicy)}' is not one of ${PLACEMENT_POLICY_NAMES.join(', ')}` });
   }
-  const manager = new Manager(options);
+  // A bad key file stops the manager here, before it listens.
+  const secrets = processKeys(options.secretKeyFile, {});
+  const manager = new Manager(options, secrets);
   await manager.start();
   return manager;
 }
@@ -90,7 +100,10 @@ class Manager implements RunningManager {
   private connected = true;
   private stopping = false;
 
-  constructor(private readonly options: ManagerOptions) {
+  constructor(
+    private readonly options: ManagerOptions,
+    private readonly secrets: ProcessKeys,
+  ) {
     this.log = (options.log ?? silentLogger()).child({ component: 'manager' });
     this.duties = new LeaderDuties(options.duties ?? defaultDuties(options), this.log);
   }
@@ -111,6 +124,7 @@ class Manager implements RunningManager {
       zk: () => this.current().zk,
       store: () => this.current().store,
       isLeader: () => this.isLeader(),
+      secrets: this.secrets.keys,
       ...(options.alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl: options.alarmWebhookUrl }),
     }, https === undefined ? {} : { https });
     try {
@@ -131,8 +145,10 @@ class Manager implements RunningManager {
       // What nodes find in /managers/<id>: the scheme tells them to speak TLS, and they never fall back.
       this.url = `${https === undefined ? 'http' : 'https'}://${advertisedHost(host)}:${port}`;
       this.log.setBindings({ manager: this.id });
-      await this.openSession();
-      this.log.info({ url: this.url }, 'manager started');
+      const session = await this.openSession();
+      if (this.secrets.path === undefined) this.log.warn('no secret key file (--secret-key-file, FERRY_SECRET_KEY_FILE): data source passwords are refused');
+      await migrateClearPasswords(session.store, this.secrets.keys, this.log);
+      this.log.info({ url: this.url, secretKeyFile: this.secrets.path }, 'manager started');
     } catch (error) {
       await this.app.close();
       throw error;

@@ -2,8 +2,16 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** Paths pino blanks out wherever they appear: passwords never reach a log line. */
-const REDACT = ['password', '*.password', '*.*.password', 'source.password', 'target.password', 'authorization', '*.authorization', 'token', '*.token'];
+/**
+ * Paths pino blanks out wherever they appear: passwords never reach a log line. Defence in
+ * depth: nothing logs a password on purpose; these catch a pipeline, a data source or a
+ * configuration snapshot logged whole (pino's wildcards match one level each).
+ */
+const REDACT = [
+  'password', '*.password', '*.*.password', '*.*.*.password', 'source.password', 'target.password',
+  'dataSources.*.password', '*.dataSources.*.password', '*.*.dataSources.*.password',
+  'authorization', '*.authorization', 'token', '*.token',
+];
 
 export interface LoggerSettings {
   /** @default 'info' (or FERRY_LOG_LEVEL) */

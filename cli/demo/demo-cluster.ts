@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { zkConnectString, type MariaDbInstance, type ServicesState } from '../../services/index.ts';
 import type { ChannelView } from '../../manager/index.ts';
+import { addKeyToFile } from '../../shared/secrets/index.ts';
 import { ApiClient } from './api-client.ts';
 import { startClusterProcess, type ClusterProcess } from './cluster-processes.ts';
 import { DEMO_SCHEMA } from './demo-schema.ts';
@@ -26,18 +27,21 @@ export async function startDemoCluster(state: ServicesState, stateDir: string): 
   mkdirSync(logDir, { recursive: true });
   const zk = zkConnectString(state);
   const adminToken = randomBytes(18).toString('base64url');
+  // Passwords sealed at rest, as in production: the demo's own key file (0600), made for this run.
+  const secretKeyFile = join(stateDir, 'secret.key');
+  if (!existsSync(secretKeyFile)) addKeyToFile(secretKeyFile);
   const processes: ClusterProcess[] = [];
   const stop = async () => {
     // The node first, so that it reports its last position while a manager still listens.
     for (const p of processes.reverse()) await p.stop();
   };
   try {
-    const managers = ['manager-1', 'manager-2'].map((id) => startClusterProcess(id, ['manager', '--zk', zk, '--port', '0', '--id', id], logDir, { FERRY_ADMIN_TOKEN: adminToken }));
+    const managers = ['manager-1', 'manager-2'].map((id) => startClusterProcess(id, ['manager', '--zk', zk, '--port', '0', '--id', id], logDir, { FERRY_ADMIN_TOKEN: adminToken, FERRY_SECRET_KEY_FILE: secretKeyFile }));
     processes.push(...managers);
     const urls = await Promise.all(managers.map(async (m) => (await m.waitForLine(/listening on (\S+)/))[1]!));
     const api = new ApiClient(urls[0]!, adminToken);
     const { token: nodeToken } = await api.call<{ token: string }>('POST', '/tokens', { name: 'node-1', role: 'node', node: 'node-1' });
-    const node = startClusterProcess('node-1', ['node', '--zk', zk, '--id', 'node-1', '--dc', 'dc1', '--cache-dir', join(stateDir, 'node-1')], logDir, { FERRY_NODE_TOKEN: nodeToken });
+    const node = startClusterProcess('node-1', ['node', '--zk', zk, '--id', 'node-1', '--dc', 'dc1', '--cache-dir', join(stateDir, 'node-1')], logDir, { FERRY_NODE_TOKEN: nodeToken, FERRY_SECRET_KEY_FILE: secretKeyFile });
     processes.push(node);
     await node.waitForLine(/registered/);
 

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ArbiterContext } from '../../shared/cluster/arbiter/index.ts';
 import type { ConfigStore } from '../../shared/cluster/config-store.ts';
 import type { Logger } from '../../shared/logging.ts';
+import type { KeySource } from '../../shared/secrets/index.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import { badRequest } from '../config/bad-request.ts';
 import type { Action, Principal } from './auth.ts';
@@ -20,6 +21,8 @@ export interface ApiContext {
   arbiter?: Pick<ArbiterContext, 'lockTimeoutMs' | 'clearTimeoutMs' | 'placeTimeoutMs'>;
   /** Where alarm changes made through the API (warnings, clears) are POSTed. @default none */
   alarmWebhookUrl?: string;
+  /** The keys data source passwords are sealed with (shared/secrets). @default none: passwords are refused */
+  secrets?: KeySource;
   /** Failed sign-ins tolerated per client address. @default SIGN_IN_LIMITS */
   signInLimits?: SignInLimits;
 }

@@ -1,5 +1,5 @@
 import type { ChannelSpecT, ConfigSnapshot, DataSourceSpecT } from '../../shared/cluster/model.ts';
-import { resolveClusterPipeline } from '../../shared/cluster/resolve-cluster-pipeline.ts';
+import { resolveClusterPipeline, storedPassword } from '../../shared/cluster/resolve-cluster-pipeline.ts';
 import { defaultServerId } from '../../shared/config/load-pipeline-config.ts';
 import { describeEndpoint } from '../../shared/config/mysql-url.ts';
 import type { ConfigProblem } from '../../shared/config/pipeline-spec.ts';
@@ -70,7 +70,7 @@ export function channelProblems(channel: ChannelSpecT, others: ConfigSnapshot): 
 
     if (!source || !target || first !== i) return;
     try {
-      resolveClusterPipeline(snapshot, pipeline.name, 0);
+      resolveClusterPipeline(snapshot, pipeline.name, 0, storedPassword);
     } catch (error) {
       if (!isFerryError(error, 'FERRY_ERR_CONFIG_INVALID')) throw error;
       for (const problem of (error.details.errors ?? []) as ConfigProblem[]) add(resolvedProblem(problem, at, pipeline.source, pipeline.target));

@@ -4,6 +4,7 @@ import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { hostProblem } from '../../shared/config/mysql-url.ts';
 import type { ConfigProblem } from '../../shared/config/pipeline-spec.ts';
 import { FerryError } from '../../shared/errors/index.ts';
+import { sealPassword, type KeySource } from '../../shared/secrets/index.ts';
 import type { DataSourceReplacementT } from '../api/schemas.ts';
 import { badRequest } from './bad-request.ts';
 import { editWithBackoff } from './edit-with-backoff.ts';
@@ -55,26 +56,34 @@ function checkReplacement(snapshot: VersionedSnapshot, next: DataSourceSpecT): v
   if (problems.length > 0) throw badRequest(problems);
 }
 
-export async function createDataSource(store: ConfigStore, spec: DataSourceSpecT): Promise<DataSourceView> {
+/**
+ * Passwords are sealed (shared/secrets) before anything is written: ZooKeeper never holds one
+ * in clear. A manager without a key refuses a password (FERRY_ERR_SECRET_NO_KEY) rather than
+ * store it in clear.
+ */
+export async function createDataSource(store: ConfigStore, spec: DataSourceSpecT, keys: KeySource): Promise<DataSourceView> {
   const problems = dataSourceProblems(spec);
   if (problems.length > 0) throw badRequest(problems);
+  const sealed: DataSourceSpecT = { ...spec, password: sealPassword(keys, spec.groupKey, spec.password) };
   await editWithBackoff(store, (snapshot) => {
     if (snapshot.dataSources[spec.groupKey]) {
       throw new FerryError('FERRY_ERR_API_CONFLICT', { what: 'data source', name: spec.groupKey, detail: 'already exists (PUT replaces it)' });
     }
-    return [{ op: 'create', path: zkPaths.dataSource(spec.groupKey), data: encode(spec) }];
+    return [{ op: 'create', path: zkPaths.dataSource(spec.groupKey), data: encode(sealed) }];
   });
-  return dataSourceView({ value: spec, version: 0 });
+  return dataSourceView({ value: sealed, version: 0 });
 }
 
-export async function replaceDataSource(store: ConfigStore, groupKey: string, body: DataSourceReplacementT, expectedVersion?: number): Promise<DataSourceView> {
+export async function replaceDataSource(store: ConfigStore, groupKey: string, body: DataSourceReplacementT, keys: KeySource, expectedVersion?: number): Promise<DataSourceView> {
   if (body.groupKey !== undefined && body.groupKey !== groupKey) {
     throw badRequest([{ path: '/groupKey', message: `must be '${groupKey}', the data source of the URL (a data source cannot be renamed)` }]);
   }
+  // Sealed once, outside the retried plan: a new password; left out, the stored form is kept.
+  const newPassword = body.password === undefined ? undefined : sealPassword(keys, groupKey, body.password);
   let result: Versioned<DataSourceSpecT> | undefined;
   await editWithBackoff(store, (snapshot) => {
     const current = stored(snapshot, groupKey, expectedVersion);
-    const next: DataSourceSpecT = { ...body, groupKey, active: body.active ?? current.value.active, password: body.password ?? current.value.password };
+    const next: DataSourceSpecT = { ...body, groupKey, active: body.active ?? current.value.active, password: newPassword ?? current.value.password };
     const problems = dataSourceProblems(next);
     if (problems.length > 0) throw badRequest(problems);
     checkReplacement(snapshot, next);

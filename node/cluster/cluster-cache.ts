@@ -8,7 +8,8 @@ import { assignmentsOf, type ClusterView } from './cluster-view.ts';
 /**
  * The node's local copy of what it runs, so that it can start and keep replicating while
  * ZooKeeper is unreachable: the configuration, the assignments naming this node and the
- * permits of their channels. It holds data source passwords: the file is private (0600).
+ * permits of their channels. Data source passwords in it are sealed as in ZooKeeper
+ * (shared/secrets); the file is private (0600) all the same.
  */
 export interface ClusterCacheFile {
   configSnapshot: ConfigSnapshot;

@@ -1,5 +1,6 @@
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
-import { resolveClusterPipeline } from '../../shared/cluster/resolve-cluster-pipeline.ts';
+import { createHash } from 'node:crypto';
+import { resolveClusterPipeline, storedPassword, type PasswordOf } from '../../shared/cluster/resolve-cluster-pipeline.ts';
 import type { AssignmentRecord, ConfigSnapshot, PermitRecord } from '../../shared/cluster/model.ts';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 
@@ -26,8 +27,9 @@ export interface DesiredPipeline {
   channel: string;
   epoch: number;
   /**
-   * Identity of what runs: the resolved pipeline's JSON (epoch included). A different
-   * fingerprint means stop and start again; an equal one means leave it alone.
+   * Identity of what runs: a hash of the resolved pipeline's JSON (epoch included; a hash
+   * because it holds the opened passwords). A different fingerprint means stop and start
+   * again; an equal one means leave it alone (a password sealed again under a new key is equal).
    */
   fingerprint: string;
   pipeline?: RuntimePipeline;
@@ -43,15 +45,16 @@ export function assignmentsOf(view: ClusterView, nodeId: string): AssignmentEntr
 /**
  * The pipelines to run: assigned to this node and with their channel's permit at START.
  * PAUSE, STOP and a missing permit all mean "not now"; the assignment stays as it is.
+ * `passwordOf` opens the sealed data source passwords, in memory only.
  */
-export function desiredPipelines(view: ClusterView, nodeId: string): Map<string, DesiredPipeline> {
+export function desiredPipelines(view: ClusterView, nodeId: string, passwordOf: PasswordOf = storedPassword): Map<string, DesiredPipeline> {
   const desired = new Map<string, DesiredPipeline>();
   for (const { record } of assignmentsOf(view, nodeId)) {
     if (view.permits[record.channel]?.status !== 'START') continue;
     const base = { name: record.pipeline, channel: record.channel, epoch: record.epoch };
     try {
-      const pipeline = resolveClusterPipeline(view.snapshot, record.pipeline, record.epoch);
-      desired.set(record.pipeline, { ...base, pipeline, fingerprint: JSON.stringify(pipeline) });
+      const pipeline = resolveClusterPipeline(view.snapshot, record.pipeline, record.epoch, passwordOf);
+      desired.set(record.pipeline, { ...base, pipeline, fingerprint: createHash('sha256').update(JSON.stringify(pipeline)).digest('hex') });
     } catch (error) {
       const failure = error instanceof FerryError ? error : new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: describeError(error) }, { cause: error });
       // Keyed by the configuration epoch too: an edit that may fix it gets another try.

@@ -1,5 +1,6 @@
 import { HANDOVER_WAIT_MS, waitForHandover } from './handover-wait.ts';
 import { ConfigStore } from '../../shared/cluster/config-store.ts';
+import type { PasswordOf } from '../../shared/cluster/resolve-cluster-pipeline.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
 import { withZkDeadline } from '../../shared/timeouts.ts';
@@ -30,6 +31,8 @@ export interface NodeAgentDeps {
   /** Told once per registration (the command prints `node <id> registered`). */
   onRegistered?: () => void;
   post?: HttpPost;
+  /** Opens a data source's sealed password (shared/secrets) when a pipeline is resolved. @default the stored form */
+  passwordOf?: PasswordOf;
 }
 
 /**
@@ -63,7 +66,7 @@ export class NodeAgent {
   ) {
     this.log = deps.log.child({ component: 'node', node: options.id });
     this.done = new Promise<void>((resolve, reject) => (this.finish = (error) => (error === undefined ? resolve() : reject(error))));
-    this.control = new PipelineControl(options, deps.createRunner, this.log, () => this.schedule());
+    this.control = new PipelineControl(options, deps.createRunner, this.log, () => this.schedule(), deps.passwordOf);
     this.runners = this.control.runners;
     this.cache = new ClusterCache(options.cacheDir, this.log);
     this.stats = new StatsReporter({

@@ -1,4 +1,5 @@
 import { acknowledgeRollback } from '../../shared/cluster/arbiter/index.ts';
+import { storedPassword, type PasswordOf } from '../../shared/cluster/resolve-cluster-pipeline.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import { FerryError } from '../../shared/errors/index.ts';
@@ -42,7 +43,7 @@ export class PipelineControl {
   private session: { zk: ZkClient; arbiter: ArbiterActions } | undefined;
   private readonly nodeId: string;
 
-  constructor(options: NodeAgentOptions, createRunner: ClusterRunnerFactory, log: Logger, onChange: () => void) {
+  constructor(options: NodeAgentOptions, createRunner: ClusterRunnerFactory, log: Logger, onChange: () => void, private readonly passwordOf: PasswordOf = storedPassword) {
     this.nodeId = options.id;
     this.lease = new SessionLease({
       nodeId: options.id,
@@ -92,7 +93,7 @@ export class PipelineControl {
    */
   follow(view: ClusterView, nodeId: string, fresh: boolean): Map<string, DesiredPipeline> {
     if (fresh) this.rollbacks.respond(view);
-    const desired = this.lease.holding ? new Map<string, DesiredPipeline>() : desiredPipelines(view, nodeId);
+    const desired = this.lease.holding ? new Map<string, DesiredPipeline>() : desiredPipelines(view, nodeId, this.passwordOf);
     this.runners.setDesired(desired);
     return desired;
   }

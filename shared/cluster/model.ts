@@ -30,7 +30,7 @@ export const DataSourceSpec = Type.Object({
     description: "Which server pipelines use now. A switch is a DBA action (POST /api/v1/datasources/{groupKey}/switch). Default 'master'.",
   }),
   user: Type.String({ minLength: 1, maxLength: 80, description: 'User Ferry logs in as (replication privileges on a source, write privileges on a target).' }),
-  password: Type.String({ maxLength: 200, default: '', description: "Password of that user. Write-only: never returned by the API and never logged. Default ''." }),
+  password: Type.String({ maxLength: 200, default: '', description: "Password of that user. Write-only: never returned by the API and never logged; stored sealed with the managers' key file. Default ''." }),
   // TLS as in a pipeline file's endpoint; the files are paths on the nodes that connect.
   sslMode: EndpointObject.properties.sslMode,
   sslCa: EndpointObject.properties.sslCa,

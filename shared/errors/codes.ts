@@ -84,6 +84,33 @@ export const ERROR_CODES = {
     workaround: 'Check that the file exists, is readable and is valid YAML or JSON.',
   }),
 
+  // Secrets at rest: the key file and sealed passwords (shared/secrets).
+  FERRY_ERR_SECRET_KEY_FILE: spec({
+    message: 'the secret key file {path} cannot be used: {detail}',
+    scope: 'config', retryable: false, http: 500,
+    workaround: 'The file (FERRY_SECRET_KEY_FILE or --secret-key-file) holds one key per line, 32 random bytes in base64, and only its owner may read it (chmod 600). Make one with `bin/ferry secrets new-key FILE`; README.md (Secrets at rest) explains rotation.',
+  }),
+  FERRY_ERR_SECRET_NO_KEY: spec({
+    message: '{holder} has no secret key to {action} {what}',
+    scope: 'config', retryable: false, http: 503,
+    workaround: 'Start managers and nodes with the cluster\'s key file: --secret-key-file FILE or FERRY_SECRET_KEY_FILE. Ferry never stores a password in clear, and cannot use one it cannot open.',
+  }),
+  FERRY_ERR_SECRET_UNKNOWN_KEY: spec({
+    message: '{what} is sealed with key {keyId}, which the key file {path} does not hold (it holds {held})',
+    scope: 'config', retryable: false, http: 500,
+    workaround: 'Put that key back into the key file (the file is read again when it changes): a key may leave the file only after `bin/ferry secrets rotate` sealed everything under the first key. If the key is lost, enter the password again (PUT /api/v1/datasources/<groupKey> with "password").',
+  }),
+  FERRY_ERR_SECRET_UNREADABLE: spec({
+    message: '{what} cannot be decrypted: {detail}',
+    scope: 'config', retryable: false, http: 500,
+    workaround: 'The stored value was changed or damaged outside Ferry: enter the password again (PUT /api/v1/datasources/<groupKey> with "password"), and check who can write to ZooKeeper.',
+  }),
+  FERRY_ERR_PASSWORD_SOURCE: spec({
+    message: 'cannot read the password: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Set the environment variable named by --source-password-env / --target-password-env (or passwordEnv), or make the file of --source-password-file / --target-password-file readable by the user Ferry runs as.',
+  }),
+
   // Databases: reaching them.
   FERRY_ERR_SOURCE_UNREACHABLE: spec({
     message: 'cannot connect to the source database {endpoint}: {detail}',

@@ -47,8 +47,11 @@ export async function startManagerProcess(zk: string, id: string, extra: string[
   return { id, url, process, api: apiClient(url) };
 }
 
-/** `pair`: replicate this pair (another cluster's, on a new chroot) rather than a new one. */
-export async function testCluster(options: { managers?: number; managerArgs?: string[]; nodes?: string[]; batchRows?: number; pair?: ReplicationPair } = {}): Promise<TestCluster> {
+/**
+ * `pair`: replicate this pair (another cluster's, on a new chroot) rather than a new one.
+ * `credentials`: the data sources' users (default: the run's replication and app users).
+ */
+export async function testCluster(options: { managers?: number; managerArgs?: string[]; nodes?: string[]; batchRows?: number; pair?: ReplicationPair; credentials?: Record<'source' | 'target', { user: string; password: string }> } = {}): Promise<TestCluster> {
   const pair = options.pair ?? (await replicationPair());
   const zk = await zkChroot();
   const { users } = inject('services');
@@ -79,8 +82,8 @@ export async function testCluster(options: { managers?: number; managerArgs?: st
   for (const id of options.nodes ?? ['n1']) await startNode(id);
 
   const endpoint = (db: typeof pair.source) => ({ host: db.instance.host, port: db.instance.port });
-  expect((await api.post('/api/v1/datasources', { groupKey: 'src', dc: 'dc1', master: endpoint(pair.source), ...users.replication })).status).toBe(201);
-  expect((await api.post('/api/v1/datasources', { groupKey: 'dst', dc: 'dc1', master: endpoint(pair.target), ...users.app })).status).toBe(201);
+  expect((await api.post('/api/v1/datasources', { groupKey: 'src', dc: 'dc1', master: endpoint(pair.source), ...(options.credentials?.source ?? users.replication) })).status).toBe(201);
+  expect((await api.post('/api/v1/datasources', { groupKey: 'dst', dc: 'dc1', master: endpoint(pair.target), ...(options.credentials?.target ?? users.app) })).status).toBe(201);
   const pipeline = pair.schema;
   const spec = { name: 'orders', pipelines: [{ name: pipeline, source: 'src', target: 'dst', tables: [`${pair.schema}.*`], batch: { maxRows: options.batchRows ?? 50 } }] };
   expect((await api.post('/api/v1/channels', spec)).status).toBe(201);

@@ -6,6 +6,8 @@ import { createDataSource, dataSourceView, deleteDataSource, replaceDataSource, 
 import { API, docs, expectedVersion, type ApiContext } from '../context.ts';
 import { DataSourceReplacement, GroupKeyParams, SwitchBody, VersionQuery, type DataSourceReplacementT, type SwitchBodyT } from '../schemas.ts';
 
+const noKey = () => undefined;
+
 type GroupKey = { Params: { groupKey: string } };
 const tag = 'data sources';
 
@@ -23,7 +25,7 @@ export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { action: 'config.write' },
     schema: { ...docs(tag, 'Create a data source'), body: Type.Ref(DataSourceSpec) },
   }, async (request, reply) => {
-    const view = await createDataSource(ctx.store(), request.body as DataSourceSpecT);
+    const view = await createDataSource(ctx.store(), request.body as DataSourceSpecT, ctx.secrets ?? noKey);
     return reply.code(201).header('etag', `"${view.version}"`).send(view);
   });
 
@@ -41,7 +43,7 @@ export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { action: 'config.write' },
     schema: { ...docs(tag, 'Replace a data source (password and active kept when left out; If-Match: version)'), params: GroupKeyParams, querystring: VersionQuery, body: Type.Ref(DataSourceReplacement) },
   }, async (request, reply) => {
-    const view = await replaceDataSource(ctx.store(), request.params.groupKey, request.body as DataSourceReplacementT, expectedVersion(request));
+    const view = await replaceDataSource(ctx.store(), request.params.groupKey, request.body as DataSourceReplacementT, ctx.secrets ?? noKey, expectedVersion(request));
     return reply.header('etag', `"${view.version}"`).send(view);
   });
 

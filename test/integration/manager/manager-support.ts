@@ -2,6 +2,7 @@ import { onTestFinished } from 'vitest';
 import { createLogger } from '../../../shared/logging.ts';
 import { startManager, type ManagerOptions, type RunningManager } from '../../../manager/index.ts';
 import { waitFor } from '../../../services/index.ts';
+import { testSecretKeyFile } from '../../support/secret-key.ts';
 import { patient } from '../../support/waits.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -12,6 +13,7 @@ export async function testManager(zk: string, options: Partial<ManagerOptions> =
     zk,
     adminToken: ADMIN_TOKEN,
     sessionTimeoutMs: 4_000,
+    secretKeyFile: testSecretKeyFile(),
     log: createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'silent' }),
     ...options,
   });
