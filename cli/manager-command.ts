@@ -2,6 +2,7 @@ import { FerryError } from '../shared/errors/index.ts';
 import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type PlacementPolicyName } from '../manager/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
 
 const usage = `Usage: bin/ferry manager --zk HOST:PORT[,HOST:PORT...][/CHROOT] --port N --admin-token TOKEN [options]
 
@@ -26,7 +27,7 @@ Options:
                            (default ${DEFAULT_PLACEMENT_POLICY})
   --alarm-webhook URL      where alarms are POSTed when raised or cleared (http or
                            https; default: none, alarms go to the event log only)
-
+${ZK_TLS_USAGE}
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
 
@@ -83,6 +84,7 @@ export const managerCommand: Command = {
       'protection-period': { type: 'string' },
       'placement-policy': { type: 'string' },
       'alarm-webhook': { type: 'string' },
+      ...ZK_TLS_FLAGS,
       help: { type: 'boolean', short: 'h' },
     }, false, problems);
     if (values.help) {
@@ -103,6 +105,8 @@ export const managerCommand: Command = {
     const protectionPeriodMs = problems.check(() => parseDuration(values['protection-period'] ?? '90s', '--protection-period'), 90_000);
     const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
+    const zkTls = zkTlsFromFlags(values);
+    for (const problem of zkTls.problems) problems.add(problem);
     problems.done();
 
     const manager = await startManager({
@@ -113,6 +117,7 @@ export const managerCommand: Command = {
       protectionPeriodMs,
       ...(policy === undefined ? {} : { placementPolicy: policy }),
       ...(alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl }),
+      ...(zkTls.tls === undefined ? {} : { zkTls: zkTls.tls }),
       log,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.id === undefined ? {} : { id: values.id }),

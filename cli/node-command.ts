@@ -7,6 +7,7 @@ import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
 
@@ -31,7 +32,7 @@ Options:
                            raises, doubling per failure in a row up to 60 s (default ${NODE_DEFAULTS.arbiterBackoffMs})
   --max-restarts N         RESTARTs in a row before the node pauses the channel and raises a
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
-`;
+${ZK_TLS_USAGE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 
@@ -73,6 +74,8 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   const sessionTimeoutMs = number('session-timeout-ms', NODE_DEFAULTS.sessionTimeoutMs);
   const arbiterBackoffMs = number('arbiter-backoff-ms', NODE_DEFAULTS.arbiterBackoffMs);
   const maxRestarts = number('max-restarts', NODE_DEFAULTS.maxRestarts);
+  const zkTls = zkTlsFromFlags(values);
+  problems.push(...zkTls.problems);
   if (problems.length > 0) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: problems.join('; ') });
   const token = text('token') ?? process.env.FERRY_NODE_TOKEN;
   return {
@@ -89,6 +92,7 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
     sessionTimeoutMs,
     arbiterBackoffMs,
     maxRestarts,
+    ...(zkTls.tls === undefined ? {} : { zkTls: zkTls.tls }),
     version: packageVersion(),
   };
 }
@@ -113,6 +117,7 @@ export const nodeCommand: Command = {
       'session-timeout-ms': { type: 'string' },
       'arbiter-backoff-ms': { type: 'string' },
       'max-restarts': { type: 'string' },
+      ...ZK_TLS_FLAGS,
       help: { type: 'boolean', short: 'h' },
     }, false, parsing);
     if (values.help) {

@@ -5,6 +5,7 @@ import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError, describeError } from '../shared/errors/index.ts';
 import { silentLogger, type Logger } from '../shared/logging.ts';
 import type { SessionState } from '../shared/zk/zk-client.ts';
+import type { ZkTlsOptions } from '../shared/zk/zk-tls-tunnel.ts';
 import { restartChannel } from '../shared/cluster/arbiter/index.ts';
 import { buildApi } from './api/server.ts';
 import { alarmMonitor } from './arbiter/index.ts';
@@ -16,6 +17,8 @@ import { scheduler } from './scheduler/scheduler.ts';
 export interface ManagerOptions {
   /** ZooKeeper connect string, host:port[,host:port...][/chroot]. */
   zk: string;
+  /** TLS to ZooKeeper's secureClientPorts (then named in `zk`). @default plain TCP */
+  zkTls?: ZkTlsOptions;
   /** Bootstrap admin token (the CLI also reads FERRY_ADMIN_TOKEN). */
   adminToken: string;
   /** HTTP port; 0 picks a free one. @default 0 */
@@ -148,6 +151,7 @@ class Manager implements RunningManager {
     const session: { value?: ManagerSession } = {};
     return ManagerSession.open({
       connectString: this.options.zk,
+      ...(this.options.zkTls ? { tls: this.options.zkTls } : {}),
       sessionTimeoutMs: this.options.sessionTimeoutMs ?? 10_000,
       managerId: this.id,
       url: this.url,
