@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { ChannelView } from '../../../manager/index.ts';
 import { TcpProxy } from '../../../services/index.ts';
+import { isListening } from '../../../services/ports.ts';
 import { isFerryError } from '../../../shared/errors/index.ts';
 import { ZkClient } from '../../../shared/zk/zk-client.ts';
 import { openZkTlsTunnel, type ZkTlsOptions } from '../../../shared/zk/zk-tls-tunnel.ts';
@@ -14,7 +15,7 @@ import { startFerry } from '../../support/ferry-process.ts';
 import { replicationPair } from '../../support/mariadb.ts';
 import { scratchZooKeeperWithTls, type ScratchZooKeeper } from '../../support/scratch-zookeeper.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
-import { patient } from '../../support/waits.ts';
+import { patient, unusedPort } from '../../support/waits.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 import { apiClient, eventually } from '../manager/manager-support.ts';
 
@@ -82,11 +83,21 @@ describe('ZooKeeper over TLS', () => {
     return client;
   };
 
-  it('hands the client one loopback listener per server, keeping the chroot', async () => {
+  it('hands the client one loopback listener per server, keeping the chroot, and stops listening when closed', async () => {
     const tunnel = await openZkTlsTunnel(`${zk.secure},${zk.secure}/ferry/x`, tls);
     onTestFinished(() => tunnel.close());
     expect(tunnel.connectString).toMatch(/^127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\/ferry\/x$/);
+    const ports = [...tunnel.connectString.matchAll(/:(\d+)/g)].map((match) => Number(match[1]));
+    expect(await Promise.all(ports.map(isListening))).toEqual([true, true]);
+    await tunnel.close();
+    expect(await Promise.all(ports.map(isListening))).toEqual([false, false]);
   });
+
+  it('reaches the live server of an ensemble whose other server is down (each server has its own listener)', async () => {
+    const client = await connect(`127.0.0.1:${await unusedPort()},${zk.secure}`);
+    await client.create('/tls-ensemble', 'reached');
+    expect((await client.getData('/tls-ensemble')).data.toString()).toBe('reached');
+  }, WAIT_MS);
 
   it('a ZkClient through the tunnel creates, reads and watches znodes on the secure port', async () => {
     const client = await connect(`${zk.secure}`);
