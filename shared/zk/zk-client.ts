@@ -46,7 +46,7 @@ export interface ZkClientOptions {
   connectTimeoutMs?: number;
   /** Reach the servers' secureClientPorts through a TLS tunnel of this client's own. @default plain TCP */
   tls?: ZkTlsOptions;
-  /** Where the TLS tunnel logs refused handshakes. @default nowhere */
+  /** Where the TLS tunnel logs handshakes refused once connected (reconnects). @default nowhere */
   log?: Logger;
 }
 
@@ -108,7 +108,7 @@ export class ZkClient {
    */
   static async connect(options: ZkClientOptions): Promise<ZkClient> {
     const timeoutMs = options.connectTimeoutMs ?? 15_000;
-    const tunnel = options.tls ? await openZkTlsTunnel(options.connectString, options.tls, options.log) : undefined;
+    const tunnel = options.tls ? await openZkTlsTunnel(options.connectString, options.tls) : undefined;
     const client = zookeeper.createClient(tunnel?.connectString ?? options.connectString, { sessionTimeout: options.sessionTimeoutMs ?? 10_000, spinDelay: 200, retries: 1 });
     const wrapper = new ZkClient(client, options.connectString, tunnel);
     await new Promise<void>((resolve, reject) => {
@@ -129,6 +129,7 @@ export class ZkClient {
       client.once('connected', () => {
         settled = true;
         clearTimeout(timer);
+        if (options.log) tunnel?.logFrom(options.log);
         resolve();
       });
       client.connect();

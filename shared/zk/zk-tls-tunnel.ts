@@ -23,6 +23,18 @@ export interface ZkTlsOptions {
   key?: Buffer;
 }
 
+/** What went wrong, without OpenSSL's internal prefix, and what a server's alert usually means. */
+function refusalDetail(error: NodeJS.ErrnoException & { reason?: string }): string {
+  const what = `${error.reason ?? error.message} (${error.code ?? 'no code'})`;
+  if (/ALERT_(BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_REQUIRED|UNKNOWN_CA|HANDSHAKE_FAILURE)$/.test(error.code ?? '')) {
+    return `${what}: the server did not accept this client's certificate (--zk-tls-cert), or was given none`;
+  }
+  return what;
+}
+
+/** Error codes of a failed certificate check (Node's, OpenSSL's) or of a TLS alert from the server. */
+const CERTAIN_REFUSAL = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED|SELF_SIGNED_CERT|INVALID_CA|INVALID_PURPOSE|HOSTNAME_MISMATCH|PATH_LENGTH_EXCEEDED)/;
+
 interface ZkServerAddress {
   /** host:port as written in the connect string. */
   name: string;
@@ -40,8 +52,10 @@ export interface ZkTlsTunnel {
   refusedByAll(): FerryError | undefined;
   /** The latest refusal by any server, for a connect timeout to name its cause. */
   lastRefusal(): FerryError | undefined;
-  /** Called on every refusal (after it is logged). */
+  /** Called on every certain refusal (a certificate check or a TLS alert). */
   onRefusal(listener: (error: FerryError) => void): void;
+  /** From now on (the client is connected), refusals are logged there. */
+  logFrom(log: Logger): void;
   /** Stops listening and cuts every carried connection. */
   close(): Promise<void>;
 }
@@ -59,22 +73,31 @@ export function parseZkServers(connectString: string): { servers: ZkServerAddres
   return { servers, chroot };
 }
 
-export async function openZkTlsTunnel(connectString: string, tls: ZkTlsOptions, log?: Logger): Promise<ZkTlsTunnel> {
+export async function openZkTlsTunnel(connectString: string, tls: ZkTlsOptions): Promise<ZkTlsTunnel> {
   const { servers, chroot } = parseZkServers(connectString);
   const sockets = new Set<Socket>();
   const refusals = new Map<string, FerryError>();
+  const doubtful = new Map<string, FerryError>();
   const listeners: Array<(error: FerryError) => void> = [];
   let latest: FerryError | undefined;
   let closed = false;
+  let log: Logger | undefined;
 
-  const refused = (server: ZkServerAddress, error: Error): void => {
-    const refusal = new FerryError('FERRY_ERR_ZK_TLS_REFUSED', { server: server.name, detail: describeError(error) }, { cause: error });
-    const before = refusals.get(server.name);
-    refusals.set(server.name, refusal);
+  const refused = (server: ZkServerAddress, error: NodeJS.ErrnoException): void => {
+    const refusal = new FerryError('FERRY_ERR_ZK_TLS_REFUSED', { server: server.name, detail: refusalDetail(error) }, { cause: error });
+    // Only a certificate check or a TLS alert is certain; a connection closed mid-handshake
+    // may be a port without TLS or a server still starting, so it is named but not final.
+    const certain = CERTAIN_REFUSAL.test(error.code ?? '');
+    const before = refusals.get(server.name) ?? doubtful.get(server.name);
+    (certain ? doubtful : refusals).delete(server.name);
+    (certain ? refusals : doubtful).set(server.name, refusal);
     latest = refusal;
     // The client retries every 200 ms or so: log a refusal when it is new, not each retry.
-    if (before?.message !== refusal.message) log?.error({ err: refusal, code: refusal.code, server: server.name }, 'ZooKeeper TLS handshake refused');
-    for (const listener of listeners) listener(refusal);
+    // While connecting, the connect failure reports it (logging it too would say it twice).
+    if (before?.message !== refusal.message && log !== undefined) {
+      log[certain ? 'error' : 'warn']({ err: refusal, code: refusal.code, server: server.name }, 'ZooKeeper TLS handshake refused');
+    }
+    if (certain) for (const listener of listeners) listener(refusal);
   };
 
   const carry = (server: ZkServerAddress, inbound: Socket): void => {
@@ -100,16 +123,18 @@ export async function openZkTlsTunnel(connectString: string, tls: ZkTlsOptions, 
     outbound.once('secureConnect', () => {
       secured = true;
       refusals.delete(server.name);
+      doubtful.delete(server.name);
       outbound.setNoDelay(true);
       inbound.setNoDelay(true);
       inbound.pipe(outbound);
       outbound.pipe(inbound);
       inbound.resume();
     });
-    outbound.on('error', (error: Error) => {
+    outbound.on('error', (error: NodeJS.ErrnoException) => {
       // A failure after TCP connected and before the handshake ended is TLS saying no (wrong
-      // CA, a name the certificate lacks, our certificate refused, no TLS on that port).
-      if (tcpUp && !secured) refused(server, error);
+      // CA, a name the certificate lacks, our certificate refused, no TLS on that port); an
+      // alert after it is the server refusing our certificate under TLS 1.3.
+      if ((tcpUp && !secured) || CERTAIN_REFUSAL.test(error.code ?? '')) refused(server, error);
       else log?.debug({ server: server.name, err: error }, 'ZooKeeper TLS connection failed');
       inbound.destroy();
     });
@@ -132,13 +157,13 @@ export async function openZkTlsTunnel(connectString: string, tls: ZkTlsOptions, 
     throw new FerryError('FERRY_ERR_ZK_OPERATION', { operation: 'tls tunnel', path: '/', detail: describeError(error) }, { cause: error });
   }
   const local = listening.map((listener) => `127.0.0.1:${(listener.address() as AddressInfo).port}`).join(',');
-  log?.debug({ servers: servers.map((s) => s.name), local }, 'ZooKeeper TLS tunnel open');
 
   return {
     connectString: `${local}${chroot}`,
-    refusedByAll: () => (refusals.size === servers.length ? latest : undefined),
+    refusedByAll: () => (refusals.size === servers.length ? [...refusals.values()].pop() : undefined),
     lastRefusal: () => latest,
     onRefusal: (listener) => listeners.push(listener),
+    logFrom: (logger) => (log = logger),
     close: async () => {
       if (closed) return;
       closed = true;
