@@ -10,21 +10,29 @@ import { createLogger } from '../../shared/logging.ts';
  * unlike the shared one. `stop()` stops it by pid and deletes its data.
  */
 export interface ScratchZooKeeper {
-  /** The plain clientPort: host:port. */
+  /** The plain clientPorts: host:port[,host:port...]. */
   plain: string;
-  /** The secureClientPort: host:port. */
+  /** The secureClientPorts: host:port[,host:port...]. */
   secure: string;
+  /** Process of each server, in the order of the connect strings. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
-export async function scratchZooKeeperWithTls(tls: ZooKeeperTls): Promise<ScratchZooKeeper> {
+/** `servers`: 1, or 3 for an ensemble. */
+export async function scratchZooKeeperWithTls(tls: ZooKeeperTls, servers = 1): Promise<ScratchZooKeeper> {
   const log = createLogger({ level: 'warn' });
   const stateDir = mkdtempSync(join(tmpdir(), 'ferry-scratch-zk-'));
-  // Client, quorum, election and secure ports of one server.
-  const base = await findFreeBase([0, 100, 200, 300]);
+  // Client, quorum, election and secure ports of each server.
+  const base = await findFreeBase([0, 100, 200, 300].flatMap((offset) => Array.from({ length: servers }, (_, i) => offset + i)));
   try {
-    const state = await servicesUp({ stateDir, zkServers: 1, zkPort: base, mariadb: 0, zkTls: tls }, log);
-    return { plain: zkConnectString(state), secure: zkSecureConnectString(state)!, stop: () => servicesDown(stateDir, log, { purge: true }).then(() => undefined) };
+    const state = await servicesUp({ stateDir, zkServers: servers, zkPort: base, mariadb: 0, zkTls: tls }, log);
+    return {
+      plain: zkConnectString(state),
+      secure: zkSecureConnectString(state)!,
+      pids: state.zookeeper.servers.map((server) => server.pid!),
+      stop: () => servicesDown(stateDir, log, { purge: true }).then(() => undefined),
+    };
   } catch (error) {
     rmSync(stateDir, { recursive: true, force: true });
     throw error;

@@ -229,4 +229,35 @@ describe('ZooKeeper over TLS', () => {
     expect(node.child.exitCode).toBeNull();
     expect(manager.process.child.exitCode).toBeNull();
   }, WAIT_MS * 2);
+
+  describe('an ensemble of three', () => {
+    let ensemble: ScratchZooKeeper;
+
+    beforeAll(async () => {
+      ensemble = await scratchZooKeeperWithTls({ cert: files.serverCert, key: files.serverKey, ca: files.ca, clientAuth: 'need' }, 3);
+    }, WAIT_MS);
+
+    afterAll(() => ensemble?.stop());
+
+    it('moves the session to another server through that server\'s own listener when its server dies', async () => {
+      // A TCP forwarder in front of each secure port shows which server the client talks to.
+      const servers = ensemble.secure.split(',');
+      const proxies = await Promise.all(servers.map((server) => TcpProxy.start('127.0.0.1', Number(server.slice(server.lastIndexOf(':') + 1)))));
+      onTestFinished(() => Promise.all(proxies.map((proxy) => proxy.close())).then(() => undefined));
+      const client = await connect(proxies.map((proxy) => `127.0.0.1:${proxy.port}`).join(','));
+      const session = client.sessionId;
+      await client.create('/tls-ensemble', 'one');
+      const liveLink = (index: number) => proxies[index]!.list().some((link) => !link.clientClosed);
+      const current = proxies.findIndex((_, index) => liveLink(index));
+      expect(current).toBeGreaterThanOrEqual(0);
+      process.kill(ensemble.pids[current]!, 'SIGKILL');
+      await eventually(async () => {
+        const moved = proxies.findIndex((_, index) => index !== current && liveLink(index));
+        if (moved < 0) return undefined;
+        return (await client.setData('/tls-ensemble', 'two').then(() => true, () => false)) ? true : undefined;
+      }, patient(60_000), 'the client to carry on through another server');
+      expect(client.sessionId).toBe(session);
+      expect((await client.getData('/tls-ensemble')).data.toString()).toBe('two');
+    }, WAIT_MS);
+  });
 });
