@@ -1,12 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { ChannelView } from '../../../manager/index.ts';
 import { TcpProxy } from '../../../services/index.ts';
 import { isListening } from '../../../services/ports.ts';
 import { isFerryError } from '../../../shared/errors/index.ts';
+import { createLogger } from '../../../shared/logging.ts';
 import { ZkClient } from '../../../shared/zk/zk-client.ts';
 import { openZkTlsTunnel, type ZkTlsOptions } from '../../../shared/zk/zk-tls-tunnel.ts';
 import { runFerry } from '../../support/cli.ts';
@@ -132,6 +136,35 @@ describe('ZooKeeper over TLS', () => {
     await client.setData('/tls-cut', 'after');
     expect((await client.getData('/tls-cut')).data.toString()).toBe('after');
     expect(proxy.list().length).toBeGreaterThan(0);
+  }, WAIT_MS);
+
+  it('logs a refusal met on a reconnect (an impostor on the path) with its code, and carries on once the real server is back', async () => {
+    const impostor = createTlsServer({ cert: readFileSync(files.strangerCert), key: readFileSync(files.strangerKey) }, (socket) => socket.destroy());
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => impostor.close(() => resolve())));
+    const impostorPort = (impostor.address() as AddressInfo).port;
+    const entries: Array<{ level: number; code?: string; server?: string }> = [];
+    const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => { entries.push(JSON.parse(chunk.toString()) as (typeof entries)[number]); done(); } }) });
+
+    const host = zk.secure.slice(0, zk.secure.lastIndexOf(':'));
+    const port = Number(zk.secure.slice(zk.secure.lastIndexOf(':') + 1));
+    let proxy = await TcpProxy.start(host, port);
+    const proxyPort = proxy.port;
+    onTestFinished(() => proxy.close());
+    const client = await ZkClient.connect({ connectString: `127.0.0.1:${proxyPort}`, sessionTimeoutMs: 30_000, connectTimeoutMs: WAIT_MS, tls, log });
+    onTestFinished(() => client.close());
+    const session = client.sessionId;
+    await client.create('/tls-impostor', 'before');
+
+    await proxy.close();
+    proxy = await TcpProxy.start('127.0.0.1', impostorPort, proxyPort);
+    await eventually(() => (entries.some((entry) => entry.code === 'FERRY_ERR_ZK_TLS_REFUSED' && entry.level === 50) ? true : undefined), patient(60_000), 'the refusal to be logged');
+    expect(entries.find((entry) => entry.code === 'FERRY_ERR_ZK_TLS_REFUSED')?.server).toBe(`127.0.0.1:${proxyPort}`);
+
+    await proxy.close();
+    proxy = await TcpProxy.start(host, port, proxyPort);
+    await eventually(async () => ((await client.setData('/tls-impostor', 'after').then(() => true, () => false)) ? true : undefined), patient(60_000), 'the client to carry on');
+    expect(client.sessionId).toBe(session);
   }, WAIT_MS);
 
   it('refuses a server that another CA signed, a host name the certificate lacks, and a client certificate ZooKeeper does not trust, with FERRY_ERR_ZK_TLS_REFUSED', async () => {
