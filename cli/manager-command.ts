@@ -4,6 +4,7 @@ import { secretKeyFilePath } from '../shared/secrets/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { MANAGER_TLS_USAGE, managerTlsFiles } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
 
 const usage = `Usage: bin/ferry manager --zk HOST:PORT[,HOST:PORT...][/CHROOT] --port N --admin-token TOKEN [options]
 
@@ -31,7 +32,7 @@ Options:
 ${MANAGER_TLS_USAGE}
   --secret-key-file FILE   key file that seals data source passwords (default: environment
                            variable FERRY_SECRET_KEY_FILE; without one, passwords are refused)
-
+${ZK_TLS_USAGE}
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
 
@@ -91,6 +92,7 @@ export const managerCommand: Command = {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'secret-key-file': { type: 'string' },
+      ...ZK_TLS_FLAGS,
       help: { type: 'boolean', short: 'h' },
     }, false, problems);
     if (values.help) {
@@ -112,6 +114,8 @@ export const managerCommand: Command = {
     const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
     const tls = managerTlsFiles(values['tls-cert'], values['tls-key'], problems);
+    const zkTls = zkTlsFromFlags(values);
+    for (const problem of zkTls.problems) problems.add(problem);
     problems.done();
     const secretKeyFile = secretKeyFilePath(values['secret-key-file']);
 
@@ -124,6 +128,7 @@ export const managerCommand: Command = {
       ...(policy === undefined ? {} : { placementPolicy: policy }),
       ...(alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl }),
       ...(secretKeyFile === undefined ? {} : { secretKeyFile }),
+      ...(zkTls.tls === undefined ? {} : { zkTls: zkTls.tls }),
       log,
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.id === undefined ? {} : { id: values.id }),

@@ -9,6 +9,7 @@ import { openPassword, processKeys } from '../shared/secrets/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { CA_USAGE, managerClientTls } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
 
@@ -36,7 +37,7 @@ ${CA_USAGE}
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
   --secret-key-file FILE   key file that opens the sealed data source passwords, the managers'
                            (default: environment variable FERRY_SECRET_KEY_FILE)
-`;
+${ZK_TLS_USAGE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 
@@ -78,6 +79,8 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   const sessionTimeoutMs = number('session-timeout-ms', NODE_DEFAULTS.sessionTimeoutMs);
   const arbiterBackoffMs = number('arbiter-backoff-ms', NODE_DEFAULTS.arbiterBackoffMs);
   const maxRestarts = number('max-restarts', NODE_DEFAULTS.maxRestarts);
+  const zkTls = zkTlsFromFlags(values);
+  problems.push(...zkTls.problems);
   if (problems.length > 0) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: problems.join('; ') });
   const token = text('token') ?? process.env.FERRY_NODE_TOKEN;
   const managerTls = managerClientTls(text('ca'), 'node');
@@ -96,6 +99,7 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
     sessionTimeoutMs,
     arbiterBackoffMs,
     maxRestarts,
+    ...(zkTls.tls === undefined ? {} : { zkTls: zkTls.tls }),
     version: packageVersion(),
   };
 }
@@ -122,6 +126,7 @@ export const nodeCommand: Command = {
       'arbiter-backoff-ms': { type: 'string' },
       'max-restarts': { type: 'string' },
       'secret-key-file': { type: 'string' },
+      ...ZK_TLS_FLAGS,
       help: { type: 'boolean', short: 'h' },
     }, false, parsing);
     if (values.help) {

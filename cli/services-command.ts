@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_UP, defaultStateDir, ensureInstalled, readState, restartMariaDb, servicesDown, servicesStatus, servicesUp } from '../services/index.ts';
+import { DEFAULT_UP, defaultStateDir, ensureInstalled, readState, restartMariaDb, servicesDown, servicesStatus, servicesUp, type ZooKeeperTls } from '../services/index.ts';
 import { FerryError } from '../shared/errors/index.ts';
 import { parseCommandArgs, positiveInt, type Command } from './command.ts';
 
@@ -20,9 +20,28 @@ Options:
   --zk-port P          first ZooKeeper client port (default ${DEFAULT_UP.zkPort})
   --mariadb N          MariaDB instances db1..dbN (default ${DEFAULT_UP.mariadb})
   --mariadb-port P     port of db1, dbN gets P+N-1 (default ${DEFAULT_UP.mariadbPort})
+  --zk-tls-cert FILE   with --zk-tls-key and --zk-tls-ca: ZooKeeper also serves TLS on a
+  --zk-tls-key FILE    secureClientPort (client port + 300) with this PEM certificate and key;
+  --zk-tls-ca FILE     the CA trusted for client certificates
+  --zk-tls-client-auth need|want|none
+                       whether clients of the secure port must show a certificate (default none)
   --purge              with down: delete the state folder and all data
   --browser            with install: also install Chromium (console tests)
 `;
+
+const CLIENT_AUTH = ['need', 'want', 'none'] as const;
+
+/** The --zk-tls-* flags of `services up`: all three files, or none. */
+export function zooKeeperTlsFlags(values: { 'zk-tls-cert'?: string; 'zk-tls-key'?: string; 'zk-tls-ca'?: string; 'zk-tls-client-auth'?: string }): { zkTls?: ZooKeeperTls } {
+  const files = { cert: values['zk-tls-cert'], key: values['zk-tls-key'], ca: values['zk-tls-ca'] };
+  const given = Object.values(files).filter((file) => file !== undefined).length;
+  const clientAuth = values['zk-tls-client-auth'];
+  if (given === 0 && clientAuth === undefined) return {};
+  if (given < 3) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--zk-tls-cert, --zk-tls-key and --zk-tls-ca go together' });
+  const auth = CLIENT_AUTH.find((known) => known === (clientAuth ?? 'none'));
+  if (auth === undefined) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--zk-tls-client-auth takes need, want or none, got '${clientAuth}'` });
+  return { zkTls: { cert: resolve(files.cert!), key: resolve(files.key!), ca: resolve(files.ca!), clientAuth: auth } };
+}
 
 export const servicesCommand: Command = {
   name: 'services',
@@ -37,6 +56,10 @@ export const servicesCommand: Command = {
         'zk-port': { type: 'string' },
         mariadb: { type: 'string' },
         'mariadb-port': { type: 'string' },
+        'zk-tls-cert': { type: 'string' },
+        'zk-tls-key': { type: 'string' },
+        'zk-tls-ca': { type: 'string' },
+        'zk-tls-client-auth': { type: 'string' },
         purge: { type: 'boolean' },
         browser: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -58,6 +81,7 @@ export const servicesCommand: Command = {
             zkPort: positiveInt(values['zk-port'], '--zk-port', DEFAULT_UP.zkPort),
             mariadb: positiveInt(values.mariadb, '--mariadb', DEFAULT_UP.mariadb),
             mariadbPort: positiveInt(values['mariadb-port'], '--mariadb-port', DEFAULT_UP.mariadbPort),
+            ...zooKeeperTlsFlags(values),
           },
           log,
         );

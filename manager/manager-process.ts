@@ -6,6 +6,7 @@ import { FerryError, describeError } from '../shared/errors/index.ts';
 import { silentLogger, type Logger } from '../shared/logging.ts';
 import { serverTls } from '../shared/tls/tls-options.ts';
 import type { SessionState } from '../shared/zk/zk-client.ts';
+import type { ZkTlsOptions } from '../shared/zk/zk-tls-tunnel.ts';
 import { restartChannel } from '../shared/cluster/arbiter/index.ts';
 import { processKeys, type ProcessKeys } from '../shared/secrets/index.ts';
 import { buildApi } from './api/server.ts';
@@ -19,6 +20,8 @@ import { scheduler } from './scheduler/scheduler.ts';
 export interface ManagerOptions {
   /** ZooKeeper connect string, host:port[,host:port...][/chroot]. */
   zk: string;
+  /** TLS to ZooKeeper's secureClientPorts (then named in `zk`). @default plain TCP */
+  zkTls?: ZkTlsOptions;
   /** Bootstrap admin token (the CLI also reads FERRY_ADMIN_TOKEN). */
   adminToken: string;
   /** HTTP port; 0 picks a free one. @default 0 */
@@ -173,6 +176,7 @@ class Manager implements RunningManager {
     const session: { value?: ManagerSession } = {};
     return ManagerSession.open({
       connectString: this.options.zk,
+      ...(this.options.zkTls ? { tls: this.options.zkTls } : {}),
       sessionTimeoutMs: this.options.sessionTimeoutMs ?? 10_000,
       managerId: this.id,
       url: this.url,

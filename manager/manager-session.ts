@@ -1,11 +1,14 @@
 import { ConfigStore } from '../shared/cluster/config-store.ts';
 import type { Logger } from '../shared/logging.ts';
 import { ZkClient, type SessionState } from '../shared/zk/zk-client.ts';
+import type { ZkTlsOptions } from '../shared/zk/zk-tls-tunnel.ts';
 import { LeaderElection } from './election.ts';
 import { registerManager } from './registry.ts';
 
 export interface SessionOptions {
   connectString: string;
+  /** TLS to the servers' secureClientPorts. @default plain TCP */
+  tls?: ZkTlsOptions;
   sessionTimeoutMs: number;
   managerId: string;
   url: string;
@@ -33,7 +36,7 @@ export class ManagerSession {
 
   static async open(options: SessionOptions): Promise<ManagerSession> {
     const { log } = options;
-    const zk = await ZkClient.connect({ connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs });
+    const zk = await ZkClient.connect({ connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs, ...(options.tls ? { tls: options.tls } : {}), log });
     try {
       const store = await ConfigStore.open(zk);
       // A previous process with this id (killed) keeps its registration until its session expires.

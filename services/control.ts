@@ -5,7 +5,7 @@ import { ensureInstalled } from './install.ts';
 import { bootstrapUsers, launchMariaDb, mariaDbLayout, waitMariaDbReady } from './mariadb.ts';
 import { assertPortsFree, isPortFree } from './ports.ts';
 import { isAlive, isOurs, stopProcess, waitFor } from './processes.ts';
-import { DEFAULT_USERS, mariaDbUrl, readState, writeState, zkConnectString, type MariaDbInstance, type ServicesState } from './state.ts';
+import { DEFAULT_USERS, mariaDbUrl, readState, writeState, zkConnectString, zkSecureConnectString, type MariaDbInstance, type ServicesState, type ZooKeeperTls } from './state.ts';
 import { launchZooKeeper, waitZooKeeperReady, zooKeeperLayout, zooKeeperPorts } from './zookeeper.ts';
 
 export interface UpOptions {
@@ -20,6 +20,8 @@ export interface UpOptions {
   mariadbPort?: number;
   /** More mariadbd options for every instance, after Ferry's (a test's TLS files, say). @default [] */
   mariadbArgs?: string[];
+  /** Also serve a secureClientPort (client port + 300) with these files. @default plain only */
+  zkTls?: ZooKeeperTls;
 }
 
 export const DEFAULT_UP = { zkServers: 1, zkPort: 21811, mariadb: 2, mariadbPort: 33061 } as const;
@@ -38,7 +40,7 @@ export async function servicesUp(options: UpOptions, log: Logger): Promise<Servi
   if (zkServers < 0 || zkServers === 2) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--zk-servers takes 0, 1, or 3 and more (an ensemble of 2 cannot survive a failure)' });
   const state: ServicesState = {
     stateDir,
-    zookeeper: { servers: zooKeeperLayout(stateDir, zkServers, options.zkPort ?? DEFAULT_UP.zkPort) },
+    zookeeper: { servers: zooKeeperLayout(stateDir, zkServers, options.zkPort ?? DEFAULT_UP.zkPort, options.zkTls) },
     mariadb: mariaDbLayout(stateDir, options.mariadb ?? DEFAULT_UP.mariadb, options.mariadbPort ?? DEFAULT_UP.mariadbPort)
       .map((db) => (options.mariadbArgs?.length ? { ...db, extraArgs: [...options.mariadbArgs] } : db)),
     users: previous?.users ?? { app: { ...DEFAULT_USERS.app }, replication: { ...DEFAULT_USERS.replication } },
@@ -71,7 +73,7 @@ export async function servicesUp(options: UpOptions, log: Logger): Promise<Servi
     await stopAll(state, log);
     throw error;
   }
-  log.info({ stateDir, zookeeper: zkConnectString(state), mariadb: state.mariadb.map((db) => `${db.name}=${db.port}`) }, 'services up');
+  log.info({ stateDir, zookeeper: zkConnectString(state), zookeeperTls: zkSecureConnectString(state), mariadb: state.mariadb.map((db) => `${db.name}=${db.port}`) }, 'services up');
   return state;
 }
 
@@ -131,7 +133,12 @@ export async function stopMariaDb(state: ServicesState, name: string): Promise<v
 
 export interface ServicesStatus {
   stateDir: string;
-  zookeeper: { connectString: string; servers: Array<{ id: number; host: string; port: number; pid: number | null; running: boolean; log: string }> };
+  zookeeper: {
+    connectString: string;
+    /** The secureClientPorts, when ZooKeeper serves TLS. */
+    secureConnectString?: string;
+    servers: Array<{ id: number; host: string; port: number; securePort?: number; pid: number | null; running: boolean; log: string }>;
+  };
   mariadb: Array<{ name: string; host: string; port: number; serverId: number; gtidDomainId: number; pid: number | null; running: boolean; socket: string; url: string; replicationUrl: string; log: string }>;
 }
 
@@ -143,7 +150,8 @@ export function servicesStatus(stateDir: string): ServicesStatus {
     stateDir,
     zookeeper: {
       connectString: zkConnectString(state),
-      servers: state.zookeeper.servers.map((s) => ({ id: s.id, host: s.host, port: s.clientPort, pid: s.pid ?? null, running: running(s.pid), log: s.log })),
+      ...(zkSecureConnectString(state) === undefined ? {} : { secureConnectString: zkSecureConnectString(state) }),
+      servers: state.zookeeper.servers.map((s) => ({ id: s.id, host: s.host, port: s.clientPort, ...(s.securePort === undefined ? {} : { securePort: s.securePort }), pid: s.pid ?? null, running: running(s.pid), log: s.log })),
     },
     mariadb: state.mariadb.map((db) => ({
       name: db.name,

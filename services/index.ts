@@ -3,5 +3,5 @@ export { ensureInstalled } from './install.ts';
 export { findFreeBase, isPortFree } from './ports.ts';
 export { isAlive, waitFor } from './processes.ts';
 export { rootSql } from './mariadb.ts';
-export { defaultStateDir, readState, mariaDbUrl, zkConnectString, type ServicesState, type MariaDbInstance, type ZooKeeperServer } from './state.ts';
+export { defaultStateDir, readState, mariaDbUrl, zkConnectString, zkSecureConnectString, type ServicesState, type MariaDbInstance, type ZooKeeperServer, type ZooKeeperTls } from './state.ts';
 export { TcpProxy, type ProxyLink } from './tcp-proxy.ts';

@@ -12,6 +12,8 @@ interface Requirement {
 
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 export const SLF4J_SIMPLE_JAR = '/usr/share/java/slf4j-simple.jar';
+/** Debian's libnetty-java, which the zookeeper package depends on; only a secureClientPort needs it. */
+export const NETTY_CODEC_JAR = '/usr/share/java/netty-codec.jar';
 
 const onPath = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 

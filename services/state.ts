@@ -12,6 +12,19 @@ export interface ZooKeeperServer {
   dir: string;
   log: string;
   pid?: number;
+  /** TLS client port (secureClientPort), served beside clientPort when `tls` is set. */
+  securePort?: number;
+  tls?: ZooKeeperTls;
+}
+
+/** Files for ZooKeeper's secureClientPort (PEM), and whether clients must show a certificate. */
+export interface ZooKeeperTls {
+  cert: string;
+  key: string;
+  /** CA trusted for client certificates (ZooKeeper's trust store). */
+  ca: string;
+  /** ZooKeeper's ssl.clientAuth. @default 'none' */
+  clientAuth?: 'need' | 'want' | 'none';
 }
 
 /** One MariaDB instance started by `bin/ferry services`. */
@@ -74,6 +87,13 @@ export function writeState(state: ServicesState): void {
 
 export function zkConnectString(state: ServicesState): string {
   return state.zookeeper.servers.map((s) => `${s.host}:${s.clientPort}`).join(',');
+}
+
+/** The secureClientPorts, for clients with --zk-tls-ca; undefined when ZooKeeper runs without TLS. */
+export function zkSecureConnectString(state: ServicesState): string | undefined {
+  const servers = state.zookeeper.servers;
+  if (servers.length === 0 || servers.some((s) => s.securePort === undefined)) return undefined;
+  return servers.map((s) => `${s.host}:${s.securePort}`).join(',');
 }
 
 export function mariaDbUrl(instance: MariaDbInstance, credentials: Credentials): string {

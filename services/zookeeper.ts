@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { FerryError } from '../shared/errors/index.ts';
-import { SLF4J_SIMPLE_JAR, ZOOKEEPER_JAR } from './install.ts';
+import { FerryError, describeError } from '../shared/errors/index.ts';
+import { NETTY_CODEC_JAR, SLF4J_SIMPLE_JAR, ZOOKEEPER_JAR } from './install.ts';
 import { isAlive, logTail, startDetached, waitFor } from './processes.ts';
-import type { ZooKeeperServer } from './state.ts';
+import type { ZooKeeperServer, ZooKeeperTls } from './state.ts';
+import { secureConfigLines, tlsAnswers } from './zookeeper-tls.ts';
 
 /**
  * Tick 500 ms and a session timeout range of 1-60 s: tests and the demo use short sessions
@@ -12,12 +13,16 @@ import type { ZooKeeperServer } from './state.ts';
  */
 const TICK_MS = 500;
 
-/** Ports of server i (1-based) for an ensemble whose first client port is `base`. */
-export function zooKeeperLayout(stateDir: string, count: number, base: number): ZooKeeperServer[] {
+/**
+ * Ports of server i (1-based) for an ensemble whose first client port is `base`; with `tls`
+ * a secureClientPort at +300 beside the plain one.
+ */
+export function zooKeeperLayout(stateDir: string, count: number, base: number, tls?: ZooKeeperTls): ZooKeeperServer[] {
   return Array.from({ length: count }, (_, index) => {
     const id = index + 1;
     const dir = join(stateDir, `zk${id}`);
-    return { id, host: '127.0.0.1', clientPort: base + index, quorumPort: base + 100 + index, electionPort: base + 200 + index, dir, log: join(dir, 'zookeeper.log') };
+    const server: ZooKeeperServer = { id, host: '127.0.0.1', clientPort: base + index, quorumPort: base + 100 + index, electionPort: base + 200 + index, dir, log: join(dir, 'zookeeper.log') };
+    return tls ? { ...server, securePort: base + 300 + index, tls: { ...tls } } : server;
   });
 }
 
@@ -27,6 +32,7 @@ export function zooKeeperPorts(server: ZooKeeperServer): Array<{ port: number; w
     { port: server.clientPort, what },
     { port: server.quorumPort, what },
     { port: server.electionPort, what },
+    ...(server.securePort === undefined ? [] : [{ port: server.securePort, what }]),
   ];
 }
 
@@ -48,6 +54,7 @@ function configText(server: ZooKeeperServer, ensemble: ZooKeeperServer[]): strin
   if (ensemble.length > 1) {
     for (const peer of ensemble) lines.push(`server.${peer.id}=${peer.host}:${peer.quorumPort}:${peer.electionPort}`);
   }
+  if (server.tls && server.securePort !== undefined) lines.push(...secureConfigLines(server.host, server.securePort, server.tls, keyStorePath(server)));
   return `${lines.join('\n')}\n`;
 }
 
@@ -56,6 +63,8 @@ export function launchZooKeeper(server: ZooKeeperServer, ensemble: ZooKeeperServ
   mkdirSync(join(server.dir, 'data'), { recursive: true });
   if (ensemble.length > 1) writeFileSync(join(server.dir, 'data', 'myid'), `${server.id}\n`);
   const config = join(server.dir, 'zoo.cfg');
+  // ZooKeeper's PEM key store is one file holding the key and the certificate chain.
+  if (server.tls) writeFileSync(keyStorePath(server), `${readPem(server.tls.key)}\n${readPem(server.tls.cert)}\n`, { mode: 0o600 });
   writeFileSync(config, configText(server, ensemble));
   return startDetached(
     'java',
@@ -64,7 +73,8 @@ export function launchZooKeeper(server: ZooKeeperServer, ensemble: ZooKeeperServ
       '-XX:+UseSerialGC',
       `-Dzookeeper.log.dir=${server.dir}`,
       '-cp',
-      `${ZOOKEEPER_JAR}:${SLF4J_SIMPLE_JAR}`,
+      // The manifest of Debian's zookeeper.jar lacks netty-codec, which Netty's SslHandler needs.
+      [ZOOKEEPER_JAR, SLF4J_SIMPLE_JAR, ...(server.tls ? [NETTY_CODEC_JAR] : [])].join(':'),
       'org.apache.zookeeper.server.quorum.QuorumPeerMain',
       config,
     ],
@@ -89,13 +99,29 @@ export function fourLetter(host: string, port: number, command: string, timeoutM
   });
 }
 
-/** Ready means `ruok` answers `imok` and, in an ensemble, `srvr` shows a Mode. */
+function keyStorePath(server: ZooKeeperServer): string {
+  return join(server.dir, 'keystore.pem');
+}
+
+function readPem(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new FerryError('FERRY_ERR_SERVICES_START_FAILED', { what: `ZooKeeper server TLS`, detail: `cannot read ${file}: ${describeError(error)}` });
+  }
+}
+
+/**
+ * Ready means `ruok` answers `imok`, in an ensemble `srvr` shows a Mode, and with TLS the
+ * secure port answers a handshake (ruok cannot be asked there without a client of our own).
+ */
 export async function waitZooKeeperReady(server: ZooKeeperServer, ensembleSize: number, signal?: AbortSignal, timeoutMs = 60_000): Promise<void> {
   const ready = await waitFor(async () => {
     if (server.pid !== undefined && !isAlive(server.pid)) {
       throw new FerryError('FERRY_ERR_SERVICES_START_FAILED', { what: `ZooKeeper server ${server.id}`, detail: `exited; log ${server.log}: ${logTail(server.log)}` });
     }
     if ((await fourLetter(server.host, server.clientPort, 'ruok')) !== 'imok') return false;
+    if (server.securePort !== undefined && !(await tlsAnswers(server.host, server.securePort))) return false;
     if (ensembleSize === 1) return true;
     return /Mode: (leader|follower)/.test(await fourLetter(server.host, server.clientPort, 'srvr'));
   }, timeoutMs, 100, signal);

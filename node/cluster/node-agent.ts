@@ -81,7 +81,7 @@ export class NodeAgent {
       log: deps.log.child({ component: 'node-stats', node: options.id }),
     });
     this.session = new ZkSessionKeeper(
-      { connectString: options.zk, sessionTimeoutMs: options.sessionTimeoutMs, connectTimeoutMs: options.connectTimeoutMs },
+      { connectString: options.zk, sessionTimeoutMs: options.sessionTimeoutMs, connectTimeoutMs: options.connectTimeoutMs, ...(options.zkTls ? { tls: options.zkTls } : {}) },
       {
         onSession: (zk, closing) => this.attach(zk, closing),
         onSessionLost: () => {

@@ -1,9 +1,12 @@
 import type { ClientTls } from '../../shared/tls/tls-options.ts';
+import type { ZkTlsOptions } from '../../shared/zk/zk-tls-tunnel.ts';
 
 /** What `bin/ferry node` runs with; the command fills every default. */
 export interface NodeAgentOptions {
   /** ZooKeeper connect string: host:port[,host:port...][/chroot]. */
   zk: string;
+  /** TLS to ZooKeeper's secureClientPorts (then named in `zk`). @default plain TCP */
+  zkTls?: ZkTlsOptions;
   /** Node id, unique in the cluster; the name of its znode /nodes/<id>. */
   id: string;
   /** Datacenter; placement keeps Select near the source and Load near the target. */

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isFerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import { ZkClient } from '../../shared/zk/zk-client.ts';
+import type { ZkTlsOptions } from '../../shared/zk/zk-tls-tunnel.ts';
 
 export interface ZkSessionOptions {
   /** host:port[,host:port...][/chroot] */
@@ -9,6 +10,8 @@ export interface ZkSessionOptions {
   sessionTimeoutMs: number;
   /** How long one connection attempt waits. */
   connectTimeoutMs: number;
+  /** TLS to the servers' secureClientPorts. @default plain TCP */
+  tls?: ZkTlsOptions;
 }
 
 export interface SessionHandlers {
@@ -66,7 +69,7 @@ export class ZkSessionKeeper {
     while (!signal.aborted) {
       let client: ZkClient;
       try {
-        client = await ZkClient.connect(this.options);
+        client = await ZkClient.connect({ ...this.options, log: this.log });
       } catch (error) {
         this.handlers.onUnreachable(error, ++attempt);
         await pause();

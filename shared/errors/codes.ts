@@ -283,6 +283,11 @@ export const ERROR_CODES = {
     scope: 'coordination', retryable: true, http: 503,
     workaround: 'Check that the ZooKeeper servers are running and reachable from this host.',
   }),
+  FERRY_ERR_ZK_TLS_REFUSED: spec({
+    message: 'TLS to ZooKeeper {server} was refused: {detail}',
+    scope: 'config', retryable: false, http: 503,
+    workaround: 'Check that --zk names secureClientPorts, that --zk-tls-ca is the CA that signed the ZooKeeper servers\' certificates, that each certificate lists the host or address given in --zk (subjectAltName), and, when ZooKeeper sets ssl.clientAuth=need, that --zk-tls-cert and --zk-tls-key hold a certificate its trust store accepts.',
+  }),
   FERRY_ERR_ZK_SLOW: spec({
     message: 'ZooKeeper did not answer {what} within {ms} ms',
     scope: 'coordination', retryable: true, http: 503,

@@ -3,6 +3,8 @@ import type { Client, Event, Exception, Stat } from 'node-zookeeper-client';
 
 type LibraryError = Error | Exception;
 import { FerryError, describeError, type ErrorCode } from '../errors/index.ts';
+import type { Logger } from '../logging.ts';
+import { openZkTlsTunnel, type ZkTlsOptions, type ZkTlsTunnel } from './zk-tls-tunnel.ts';
 
 /**
  * Promise adapter over node-zookeeper-client: the only module that imports it. Errors come
@@ -42,6 +44,10 @@ export interface ZkClientOptions {
   sessionTimeoutMs?: number;
   /** How long connect() waits for the first session. @default 15000 */
   connectTimeoutMs?: number;
+  /** Reach the servers' secureClientPorts through a TLS tunnel of this client's own. @default plain TCP */
+  tls?: ZkTlsOptions;
+  /** Where the TLS tunnel logs handshakes refused once connected (reconnects). @default nowhere */
+  log?: Logger;
 }
 
 const MODES: Record<NodeMode, number> = {
@@ -86,6 +92,8 @@ export class ZkClient {
   private constructor(
     client: Client,
     readonly connectString: string,
+    /** The TLS tunnel the client talks through; it closes with the client. */
+    private readonly tunnel?: ZkTlsTunnel,
   ) {
     this.client = client;
     client.on('connected', () => this.emit('connected'));
@@ -93,18 +101,35 @@ export class ZkClient {
     client.on('expired', () => this.emit('expired'));
   }
 
-  /** Connects and waits for a session; fails with FERRY_ERR_ZK_CONNECT_TIMEOUT. */
+  /**
+   * Connects and waits for a session; fails with FERRY_ERR_ZK_CONNECT_TIMEOUT, or with
+   * FERRY_ERR_ZK_TLS_REFUSED once every server refused the TLS handshake (or at the timeout
+   * when one did), so the cause is named instead of a bare timeout.
+   */
   static async connect(options: ZkClientOptions): Promise<ZkClient> {
     const timeoutMs = options.connectTimeoutMs ?? 15_000;
-    const client = zookeeper.createClient(options.connectString, { sessionTimeout: options.sessionTimeoutMs ?? 10_000, spinDelay: 200, retries: 1 });
-    const wrapper = new ZkClient(client, options.connectString);
+    const tunnel = options.tls ? await openZkTlsTunnel(options.connectString, options.tls) : undefined;
+    const client = zookeeper.createClient(tunnel?.connectString ?? options.connectString, { sessionTimeout: options.sessionTimeoutMs ?? 10_000, spinDelay: 200, retries: 1 });
+    const wrapper = new ZkClient(client, options.connectString, tunnel);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        client.close();
-        reject(new FerryError('FERRY_ERR_ZK_CONNECT_TIMEOUT', { connectString: options.connectString, timeoutMs }));
-      }, timeoutMs);
-      client.once('connected', () => {
+      let settled = false;
+      const fail = (error: FerryError) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
+        client.close();
+        void tunnel?.close();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(tunnel?.lastRefusal() ?? new FerryError('FERRY_ERR_ZK_CONNECT_TIMEOUT', { connectString: options.connectString, timeoutMs })), timeoutMs);
+      tunnel?.onRefusal(() => {
+        const refusal = tunnel.refusedByAll();
+        if (refusal) fail(refusal);
+      });
+      client.once('connected', () => {
+        settled = true;
+        clearTimeout(timer);
+        if (options.log) tunnel?.logFrom(options.log);
         resolve();
       });
       client.connect();
@@ -227,7 +252,7 @@ export class ZkClient {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    return new Promise((resolve) => {
+    return new Promise<void>((resolve) => {
       // The library emits 'disconnected' once the close request is answered.
       const timer = setTimeout(resolve, 2_000);
       this.client.once('disconnected', () => {
@@ -235,6 +260,6 @@ export class ZkClient {
         resolve();
       });
       this.client.close();
-    });
+    }).then(() => this.tunnel?.close());
   }
 }
