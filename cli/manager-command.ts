@@ -2,6 +2,7 @@ import { FerryError } from '../shared/errors/index.ts';
 import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type PlacementPolicyName } from '../manager/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE, managerZkAuth } from './zk-auth-flags.ts';
 
 const usage = `Usage: bin/ferry manager --zk HOST:PORT[,HOST:PORT...][/CHROOT] --port N --admin-token TOKEN [options]
 
@@ -27,6 +28,8 @@ Options:
   --alarm-webhook URL      where alarms are POSTed when raised or cleared (http or
                            https; default: none, alarms go to the event log only)
 
+
+${ZK_AUTH_USAGE}
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
 
@@ -83,6 +86,7 @@ export const managerCommand: Command = {
       'protection-period': { type: 'string' },
       'placement-policy': { type: 'string' },
       'alarm-webhook': { type: 'string' },
+      ...ZK_AUTH_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     }, false, problems);
     if (values.help) {
@@ -104,8 +108,10 @@ export const managerCommand: Command = {
     const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
     problems.done();
+    const zkAuth = managerZkAuth(values, process.env, log);
 
     const manager = await startManager({
+      ...(zkAuth ? { zkAuth } : {}),
       zk,
       port: listenPort,
       adminToken: adminToken!,

@@ -7,6 +7,7 @@ import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE, nodeZkAuth } from './zk-auth-flags.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
 
@@ -31,7 +32,8 @@ Options:
                            raises, doubling per failure in a row up to 60 s (default ${NODE_DEFAULTS.arbiterBackoffMs})
   --max-restarts N         RESTARTs in a row before the node pauses the channel and raises a
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
-`;
+
+${ZK_AUTH_USAGE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 
@@ -113,6 +115,7 @@ export const nodeCommand: Command = {
       'session-timeout-ms': { type: 'string' },
       'arbiter-backoff-ms': { type: 'string' },
       'max-restarts': { type: 'string' },
+      ...ZK_AUTH_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     }, false, parsing);
     if (values.help) {
@@ -122,7 +125,8 @@ export const nodeCommand: Command = {
     const options = parsing.check(() => nodeOptions(values), undefined);
     parsing.done();
     if (options === undefined) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'node options missing after their checks passed' });
-    const agent = new NodeAgent(options, {
+    const zkAuth = nodeZkAuth(values, process.env, log);
+    const agent = new NodeAgent(zkAuth ? { ...options, zkAuth } : options, {
       log,
       createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ownerScope: `node:${options.id}`, ...cluster }),
       onRegistered: () => out(`node ${options.id} registered`),

@@ -5,6 +5,7 @@ import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError, describeError } from '../shared/errors/index.ts';
 import { silentLogger, type Logger } from '../shared/logging.ts';
 import type { SessionState } from '../shared/zk/zk-client.ts';
+import type { ManagerZkAuth } from '../shared/cluster/zk-access.ts';
 import { restartChannel } from '../shared/cluster/arbiter/index.ts';
 import { buildApi } from './api/server.ts';
 import { alarmMonitor } from './arbiter/index.ts';
@@ -42,6 +43,8 @@ export interface ManagerOptions {
   alarmWebhookUrl?: string;
   /** What the leader runs. @default [the scheduler and the alarm monitor, configured by the options above] */
   duties?: readonly LeaderDutyFactory[];
+  /** ZooKeeper credentials (the managers', and the nodes' to name in ACLs). @default none: world-open znodes (--zk-insecure) */
+  zkAuth?: ManagerZkAuth;
 }
 
 /** A manager running in this process. */
@@ -149,6 +152,7 @@ class Manager implements RunningManager {
     return ManagerSession.open({
       connectString: this.options.zk,
       sessionTimeoutMs: this.options.sessionTimeoutMs ?? 10_000,
+      ...(this.options.zkAuth ? { zkAuth: this.options.zkAuth } : {}),
       managerId: this.id,
       url: this.url,
       startedAt: this.startedAt,

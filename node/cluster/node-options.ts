@@ -1,3 +1,5 @@
+import type { ZkCredentials } from '../../shared/zk/zk-acl.ts';
+
 /** What `bin/ferry node` runs with; the command fills every default. */
 export interface NodeAgentOptions {
   /** ZooKeeper connect string: host:port[,host:port...][/chroot]. */
@@ -32,6 +34,8 @@ export interface NodeAgentOptions {
   maxRestarts: number;
   /** Ferry's version, as package.json says. */
   version: string;
+  /** The node identity's ZooKeeper credentials (FERRY_ZK_NODE_AUTH). @default none: anonymous, world-open znodes (--zk-insecure) */
+  zkAuth?: ZkCredentials;
 }
 
 export const NODE_DEFAULTS = {

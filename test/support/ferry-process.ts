@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onTestFailed, onTestFinished } from 'vitest';
 import { FERRY_BIN } from './cli.ts';
+import { zkAuthEnv } from './zk-identities.ts';
 
 /** A `bin/ferry` child process that a test can watch, stop or kill -9. */
 export interface FerryProcess {
@@ -15,7 +16,7 @@ export interface FerryProcess {
 }
 
 export function startFerry(args: string[], env: NodeJS.ProcessEnv = {}): FerryProcess {
-  const child = spawn(FERRY_BIN, args, { env: { ...process.env, FERRY_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(FERRY_BIN, args, { env: { ...process.env, FERRY_LOG_LEVEL: 'info', ...zkAuthEnv(args[0]), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

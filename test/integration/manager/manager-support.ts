@@ -3,6 +3,7 @@ import { createLogger } from '../../../shared/logging.ts';
 import { startManager, type ManagerOptions, type RunningManager } from '../../../manager/index.ts';
 import { waitFor } from '../../../services/index.ts';
 import { patient } from '../../support/waits.ts';
+import { TEST_MANAGER_ZK_AUTH } from '../../support/zk-identities.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -12,6 +13,7 @@ export async function testManager(zk: string, options: Partial<ManagerOptions> =
     zk,
     adminToken: ADMIN_TOKEN,
     sessionTimeoutMs: 4_000,
+    zkAuth: TEST_MANAGER_ZK_AUTH,
     log: createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'silent' }),
     ...options,
   });
