@@ -2,7 +2,7 @@ import { FerryError } from '../shared/errors/index.ts';
 import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type PlacementPolicyName } from '../manager/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
-import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE, managerZkAuth } from './zk-auth-flags.ts';
+import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE_MANAGER, managerZkAuth } from './zk-auth-flags.ts';
 
 const usage = `Usage: bin/ferry manager --zk HOST:PORT[,HOST:PORT...][/CHROOT] --port N --admin-token TOKEN [options]
 
@@ -28,8 +28,7 @@ Options:
   --alarm-webhook URL      where alarms are POSTed when raised or cleared (http or
                            https; default: none, alarms go to the event log only)
 
-
-${ZK_AUTH_USAGE}
+${ZK_AUTH_USAGE_MANAGER}
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
 

@@ -7,7 +7,7 @@ import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
-import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE, nodeZkAuth } from './zk-auth-flags.ts';
+import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE_NODE, nodeZkAuth } from './zk-auth-flags.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
 
@@ -33,7 +33,7 @@ Options:
   --max-restarts N         RESTARTs in a row before the node pauses the channel and raises a
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
 
-${ZK_AUTH_USAGE}`;
+${ZK_AUTH_USAGE_NODE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 

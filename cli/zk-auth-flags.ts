@@ -15,14 +15,23 @@ export const ZK_AUTH_OPTIONS = {
   'zk-insecure': { type: 'boolean' },
 } as const;
 
-export const ZK_AUTH_USAGE = `ZooKeeper access (README.md, Security):
-  --zk-auth-file FILE      the managers' ZooKeeper identity, user:password in FILE
-                           (default: environment variable FERRY_ZK_AUTH)
-  --zk-node-auth-file FILE the nodes' identity (default: FERRY_ZK_NODE_AUTH; without
-                           either, the managers' identity serves for both)
-  --zk-insecure            run without credentials: every znode open to anyone who
+const INSECURE_USAGE = `  --zk-insecure            run without credentials: every znode open to anyone who
                            reaches ZooKeeper (refused otherwise)
 `;
+
+export const ZK_AUTH_USAGE_MANAGER = `ZooKeeper access (README.md, Security):
+  --zk-auth-file FILE      the managers' ZooKeeper identity, user:password in FILE
+                           (default: environment variable FERRY_ZK_AUTH)
+  --zk-node-auth-file FILE the nodes' identity, named in ACLs (default: FERRY_ZK_NODE_AUTH;
+                           without either, the managers' identity serves for both)
+${INSECURE_USAGE}`;
+
+export const ZK_AUTH_USAGE_NODE = `ZooKeeper access (README.md, Security):
+  --zk-node-auth-file FILE the nodes' ZooKeeper identity, user:password in FILE
+                           (default: environment variable FERRY_ZK_NODE_AUTH)
+  --zk-auth-file FILE      only in a cluster with one identity: the managers'
+                           (default: FERRY_ZK_AUTH)
+${INSECURE_USAGE}`;
 
 export type ZkAuthValues = Partial<Record<keyof typeof ZK_AUTH_OPTIONS, string | boolean | undefined>>;
 

@@ -195,7 +195,11 @@ export class ZkClient {
     return toFerryError(error, operation, path, version, this.access.identity);
   }
 
-  /** Version of the node, or null when it does not exist. The watcher fires on create, delete or change. */
+  /**
+   * Version of the node, or null when it does not exist. The watcher fires on create, delete or
+   * change. ZooKeeper 3.8 answers it whatever the ACL (ZOOKEEPER-2590): znode names are public
+   * to anyone who reaches the ensemble, so no name may hold a secret.
+   */
   exists(path: string, watcher?: Watcher): Promise<number | null> {
     return new Promise((resolve, reject) => {
       const callback = (error: LibraryError | null, stat: Stat | null) => (error ? reject(this.error(error, 'exists', path)) : resolve(stat ? stat.version : null));
