@@ -16,7 +16,7 @@ import { resourcePressure } from './resource-pressure.ts';
 import type { RunnerSet } from './runner-set.ts';
 import { StatsReporter, type HttpPost } from './stats-reporter.ts';
 import { ZkSessionKeeper } from './zk-session.ts';
-import { nodeAccess } from '../../shared/cluster/zk-access.ts';
+import { expectManagedLayout, nodeAccess } from '../../shared/cluster/zk-access.ts';
 import type { ZkAccess } from '../../shared/zk/zk-acl.ts';
 
 /** What is bound to one ZooKeeper session; replaced after expiry. */
@@ -128,8 +128,8 @@ export class NodeAgent {
 
   /** A new session: make the layout, register, watch; then reconcile from ZooKeeper. */
   private async attach(zk: ZkClient, closing: AbortSignal): Promise<void> {
-    // A node with credentials leaves the layout (config/tokens above all) to the managers.
-    if (this.access && (await zk.exists(zkPaths.configEpoch)) === null) throw new FerryError('FERRY_ERR_ZK_LAYOUT_MISSING', { path: zkPaths.configEpoch });
+    // A node with credentials joins only a layout the managers made or migrated.
+    if (this.access) await expectManagedLayout(zk);
     const store = await ConfigStore.open(zk);
     const { id, dc, address, capacity, version } = this.options;
     // The previous process of this id may hold the znode until its session expires.

@@ -297,9 +297,9 @@ export const ERROR_CODES = {
     workaround: 'Give user:password: a user without \':\' or spaces, a non-empty password (it may hold \':\'); a file holds that one line.',
   }),
   FERRY_ERR_ZK_LAYOUT_MISSING: spec({
-    message: 'no Ferry layout in ZooKeeper yet ({path} is missing); a node with credentials leaves creating it to a manager',
+    message: 'no Ferry layout closed by ACLs in ZooKeeper yet ({path} is {state}); a node with credentials waits for a manager to create or migrate it',
     scope: 'coordination', retryable: true, http: 503,
-    workaround: 'Start a manager (with FERRY_ZK_AUTH) on the same connect string and chroot: it creates the layout with its ACLs. The node retries meanwhile.',
+    workaround: 'Start a manager with FERRY_ZK_AUTH on the same connect string and chroot: it creates the layout, or sets the ACLs of a tree made before them. The node retries meanwhile.',
   }),
 
   // The cluster: configuration store, REST API, managers and nodes.

@@ -1,13 +1,17 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigStore, encode } from '../../../shared/cluster/config-store.ts';
 import { managerAccess, nodeAccess } from '../../../shared/cluster/zk-access.ts';
-import { aclFor } from '../../../shared/cluster/zk-acl-policy.ts';
+import { aclFor, nodeCreatedAcl } from '../../../shared/cluster/zk-acl-policy.ts';
 import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
 import { FerryError } from '../../../shared/errors/index.ts';
 import { OPEN_ACL, digestId, type ZkAccess } from '../../../shared/zk/zk-acl.ts';
 import { ZkClient } from '../../../shared/zk/zk-client.ts';
 import { testCluster } from '../../support/cluster.ts';
 import { startFerry } from '../../support/ferry-process.ts';
+import { MIN_WAIT_MS, staysTrue } from '../../support/waits.ts';
 import { zkChroot, zkClient } from '../../support/zookeeper.ts';
 import { TEST_MANAGER_ZK_AUTH, TEST_ZK_MANAGER, TEST_ZK_NODE, testManagerAccess } from '../../support/zk-identities.ts';
 import { ADMIN_TOKEN, apiClient, eventually, testManager } from '../manager/manager-support.ts';
@@ -103,7 +107,7 @@ describe('ZooKeeper authentication and ACLs', () => {
     expect(unread).toEqual([]);
   });
 
-  it('a manager with credentials sets the policy\'s ACL on a tree made world-open before ACLs', async () => {
+  it('a manager with credentials sets the policy\'s ACL on a tree made world-open before ACLs; a node with credentials waits for it', async () => {
     const zk = await zkChroot();
     // As an operator's chroot made with zkCli would be: open, as was everything before ACLs.
     await (await zkClient(zk)).setAcl('/', OPEN_ACL);
@@ -116,13 +120,23 @@ describe('ZooKeeper authentication and ACLs', () => {
     const before = await walk(old);
     expect((await old.getAcl(zkPaths.dataSource('legacy'))).acl).toEqual(OPEN_ACL);
 
+    // A node with credentials started first waits: on an open tree its znodes, granted to the
+    // nodes alone, would shut out managers still running without credentials.
+    const cacheDir = await mkdtemp(join(tmpdir(), 'ferry-zk-acl-'));
+    onTestFinished(() => rm(cacheDir, { recursive: true, force: true }));
+    startFerry(['node', '--zk', zk, '--id', 'n1', '--dc', 'dc1', '--cache-dir', cacheDir, '--session-timeout-ms', '4000']);
+    await staysTrue(async () => (await old.exists(zkPaths.node('n1'))) === null, 3_000);
+
     await testManager(zk);
+    await eventually(async () => ((await old.exists(zkPaths.node('n1'))) === null ? undefined : true), MIN_WAIT_MS, 'the node to register once the tree is migrated');
 
     const insider = await zkClient(zk);
     const ids = testManagerAccess.identities;
     const after = await walk(insider);
     for (const path of before) expect(after).toContain(path);
-    for (const path of after) expect((await insider.getAcl(path)).acl, path).toEqual(aclFor(path, ids));
+    const registration = (await insider.getAcl(zkPaths.node('n1'))).acl;
+    expect([aclFor(zkPaths.node('n1'), ids), nodeCreatedAcl(ids.node)]).toContainEqual(registration);
+    for (const path of after.filter((p) => p !== zkPaths.node('n1'))) expect((await insider.getAcl(path)).acl, path).toEqual(aclFor(path, ids));
     const outsider = await client(zk, anonymous);
     expect(await outcome(outsider.getData(zkPaths.token('cd'.repeat(32))))).toBe('FERRY_ERR_ZK_NO_AUTH');
     expect(await outcome(outsider.getChildren(zkPaths.dataSources))).toBe('FERRY_ERR_ZK_NO_AUTH');
