@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,12 +67,17 @@ describe('ZooKeeper authentication and ACLs', () => {
     await cluster.runningOn({ node: 'n1' });
     // A ROLLBACK makes the node write its acknowledgement, the manager its lock and events.
     expect((await cluster.api.post('/api/v1/channels/orders/rollback', { reason: 'test: populate the tree' })).status).toBe(200);
+    const viewer = await cluster.api.post<{ token: string }>('/api/v1/tokens', { name: 'viewer-1', role: 'viewer' });
+    expect(viewer.status).toBe(201);
 
     const insider = await zkClient(cluster.zk);
     const paths = await walk(insider);
     for (const expected of [zkPaths.dataSource('src'), zkPaths.channel('orders'), zkPaths.permit('orders'), zkPaths.node('n1'), zkPaths.rollbackAck('orders', 'n1'), zkPaths.assignment(cluster.pipeline)]) expect(paths).toContain(expected);
     const tokens = paths.filter((path) => path.startsWith(`${zkPaths.tokens}/`));
-    expect(tokens.length).toBeGreaterThanOrEqual(1); // the node's token
+    expect(tokens.length).toBeGreaterThanOrEqual(2); // the node's and the viewer's
+    // Names are public (exists() ignores ACLs): a token znode is named by the token's hash only.
+    expect(paths).toContain(zkPaths.token(createHash('sha256').update(viewer.body.token).digest('hex')));
+    expect(paths.filter((path) => path.includes(viewer.body.token) || path.includes(ADMIN_TOKEN))).toEqual([]);
 
     // (a), (b): no credentials, and wrong ones. exists() still answers: ZOOKEEPER-2590.
     for (const access of [anonymous, wrong]) {
