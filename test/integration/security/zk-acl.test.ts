@@ -148,6 +148,22 @@ describe('ZooKeeper authentication and ACLs', () => {
     expect(await outcome(outsider.getChildren(zkPaths.dataSources))).toBe('FERRY_ERR_ZK_NO_AUTH');
   });
 
+  it('runs as before, world-open, under --zk-insecure', async () => {
+    const zk = await zkChroot();
+    await (await zkClient(zk)).setAcl('/', OPEN_ACL);
+    const noCredentials = { FERRY_ZK_AUTH: '', FERRY_ZK_NODE_AUTH: '' };
+    const manager = startFerry(['manager', '--zk', zk, '--port', '0', '--id', 'm1', '--session-timeout-ms', '4000', '--zk-insecure'], { FERRY_ADMIN_TOKEN: ADMIN_TOKEN, ...noCredentials });
+    await eventually(() => (/listening on/.test(manager.output()) ? true : undefined), MIN_WAIT_MS, 'the manager to listen');
+    const cacheDir = await mkdtemp(join(tmpdir(), 'ferry-zk-acl-'));
+    onTestFinished(() => rm(cacheDir, { recursive: true, force: true }));
+    const node = startFerry(['node', '--zk', zk, '--id', 'n1', '--dc', 'dc1', '--cache-dir', cacheDir, '--session-timeout-ms', '4000', '--zk-insecure'], noCredentials);
+    const anyone = await client(zk, anonymous);
+    await eventually(async () => ((await anyone.exists(zkPaths.node('n1'))) === null ? undefined : true), MIN_WAIT_MS, 'the node to register');
+    expect((await anyone.getAcl(zkPaths.node('n1'))).acl).toEqual(OPEN_ACL);
+    expect((await anyone.getAcl(zkPaths.configEpoch)).acl).toEqual(OPEN_ACL);
+    expect(node.child.exitCode).toBeNull();
+  });
+
   it('refuses to start without credentials, and stops with FERRY_ERR_ZK_NO_AUTH under wrong ones', async () => {
     const cluster = await testCluster({ managers: 1, nodes: [] });
     const none = startFerry(['manager', '--zk', cluster.zk, '--port', '0', '--id', 'm-none'], { FERRY_ADMIN_TOKEN: ADMIN_TOKEN, FERRY_ZK_AUTH: '', FERRY_ZK_NODE_AUTH: '' });
