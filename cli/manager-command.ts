@@ -5,6 +5,7 @@ import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { MANAGER_TLS_USAGE, managerTlsFiles } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
+import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE_MANAGER, managerZkAuth } from './zk-auth-flags.ts';
 
 const usage = `Usage: bin/ferry manager --zk HOST:PORT[,HOST:PORT...][/CHROOT] --port N --admin-token TOKEN [options]
 
@@ -32,7 +33,7 @@ Options:
 ${MANAGER_TLS_USAGE}
   --secret-key-file FILE   key file that seals data source passwords (default: environment
                            variable FERRY_SECRET_KEY_FILE; without one, passwords are refused)
-${ZK_TLS_USAGE}
+${ZK_TLS_USAGE}${ZK_AUTH_USAGE_MANAGER}
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
 
@@ -93,6 +94,7 @@ export const managerCommand: Command = {
       'tls-key': { type: 'string' },
       'secret-key-file': { type: 'string' },
       ...ZK_TLS_FLAGS,
+      ...ZK_AUTH_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     }, false, problems);
     if (values.help) {
@@ -118,8 +120,10 @@ export const managerCommand: Command = {
     for (const problem of zkTls.problems) problems.add(problem);
     problems.done();
     const secretKeyFile = secretKeyFilePath(values['secret-key-file']);
+    const zkAuth = managerZkAuth(values, process.env, log);
 
     const manager = await startManager({
+      ...(zkAuth ? { zkAuth } : {}),
       zk,
       port: listenPort,
       adminToken: adminToken!,

@@ -10,6 +10,7 @@ import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { CA_USAGE, managerClientTls } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
+import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE_NODE, nodeZkAuth } from './zk-auth-flags.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
 
@@ -37,7 +38,7 @@ ${CA_USAGE}
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
   --secret-key-file FILE   key file that opens the sealed data source passwords, the managers'
                            (default: environment variable FERRY_SECRET_KEY_FILE)
-${ZK_TLS_USAGE}`;
+${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 
@@ -127,6 +128,7 @@ export const nodeCommand: Command = {
       'max-restarts': { type: 'string' },
       'secret-key-file': { type: 'string' },
       ...ZK_TLS_FLAGS,
+      ...ZK_AUTH_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     }, false, parsing);
     if (values.help) {
@@ -138,7 +140,8 @@ export const nodeCommand: Command = {
     if (options === undefined) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'node options missing after their checks passed' });
     const secrets = processKeys(values['secret-key-file']);
     if (secrets.path === undefined) log.warn('no secret key file (--secret-key-file, FERRY_SECRET_KEY_FILE): pipelines whose passwords are sealed cannot start');
-    const agent = new NodeAgent(options, {
+    const zkAuth = nodeZkAuth(values, process.env, log);
+    const agent = new NodeAgent(zkAuth ? { ...options, zkAuth } : options, {
       log,
       passwordOf: (dataSource) => openPassword(secrets.keys, dataSource.groupKey, dataSource.password),
       createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ownerScope: `node:${options.id}`, ...cluster }),

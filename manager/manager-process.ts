@@ -7,6 +7,7 @@ import { silentLogger, type Logger } from '../shared/logging.ts';
 import { serverTls } from '../shared/tls/tls-options.ts';
 import type { SessionState } from '../shared/zk/zk-client.ts';
 import type { ZkTlsOptions } from '../shared/zk/zk-tls-tunnel.ts';
+import type { ManagerZkAuth } from '../shared/cluster/zk-access.ts';
 import { restartChannel } from '../shared/cluster/arbiter/index.ts';
 import { processKeys, type ProcessKeys } from '../shared/secrets/index.ts';
 import { buildApi } from './api/server.ts';
@@ -59,6 +60,8 @@ export interface ManagerOptions {
   secretKeyFile?: string;
   /** What the leader runs. @default [the scheduler and the alarm monitor, configured by the options above] */
   duties?: readonly LeaderDutyFactory[];
+  /** ZooKeeper credentials (the managers', and the nodes' to name in ACLs). @default none: world-open znodes (--zk-insecure) */
+  zkAuth?: ManagerZkAuth;
 }
 
 /** A manager running in this process. */
@@ -178,6 +181,7 @@ class Manager implements RunningManager {
       connectString: this.options.zk,
       ...(this.options.zkTls ? { tls: this.options.zkTls } : {}),
       sessionTimeoutMs: this.options.sessionTimeoutMs ?? 10_000,
+      ...(this.options.zkAuth ? { zkAuth: this.options.zkAuth } : {}),
       managerId: this.id,
       url: this.url,
       startedAt: this.startedAt,

@@ -1,15 +1,19 @@
 import { ConfigStore } from '../shared/cluster/config-store.ts';
+import { managerAccess, type ManagerZkAuth } from '../shared/cluster/zk-access.ts';
 import type { Logger } from '../shared/logging.ts';
 import { ZkClient, type SessionState } from '../shared/zk/zk-client.ts';
 import type { ZkTlsOptions } from '../shared/zk/zk-tls-tunnel.ts';
 import { LeaderElection } from './election.ts';
 import { registerManager } from './registry.ts';
+import { migrateAcls } from './zk-acl-migration.ts';
 
 export interface SessionOptions {
   connectString: string;
   /** TLS to the servers' secureClientPorts. @default plain TCP */
   tls?: ZkTlsOptions;
   sessionTimeoutMs: number;
+  /** None: anonymous, world-open znodes (--zk-insecure). */
+  zkAuth?: ManagerZkAuth;
   managerId: string;
   url: string;
   startedAt: string;
@@ -36,9 +40,12 @@ export class ManagerSession {
 
   static async open(options: SessionOptions): Promise<ManagerSession> {
     const { log } = options;
-    const zk = await ZkClient.connect({ connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs, ...(options.tls ? { tls: options.tls } : {}), log });
+    const access = options.zkAuth && managerAccess(options.zkAuth);
+    const zk = await ZkClient.connect({ connectString: options.connectString, sessionTimeoutMs: options.sessionTimeoutMs, ...(options.tls ? { tls: options.tls } : {}), ...(access ? { access } : {}), log });
     try {
       const store = await ConfigStore.open(zk);
+      // Trees made before ACLs (or under another node identity) get the policy's ACLs.
+      if (access) await migrateAcls(zk, access, log);
       // A previous process with this id (killed) keeps its registration until its session expires.
       await registerManager(zk, { id: options.managerId, url: options.url, startedAt: options.startedAt }, options.sessionTimeoutMs + 2_000, log);
       const election = new LeaderElection(zk, options.managerId, log, options.onLeadership);

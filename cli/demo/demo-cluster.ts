@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zkConnectString, type MariaDbInstance, type ServicesState } from '../../services/index.ts';
 import type { ChannelView } from '../../manager/index.ts';
@@ -30,18 +30,27 @@ export async function startDemoCluster(state: ServicesState, stateDir: string): 
   // Passwords sealed at rest, as in production: the demo's own key file (0600), made for this run.
   const secretKeyFile = join(stateDir, 'secret.key');
   if (!existsSync(secretKeyFile)) addKeyToFile(secretKeyFile);
+  // ZooKeeper closed as in production: the managers' identity and the nodes' own, in files
+  // (passwords never on a command line); the node never sees the managers' password.
+  const authFile = (name: string) => {
+    const file = join(stateDir, `zk-${name}.auth`);
+    writeFileSync(file, `ferry-${name}:${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+    return file;
+  };
+  const managerAuth = authFile('manager');
+  const nodeAuth = authFile('node');
   const processes: ClusterProcess[] = [];
   const stop = async () => {
     // The node first, so that it reports its last position while a manager still listens.
     for (const p of processes.reverse()) await p.stop();
   };
   try {
-    const managers = ['manager-1', 'manager-2'].map((id) => startClusterProcess(id, ['manager', '--zk', zk, '--port', '0', '--id', id], logDir, { FERRY_ADMIN_TOKEN: adminToken, FERRY_SECRET_KEY_FILE: secretKeyFile }));
+    const managers = ['manager-1', 'manager-2'].map((id) => startClusterProcess(id, ['manager', '--zk', zk, '--port', '0', '--id', id, '--zk-auth-file', managerAuth, '--zk-node-auth-file', nodeAuth], logDir, { FERRY_ADMIN_TOKEN: adminToken, FERRY_SECRET_KEY_FILE: secretKeyFile }));
     processes.push(...managers);
     const urls = await Promise.all(managers.map(async (m) => (await m.waitForLine(/listening on (\S+)/))[1]!));
     const api = new ApiClient(urls[0]!, adminToken);
     const { token: nodeToken } = await api.call<{ token: string }>('POST', '/tokens', { name: 'node-1', role: 'node', node: 'node-1' });
-    const node = startClusterProcess('node-1', ['node', '--zk', zk, '--id', 'node-1', '--dc', 'dc1', '--cache-dir', join(stateDir, 'node-1')], logDir, { FERRY_NODE_TOKEN: nodeToken, FERRY_SECRET_KEY_FILE: secretKeyFile });
+    const node = startClusterProcess('node-1', ['node', '--zk', zk, '--id', 'node-1', '--dc', 'dc1', '--cache-dir', join(stateDir, 'node-1'), '--zk-node-auth-file', nodeAuth], logDir, { FERRY_NODE_TOKEN: nodeToken, FERRY_SECRET_KEY_FILE: secretKeyFile });
     processes.push(node);
     await node.waitForLine(/registered/);
 

@@ -17,6 +17,8 @@ import { resourcePressure } from './resource-pressure.ts';
 import type { RunnerSet } from './runner-set.ts';
 import { StatsReporter, type HttpPost } from './stats-reporter.ts';
 import { ZkSessionKeeper } from './zk-session.ts';
+import { expectManagedLayout, nodeAccess } from '../../shared/cluster/zk-access.ts';
+import type { ZkAccess } from '../../shared/zk/zk-acl.ts';
 
 /** What is bound to one ZooKeeper session; replaced after expiry. */
 interface LiveSession {
@@ -47,6 +49,8 @@ export class NodeAgent {
   private readonly cache: ClusterCache;
   private readonly stats: StatsReporter;
   private readonly session: ZkSessionKeeper;
+  /** None: anonymous, world-open znodes (--zk-insecure). */
+  private readonly access: ZkAccess | undefined;
   private view: ClusterView | undefined;
   private live: LiveSession | undefined;
   private debounce: NodeJS.Timeout | undefined;
@@ -65,6 +69,7 @@ export class NodeAgent {
     private readonly deps: NodeAgentDeps,
   ) {
     this.log = deps.log.child({ component: 'node', node: options.id });
+    this.access = options.zkAuth && nodeAccess(options.zkAuth);
     this.done = new Promise<void>((resolve, reject) => (this.finish = (error) => (error === undefined ? resolve() : reject(error))));
     this.control = new PipelineControl(options, deps.createRunner, this.log, () => this.schedule(), deps.passwordOf);
     this.runners = this.control.runners;
@@ -81,7 +86,7 @@ export class NodeAgent {
       log: deps.log.child({ component: 'node-stats', node: options.id }),
     });
     this.session = new ZkSessionKeeper(
-      { connectString: options.zk, sessionTimeoutMs: options.sessionTimeoutMs, connectTimeoutMs: options.connectTimeoutMs, ...(options.zkTls ? { tls: options.zkTls } : {}) },
+      { connectString: options.zk, sessionTimeoutMs: options.sessionTimeoutMs, connectTimeoutMs: options.connectTimeoutMs, ...(options.zkTls ? { tls: options.zkTls } : {}), ...(this.access ? { access: this.access } : {}) },
       {
         onSession: (zk, closing) => this.attach(zk, closing),
         onSessionLost: () => {
@@ -127,6 +132,8 @@ export class NodeAgent {
 
   /** A new session: make the layout, register, watch; then reconcile from ZooKeeper. */
   private async attach(zk: ZkClient, closing: AbortSignal): Promise<void> {
+    // A node with credentials joins only a layout the managers made or migrated.
+    if (this.access) await expectManagedLayout(zk);
     const store = await ConfigStore.open(zk);
     const { id, dc, address, capacity, version } = this.options;
     // The previous process of this id may hold the znode until its session expires.

@@ -1,5 +1,6 @@
 import type { ClientTls } from '../../shared/tls/tls-options.ts';
 import type { ZkTlsOptions } from '../../shared/zk/zk-tls-tunnel.ts';
+import type { ZkCredentials } from '../../shared/zk/zk-acl.ts';
 
 /** What `bin/ferry node` runs with; the command fills every default. */
 export interface NodeAgentOptions {
@@ -39,6 +40,8 @@ export interface NodeAgentOptions {
   maxRestarts: number;
   /** Ferry's version, as package.json says. */
   version: string;
+  /** The node identity's ZooKeeper credentials (FERRY_ZK_NODE_AUTH). @default none: anonymous, world-open znodes (--zk-insecure) */
+  zkAuth?: ZkCredentials;
 }
 
 export const NODE_DEFAULTS = {

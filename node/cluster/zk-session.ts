@@ -3,6 +3,7 @@ import { isFerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import { ZkClient } from '../../shared/zk/zk-client.ts';
 import type { ZkTlsOptions } from '../../shared/zk/zk-tls-tunnel.ts';
+import type { ZkAccess } from '../../shared/zk/zk-acl.ts';
 
 export interface ZkSessionOptions {
   /** host:port[,host:port...][/chroot] */
@@ -12,6 +13,8 @@ export interface ZkSessionOptions {
   connectTimeoutMs: number;
   /** TLS to the servers' secureClientPorts. @default plain TCP */
   tls?: ZkTlsOptions;
+  /** Credentials and ACLs. @default INSECURE_ACCESS */
+  access?: ZkAccess;
 }
 
 export interface SessionHandlers {
@@ -21,7 +24,7 @@ export interface SessionHandlers {
   onSessionLost(): void;
   /** A connection attempt failed; `attempt` counts from 1 since the last good session. */
   onUnreachable(error: unknown, attempt: number): void;
-  /** Set-up failed in a way no retry cures (FERRY_ERR_NODE_ID_TAKEN): the keeper gives up. */
+  /** Set-up failed in a way no retry cures (FERRY_ERR_NODE_ID_TAKEN, FERRY_ERR_ZK_NO_AUTH): the keeper gives up. */
   onFatal(error: unknown): void;
 }
 
@@ -89,7 +92,8 @@ export class ZkSessionKeeper {
       } catch (error) {
         await client.close();
         this.handlers.onSessionLost();
-        if (isFerryError(error, 'FERRY_ERR_NODE_ID_TAKEN')) throw error;
+        // Refused credentials are not cured by waiting: say so and stop, rather than retry forever.
+        if (isFerryError(error, 'FERRY_ERR_NODE_ID_TAKEN') || isFerryError(error, 'FERRY_ERR_ZK_NO_AUTH')) throw error;
         if (signal.aborted) return;
         this.log.warn({ err: error }, 'ZooKeeper session set-up failed, trying again');
         await pause();

@@ -27,7 +27,11 @@ export const zkPaths = {
   dataSource: (groupKey: string) => under(`${ZK_ROOT}/config/datasources`, groupKey),
   channels: `${ZK_ROOT}/config/channels`,
   channel: (name: string) => under(`${ZK_ROOT}/config/channels`, name),
-  /** API tokens by the hex SHA-256 of the token (the token itself is never stored). */
+  /**
+   * API tokens by the hex SHA-256 of the token (the token itself is never stored). Names are
+   * not protected by ACLs (exists() ignores them, ZOOKEEPER-2590): the hash of a 256-bit random
+   * token reveals nothing usable, since a bearer must present the token itself.
+   */
   tokens: `${ZK_ROOT}/config/tokens`,
   token: (sha256Hex: string) => under(`${ZK_ROOT}/config/tokens`, sha256Hex),
 

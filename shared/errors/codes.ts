@@ -318,6 +318,26 @@ export const ERROR_CODES = {
     scope: 'coordination', retryable: false, http: 409,
     workaround: 'Delete what lies below it first.',
   }),
+  FERRY_ERR_ZK_NO_AUTH: spec({
+    message: 'ZooKeeper refused {operation} on {path}: the ACL does not allow this identity ({identity})',
+    scope: 'coordination', retryable: false, http: 503,
+    workaround: 'The credentials are wrong, or the tree belongs to other credentials. Give managers FERRY_ZK_AUTH (or --zk-auth-file) and nodes FERRY_ZK_NODE_AUTH (or --zk-node-auth-file) with the user:password the tree was created with; a manager holding them sets every znode\'s ACL when it starts.',
+  }),
+  FERRY_ERR_ZK_AUTH_MISSING: spec({
+    message: 'no ZooKeeper credentials: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Set FERRY_ZK_AUTH=user:password (managers; FERRY_ZK_NODE_AUTH for the nodes\' own identity) or point --zk-auth-file at a file holding user:password. Only on a trusted network, --zk-insecure runs without: then anyone who reaches ZooKeeper can read and change the whole cluster.',
+  }),
+  FERRY_ERR_ZK_AUTH_INVALID: spec({
+    message: 'bad ZooKeeper credentials in {source}: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Give user:password: a user without \':\' or spaces, a non-empty password (it may hold \':\'); a file holds that one line.',
+  }),
+  FERRY_ERR_ZK_LAYOUT_MISSING: spec({
+    message: 'no Ferry layout closed by ACLs in ZooKeeper yet ({path} is {state}); a node with credentials waits for a manager to create or migrate it',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'Start a manager with FERRY_ZK_AUTH on the same connect string and chroot: it creates the layout, or sets the ACLs of a tree made before them. The node retries meanwhile.',
+  }),
 
   // The cluster: configuration store, REST API, managers and nodes.
   FERRY_ERR_API_BAD_REQUEST: spec({

@@ -5,6 +5,7 @@ type LibraryError = Error | Exception;
 import { FerryError, describeError, type ErrorCode } from '../errors/index.ts';
 import type { Logger } from '../logging.ts';
 import { openZkTlsTunnel, type ZkTlsOptions, type ZkTlsTunnel } from './zk-tls-tunnel.ts';
+import { INSECURE_ACCESS, normalPerms, type ZkAccess, type ZkAcl } from './zk-acl.ts';
 
 /**
  * Promise adapter over node-zookeeper-client: the only module that imports it. Errors come
@@ -48,6 +49,8 @@ export interface ZkClientOptions {
   tls?: ZkTlsOptions;
   /** Where the TLS tunnel logs handshakes refused once connected (reconnects). @default nowhere */
   log?: Logger;
+  /** Credentials and the ACL of every znode this client creates. @default INSECURE_ACCESS (world:anyone:cdrwa) */
+  access?: ZkAccess;
 }
 
 const MODES: Record<NodeMode, number> = {
@@ -71,8 +74,21 @@ const EVENT_TYPES: Record<number, WatchEvent['type']> = {
   [zookeeper.Event.NODE_CHILDREN_CHANGED]: 'children-changed',
 };
 
-function toFerryError(error: LibraryError, operation: string, path: string, version?: number): FerryError {
+const PERMISSION_BITS: Record<string, number> = { c: zookeeper.Permission.CREATE, d: zookeeper.Permission.DELETE, r: zookeeper.Permission.READ, w: zookeeper.Permission.WRITE, a: zookeeper.Permission.ADMIN };
+
+const toLibraryAcl = (acl: readonly ZkAcl[]) =>
+  acl.map((entry) => new zookeeper.ACL([...entry.perms].reduce((bits, letter) => bits | (PERMISSION_BITS[letter] ?? 0), 0), new zookeeper.Id(entry.scheme, entry.id)));
+
+// The typings call the bit mask `perms`; the library's objects carry it as `permission`.
+const bitsOf = (entry: InstanceType<typeof zookeeper.ACL>): number => (entry as unknown as { permission?: number }).permission ?? entry.perms;
+
+const fromLibraryAcl = (acl: readonly InstanceType<typeof zookeeper.ACL>[]): ZkAcl[] =>
+  acl.map((entry) => ({ scheme: entry.id.scheme as ZkAcl['scheme'], id: entry.id.id, perms: normalPerms(Object.entries(PERMISSION_BITS).filter(([, bit]) => (bitsOf(entry) & bit) !== 0).map(([letter]) => letter).join('')) }));
+
+function toFerryError(error: LibraryError, operation: string, path: string, version?: number, identity = 'anonymous'): FerryError {
   const libraryCode = (error as { getCode?: () => number }).getCode?.();
+  // ZooKeeper's NO_AUTH: wrong credentials, or a tree that belongs to someone else.
+  if (libraryCode === zookeeper.Exception.NO_AUTH) return new FerryError('FERRY_ERR_ZK_NO_AUTH', { operation, path, identity }, { cause: error });
   const code = libraryCode === undefined ? undefined : LIBRARY_CODES[libraryCode];
   if (code) return new FerryError(code, { path, version }, { cause: error });
   return new FerryError('FERRY_ERR_ZK_OPERATION', { operation, path, detail: describeError(error) }, { cause: error });
@@ -92,6 +108,7 @@ export class ZkClient {
   private constructor(
     client: Client,
     readonly connectString: string,
+    readonly access: ZkAccess,
     /** The TLS tunnel the client talks through; it closes with the client. */
     private readonly tunnel?: ZkTlsTunnel,
   ) {
@@ -110,7 +127,10 @@ export class ZkClient {
     const timeoutMs = options.connectTimeoutMs ?? 15_000;
     const tunnel = options.tls ? await openZkTlsTunnel(options.connectString, options.tls) : undefined;
     const client = zookeeper.createClient(tunnel?.connectString ?? options.connectString, { sessionTimeout: options.sessionTimeoutMs ?? 10_000, spinDelay: 200, retries: 1 });
-    const wrapper = new ZkClient(client, options.connectString, tunnel);
+    const access = options.access ?? INSECURE_ACCESS;
+    // Sent right after the handshake (and again after every reconnection), before any request.
+    for (const { user, password } of access.credentials ?? []) client.addAuthInfo('digest', Buffer.from(`${user}:${password}`));
+    const wrapper = new ZkClient(client, options.connectString, access, tunnel);
     await new Promise<void>((resolve, reject) => {
       let settled = false;
       const fail = (error: FerryError) => {
@@ -157,24 +177,57 @@ export class ZkClient {
 
   create(path: string, data?: Buffer | string, mode: NodeMode = 'persistent'): Promise<string> {
     return new Promise((resolve, reject) => {
-      const callback = (error: LibraryError | null, created: string) => (error ? reject(toFerryError(error, 'create', path)) : resolve(created));
+      const callback = (error: LibraryError | null, created: string) => (error ? reject(this.error(error, 'create', path)) : resolve(created));
       const buffer = toBuffer(data);
-      if (buffer === undefined) this.client.create(path, MODES[mode], callback);
-      else this.client.create(path, buffer, MODES[mode], callback);
+      // Every znode gets its ACL from the access policy: no call site chooses (or forgets) one.
+      const acl = toLibraryAcl(this.access.aclFor(path));
+      if (buffer === undefined) this.client.create(path, acl, MODES[mode], callback);
+      else this.client.create(path, buffer, acl, MODES[mode], callback);
     });
   }
 
-  /** Creates the path and any missing parents; fine when it exists already. */
-  mkdirp(path: string): Promise<void> {
+  /**
+   * Creates the path and any missing parents; fine when it exists already. Looks before it
+   * creates: ZooKeeper checks the parent's ACL before it checks for an existing node, so a
+   * blind create of an existing parent would be refused to an identity without create there.
+   */
+  async mkdirp(path: string): Promise<void> {
+    let prefix = '';
+    for (const part of path.split('/').slice(1)) {
+      prefix = `${prefix}/${part}`;
+      if ((await this.exists(prefix)) !== null) continue;
+      await this.create(prefix).catch((error: unknown) => {
+        if (!(error instanceof FerryError && error.code === 'FERRY_ERR_ZK_NODE_EXISTS')) throw error;
+      });
+    }
+  }
+
+  /** The node's ACL and its ACL version (for setAcl's compare-and-set). */
+  getAcl(path: string): Promise<{ acl: ZkAcl[]; aclVersion: number }> {
     return new Promise((resolve, reject) => {
-      this.client.mkdirp(path, (error) => (error ? reject(toFerryError(error, 'mkdirp', path)) : resolve()));
+      this.client.getACL(path, (error, acl, stat) => (error ? reject(this.error(error, 'getACL', path)) : resolve({ acl: fromLibraryAcl(acl), aclVersion: stat.aversion })));
     });
   }
 
-  /** Version of the node, or null when it does not exist. The watcher fires on create, delete or change. */
+  /** Replaces the node's ACL; `aclVersion` as getAcl gave it, or -1 blindly. */
+  setAcl(path: string, acl: readonly ZkAcl[], aclVersion = -1): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.setACL(path, toLibraryAcl(acl), aclVersion, (error) => (error ? reject(this.error(error, 'setACL', path, aclVersion)) : resolve()));
+    });
+  }
+
+  private error(error: LibraryError, operation: string, path: string, version?: number): FerryError {
+    return toFerryError(error, operation, path, version, this.access.identity);
+  }
+
+  /**
+   * Version of the node, or null when it does not exist. The watcher fires on create, delete or
+   * change. ZooKeeper 3.8 answers it whatever the ACL (ZOOKEEPER-2590): znode names are public
+   * to anyone who reaches the ensemble, so no name may hold a secret.
+   */
   exists(path: string, watcher?: Watcher): Promise<number | null> {
     return new Promise((resolve, reject) => {
-      const callback = (error: LibraryError | null, stat: Stat | null) => (error ? reject(toFerryError(error, 'exists', path)) : resolve(stat ? stat.version : null));
+      const callback = (error: LibraryError | null, stat: Stat | null) => (error ? reject(this.error(error, 'exists', path)) : resolve(stat ? stat.version : null));
       if (watcher) this.client.exists(path, wrapWatcher(watcher), callback);
       else this.client.exists(path, callback);
     });
@@ -183,7 +236,7 @@ export class ZkClient {
   getData(path: string, watcher?: Watcher): Promise<NodeData> {
     return new Promise((resolve, reject) => {
       const callback = (error: LibraryError | null, data: Buffer | null, stat: Stat) =>
-        error ? reject(toFerryError(error, 'getData', path)) : resolve({ data: data ?? Buffer.alloc(0), version: stat.version, ephemeralOwner: stat.ephemeralOwner.toString('hex') });
+        error ? reject(this.error(error, 'getData', path)) : resolve({ data: data ?? Buffer.alloc(0), version: stat.version, ephemeralOwner: stat.ephemeralOwner.toString('hex') });
       if (watcher) this.client.getData(path, wrapWatcher(watcher), callback);
       else this.client.getData(path, callback);
     });
@@ -192,13 +245,13 @@ export class ZkClient {
   /** Compare-and-set when `version` is given (FERRY_ERR_ZK_BAD_VERSION on a lost race); -1 writes blindly. */
   setData(path: string, data: Buffer | string, version = -1): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.client.setData(path, toBuffer(data) ?? null, version, (error, stat) => (error ? reject(toFerryError(error, 'setData', path, version)) : resolve(stat.version)));
+      this.client.setData(path, toBuffer(data) ?? null, version, (error, stat) => (error ? reject(this.error(error, 'setData', path, version)) : resolve(stat.version)));
     });
   }
 
   getChildren(path: string, watcher?: Watcher): Promise<string[]> {
     return new Promise((resolve, reject) => {
-      const callback = (error: LibraryError | null, children: string[]) => (error ? reject(toFerryError(error, 'getChildren', path)) : resolve(children));
+      const callback = (error: LibraryError | null, children: string[]) => (error ? reject(this.error(error, 'getChildren', path)) : resolve(children));
       if (watcher) this.client.getChildren(path, wrapWatcher(watcher), callback);
       else this.client.getChildren(path, callback);
     });
@@ -206,7 +259,7 @@ export class ZkClient {
 
   remove(path: string, version = -1): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.client.remove(path, version, (error) => (error ? reject(toFerryError(error, 'remove', path, version)) : resolve()));
+      this.client.remove(path, version, (error) => (error ? reject(this.error(error, 'remove', path, version)) : resolve()));
     });
   }
 
@@ -220,14 +273,15 @@ export class ZkClient {
     for (const op of ops) {
       if (op.op === 'create') {
         const buffer = toBuffer(op.data);
-        if (buffer === undefined) transaction.create(op.path, MODES[op.mode ?? 'persistent']);
-        else transaction.create(op.path, buffer, MODES[op.mode ?? 'persistent']);
+        const acl = toLibraryAcl(this.access.aclFor(op.path));
+        if (buffer === undefined) transaction.create(op.path, acl, MODES[op.mode ?? 'persistent']);
+        else transaction.create(op.path, buffer, acl, MODES[op.mode ?? 'persistent']);
       } else if (op.op === 'set') transaction.setData(op.path, toBuffer(op.data) ?? null, op.version ?? -1);
       else if (op.op === 'check') transaction.check(op.path, op.version);
       else transaction.remove(op.path, op.version ?? -1);
     }
     return new Promise((resolve, reject) => {
-      transaction.commit((error) => (error ? reject(toFerryError(error, 'multi', ops[0]?.path ?? '/')) : resolve()));
+      transaction.commit((error) => (error ? reject(this.error(error, 'multi', ops[0]?.path ?? '/')) : resolve()));
     });
   }
 

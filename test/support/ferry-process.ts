@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { onTestFailed, onTestFinished } from 'vitest';
 import { FERRY_BIN } from './cli.ts';
 import { testSecretKeyFile } from './secret-key.ts';
+import { zkAuthEnv } from './zk-identities.ts';
 
 /** A `bin/ferry` child process that a test can watch, stop or kill -9. */
 export interface FerryProcess {
@@ -16,7 +17,7 @@ export interface FerryProcess {
 }
 
 export function startFerry(args: string[], env: NodeJS.ProcessEnv = {}): FerryProcess {
-  const child = spawn(FERRY_BIN, args, { env: { ...process.env, FERRY_LOG_LEVEL: 'info', FERRY_SECRET_KEY_FILE: testSecretKeyFile(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(FERRY_BIN, args, { env: { ...process.env, FERRY_LOG_LEVEL: 'info', FERRY_SECRET_KEY_FILE: testSecretKeyFile(), ...zkAuthEnv(args[0]), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

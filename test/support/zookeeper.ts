@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { inject, onTestFinished } from 'vitest';
 import { zkConnectString } from '../../services/index.ts';
 import { ZkClient } from '../../shared/zk/zk-client.ts';
+import { testManagerAccess } from './zk-identities.ts';
 
 /** The ensemble's connect string with no chroot. */
 export function zkRoot(): string {
@@ -14,7 +15,7 @@ export function zkRoot(): string {
  */
 export async function zkChroot(): Promise<string> {
   const chroot = `/test-${randomBytes(6).toString('hex')}`;
-  const admin = await ZkClient.connect({ connectString: zkRoot() });
+  const admin = await ZkClient.connect({ connectString: zkRoot(), access: testManagerAccess });
   await admin.mkdirp(chroot);
   onTestFinished(async () => {
     await admin.removeRecursive(chroot);
@@ -23,9 +24,9 @@ export async function zkChroot(): Promise<string> {
   return `${zkRoot()}${chroot}`;
 }
 
-/** A client on the given connect string, closed when the test finishes. */
+/** A client on the given connect string, authenticated as the test managers, closed when the test finishes. */
 export async function zkClient(connectString: string, sessionTimeoutMs = 4_000): Promise<ZkClient> {
-  const client = await ZkClient.connect({ connectString, sessionTimeoutMs });
+  const client = await ZkClient.connect({ connectString, sessionTimeoutMs, access: testManagerAccess });
   onTestFinished(() => client.close());
   return client;
 }

@@ -7,6 +7,7 @@ import { FerryError } from '../../../shared/errors/index.ts';
 import { ZkClient, type SessionState } from '../../../shared/zk/zk-client.ts';
 import { acquireLock, type LockZk } from '../../../shared/zk/zk-lock.ts';
 import { zkChroot, zkClient } from '../../support/zookeeper.ts';
+import { testManagerAccess } from '../../support/zk-identities.ts';
 
 /** The lock under faults: a create whose answer is lost, and a holder cut off until its session expires. */
 
@@ -99,7 +100,7 @@ describe('ZooKeeper lock under faults', () => {
     const slash = connect.indexOf('/');
     const [host, port] = connect.slice(0, slash).split(',')[0]!.split(':');
     const proxy = await tcpProxy(host!, Number(port));
-    const cutOff = await ZkClient.connect({ connectString: `127.0.0.1:${proxy.port}${connect.slice(slash)}`, sessionTimeoutMs: 2_000 });
+    const cutOff = await ZkClient.connect({ connectString: `127.0.0.1:${proxy.port}${connect.slice(slash)}`, sessionTimeoutMs: 2_000, access: testManagerAccess });
     onTestFinished(() => cutOff.close());
     const states: SessionState[] = [];
     cutOff.onState((state) => states.push(state));

@@ -4,6 +4,7 @@ import { startManager, type ManagerOptions, type RunningManager } from '../../..
 import { waitFor } from '../../../services/index.ts';
 import { testSecretKeyFile } from '../../support/secret-key.ts';
 import { patient } from '../../support/waits.ts';
+import { TEST_MANAGER_ZK_AUTH } from '../../support/zk-identities.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -14,6 +15,7 @@ export async function testManager(zk: string, options: Partial<ManagerOptions> =
     adminToken: ADMIN_TOKEN,
     sessionTimeoutMs: 4_000,
     secretKeyFile: testSecretKeyFile(),
+    zkAuth: TEST_MANAGER_ZK_AUTH,
     log: createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'silent' }),
     ...options,
   });

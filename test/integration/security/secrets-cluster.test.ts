@@ -13,6 +13,7 @@ import { testSecretKeyFile } from '../../support/secret-key.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 import { zkClient } from '../../support/zookeeper.ts';
+import { zkAuthEnv } from '../../support/zk-identities.ts';
 import { eventually } from '../manager/manager-support.ts';
 import { dumpZooKeeper, filesContaining } from './file-search.ts';
 import { secretUsers } from './secret-users.ts';
@@ -109,7 +110,7 @@ describe('secrets at rest in a cluster', () => {
     // A key file that cannot open what is stored: rotate refuses, naming the data source, and writes nothing.
     const strangerFile = join(scratchDir('ferry-rotation-stranger-'), 'secret.key');
     addKeyToFile(strangerFile);
-    const refused = await runFerry(['secrets', 'rotate', '--zk', cluster.zk, '--secret-key-file', strangerFile]);
+    const refused = await runFerry(['secrets', 'rotate', '--zk', cluster.zk, '--secret-key-file', strangerFile], { env: zkAuthEnv('secrets') });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/FERRY_ERR_SECRET_UNKNOWN_KEY: the password of data source '(src|dst)' is sealed with key/);
     expect(await sealedBy()).toEqual([oldId, oldId]);
@@ -119,7 +120,7 @@ describe('secrets at rest in a cluster', () => {
     const newId = addKeyToFile(keyFile);
     expect(readKeyring(keyFile).ids).toEqual([newId, oldId]);
     // 2. Rotate while rows flow.
-    const rotated = await runFerry(['secrets', 'rotate', '--zk', cluster.zk, '--secret-key-file', keyFile]);
+    const rotated = await runFerry(['secrets', 'rotate', '--zk', cluster.zk, '--secret-key-file', keyFile], { env: zkAuthEnv('secrets') });
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(rotated.stdout).toContain(`sealed 2 data source password(s) again under key ${newId}`);
     expect(await sealedBy()).toEqual([newId, newId]);

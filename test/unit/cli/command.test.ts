@@ -74,7 +74,7 @@ describe('command-line parsing', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {
-      const error = await usageOf(managerCommand, ['--zk', '127.0.0.1:1', '--port', String(port), '--admin-token', 'long-enough-token']);
+      const error = await usageOf(managerCommand, ['--zk', '127.0.0.1:1', '--port', String(port), '--admin-token', 'long-enough-token', '--zk-insecure']);
       expect(error).toMatchObject({ code: 'FERRY_ERR_MANAGER_LISTEN', details: { host: '127.0.0.1', port, detail: 'the port is in use' } });
     } finally {
       await new Promise((resolve) => server.close(resolve));
