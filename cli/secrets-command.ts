@@ -44,11 +44,11 @@ async function rotate(argv: string[], out: (line: string) => void, log: Logger):
   const zkTls = zkTlsFromFlags(values);
   for (const problem of zkTls.problems) problems.add(problem);
   problems.done();
-  // The managers' identity: data sources are the managers' to write (README, ZooKeeper access).
-  const zkAuth = managerZkAuth(values, process.env, log);
   const { path } = processKeys(values['secret-key-file']);
   if (path === undefined) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'give the key file with --secret-key-file FILE or FERRY_SECRET_KEY_FILE' });
   const keyring = readKeyring(path);
+  // The managers' identity: data sources are the managers' to write (README, ZooKeeper access).
+  const zkAuth = managerZkAuth(values, process.env, log);
   const zk = await ZkClient.connect({ connectString: values.zk!, connectTimeoutMs: 15_000, ...(zkAuth ? { access: managerAccess(zkAuth) } : {}), ...(zkTls.tls ? { tls: zkTls.tls } : {}), log });
   try {
     const result = await resealDataSources(await ConfigStore.open(zk), keyring, 'all');

@@ -6,7 +6,7 @@ import { makeTestCertificates, type TestCertificates } from '../../support/tls-c
 
 const context = { log: silentLogger(), out: () => undefined };
 // Nothing listens on port 1: a command that got as far as connecting would fail otherwise.
-const manager = (...extra: string[]) => managerCommand.run(['--zk', '127.0.0.1:1', '--port', '0', '--admin-token', 'a-long-enough-token', ...extra], context);
+const manager = (...extra: string[]) => managerCommand.run(['--zk', '127.0.0.1:1', '--port', '0', '--admin-token', 'a-long-enough-token', '--zk-insecure', ...extra], context);
 const node = (...extra: string[]) => nodeCommand.run(['--zk', '127.0.0.1:1', '--id', 'n1', '--dc', 'dc1', ...extra], context);
 
 let certs: TestCertificates;
