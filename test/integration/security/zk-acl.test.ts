@@ -11,11 +11,13 @@ import { FerryError } from '../../../shared/errors/index.ts';
 import { OPEN_ACL, digestId, type ZkAccess } from '../../../shared/zk/zk-acl.ts';
 import { ZkClient } from '../../../shared/zk/zk-client.ts';
 import { testCluster } from '../../support/cluster.ts';
+import { replicationPair } from '../../support/mariadb.ts';
 import { startFerry } from '../../support/ferry-process.ts';
 import { MIN_WAIT_MS, staysTrue } from '../../support/waits.ts';
 import { zkChroot, zkClient } from '../../support/zookeeper.ts';
 import { TEST_MANAGER_ZK_AUTH, TEST_ZK_MANAGER, TEST_ZK_NODE, testManagerAccess } from '../../support/zk-identities.ts';
 import { ADMIN_TOKEN, apiClient, eventually, testManager } from '../manager/manager-support.ts';
+import { secretUsers } from './secret-users.ts';
 
 /**
  * ZooKeeper closed to outsiders: a real manager and node populate the tree through the API,
@@ -61,8 +63,12 @@ async function notRefused(zk: ZkClient, path: string, operations: ReadonlyArray<
 const EVERY_OPERATION = ['getData', 'getChildren', 'getAcl', 'setData', 'create', 'remove'] as const;
 
 describe('ZooKeeper authentication and ACLs', () => {
-  it('lets no outsider read, list, write, create or delete anything under the root; nodes never reach tokens nor write configuration', async () => {
-    const cluster = await testCluster({ managers: 1, nodes: ['n1'] });
+  it('lets no outsider read, list, write, create or delete anything under the root; nodes never reach tokens nor write configuration; insiders find no password', async () => {
+    // Database users of the test's own with a distinctive password, so that a search for it
+    // in what insiders read finds only real leaks.
+    const pair = await replicationPair();
+    const users = await secretUsers(pair);
+    const cluster = await testCluster({ pair, credentials: users, managers: 1, nodes: ['n1'] });
     expect((await cluster.api.post('/api/v1/channels/orders/start', {})).status).toBe(200);
     await cluster.runningOn({ node: 'n1' });
     // A ROLLBACK makes the node write its acknowledgement, the manager its lock and events.
@@ -111,6 +117,14 @@ describe('ZooKeeper authentication and ACLs', () => {
     const unread = (await Promise.all(paths.map(async (path) => [path, await outcome(manager.getData(path))] as const)))
       .filter(([, result]) => result !== 'allowed' && result !== 'FERRY_ERR_ZK_NO_NODE');
     expect(unread).toEqual([]);
+
+    // (e) what insiders read holds no password: the data sources hold sealed envelopes.
+    const contents = await Promise.all(paths.map(async (path) => [path, (await manager.getData(path).catch(() => ({ data: Buffer.alloc(0) }))).data.toString('utf8')] as const));
+    expect(contents.filter(([, data]) => data.includes(users.password)).map(([path]) => path)).toEqual([]);
+    for (const groupKey of ['src', 'dst']) {
+      const record = JSON.parse((await manager.getData(zkPaths.dataSource(groupKey))).data.toString('utf8')) as { password: string };
+      expect(record.password).toMatch(/^ferry-secret:v1:[0-9a-f]{16}:/);
+    }
   });
 
   it('a manager with credentials sets the policy\'s ACL on a tree made world-open before ACLs; a node with credentials waits for it', async () => {

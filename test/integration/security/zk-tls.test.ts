@@ -12,6 +12,7 @@ import { isListening } from '../../../services/ports.ts';
 import { isFerryError } from '../../../shared/errors/index.ts';
 import { createLogger } from '../../../shared/logging.ts';
 import { ZkClient } from '../../../shared/zk/zk-client.ts';
+import type { ZkAccess } from '../../../shared/zk/zk-acl.ts';
 import { openZkTlsTunnel, type ZkTlsOptions } from '../../../shared/zk/zk-tls-tunnel.ts';
 import { runFerry } from '../../support/cli.ts';
 import { startManagerProcess, SESSION_MS } from '../../support/cluster.ts';
@@ -21,6 +22,7 @@ import { scratchZooKeeperWithTls, type ScratchZooKeeper } from '../../support/sc
 import { expectTablesConverge } from '../../support/tables.ts';
 import { patient, unusedPort } from '../../support/waits.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
+import { testManagerAccess, zkAuthEnv } from '../../support/zk-identities.ts';
 import { apiClient, eventually } from '../manager/manager-support.ts';
 
 /** Generous: the machine is shared by many test runs. */
@@ -81,8 +83,8 @@ describe('ZooKeeper over TLS', () => {
     rmSync(files.dir, { recursive: true, force: true });
   });
 
-  const connect = async (connectString: string, options: Partial<ZkTlsOptions> = {}, connectTimeoutMs = WAIT_MS) => {
-    const client = await ZkClient.connect({ connectString, sessionTimeoutMs: 30_000, connectTimeoutMs, tls: { ...tls, ...options } });
+  const connect = async (connectString: string, options: Partial<ZkTlsOptions> = {}, connectTimeoutMs = WAIT_MS, access?: ZkAccess) => {
+    const client = await ZkClient.connect({ connectString, sessionTimeoutMs: 30_000, connectTimeoutMs, tls: { ...tls, ...options }, ...(access ? { access } : {}) });
     onTestFinished(() => client.close());
     return client;
   };
@@ -203,7 +205,7 @@ describe('ZooKeeper over TLS', () => {
   it('a manager given the wrong CA stops with FERRY_ERR_ZK_TLS_REFUSED and the reason', async () => {
     const result = await runFerry(['manager', '--zk', zk.secure, '--port', '0', '--zk-tls-ca', files.otherCa, '--zk-tls-cert', files.clientCert, '--zk-tls-key', files.clientKey], {
       timeoutMs: WAIT_MS,
-      env: { FERRY_ADMIN_TOKEN: 'test-admin-token-0123456789' },
+      env: { FERRY_ADMIN_TOKEN: 'test-admin-token-0123456789', ...zkAuthEnv('manager') },
     });
     expect(result.code).not.toBe(0);
     const output = `${result.stdout}${result.stderr}`;
@@ -225,7 +227,8 @@ describe('ZooKeeper over TLS', () => {
     const pair = await replicationPair();
     await pair.onBoth(ITEMS_TABLE);
     const chroot = `/ferry-tls-${pair.schema}`;
-    const admin = await connect(zk.secure);
+    // The cluster runs under the test identities (ZooKeeper ACLs over TLS): read as a manager.
+    const admin = await connect(zk.secure, {}, WAIT_MS, testManagerAccess);
     await admin.mkdirp(chroot);
     const connectString = `${zk.secure}${chroot}`;
     const tlsFlags = ['--zk-tls-ca', files.ca, '--zk-tls-cert', files.clientCert, '--zk-tls-key', files.clientKey];
