@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,6 +17,12 @@ export interface TestCertificates {
   otherKey: string;
   /** `cert` again (same key), but it expired yesterday. */
   expiredCert: string;
+  /** A client certificate `ca` signed (for servers that ask for one: mutual TLS). */
+  clientCert: string;
+  clientKey: string;
+  /** A client certificate `otherCa` signed: a server trusting `ca` refuses it. */
+  strangerCert: string;
+  strangerKey: string;
   remove(): void;
 }
 
@@ -26,10 +32,15 @@ export function makeTestCertificates(): TestCertificates {
   for (const ca of ['ca', 'other-ca']) {
     ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=Ferry test ${ca}`, '-keyout', `${ca}-key.pem`, '-out', `${ca}.pem`);
   }
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=ferry-test-server', '-keyout', 'server-key.pem', '-out', 'server.csr');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '-1', '-extfile', 'server.ext', '-out', 'expired.pem');
+  const sign = (name: string, ca: string, ext: string, days = '2', out = `${name}.pem`) => {
+    if (!existsSync(join(dir, `${name}.csr`))) ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=ferry-test-${name}`, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`);
+    writeFileSync(join(dir, `${name}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n${ext}\n`);
+    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}-key.pem`, '-CAcreateserial', '-days', days, '-extfile', `${name}.ext`, '-out', out);
+  };
+  sign('server', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth');
+  sign('server', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth', '-1', 'expired.pem');
+  sign('client', 'ca', 'extendedKeyUsage=clientAuth');
+  sign('stranger', 'other-ca', 'extendedKeyUsage=clientAuth');
   return {
     dir,
     ca: join(dir, 'ca.pem'),
@@ -38,6 +49,10 @@ export function makeTestCertificates(): TestCertificates {
     key: join(dir, 'server-key.pem'),
     otherKey: join(dir, 'other-ca-key.pem'),
     expiredCert: join(dir, 'expired.pem'),
+    clientCert: join(dir, 'client.pem'),
+    clientKey: join(dir, 'client-key.pem'),
+    strangerCert: join(dir, 'stranger.pem'),
+    strangerKey: join(dir, 'stranger-key.pem'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { rootSql } from '../../../services/mariadb.ts';
 import { runFerry } from '../../support/cli.ts';
 import { startFerry } from '../../support/ferry-process.ts';
+import { makeTestCertificates, type TestCertificates } from '../../support/tls-certificates.ts';
 import { replicationPair } from '../../support/mariadb.ts';
 import { scratchMariaDbs, type ScratchMariaDb } from '../../support/scratch-mariadb.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
@@ -16,28 +16,6 @@ import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 const WAIT_MS = 240_000;
 const REPL = { user: 'tls_repl', password: 'tls-repl-pw' };
 const APP = { user: 'tls_app', password: 'tls-app-pw' };
-
-interface Certificates {
-  dir: string;
-  ca: string;
-  otherCa: string;
-}
-
-/**
- * A CA, a server certificate it signs for IP 127.0.0.1 only (no DNS name, so `localhost` does
- * not match it), and a second CA that signed nothing here. Made with Debian's openssl.
- */
-function makeCertificates(): Certificates {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-tls-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  for (const ca of ['ca', 'other-ca']) {
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=Ferry test ${ca}`, '-keyout', `${ca}-key.pem`, '-out', `${ca}.pem`);
-  }
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=ferry-test-server', '-keyout', 'server-key.pem', '-out', 'server.csr');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '2', '-extfile', 'server.ext', '-out', 'server.pem');
-  return { dir, ca: join(dir, 'ca.pem'), otherCa: join(dir, 'other-ca.pem') };
-}
 
 /** Users that exist only REQUIRE SSL: a plain connection as either is refused by the server. */
 async function createTlsUsers(db: ScratchMariaDb): Promise<void> {
@@ -63,20 +41,20 @@ async function pipelineStarted(target: mysql.Connection, pipeline: string): Prom
 }
 
 describe('TLS to MySQL', () => {
-  let certs: Certificates;
+  let certs: TestCertificates;
   let source: ScratchMariaDb;
   let target: ScratchMariaDb;
 
   beforeAll(() => {
-    certs = makeCertificates();
+    certs = makeTestCertificates();
   });
 
-  afterAll(() => rmSync(certs.dir, { recursive: true, force: true }));
+  afterAll(() => certs.remove());
 
   /** Two servers with TLS (source and target), stopped at the end of the test that asked for them. */
   async function tlsServers(): Promise<void> {
     const servers = await scratchMariaDbs(2, {
-      serverArgs: [`--ssl-ca=${certs.ca}`, `--ssl-cert=${join(certs.dir, 'server.pem')}`, `--ssl-key=${join(certs.dir, 'server-key.pem')}`],
+      serverArgs: [`--ssl-ca=${certs.ca}`, `--ssl-cert=${certs.cert}`, `--ssl-key=${certs.key}`],
     });
     source = servers[0]!;
     target = servers[1]!;

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { openZkTlsTunnel, type ZkTlsOptions } from '../../../shared/zk/zk-tls-tu
 import { runFerry } from '../../support/cli.ts';
 import { startManagerProcess, SESSION_MS } from '../../support/cluster.ts';
 import { startFerry } from '../../support/ferry-process.ts';
+import { makeTestCertificates } from '../../support/tls-certificates.ts';
 import { replicationPair } from '../../support/mariadb.ts';
 import { scratchZooKeeperWithTls, type ScratchZooKeeper } from '../../support/scratch-zookeeper.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
@@ -28,43 +28,12 @@ import { apiClient, eventually } from '../manager/manager-support.ts';
 /** Generous: the machine is shared by many test runs. */
 const WAIT_MS = 240_000;
 
-interface Files {
-  dir: string;
-  ca: string;
-  otherCa: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-  /** A client certificate that the other CA signed: ZooKeeper's trust store refuses it. */
-  strangerCert: string;
-  strangerKey: string;
+/** The shared test certificates, under the names this file uses. */
+function makeFiles() {
+  const certs = makeTestCertificates();
+  return { ...certs, serverCert: certs.cert, serverKey: certs.key };
 }
-
-/**
- * Two CAs; a server certificate for IP 127.0.0.1 only (so `localhost` does not match it);
- * client certificates from each CA. Made with Debian's openssl.
- */
-function makeFiles(): Files {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-zk-tls-'));
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  for (const ca of ['ca', 'other-ca']) {
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=Ferry test ${ca}`, '-keyout', `${ca}-key.pem`, '-out', `${ca}.pem`);
-  }
-  const sign = (name: string, ca: string, ext: string) => {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=ferry-test-${name}`, '-keyout', `${name}-key.pem`, '-out', `${name}.csr`);
-    writeFileSync(join(dir, `${name}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n${ext}\n`);
-    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}-key.pem`, '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
-  };
-  sign('server', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth');
-  sign('client', 'ca', 'extendedKeyUsage=clientAuth');
-  sign('stranger', 'other-ca', 'extendedKeyUsage=clientAuth');
-  const at = (file: string) => join(dir, file);
-  return {
-    dir, ca: at('ca.pem'), otherCa: at('other-ca.pem'), serverCert: at('server.pem'), serverKey: at('server-key.pem'),
-    clientCert: at('client.pem'), clientKey: at('client-key.pem'), strangerCert: at('stranger.pem'), strangerKey: at('stranger-key.pem'),
-  };
-}
+type Files = ReturnType<typeof makeFiles>;
 
 describe('ZooKeeper over TLS', () => {
   let files: Files;
