@@ -71,6 +71,7 @@ export class WanProxy {
   private readonly counts = { accepted: 0, refused: 0 };
   private state: WanStats['state'] = 'up';
   private nextId = 1;
+  private lastAddress = '';
   private readonly host: ConnectionHost;
 
   private constructor(private readonly options: WanProxyOptions) {
@@ -102,6 +103,7 @@ export class WanProxy {
       proxy.server.once('error', reject);
       proxy.server.listen(options.listen?.port ?? 0, options.listen?.host ?? '127.0.0.1', () => {
         proxy.server.off('error', reject);
+        void proxy.address;
         resolve();
       });
     });
@@ -113,10 +115,11 @@ export class WanProxy {
     return typeof address === 'object' && address !== null ? address.port : 0;
   }
 
-  /** host:port the proxy listens on. */
+  /** host:port the proxy listens (or listened) on. */
   get address(): string {
     const address = this.server.address();
-    return typeof address === 'object' && address !== null ? `${address.address}:${address.port}` : '';
+    if (typeof address === 'object' && address !== null) this.lastAddress = `${address.address}:${address.port}`;
+    return this.lastAddress;
   }
 
   get isBlackholed(): boolean {
