@@ -2,6 +2,7 @@ import { WanProxy, mbitToBytesPerSecond, type WanStats } from '../services/index
 import { FerryError } from '../shared/errors/index.ts';
 import { parseCommandArgs, positiveInt, UsageProblems, type Command } from './command.ts';
 import { hostPortFlag } from './host-port-flag.ts';
+import { controlFromStdin } from './wan-proxy-control.ts';
 
 const usage = `Usage: bin/ferry wan-proxy --to HOST:PORT [--listen HOST:PORT] [--delay-ms N] [--rate-mbit N] [options]
 
@@ -14,6 +15,14 @@ Prints its counters as one JSON line when it starts, on SIGUSR1, every --stats-s
 when it stops: listen address, state, per direction (up = client to server, down = back) the
 bytes that crossed, the bytes held, the delay and rate; connections accepted and open.
 SIGTERM or Ctrl-C closes every connection and exits 0.
+
+Lines on stdin change the link at runtime (open connections too); each is answered on stdout:
+  delay MS [up|down]         one-way delay, both directions or one
+  rate MBIT|off [up|down]    bandwidth, or no limit
+  cut                        reset every connection; refuse new ones until heal
+  blackhole                  nothing crosses, nothing closes (half-open) until heal
+  heal                       end a cut or a blackhole
+  stats                      print the counters
 
 Options:
   --to HOST:PORT        the server to forward to (required)
@@ -69,6 +78,11 @@ export const wanProxyCommand: Command = {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     const timer = statsSeconds > 0 ? setInterval(print, statsSeconds * 1000) : undefined;
+    const control = controlFromStdin(proxy, (result) => {
+      if ('error' in result) out(JSON.stringify(result));
+      else if (result.ok === 'stats') print();
+      else out(JSON.stringify(result));
+    });
     try {
       print();
       log.info({ listen: proxy.address, to: `${target.host}:${target.port}`, delayMs, rateMbit }, 'wan proxy listening');
@@ -78,6 +92,7 @@ export const wanProxyCommand: Command = {
       print();
       return 0;
     } finally {
+      control.stop();
       clearInterval(timer);
       process.off('SIGUSR1', print);
       process.off('SIGTERM', stop);

@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { wanProxyCommand } from '../../../cli/wan-proxy-command.ts';
 import { silentLogger } from '../../../shared/logging.ts';
+import { FERRY_BIN } from '../../support/cli.ts';
 import { startFerry } from '../../support/ferry-process.ts';
 import { collect, connect, echo, testServer } from '../services/sockets.ts';
 
@@ -8,6 +11,7 @@ const WAIT = { timeout: 120_000, interval: 50 };
 
 interface StatsLine {
   listen: string;
+  state: string;
   up: { bytes: number; delayMs: number; rateMbit: number | null };
   down: { bytes: number };
   connections: { accepted: number };
@@ -52,5 +56,39 @@ describe('bin/ferry wan-proxy', () => {
     proxy.child.kill('SIGTERM');
     expect(await proxy.exited).toBe(0);
     expect(statsLines(proxy.output()).at(-1)).toMatchObject({ listen: first!.listen, up: { bytes: 15 } });
+  });
+
+  it('takes runtime changes on stdin: a new delay applies to the open connection, blackhole and heal', async () => {
+    const server = await testServer(echo);
+    const child = spawn(FERRY_BIN, ['wan-proxy', '--to', `127.0.0.1:${server.port}`], { stdio: ['pipe', 'pipe', 'ignore'] });
+    onTestFinished(() => void child.kill('SIGKILL'));
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const answers = () => output.split('\n').filter((line) => line.startsWith('{"ok"') || line.startsWith('{"error"'));
+    await expect.poll(() => statsLines(output).length, WAIT).toBe(1);
+    const client = await connect(Number(statsLines(output)[0]!.listen.split(':').at(-1)));
+    const received = collect(client);
+
+    child.stdin.write('delay 200\nrate fast\n');
+    await expect.poll(() => answers().length, WAIT).toBe(2);
+    expect(answers()[1]).toContain('rate takes Mbit/s');
+    const start = performance.now();
+    client.write('ping');
+    await received.until(4);
+    expect(received.lastAt() - start).toBeGreaterThanOrEqual(400 - 0.5);
+
+    child.stdin.write('delay 0\nblackhole\n');
+    await expect.poll(() => answers().length, WAIT).toBe(4);
+    client.write('held');
+    child.stdin.write('stats\n');
+    await expect.poll(() => statsLines(output).length, WAIT).toBe(2);
+    expect(statsLines(output)[1]).toMatchObject({ state: 'blackholed', up: { bytes: 4 } });
+    child.stdin.write('heal\n');
+    await received.until(8);
+    expect(received.data().toString()).toBe('pingheld');
+
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
