@@ -37,10 +37,10 @@ const PACKET_BYTES = 16 * 1024;
  */
 export class LinkDirection<C> {
   /** Waiting for the link, in order; the head may be being sent. */
-  private readonly waiting: Array<LinkItem<C>> = [];
+  private waiting: Array<LinkItem<C>> = [];
   private waitingHead = 0;
   /** Sent, travelling; deliverAt never decreases along it. */
-  private readonly wire: Array<LinkItem<C>> = [];
+  private wire: Array<LinkItem<C>> = [];
   private wireHead = 0;
   /** When the link finished sending the last item (the next one starts no sooner). */
   private busyUntil = 0;
@@ -110,17 +110,14 @@ export class LinkDirection<C> {
 
   /** Removes every item of the connections `drop` names (closed or cut), without delivering them. */
   discard(drop: (connection: C) => boolean): void {
-    const keepWaiting = this.waiting.slice(this.waitingHead).filter((item) => !drop(item.connection));
-    const headKept = keepWaiting[0] === this.waiting[this.waitingHead];
-    this.waiting.length = 0;
+    const head = this.waiting[this.waitingHead];
+    // The link spent the time on a packet it was sending: the next one starts no sooner than now.
+    if (head?.finishAt !== undefined && drop(head.connection)) this.busyUntil = Math.max(this.busyUntil, performance.now());
+    // Assigned, not spread into the old arrays: a queue of small reads can hold a great many items.
+    this.waiting = this.waiting.slice(this.waitingHead).filter((item) => !drop(item.connection));
     this.waitingHead = 0;
-    this.waiting.push(...keepWaiting);
-    // A new head was not being sent: it starts when the link is free.
-    if (!headKept && keepWaiting[0] !== undefined) delete keepWaiting[0].finishAt;
-    const keepWire = this.wire.slice(this.wireHead).filter((item) => !drop(item.connection));
-    this.wire.length = 0;
+    this.wire = this.wire.slice(this.wireHead).filter((item) => !drop(item.connection));
     this.wireHead = 0;
-    this.wire.push(...keepWire);
     this.clearTimer();
     this.pump();
   }

@@ -130,7 +130,7 @@ export class WanConnection {
       this.closed.upstream = true;
       this.finishIfClosed();
     });
-    if (this.sourceDone.down || this.bufferedBytes('down') + READ_RESERVE_BYTES > this.boundBytes) upstream.pause();
+    if (this.bufferedBytes('down') + READ_RESERVE_BYTES > this.boundBytes) upstream.pause();
   }
 
   private read(direction: Direction, chunk: Buffer): void {
