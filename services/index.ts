@@ -5,3 +5,4 @@ export { isAlive, waitFor } from './processes.ts';
 export { rootSql } from './mariadb.ts';
 export { defaultStateDir, readState, mariaDbUrl, zkConnectString, zkSecureConnectString, type ServicesState, type MariaDbInstance, type ZooKeeperServer, type ZooKeeperTls } from './state.ts';
 export { TcpProxy, type ProxyLink } from './tcp-proxy.ts';
+export { WanProxy, mbitToBytesPerSecond, type WanProxyOptions, type WanStats, type DirectionStats, type Direction } from './wan-proxy.ts';

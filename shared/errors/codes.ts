@@ -425,6 +425,11 @@ export const ERROR_CODES = {
     scope: 'environment', retryable: false, http: 500,
     workaround: 'Another process holds the port, or the address is not this host\'s: stop that process or give another --port (0 picks a free one) or --host.',
   }),
+  FERRY_ERR_WAN_PROXY_LISTEN: spec({
+    message: 'the WAN proxy cannot listen on {address}: {detail}',
+    scope: 'environment', retryable: false, http: 500,
+    workaround: 'Another process holds the port, or the address is not this host\'s: give another --listen (port 0 picks a free one).',
+  }),
   FERRY_ERR_LOCK_TIMEOUT: spec({
     message: 'lock {lock} not acquired by {owner} within {timeoutMs} ms: {holder} holds it',
     scope: 'coordination', retryable: true, http: 409,
