@@ -7,8 +7,11 @@ import { readValue, writeValue } from './wire-values.ts';
  * Row changes and transaction headers on the wire (the bodies of wire-format.ts). A change is
  * its table id (wire-tables.ts), one byte of kind and image forms, then its images. An image
  * whose keys are exactly the table's columns in order (what the binlog decoder builds) is its
- * values alone; any other row keeps its keys. Absent images and images present as undefined
- * stay apart, so a decoded change equals the encoded one property for property.
+ * values alone; any other row keeps its keys. The after image of an update sends only the
+ * columns whose values differ from the before image (a bitmap, then those values): with
+ * binlog_row_image=FULL most of an update's after image repeats its before image. Absent
+ * images and images present as undefined stay apart, so a decoded change equals the encoded
+ * one property for property.
  */
 
 /** A source transaction without its changes: what the last piece of a large one carries. */
@@ -17,12 +20,14 @@ export type TransactionHeader = Omit<SourceTransaction, 'changes'>;
 const KINDS: ChangeKind[] = ['insert', 'update', 'delete'];
 const KIND_IDS: Record<ChangeKind, number> = { insert: 0, update: 1, delete: 2 };
 
-/** Image forms, 2 bits each. */
+/** Image forms, 3 bits each. */
 const Form = {
   Absent: 0,
   Undefined: 1,
   Positional: 2,
   Keyed: 3,
+  /** After image only, when the before image is positional: changed columns only. */
+  Delta: 4,
 } as const;
 type Form = (typeof Form)[keyof typeof Form];
 
@@ -52,10 +57,41 @@ export function writeChange(out: WireWriter, tables: TableIdWriter, change: RowC
   const kind = KIND_IDS[change.kind];
   if (kind === undefined) throw corrupt(`cannot encode change kind '${String(change.kind)}'`);
   const before = formOf(change, 'before');
-  const after = formOf(change, 'after');
-  out.byte(kind | (before << 2) | (after << 4));
+  let after: Form = formOf(change, 'after');
+  if (before === Form.Positional && after === Form.Positional) after = Form.Delta;
+  out.byte(kind | (before << 2) | (after << 5));
   writeImage(out, change.before, before, change.columns);
-  writeImage(out, change.after, after, change.columns);
+  if (after === Form.Delta) writeDelta(out, change.before!, change.after!, change.columns);
+  else writeImage(out, change.after, after, change.columns);
+}
+
+/** Same value for the delta: primitives by Object.is (-0 and NaN kept apart), Buffers and Dates by content. */
+function same(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b) && (typeof a !== 'object' || a === null)) return true;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (a instanceof Date && b instanceof Date) return Object.is(a.getTime(), b.getTime());
+  return false;
+}
+
+/** A copy of a value taken from the before image, so the two images share no mutable object. */
+function copyOf(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return Buffer.from(value);
+  if (value instanceof Date) return new Date(value.getTime());
+  return value;
+}
+
+function writeDelta(out: WireWriter, before: Row, after: Row, columns: ColumnInfo[]): void {
+  const bitmap = Buffer.alloc((columns.length + 7) >> 3);
+  const changed: number[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const name = columns[i]!.name;
+    if (!same(before[name], after[name])) {
+      bitmap[i >> 3] = bitmap[i >> 3]! | (1 << (i & 7));
+      changed.push(i);
+    }
+  }
+  out.fixed(bitmap);
+  for (const i of changed) writeValue(out, after[columns[i]!.name]);
 }
 
 function writeImage(out: WireWriter, row: Row | undefined, form: Form, columns: ColumnInfo[]): void {
@@ -82,10 +118,12 @@ function readChange(input: WireReader, tables: TableIdReader): RowChange {
   const { schema, table, columns } = tables.read(input);
   const flags = input.byte('change flags');
   const kind = KINDS[flags & 3];
-  if (kind === undefined || flags >= 64) throw corrupt(`change flags ${flags}`);
+  const before = ((flags >> 2) & 7) as Form;
+  const after = (flags >> 5) as Form;
+  if (kind === undefined || before > Form.Keyed || after > Form.Delta || (after === Form.Delta && before !== Form.Positional)) throw corrupt(`change flags ${flags}`);
   const change: RowChange = { schema, table, kind, columns };
-  readImage(input, change, 'before', ((flags >> 2) & 3) as Form);
-  readImage(input, change, 'after', ((flags >> 4) & 3) as Form);
+  readImage(input, change, 'before', before);
+  readImage(input, change, 'after', after);
   return change;
 }
 
@@ -109,6 +147,16 @@ function readImage(input: WireReader, change: RowChange, image: 'before' | 'afte
         const key = input.string('a column name');
         Object.defineProperty(row, key, { value: readValue(input), enumerable: true, writable: true, configurable: true });
       }
+      change[image] = row;
+      return;
+    }
+    case Form.Delta: {
+      const base = change.before!;
+      const bitmap = input.fixed((change.columns.length + 7) >> 3, 'a changed-column bitmap');
+      const row: Row = {};
+      change.columns.forEach((column, i) => {
+        row[column.name] = (bitmap[i >> 3]! & (1 << (i & 7))) !== 0 ? readValue(input) : copyOf(base[column.name]);
+      });
       change[image] = row;
     }
   }

@@ -104,6 +104,32 @@ describe('pipe wire format: every value type round-trips exactly', () => {
     expect(message).toStrictEqual({ kind: 'batch', seq: 1, transactions: batch });
   });
 
+  it("an update's after image goes as the columns that differ from the before image, and decodes whole", () => {
+    const names = ['i', 'z', 'n', 'b', 'b2', 'd', 's', 'o'];
+    const columns = names.map((name) => column(name, 252, 'longtext', 'utf8mb4'));
+    const before = { i: 1, z: 0, n: NaN, b: Buffer.from('ab'), b2: Buffer.from('x'), d: new Date(5), s: 'same', o: { x: 1 } };
+    const after = { i: 2, z: -0, n: NaN, b: Buffer.from('ab'), b2: Buffer.from('y'), d: new Date(5), s: 'same', o: { x: 1 } };
+    const unchanged = { ...before };
+    const changes: RowChange[] = [
+      { schema: 's', table: 't', kind: 'update', columns, before, after },
+      { schema: 's', table: 't', kind: 'update', columns, before, after: unchanged },
+    ];
+    const batch: SourceTransaction[] = [{ end: { file: 'b.1', pos: 9 }, timestamp: 1, changes }];
+    const encoder = new WireEncoder({ compression: 'none' });
+    const message = new WireDecoder().decode(encoder.encodeBatch(1, batch));
+    expect(message).toStrictEqual({ kind: 'batch', seq: 1, transactions: batch });
+    if (message.kind !== 'batch') throw new Error('not a batch');
+    const [changed, same] = message.transactions[0]!.changes;
+    expect(Object.is(changed!.after!.z, -0)).toBe(true);
+    // Values copied from the before image are copies, not shared objects.
+    expect(same!.after!.b).not.toBe(same!.before!.b);
+    expect(same!.after!.d).not.toBe(same!.before!.d);
+    // Unchanged after image: a bitmap and the one object value (objects are always sent).
+    const size = (change: RowChange): number => new WireEncoder({ compression: 'none' }).encodeBatch(1, [{ ...batch[0]!, changes: [change] }]).length;
+    const beforeOnly = size({ ...changes[1]!, kind: 'delete', after: undefined });
+    expect(size(changes[1]!)).toBeLessThan(beforeOnly + 15);
+  });
+
   it('a value of no binlog type (a class instance, a function) is FERRY_ERR_PIPE_WIRE_VALUE', () => {
     class Money {
       constructor(readonly cents: number) {}
