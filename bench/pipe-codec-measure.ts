@@ -119,3 +119,38 @@ export function measureBatchSize(transactions: SourceTransaction[], batchRows: n
   const { figures, bodies } = measureScopes(batches, batchRows);
   return { scopes: figures, codecs: measureCodecs(bodies, rowsOf(batches), batchRows, binlogBytes, codecs) };
 }
+
+/**
+ * The same transactions with before images cut to the primary key: what Load uses of a before
+ * image (node/load/merge.ts finds rows by key), and what Otter sends. Not lossless, so not what
+ * the pipe sends today: measured to show what such a choice would save on the WAN.
+ */
+export function keysOnlyBefore(transactions: SourceTransaction[], keyOf: (schema: string, table: string) => string[]): SourceTransaction[] {
+  return transactions.map((transaction) => ({
+    ...transaction,
+    changes: transaction.changes.map((change) => {
+      if (!change.before) return change;
+      const before: Record<string, unknown> = {};
+      for (const name of keyOf(change.schema, change.table)) before[name] = change.before[name];
+      return { ...change, before };
+    }),
+  }));
+}
+
+/**
+ * Further: updates carry the key and the changed columns only (Otter's updatedColumns), which
+ * Load could apply only as UPDATE ... SET changed WHERE key, not as the full-row upsert it runs.
+ */
+export function keysAndChangedColumns(transactions: SourceTransaction[], keyOf: (schema: string, table: string) => string[]): SourceTransaction[] {
+  return keysOnlyBefore(transactions, keyOf).map((transaction, t) => ({
+    ...transaction,
+    changes: transaction.changes.map((change, c) => {
+      if (change.kind !== 'update' || !change.after) return change;
+      const full = transactions[t]!.changes[c]!.before!;
+      const keyColumns = keyOf(change.schema, change.table);
+      const after: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(change.after)) if (keyColumns.includes(name) || !Object.is(full[name], value)) after[name] = value;
+      return { ...change, after };
+    }),
+  }));
+}

@@ -13,12 +13,14 @@ import { createLogger, silentLogger } from '../shared/logging.ts';
 import type { SourceTransaction } from '../shared/model/change.ts';
 import { defaultStateDir, findFreeBase, servicesDown, servicesUp, type MariaDbInstance, type ServicesState } from '../services/index.ts';
 import { reachedGtid, readGtidPos } from './gtid-pos.ts';
-import { measureBatchSize, type CodecFigures, type ScopeFigures } from './pipe-codec-measure.ts';
+import { keysAndChangedColumns, keysOnlyBefore, measureBatchSize, type CodecFigures, type ScopeFigures } from './pipe-codec-measure.ts';
 import { sysbenchPrepare, sysbenchWriteOnly, SYSBENCH_SCHEMA } from './sysbench-write-only.ts';
 
 const quick = process.argv.includes('--quick');
 const SYSBENCH = { tables: 4, tableSize: 10_000, transactions: quick ? 1_000 : 5_000, seed: 13 };
 const BATCH_ROWS = [100, 1000];
+/** Codecs for the keys-only variant: the cheap ones worth choosing between. */
+const VARIANT_CODECS = ['none', 'deflate-1', 'deflate-3', 'brotli-1', 'brotli-4'];
 const stateDir = join(defaultStateDir(), '..', 'bench-pipe-codecs');
 const log = createLogger({ level: 'warn' });
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -98,7 +100,18 @@ async function main(): Promise<void> {
     printScopes(results.flatMap((r) => r.scopes));
     out('');
     printCodecs(results.flatMap((r) => r.codecs));
-    const json = { measuredAt: new Date().toISOString(), schema: SYSBENCH_SCHEMA, sysbench: SYSBENCH, transactions: transactions.length, rows, binlogBytes, rowEventBytes, scopes: results.flatMap((r) => r.scopes), codecs: results.flatMap((r) => r.codecs) };
+    const [keyRows] = await writers[0]!.query<RowDataPacket[]>("SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION", [SYSBENCH_SCHEMA]);
+    const keys = new Map<string, string[]>();
+    for (const row of keyRows) keys.set(String(row.t), [...(keys.get(String(row.t)) ?? []), String(row.c)]);
+    const keysOnly = keysOnlyBefore(transactions, (_schema, table) => keys.get(table) ?? []);
+    const variant = BATCH_ROWS.map((batchRows) => measureBatchSize(keysOnly, batchRows, binlogBytes, VARIANT_CODECS));
+    out('\nBefore images cut to the primary key (not sent so today):\n');
+    printCodecs(variant.flatMap((r) => r.codecs));
+    const changedOnly = keysAndChangedColumns(transactions, (_schema, table) => keys.get(table) ?? []);
+    const changedVariant = BATCH_ROWS.map((batchRows) => measureBatchSize(changedOnly, batchRows, binlogBytes, VARIANT_CODECS));
+    out('\nBefore images cut to the primary key, updates to the key and the changed columns (not sent so today):\n');
+    printCodecs(changedVariant.flatMap((r) => r.codecs));
+    const json = { measuredAt: new Date().toISOString(), schema: SYSBENCH_SCHEMA, sysbench: SYSBENCH, transactions: transactions.length, rows, binlogBytes, rowEventBytes, scopes: results.flatMap((r) => r.scopes), codecs: results.flatMap((r) => r.codecs), keysOnlyBefore: variant.flatMap((r) => r.codecs), keysAndChangedColumns: changedVariant.flatMap((r) => r.codecs) };
     mkdirSync(join('bench', 'results'), { recursive: true });
     writeFileSync(join('bench', 'results', `pipe-codecs-${quick ? 'quick' : 'latest'}.json`), `${JSON.stringify(json, null, 2)}\n`);
   } finally {

@@ -19,7 +19,7 @@ export interface PipeCompression {
 }
 
 /** The default of the pipe.compression setting: see docs/benchmarks.md "Pipe compression". */
-export const DEFAULT_PIPE_COMPRESSION = 'deflate-1';
+export const DEFAULT_PIPE_COMPRESSION = 'brotli-1';
 
 /** Algorithm ids in the payload header. Never renumber: a new algorithm takes a new id. */
 export const ALGORITHM_IDS: Record<CompressionAlgorithm, number> = { none: 0, deflate: 1, gzip: 2, brotli: 3 };
@@ -30,7 +30,7 @@ const LEVELS: Record<CompressionAlgorithm, [number, number]> = { none: [0, 0], d
 /** Every accepted setting value, for help texts and schemas. */
 export const PIPE_COMPRESSION_PATTERN = '^(none|deflate-[1-9]|gzip-[1-9]|brotli-([0-9]|1[01]))$';
 
-/** Parses a pipe.compression setting ('deflate-1'); FERRY_ERR_CONFIG_INVALID otherwise. */
+/** Parses a pipe.compression setting ('brotli-1'); FERRY_ERR_CONFIG_INVALID otherwise. */
 export function parsePipeCompression(setting: string): PipeCompression {
   if (setting === 'none') return { algorithm: 'none', level: 0 };
   const match = /^(deflate|gzip|brotli)-(\d{1,2})$/.exec(setting);

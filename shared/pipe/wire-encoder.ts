@@ -8,7 +8,7 @@ import { MAX_TABLE_DEFINITIONS, TableIdWriter, type TableScope } from './wire-ta
 import { writeChange, writeChanges, writeHeader, writeTransaction, type TransactionHeader } from './wire-transactions.ts';
 
 export interface WireEncoderOptions {
-  /** A pipe.compression setting ('deflate-1') or its parsed form. Default DEFAULT_PIPE_COMPRESSION. */
+  /** A pipe.compression setting ('brotli-1') or its parsed form. Default DEFAULT_PIPE_COMPRESSION. */
   compression?: string | PipeCompression;
   /** How long table ids live: one payload, or the connection. Default 'connection'. */
   tableScope?: TableScope;
