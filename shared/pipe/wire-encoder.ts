@@ -62,12 +62,18 @@ export class WireEncoder {
     return this.finish(PAYLOAD_KINDS['transaction-piece'], out, to - from, this.compression);
   }
 
+  /** All pieces of a transaction at once (see pieces()). */
+  encodeInPieces(seq: number, transaction: SourceTransaction, maxBodyBytes: number): Buffer[] {
+    return [...this.pieces(seq, transaction, maxBodyBytes)];
+  }
+
   /**
    * A whole transaction as pieces whose bodies stay near `maxBodyBytes`: a piece ends after
-   * the change that reaches the bound, so a change wider than the bound goes alone.
+   * the change that reaches the bound, so a change wider than the bound goes alone. Lazy, so
+   * a sender holds one encoded piece at a time while it waits for the window; it must send
+   * each piece before encoding anything else with this encoder (table ids follow send order).
    */
-  encodeInPieces(seq: number, transaction: SourceTransaction, maxBodyBytes: number): Buffer[] {
-    const payloads: Buffer[] = [];
+  *pieces(seq: number, transaction: SourceTransaction, maxBodyBytes: number): Generator<Buffer, void, undefined> {
     const changes = transaction.changes;
     let from = 0;
     for (let piece = 0; from < changes.length || piece === 0; piece++) {
@@ -84,10 +90,11 @@ export class WireEncoder {
       out.uvarint(to - from);
       out.fixed(written.bytes());
       if (last) writeHeader(out, headerOf(transaction));
-      payloads.push(this.finish(PAYLOAD_KINDS['transaction-piece'], out, to - from, this.compression));
+      // Moved on before yielding: the caller may stop pulling after any piece.
+      const payload = this.finish(PAYLOAD_KINDS['transaction-piece'], out, to - from, this.compression);
       from = to;
+      yield payload;
     }
-    return payloads;
   }
 
   /** A control message of the transport: `type` in CONTROL_KINDS, body as given, never compressed here. */

@@ -102,6 +102,24 @@ describe('pipe wire format: a large transaction in pieces', () => {
     });
   }
 
+  it('pieces() encodes lazily: each piece decodes as it is pulled, then the next batch follows on the same connection', () => {
+    const transaction = large();
+    const encoder = new WireEncoder({ tableScope: 'connection' });
+    const decoder = new WireDecoder();
+    const assembler = new PieceAssembler();
+    let whole: SourceTransaction | undefined;
+    let pulled = 0;
+    for (const payload of encoder.pieces(8, transaction, 3000)) {
+      pulled++;
+      whole = assembler.add(decoder.decode(payload) as TransactionPieceMessage);
+    }
+    expect(pulled).toBeGreaterThan(3);
+    expect(whole).toStrictEqual(transaction);
+    const next = batchOf(2, 12);
+    assembler.checkNoneOpen();
+    expect(decoder.decode(encoder.encodeBatch(9, next))).toStrictEqual({ kind: 'batch', seq: 9, transactions: next });
+  });
+
   it('each piece body is below the bound plus one change', () => {
     const encoder = new WireEncoder({ compression: 'none', tableScope: 'batch' });
     for (const payload of encoder.encodeInPieces(1, large(), 2000)) {
