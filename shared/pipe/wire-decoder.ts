@@ -14,9 +14,23 @@ import { readChanges, readHeader, readTransaction } from './wire-transactions.ts
  * caller drops the connection, and the select side resends from the load side's checkpoint.
  * After a corrupt payload the table ids are unknown, so this decoder refuses everything after.
  */
+export interface WireDecoderOptions {
+  /**
+   * Largest body (before compression) accepted: checked before anything is inflated, so a
+   * payload of a few bytes cannot make this node allocate more (a compression bomb). Set it
+   * from the pipe's batch bound with room for the codec. Default MAX_BODY_BYTES (256 MiB).
+   */
+  maxBodyBytes?: number;
+}
+
 export class WireDecoder {
   private readonly tables = new TableIdReader();
   private broken: FerryError | undefined;
+  private readonly maxBodyBytes: number;
+
+  constructor(options: WireDecoderOptions = {}) {
+    this.maxBodyBytes = Math.min(options.maxBodyBytes ?? MAX_BODY_BYTES, MAX_BODY_BYTES);
+  }
 
   decode(payload: Buffer): WireMessage {
     if (this.broken) throw new FerryError('FERRY_ERR_PIPE_WIRE_CORRUPT', { detail: `an earlier payload of this connection was refused (${this.broken.message}); open a new connection` });
@@ -41,7 +55,7 @@ export class WireDecoder {
     const length = payload.readUInt32LE(4);
     const checksum = payload.readUInt32LE(8);
     if (flags > RESET_TABLES) throw corrupt(`unknown header flags ${flags}`);
-    if (length > MAX_BODY_BYTES) throw corrupt(`the header announces a body of ${length} bytes, above ${MAX_BODY_BYTES}`);
+    if (length > this.maxBodyBytes) throw corrupt(`the header announces a body of ${length} bytes, above the bound of ${this.maxBodyBytes}`);
     const body = decompressBody(algorithm, payload.subarray(HEADER_BYTES), length);
     if (crc32(body, crc32(payload.subarray(0, 8))) !== checksum) throw corrupt(`the CRC-32 of header and body does not match (kind ${kind}, ${length} bytes, ${algorithmName(algorithm)})`);
     if (kind >= CONTROL_KINDS.first && kind <= CONTROL_KINDS.last) return { kind: 'control', type: kind, body: Buffer.from(body) };

@@ -215,6 +215,13 @@ describe('pipe wire format: bad input is a clear error, never a crash or a wrong
     expect(codeOf(() => decoder.decode(second))).toBe('FERRY_ERR_PIPE_WIRE_CORRUPT');
   });
 
+  it("a body larger than the decoder's bound is refused before it is inflated (a compression bomb)", () => {
+    const bomb = new WireEncoder({ compression: 'brotli-11', tableScope: 'batch' }).encodeBatch(1, [{ end: { file: 'b.1', pos: 4 }, timestamp: 1, changes: [{ schema: 's', table: 't', kind: 'insert', columns: [{ name: 'v', typeCode: 252, columnType: 'longblob', charset: null, unsigned: false }], after: { v: Buffer.alloc(4 * 1024 * 1024) } }] }]);
+    expect(bomb.length).toBeLessThan(1024);
+    expect(codeOf(() => new WireDecoder({ maxBodyBytes: 1024 * 1024 }).decode(bomb))).toBe('FERRY_ERR_PIPE_WIRE_CORRUPT');
+    expect(new WireDecoder({ maxBodyBytes: 8 * 1024 * 1024 }).decode(bomb).kind).toBe('batch');
+  });
+
   it('random garbage after a valid header is refused', () => {
     const random = seeded(5);
     for (let i = 0; i < 300; i++) {
