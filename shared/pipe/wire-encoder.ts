@@ -37,15 +37,30 @@ export class WireEncoder {
   }
 
   encodeBatch(seq: number, transactions: SourceTransaction[]): Buffer {
-    const out = this.begin();
-    out.uvarint(seq);
-    out.uvarint(transactions.length);
-    let rows = 0;
-    for (const transaction of transactions) {
-      writeTransaction(out, this.tables, transaction);
-      rows += transaction.changes.length;
+    return this.guarded(() => {
+      const out = this.begin();
+      out.uvarint(seq);
+      out.uvarint(transactions.length);
+      let rows = 0;
+      for (const transaction of transactions) {
+        writeTransaction(out, this.tables, transaction);
+        rows += transaction.changes.length;
+      }
+      return this.finish(PAYLOAD_KINDS.batch, out, rows, this.compression);
+    });
+  }
+
+  /**
+   * A payload that failed half-way (a value the format refuses) may have given table ids that
+   * the reader will never see: the next payload starts the reader's ids afresh.
+   */
+  private guarded<T>(encode: () => T): T {
+    try {
+      return encode();
+    } catch (error) {
+      this.started = false;
+      throw error;
     }
-    return this.finish(PAYLOAD_KINDS.batch, out, rows, this.compression);
   }
 
   /**
@@ -53,13 +68,15 @@ export class WireEncoder {
    * header (`transaction`), so a sender may stream a transaction whose end it does not know yet.
    */
   encodePiece(seq: number, piece: number, changes: RowChange[], from: number, to: number, transaction?: TransactionHeader): Buffer {
-    const out = this.begin();
-    out.uvarint(seq);
-    out.uvarint(piece);
-    out.byte(transaction === undefined ? 0 : 1);
-    writeChanges(out, this.tables, changes, from, to);
-    if (transaction !== undefined) writeHeader(out, transaction);
-    return this.finish(PAYLOAD_KINDS['transaction-piece'], out, to - from, this.compression);
+    return this.guarded(() => {
+      const out = this.begin();
+      out.uvarint(seq);
+      out.uvarint(piece);
+      out.byte(transaction === undefined ? 0 : 1);
+      writeChanges(out, this.tables, changes, from, to);
+      if (transaction !== undefined) writeHeader(out, transaction);
+      return this.finish(PAYLOAD_KINDS['transaction-piece'], out, to - from, this.compression);
+    });
   }
 
   /** All pieces of a transaction at once (see pieces()). */
@@ -77,24 +94,28 @@ export class WireEncoder {
     const changes = transaction.changes;
     let from = 0;
     for (let piece = 0; from < changes.length || piece === 0; piece++) {
-      const out = this.begin();
-      // Changes first in a writer of their own (the count goes before them); table ids are
-      // defined in the same order the reader will meet them.
-      const written = new WireWriter(Math.min(maxBodyBytes + 1024, 1024 * 1024));
-      let to = from;
-      while (to < changes.length && (to === from || written.length < maxBodyBytes)) writeChange(written, this.tables, changes[to++]!);
-      const last = to === changes.length;
-      out.uvarint(seq);
-      out.uvarint(piece);
-      out.byte(last ? 1 : 0);
-      out.uvarint(to - from);
-      out.fixed(written.bytes());
-      if (last) writeHeader(out, headerOf(transaction));
-      // Moved on before yielding: the caller may stop pulling after any piece.
-      const payload = this.finish(PAYLOAD_KINDS['transaction-piece'], out, to - from, this.compression);
-      from = to;
-      yield payload;
+      const payload = this.guarded(() => this.piece(seq, piece, changes, from, maxBodyBytes, transaction));
+      from = payload.to;
+      yield payload.bytes;
     }
+  }
+
+  /** One piece: the changes from `from` up to the bound; the header too when they end the transaction. */
+  private piece(seq: number, piece: number, changes: RowChange[], from: number, maxBodyBytes: number, transaction: SourceTransaction): { bytes: Buffer; to: number } {
+    const out = this.begin();
+    // Changes first in a writer of their own (the count goes before them); table ids are
+    // defined in the same order the reader will meet them.
+    const written = new WireWriter(Math.min(maxBodyBytes + 1024, 1024 * 1024));
+    let to = from;
+    while (to < changes.length && (to === from || written.length < maxBodyBytes)) writeChange(written, this.tables, changes[to++]!);
+    const last = to === changes.length;
+    out.uvarint(seq);
+    out.uvarint(piece);
+    out.byte(last ? 1 : 0);
+    out.uvarint(to - from);
+    out.fixed(written.bytes());
+    if (last) writeHeader(out, headerOf(transaction));
+    return { bytes: this.finish(PAYLOAD_KINDS['transaction-piece'], out, to - from, this.compression), to };
   }
 
   /** A control message of the transport: `type` in CONTROL_KINDS, body as given, never compressed here. */

@@ -66,6 +66,19 @@ describe('pipe wire format: batches', () => {
     }
   });
 
+  it('after a payload that failed half-way (a refused value), the next one still decodes on the same connection', () => {
+    const encoder = new WireEncoder({ tableScope: 'connection' });
+    const decoder = new WireDecoder();
+    const first = batchOf(1, 1);
+    expect(decoder.decode(encoder.encodeBatch(1, first))).toStrictEqual({ kind: 'batch', seq: 1, transactions: first });
+    // A new table's ids are given, then a value of no binlog type stops the payload.
+    const bad = batchOf(1, 2, 'sbtest9');
+    bad[0]!.changes[3]!.after!.pad = new Map();
+    expect(codeOf(() => encoder.encodeBatch(2, bad))).toBe('FERRY_ERR_PIPE_WIRE_VALUE');
+    const next = [...batchOf(1, 3, 'sbtest9'), ...batchOf(1, 4)];
+    expect(decoder.decode(encoder.encodeBatch(2, next))).toStrictEqual({ kind: 'batch', seq: 2, transactions: next });
+  });
+
   it('control messages of the transport pass through with their type and bytes', () => {
     const body = Buffer.from('{"ack":12}');
     expect(new WireDecoder().decode(new WireEncoder().encodeControl(0x41, body))).toStrictEqual({ kind: 'control', type: 0x41, body });
