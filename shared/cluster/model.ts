@@ -78,6 +78,7 @@ export const ChannelPipelineSpec = Type.Object({
   systemSchema: optional(file.systemSchema),
   retry: optionalObject(file.retry),
   liveness: optionalObject(file.liveness),
+  pipe: optionalObject(file.pipe),
 }, { ...strict, description: 'A one-way pipeline between two data sources.' });
 export type ChannelPipelineSpecT = Static<typeof ChannelPipelineSpec>;
 

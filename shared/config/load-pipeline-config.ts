@@ -46,6 +46,8 @@ export interface RuntimePipeline {
   readonly epoch: number;
   readonly retry: { readonly initialDelayMs: number; readonly maxDelayMs: number };
   readonly liveness: { readonly heartbeatMs: number; readonly sourceSilenceMs: number; readonly targetStatementMs: number };
+  /** Compression of the select side's payloads: a setting parsePipeCompression (shared/pipe) reads. */
+  readonly pipe: { readonly compression: string };
 }
 
 export interface ResolveOptions {
@@ -166,6 +168,7 @@ function resolveLocated(input: unknown, options: ResolveOptions, location: Locat
     epoch: spec.epoch,
     retry: { ...spec.retry },
     liveness: { ...spec.liveness },
+    pipe: { ...spec.pipe },
   }, 'mapping');
 }
 

@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FerryError } from '../errors/index.ts';
 import { DEFAULT_SSL_MODE, SSL_MODES } from './mysql-tls.ts';
 import { PRECHECK_IDS } from './precheck-ids.ts';
+import { DEFAULT_PIPE_COMPRESSION, PIPE_COMPRESSION_PATTERN } from '../pipe/pipe-compression.ts';
 
 /**
  * The pipeline spec: what a user writes (pipeline.yaml, `ferry run` flags, later the REST API
@@ -39,6 +40,8 @@ export const PIPELINE_DEFAULTS = {
   sourceSilenceMs: 5000,
   /** Far above anything a batch statement takes, lock waits included (innodb_lock_wait_timeout is 20 s). */
   targetStatementMs: 120_000,
+  /** Measured on sysbench oltp_write_only: docs/benchmarks.md, "Pipe compression". */
+  pipeCompression: DEFAULT_PIPE_COMPRESSION,
 } as const;
 
 /**
@@ -169,6 +172,13 @@ export const PipelineSpec = Type.Object({
     sourceSilenceMs: Type.Integer({ minimum: 200, maximum: 3_600_000, default: PIPELINE_DEFAULTS.sourceSilenceMs, description: 'Nothing at all from the source (no event, no heartbeat) for this long means the connection is dead though never closed (a firewall, a dead switch): Ferry drops it and reconnects from the checkpoint. Not counted while reading is paused for back-pressure. At least twice heartbeatMs. Default 5000.' }),
     targetStatementMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: PIPELINE_DEFAULTS.targetStatementMs, description: 'A statement of a batch (COMMIT included) without an answer from the target for this long: the connection is closed and the batch retried from the checkpoint. Also bounds the start of each attempt (prechecks, the claim, reading the checkpoint) on source and target. Keep it well above the longest lock wait a batch may meet; DDL applied under ddl: apply has no such limit. Default 120000.' }),
   }, { ...strict, default: {}, description: 'How Ferry notices a network path that died without closing its connections.' }),
+  pipe: Type.Object({
+    compression: Type.String({
+      pattern: PIPE_COMPRESSION_PATTERN,
+      default: PIPELINE_DEFAULTS.pipeCompression,
+      description: `Compression of the changes the select side sends the load side across datacenters: 'none', 'deflate-1'..'deflate-9', 'gzip-1'..'gzip-9' or 'brotli-0'..'brotli-11' (algorithm and level; higher levels spend more CPU for fewer bytes). The load side reads any of them. Default '${PIPELINE_DEFAULTS.pipeCompression}' (docs/benchmarks.md, Pipe compression).`,
+    }),
+  }, { ...strict, default: {}, description: "The node-to-node pipe of a split pipeline (Select and Extract in the source's datacenter, Transform and Load in the target's)." }),
 }, { ...strict, $id: 'PipelineSpec', description: 'A one-way replication pipeline from a source to a target database.' });
 
 export type PipelineSpecT = Static<typeof PipelineSpec>;
@@ -181,7 +191,7 @@ export type ColumnsSpecT = Static<typeof ColumnsSpec>;
  * What a user may write: the spec with defaulted fields optional. PipelineSpecT is what
  * validation guarantees after defaults are filled.
  */
-export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness'> & {
+export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
   description?: string;
   batch?: Partial<PipelineSpecT['batch']>;
   parallel?: number;
@@ -193,6 +203,7 @@ export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'p
   epoch?: number;
   retry?: Partial<PipelineSpecT['retry']>;
   liveness?: Partial<PipelineSpecT['liveness']>;
+  pipe?: Partial<PipelineSpecT['pipe']>;
 };
 
 /**

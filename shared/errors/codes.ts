@@ -230,6 +230,23 @@ export const ERROR_CODES = {
     workaround: 'The column type is not supported yet; leave the column out with a column exclude, or report it.',
   }),
 
+  // The node-to-node pipe's payloads (shared/pipe): what the select side sends the load side.
+  FERRY_ERR_PIPE_WIRE_VERSION: spec({
+    message: 'a pipe payload has wire format version {version}; this node reads version(s) {supported}',
+    scope: 'environment', retryable: false, http: 500,
+    workaround: 'The select and load nodes of a pipeline run Ferry versions with different pipe formats: upgrade (or downgrade) them to the same version; the pipeline resumes from the target checkpoint.',
+  }),
+  FERRY_ERR_PIPE_WIRE_CORRUPT: spec({
+    message: 'a pipe payload is corrupt: {detail}',
+    scope: 'environment', retryable: true, http: 500,
+    workaround: 'Nothing was applied from it: the connection is dropped and the select side resends from the target checkpoint. If it repeats, look for something on the path that alters bytes (a proxy; use --pipe-tls-* to rule it out) and check that both nodes run the same Ferry version.',
+  }),
+  FERRY_ERR_PIPE_WIRE_VALUE: spec({
+    message: 'cannot encode a row value for the pipe: {detail}',
+    scope: 'internal', retryable: false, http: 500,
+    workaround: 'This is a bug in Ferry: the binlog decoder produced a value the pipe format does not carry. Report it with the log lines around it and the column type.',
+  }),
+
   // Loading into the target.
   FERRY_ERR_APPLY_FAILED: spec({
     message: 'cannot apply {kind} to {table} key {key}: {detail}',

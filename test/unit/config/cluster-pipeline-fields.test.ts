@@ -28,6 +28,7 @@ const everyField = {
   systemSchema: '_ferry_ops',
   retry: { initialDelayMs: 200, maxDelayMs: 5000 },
   liveness: { heartbeatMs: 500, sourceSilenceMs: 2000, targetStatementMs: 60_000 },
+  pipe: { compression: 'deflate-3' },
 } satisfies ChannelPipelineSpecT;
 
 const snapshotWith = (pipeline: ChannelPipelineSpecT): ConfigSnapshot => ({
@@ -63,6 +64,7 @@ describe('cluster pipeline fields', () => {
       systemSchema: '_ferry_ops',
       retry: { initialDelayMs: 200, maxDelayMs: 5000 },
       liveness: { heartbeatMs: 500, sourceSilenceMs: 2000, targetStatementMs: 60_000 },
+      pipe: { compression: 'deflate-3' },
       epoch: 7,
     });
   });

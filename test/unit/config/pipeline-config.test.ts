@@ -102,6 +102,7 @@ skipPrechecks: [binlog_retention]
       epoch: 0,
       retry: { initialDelayMs: 1000, maxDelayMs: 60000 },
       liveness: { heartbeatMs: 1000, sourceSilenceMs: 5000, targetStatementMs: 120000 },
+      pipe: { compression: 'brotli-1' },
     });
     expect(pipeline.from).toBeUndefined();
     expect(pipeline.hook).toBeUndefined();

@@ -1,0 +1,81 @@
+import type { Connection } from 'mysql2/promise';
+
+/**
+ * sysbench's oltp_write_only workload (oltp_common.lua, defaults), written in TypeScript so the
+ * benchmark needs no sysbench binary: tables sbtest1..N (id INT AUTO_INCREMENT, k INT, c
+ * CHAR(120), pad CHAR(60), index on k), and transactions of one index update (k = k + 1), one
+ * non-index update (c = random), and a delete then an insert of the same id. c and pad are
+ * sysbench's random strings: groups of 11 random digits joined by '-' (10 groups for c, 5 for
+ * pad), the data that makes sysbench rows compress as they do.
+ */
+
+export const SYSBENCH_SCHEMA = 'sbtest';
+
+export interface SysbenchOptions {
+  tables: number;
+  tableSize: number;
+  transactions: number;
+  seed: number;
+}
+
+function generator(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+}
+
+/** sysbench's sb_rand_str('###########-...'): each '#' a random digit. */
+function randomDigits(random: () => number, groups: number): string {
+  const parts: string[] = [];
+  for (let g = 0; g < groups; g++) {
+    let part = '';
+    for (let d = 0; d < 11; d++) part += String(Math.floor(random() * 10));
+    parts.push(part);
+  }
+  return parts.join('-');
+}
+
+const tableSql = (n: number): string =>
+  `CREATE TABLE ${SYSBENCH_SCHEMA}.sbtest${n} (id INT NOT NULL AUTO_INCREMENT, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id), KEY k_${n} (k)) ENGINE=InnoDB`;
+
+/** sysbench prepare: the tables, filled with tableSize rows each. */
+export async function sysbenchPrepare(connection: Connection, options: SysbenchOptions): Promise<void> {
+  const random = generator(options.seed);
+  await connection.query(`CREATE DATABASE ${SYSBENCH_SCHEMA}`);
+  for (let t = 1; t <= options.tables; t++) {
+    await connection.query(tableSql(t));
+    for (let from = 1; from <= options.tableSize; from += 1000) {
+      const rows: unknown[][] = [];
+      for (let id = from; id < Math.min(from + 1000, options.tableSize + 1); id++) rows.push([id, Math.floor(random() * options.tableSize) + 1, randomDigits(random, 10), randomDigits(random, 5)]);
+      await connection.query(`INSERT INTO ${SYSBENCH_SCHEMA}.sbtest${t} (id, k, c, pad) VALUES ?`, [rows]);
+    }
+  }
+}
+
+/** sysbench run with oltp_write_only, split over the connections; returns the transactions committed. */
+export async function sysbenchWriteOnly(connections: Connection[], options: SysbenchOptions): Promise<number> {
+  const perConnection = Math.ceil(options.transactions / connections.length);
+  const counts = await Promise.all(
+    connections.map(async (connection, index) => {
+      const random = generator(options.seed * 31 + index + 1);
+      const pick = (max: number): number => Math.floor(random() * max) + 1;
+      let done = 0;
+      for (; done < perConnection; done++) {
+        const table = `${SYSBENCH_SCHEMA}.sbtest${pick(options.tables)}`;
+        await connection.query('BEGIN');
+        await connection.query(`UPDATE ${table} SET k = k + 1 WHERE id = ?`, [pick(options.tableSize)]);
+        await connection.query(`UPDATE ${table} SET c = ? WHERE id = ?`, [randomDigits(random, 10), pick(options.tableSize)]);
+        const id = pick(options.tableSize);
+        await connection.query(`DELETE FROM ${table} WHERE id = ?`, [id]);
+        await connection.query(`INSERT INTO ${table} (id, k, c, pad) VALUES (?, ?, ?, ?)`, [id, pick(options.tableSize), randomDigits(random, 10), randomDigits(random, 5)]);
+        await connection.query('COMMIT');
+      }
+      return done;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
