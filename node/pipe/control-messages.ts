@@ -83,7 +83,7 @@ export function failureOf(error: FerryError): FailureMessage {
 }
 
 /** The codes a REFUSE may carry: the client raises them as they are. */
-const REFUSAL_CODES = new Set<ErrorCode>(['FERRY_ERR_PIPE_AUTH_FAILED', 'FERRY_ERR_PIPE_EPOCH_STALE', 'FERRY_ERR_PIPE_NOT_ASSIGNED']);
+const REFUSAL_CODES = new Set<ErrorCode>(['FERRY_ERR_PIPE_AUTH_FAILED', 'FERRY_ERR_PIPE_EPOCH_STALE', 'FERRY_ERR_PIPE_NOT_ASSIGNED', 'FERRY_ERR_PIPE_TLS_REFUSED']);
 
 /** A REFUSE as the client's error, its `peer` the server as the client names it. */
 export function refusalError(body: Record<string, unknown>, peer: string): FerryError {

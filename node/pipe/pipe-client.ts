@@ -88,7 +88,11 @@ export class PipeClient {
     const link = new PipeLink(socket, { peer, inboundLimit: CONTROL_FRAME_LIMIT, silenceMs: tuning.silenceMs, established: false, log });
     socket.once(options.tls === undefined ? 'connect' : 'secureConnect', () => link.markEstablished());
     try {
-      const challenge = jsonBody(await link.expect(FrameType.CHALLENGE), peer);
+      const first = await link.next();
+      // A server refuses before its challenge when it refused this node's TLS certificate.
+      if (first.type === FrameType.REFUSE) throw refusalError(jsonBody(first, peer), peer);
+      if (first.type !== FrameType.CHALLENGE) throw protocolError(peer, `${frameTypeName(first.type)} where challenge belongs`);
+      const challenge = jsonBody(first, peer);
       const version = countField(challenge, 'version', peer);
       if (version !== PIPE_PROTOCOL_VERSION) throw protocolError(peer, `the load node speaks pipe protocol ${version}, this node ${PIPE_PROTOCOL_VERSION}: run the same Ferry version on both`);
       const input = { pipeline: options.pipeline, epoch: options.epoch, serverNonce: hexField(challenge, 'nonce', NONCE_BYTES, peer), clientNonce: newNonce() };

@@ -1,5 +1,5 @@
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
 import { silentLogger, type Logger } from '../../shared/logging.ts';
 import type { ServerTls } from '../../shared/tls/tls-options.ts';
@@ -52,7 +52,10 @@ export class PipeServer {
   }
 
   static async listen(options: PipeServerOptions): Promise<PipeServer> {
-    const server = options.tls === undefined ? createNetServer() : createTlsServer(options.tls);
+    // Mutual TLS: the client's certificate is checked here (accept) rather than by Node, which
+    // would drop the connection without a word to either side; this way the client hears why
+    // and the refusal is logged. Nothing else is read or written on such a connection.
+    const server = options.tls === undefined ? createNetServer() : createTlsServer({ ...options.tls, rejectUnauthorized: false });
     const pipe = new PipeServer(server, options);
     server.on(options.tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => pipe.accept(socket));
     const log = pipe.log;
@@ -105,6 +108,14 @@ export class PipeServer {
       return;
     }
     const link = new PipeLink(socket, { peer, inboundLimit: CONTROL_FRAME_LIMIT, silenceMs: this.tuning.silenceMs, established: true, log: this.log });
+    if (this.options.tls?.requestCert === true && !(socket as TLSSocket).authorized) {
+      // Node names a missing certificate UNABLE_TO_GET_ISSUER_CERT; say what happened instead.
+      const presented = Object.keys((socket as TLSSocket).getPeerCertificate()).length > 0;
+      const detail = `the load node refused this node's certificate: ${presented ? String((socket as TLSSocket).authorizationError) : 'none was presented (--pipe-tls-cert, --pipe-tls-key)'}`;
+      this.log.warn({ code: 'FERRY_ERR_PIPE_TLS_REFUSED', peer, detail }, 'pipe client certificate refused');
+      link.fail(refusal('FERRY_ERR_PIPE_TLS_REFUSED', { peer, detail }), true, FrameType.REFUSE);
+      return;
+    }
     this.pending.add(link);
     void this.handshake(link).finally(() => this.pending.delete(link));
   }
@@ -188,6 +199,6 @@ export class PipeServer {
 /** A hello refused: sent to the client as REFUSE, logged here as a warning. */
 class Refusal extends FerryError {}
 
-function refusal(code: 'FERRY_ERR_PIPE_NOT_ASSIGNED' | 'FERRY_ERR_PIPE_EPOCH_STALE' | 'FERRY_ERR_PIPE_AUTH_FAILED', details: Record<string, unknown>): Refusal {
+function refusal(code: 'FERRY_ERR_PIPE_NOT_ASSIGNED' | 'FERRY_ERR_PIPE_EPOCH_STALE' | 'FERRY_ERR_PIPE_AUTH_FAILED' | 'FERRY_ERR_PIPE_TLS_REFUSED', details: Record<string, unknown>): Refusal {
   return new Refusal(code, details);
 }
