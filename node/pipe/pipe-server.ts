@@ -2,6 +2,7 @@ import { createServer as createNetServer, type AddressInfo, type Server, type So
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
 import { silentLogger, type Logger } from '../../shared/logging.ts';
+import { settleWithin } from '../../shared/timeouts.ts';
 import type { ServerTls } from '../../shared/tls/tls-options.ts';
 import { PIPE_PROTOCOL_VERSION, countField, hexField, jsonBody, stringField } from './control-messages.ts';
 import { FrameType, SEQ_BYTES, encodeJsonFrame, protocolError } from './frames.ts';
@@ -126,7 +127,11 @@ export class PipeServer {
     try {
       const serverNonce = newNonce();
       link.write(encodeJsonFrame(FrameType.CHALLENGE, { version: PIPE_PROTOCOL_VERSION, nonce: serverNonce.toString('hex') }));
-      const body = jsonBody(await link.expect(FrameType.HELLO), peer);
+      // Silence alone does not bound a peer that trickles a byte now and then: the hello has a deadline of its own.
+      const helloMs = 2 * this.tuning.silenceMs;
+      const helloFrame = await settleWithin(link.expect(FrameType.HELLO), helloMs, LATE);
+      if (helloFrame === LATE) throw protocolError(peer, `no hello within ${helloMs} ms of connecting`);
+      const body = jsonBody(helloFrame, peer);
       const version = countField(body, 'version', peer);
       if (version !== PIPE_PROTOCOL_VERSION) throw protocolError(peer, `the select node speaks pipe protocol ${version}, this node ${PIPE_PROTOCOL_VERSION}: run the same Ferry version on both`);
       hello = { pipeline: stringField(body, 'pipeline', peer), epoch: countField(body, 'epoch', peer) };
@@ -170,6 +175,7 @@ export class PipeServer {
     this.handovers.set(session.pipeline, mine);
     try {
       await before;
+      if (this.closed) throw new FerryError('FERRY_ERR_PIPE_CLOSED', { peer: session.peer, detail: 'the load node stops' });
       const older = this.sessions.get(session.pipeline);
       if (older !== undefined) {
         older.fail(new FerryError('FERRY_ERR_PIPE_SUPERSEDED', { peer: older.session.peer, pipeline: session.pipeline, epoch: session.epoch }));
@@ -195,6 +201,8 @@ export class PipeServer {
     }
   }
 }
+
+const LATE = Symbol('late');
 
 /** A hello refused: sent to the client as REFUSE, logged here as a warning. */
 class Refusal extends FerryError {}

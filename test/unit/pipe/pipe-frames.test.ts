@@ -45,9 +45,9 @@ describe('pipe frames', () => {
   });
 });
 
-describe('pipe server frame limit', () => {
-  async function loadSide(): Promise<FakeLoadSide> {
-    const side = await startLoadSide({ maxBatchBytes: 256 * 1024 });
+describe('pipe server limits', () => {
+  async function loadSide(options: Parameters<typeof startLoadSide>[0] = {}): Promise<FakeLoadSide> {
+    const side = await startLoadSide({ maxBatchBytes: 256 * 1024, ...options });
     cleanups.push(() => side.server.close());
     return side;
   }
@@ -93,5 +93,19 @@ describe('pipe server frame limit', () => {
     await until(() => raw.closed && side.ends.length === 1);
     expect(side.ends[0]?.code).toBe('FERRY_ERR_PIPE_FRAME_TOO_LARGE');
     expect(side.committed).toEqual([0]);
+  });
+
+  it('disconnects a peer that keeps sending a byte now and then but no hello', async () => {
+    const side = await loadSide({ silenceMs: 500 });
+    const raw = await peer(side.port);
+    expect((await raw.frame(0)).type).toBe(FrameType.CHALLENGE);
+    // A frame of 256 bytes announced, then its body one byte at a time: never silent, never done.
+    raw.socket.write(Buffer.from([0, 0, 1, 0, FrameType.HELLO]));
+    const trickle = setInterval(() => raw.socket.write(Buffer.from('{')), 50);
+    cleanups.push(() => clearInterval(trickle));
+    await until(() => raw.closed);
+    const error = raw.frames.find((frame) => frame.type === FrameType.ERROR);
+    expect(JSON.parse(error!.body.toString())).toMatchObject({ code: 'FERRY_ERR_PIPE_PROTOCOL', details: { detail: 'no hello within 1000 ms of connecting' } });
+    expect(side.sessions).toEqual([]);
   });
 });

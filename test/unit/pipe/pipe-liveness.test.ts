@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipeClient } from '../../../node/pipe/index.ts';
 import { TcpProxy } from '../../../services/tcp-proxy.ts';
+import { unusedPort } from '../../support/waits.ts';
 import { clientOptions, rejection, sendEvents, startLoadSide, until, type FakeLoadOptions, type FakeLoadSide } from './pipe-fixture.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -82,5 +83,13 @@ describe('pipe liveness', () => {
     release!();
     await client.drained();
     expect(side.committed).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a load node that does not listen is FERRY_ERR_PIPE_CONNECT', async () => {
+    const port = await unusedPort();
+    const error = await rejection(PipeClient.open(clientOptions(port)));
+    expect(error.code).toBe('FERRY_ERR_PIPE_CONNECT');
+    expect(error.message).toContain(`cannot reach the pipe of 127.0.0.1:${port}: ECONNREFUSED`);
+    expect(error.retryable).toBe(true);
   });
 });
