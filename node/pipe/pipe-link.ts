@@ -128,11 +128,14 @@ export class PipeLink {
   /** Hands bytes to the socket (nothing once the link is over). */
   write(...buffers: Buffer[]): void {
     if (this.over) return;
+    // A batch's header and payload leave in one writev, not a small packet and then the rest.
+    this.socket.cork();
     for (const buffer of buffers) {
       this.bytesOut += buffer.length;
       this.outRate.add(buffer.length);
       this.socket.write(buffer);
     }
+    this.socket.uncork();
   }
 
   counters(): LinkCounters {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PipeClient } from '../../../node/pipe/index.ts';
+import { FerryError } from '../../../shared/errors/index.ts';
 import { TcpProxy } from '../../../services/tcp-proxy.ts';
 import { clientOptions, rejection, sendEvents, startLoadSide, until, type FakeLoadSide } from './pipe-fixture.ts';
 
@@ -160,5 +161,18 @@ describe('pipe stream', () => {
     expect(side.committed).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     first.close();
     await firstSending;
+  });
+
+  it('endSession ends a pipeline\'s session on the load node\'s word, and the select side hears its code', async () => {
+    const side = await loadSide();
+    const client = await open(side.port);
+    await sendEvents(client, 0, 10);
+    await client.drained();
+    await side.server.endSession('orders', new FerryError('FERRY_ERR_PIPELINE_ABORTED', { pipeline: 'orders' }));
+    expect(side.ends.map((end) => end?.code)).toEqual(['FERRY_ERR_PIPELINE_ABORTED']);
+    const ended = await client.ended;
+    expect(ended?.code).toBe('FERRY_ERR_PIPE_PEER_FAILED');
+    expect(ended?.details).toMatchObject({ peerCode: 'FERRY_ERR_PIPELINE_ABORTED' });
+    expect((await rejection(client.send(Buffer.from('10')))).code).toBe('FERRY_ERR_PIPE_PEER_FAILED');
   });
 });
