@@ -4,3 +4,4 @@ export type { PipeSession, PipeSessionStats, PipeSink } from './server-session.t
 export type { PipePosition } from './control-messages.ts';
 export type { WindowLimits } from './flow-control.ts';
 export type { PipeTuning } from './pipe-options.ts';
+export { pipeTls, type PipeTls } from './pipe-tls.ts';

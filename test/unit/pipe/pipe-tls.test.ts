@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PipeClient } from '../../../node/pipe/index.ts';
+import { PipeClient, pipeTls } from '../../../node/pipe/index.ts';
+import type { FerryError } from '../../../shared/errors/index.ts';
 import { clientTls, serverTls, type TlsFiles } from '../../../shared/tls/tls-options.ts';
 import { makeTestCertificates, type TestCertificates } from '../../support/tls-certificates.ts';
 import { clientOptions, rejection, sendEvents, startLoadSide, type FakeLoadSide } from './pipe-fixture.ts';
@@ -64,5 +65,27 @@ describe('pipe over TLS', () => {
     expect(stranger.message).toContain('refused this node\'s certificate: UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     expect(side.sessions).toHaveLength(1);
     expect(side.committed).toHaveLength(50);
+  });
+
+  it('pipeTls: one set of node flags makes both ends, mutual with a CA; none is plain TCP; a CA alone is refused', async () => {
+    expect(pipeTls({})).toBeUndefined();
+    const refused = (() => {
+      try {
+        pipeTls({ ca: certs.ca });
+      } catch (error) {
+        return error as FerryError;
+      }
+      return undefined;
+    })();
+    expect(refused?.code).toBe('FERRY_ERR_TLS_FILE_INVALID');
+    const tls = pipeTls({ cert: certs.peerCert, key: certs.peerKey, ca: certs.ca })!;
+    expect(tls.server.requestCert).toBe(true);
+    const side = await startLoadSide({ tls: tls.server });
+    cleanups.push(() => side.server.close());
+    const client = await PipeClient.open(clientOptions(side.port, { tls: tls.client }));
+    cleanups.push(() => client.close());
+    await sendEvents(client, 0, 5);
+    await client.drained();
+    expect(side.committed).toEqual([0, 1, 2, 3, 4]);
   });
 });
