@@ -79,6 +79,7 @@ export class PipeClient {
   /** Connects, authenticates both ways and asks where to start. Rejects with the FerryError that stopped it. */
   static async open(options: PipeClientOptions): Promise<PipeClient> {
     const tuning = resolveTuning(options);
+    if (options.secret.length === 0) throw new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: `pipe: the assignment of pipeline ${options.pipeline} has an empty secret` });
     const peer = `${options.host}:${options.port}`;
     const log = (options.log ?? silentLogger()).child({ component: 'pipe-client', pipeline: options.pipeline, peer });
     const socket: Socket = options.tls === undefined

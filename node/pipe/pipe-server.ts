@@ -145,6 +145,8 @@ export class PipeServer {
       if (typeof grant === 'object' && !Buffer.isBuffer(grant)) {
         throw refusal('FERRY_ERR_PIPE_EPOCH_STALE', { peer, ...hello, heldEpoch: grant.heldEpoch });
       }
+      // An empty key would let anyone who guesses "empty" in: a bug upstream, never a grant.
+      if (grant.length === 0) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `authorize gave an empty secret for pipeline ${hello.pipeline}` });
       if (!proofMatches(grant, 'client', input, claimed)) {
         throw refusal('FERRY_ERR_PIPE_AUTH_FAILED', { peer, ...hello, side: 'select side' });
       }

@@ -43,10 +43,20 @@ describe('pipe authentication', () => {
     expect(unknown.message).toContain('pipeline invoices epoch 3 is not assigned');
     expect(side.sessions).toEqual([]);
     expect(side.resumes).toEqual([]);
+    expect((await rejection(PipeClient.open(clientOptions(side.port, { secret: '' })))).code).toBe('FERRY_ERR_CONFIG_INVALID');
     // The right secret still gets in.
     const client = await PipeClient.open(clientOptions(side.port));
     client.close();
     expect(side.sessions).toHaveLength(1);
+  });
+
+  it('never grants on an empty secret, whatever authorize says', async () => {
+    const side = await startLoadSide({ authorize: () => '' });
+    cleanups.push(() => side.server.close());
+    const error = await rejection(PipeClient.open(clientOptions(side.port)));
+    expect(error.code).toBe('FERRY_ERR_PIPE_PEER_FAILED');
+    expect(error.details).toMatchObject({ peerCode: 'FERRY_ERR_INTERNAL' });
+    expect(side.sessions).toEqual([]);
   });
 
   it('sends no batch to a server that cannot prove the secret, and never sends the secret itself', async () => {
