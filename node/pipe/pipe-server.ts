@@ -27,6 +27,11 @@ export interface PipeServerOptions extends PipeTuning {
   authorize(pipeline: string, epoch: number): PipeAuthorization | Promise<PipeAuthorization>;
   /** The load side of an authenticated session; called after any older session of the pipeline has finished. */
   attach(session: PipeSession): PipeSink | Promise<PipeSink>;
+  /**
+   * Connections still before their hello-ok (unauthenticated) at once; more are closed at
+   * once, so that strangers at the port cannot take the node's memory or descriptors. @default 64
+   */
+  maxHandshakes?: number;
   log?: Logger;
 }
 
@@ -41,6 +46,8 @@ export class PipeServer {
   private readonly sessions = new Map<string, ServerSession>();
   /** Links still in their handshake (closed with the server). */
   private readonly pending = new Set<PipeLink>();
+  /** Of those, the ones not yet authenticated (bounded by maxHandshakes). */
+  private readonly strangers = new Set<PipeLink>();
   /** Per pipeline, the hand-over in progress, so two reconnects take turns. */
   private readonly handovers = new Map<string, Promise<void>>();
   private readonly tuning: ResolvedTuning;
@@ -108,6 +115,11 @@ export class PipeServer {
       socket.destroy();
       return;
     }
+    if (this.strangers.size >= (this.options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES)) {
+      this.log.warn({ peer, handshakes: this.strangers.size }, 'pipe connection dropped: too many handshakes at once');
+      socket.destroy();
+      return;
+    }
     const link = new PipeLink(socket, { peer, inboundLimit: CONTROL_FRAME_LIMIT, silenceMs: this.tuning.silenceMs, established: true, log: this.log });
     if (this.options.tls?.requestCert === true && !(socket as TLSSocket).authorized) {
       // Node names a missing certificate UNABLE_TO_GET_ISSUER_CERT; say what happened instead.
@@ -118,7 +130,11 @@ export class PipeServer {
       return;
     }
     this.pending.add(link);
-    void this.handshake(link).finally(() => this.pending.delete(link));
+    this.strangers.add(link);
+    void this.handshake(link).finally(() => {
+      this.pending.delete(link);
+      this.strangers.delete(link);
+    });
   }
 
   private async handshake(link: PipeLink): Promise<void> {
@@ -152,6 +168,7 @@ export class PipeServer {
       }
       const { window, maxBatchBytes, heartbeatMs, silenceMs } = this.tuning;
       link.write(encodeJsonFrame(FrameType.HELLO_OK, { proof: proof(grant, 'server', input).toString('hex'), ...window, maxBatchBytes, heartbeatMs }));
+      this.strangers.delete(link);
       // Authenticated: batches up to the limit may come now, and not one byte larger.
       link.setInboundLimit(1 + SEQ_BYTES + maxBatchBytes);
       link.startHeartbeats(heartbeatMs, silenceMs, peerHeartbeatMs);
@@ -205,6 +222,7 @@ export class PipeServer {
 }
 
 const LATE = Symbol('late');
+const DEFAULT_MAX_HANDSHAKES = 64;
 
 /** A hello refused: sent to the client as REFUSE, logged here as a warning. */
 class Refusal extends FerryError {}

@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PipeClient } from '../../../node/pipe/index.ts';
 import { FerryError } from '../../../shared/errors/index.ts';
 import { FrameReader, FrameType, batchHeader, encodeFrame, encodeJsonFrame, encodeSeqFrame } from '../../../node/pipe/frames.ts';
 import { proof } from '../../../node/pipe/pipe-auth.ts';
 import { CONTROL_FRAME_LIMIT } from '../../../node/pipe/pipe-options.ts';
-import { EPOCH, PIPELINE, RawPeer, SECRET, startLoadSide, until, type FakeLoadSide } from './pipe-fixture.ts';
+import { EPOCH, PIPELINE, RawPeer, SECRET, clientOptions, startLoadSide, until, type FakeLoadSide } from './pipe-fixture.ts';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -107,5 +108,29 @@ describe('pipe server limits', () => {
     const error = raw.frames.find((frame) => frame.type === FrameType.ERROR);
     expect(JSON.parse(error!.body.toString())).toMatchObject({ code: 'FERRY_ERR_PIPE_PROTOCOL', details: { detail: 'no hello within 1000 ms of connecting' } });
     expect(side.sessions).toEqual([]);
+  });
+
+  it('closes connections beyond maxHandshakes unauthenticated ones at once; authenticated sessions do not count', async () => {
+    const side = await loadSide({ maxHandshakes: 2 });
+    const client = await PipeClient.open(clientOptions(side.port));
+    cleanups.push(() => client.close());
+    const first = await peer(side.port);
+    const second = await peer(side.port);
+    await first.frame(0);
+    await second.frame(0);
+    const third = await peer(side.port);
+    await until(() => third.closed);
+    expect(third.frames).toEqual([]);
+    // A stranger that leaves makes room again.
+    first.socket.destroy();
+    await until(() => first.closed);
+    await until(() => side.server.stats().length === 1);
+    const fourth = await vi.waitFor(async () => {
+      const raw = await peer(side.port);
+      await until(() => raw.frames.length > 0 || raw.closed);
+      if (raw.closed) throw new Error('not yet');
+      return raw;
+    }, { timeout: 120_000, interval: 50 });
+    expect(fourth.frames[0]!.type).toBe(FrameType.CHALLENGE);
   });
 });
