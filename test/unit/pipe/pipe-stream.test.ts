@@ -175,4 +175,50 @@ describe('pipe stream', () => {
     expect(ended?.details).toMatchObject({ peerCode: 'FERRY_ERR_PIPELINE_ABORTED' });
     expect((await rejection(client.send(Buffer.from('10')))).code).toBe('FERRY_ERR_PIPE_PEER_FAILED');
   });
+
+  it('through repeated cuts and a half-open link, the select side reconnects and the target ends with every event once', async () => {
+    const total = 3000;
+    // At these checkpoints the link fails: cut (the proxy closes), or dark (half-open, found by silence).
+    const faults = new Map<number, 'cut' | 'dark'>([[250, 'cut'], [800, 'dark'], [1300, 'cut'], [2100, 'dark'], [2900, 'cut']]);
+    let proxy: TcpProxy | undefined;
+    const quick = { heartbeatMs: 100, silenceMs: 1_000 };
+    const side = await loadSide({
+      ...quick,
+      beforeCommit: async (event) => {
+        const fault = faults.get(event);
+        if (fault === undefined) return;
+        faults.delete(event);
+        if (fault === 'cut') await proxy!.close();
+        else proxy!.goDark();
+      },
+    });
+    const errors: string[] = [];
+    while (side.checkpoint < total) {
+      proxy = await TcpProxy.start('127.0.0.1', side.port);
+      const current = proxy;
+      cleanups.push(() => current.close());
+      let client: PipeClient;
+      try {
+        client = await PipeClient.open(clientOptions(proxy.port, quick));
+      } catch (error) {
+        errors.push((error as FerryError).code);
+        continue;
+      }
+      cleanups.push(() => client.close());
+      try {
+        await sendEvents(client, client.resumeAt as number, total);
+        await client.drained();
+      } catch (error) {
+        errors.push((error as FerryError).code);
+      }
+      client.close();
+      await proxy.close();
+    }
+    expect(faults.size).toBe(0);
+    expect(errors.filter((code) => code === 'FERRY_ERR_PIPE_CLOSED').length).toBeGreaterThanOrEqual(3);
+    expect(errors).toContain('FERRY_ERR_PIPE_SILENT');
+    expect(side.anomalies).toEqual([]);
+    expect(side.committed).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(side.resumes.length).toBeGreaterThanOrEqual(6);
+  });
 });
