@@ -356,6 +356,73 @@ export const ERROR_CODES = {
     workaround: 'Start a manager with FERRY_ZK_AUTH on the same connect string and chroot: it creates the layout, or sets the ACLs of a tree made before them. The node retries meanwhile.',
   }),
 
+  // The node-to-node pipe between a pipeline's select side and its load side (node/pipe).
+  FERRY_ERR_PIPE_LISTEN: spec({
+    message: 'the pipe cannot listen on {host}:{port}: {detail}',
+    scope: 'environment', retryable: false, http: 500,
+    workaround: 'Another process holds the port, or the address is not this host\'s: stop that process or give another --pipe-listen.',
+  }),
+  FERRY_ERR_PIPE_CONNECT: spec({
+    message: 'cannot reach the pipe of {peer}: {detail}',
+    scope: 'environment', retryable: true, http: 503,
+    workaround: 'Check that the load node runs with --pipe-listen, that the address it advertises (--pipe-advertise) is reachable from the select node, and that firewalls between the datacenters let the pipe port through.',
+  }),
+  FERRY_ERR_PIPE_TLS_REFUSED: spec({
+    message: 'TLS on the pipe with {peer} failed: {detail}',
+    scope: 'config', retryable: false, http: 503,
+    workaround: 'Both nodes need --pipe-tls-cert and --pipe-tls-key of a certificate that lists the advertised address (subjectAltName), and --pipe-ca naming the CA that signed the other node\'s certificate; with --pipe-ca on the load node, the select node must present a certificate that CA signed (mutual TLS). TLS on one side only also fails here.',
+  }),
+  FERRY_ERR_PIPE_FRAME_TOO_LARGE: spec({
+    message: 'the pipe peer {peer} announced a frame of {bytes} bytes, above the limit of {limit} bytes: disconnected',
+    scope: 'environment', retryable: false, http: 502,
+    workaround: 'Before authentication only small frames are read; afterwards a batch may not exceed the load node\'s batch limit. Something other than a Ferry node of the same version is talking to the pipe port: check what connects to it.',
+  }),
+  FERRY_ERR_PIPE_PROTOCOL: spec({
+    message: 'the pipe peer {peer} broke the protocol: {detail}',
+    scope: 'internal', retryable: true, http: 502,
+    workaround: 'Both nodes must run the same Ferry version; if they do, this is a bug: report it with the log lines of both nodes. The pipeline restarts from the target checkpoint.',
+  }),
+  FERRY_ERR_PIPE_AUTH_FAILED: spec({
+    message: 'the {side} did not prove the assignment secret of pipeline {pipeline} epoch {epoch} (pipe {peer})',
+    scope: 'config', retryable: true, http: 403,
+    workaround: 'Both sides of a pipeline take the secret from the assignments the leader wrote; a mismatch means one side holds an older assignment (it follows the newer one shortly) or something else is answering on the pipe address. If it persists, check what listens at the load node\'s advertised address.',
+  }),
+  FERRY_ERR_PIPE_EPOCH_STALE: spec({
+    message: 'the pipe {peer} holds epoch {heldEpoch} of pipeline {pipeline}, not {epoch}',
+    scope: 'coordination', retryable: true, http: 409,
+    workaround: 'Nothing, usually: one side still runs an older assignment of the pipeline and follows the newer one once ZooKeeper tells it. The side with the older epoch stops.',
+  }),
+  FERRY_ERR_PIPE_NOT_ASSIGNED: spec({
+    message: 'pipeline {pipeline} epoch {epoch} is not assigned to the load node behind the pipe {peer}',
+    scope: 'coordination', retryable: true, http: 404,
+    workaround: 'Nothing, usually: the load node has not seen its assignment yet, or the pipeline moved. If it persists, check that the pipe address of the load node is not shared with another node.',
+  }),
+  FERRY_ERR_PIPE_SILENT: spec({
+    message: 'the pipe with {peer} heard nothing for {silentMs} ms (bound {boundMs} ms) {phase}: the link is cut or half-open',
+    scope: 'environment', retryable: true, http: 503,
+    workaround: 'Nothing to do for the data: the pipeline rolls back and restarts from the target checkpoint. If it repeats, check the network between the datacenters (a firewall dropping idle state, a flapping route). Silent while connecting, every time: the load node may serve TLS (--pipe-tls-cert) to a select node that has no TLS flags.',
+  }),
+  FERRY_ERR_PIPE_CLOSED: spec({
+    message: 'the pipe with {peer} closed: {detail}',
+    scope: 'environment', retryable: true, http: 503,
+    workaround: 'Nothing to do for the data: the pipeline rolls back and restarts from the target checkpoint. If the other node did not stop, check the network between them.',
+  }),
+  FERRY_ERR_PIPE_PEER_FAILED: spec({
+    message: 'the pipe peer {peer} gave up with {peerCode}: {detail}',
+    scope: 'environment', retryable: true, http: 502,
+    workaround: 'Read the other node\'s log for that code; the pipeline restarts from the target checkpoint.',
+  }),
+  FERRY_ERR_PIPE_SUPERSEDED: spec({
+    message: 'a newer connection for pipeline {pipeline} (epoch {epoch}) replaced this one from {peer}',
+    scope: 'coordination', retryable: true, http: 409,
+    workaround: 'Nothing: the select side reconnected (after a cut, or under a newer assignment) and the load side follows the newest connection.',
+  }),
+  FERRY_ERR_PIPE_BATCH_TOO_LARGE: spec({
+    message: 'a batch of {bytes} bytes exceeds the pipe\'s batch limit of {limit} bytes',
+    scope: 'internal', retryable: false, http: 500,
+    workaround: 'This is a bug in Ferry: larger transactions must cross the pipe in pieces. Report it with the log lines around it.',
+  }),
+
   // The cluster: configuration store, REST API, managers and nodes.
   FERRY_ERR_API_BAD_REQUEST: spec({
     message: 'bad request: {detail}',

@@ -20,13 +20,19 @@ export interface TestCertificates {
   /** A client certificate `ca` signed (for servers that ask for one: mutual TLS). */
   clientCert: string;
   clientKey: string;
-  /** A client certificate `otherCa` signed: a server trusting `ca` refuses it. */
+  /**
+   * With `{ peers: true }` only (one more key to make): a node's certificate for the pipe,
+   * where each node is server and client (serverAuth and clientAuth, IP 127.0.0.1), signed by `ca`.
+   */
+  peerCert: string;
+  peerKey: string;
+  /** The same kind as a peer's (server and client, IP 127.0.0.1) signed by `otherCa`: a node of another cluster; a server trusting `ca` refuses it. */
   strangerCert: string;
   strangerKey: string;
   remove(): void;
 }
 
-export function makeTestCertificates(): TestCertificates {
+export function makeTestCertificates(options: { peers?: boolean } = {}): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-certs-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   for (const ca of ['ca', 'other-ca']) {
@@ -37,10 +43,12 @@ export function makeTestCertificates(): TestCertificates {
     writeFileSync(join(dir, `${name}.ext`), `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n${ext}\n`);
     ssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}-key.pem`, '-CAcreateserial', '-days', days, '-extfile', `${name}.ext`, '-out', out);
   };
+  const PEER = 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth';
   sign('server', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth');
   sign('server', 'ca', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth', '-1', 'expired.pem');
   sign('client', 'ca', 'extendedKeyUsage=clientAuth');
-  sign('stranger', 'other-ca', 'extendedKeyUsage=clientAuth');
+  sign('stranger', 'other-ca', PEER);
+  if (options.peers === true) sign('peer', 'ca', PEER);
   return {
     dir,
     ca: join(dir, 'ca.pem'),
@@ -51,8 +59,11 @@ export function makeTestCertificates(): TestCertificates {
     expiredCert: join(dir, 'expired.pem'),
     clientCert: join(dir, 'client.pem'),
     clientKey: join(dir, 'client-key.pem'),
+    peerCert: join(dir, 'peer.pem'),
+    peerKey: join(dir, 'peer-key.pem'),
     strangerCert: join(dir, 'stranger.pem'),
     strangerKey: join(dir, 'stranger-key.pem'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
+

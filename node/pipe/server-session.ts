@@ -1,0 +1,151 @@
+import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { PipePosition } from './control-messages.ts';
+import type { WindowLimits } from './flow-control.ts';
+import { FrameType, SEQ_BYTES, encodeSeqFrame, frameTypeName, protocolError, readSeq, type Frame } from './frames.ts';
+import type { PipeLink } from './pipe-link.ts';
+
+/** Who is on the other end of a session: authenticated for this pipeline and epoch. */
+export interface PipeSession {
+  readonly pipeline: string;
+  readonly epoch: number;
+  /** The select node's address as this node sees it. */
+  readonly peer: string;
+}
+
+/** What the load side does with a session's batches; the pipe calls it from one session at a time per pipeline. */
+export interface PipeSink {
+  /** Where the select side must start reading: read from the target's checkpoint. */
+  resumeAt(): Promise<PipePosition>;
+  /**
+   * One batch, in order, never two at once. Resolve once the batch is done with (committed,
+   * or for a piece of a large transaction, applied into the open transaction): only then is it
+   * acknowledged and its room in the window given back. A rejection ends the session, telling
+   * the select side its code.
+   */
+  onBatch(seq: number, payload: Buffer): Promise<void>;
+  /**
+   * The session is over, and no onBatch runs any more: undefined when the select side said
+   * goodbye, else why (cut, silence, protocol, a newer connection, the consumer's own error).
+   * Anything uncommitted must be rolled back here.
+   */
+  onEnd?(error: FerryError | undefined): void | Promise<void>;
+}
+
+export interface PipeSessionStats extends PipeSession {
+  bytesReceived: number;
+  bytesSent: number;
+  /** Bytes received per second over the last seconds: the pipe's throughput. */
+  bytesPerSecond: number;
+  /** Received, not yet acknowledged (queued or being consumed). */
+  inFlightBatches: number;
+  inFlightBytes: number;
+  batchesAcked: number;
+  rttMs: number | undefined;
+  /** The connection is over and the session is finishing (its batch in progress, then onEnd). */
+  ending: boolean;
+}
+
+/**
+ * The load side of one authenticated connection: batches in sequence, within the window the
+ * server announced (a select side that overruns it broke the protocol, and memory stays
+ * bounded here too), consumed one at a time, each acknowledged once its consumer resolved.
+ */
+export class ServerSession {
+  /** Resolves once the link is over, no consumer runs, and onEnd returned. */
+  readonly finished: Promise<void>;
+  private readonly queue: { seq: number; payload: Buffer }[] = [];
+  private nextSeq = 1;
+  private inFlightBatches = 0;
+  private inFlightBytes = 0;
+  private batchesAcked = 0;
+  /** The consumer loop, while it runs (finished() waits for it). */
+  private running = false;
+  private consuming: Promise<void> | undefined;
+  private sink: PipeSink | undefined;
+
+  constructor(
+    readonly session: PipeSession,
+    private readonly link: PipeLink,
+    private readonly limits: WindowLimits,
+    private readonly log: Logger,
+  ) {
+    this.finished = link.ended.then(async (error) => {
+      // A batch being consumed finishes first: the next session's resumeAt must see its commit.
+      await this.consuming;
+      this.queue.length = 0;
+      if (error === undefined) log.info('pipe session ended');
+      else log.warn({ code: error.code, err: error }, 'pipe session failed');
+      try {
+        await this.sink?.onEnd?.(error);
+      } catch (endError) {
+        log.error({ err: endError }, 'pipe session end handler failed');
+      }
+    });
+  }
+
+  /** Batches flow from now on, into `sink`. */
+  start(sink: PipeSink): void {
+    this.sink = sink;
+    this.link.setHandler((frame) => this.frame(frame));
+  }
+
+  /** Ends the session with `error`, telling the select side. */
+  fail(error: FerryError): void {
+    this.link.fail(error, true);
+  }
+
+  stats(): PipeSessionStats {
+    const counters = this.link.counters();
+    return {
+      ...this.session,
+      bytesReceived: counters.bytesIn,
+      bytesSent: counters.bytesOut,
+      bytesPerSecond: counters.bytesPerSecondIn,
+      inFlightBatches: this.inFlightBatches,
+      inFlightBytes: this.inFlightBytes,
+      batchesAcked: this.batchesAcked,
+      rttMs: counters.rttMs,
+      ending: this.link.isOver,
+    };
+  }
+
+  private frame(frame: Frame): void {
+    const peer = this.link.peer;
+    if (frame.type !== FrameType.BATCH) throw protocolError(peer, `${frameTypeName(frame.type)} after the handshake, from the select side`);
+    const seq = readSeq(frame.body, peer);
+    if (seq !== this.nextSeq) throw protocolError(peer, `batch ${seq} where ${this.nextSeq} was due`);
+    const payload = frame.body.subarray(SEQ_BYTES);
+    if (this.inFlightBatches + 1 > this.limits.maxInFlightBatches || this.inFlightBytes + payload.length > this.limits.maxInFlightBytes) {
+      throw protocolError(peer, `batch ${seq} overruns the window (${this.inFlightBatches} batches, ${this.inFlightBytes} bytes in flight; bounds ${this.limits.maxInFlightBatches}, ${this.limits.maxInFlightBytes})`);
+    }
+    this.nextSeq += 1;
+    this.inFlightBatches += 1;
+    this.inFlightBytes += payload.length;
+    this.queue.push({ seq, payload });
+    if (!this.running) {
+      this.running = true;
+      this.consuming = this.consume();
+    }
+  }
+
+  private async consume(): Promise<void> {
+    try {
+      for (let item = this.queue.shift(); item !== undefined && !this.link.isOver; item = this.queue.shift()) {
+        try {
+          await this.sink!.onBatch(item.seq, item.payload);
+        } catch (error) {
+          const failure = isFerryError(error) ? error : new FerryError('FERRY_ERR_INTERNAL', { detail: `the pipe's batch consumer failed: ${describeError(error)}` }, { cause: error });
+          this.link.fail(failure, true);
+          return;
+        }
+        this.inFlightBatches -= 1;
+        this.inFlightBytes -= item.payload.length;
+        this.batchesAcked += 1;
+        this.link.write(encodeSeqFrame(FrameType.ACK, item.seq));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
