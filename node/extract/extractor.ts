@@ -25,4 +25,20 @@ export class Extractor {
     }
     return out;
   }
+
+  /**
+   * The kept changes alone, for a Transform that runs elsewhere (the load side). Each stays
+   * under the table it was read from, as extract() maps it: a hook that renames a change
+   * does not move it to another rule's target.
+   */
+  keep(transaction: SourceTransaction): RowChange[] {
+    const out: RowChange[] = [];
+    for (const change of transaction.changes) {
+      if (!this.mapping.mapTable(change.schema, change.table)) continue;
+      const kept = this.hook ? this.hook(change) : change;
+      if (!kept) continue;
+      out.push(kept.schema === change.schema && kept.table === change.table ? kept : { ...kept, schema: change.schema, table: change.table });
+    }
+    return out;
+  }
 }
