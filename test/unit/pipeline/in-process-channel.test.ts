@@ -87,7 +87,7 @@ describe('InProcessBatchChannel', () => {
     const channel = new InProcessBatchChannel({ batches: 1, bytes: 1 });
     const asked = channel.resumeAt({ startIfNew: { file: 'bin.7', pos: 4 } });
     expect(await settled(asked)).toBe(false);
-    channel.serveResume(async (request) => ({ position: { file: request.startIfNew.file, pos: 400 }, resumed: true, epoch: 3 }));
+    channel.serveResume((request) => Promise.resolve({ position: { file: request.startIfNew.file, pos: 400 }, resumed: true, epoch: 3 }));
     expect(await asked).toEqual({ position: { file: 'bin.7', pos: 400 }, resumed: true, epoch: 3 });
   });
 
