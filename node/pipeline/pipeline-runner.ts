@@ -42,8 +42,10 @@ export interface RunnerOptions {
 }
 
 /**
- * Runs one pipeline in this process: Select → Extract → Transform → Load, resuming from the
- * checkpoint in the target. Retryable failures (a source or target restarting, a dropped
+ * Runs one pipeline in this process: its select side (Select → Extract) and its load side
+ * (Transform → Load) joined by an in-process channel (local-attempt.ts), resuming from the
+ * checkpoint in the target. This class is the lifecycle: attempts, back-off, status, stop
+ * and abort. Retryable failures (a source or target restarting, a dropped
  * connection) end the attempt; the next attempt starts over from the target checkpoint
  * after a back-off. Other failures stop the pipeline with their error.
  *
