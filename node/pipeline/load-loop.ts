@@ -46,8 +46,12 @@ export async function runLoadLoop(context: LoadLoopContext): Promise<void> {
   for (;;) {
     if (channel.failure) throw channel.failure;
     if (loader.failed !== undefined) throw classifyTargetError(loader.failed, pipeline.target);
-    // Aborted: nothing further is submitted; what is in flight rolls back.
-    if (context.aborted()) return;
+    // Aborted: nothing further is submitted; what is in flight rolls back, so no ack comes
+    // any more: the channel is closed, or a select side waiting for room would wait forever.
+    if (context.aborted()) {
+      channel.fail(new FerryError('FERRY_ERR_PIPELINE_ABORTED', { pipeline: pipeline.name }));
+      return;
+    }
     if (channel.ended) break;
     const selected = await channel.receive(1_000);
     if (!selected) continue;

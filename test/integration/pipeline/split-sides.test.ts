@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { RowDataPacket } from 'mysql2/promise';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { FerryError } from '../../../shared/errors/index.ts';
 import { resolvePipeline } from '../../../shared/config/load-pipeline-config.ts';
 import { silentLogger } from '../../../shared/logging.ts';
 import type { BatchReceiver, BatchSender, ResumePoint, SelectedBatch } from '../../../node/pipeline/batch-channel.ts';
@@ -22,7 +24,14 @@ import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 const WINDOW = { batches: 2, bytes: 64 * 1024 };
 
 /** A channel as two nodes would see it: each end apart, batches copied, the window watched. */
-function wire(channel: InProcessBatchChannel, seen: { maxUnacked: number; batches: number }, answered: (point: ResumePoint) => void): { sender: BatchSender; receiver: BatchReceiver } {
+interface Seen {
+  maxUnacked: number;
+  batches: number;
+  /** True while the select side waits in send() (for room in the window). */
+  sending: boolean;
+}
+
+function wire(channel: InProcessBatchChannel, seen: Seen, answered: (point: ResumePoint) => void): { sender: BatchSender; receiver: BatchReceiver } {
   const sender: BatchSender = {
     resumeAt: async (request) => {
       const point = structuredClone(await channel.resumeAt(structuredClone(request)));
@@ -30,7 +39,8 @@ function wire(channel: InProcessBatchChannel, seen: { maxUnacked: number; batche
       return point;
     },
     send: async (batch: SelectedBatch) => {
-      await channel.send(structuredClone(batch));
+      seen.sending = true;
+      await channel.send(structuredClone(batch)).finally(() => (seen.sending = false));
       seen.batches++;
       seen.maxUnacked = Math.max(seen.maxUnacked, channel.unacked);
     },
@@ -59,23 +69,26 @@ function wire(channel: InProcessBatchChannel, seen: { maxUnacked: number; batche
 }
 
 /** One run of both sides until stopped; resolves with where the select side was told to start. */
-function startSides(pair: ReplicationPair): { stop: () => Promise<void>; resumedAt: Promise<ResumePoint>; seen: { maxUnacked: number; batches: number } } {
+function startSides(pair: ReplicationPair, window = WINDOW): { stop: () => Promise<void>; abort: () => Promise<unknown>; resumedAt: Promise<ResumePoint>; seen: Seen; channel: InProcessBatchChannel } {
   const spec = { name: pair.schema, source: pair.source.replicationUrl, target: pair.target.url, tables: [`${pair.schema}.*`], batch: { maxRows: 20, maxDelayMs: 50 } };
   // Each side resolves the pipeline on its own, as each node will from its own assignment.
   const selectPipeline = resolvePipeline(spec);
   const loadPipeline = resolvePipeline(spec);
   let stopped = false;
-  const seen = { maxUnacked: 0, batches: 0 };
-  const channel = new InProcessBatchChannel(WINDOW);
+  let aborted = false;
+  const seen: Seen = { maxUnacked: 0, batches: 0, sending: false };
+  const channel = new InProcessBatchChannel(window);
   let answered: (point: ResumePoint) => void = () => undefined;
   const resumedAt = new Promise<ResumePoint>((resolve) => (answered = resolve));
   const { sender, receiver } = wire(channel, seen, answered);
-  const select = new SelectSide(selectPipeline, connectEndpoint(selectPipeline.source, 'source'), { log: silentLogger(), stopRequested: () => stopped, aborted: () => false });
+  const select = new SelectSide(selectPipeline, connectEndpoint(selectPipeline.source, 'source'), { log: silentLogger(), stopRequested: () => stopped, aborted: () => aborted });
   const load = new LoadSide(loadPipeline, connectEndpoint(loadPipeline.target, 'target'), {
     log: silentLogger(),
     owner: { scope: 'run', id: `split-test/${randomBytes(4).toString('hex')}` },
-    commitAllowed: () => undefined,
-    aborted: () => false,
+    commitAllowed: () => {
+      if (aborted) throw new Error('aborted');
+    },
+    aborted: () => aborted,
   });
   const running = (async () => {
     try {
@@ -91,6 +104,16 @@ function startSides(pair: ReplicationPair): { stop: () => Promise<void>; resumed
   return {
     resumedAt,
     seen,
+    channel,
+    // As PipelineRunner.abort() does: flags up, every connection cut; resolves with how the sides ended.
+    abort: () => {
+      aborted = true;
+      stopped = true;
+      select.wake();
+      load.sever();
+      select.sever();
+      return running.then(() => 'ended', (error: unknown) => error);
+    },
     stop: async () => {
       stopped = true;
       select.wake();
@@ -123,5 +146,32 @@ describe('select side and load side joined only by the channel', () => {
     await second.stop();
     // The backlog filled the window (the select side waited on acks) and never overfilled it.
     expect(second.seen.maxUnacked).toBe(WINDOW.batches);
+  });
+
+  it('end both sides on an abort while the select side waits for room in the window', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth(ITEMS_TABLE);
+    const sides = startSides(pair, { batches: 1, bytes: Number.POSITIVE_INFINITY });
+    onTestFinished(async () => {
+      await sides.abort();
+    });
+    await sides.resumedAt;
+    // The first batch waits on the table lock in the loader: it never commits, so no ack comes.
+    await pair.target.connection.query(`LOCK TABLES \`${pair.schema}\`.items WRITE`);
+    onTestFinished(async () => {
+      await pair.target.connection.query('UNLOCK TABLES').catch(() => undefined);
+    });
+    const insert = (id: number) => pair.source.connection.query(`INSERT INTO \`${pair.schema}\`.items VALUES (?, 'x', 1, NULL, NOW(6))`, [id]);
+    await insert(1);
+    await expect.poll(() => sides.channel.unacked, { timeout: 120_000 }).toBe(1);
+    // A batch of its own, sent once the first is out: it waits for room.
+    await insert(2);
+    await expect.poll(() => sides.seen.sending, { timeout: 120_000 }).toBe(true);
+    // Both sides end (the cut batch's failure or the abort closes the channel): nothing hangs.
+    expect(await sides.abort()).toBeInstanceOf(FerryError);
+    // And the batch held in the loader rolled back: nothing reached the table.
+    await pair.target.connection.query('UNLOCK TABLES');
+    const [rows] = await pair.target.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${pair.schema}\`.items`);
+    expect(Number(rows[0]?.n)).toBe(0);
   });
 });
