@@ -21,6 +21,12 @@ export interface ResumeRequest {
    * --from. Read on the source, so it crosses: the load side's fence claim writes it.
    */
   startIfNew: SourcePosition;
+  /**
+   * A named lock the select side holds on the source until the answer comes: the load side
+   * refuses to go on when the target sees it held (source and target are one server,
+   * server-identity.ts). Absent when the source refused the lock (then nothing is checked).
+   */
+  sameServerProbe?: string;
 }
 
 /** The load side's answer: where the select side's stream must start. */

@@ -11,6 +11,7 @@ import type { BatchReceiver, ResumePoint, ResumeRequest } from './batch-channel.
 import { runLoadLoop } from './load-loop.ts';
 import { settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
 import type { PipelineLock } from './pipeline-lock.ts';
+import { refuseSelfReplication } from './server-identity.ts';
 import { onTargetOf, type Classified } from './side-errors.ts';
 import { guardTargetPool, severSocket } from './target-guard.ts';
 import { createTargetPool } from './target-pool.ts';
@@ -71,11 +72,6 @@ export class LoadSide {
     private readonly options: LoadSideOptions,
   ) {
     this.onTarget = onTargetOf(pipeline.target);
-  }
-
-  /** The target pool, once open(): for the checks that need both servers (preflight.ts). */
-  get targetPool(): Pool | undefined {
-    return this.pool;
   }
 
   /** Settles the target's TLS, opens the pool and learns the target's flavor. */
@@ -144,6 +140,8 @@ export class LoadSide {
     if (this.resumed) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'a second resume request in one attempt of the load side' });
     this.resumed = true;
     const { lock, log } = options;
+    // First, before anything is written on either side.
+    if (request.sameServerProbe !== undefined) await this.refuseSameServer(request.sameServerProbe);
     if (lock) {
       await onTarget(lock.hold(this.settled));
       // The lock went with its connection: end this attempt, the next one takes it again.
@@ -154,6 +152,17 @@ export class LoadSide {
     if (!created && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
     options.onResumed?.(created ? undefined : checkpoint.position);
     return { position: checkpoint.position, resumed: !created, epoch: pipeline.epoch };
+  }
+
+  /** FERRY_ERR_SOURCE_IS_TARGET when the target sees the select side's probe lock held. */
+  private async refuseSameServer(probe: string): Promise<void> {
+    const { onTarget } = this;
+    const connection = await onTarget(this.pool!.getConnection());
+    try {
+      await refuseSelfReplication(this.pipeline, probe, (sql, values) => onTarget(connection.query<RowDataPacket[]>(sql, values).then(([rows]) => rows)));
+    } finally {
+      connection.release();
+    }
   }
 
   /** Cuts every target connection at once: nothing in flight commits any more. */

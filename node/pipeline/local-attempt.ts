@@ -5,7 +5,7 @@ import type { BatchReceiver, BatchSender, ChannelBounds } from './batch-channel.
 import { InProcessBatchChannel } from './in-process-channel.ts';
 import { LoadSide, type LoadSideOptions } from './load-side.ts';
 import type { ConnectEndpoint } from './mysql-tls.ts';
-import { prechecksBeforeClaim, refuseSameServer } from './preflight.ts';
+import { prechecksBeforeClaim } from './preflight.ts';
 import { SelectSide, type SelectSideOptions } from './select-side.ts';
 
 /** What one attempt needs from the runner that retries it. */
@@ -34,7 +34,7 @@ export function inProcessBounds(pipeline: RuntimePipeline): ChannelBounds {
 
 /**
  * One attempt of a whole pipeline in this process: its select side and its load side, joined
- * by an in-process channel, plus the checks that need both servers (preflight.ts). A start-up
+ * by an in-process channel, plus the prechecks, which need both servers (preflight.ts). A start-up
  * that gets no answer within the target statement bound cuts everything (a path that died
  * without closing); the attempt then fails retryably.
  */
@@ -60,7 +60,6 @@ export async function runLocalAttempt(context: LocalAttemptContext): Promise<voi
   try {
     await select.open();
     await load.open();
-    await refuseSameServer(pipeline, select.session!, load.targetPool!);
     const channel = new InProcessBatchChannel(inProcessBounds(pipeline));
     await joinSides(channel, (sender) => select.stream(sender), (receiver) => load.stream(receiver), () => select.wake());
   } finally {

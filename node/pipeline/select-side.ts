@@ -1,3 +1,4 @@
+import type { RowDataPacket } from 'mysql2/promise';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import type { StartPosition } from '../../shared/config/pipeline-spec.ts';
 import type { FerryError } from '../../shared/errors/index.ts';
@@ -9,6 +10,7 @@ import type { BatchSender } from './batch-channel.ts';
 import { settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
 import { replicatedTables } from './pipeline-prechecks.ts';
 import { runSelectLoop } from './select-loop.ts';
+import { releaseProbe, takeProbe, type RowsOf } from './server-identity.ts';
 import { onSourceOf, type Classified } from './side-errors.ts';
 import { currentSourcePosition, openSourceSession, type SourceSession } from './source-session.ts';
 import { severSocket } from './target-guard.ts';
@@ -70,7 +72,11 @@ export class SelectSide {
     // Where a new pipeline starts, read before the load side's claim pins it: rows written
     // once the claim is visible are never before it.
     const startIfNew: SourcePosition = pipeline.from ? sourcePositionOf(pipeline.from) : await this.onSource(currentSourcePosition(session));
-    const { position: start, resumed, epoch } = await channel.resumeAt({ startIfNew });
+    // Held on the source until the answer: the load side looks for it on the target.
+    const rows: RowsOf = (sql, values) => this.onSource(session.connection.query<RowDataPacket[]>(sql, values).then(([found]) => found));
+    const probe = await takeProbe(rows);
+    const { position: start, resumed, epoch } = await channel.resumeAt({ startIfNew, ...(probe === undefined ? {} : { sameServerProbe: probe }) });
+    if (probe !== undefined) await releaseProbe(rows, probe);
     const knownTables = await this.onSource(replicatedTables(pipeline, session));
     log.info({ start, resumed, epoch }, 'pipeline starting');
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { FerryError } from '../../../shared/errors/index.ts';
 import { resolvePipeline } from '../../../shared/config/load-pipeline-config.ts';
 import { silentLogger } from '../../../shared/logging.ts';
@@ -69,8 +69,8 @@ function wire(channel: InProcessBatchChannel, seen: Seen, answered: (point: Resu
 }
 
 /** One run of both sides until stopped; resolves with where the select side was told to start. */
-function startSides(pair: ReplicationPair, window = WINDOW): { stop: () => Promise<void>; abort: () => Promise<unknown>; resumedAt: Promise<ResumePoint>; seen: Seen; channel: InProcessBatchChannel } {
-  const spec = { name: pair.schema, source: pair.source.replicationUrl, target: pair.target.url, tables: [`${pair.schema}.*`], batch: { maxRows: 20, maxDelayMs: 50 } };
+function startSides(pair: ReplicationPair, window = WINDOW, targetUrl = pair.target.url): { stop: () => Promise<void>; abort: () => Promise<unknown>; ended: Promise<void>; resumedAt: Promise<ResumePoint>; seen: Seen; channel: InProcessBatchChannel } {
+  const spec = { name: pair.schema, source: pair.source.replicationUrl, target: targetUrl, tables: [`${pair.schema}.*`], batch: { maxRows: 20, maxDelayMs: 50 } };
   // Each side resolves the pipeline on its own, as each node will from its own assignment.
   const selectPipeline = resolvePipeline(spec);
   const loadPipeline = resolvePipeline(spec);
@@ -106,6 +106,7 @@ function startSides(pair: ReplicationPair, window = WINDOW): { stop: () => Promi
     seen,
     channel,
     // As PipelineRunner.abort() does: flags up, every connection cut; resolves with how the sides ended.
+    ended: running,
     abort: () => {
       aborted = true;
       stopped = true;
@@ -172,6 +173,18 @@ describe('select side and load side joined only by the channel', () => {
     // And the batch held in the loader rolled back: nothing reached the table.
     await pair.target.connection.query('UNLOCK TABLES');
     const [rows] = await pair.target.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${pair.schema}\`.items`);
+    expect(Number(rows[0]?.n)).toBe(0);
+  });
+
+  it('refuse a source and target that are one server, though neither side reaches the other server', async () => {
+    const pair = await replicationPair();
+    const { app } = inject('services').users;
+    // The source's own server under another name: the load side writes here.
+    const sameServer = `mysql://${app.user}:${app.password}@localhost:${pair.source.instance.port}`;
+    const sides = startSides(pair, WINDOW, sameServer);
+    await expect(sides.ended).rejects.toMatchObject({ code: 'FERRY_ERR_SOURCE_IS_TARGET' });
+    // Refused before the claim: no checkpoint was written on the one server.
+    const [rows] = await pair.source.connection.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM _ferry.checkpoints WHERE pipeline = ?', [pair.schema]).catch(() => [[{ n: 0 }] as RowDataPacket[]]);
     expect(Number(rows[0]?.n)).toBe(0);
   });
 });
