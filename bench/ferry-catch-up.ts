@@ -62,7 +62,7 @@ async function waitReady(ferry: FerryProcess, target: Connection, pipeline: stri
     ferry.check();
     if (ferry.readyAt !== undefined) return ferry.readyAt;
     if (reachedGtid(await committedGtid(target, pipeline), firstGtid)) {
-      throw new Error("bin/ferry run never logged 'pipeline starting' (node/pipeline/pipeline-runner.ts): the benchmark cannot tell start-up from catch-up");
+      throw new Error("bin/ferry run never logged 'pipeline starting' (node/pipeline/select-side.ts): the benchmark cannot tell start-up from catch-up");
     }
     if (performance.now() > deadline) throw new Error(`bin/ferry run did not log 'pipeline starting' within ${limitMs / 1000} s; its last log lines:\n${ferry.logTail()}`);
     await sleep(POLL_MS);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-/** The log line bin/ferry run writes just before it opens the binlog stream (node/pipeline/pipeline-runner.ts). */
+/** The log line bin/ferry run writes just before it opens the binlog stream (node/pipeline/select-side.ts). */
 const READY_MESSAGE = 'pipeline starting';
 const KEPT_LINES = 30;
 

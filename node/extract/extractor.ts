@@ -1,5 +1,5 @@
 import type { RowChange, SourceTransaction } from '../../shared/model/change.ts';
-import type { MappedTable, TableMapping } from '../../shared/model/table-mapping.ts';
+import type { TableMapping } from '../../shared/model/table-mapping.ts';
 
 /**
  * A user hook: gets every replicated row change and returns it (changed or not), or null
@@ -14,14 +14,18 @@ export class Extractor {
     private readonly hook?: RowHook,
   ) {}
 
-  /** Each kept change, with where it goes, handed to `next` (Transform): no wrapper object per row. */
-  extract<T>(transaction: SourceTransaction, next: (change: RowChange, mapped: MappedTable) => T): T[] {
-    const out: T[] = [];
+  /**
+   * The kept changes, for Transform (on the load side). Each stays under the table it was
+   * read from, whose rule maps it: a hook that renames a change does not move it to another
+   * rule's target.
+   */
+  extract(transaction: SourceTransaction): RowChange[] {
+    const out: RowChange[] = [];
     for (const change of transaction.changes) {
-      const mapped = this.mapping.mapTable(change.schema, change.table);
-      if (!mapped) continue;
+      if (!this.mapping.mapTable(change.schema, change.table)) continue;
       const kept = this.hook ? this.hook(change) : change;
-      if (kept) out.push(next(kept, mapped));
+      if (!kept) continue;
+      out.push(kept.schema === change.schema && kept.table === change.table ? kept : { ...kept, schema: change.schema, table: change.table });
     }
     return out;
   }

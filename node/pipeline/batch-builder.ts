@@ -1,9 +1,13 @@
-import type { Batch, SourcePosition, SourceTransaction, TargetChange } from '../../shared/model/change.ts';
+import type { SourcePosition, SourceTransaction } from '../../shared/model/change.ts';
+import type { SelectedBatch } from './batch-channel.ts';
 
-/** Collects whole source transactions into the next batch. */
+/** What the builder hands over: a batch but for its number, which the sender gives it. */
+export type BuiltBatch = Omit<SelectedBatch, 'seq' | 'knownTables'>;
+
+/** Collects whole extracted source transactions into the next batch. */
 export class BatchBuilder {
-  private changes: TargetChange[] = [];
-  private transactions = 0;
+  private transactions: SourceTransaction[] = [];
+  private changes = 0;
   private sourceBytes = 0;
   private end: SourcePosition | undefined;
   private sourceTimestamp = 0;
@@ -12,11 +16,12 @@ export class BatchBuilder {
   constructor(private readonly now: () => number = Date.now) {}
 
   get isEmpty(): boolean {
-    return this.transactions === 0;
+    return this.transactions.length === 0;
   }
 
+  /** Row changes kept so far. */
   get rows(): number {
-    return this.changes.length;
+    return this.changes;
   }
 
   /** Binlog bytes of the source row events in the batch so far. */
@@ -29,21 +34,22 @@ export class BatchBuilder {
     return this.openedAt;
   }
 
-  add(transaction: SourceTransaction, changes: TargetChange[]): void {
-    if (this.transactions === 0) this.openedAt = this.now();
-    for (const change of changes) this.changes.push(change);
-    this.transactions++;
+  /** `transaction` as Extract left it: its changes are those kept. */
+  add(transaction: SourceTransaction): void {
+    if (this.transactions.length === 0) this.openedAt = this.now();
+    this.transactions.push(transaction);
+    this.changes += transaction.changes.length;
     this.sourceBytes += transaction.bytes ?? 0;
     this.end = transaction.end;
     this.sourceTimestamp = transaction.timestamp;
   }
 
   /** The batch so far, and a fresh start. */
-  take(): Batch | undefined {
-    if (this.end === undefined || this.transactions === 0) return undefined;
-    const batch: Batch = { end: this.end, changes: this.changes, transactions: this.transactions, sourceTimestamp: this.sourceTimestamp, openedAt: this.openedAt };
-    this.changes = [];
-    this.transactions = 0;
+  take(): BuiltBatch | undefined {
+    if (this.end === undefined || this.transactions.length === 0) return undefined;
+    const batch: BuiltBatch = { end: this.end, transactions: this.transactions, sourceTimestamp: this.sourceTimestamp, openedAt: this.openedAt, bytes: this.sourceBytes };
+    this.transactions = [];
+    this.changes = 0;
     this.sourceBytes = 0;
     this.end = undefined;
     return batch;

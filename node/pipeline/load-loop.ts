@@ -1,0 +1,86 @@
+import type { Pool } from 'mysql2/promise';
+import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
+import { FerryError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { Batch, TableRef, TargetChange } from '../../shared/model/change.ts';
+import type { TableMapping } from '../../shared/model/table-mapping.ts';
+import type { Loader } from '../load/loader.ts';
+import { classifyTargetError } from '../load/target-errors.ts';
+import type { TargetTables } from '../load/target-tables.ts';
+import { transformChange } from '../transform/transformer.ts';
+import type { BatchReceiver, SelectedBatch } from './batch-channel.ts';
+import { applyDdl } from './ddl-apply.ts';
+import type { Classified } from './side-errors.ts';
+
+/** What the load side's loop works with: one attempt's channel end, loader and target. */
+export interface LoadLoopContext {
+  pipeline: RuntimePipeline;
+  channel: BatchReceiver;
+  loader: Loader;
+  tables: TargetTables;
+  pool: Pool;
+  log: Logger;
+  /** Remembers which channel batch a loader batch came from, for its acknowledgement. */
+  submitted: (batch: Batch, seq: number) => void;
+  /** Whether the pipeline was aborted: then nothing more is submitted. */
+  aborted: () => boolean;
+  onTarget: Classified;
+}
+
+/**
+ * Receive → Transform → Load, batch by batch, until the stream ends (then everything received
+ * commits) or the pipeline is aborted (then nothing more is submitted). A DDL batch drains
+ * what came before it, runs under the pipeline's policy, and commits its position alone.
+ * Throws the loader's failure or the channel's.
+ */
+export async function runLoadLoop(context: LoadLoopContext): Promise<void> {
+  const { pipeline, channel, loader, tables, pool, log, onTarget } = context;
+  /** Replicated source tables known to exist (DROP DATABASE); DDL keeps it up to date. */
+  let knownTables = new Map<string, TableRef>();
+  let firstAfterResume = true;
+  const submit = async (selected: SelectedBatch): Promise<void> => {
+    const batch = transformBatch(selected, pipeline.mapping);
+    context.submitted(batch, selected.seq);
+    await onTarget(loader.submit(batch));
+  };
+  for (;;) {
+    if (channel.failure) throw channel.failure;
+    if (loader.failed !== undefined) throw classifyTargetError(loader.failed, pipeline.target);
+    // Aborted: nothing further is submitted; what is in flight rolls back, so no ack comes
+    // any more: the channel is closed, or a select side waiting for room would wait forever.
+    if (context.aborted()) {
+      channel.fail(new FerryError('FERRY_ERR_PIPELINE_ABORTED', { pipeline: pipeline.name }));
+      return;
+    }
+    if (channel.ended) break;
+    const selected = await channel.receive(1_000);
+    if (!selected) continue;
+    if (selected.knownTables) knownTables = new Map(selected.knownTables.map((t) => [`${t.schema}\u0000${t.table}`, t]));
+    const ddl = selected.transactions.find((transaction) => transaction.ddl);
+    if (ddl) {
+      if (selected.transactions.length > 1) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `batch ${selected.seq} holds DDL and other transactions` });
+      await onTarget(loader.drain());
+      const changed = await applyDdl(ddl, { pipeline, pool, log, firstAfterResume, knownTables });
+      for (const table of changed) tables.invalidate(table);
+      await submit(selected);
+      await onTarget(loader.drain());
+    } else {
+      await submit(selected);
+    }
+    firstAfterResume = false;
+  }
+  await onTarget(loader.drain());
+}
+
+/** Transform: the batch's changes under their target names, with values ready for the target. */
+function transformBatch(selected: SelectedBatch, mapping: TableMapping): Batch {
+  const changes: TargetChange[] = [];
+  for (const transaction of selected.transactions) {
+    for (const change of transaction.changes) {
+      const mapped = mapping.mapTable(change.schema, change.table);
+      if (!mapped) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `batch ${selected.seq} holds a change of ${change.schema}.${change.table}, which no table rule replicates` });
+      changes.push(transformChange(change, mapped));
+    }
+  }
+  return { end: selected.end, changes, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt };
+}

@@ -1,0 +1,184 @@
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
+import { FerryError, describeError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { Batch, SourcePosition } from '../../shared/model/change.ts';
+import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
+import { CheckpointStore, type FenceOwner } from '../load/checkpoint-store.ts';
+import { Loader } from '../load/loader.ts';
+import { TargetTables } from '../load/target-tables.ts';
+import type { BatchReceiver, ResumePoint, ResumeRequest } from './batch-channel.ts';
+import { runLoadLoop } from './load-loop.ts';
+import { settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
+import type { PipelineLock } from './pipeline-lock.ts';
+import { refuseSelfReplication } from './server-identity.ts';
+import { onTargetOf, type Classified } from './side-errors.ts';
+import { guardTargetPool, severSocket } from './target-guard.ts';
+import { createTargetPool } from './target-pool.ts';
+
+/** What the checks before the claim get of the target (preflight.ts). */
+export interface TargetAccess {
+  pool: Pool;
+  checkpoints: CheckpointStore;
+  onTarget: Classified;
+}
+
+export interface LoadSideOptions {
+  log: Logger;
+  /** This runner's identity in the fence. */
+  owner: FenceOwner;
+  /** The pipeline's named lock, held while running (`bin/ferry run`). @default none */
+  lock?: PipelineLock;
+  /** MariaDB: idle_transaction_timeout for every session. @default none */
+  idleTransactionTimeoutS?: number;
+  /** Called before every COMMIT; throwing refuses it. */
+  commitAllowed: () => void;
+  /**
+   * Runs on the first resume request, after the lock and before the claim: the prechecks, which
+   * read the source too, so the one-process runner supplies them (preflight.ts). @default none
+   */
+  beforeClaim?: (request: ResumeRequest, target: TargetAccess) => Promise<void>;
+  /** Where the pipeline resumes: the checkpoint's position, or undefined for a new one. */
+  onResumed?: (position: SourcePosition | undefined) => void;
+  /** After each batch commits, in commit order. */
+  onCommitted?: (batch: Batch) => void;
+  aborted: () => boolean;
+}
+
+/**
+ * One attempt of a pipeline's load side: Transform and Load, next to the target. Opens the
+ * target pool, answers the select side's resume request (lock, fence claim, checkpoint), then
+ * applies the batches it receives, committing rows, checkpoint and fence in one transaction
+ * per batch and acknowledging each. It never connects to the source.
+ */
+export class LoadSide {
+  private pool: Pool | undefined;
+  private sockets = new Set<unknown>();
+  private flavor: Flavor | undefined;
+  private loader: Loader | undefined;
+  private tables: TargetTables | undefined;
+  private checkpoints: CheckpointStore | undefined;
+  private poolEnded: Promise<void> | undefined;
+  private resumed = false;
+  private channel: BatchReceiver | undefined;
+  private settled: ConnectEndpoint | undefined;
+  private readonly onTarget: Classified;
+  /** Which channel batch each loader batch came from. */
+  private readonly seqOf = new WeakMap<Batch, number>();
+
+  constructor(
+    private readonly pipeline: RuntimePipeline,
+    private readonly endpoint: ConnectEndpoint,
+    private readonly options: LoadSideOptions,
+  ) {
+    this.onTarget = onTargetOf(pipeline.target);
+  }
+
+  /** Settles the target's TLS, opens the pool and learns the target's flavor. */
+  async open(): Promise<void> {
+    const { pipeline, options } = this;
+    const target = await settlePreferred(this.endpoint, 'target', options.log);
+    this.settled = target;
+    const pool = createTargetPool(target, pipeline.parallel + 2, options.log);
+    this.pool = pool;
+    this.sockets = guardTargetPool(pool, {
+      flavor: () => this.flavor,
+      idleTransactionTimeoutS: options.idleTransactionTimeoutS,
+      commitAllowed: options.commitAllowed,
+      statementTimeoutMs: pipeline.liveness.targetStatementMs,
+      endpoint: pipeline.target,
+    });
+    const [versionRows] = await this.onTarget(pool.query<RowDataPacket[]>('SELECT VERSION() AS version'));
+    const flavor = flavorOfVersion(String(versionRows[0]?.version ?? ''));
+    this.flavor = flavor;
+    const checkpoints = new CheckpointStore(flavor, pipeline.systemSchema, pipeline.name, pipeline.epoch, options.owner);
+    const tables = new TargetTables(pool);
+    this.checkpoints = checkpoints;
+    this.tables = tables;
+    this.loader = new Loader(
+      {
+        pool, flavor, workers: pipeline.parallel, log: options.log, checkpoints, tables, errorPolicy: pipeline.errorPolicy,
+        onCommitted: (batch) => {
+          options.onCommitted?.(batch);
+          const seq = this.seqOf.get(batch);
+          if (seq !== undefined) this.channel?.ack(seq);
+        },
+      },
+      checkpoints,
+      tables,
+    );
+  }
+
+  /** Answers the channel's resume request, then applies what it receives until the stream ends. */
+  async stream(channel: BatchReceiver): Promise<void> {
+    this.channel = channel;
+    channel.serveResume((request) => this.resume(request).catch((error: unknown) => {
+      const failure = error instanceof FerryError ? error : new FerryError('FERRY_ERR_INTERNAL', { detail: describeError(error) }, { cause: error });
+      channel.fail(failure);
+      throw failure;
+    }));
+    await runLoadLoop({
+      pipeline: this.pipeline,
+      channel,
+      loader: this.loader!,
+      tables: this.tables!,
+      pool: this.pool!,
+      log: this.options.log,
+      onTarget: this.onTarget,
+      aborted: this.options.aborted,
+      submitted: (batch, seq) => this.seqOf.set(batch, seq),
+    });
+  }
+
+  /**
+   * The lock, the checks before the claim, the fence claim, and where to start. One per
+   * attempt: a select side that restarts alone would need the batches in flight settled
+   * first, and the pipe's failures restart both sides (ROLLBACK, then RESTART).
+   */
+  private async resume(request: ResumeRequest): Promise<ResumePoint> {
+    const { pipeline, options, onTarget } = this;
+    if (this.resumed) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'a second resume request in one attempt of the load side' });
+    this.resumed = true;
+    const { lock, log } = options;
+    // First, before anything is written on either side.
+    if (request.sameServerProbe !== undefined) await this.refuseSameServer(request.sameServerProbe);
+    if (lock) {
+      await onTarget(lock.hold(this.settled));
+      // The lock went with its connection: end this attempt, the next one takes it again.
+      lock.onLost = () => this.channel?.fail(new FerryError('FERRY_ERR_TARGET_WRITE', { detail: `the connection holding the pipeline lock ${lock.name} was lost` }));
+    }
+    await options.beforeClaim?.(request, { pool: this.pool!, checkpoints: this.checkpoints!, onTarget });
+    const { checkpoint, created } = await onTarget(this.loader!.open(request.startIfNew));
+    if (!created && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
+    options.onResumed?.(created ? undefined : checkpoint.position);
+    return { position: checkpoint.position, resumed: !created, epoch: pipeline.epoch };
+  }
+
+  /** FERRY_ERR_SOURCE_IS_TARGET when the target sees the select side's probe lock held. */
+  private async refuseSameServer(probe: string): Promise<void> {
+    const { onTarget } = this;
+    const connection = await onTarget(this.pool!.getConnection());
+    try {
+      await refuseSelfReplication(this.pipeline, probe, (sql, values) => onTarget(connection.query<RowDataPacket[]>(sql, values).then(([rows]) => rows)));
+    } finally {
+      connection.release();
+    }
+  }
+
+  /** Cuts every target connection at once: nothing in flight commits any more. */
+  sever(reason?: string): void {
+    for (const socket of this.sockets) severSocket(socket, reason);
+    void this.endPool();
+  }
+
+  /** Lets the batches in flight finish either way, then closes the pool. */
+  async close(): Promise<void> {
+    await this.loader?.settle();
+    await this.endPool();
+  }
+
+  private endPool(): Promise<void> {
+    this.poolEnded ??= this.pool?.end().catch(() => undefined) ?? Promise.resolve();
+    return this.poolEnded;
+  }
+}

@@ -1,0 +1,140 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
+import type { StartPosition } from '../../shared/config/pipeline-spec.ts';
+import type { FerryError } from '../../shared/errors/index.ts';
+import type { Logger } from '../../shared/logging.ts';
+import type { SourcePosition } from '../../shared/model/change.ts';
+import { Extractor, type RowHook } from '../extract/extractor.ts';
+import { BinlogReader } from '../select/binlog-reader.ts';
+import type { BatchSender } from './batch-channel.ts';
+import { settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
+import { replicatedTables } from './pipeline-prechecks.ts';
+import { runSelectLoop } from './select-loop.ts';
+import { releaseProbe, takeProbe, type RowsOf } from './server-identity.ts';
+import { onSourceOf, type Classified } from './side-errors.ts';
+import { currentSourcePosition, openSourceSession, type SourceSession } from './source-session.ts';
+import { severSocket } from './target-guard.ts';
+import { TransactionQueue } from './transaction-queue.ts';
+
+export interface SelectSideOptions {
+  log: Logger;
+  hook?: RowHook;
+  /** The source sent something: an event or a heartbeat. */
+  onHeard?: () => void;
+  /** Whether changes are waiting (queued, batched, or sent and not committed). */
+  setBehind?: (behind: boolean) => void;
+  /** The binlog stream is open: the start-up is over. */
+  onStreaming?: () => void;
+  stopRequested: () => boolean;
+  aborted: () => boolean;
+}
+
+/**
+ * One attempt of a pipeline's select side: Select and Extract, next to the source. Opens a
+ * session on the source, asks the channel where to start (telling it where a new pipeline
+ * would start), reads the binlog from there, and sends batches of whole extracted source
+ * transactions. It never connects to the target.
+ */
+export class SelectSide {
+  private source: SourceSession | undefined;
+  private sourceConnection: unknown;
+  private reader: BinlogReader | undefined;
+  private queue: TransactionQueue | undefined;
+  private settled: ConnectEndpoint | undefined;
+  private readonly onSource: Classified;
+
+  constructor(
+    private readonly pipeline: RuntimePipeline,
+    private readonly endpoint: ConnectEndpoint,
+    private readonly options: SelectSideOptions,
+  ) {
+    this.onSource = onSourceOf(pipeline.source);
+  }
+
+  /** The source session, once open(): for the checks that need both servers (preflight.ts). */
+  get session(): SourceSession | undefined {
+    return this.source;
+  }
+
+  /** Settles the source's TLS and opens the SQL session. */
+  async open(): Promise<void> {
+    // PREFERRED is settled once per attempt: the server may have gained or lost TLS since.
+    const endpoint = await settlePreferred(this.endpoint, 'source', this.options.log);
+    this.settled = endpoint;
+    this.source = await openSourceSession(endpoint, (connection) => (this.sourceConnection = connection));
+  }
+
+  /** Asks where to start, then streams until a stop, an abort, or a failure of the reader or the channel. */
+  async stream(channel: BatchSender): Promise<void> {
+    const { pipeline, options } = this;
+    const { log } = options;
+    const session = this.source!;
+    // Where a new pipeline starts, read before the load side's claim pins it: rows written
+    // once the claim is visible are never before it.
+    const startIfNew: SourcePosition = pipeline.from ? sourcePositionOf(pipeline.from) : await this.onSource(currentSourcePosition(session));
+    // Held on the source until the answer: the load side looks for it on the target.
+    const rows: RowsOf = (sql, values) => this.onSource(session.connection.query<RowDataPacket[]>(sql, values).then(([found]) => found));
+    const probe = await takeProbe(rows);
+    const { position: start, resumed, epoch } = await channel.resumeAt({ startIfNew, ...(probe === undefined ? {} : { sameServerProbe: probe }) });
+    if (probe !== undefined) await releaseProbe(rows, probe);
+    const knownTables = await this.onSource(replicatedTables(pipeline, session));
+    log.info({ start, resumed, epoch }, 'pipeline starting');
+
+    const includeSchemas = pipeline.mapping.literalSourceSchemas();
+    let readerFailure: FerryError | undefined;
+    const queue = new TransactionQueue({ rows: pipeline.queue.maxRows, bytes: pipeline.queue.maxBytes }, (paused) => (paused ? this.reader?.pause() : this.reader?.resume()));
+    this.queue = queue;
+    this.reader = new BinlogReader({
+      endpoint: this.settled!,
+      serverId: pipeline.serverId,
+      start,
+      // Row events of schemas no rule reads are skipped undecoded (statements are not: DDL
+      // and statement-logged changes are classified whatever their schema).
+      ...(includeSchemas === undefined ? {} : { includeSchemas }),
+      replicates: (schema, table) => pipeline.mapping.mapTable(schema, table) !== undefined,
+      heartbeatMs: pipeline.liveness.heartbeatMs,
+      silenceMs: pipeline.liveness.sourceSilenceMs,
+      log,
+      onHeard: () => options.onHeard?.(),
+      onTransaction: (transaction) => queue.push(transaction),
+      onError: (error) => {
+        readerFailure = error;
+        queue.wake();
+      },
+    });
+    await this.reader.start();
+    options.onStreaming?.();
+    await runSelectLoop({
+      pipeline,
+      queue,
+      channel,
+      knownTables,
+      extractor: new Extractor(pipeline.mapping, options.hook),
+      readerFailure: () => readerFailure,
+      stopRequested: options.stopRequested,
+      aborted: options.aborted,
+      setBehind: (behind) => options.setBehind?.(behind),
+    });
+  }
+
+  /** Wakes the loop so that it notices a stop or a failure of the channel. */
+  wake(): void {
+    this.queue?.wake();
+  }
+
+  /** Cuts the source connections at once (an abort, a start-up without answer). */
+  sever(reason?: string): void {
+    if (this.sourceConnection) severSocket((this.sourceConnection as { connection: unknown }).connection, reason);
+    void this.reader?.stop().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.reader?.stop().catch(() => undefined);
+    await this.source?.connection.end().catch(() => undefined);
+  }
+}
+
+/** A user's --from as a stream position; the file of a GTID start arrives with the stream. */
+function sourcePositionOf(from: StartPosition): SourcePosition {
+  return from.kind === 'gtid' ? { file: '', pos: 4, gtidSet: from.gtidSet } : { file: from.file, pos: from.pos };
+}
