@@ -1,4 +1,5 @@
 import type { Connection } from 'mysql2/promise';
+import { seededRandom } from '../shared/seeded-random.ts';
 
 /**
  * sysbench's oltp_write_only workload (oltp_common.lua, defaults), written in TypeScript so the
@@ -18,15 +19,7 @@ export interface SysbenchOptions {
   seed: number;
 }
 
-function generator(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
+const generator = seededRandom;
 
 /** sysbench's sb_rand_str('###########-...'): each '#' a random digit. */
 function randomDigits(random: () => number, groups: number): string {

@@ -1,15 +1,7 @@
 import type { Connection } from 'mysql2/promise';
+import { seededRandom } from '../../shared/seeded-random.ts';
 
-/** A small deterministic pseudo-random generator, so a failing workload can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export const ITEMS_TABLE = `CREATE TABLE items (
   id INT PRIMARY KEY,

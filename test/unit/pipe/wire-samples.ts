@@ -1,15 +1,8 @@
 import type { ColumnInfo, RowChange, SourceTransaction } from '../../../shared/model/change.ts';
+import { seededRandom } from '../../../shared/seeded-random.ts';
 
-/** A deterministic generator (xorshift), so a failing case can be replayed from its seed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
+/** A deterministic generator, so a failing case can be replayed from its seed. */
+export const seeded = seededRandom;
 
 export const column = (name: string, typeCode: number, columnType: string, charset: string | null = null, unsigned = false): ColumnInfo => ({ name, typeCode, columnType, charset, unsigned });
 
