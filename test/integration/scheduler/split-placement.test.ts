@@ -59,8 +59,10 @@ const keys = () => readKeyring(testSecretKeyFile());
 async function cluster(connect: string, dcs: { a: string; b: string }, options: Parameters<typeof testManager>[1] = {}) {
   const manager = await testManager(connect, { protectionPeriodMs: PROTECTION_MS, ...options });
   const api = apiClient(manager.url);
-  expect((await api.post('/api/v1/datasources', dataSource('a', 3306, { dc: dcs.a }))).status).toBe(201);
-  expect((await api.post('/api/v1/datasources', dataSource('b', 3307, { dc: dcs.b }))).status).toBe(201);
+  // A manager without a key refuses passwords: its data sources have none.
+  const password = 'secretKeyFile' in options && options.secretKeyFile === undefined ? { password: '' } : {};
+  expect((await api.post('/api/v1/datasources', dataSource('a', 3306, { dc: dcs.a, ...password }))).status).toBe(201);
+  expect((await api.post('/api/v1/datasources', dataSource('b', 3307, { dc: dcs.b, ...password }))).status).toBe(201);
   expect((await api.post('/api/v1/channels', channel('c1', [{ name: 'p1', source: 'a', target: 'b' }]))).status).toBe(201);
   return { manager, api, admin: await zkClient(connect) };
 }
@@ -149,6 +151,17 @@ describe('split placement', () => {
     expect(whole.pipe).toBeUndefined();
     expect(await read(admin, zkPaths.selectAssignment('p1'))).toBeUndefined();
     expect(await eventually(stagesOf.bind(null, api), WAIT_MS, 'stages in the view')).toEqual({ select: { node: 'n1', dc: 'dc-a' }, load: { node: 'n1', dc: 'dc-a' } });
+  });
+
+  it('keeps a pipeline across datacenters whole when the leader has no key to seal a pipe secret', async () => {
+    const connect = await zkChroot();
+    const { api, admin } = await cluster(connect, { a: 'dc-a', b: 'dc-b' }, { secretKeyFile: undefined });
+    await registerNode(connect, 'sa1', 'dc-a');
+    await registerNode(connect, 'lb1', 'dc-b', { address: '127.0.0.1:9401', tls: false });
+    expect((await api.post('/api/v1/channels/c1/start')).status).toBe(200);
+    const whole = await eventually(async () => (await read<AssignmentRecord>(admin, zkPaths.assignment('p1')))?.value, WAIT_MS, 'p1 placed');
+    expect(whole.pipe).toBeUndefined();
+    expect(await read(admin, zkPaths.selectAssignment('p1'))).toBeUndefined();
   });
 
   it("refuses a placement.split other than 'auto' or 'never', and keeps 'never' whole across datacenters", async () => {
