@@ -9,7 +9,7 @@ import type { SessionState } from '../shared/zk/zk-client.ts';
 import type { ZkTlsOptions } from '../shared/zk/zk-tls-tunnel.ts';
 import type { ManagerZkAuth } from '../shared/cluster/zk-access.ts';
 import { restartChannel } from '../shared/cluster/arbiter/index.ts';
-import { processKeys, type ProcessKeys } from '../shared/secrets/index.ts';
+import { processKeys, type KeySource, type ProcessKeys } from '../shared/secrets/index.ts';
 import { buildApi } from './api/server.ts';
 import { alarmMonitor } from './arbiter/index.ts';
 import { LeaderDuties, type LeaderDutyFactory } from './leader-duties.ts';
@@ -111,7 +111,7 @@ class Manager implements RunningManager {
     private readonly secrets: ProcessKeys,
   ) {
     this.log = (options.log ?? silentLogger()).child({ component: 'manager' });
-    this.duties = new LeaderDuties(options.duties ?? defaultDuties(options), this.log);
+    this.duties = new LeaderDuties(options.duties ?? defaultDuties(options, secrets.keys), this.log);
   }
 
   isLeader(): boolean {
@@ -246,10 +246,11 @@ class Manager implements RunningManager {
  * The leader's duties: the scheduler (with the node monitor, the placement policy, and the
  * arbiter's RESTART for the channels of a lost node) and the alarm monitor.
  */
-function defaultDuties(options: ManagerOptions): LeaderDutyFactory[] {
+function defaultDuties(options: ManagerOptions, secrets: KeySource): LeaderDutyFactory[] {
   return [
     scheduler({
       restartChannel,
+      secrets,
       ...(options.protectionPeriodMs === undefined ? {} : { protectionPeriodMs: options.protectionPeriodMs }),
       ...(options.placementPolicy === undefined ? {} : { placementPolicy: options.placementPolicy }),
       ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),

@@ -1,4 +1,4 @@
-import type { AssignmentRecord, ManagerRecord, NodeRecord, PermitRecord, PipelineStatsRecord } from '../shared/cluster/model.ts';
+import type { AssignmentRecord, ManagerRecord, NodeRecord, PermitRecord, PipelineStatsRecord, SelectAssignmentRecord } from '../shared/cluster/model.ts';
 import { zkPaths } from '../shared/cluster/zk-paths.ts';
 import { readRecord, type Stored } from '../shared/cluster/zk-records.ts';
 
@@ -31,6 +31,7 @@ export async function readRecords<T>(zk: ZkClient, parent: string, pathOf: (name
 
 export const readPermits = (zk: ZkClient, watchers?: RecordWatchers) => readRecords<PermitRecord>(zk, zkPaths.permits, zkPaths.permit, watchers);
 export const readAssignments = (zk: ZkClient, watchers?: RecordWatchers) => readRecords<AssignmentRecord>(zk, zkPaths.assignments, zkPaths.assignment, watchers);
+export const readSelectAssignments = (zk: ZkClient, watchers?: RecordWatchers) => readRecords<SelectAssignmentRecord>(zk, zkPaths.selectAssignments, zkPaths.selectAssignment, watchers);
 export const readNodes = (zk: ZkClient, watchers?: RecordWatchers) => readRecords<NodeRecord>(zk, zkPaths.nodes, zkPaths.node, watchers);
 export const readManagers = (zk: ZkClient) => readRecords<ManagerRecord>(zk, zkPaths.managers, zkPaths.manager);
 

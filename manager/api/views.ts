@@ -1,8 +1,8 @@
 import type { ConfigStore, Versioned } from '../../shared/cluster/config-store.ts';
-import type { AssignmentRecord, ChannelSpecT, ChannelStatusT, PermitRecord, PipelineStatsRecord } from '../../shared/cluster/model.ts';
+import type { AssignmentRecord, ChannelSpecT, ChannelStatusT, NodeRecord, PermitRecord, PipelineStatsRecord, SelectAssignmentRecord } from '../../shared/cluster/model.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
-import { readAssignments, readPermits, readStats, type Stored } from '../runtime-state.ts';
+import { readAssignments, readNodes, readPermits, readSelectAssignments, readStats, type Stored } from '../runtime-state.ts';
 
 /** What GET /channels/{name} returns: the spec, the permit, and each pipeline's runtime state. */
 export interface ChannelView {
@@ -31,12 +31,35 @@ export interface PipelineView extends Omit<ChannelSpecT['pipelines'][number], 'n
   node: string | null;
   epoch: number | null;
   assignment: AssignmentRecord['state'] | null;
+  /**
+   * Where the select side (Select, Extract) and the load side (Transform, Load) run: two
+   * nodes for a split pipeline, the one node twice otherwise (null when unassigned). `dc` is
+   * the node's datacenter while it is registered, else null.
+   */
+  stages: { select: StageView; load: StageView } | null;
+}
+
+export interface StageView {
+  node: string;
+  dc: string | null;
 }
 
 interface RuntimeRecords {
   permits: Map<string, Stored<PermitRecord>>;
   assignments: Map<string, Stored<AssignmentRecord>>;
+  /** Select sides of split pipelines. @default none */
+  selectAssignments?: Map<string, Stored<SelectAssignmentRecord>>;
+  /** Registered nodes, for their datacenters. @default none */
+  nodes?: Map<string, Stored<NodeRecord>>;
   stats: Map<string, PipelineStatsRecord>;
+}
+
+/** The stages of a pipeline from its records: a select side of its own only when the load record says it is split. */
+function stagesOf(assignment: AssignmentRecord | undefined, select: SelectAssignmentRecord | undefined, runtime: RuntimeRecords): PipelineView['stages'] {
+  if (!assignment) return null;
+  const stage = (node: string): StageView => ({ node, dc: runtime.nodes?.get(node)?.value.dc ?? null });
+  const selectNode = assignment.pipe && select ? select.node : assignment.node;
+  return { select: stage(selectNode), load: stage(assignment.node) };
 }
 
 export function channelView({ value: channel, version }: Versioned<ChannelSpecT>, runtime: RuntimeRecords): ChannelView {
@@ -66,6 +89,7 @@ export function channelView({ value: channel, version }: Versioned<ChannelSpecT>
         node: assignment?.node ?? null,
         epoch: assignment?.epoch ?? null,
         assignment: assignment?.state ?? null,
+        stages: stagesOf(assignment, runtime.selectAssignments?.get(pipeline.name)?.value, runtime),
       };
     }),
   };
@@ -76,10 +100,12 @@ export async function readChannelViews(zk: ZkClient, store: ConfigStore, only?: 
   const snapshot = await store.read();
   if (only !== undefined && !snapshot.channels[only]) throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'channel', name: only });
   const channels = Object.values(snapshot.channels).filter(({ value }) => only === undefined || value.name === only);
-  const [permits, assignments, stats] = await Promise.all([
+  const [permits, assignments, selectAssignments, nodes, stats] = await Promise.all([
     readPermits(zk),
     readAssignments(zk),
+    readSelectAssignments(zk),
+    readNodes(zk),
     readStats(zk, channels.flatMap(({ value }) => value.pipelines.map((p) => p.name))),
   ]);
-  return channels.map((channel) => channelView(channel, { permits, assignments, stats })).sort((a, b) => a.name.localeCompare(b.name));
+  return channels.map((channel) => channelView(channel, { permits, assignments, selectAssignments, nodes, stats })).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -93,6 +93,7 @@ export async function deleteChannel(zk: ZkClient, store: ConfigStore, name: stri
   // Runtime leftovers; the leader's scheduler also drops assignments of unknown pipelines.
   for (const pipeline of pipelines) {
     await zk.removeRecursive(zkPaths.assignment(pipeline));
+    await zk.removeRecursive(zkPaths.selectAssignment(pipeline));
     await zk.removeRecursive(zkPaths.stat(pipeline));
   }
   await zk.removeRecursive(zkPaths.channelRollbacks(name));

@@ -40,13 +40,14 @@ export class SchedulerEvents {
     }
   }
 
-  async placed(assignments: readonly (PlannedAssignment & { epoch: number })[], policy: string): Promise<void> {
+  /** `side` is set for the sides of a split pipeline. */
+  async placed(assignments: readonly (PlannedAssignment & { epoch: number; side?: 'select' | 'load' })[], policy: string): Promise<void> {
     for (const a of assignments) {
-      this.log.info({ pipeline: a.pipeline, channel: a.channel, node: a.node, epoch: a.epoch, from: a.previous?.node, reason: a.reason, policy }, 'pipeline assigned');
+      this.log.info({ pipeline: a.pipeline, channel: a.channel, node: a.node, epoch: a.epoch, from: a.previous?.node, reason: a.reason, policy, side: a.side }, 'pipeline assigned');
       await this.append({
         type: 'PLACEMENT', channel: a.channel, pipeline: a.pipeline, node: a.node,
         reason: a.previous ? `moved from ${a.previous.node}: ${a.reason}` : 'placed',
-        details: { epoch: a.epoch, policy, ...(a.previous ? { from: a.previous.node, previousEpoch: a.previous.epoch } : {}) },
+        details: { epoch: a.epoch, policy, ...(a.side ? { side: a.side } : {}), ...(a.previous ? { from: a.previous.node, previousEpoch: a.previous.epoch } : {}) },
       });
     }
   }

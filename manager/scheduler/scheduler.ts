@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { EventLog } from '../../shared/cluster/event-log.ts';
 import type { AssignmentRecord, ConfigSnapshot, NodeRecord, PermitRecord } from '../../shared/cluster/model.ts';
+import { sealNewPipeSecret, type KeySource } from '../../shared/secrets/index.ts';
 import type { LeaderDuty, LeaderDutyContext } from '../leader-duties.ts';
 import { NodeLiveness } from '../monitor/node-liveness.ts';
 import { PendingAcks } from '../monitor/pending-acks.ts';
-import { readAssignments, readNodes, readPermits, type Stored } from '../runtime-state.ts';
+import { readAssignments, readNodes, readPermits, readSelectAssignments, type Stored } from '../runtime-state.ts';
 import { WatchSet } from '../watch-set.ts';
 import { planAssignments } from './assignment-plan.ts';
 import { writePlan } from './assignment-writes.ts';
@@ -12,6 +13,7 @@ import { NodeLossRestarts, type ChannelRestart } from './node-loss-restarts.ts';
 import { PassLoop } from './pass-loop.ts';
 import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICIES, type PlacementPolicyName } from './policies/index.ts';
 import { SchedulerEvents } from './scheduler-events.ts';
+import { splitDcs } from './split-plan.ts';
 
 export interface SchedulerOptions {
   /** How long the work of a vanished node waits for it to come back. @default 90000 */
@@ -28,6 +30,8 @@ export interface SchedulerOptions {
   safetyNetMs?: number;
   /** Monotonic milliseconds; never the wall clock. @default performance.now */
   now?: () => number;
+  /** The cluster key, to seal pipe secrets: without one no pipeline is split. @default none */
+  secrets?: KeySource;
 }
 
 /**
@@ -51,6 +55,9 @@ export class Scheduler implements LeaderDuty {
   /** Where each pipeline ran, as last seen: [node, previousNode]. */
   private readonly ranOn = new Map<string, string[]>();
   private config: ConfigSnapshot | undefined;
+  private readonly secrets: KeySource;
+  /** Said once per term: pipelines that would split stay whole for want of a key. */
+  private saidNoKey = false;
 
   constructor(private readonly ctx: LeaderDutyContext, options: SchedulerOptions = {}) {
     this.loop = new PassLoop(() => this.reconcile(), ctx.log, { debounceMs: options.debounceMs ?? 100, safetyNetMs: options.safetyNetMs ?? 3_000, onFailure: () => this.watches.clear() });
@@ -62,6 +69,7 @@ export class Scheduler implements LeaderDuty {
     this.report = new SchedulerEvents(events, by, ctx.log);
     if (options.restartChannel) this.restarts = new NodeLossRestarts(options.restartChannel, { zk: ctx.zk, log: ctx.log, events, by }, () => this.loop.trigger());
     this.now = options.now ?? (() => performance.now());
+    this.secrets = options.secrets ?? (() => undefined);
   }
 
   start(): void {
@@ -78,15 +86,16 @@ export class Scheduler implements LeaderDuty {
     const { zk, store } = this.ctx;
     const epoch = await store.epoch(this.watches.watcher('epoch'));
     if (this.config?.epoch !== epoch) this.config = await store.snapshot();
-    const [nodeRecords, permitRecords, assignments] = await Promise.all([
+    const [nodeRecords, permitRecords, assignments, selectAssignments] = await Promise.all([
       this.watchedRecords<NodeRecord>('node', (w) => readNodes(zk, w)),
       this.watchedRecords<PermitRecord>('permit', (w) => readPermits(zk, w)),
       readAssignments(zk, { children: this.watches.watcher('assignments') }),
+      readSelectAssignments(zk, { children: this.watches.watcher('select-assignments') }),
     ]);
     const nodes = new Map([...nodeRecords].map(([id, { value }]) => [id, value]));
     const permits = new Map([...permitRecords].map(([name, { value }]) => [name, value]));
     const started = (channel: string) => permits.get(channel)?.status === 'START';
-    const work = workByNode(assignments);
+    const work = workByNode([...assignments.values(), ...selectAssignments.values()]);
     const now = this.now();
     const changes = this.liveness.observe(nodes, new Set(work.keys()), now);
     await this.report.liveness(changes, work);
@@ -99,18 +108,25 @@ export class Scheduler implements LeaderDuty {
 
     const protectedNodes = new Set([...this.liveness.protectedNodes(now), ...(this.restarts?.holding() ?? [])]);
     const { channels, dataSources } = this.config;
-    const plan = planAssignments({ channels, dataSources, permits, nodes, assignments, protectedNodes, ranBefore: this.ranOn }, this.policy);
+    const keyring = this.secrets();
+    if (!keyring) this.sayNoKey();
+    const plan = planAssignments({ channels, dataSources, permits, nodes, assignments, protectedNodes, ranBefore: this.ranOn, selectAssignments, canSplit: keyring !== undefined }, this.policy);
     for (const { pipeline, channel } of plan.unplaced) this.ctx.log.debug({ pipeline, channel }, 'no eligible node for pipeline');
     if (this.loop.stopped) return false;
-    const placed = await writePlan(zk, plan, assignments, new Date().toISOString());
+    const newPipeSecret = (pipeline: string) => {
+      if (!keyring) throw new Error('a split was planned without a key'); // canSplit was false
+      return sealNewPipeSecret(keyring, pipeline);
+    };
+    const placed = await writePlan(zk, plan, assignments, new Date().toISOString(), { selectAssignments, newPipeSecret });
     if (placed === undefined) {
       this.ctx.log.debug('assignments changed during the pass; reading again');
       return true;
     }
     await this.report.placed(placed, this.policy.name);
     for (const r of plan.remove) this.ctx.log.info({ pipeline: r.pipeline, reason: r.reason }, 'assignment removed');
+    for (const r of plan.select?.remove ?? []) this.ctx.log.info({ pipeline: r.pipeline, reason: r.reason }, 'select assignment removed');
 
-    const pending = [...assignments.values()].map(({ value }) => value).filter((a) => a.state === 'pending' && nodes.has(a.node) && started(a.channel));
+    const pending = [...assignments.values(), ...selectAssignments.values()].map(({ value }) => value).filter((a) => a.state === 'pending' && nodes.has(a.node) && started(a.channel));
     await this.report.ackOverdue(this.acks.overdue(pending, now));
     return false;
   }
@@ -120,6 +136,16 @@ export class Scheduler implements LeaderDuty {
     for (const { value } of assignments.values()) this.ranOn.set(value.pipeline, [value.node, ...(value.previousNode === undefined ? [] : [value.previousNode])]);
     const configured = new Set(Object.values(this.config?.channels ?? {}).flatMap((c) => c.pipelines.map((p) => p.name)));
     for (const pipeline of this.ranOn.keys()) if (!configured.has(pipeline)) this.ranOn.delete(pipeline);
+  }
+
+  /** Without a key a pipe secret cannot be sealed, and one is never written in clear: pipelines run whole. */
+  private sayNoKey(): void {
+    if (this.saidNoKey || !this.config) return;
+    const { channels, dataSources } = this.config;
+    const wouldSplit = Object.values(channels).flatMap((c) => c.pipelines).filter((p) => splitDcs(p, dataSources) !== undefined).map((p) => p.name);
+    if (wouldSplit.length === 0) return;
+    this.saidNoKey = true;
+    this.ctx.log.warn({ pipelines: wouldSplit }, 'no secret key file: pipelines across datacenters run whole, not split');
   }
 
   /** Children and each child's data, watched. */
@@ -137,10 +163,10 @@ export class Scheduler implements LeaderDuty {
   }
 }
 
-/** Assignments by the node they name. */
-function workByNode(assignments: ReadonlyMap<string, Stored<AssignmentRecord>>): Map<string, AssignmentRecord[]> {
-  const work = new Map<string, AssignmentRecord[]>();
-  for (const { value } of assignments.values()) work.set(value.node, [...(work.get(value.node) ?? []), value]);
+/** Assignments (either side) by the node they name. */
+function workByNode(assignments: readonly Stored<Pick<AssignmentRecord, 'node' | 'pipeline' | 'channel'>>[]): Map<string, Pick<AssignmentRecord, 'node' | 'pipeline' | 'channel'>[]> {
+  const work = new Map<string, Pick<AssignmentRecord, 'node' | 'pipeline' | 'channel'>[]>();
+  for (const { value } of assignments) work.set(value.node, [...(work.get(value.node) ?? []), value]);
   return work;
 }
 

@@ -46,6 +46,9 @@ export type DataSourceView = Omit<DataSourceSpecT, 'password'> & { hasPassword: 
 export const PlacementSpec = Type.Object({
   nodes: Type.Optional(Type.Array(Name('Node id.'), { minItems: 1, description: 'Only these nodes. Default: any node.' })),
   dcs: Type.Optional(Type.Array(Name('Datacenter.'), { minItems: 1, description: 'Only nodes in these datacenters. Default: any datacenter.' })),
+  split: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('never')], {
+    description: "auto: when the source's and the target's data sources are in different datacenters, run Select/Extract on a node of the source's and Transform/Load on a pipe-capable node of the target's, joined by the node-to-node pipe (whole on one node when either has no such node). never: always one node. Default 'auto'.",
+  })),
 }, { ...strict, default: {}, description: 'Where the stages may run.' });
 
 /** The pipeline file's fields, as one schema each (shared, so the two cannot drift apart). */
@@ -122,6 +125,11 @@ export interface NodeRecord {
   state: 'up' | 'full' | 'leaving';
   version: string;
   startedAt: string;
+  /**
+   * Where other nodes dial this node's pipe server (`--pipe-advertise`, else `--pipe-listen`),
+   * and whether it speaks TLS. Only a node with it can take the load side of a split pipeline.
+   */
+  pipe?: { address: string; tls: boolean };
 }
 
 /** /managers/<id> (ephemeral). */
@@ -149,6 +157,22 @@ export interface AssignmentRecord {
   at: string;
   /** The node that ran it before it moved here (the 'sticky' placement policy prefers it). */
   previousNode?: string;
+  /**
+   * Set when the pipeline is split: this record is the load side (Transform, Load; its epoch
+   * fences the target) and /select-assignments/<pipeline> the select side. `secret` is the
+   * pipe secret sealed for `pipe/<pipeline>` (shared/secrets), the same envelope as in the
+   * select record; `selectNode` and `selectEpoch` name the one select side it may accept.
+   */
+  pipe?: { secret: string; selectNode: string; selectEpoch: number };
+}
+
+/**
+ * /select-assignments/<pipeline>: the select side (Select, Extract) of a split pipeline, with
+ * its own epoch from the same counter; pending -> acked -> done as an assignment. `pipe` says
+ * where the load side listens and holds the same sealed secret as the load record.
+ */
+export interface SelectAssignmentRecord extends Omit<AssignmentRecord, 'pipe'> {
+  pipe: { secret: string; loadNode: string; address: string; tls: boolean; loadEpoch: number };
 }
 
 /** /stats/<pipeline>: last progress a node reported, through a manager. */

@@ -43,6 +43,12 @@ export const zkPaths = {
   assignments: `${ZK_ROOT}/assignments`,
   assignment: (pipeline: string) => under(`${ZK_ROOT}/assignments`, pipeline),
   /**
+   * The select side of a split pipeline (its assignment above is then the load side). A
+   * parent of its own: a name suffix such as `<pipeline>.select` could be another pipeline's.
+   */
+  selectAssignments: `${ZK_ROOT}/select-assignments`,
+  selectAssignment: (pipeline: string) => under(`${ZK_ROOT}/select-assignments`, pipeline),
+  /**
    * Lowest epoch the next assignment of a pipeline must exceed: the target's fence epoch, as
    * reported by a node whose claim that fence refused while ZooKeeper had nothing newer (a
    * rebuilt ensemble or a new chroot restarts the epoch counter low).
@@ -87,7 +93,7 @@ export const zkPaths = {
 /** The persistent parents, created at start-up by managers and nodes alike (mkdirp is idempotent). */
 export const ZK_PARENTS: readonly string[] = [
   zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
-  zkPaths.permits, zkPaths.assignments, zkPaths.epochFloors, zkPaths.stats,
+  zkPaths.permits, zkPaths.assignments, zkPaths.selectAssignments, zkPaths.epochFloors, zkPaths.stats,
   zkPaths.nodes, zkPaths.managers, zkPaths.election,
   zkPaths.locks, zkPaths.events, zkPaths.alarms, zkPaths.rollbacks,
 ];

@@ -1,12 +1,12 @@
 import { FerryError, isFerryError } from '../../errors/index.ts';
 import type { Watcher, ZkClient, ZkOp } from '../../zk/zk-client.ts';
-import type { AssignmentRecord, ChannelSpecT, PermitRecord } from '../model.ts';
+import type { AssignmentRecord, ChannelSpecT, PermitRecord, SelectAssignmentRecord } from '../model.ts';
 import { zkPaths } from '../zk-paths.ts';
 import { readRecord, type Stored } from '../zk-records.ts';
 
 /**
  * The znodes an arbiter action reads and writes: the channel spec, its permit and its
- * pipelines' assignments. Every write is a compare-and-set on the version just read, so a
+ * pipelines' assignments (with the select sides of split pipelines). Every write is a compare-and-set on the version just read, so a
  * writer outside the lock (or a leader's scheduler) can never be overwritten blindly.
  */
 
@@ -55,24 +55,35 @@ export async function readAssignments(zk: ZkClient, spec: ChannelSpecT, watch?: 
   return new Map(entries.flatMap(([name, record]) => (record ? [[name, record] as const] : [])));
 }
 
+/** The select sides of the channel's split pipelines, by pipeline. */
+export async function readSelectAssignments(zk: ZkClient, spec: ChannelSpecT): Promise<Map<string, Stored<SelectAssignmentRecord>>> {
+  const entries = await Promise.all(spec.pipelines.map(async ({ name }) => [name, await readRecord<SelectAssignmentRecord>(zk, zkPaths.selectAssignment(name))] as const));
+  return new Map(entries.flatMap(([name, record]) => (record ? [[name, record] as const] : [])));
+}
+
 export const isLive = async (zk: ZkClient, node: string): Promise<boolean> => (await zk.exists(zkPaths.node(node))) !== null;
 
-/** The nodes the channel's assignments name that are alive now, sorted. */
+/** The nodes the channel's assignments (either side) name that are alive now, sorted. */
 export async function involvedNodes(zk: ZkClient, spec: ChannelSpecT): Promise<string[]> {
-  const named = new Set([...(await readAssignments(zk, spec)).values()].map(({ value }) => value.node));
+  const [assignments, selects] = await Promise.all([readAssignments(zk, spec), readSelectAssignments(zk, spec)]);
+  const named = new Set([...assignments.values(), ...selects.values()].map(({ value }) => value.node));
   const live = await Promise.all([...named].map(async (node) => ((await isLive(zk, node)) ? [node] : [])));
   return live.flat().sort();
 }
 
 /**
- * Removes every assignment of the channel in one multi-op (compare-and-set on each version:
- * a node acking meanwhile makes it read again). Returns the epochs removed by pipeline, so
- * that the wait for the new placement can tell a new assignment from an old one.
+ * Removes every assignment of the channel, select sides included, in one multi-op
+ * (compare-and-set on each version: a node acking meanwhile makes it read again). Returns the
+ * (load side's) epochs removed by pipeline, so that the wait for the new placement can tell a
+ * new assignment from an old one; a new split placement writes both sides in one multi-op.
  */
 export async function removeAssignments(zk: ZkClient, spec: ChannelSpecT): Promise<Map<string, number>> {
   for (let attempt = 1; ; attempt += 1) {
-    const assignments = await readAssignments(zk, spec);
-    const ops: ZkOp[] = [...assignments].map(([pipeline, { version }]) => ({ op: 'remove', path: zkPaths.assignment(pipeline), version }));
+    const [assignments, selects] = await Promise.all([readAssignments(zk, spec), readSelectAssignments(zk, spec)]);
+    const ops: ZkOp[] = [
+      ...[...assignments].map(([pipeline, { version }]): ZkOp => ({ op: 'remove', path: zkPaths.assignment(pipeline), version })),
+      ...[...selects].map(([pipeline, { version }]): ZkOp => ({ op: 'remove', path: zkPaths.selectAssignment(pipeline), version })),
+    ];
     try {
       if (ops.length > 0) await zk.multi(ops);
       return new Map([...assignments].map(([pipeline, { value }]) => [pipeline, value.epoch]));
