@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { resolvePipeline } from '../../../shared/config/load-pipeline-config.ts';
+import type { PipelineSpecInput } from '../../../shared/config/pipeline-spec.ts';
 import { FerryError } from '../../../shared/errors/index.ts';
 import { silentLogger } from '../../../shared/logging.ts';
 import type { ResumePoint } from '../../../node/pipeline/batch-channel.ts';
+import { InProcessBatchChannel } from '../../../node/pipeline/in-process-channel.ts';
 import { LoadSide } from '../../../node/pipeline/load-side.ts';
+import { inProcessBounds, joinSides } from '../../../node/pipeline/local-attempt.ts';
 import { connectEndpoint } from '../../../node/pipeline/mysql-tls.ts';
 import { SelectSide } from '../../../node/pipeline/select-side.ts';
 import { PipeBatchSender, PipeServer, loadSideSink, runSelectOverPipe, type SourceStatus } from '../../../node/pipe/index.ts';
@@ -24,7 +27,7 @@ import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 const EPOCH = 7;
 const SECRET = randomBytes(32);
 const MAX_BATCH_BYTES = 64 * 1024;
-const TUNING = { maxBatchBytes: MAX_BATCH_BYTES, window: { maxInFlightBatches: 16, maxInFlightBytes: 1024 * 1024 }, heartbeatMs: 500, silenceMs: 5_000 };
+const TUNING = { maxBatchBytes: MAX_BATCH_BYTES, heartbeatMs: 500, silenceMs: 5_000 };
 
 /** One pipe server (the load node) behind one WAN link; each attempt of the load side attaches to it. */
 interface Link {
@@ -40,6 +43,8 @@ interface LoadAttempt {
   loaded?: Promise<void>;
   /** Row changes of the largest batch committed in one target transaction. */
   largestCommit: number;
+  /** Row changes committed. */
+  rows: number;
 }
 
 let link: Link;
@@ -84,19 +89,23 @@ interface Sides {
 }
 
 /** Both sides of one attempt: a new client on the select side, a new session on the load side. */
-function startSides(pair: ReplicationPair): Sides {
-  const spec = { name: pair.schema, source: pair.source.replicationUrl, target: pair.target.url, tables: [`${pair.schema}.*`], batch: { maxRows: 20, maxDelayMs: 50 } };
+function startSides(pair: ReplicationPair, overrides: Partial<PipelineSpecInput> = {}): Sides {
+  const spec: PipelineSpecInput = { name: pair.schema, source: pair.source.replicationUrl, target: pair.target.url, tables: [`${pair.schema}.*`], batch: { maxRows: 20, maxDelayMs: 50 }, ...overrides };
   const selectPipeline = resolvePipeline(spec);
   const loadPipeline = resolvePipeline(spec);
   let stopped = false;
   const attempt: LoadAttempt = {
     statuses: [],
     largestCommit: 0,
+    rows: 0,
     load: new LoadSide(loadPipeline, connectEndpoint(loadPipeline.target, 'target'), {
       log: silentLogger(),
       owner: { scope: 'run', id: `pipe-test/${randomBytes(4).toString('hex')}` },
       commitAllowed: () => undefined,
-      onCommitted: (batch) => (attempt.largestCommit = Math.max(attempt.largestCommit, batch.changes.length)),
+      onCommitted: (batch) => {
+        attempt.largestCommit = Math.max(attempt.largestCommit, batch.changes.length);
+        attempt.rows += batch.changes.length;
+      },
       aborted: () => false,
     }),
   };
@@ -157,6 +166,36 @@ function startSides(pair: ReplicationPair): Sides {
       if (outcome.load !== undefined) throw outcome.load as Error;
     },
   };
+}
+
+/** The same pipeline whole in this process (the in-process channel), for the figures. */
+async function runInProcess(pair: ReplicationPair, spec: PipelineSpecInput, until: () => Promise<void>): Promise<number> {
+  const pipeline = resolvePipeline(spec);
+  let stopped = false;
+  let rows = 0;
+  const select = new SelectSide(pipeline, connectEndpoint(pipeline.source, 'source'), { log: silentLogger(), stopRequested: () => stopped, aborted: () => false });
+  const load = new LoadSide(pipeline, connectEndpoint(pipeline.target, 'target'), {
+    log: silentLogger(),
+    owner: { scope: 'run', id: `pipe-figures/${randomBytes(4).toString('hex')}` },
+    commitAllowed: () => undefined,
+    onCommitted: (batch) => (rows += batch.changes.length),
+    aborted: () => false,
+  });
+  const running = (async () => {
+    try {
+      await select.open();
+      await load.open();
+      await joinSides(new InProcessBatchChannel(inProcessBounds(pipeline)), (sender) => select.stream(sender), (receiver) => load.stream(receiver), () => select.wake());
+    } finally {
+      await select.close();
+      await load.close();
+    }
+  })();
+  await until();
+  stopped = true;
+  select.wake();
+  await running;
+  return rows;
 }
 
 async function targetCount(pair: ReplicationPair): Promise<number> {
@@ -249,5 +288,44 @@ describe('select side and load side joined by the pipe across an emulated WAN', 
     // ... and committed in one target transaction.
     expect(sides.load.largestCommit).toBe(rows);
     await sides.stop();
+  });
+
+  // Figures for docs/split-pipelines.md, not a timed test: FERRY_PIPE_FIGURES=1 to run it.
+  it.skipIf(process.env.FERRY_PIPE_FIGURES === undefined)('figures: one backlog through the in-process channel and through the pipe at 50 ms each way, 20 Mbit/s', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth(ITEMS_TABLE);
+    const [status] = await pair.source.connection.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    const from = `${String(status[0]!.File)}:${String(status[0]!.Position)}`;
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: Number(process.env.FERRY_PIPE_FIGURES_TRANSACTIONS ?? 3000), seed: 40, keySpace: 20_000 });
+    const spec = (name: string): PipelineSpecInput => ({ name, source: pair.source.replicationUrl, target: pair.target.url, tables: [`${pair.schema}.*`], from });
+    onTestFinished(async () => {
+      await pair.target.connection.query('DELETE FROM _ferry.checkpoints WHERE pipeline IN (?, ?)', [`${pair.schema}-local`, `${pair.schema}-pipe`]).catch(() => undefined);
+    });
+    const converged = () => expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, 600_000);
+
+    let started = performance.now();
+    const localRows = await runInProcess(pair, spec(`${pair.schema}-local`), converged);
+    const localMs = performance.now() - started;
+
+    await pair.target.connection.query(`TRUNCATE TABLE \`${pair.schema}\`.items`);
+    const before = link.proxy.stats();
+    started = performance.now();
+    const sides = startSides(pair, spec(`${pair.schema}-pipe`));
+    onTestFinished(() => sides.stop().catch(() => undefined));
+    await converged();
+    const pipeMs = performance.now() - started;
+    const after = link.proxy.stats();
+    const pipe = sides.sender.stats()!;
+    await sides.stop();
+    const up = after.up.bytes - before.up.bytes;
+    const down = after.down.bytes - before.down.bytes;
+    const figures = {
+      rows: { local: localRows, pipe: sides.load.rows },
+      rowsPerSecond: { local: Math.round(localRows / (localMs / 1000)), pipe: Math.round(sides.load.rows / (pipeMs / 1000)) },
+      seconds: { local: Math.round(localMs) / 1000, pipe: Math.round(pipeMs) / 1000 },
+      wan: { upBytes: up, downBytes: down, upBytesPerRow: Math.round((up / sides.load.rows) * 10) / 10, rttMs: pipe.rttMs, batches: sides.sender.sent.batches },
+    };
+    console.log(JSON.stringify(figures));
+    expect(sides.load.rows).toBe(localRows);
   });
 });
