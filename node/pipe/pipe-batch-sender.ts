@@ -35,7 +35,7 @@ export class PipeBatchSender implements BatchSender {
   private closedBy: FerryError | undefined;
   /** Transport sequence numbers of the batch-ends sent and not yet acknowledged, in order. */
   private readonly batchEnds: number[] = [];
-  private source: SourceStatus = { heardAt: 0, behind: false };
+  private readonly source: SourceStatus = { heardAt: 0, behind: false };
   private statusSent: SourceStatus | undefined;
   /** The payloads of one batch, a status or the end go out one after another. */
   private sending: Promise<unknown> = Promise.resolve();
@@ -67,12 +67,13 @@ export class PipeBatchSender implements BatchSender {
 
   /** The source sent something (SelectSideOptions.onHeard). */
   heard(at: number = Date.now()): void {
-    this.source = { ...this.source, heardAt: at };
+    // Once per binlog event: a field, not a new object (sends copy it).
+    this.source.heardAt = at;
   }
 
   /** Whether changes wait on the select side (SelectSideOptions.setBehind). */
   setBehind(behind: boolean): void {
-    if (behind !== this.source.behind) this.source = { ...this.source, behind };
+    this.source.behind = behind;
   }
 
   async resumeAt(request: ResumeRequest): Promise<ResumePoint> {
