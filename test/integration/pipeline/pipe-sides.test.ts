@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import { resolvePipeline } from '../../../shared/config/load-pipeline-config.ts';
 import type { PipelineSpecInput } from '../../../shared/config/pipeline-spec.ts';
 import { FerryError } from '../../../shared/errors/index.ts';
@@ -288,6 +288,16 @@ describe('select side and load side joined by the pipe across an emulated WAN', 
     // ... and committed in one target transaction.
     expect(sides.load.largestCommit).toBe(rows);
     await sides.stop();
+  });
+
+  it('refuse a source and target that are one server: the load side refuses, the select side hears its code', async () => {
+    const pair = await replicationPair();
+    const { app } = inject('services').users;
+    // The source's own server under another name: the load side writes here.
+    const sides = startSides(pair, { target: `mysql://${app.user}:${app.password}@localhost:${pair.source.instance.port}` });
+    const outcome = await sides.ended;
+    expect((outcome.select as FerryError).code).toBe('FERRY_ERR_SOURCE_IS_TARGET');
+    expect((outcome.load as FerryError).code).toBe('FERRY_ERR_SOURCE_IS_TARGET');
   });
 
   // Figures for docs/split-pipelines.md, not a timed test: FERRY_PIPE_FIGURES=1 to run it.
