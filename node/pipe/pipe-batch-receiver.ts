@@ -63,6 +63,14 @@ export class PipeBatchReceiver implements BatchReceiver {
     return this.closedBy;
   }
 
+  /**
+   * Batches received and not yet acknowledged by the load side: with the select side's
+   * `behind` (SourceStatus), whether changes are waiting, for the load node's lag.
+   */
+  get pending(): number {
+    return this.batchEnds.length;
+  }
+
   get ended(): boolean {
     return this.streamEnded && this.ready.length === 0;
   }

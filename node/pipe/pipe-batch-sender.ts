@@ -100,8 +100,13 @@ export class PipeBatchSender implements BatchSender {
     });
     this.timer = setInterval(() => this.sendStatus(), this.options.statusMs ?? 500);
     this.timer.unref();
-    const peer = `${this.options.client.host}:${this.options.client.port}`;
-    return readResumePoint(client.resumeAt, peer);
+    try {
+      return readResumePoint(client.resumeAt, `${this.options.client.host}:${this.options.client.port}`);
+    } catch (error) {
+      // A malformed answer: the load side hears why, and this attempt ends.
+      this.fail(channelError(error));
+      throw this.closedBy!;
+    }
   }
 
   async send(batch: SelectedBatch): Promise<void> {

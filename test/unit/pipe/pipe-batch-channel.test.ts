@@ -102,7 +102,9 @@ describe('batch channel over the pipe', () => {
     expect(pipe.statuses.at(-1)).toEqual({ heardAt: 1_765_000_200_000, behind: true });
     // Not acknowledged until the load side acks its batch (a commit).
     expect(sender.unacked).toBe(2);
+    expect(pipe.receiver().pending).toBe(2);
     pipe.receiver().ack(1);
+    expect(pipe.receiver().pending).toBe(1);
     await until(() => sender.unacked === 1);
     pipe.receiver().ack(2);
     await until(() => sender.unacked === 0);
