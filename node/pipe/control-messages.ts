@@ -43,6 +43,11 @@ export interface FailureMessage {
   details: Record<string, unknown>;
 }
 
+/** What the select side sends with its resume request: opaque to the pipe (the load side's resumeAt reads it). */
+export interface ResumeRequestMessage {
+  request: PipePosition;
+}
+
 export interface ResumeAtMessage {
   position: PipePosition;
 }
@@ -97,5 +102,7 @@ export function refusalError(body: Record<string, unknown>, peer: string): Ferry
 export function peerFailure(body: Record<string, unknown>, peer: string): FerryError {
   const peerCode = typeof body.code === 'string' && body.code in ERROR_CODES ? body.code : 'unknown';
   const detail = typeof body.message === 'string' ? body.message : 'no message';
-  return new FerryError('FERRY_ERR_PIPE_PEER_FAILED', { peer, peerCode, detail });
+  // Kept whole, so that a channel over the pipe can raise the peer's own error on this side.
+  const peerDetails = typeof body.details === 'object' && body.details !== null && !Array.isArray(body.details) ? (body.details as Record<string, unknown>) : {};
+  return new FerryError('FERRY_ERR_PIPE_PEER_FAILED', { peer, peerCode, detail, peerDetails });
 }

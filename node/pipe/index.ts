@@ -1,7 +1,11 @@
 export { PipeServer, type PipeAuthorization, type PipeServerOptions } from './pipe-server.ts';
 export { PipeClient, type PipeClientOptions, type PipeClientStats } from './pipe-client.ts';
-export type { PipeSession, PipeSessionStats, PipeSink } from './server-session.ts';
+export type { PipeSession, PipeSessionControls, PipeSessionStats, PipeSink } from './server-session.ts';
 export type { PipePosition } from './control-messages.ts';
 export type { WindowLimits } from './flow-control.ts';
 export type { PipeTuning } from './pipe-options.ts';
 export { pipeTls, type PipeTls } from './pipe-tls.ts';
+export { PipeBatchSender, type PipeBatchSenderOptions } from './pipe-batch-sender.ts';
+export { PipeBatchReceiver, type PipeBatchReceiverOptions } from './pipe-batch-receiver.ts';
+export { loadSideSink, runSelectOverPipe } from './pipe-sides.ts';
+export type { SourceStatus } from './channel-payloads.ts';

@@ -21,6 +21,8 @@ export interface PipeClientOptions extends PipeTuning {
   secret: Buffer | string;
   /** TLS to the load node (shared/tls clientTls); plain TCP without. */
   tls?: ClientTls;
+  /** Sent with the resume request, for the load side's resumeAt (any JSON value). @default null */
+  resumeRequest?: PipePosition;
   log?: Logger;
 }
 
@@ -113,7 +115,7 @@ export class PipeClient {
       if (limits.maxInFlightBatches < 1) throw protocolError(peer, 'a window of no batch');
       const maxBatchBytes = Math.min(tuning.maxBatchBytes, countField(ok, 'maxBatchBytes', peer), limits.maxInFlightBytes);
       link.startHeartbeats(tuning.heartbeatMs, tuning.silenceMs, Math.min(countField(ok, 'heartbeatMs', peer), MAX_PEER_HEARTBEAT_MS));
-      link.write(encodeJsonFrame(FrameType.RESUME_REQUEST, {}));
+      link.write(encodeJsonFrame(FrameType.RESUME_REQUEST, { request: options.resumeRequest ?? null }));
       const resume = jsonBody(await link.expect(FrameType.RESUME_AT), peer);
       if (!('position' in resume)) throw protocolError(peer, 'resume-at without a position');
       log.info({ epoch: options.epoch, window: limits, maxBatchBytes }, 'pipe connected');
@@ -149,6 +151,16 @@ export class PipeClient {
     return new Promise((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
   }
 
+  /** The highest sequence number acknowledged so far (acks are cumulative): 0 before the first. */
+  get ackedThrough(): number {
+    return this.batchesAcked;
+  }
+
+  /** The largest payload send() takes: the smaller of both sides' bounds. */
+  get batchLimit(): number {
+    return this.maxBatchBytes;
+  }
+
   /** The window both sides agreed on. */
   get windowLimits(): WindowLimits {
     return this.limits;
@@ -175,6 +187,15 @@ export class PipeClient {
   close(): void {
     this.closing = true;
     this.link.close();
+  }
+
+  /**
+   * Gives up on the connection with `error`, telling the load side (an ERROR frame with its
+   * code): a select side that failed ends the load side's session at once, not after silence.
+   */
+  fail(error: FerryError): void {
+    this.closing = true;
+    this.link.fail(error, true);
   }
 
   private throwIfOver(): void {

@@ -4,12 +4,12 @@ import { FerryError, describeError, isFerryError } from '../../shared/errors/ind
 import { silentLogger, type Logger } from '../../shared/logging.ts';
 import { settleWithin } from '../../shared/timeouts.ts';
 import type { ServerTls } from '../../shared/tls/tls-options.ts';
-import { PIPE_PROTOCOL_VERSION, countField, hexField, jsonBody, stringField } from './control-messages.ts';
+import { PIPE_PROTOCOL_VERSION, countField, hexField, jsonBody, stringField, type PipePosition } from './control-messages.ts';
 import { FrameType, SEQ_BYTES, encodeJsonFrame, protocolError } from './frames.ts';
 import { NONCE_BYTES, newNonce, proof, proofMatches } from './pipe-auth.ts';
 import { PipeLink } from './pipe-link.ts';
 import { CONTROL_FRAME_LIMIT, MAX_PEER_HEARTBEAT_MS, resolveTuning, type PipeTuning, type ResolvedTuning } from './pipe-options.ts';
-import { ServerSession, type PipeSession, type PipeSessionStats, type PipeSink } from './server-session.ts';
+import { ServerSession, type PipeSession, type PipeSessionControls, type PipeSessionStats, type PipeSink } from './server-session.ts';
 
 /**
  * What the node answers for a hello: the secret of its current assignment of that pipeline
@@ -26,7 +26,7 @@ export interface PipeServerOptions extends PipeTuning {
   tls?: ServerTls;
   authorize(pipeline: string, epoch: number): PipeAuthorization | Promise<PipeAuthorization>;
   /** The load side of an authenticated session; called after any older session of the pipeline has finished. */
-  attach(session: PipeSession): PipeSink | Promise<PipeSink>;
+  attach(session: PipeSession, controls: PipeSessionControls): PipeSink | Promise<PipeSink>;
   /**
    * Connections still before their hello-ok (unauthenticated) at once; more are closed at
    * once, so that strangers at the port cannot take the node's memory or descriptors. @default 64
@@ -172,8 +172,8 @@ export class PipeServer {
       // Authenticated: batches up to the limit may come now, and not one byte larger.
       link.setInboundLimit(1 + SEQ_BYTES + maxBatchBytes);
       link.startHeartbeats(heartbeatMs, silenceMs, peerHeartbeatMs);
-      await link.expect(FrameType.RESUME_REQUEST);
-      await this.openSession(link, { ...hello, peer });
+      const resume = jsonBody(await link.expect(FrameType.RESUME_REQUEST), peer);
+      await this.openSession(link, { ...hello, peer }, (resume.request ?? null) as PipePosition);
     } catch (error) {
       const failure = isFerryError(error) ? error : new FerryError('FERRY_ERR_INTERNAL', { detail: describeError(error) }, { cause: error });
       if (failure instanceof Refusal) {
@@ -187,7 +187,7 @@ export class PipeServer {
   }
 
   /** Waits for the pipeline's older session to finish, then starts this one: attach, resume-at, batches. */
-  private async openSession(link: PipeLink, session: PipeSession): Promise<void> {
+  private async openSession(link: PipeLink, session: PipeSession, request: PipePosition): Promise<void> {
     const before = this.handovers.get(session.pipeline) ?? Promise.resolve();
     let done!: () => void;
     const mine = new Promise<void>((resolve) => (done = resolve));
@@ -209,9 +209,9 @@ export class PipeServer {
       });
       // Batches come only after resume-at; the sink is in place before, so that its onEnd runs
       // however the session ends from here.
-      const sink = await this.options.attach(session);
+      const sink = await this.options.attach(session, { ack: (seq) => serverSession.ack(seq), fail: (error) => serverSession.fail(error) });
       serverSession.start(sink);
-      const position = await sink.resumeAt();
+      const position = await sink.resumeAt(request);
       link.write(encodeJsonFrame(FrameType.RESUME_AT, { position }));
       log.info({ position }, 'pipe session started');
     } finally {

@@ -13,17 +13,36 @@ export interface PipeSession {
   readonly peer: string;
 }
 
+/** What attach() gets besides the session: for a sink that acknowledges on its own (`acksItself`). */
+export interface PipeSessionControls {
+  /**
+   * Batches up to and including `seq` are done with: acknowledged, their room in the window
+   * given back. Only batches already handed to onBatch; a lower seq than before does nothing.
+   */
+  ack(seq: number): void;
+  /** Ends the session with `error`, telling the select side its code (as a rejected onBatch does). */
+  fail(error: FerryError): void;
+}
+
 /** What the load side does with a session's batches; the pipe calls it from one session at a time per pipeline. */
 export interface PipeSink {
-  /** Where the select side must start reading: read from the target's checkpoint. */
-  resumeAt(): Promise<PipePosition>;
+  /**
+   * Where the select side must start reading: read from the target's checkpoint. `request` is
+   * what the select side sent with its resume request (PipeClientOptions.resumeRequest). A
+   * rejection ends the connection, telling the select side its code.
+   */
+  resumeAt(request: PipePosition): Promise<PipePosition>;
   /**
    * One batch, in order, never two at once. Resolve once the batch is done with (committed,
    * or for a piece of a large transaction, applied into the open transaction): only then is it
    * acknowledged and its room in the window given back. A rejection ends the session, telling
-   * the select side its code.
+   * the select side its code. With `acksItself`, resolving only says "next one, please": the
+   * batch stays in the window until the sink calls controls.ack, so the load side can hold
+   * several batches at once (applying in parallel) while the window still bounds them.
    */
   onBatch(seq: number, payload: Buffer): Promise<void>;
+  /** The sink acknowledges through PipeSessionControls.ack rather than by resolving onBatch. @default false */
+  readonly acksItself?: boolean;
   /**
    * The session is over, and no onBatch runs any more: undefined when the select side said
    * goodbye, else why (cut, silence, protocol, a newer connection, the consumer's own error).
@@ -55,6 +74,8 @@ export class ServerSession {
   /** Resolves once the link is over, no consumer runs, and onEnd returned. */
   readonly finished: Promise<void>;
   private readonly queue: { seq: number; payload: Buffer }[] = [];
+  /** Handed to a sink that acknowledges on its own, not yet acknowledged (`acksItself`). */
+  private readonly handed: { seq: number; bytes: number }[] = [];
   private nextSeq = 1;
   private inFlightBatches = 0;
   private inFlightBytes = 0;
@@ -129,9 +150,27 @@ export class ServerSession {
     }
   }
 
+  /** A sink's own acknowledgement (PipeSessionControls.ack): cumulative, as the frame is. */
+  ack(seq: number): void {
+    if (this.link.isOver || this.handed.length === 0 || seq < this.handed[0]!.seq) return;
+    const last = this.handed[this.handed.length - 1]!.seq;
+    if (seq > last) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `the pipe's consumer acknowledged batch ${seq}, but only ${last} was handed to it` });
+    while (this.handed.length > 0 && this.handed[0]!.seq <= seq) this.release(this.handed.shift()!.bytes);
+    this.link.write(encodeSeqFrame(FrameType.ACK, seq));
+  }
+
+  private release(bytes: number): void {
+    this.inFlightBatches -= 1;
+    this.inFlightBytes -= bytes;
+    this.batchesAcked += 1;
+  }
+
   private async consume(): Promise<void> {
     try {
       for (let item = this.queue.shift(); item !== undefined && !this.link.isOver; item = this.queue.shift()) {
+        const acksItself = this.sink!.acksItself === true;
+        // Handed from the call on: the sink may acknowledge it before its promise resolves.
+        if (acksItself) this.handed.push({ seq: item.seq, bytes: item.payload.length });
         try {
           await this.sink!.onBatch(item.seq, item.payload);
         } catch (error) {
@@ -139,10 +178,10 @@ export class ServerSession {
           this.link.fail(failure, true);
           return;
         }
-        this.inFlightBatches -= 1;
-        this.inFlightBytes -= item.payload.length;
-        this.batchesAcked += 1;
-        this.link.write(encodeSeqFrame(FrameType.ACK, item.seq));
+        if (!acksItself) {
+          this.release(item.payload.length);
+          this.link.write(encodeSeqFrame(FrameType.ACK, item.seq));
+        }
       }
     } finally {
       this.running = false;

@@ -40,9 +40,12 @@ export class ProgressTracker {
     this.lastHeardAt = now();
   }
 
-  /** The source sent something: an event or a heartbeat. */
-  heard(): void {
-    this.lastHeardAt = this.now();
+  /**
+   * The source sent something: an event or a heartbeat. `at` (ms): when, if not now: a load
+   * side hears it from the select side across the pipe, a little later.
+   */
+  heard(at: number = this.now()): void {
+    this.lastHeardAt = Math.max(this.lastHeardAt, Math.min(at, this.now()));
   }
 
   committed(batch: Batch): void {

@@ -51,6 +51,14 @@ export class WireEncoder {
   }
 
   /**
+   * The last payload will not be sent (too large for the transport, say): the next one starts
+   * the reader's table ids afresh, as ids it defined never reach the reader.
+   */
+  forget(): void {
+    this.started = false;
+  }
+
+  /**
    * A payload that failed half-way (a value the format refuses) may have given table ids that
    * the reader will never see: the next payload starts the reader's ids afresh.
    */

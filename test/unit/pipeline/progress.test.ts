@@ -35,6 +35,20 @@ describe('ProgressTracker lag', () => {
     expect(progress.snapshot('retrying', false).lagMs).toBe(75_000);
   });
 
+  it('takes the time the select side last heard the source, as the load side learns it across the pipe', () => {
+    let now = 20_000;
+    const progress = new ProgressTracker(() => now);
+    now = 30_000;
+    // Heard at 29 800 on the select node, told to the load node at 30 000.
+    progress.heard(29_800);
+    expect(progress.snapshot('running', false).lagMs).toBe(200);
+    // An older report (a late status) never moves it back; a time ahead of this clock counts as now.
+    progress.heard(25_000);
+    expect(progress.snapshot('running', false).lagMs).toBe(200);
+    progress.heard(31_000);
+    expect(progress.snapshot('running', false).lagMs).toBe(0);
+  });
+
   it('counts the silence from the start until the source is first heard', () => {
     let now = 1_000;
     const progress = new ProgressTracker(() => now);
