@@ -8,6 +8,7 @@ import { protocolError } from './frames.ts';
 import { DEFAULT_MAX_BATCH_BYTES } from './pipe-options.ts';
 import { BODY_BOUND_FACTOR } from './pipe-batch-sender.ts';
 import type { PipeSession, PipeSessionControls, PipeSink } from './server-session.ts';
+import { StateSignal } from '../../shared/state-signal.ts';
 
 export interface PipeBatchReceiverOptions {
   /** The pipe server's maxBatchBytes (the decoder reads bodies up to BODY_BOUND_FACTOR times it). @default 4 MiB */
@@ -39,7 +40,7 @@ export class PipeBatchReceiver implements BatchReceiver {
   private streamEnded = false;
   private closedBy: FerryError | undefined;
   private answer: ((request: ResumeRequest) => Promise<ResumePoint>) | undefined;
-  private readonly listeners = new Set<() => void>();
+  private readonly signal = new StateSignal();
   private finished: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -82,13 +83,13 @@ export class PipeBatchReceiver implements BatchReceiver {
 
   serveResume(answer: (request: ResumeRequest) => Promise<ResumePoint>): void {
     this.answer = answer;
-    this.notify();
+    this.signal.notify();
   }
 
   async receive(timeoutMs: number): Promise<SelectedBatch | undefined> {
     this.throwIfFailed();
     if (this.ready.length === 0 && !this.streamEnded) {
-      await this.changed(timeoutMs);
+      await this.signal.changed(timeoutMs);
       this.throwIfFailed();
     }
     return this.ready.shift();
@@ -104,14 +105,14 @@ export class PipeBatchReceiver implements BatchReceiver {
     this.closedBy = error;
     // The select side hears the code (a refusal such as FERRY_ERR_SOURCE_IS_TARGET).
     this.controls.fail(error);
-    this.notify();
+    this.signal.notify();
   }
 
   private async answerResume(value: PipePosition): Promise<PipePosition> {
     const request = readResumeRequest(value, this.session.peer);
     while (this.answer === undefined) {
       this.throwIfFailed();
-      await this.changed();
+      await this.signal.changed();
     }
     return resumePointJson(await this.answer(request));
   }
@@ -153,7 +154,7 @@ export class PipeBatchReceiver implements BatchReceiver {
         break;
     }
     this.advance();
-    this.notify();
+    this.signal.notify();
   }
 
   private openBatch(seq: number): SourceTransaction[] {
@@ -173,31 +174,11 @@ export class PipeBatchReceiver implements BatchReceiver {
   private async sessionEnded(error: FerryError | undefined): Promise<void> {
     if (error !== undefined) this.closedBy ??= channelError(error);
     else if (!this.streamEnded) this.closedBy ??= new FerryError('FERRY_ERR_PIPE_CLOSED', { peer: this.session.peer, detail: 'the select side closed before the end of its stream' });
-    this.notify();
+    this.signal.notify();
     await this.finished;
   }
 
   private throwIfFailed(): void {
     if (this.closedBy !== undefined) throw this.closedBy;
-  }
-
-  private changed(timeoutMs?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        this.listeners.delete(done);
-        resolve();
-      }, Math.max(0, timeoutMs));
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.listeners.add(done);
-    });
-  }
-
-  private notify(): void {
-    const listeners = [...this.listeners];
-    this.listeners.clear();
-    for (const listener of listeners) listener();
   }
 }

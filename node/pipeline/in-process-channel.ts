@@ -1,5 +1,6 @@
 import { FerryError } from '../../shared/errors/index.ts';
 import type { BatchReceiver, BatchSender, ChannelBounds, ResumePoint, ResumeRequest, SelectedBatch } from './batch-channel.ts';
+import { StateSignal } from '../../shared/state-signal.ts';
 
 /**
  * Both ends of a BatchChannel in one process: the select side and the load side of a
@@ -15,7 +16,7 @@ export class InProcessBatchChannel implements BatchSender, BatchReceiver {
   private streamEnded = false;
   private closedBy: FerryError | undefined;
   private answer: ((request: ResumeRequest) => Promise<ResumePoint>) | undefined;
-  private readonly listeners = new Set<() => void>();
+  private readonly signal = new StateSignal();
 
   constructor(private readonly bounds: ChannelBounds) {}
 
@@ -39,26 +40,26 @@ export class InProcessBatchChannel implements BatchSender, BatchReceiver {
   async resumeAt(request: ResumeRequest): Promise<ResumePoint> {
     while (this.answer === undefined) {
       this.throwIfFailed();
-      await this.changed();
+      await this.signal.changed();
     }
     // The answer may wait on a database; a failure of either side ends the wait at once.
     let answered: ResumePoint | undefined;
     const answering = this.answer(request).then((point) => {
       answered = point;
-      this.notify();
+      this.signal.notify();
     });
     // Its rejection is this call's failure (below); not an unhandled one meanwhile.
     answering.catch(() => undefined);
     for (;;) {
       this.throwIfFailed();
       if (answered !== undefined) return answered;
-      await Promise.race([answering, this.changed()]);
+      await Promise.race([answering, this.signal.changed()]);
     }
   }
 
   serveResume(answer: (request: ResumeRequest) => Promise<ResumePoint>): void {
     this.answer = answer;
-    this.notify();
+    this.signal.notify();
   }
 
   async send(batch: SelectedBatch): Promise<void> {
@@ -66,18 +67,18 @@ export class InProcessBatchChannel implements BatchSender, BatchReceiver {
       this.throwIfFailed();
       if (this.streamEnded) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `batch ${batch.seq} sent after the end of the stream` });
       if (this.hasRoomFor(batch)) break;
-      await this.changed();
+      await this.signal.changed();
     }
     this.window.push({ seq: batch.seq, bytes: batch.bytes });
     this.windowBytes += batch.bytes;
     this.waiting.push(batch);
-    this.notify();
+    this.signal.notify();
   }
 
   async receive(timeoutMs: number): Promise<SelectedBatch | undefined> {
     this.throwIfFailed();
     if (this.waiting.length === 0 && !this.streamEnded) {
-      await this.changed(timeoutMs);
+      await this.signal.changed(timeoutMs);
       this.throwIfFailed();
     }
     return this.waiting.shift();
@@ -85,17 +86,17 @@ export class InProcessBatchChannel implements BatchSender, BatchReceiver {
 
   ack(seq: number): void {
     while (this.window.length > 0 && this.window[0]!.seq <= seq) this.windowBytes -= this.window.shift()!.bytes;
-    this.notify();
+    this.signal.notify();
   }
 
   end(): void {
     this.streamEnded = true;
-    this.notify();
+    this.signal.notify();
   }
 
   fail(error: FerryError): void {
     this.closedBy ??= error;
-    this.notify();
+    this.signal.notify();
   }
 
   private hasRoomFor(batch: SelectedBatch): boolean {
@@ -105,26 +106,5 @@ export class InProcessBatchChannel implements BatchSender, BatchReceiver {
 
   private throwIfFailed(): void {
     if (this.closedBy) throw this.closedBy;
-  }
-
-  /** Resolves at the next change of state (a batch, an ack, the end, a failure, a resume handler), or after `timeoutMs`. */
-  private changed(timeoutMs?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        this.listeners.delete(done);
-        resolve();
-      }, Math.max(0, timeoutMs));
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.listeners.add(done);
-    });
-  }
-
-  private notify(): void {
-    const listeners = [...this.listeners];
-    this.listeners.clear();
-    for (const listener of listeners) listener();
   }
 }
