@@ -5,7 +5,10 @@ import { NAME_PATTERN } from '../shared/cluster/model.ts';
 import { FerryError } from '../shared/errors/index.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
-import { openPassword, processKeys } from '../shared/secrets/index.ts';
+import { openPassword, openPipeSecret, processKeys } from '../shared/secrets/index.ts';
+import { PipeHost } from '../node/pipe/pipe-host.ts';
+import type { NodePipes } from '../node/pipeline/pipeline-runner.ts';
+import { PIPE_FLAGS, PIPE_USAGE, pipeFromFlags, type PipeSettings } from './pipe-flags.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { CA_USAGE, managerClientTls } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
@@ -37,8 +40,9 @@ ${CA_USAGE}
   --max-restarts N         RESTARTs in a row before the node pauses the channel and raises a
                            WARNING instead (default ${NODE_DEFAULTS.maxRestarts})
   --secret-key-file FILE   key file that opens the sealed data source passwords, the managers'
-                           (default: environment variable FERRY_SECRET_KEY_FILE)
-${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}`;
+                           and pipe secrets, the managers' (default: environment variable
+                           FERRY_SECRET_KEY_FILE)
+${PIPE_USAGE}${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 
@@ -47,8 +51,14 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
+/**
+ * A node's pipe tuning: a window of 256 batches, so that a 200 ms round trip does not bound
+ * the stream at the default batch delay (docs/split-pipelines.md, Figures).
+ */
+const NODE_PIPE_TUNING = { window: { maxInFlightBatches: 256 } };
+
 /** Every problem with the flags at once, as one usage error. */
-function nodeOptions(values: Record<string, string | string[] | boolean | undefined>): NodeAgentOptions {
+function nodeOptions(values: Record<string, string | string[] | boolean | undefined>): NodeAgentOptions & { pipeSettings: PipeSettings } {
   const problems: string[] = [];
   const text = (name: string) => values[name] as string | undefined;
   const zk = text('zk');
@@ -82,6 +92,8 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   const maxRestarts = number('max-restarts', NODE_DEFAULTS.maxRestarts);
   const zkTls = zkTlsFromFlags(values);
   problems.push(...zkTls.problems);
+  const pipe = pipeFromFlags(values);
+  problems.push(...pipe.problems);
   if (problems.length > 0) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: problems.join('; ') });
   const token = text('token') ?? process.env.FERRY_NODE_TOKEN;
   const managerTls = managerClientTls(text('ca'), 'node');
@@ -101,6 +113,8 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
     arbiterBackoffMs,
     maxRestarts,
     ...(zkTls.tls === undefined ? {} : { zkTls: zkTls.tls }),
+    ...(pipe.settings.advertise === undefined ? {} : { pipe: { address: pipe.settings.advertise, tls: pipe.settings.tls !== undefined } }),
+    pipeSettings: pipe.settings,
     version: packageVersion(),
   };
 }
@@ -127,6 +141,7 @@ export const nodeCommand: Command = {
       'arbiter-backoff-ms': { type: 'string' },
       'max-restarts': { type: 'string' },
       'secret-key-file': { type: 'string' },
+      ...PIPE_FLAGS,
       ...ZK_TLS_FLAGS,
       ...ZK_AUTH_OPTIONS,
       help: { type: 'boolean', short: 'h' },
@@ -141,10 +156,15 @@ export const nodeCommand: Command = {
     const secrets = processKeys(values['secret-key-file']);
     if (secrets.path === undefined) log.warn('no secret key file (--secret-key-file, FERRY_SECRET_KEY_FILE): pipelines whose passwords are sealed cannot start');
     const zkAuth = nodeZkAuth(values, process.env, log);
-    const agent = new NodeAgent(zkAuth ? { ...options, zkAuth } : options, {
+    const { pipeSettings, ...agentOptions } = options;
+    // Listening before the node registers: its record then names a pipe that answers.
+    const host = pipeSettings.listen === undefined ? undefined : await PipeHost.listen({ ...pipeSettings.listen, ...(pipeSettings.tls ? { tls: pipeSettings.tls.server } : {}), tuning: NODE_PIPE_TUNING, log: log.child({ node: options.id }) });
+    const pipes: NodePipes = { ...(host ? { host } : {}), ...(pipeSettings.tls ? { clientTls: pipeSettings.tls.client } : {}), tuning: NODE_PIPE_TUNING };
+    const agent = new NodeAgent(zkAuth ? { ...agentOptions, zkAuth } : agentOptions, {
       log,
       passwordOf: (dataSource) => openPassword(secrets.keys, dataSource.groupKey, dataSource.password),
-      createRunner: (pipeline, cluster) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name }), ownerScope: `node:${options.id}`, ...cluster }),
+      pipeSecretOf: (pipeline, sealed) => openPipeSecret(secrets.keys, pipeline, sealed),
+      createRunner: (pipeline, cluster, role) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name, side: role.side }), ownerScope: `node:${options.id}`, ...cluster, role, pipes }),
       onRegistered: () => out(`node ${options.id} registered`),
     });
     let signals = 0;
@@ -163,6 +183,7 @@ export const nodeCommand: Command = {
       await agent.done;
       return 0;
     } finally {
+      await host?.close();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     }

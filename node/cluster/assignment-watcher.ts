@@ -1,15 +1,15 @@
 import type { ConfigStore } from '../../shared/cluster/config-store.ts';
-import type { AssignmentRecord, ConfigSnapshot, PermitRecord } from '../../shared/cluster/model.ts';
+import type { AssignmentRecord, ConfigSnapshot, PermitRecord, SelectAssignmentRecord } from '../../shared/cluster/model.ts';
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { isFerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
-import type { AssignmentEntry, ClusterView } from './cluster-view.ts';
+import type { AssignmentEntry, ClusterView, SelectAssignmentEntry } from './cluster-view.ts';
 
 /**
  * Reads the cluster view from ZooKeeper and keeps watches on everything that can change what
- * this node runs: /assignments (children and each one's data), /permits (children and data)
- * and the configuration epoch. Any watch firing calls `onChange`; the caller re-reads.
+ * this node runs: /assignments and /select-assignments (children and each one's data),
+ * /permits (children and data) and the configuration epoch. Any watch firing calls `onChange`; the caller re-reads.
  *
  * ZooKeeper watches are one-shot and the client library keeps every watcher function it is
  * given until it fires, so a watch is set only where none is armed: periodic re-reads on a
@@ -37,13 +37,15 @@ export class AssignmentWatcher {
     const epoch = await this.watched('epoch', (w) => this.store.epoch(w));
     // The configuration is read again only when its epoch moved.
     if (this.snapshot?.epoch !== epoch) this.snapshot = await this.store.snapshot();
-    const [assignments, permits] = await Promise.all([
+    const [assignments, selectAssignments, permits] = await Promise.all([
       this.readAll<AssignmentRecord>(zkPaths.assignments, zkPaths.assignment),
+      this.readAll<SelectAssignmentRecord>(zkPaths.selectAssignments, zkPaths.selectAssignment),
       this.readAll<PermitRecord>(zkPaths.permits, zkPaths.permit),
     ]);
     return {
       snapshot: this.snapshot,
       assignments: Object.fromEntries(Object.entries(assignments).filter(([name, entry]) => validAssignment(name, entry.value)).map(([name, { value, version }]): [string, AssignmentEntry] => [name, { record: value, version }])),
+      selectAssignments: Object.fromEntries(Object.entries(selectAssignments).filter(([name, entry]) => validSelectAssignment(name, entry.value)).map(([name, { value, version }]): [string, SelectAssignmentEntry] => [name, { record: value, version }])),
       permits: Object.fromEntries(Object.entries(permits).map(([name, entry]) => [name, entry.value])),
     };
   }
@@ -94,4 +96,9 @@ export class AssignmentWatcher {
 function validAssignment(name: string, value: unknown): value is AssignmentRecord {
   const record = value as Partial<AssignmentRecord> | null;
   return typeof record === 'object' && record !== null && record.pipeline === name && typeof record.node === 'string' && typeof record.channel === 'string' && typeof record.epoch === 'number';
+}
+
+function validSelectAssignment(name: string, value: unknown): value is SelectAssignmentRecord {
+  const pipe = (value as Partial<SelectAssignmentRecord> | null)?.pipe;
+  return validAssignment(name, value) && typeof pipe === 'object' && pipe !== null && typeof pipe.secret === 'string' && typeof pipe.address === 'string' && typeof pipe.loadNode === 'string' && typeof pipe.loadEpoch === 'number' && typeof pipe.tls === 'boolean';
 }

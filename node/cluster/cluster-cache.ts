@@ -1,9 +1,9 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AssignmentRecord, ConfigSnapshot, PermitRecord } from '../../shared/cluster/model.ts';
+import type { AssignmentRecord, ConfigSnapshot, PermitRecord, SelectAssignmentRecord } from '../../shared/cluster/model.ts';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
-import { assignmentsOf, type ClusterView } from './cluster-view.ts';
+import { assignmentsOf, selectAssignmentsOf, type ClusterView } from './cluster-view.ts';
 
 /**
  * The node's local copy of what it runs, so that it can start and keep replicating while
@@ -14,6 +14,8 @@ import { assignmentsOf, type ClusterView } from './cluster-view.ts';
 export interface ClusterCacheFile {
   configSnapshot: ConfigSnapshot;
   assignments: Record<string, AssignmentRecord>;
+  /** Select sides of split pipelines naming this node (absent in caches of older versions). */
+  selectAssignments?: Record<string, SelectAssignmentRecord>;
   permits: Record<string, PermitRecord>;
   savedAt: string;
 }
@@ -23,10 +25,12 @@ export const CACHE_FILE = 'cluster-cache.json';
 /** The part of the view this node caches. */
 export function cacheContent(view: ClusterView, nodeId: string): Omit<ClusterCacheFile, 'savedAt'> {
   const mine = assignmentsOf(view, nodeId).map((entry) => entry.record);
-  const channels = new Set(mine.map((record) => record.channel));
+  const selects = selectAssignmentsOf(view, nodeId).map((entry) => entry.record);
+  const channels = new Set([...mine, ...selects].map((record) => record.channel));
   return {
     configSnapshot: view.snapshot,
     assignments: Object.fromEntries(mine.map((record) => [record.pipeline, record])),
+    selectAssignments: Object.fromEntries(selects.map((record) => [record.pipeline, record])),
     permits: Object.fromEntries(Object.entries(view.permits).filter(([channel]) => channels.has(channel))),
   };
 }
@@ -34,7 +38,8 @@ export function cacheContent(view: ClusterView, nodeId: string): Omit<ClusterCac
 /** A view to run from while ZooKeeper is away (versions unknown: nothing is acked from it). */
 export function viewFromCache(file: ClusterCacheFile): ClusterView {
   const assignments = Object.fromEntries(Object.entries(file.assignments).map(([name, record]) => [name, { record, version: -1 }]));
-  return { snapshot: file.configSnapshot, assignments, permits: file.permits };
+  const selectAssignments = Object.fromEntries(Object.entries(file.selectAssignments ?? {}).map(([name, record]) => [name, { record, version: -1 }]));
+  return { snapshot: file.configSnapshot, assignments, selectAssignments, permits: file.permits };
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -46,6 +51,9 @@ function problemOf(value: unknown): string | undefined {
   if (!isObject(snapshot) || typeof snapshot.epoch !== 'number' || !isObject(snapshot.dataSources) || !isObject(snapshot.channels)) return 'configSnapshot is missing or malformed';
   if (!isObject(value.assignments) || !Object.values(value.assignments).every((a) => isObject(a) && typeof a.pipeline === 'string' && typeof a.channel === 'string' && typeof a.epoch === 'number')) {
     return 'assignments are missing or malformed';
+  }
+  if (value.selectAssignments !== undefined && (!isObject(value.selectAssignments) || !Object.values(value.selectAssignments).every((a) => isObject(a) && typeof a.pipeline === 'string' && typeof a.channel === 'string' && typeof a.epoch === 'number' && isObject(a.pipe)))) {
+    return 'selectAssignments are malformed';
   }
   if (!isObject(value.permits) || !Object.values(value.permits).every((p) => isObject(p) && typeof p.status === 'string')) return 'permits are missing or malformed';
   return undefined;

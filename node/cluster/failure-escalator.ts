@@ -82,7 +82,7 @@ export class FailureEscalator {
       return;
     }
     if (error.code === 'FERRY_ERR_NODE_SESSION_LOST' || error.code === 'FERRY_ERR_PIPELINE_ABORTED') {
-      this.deps.retry(desired.name); // held by the session lease until it is confirmed again
+      this.deps.retry(desired.key); // held by the session lease until it is confirmed again
       return;
     }
     const arbiter = this.deps.arbiter();
@@ -96,13 +96,13 @@ export class FailureEscalator {
       // nothing would ever retry it (it stays failed until an operator acts). Decided when the
       // action ends (handleDeferred).
       log.info({ epoch: desired.epoch }, 'this node is already acting on the channel: the failure is handled when that ends');
-      this.deferred.set(desired.name, failure);
+      this.deferred.set(desired.key, failure);
       return;
     }
     // Counted once handled: a failure set aside above is counted when it is replayed.
     const count = this.count(failure);
     if (!arbiter) {
-      this.track(desired.channel, this.after(this.delayFor(count), () => this.deps.retry(desired.name)));
+      this.track(desired.channel, this.after(this.delayFor(count), () => this.deps.retry(desired.key)));
       return;
     }
     this.track(desired.channel, this.escalate(arbiter, failure, count, log));
@@ -131,7 +131,7 @@ export class FailureEscalator {
     } catch (problem) {
       if (this.closing.signal.aborted) return;
       log.warn({ detail: describeError(problem) }, 'could not check the assignment or raise the epoch floor; retrying the pipeline after the back-off');
-      await this.after(this.delayFor(this.count(failure)), () => this.deps.retry(desired.name));
+      await this.after(this.delayFor(this.count(failure)), () => this.deps.retry(desired.key));
       return;
     }
     log.warn({ epoch: desired.epoch, fence }, 'target fence at or above the assignment epoch (ZooKeeper rebuilt?): epoch floor raised, placing the pipeline again');
@@ -166,15 +166,15 @@ export class FailureEscalator {
       if (this.closing.signal.aborted) return;
       // Lock timeout, ZooKeeper trouble: fall back to a plain retry here (the fence keeps it exact).
       log.warn({ detail: describeError(problem) }, 'arbiter action failed; retrying the pipeline on this node after the back-off');
-      await this.after(this.delayFor(count), () => this.deps.retry(desired.name));
+      await this.after(this.delayFor(count), () => this.deps.retry(desired.key));
     }
   }
 
   /** Consecutive failures of the pipeline: a runner that committed or ran long enough starts the count over. */
   private count({ desired, status, ranMs }: RunnerFailure): number {
     const healthy = (status?.transactionsApplied ?? 0) > 0 || ranMs >= HEALTHY_RUN_MS;
-    const count = healthy ? 1 : (this.failures.get(desired.name)?.count ?? 0) + 1;
-    this.failures.set(desired.name, { channel: desired.channel, count });
+    const count = healthy ? 1 : (this.failures.get(desired.key)?.count ?? 0) + 1;
+    this.failures.set(desired.key, { channel: desired.channel, count });
     return count;
   }
 

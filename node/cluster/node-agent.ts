@@ -8,7 +8,7 @@ import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import { AssignmentWatcher } from './assignment-watcher.ts';
 import { ClusterCache, cacheContent, viewFromCache } from './cluster-cache.ts';
-import { assignmentsOf, type ClusterView, type DesiredPipeline } from './cluster-view.ts';
+import { assignmentsOf, selectAssignmentsOf, type ClusterView, type DesiredPipeline, type PipeSecretOf } from './cluster-view.ts';
 import { readManagerUrls } from './manager-list.ts';
 import type { NodeAgentOptions } from './node-options.ts';
 import { PipelineControl, type ClusterRunnerFactory } from './pipeline-control.ts';
@@ -35,6 +35,8 @@ export interface NodeAgentDeps {
   post?: HttpPost;
   /** Opens a data source's sealed password (shared/secrets) when a pipeline is resolved. @default the stored form */
   passwordOf?: PasswordOf;
+  /** Opens a split pipeline's sealed pipe secret. @default none: split pipelines fail with FERRY_ERR_SECRET_NO_KEY */
+  pipeSecretOf?: PipeSecretOf;
 }
 
 /**
@@ -71,7 +73,7 @@ export class NodeAgent {
     this.log = deps.log.child({ component: 'node', node: options.id });
     this.access = options.zkAuth && nodeAccess(options.zkAuth);
     this.done = new Promise<void>((resolve, reject) => (this.finish = (error) => (error === undefined ? resolve() : reject(error))));
-    this.control = new PipelineControl(options, deps.createRunner, this.log, () => this.schedule(), deps.passwordOf);
+    this.control = new PipelineControl(options, deps.createRunner, this.log, () => this.schedule(), deps.passwordOf, deps.pipeSecretOf);
     this.runners = this.control.runners;
     this.cache = new ClusterCache(options.cacheDir, this.log);
     this.stats = new StatsReporter({
@@ -135,10 +137,10 @@ export class NodeAgent {
     // A node with credentials joins only a layout the managers made or migrated.
     if (this.access) await expectManagedLayout(zk);
     const store = await ConfigStore.open(zk);
-    const { id, dc, address, capacity, version } = this.options;
+    const { id, dc, address, capacity, version, pipe } = this.options;
     // The previous process of this id may hold the znode until its session expires.
     const waitMs = Math.max(this.options.sessionTimeoutMs, zk.sessionTimeoutMs) + 2_000;
-    const record = { id, dc, address, capacity: { pipelines: capacity }, state: 'up' as const, version, startedAt: this.startedAt };
+    const record = { id, dc, address, capacity: { pipelines: capacity }, state: 'up' as const, version, startedAt: this.startedAt, ...(pipe === undefined ? {} : { pipe }) };
     const registration = await Registration.register(zk, record, waitMs, this.log, closing);
     this.live = { zk, registration, watcher: new AssignmentWatcher(zk, store, () => this.schedule(), this.log) };
     this.control.sessionStarted(zk, this.log);
@@ -199,7 +201,7 @@ export class NodeAgent {
     if (!live || !fresh || this.control.holding) return;
     try {
       await this.ack(live, fresh, desired);
-      const assigned = assignmentsOf(fresh, this.options.id).length;
+      const assigned = assignmentsOf(fresh, this.options.id).length + selectAssignmentsOf(fresh, this.options.id).length;
       if (!this.stopping) {
         await live.registration.ensure(this.log);
         const pressure = resourcePressure(this.options.cacheDir, assigned, this.options.capacity);
@@ -213,15 +215,16 @@ export class NodeAgent {
     }
   }
 
-  /** Marks 'acked' what this node runs now, by compare-and-set on the version it read. */
+  /** Marks 'acked' what this node runs now (whole pipelines and either side), by compare-and-set on the version it read. */
   private async ack(live: LiveSession, view: ClusterView, desired: Map<string, DesiredPipeline>): Promise<void> {
     for (const want of desired.values()) {
-      const entry = view.assignments[want.name];
-      if (!entry || entry.record.state !== 'pending' || entry.version < 0 || !this.runners.isRunning(want.name, want.fingerprint)) continue;
+      const select = want.role.side === 'select';
+      const entry = select ? view.selectAssignments[want.name] : view.assignments[want.name];
+      if (!entry || entry.record.state !== 'pending' || entry.version < 0 || !this.runners.isRunning(want.key, want.fingerprint)) continue;
       const acked = { ...entry.record, state: 'acked' as const, at: new Date().toISOString() };
       try {
-        await live.zk.setData(zkPaths.assignment(want.name), JSON.stringify(acked), entry.version);
-        this.log.info({ pipeline: want.name, epoch: want.epoch }, 'assignment acked');
+        await live.zk.setData(select ? zkPaths.selectAssignment(want.name) : zkPaths.assignment(want.name), JSON.stringify(acked), entry.version);
+        this.log.info({ pipeline: want.name, epoch: want.epoch, side: want.role.side }, 'assignment acked');
       } catch (error) {
         // Changed since the read: the data watch brings the new record, decide again then.
         if (!isFerryError(error, 'FERRY_ERR_ZK_BAD_VERSION') && !isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) throw error;

@@ -14,6 +14,12 @@ export interface NodeAgentOptions {
   dc: string;
   /** host:port where the node can be reached (display, later remote pipes). @default the host name */
   address: string;
+  /**
+   * Its pipe server, for the node record: the address other nodes dial (--pipe-advertise, else
+   * --pipe-listen) and whether it speaks TLS. Only a node with one takes load sides of split
+   * pipelines. @default none
+   */
+  pipe?: { address: string; tls: boolean };
   /** Pipelines it takes before it reports itself 'full'. @default 8 */
   capacity: number;
   /** Where cluster-cache.json lives. @default .ferry/node-<id> */

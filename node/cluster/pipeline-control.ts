@@ -5,9 +5,10 @@ import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.t
 import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
+import type { PipelineRole } from '../pipeline/pipeline-role.ts';
 import type { RunnerOptions } from '../pipeline/pipeline-runner.ts';
 import { arbiterActions } from './arbiter-link.ts';
-import { desiredPipelines, type ClusterView, type DesiredPipeline } from './cluster-view.ts';
+import { desiredPipelines, type ClusterView, type DesiredPipeline, type PipeSecretOf } from './cluster-view.ts';
 import { FailureEscalator, type ArbiterActions } from './failure-escalator.ts';
 import type { NodeAgentOptions } from './node-options.ts';
 import { RollbackResponder } from './rollback-responder.ts';
@@ -17,7 +18,8 @@ import { SessionLease } from './session-lease.ts';
 /** What a node adds to a PipelineRunner's options. */
 export type ClusterRunnerOptions = Required<Pick<RunnerOptions, 'retryInternally' | 'beforeCommit' | 'idleTransactionTimeoutS'>>;
 
-export type ClusterRunnerFactory = (pipeline: RuntimePipeline, options: ClusterRunnerOptions) => ManagedRunner;
+/** Makes the runner of a whole pipeline or of one side of a split one (`role`). */
+export type ClusterRunnerFactory = (pipeline: RuntimePipeline, options: ClusterRunnerOptions, role: PipelineRole) => ManagedRunner;
 
 /**
  * MariaDB ends a node's target session idle this long inside a transaction. A node frozen
@@ -43,7 +45,7 @@ export class PipelineControl {
   private session: { zk: ZkClient; arbiter: ArbiterActions } | undefined;
   private readonly nodeId: string;
 
-  constructor(options: NodeAgentOptions, createRunner: ClusterRunnerFactory, log: Logger, onChange: () => void, private readonly passwordOf: PasswordOf = storedPassword) {
+  constructor(options: NodeAgentOptions, createRunner: ClusterRunnerFactory, log: Logger, onChange: () => void, private readonly passwordOf: PasswordOf = storedPassword, private readonly pipeSecretOf?: PipeSecretOf) {
     this.nodeId = options.id;
     this.lease = new SessionLease({
       nodeId: options.id,
@@ -60,7 +62,7 @@ export class PipelineControl {
       retry: (pipeline) => this.runners.retry(pipeline),
       stillFailed: (desired) => this.runners.stillFailed(desired),
     });
-    this.runners = new RunnerSet((pipeline) => createRunner(pipeline, runnerOptions), log, onChange, (failure) => this.escalator.handle(failure));
+    this.runners = new RunnerSet((pipeline, role) => createRunner(pipeline, runnerOptions, role), log, onChange, (failure) => this.escalator.handle(failure));
     const acknowledge = (channel: string, rollbackId: string) =>
       this.session ? acknowledgeRollback(this.session.zk, channel, options.id, rollbackId) : Promise.reject(new FerryError('FERRY_ERR_NODE_NO_SESSION', { node: options.id, what: 'acknowledging a ROLLBACK' }));
     this.rollbacks = new RollbackResponder(options.id, {
@@ -93,7 +95,7 @@ export class PipelineControl {
    */
   follow(view: ClusterView, nodeId: string, fresh: boolean): Map<string, DesiredPipeline> {
     if (fresh) this.rollbacks.respond(view);
-    const desired = this.lease.holding ? new Map<string, DesiredPipeline>() : desiredPipelines(view, nodeId, this.passwordOf);
+    const desired = this.lease.holding ? new Map<string, DesiredPipeline>() : desiredPipelines(view, nodeId, this.passwordOf, this.pipeSecretOf);
     this.runners.setDesired(desired);
     return desired;
   }

@@ -1,5 +1,5 @@
 import type { Logger } from '../../shared/logging.ts';
-import { assignmentsOf, type ClusterView } from './cluster-view.ts';
+import { assignmentsOf, selectAssignmentsOf, type ClusterView } from './cluster-view.ts';
 
 /** What a ROLLBACK does to this node's runners (RunnerSet in the node, a fake in tests). */
 export interface RollbackRunners {
@@ -48,7 +48,7 @@ export class RollbackResponder {
     for (const [channel, permit] of Object.entries(view.permits)) {
       const id = permit.rollbackId;
       if (id === undefined || permit.status === 'START') continue;
-      const involved = this.runners.hasChannel(channel) || assignmentsOf(view, this.nodeId).some(({ record }) => record.channel === channel);
+      const involved = this.runners.hasChannel(channel) || [...assignmentsOf(view, this.nodeId), ...selectAssignmentsOf(view, this.nodeId)].some(({ record }) => record.channel === channel);
       let abort = this.aborted.get(channel);
       if (abort?.id !== id) {
         this.log.warn({ channel, rollbackId: id, by: permit.by, reason: permit.reason }, 'ROLLBACK: aborting the channel\'s pipelines on this node');

@@ -2,6 +2,7 @@ import type { PipelineStatsRecord } from '../../shared/cluster/model.ts';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
+import type { PipelineRole } from '../pipeline/pipeline-role.ts';
 import type { PipelineStatus } from '../pipeline/progress.ts';
 import type { DesiredPipeline } from './cluster-view.ts';
 import { statsRecord } from './stats-record.ts';
@@ -17,7 +18,7 @@ export interface ManagedRunner {
   status(): PipelineStatus;
 }
 
-export type RunnerFactory = (pipeline: RuntimePipeline) => ManagedRunner;
+export type RunnerFactory = (pipeline: RuntimePipeline, role: PipelineRole) => ManagedRunner;
 
 /** A runner that ended on its own with an error (or an assignment that cannot run). */
 export interface RunnerFailure {
@@ -69,9 +70,9 @@ export class RunnerSet {
     this.reconcile();
   }
 
-  /** True when this exact pipeline (same fingerprint) has a live runner. */
-  isRunning(name: string, fingerprint: string): boolean {
-    const entry = this.entries.get(name);
+  /** True when this exact pipeline or side (`key`, same fingerprint) has a live runner. */
+  isRunning(key: string, fingerprint: string): boolean {
+    const entry = this.entries.get(key);
     return entry?.state === 'running' && entry.desired.fingerprint === fingerprint;
   }
 
@@ -105,25 +106,30 @@ export class RunnerSet {
 
   /** True while `desired` (same epoch and configuration) is recorded here as failed. */
   stillFailed(desired: DesiredPipeline): boolean {
-    const entry = this.entries.get(desired.name);
+    const entry = this.entries.get(desired.key);
     return entry?.state === 'failed' && entry.desired.epoch === desired.epoch && entry.desired.fingerprint === desired.fingerprint;
   }
 
-  /** Lets a failed pipeline start again at the next reconcile (a retry the node decided on). */
-  retry(name: string): void {
-    if (this.entries.get(name)?.state !== 'failed') return;
-    this.entries.delete(name);
+  /** Lets a failed pipeline (or side, by its key) start again at the next reconcile (a retry the node decided on). */
+  retry(key: string): void {
+    if (this.entries.get(key)?.state !== 'failed') return;
+    this.entries.delete(key);
     this.reconcile();
     this.onChange();
   }
 
-  /** Names with a runner or a recorded failure. */
+  /** Keys with a runner or a recorded failure (`select:<name>` for a select side). */
   names(): string[] {
     return [...this.entries.keys()].sort();
   }
 
+  /**
+   * One record per pipeline whose load side (or whole) runs here: a pipeline's statistics are
+   * its load side's, which commits and knows the lag; the select side's failures reach the
+   * arbiter (ROLLBACK, RESTART, WARNING) instead.
+   */
   stats(node: string, now = new Date()): PipelineStatsRecord[] {
-    return [...this.entries.values()].map(({ desired, runner, state, error }) => statsRecord({
+    return [...this.entries.values()].filter(({ desired }) => desired.role.side !== 'select').map(({ desired, runner, state, error }) => statsRecord({
       pipeline: desired.name,
       node,
       epoch: desired.epoch,
@@ -164,7 +170,7 @@ export class RunnerSet {
       else if (want.fingerprint !== entry.desired.fingerprint) this.stop(entry, 'configuration changed');
     }
     for (const want of this.desired.values()) {
-      if (!this.entries.has(want.name)) this.start(want);
+      if (!this.entries.has(want.key)) this.start(want);
     }
   }
 
@@ -176,14 +182,14 @@ export class RunnerSet {
     }
     let runner: ManagedRunner;
     try {
-      runner = this.factory(want.pipeline);
+      runner = this.factory(want.pipeline, want.role);
     } catch (error) {
       this.failed({ desired: want, state: 'running' }, error);
       return;
     }
     const entry: Entry = { desired: want, state: 'running', runner, startedAt: performance.now() };
-    this.entries.set(want.name, entry);
-    log.info({ epoch: want.epoch, channel: want.channel }, 'pipeline starting on this node');
+    this.entries.set(want.key, entry);
+    log.info({ epoch: want.epoch, channel: want.channel, side: want.role.side }, 'pipeline starting on this node');
     entry.exited = runner.run().then(() => this.exited(entry), (error: unknown) => this.exited(entry, error));
   }
 
@@ -195,9 +201,9 @@ export class RunnerSet {
   }
 
   private exited(entry: Entry, error?: unknown): void {
-    if (this.entries.get(entry.desired.name) !== entry) return;
+    if (this.entries.get(entry.desired.key) !== entry) return;
     if (entry.state === 'stopping') {
-      this.entries.delete(entry.desired.name);
+      this.entries.delete(entry.desired.key);
       this.log.info({ pipeline: entry.desired.name, epoch: entry.desired.epoch }, 'runner stopped');
     } else {
       // It ended on its own: a failure (or, unexpectedly, no error at all); onFailure decides what follows.
@@ -211,7 +217,7 @@ export class RunnerSet {
     const failure = error instanceof FerryError ? error : new FerryError('FERRY_ERR_INTERNAL', { detail: describeError(error) }, { cause: error });
     entry.state = 'failed';
     entry.error = { code: failure.code, message: failure.message };
-    this.entries.set(entry.desired.name, entry);
+    this.entries.set(entry.desired.key, entry);
     this.log.error({ pipeline: entry.desired.name, epoch: entry.desired.epoch, code: failure.code, err: failure }, 'pipeline failed');
     const report: RunnerFailure = { desired: entry.desired, error: failure, ranMs: entry.startedAt === undefined ? 0 : performance.now() - entry.startedAt };
     if (entry.runner) report.status = entry.runner.status();

@@ -3,10 +3,17 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
+import { DEFAULT_MAX_BATCH_BYTES } from '../pipe/pipe-options.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { RowHook } from '../extract/extractor.ts';
 import type { FenceOwner } from '../load/checkpoint-store.ts';
+import type { PipeHost } from '../pipe/pipe-host.ts';
+import type { PipeTuning } from '../pipe/pipe-options.ts';
+import { runLoadOverPipe } from '../pipe/load-over-pipe.ts';
+import { runSelectOverPipeAttempt, waitsForLoadSide } from '../pipe/select-over-pipe.ts';
+import type { ClientTls } from '../../shared/tls/tls-options.ts';
 import { runLocalAttempt } from './local-attempt.ts';
+import { WHOLE, type PipelineRole } from './pipeline-role.ts';
 import { connectEndpoint, type ConnectEndpoint } from './mysql-tls.ts';
 import { PipelineLock } from './pipeline-lock.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
@@ -39,7 +46,26 @@ export interface RunnerOptions {
    * scheduler hands out epochs. @default false
    */
   exclusive?: boolean;
+  /** The whole pipeline, or one side of a split one (pipeline-role.ts). @default whole */
+  role?: PipelineRole;
+  /** A node's pipe: its server (load sides), its client TLS and tuning (select sides). Needed by split sides. */
+  pipes?: NodePipes;
 }
+
+/** What a node's split sides share: the node's one pipe server, its TLS as a client, the pipe's tuning. */
+export interface NodePipes {
+  /** Absent on a node without --pipe-listen (it is never given a load side). */
+  host?: PipeHost;
+  clientTls?: ClientTls;
+  tuning: PipeTuning;
+}
+
+/**
+ * How long a select side waits, trying again, for a load side that is not waiting for it yet
+ * (not assigned, another epoch, its node stopping or unreachable) before it fails to the
+ * arbiter: the assignments usually settle it sooner (select-over-pipe.ts).
+ */
+const LOAD_SIDE_WAIT_MS = 60_000;
 
 /**
  * Runs one pipeline in this process: its select side (Select → Extract) and its load side
@@ -68,6 +94,8 @@ export class PipelineRunner {
   private readonly owner: FenceOwner;
   private readonly lock: PipelineLock | undefined;
   private connectTo: { source: ConnectEndpoint; target: ConnectEndpoint } | undefined;
+  /** A select side: since when it has been waiting for its load side (LOAD_SIDE_WAIT_MS). */
+  private waitingForLoadSince: number | undefined;
 
   constructor(
     private readonly pipeline: RuntimePipeline,
@@ -139,7 +167,9 @@ export class PipelineRunner {
           if (failure.retryable) return;
           throw failure;
         }
-        if (!failure.retryable || this.options.retryInternally === false) {
+        if (!waitsForLoadSide(failure)) this.waitingForLoadSince = undefined;
+        const waitsHere = this.role.side === 'select' && waitsForLoadSide(failure) && Date.now() - (this.waitingForLoadSince ??= Date.now()) < LOAD_SIDE_WAIT_MS;
+        if (!failure.retryable || (this.options.retryInternally === false && !waitsHere)) {
           this.state = 'failed';
           throw failure;
         }
@@ -163,9 +193,16 @@ export class PipelineRunner {
     this.state = 'stopped';
   }
 
+  private get role(): PipelineRole {
+    return this.options.role ?? WHOLE;
+  }
+
   private async attempt(runPrechecks: boolean, prechecksPassed: () => void): Promise<void> {
     const log = this.options.log;
     const aborted = () => this.aborted;
+    const role = this.role;
+    if (role.side === 'select') return this.selectAttempt(role);
+    if (role.side === 'load') return this.loadAttempt(role);
     try {
       await runLocalAttempt({
         pipeline: this.pipeline,
@@ -202,6 +239,87 @@ export class PipelineRunner {
     }
     if (this.aborted) return;
     log.info({ position: this.progress.snapshot(this.state, false).position }, 'pipeline stopped');
+  }
+
+  /** A split pipeline's select side: the binlog to the load node through the pipe. */
+  private async selectAttempt(role: Extract<PipelineRole, { side: 'select' }>): Promise<void> {
+    const pipes = this.nodePipes();
+    try {
+      await runSelectOverPipeAttempt({
+        pipeline: this.pipeline,
+        endpoint: this.endpoints().source,
+        role,
+        clientTls: pipes.clientTls,
+        tuning: pipes.tuning,
+        log: this.options.log,
+        select: {
+          ...(this.options.hook ? { hook: this.options.hook } : {}),
+          onHeard: () => this.progress.heard(),
+          setBehind: (behind) => (this.behind = behind),
+          stopRequested: () => this.stopRequested,
+          aborted: () => this.aborted,
+        },
+        onStreaming: () => {
+          this.state = 'running';
+          this.lastError = undefined;
+          this.waitingForLoadSince = undefined;
+        },
+        hold: (controls) => {
+          this.sever = controls?.sever;
+          this.wakeConsumer = controls?.wake;
+        },
+      });
+    } finally {
+      this.behind = false;
+    }
+  }
+
+  /** A split pipeline's load side: waits in the node's pipe server for its select side, then loads what it sends. */
+  private async loadAttempt(role: Extract<PipelineRole, { side: 'load' }>): Promise<void> {
+    const pipes = this.nodePipes();
+    if (pipes.host === undefined) {
+      throw new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: `this node holds the load side of split pipeline ${this.pipeline.name} but runs without --pipe-listen: start it with --pipe-listen HOST:PORT` });
+    }
+    this.state = 'starting';
+    try {
+      await runLoadOverPipe({
+        pipeline: this.pipeline,
+        endpoint: this.endpoints().target,
+        role,
+        host: pipes.host,
+        maxBatchBytes: pipes.tuning.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+        log: this.options.log,
+        load: {
+          owner: this.owner,
+          ...(this.options.idleTransactionTimeoutS !== undefined ? { idleTransactionTimeoutS: this.options.idleTransactionTimeoutS } : {}),
+          commitAllowed: () => this.commitAllowed(),
+          onResumed: (position) => this.progress.resumedAt(position),
+          onCommitted: (batch) => this.progress.committed(batch),
+          aborted: () => this.aborted,
+        },
+        onSourceStatus: (status) => {
+          this.progress.heard(status.heardAt);
+          this.behind = status.behind;
+        },
+        onStreaming: () => {
+          this.state = 'running';
+          this.lastError = undefined;
+        },
+        stopRequested: () => this.stopRequested,
+        hold: (controls) => {
+          this.sever = controls?.sever;
+          this.wakeConsumer = controls?.wake;
+        },
+      });
+    } finally {
+      this.behind = false;
+    }
+  }
+
+  private nodePipes(): NodePipes {
+    const pipes = this.options.pipes;
+    if (pipes === undefined) throw new FerryError('FERRY_ERR_INTERNAL', { detail: `split side of ${this.pipeline.name} without the node's pipes` });
+    return pipes;
   }
 
   private commitAllowed(): void {

@@ -13,6 +13,7 @@ import { zkChroot } from './zookeeper.ts';
  * ZooKeeper chroot, the test's replication pair registered as data sources 'src' and 'dst',
  * and a channel 'orders' whose one pipeline (named after the pair's schema, so the pair's
  * clean-up removes its checkpoint) replicates the schema. Everything goes through the API.
+ * `dcs` puts source and target in datacenters of their own (split pipelines).
  */
 
 /** Short ZooKeeper sessions keep failover tests quick. */
@@ -33,8 +34,8 @@ export interface TestCluster {
   channel: string;
   pipeline: string;
   nodes: Map<string, FerryProcess>;
-  /** Starts (or starts again) node `id` with its own cache directory. */
-  startNode(id: string, extra?: string[]): Promise<FerryProcess>;
+  /** Starts (or starts again) node `id` with its own cache directory, in datacenter `dc` (default dc1). */
+  startNode(id: string, extra?: string[], dc?: string): Promise<FerryProcess>;
   /** The channel's one pipeline as the API reports it (through the first live manager). */
   pipelineView(): Promise<PipelineView>;
   /** Waits until the pipeline runs on a node (optionally a given one, or any but one) and returns the view. */
@@ -51,7 +52,7 @@ export async function startManagerProcess(zk: string, id: string, extra: string[
  * `pair`: replicate this pair (another cluster's, on a new chroot) rather than a new one.
  * `credentials`: the data sources' users (default: the run's replication and app users).
  */
-export async function testCluster(options: { managers?: number; managerArgs?: string[]; nodes?: string[]; batchRows?: number; pair?: ReplicationPair; credentials?: Record<'source' | 'target', { user: string; password: string }> } = {}): Promise<TestCluster> {
+export async function testCluster(options: { managers?: number; managerArgs?: string[]; nodes?: string[]; batchRows?: number; pair?: ReplicationPair; credentials?: Record<'source' | 'target', { user: string; password: string }>; dcs?: { source: string; target: string } } = {}): Promise<TestCluster> {
   const pair = options.pair ?? (await replicationPair());
   const zk = await zkChroot();
   const { users } = inject('services');
@@ -72,9 +73,9 @@ export async function testCluster(options: { managers?: number; managerArgs?: st
     }
     return tokens.get(id)!;
   };
-  const startNode = async (id: string, extra: string[] = []) => {
+  const startNode = async (id: string, extra: string[] = [], dc = 'dc1') => {
     const token = await tokenOf(id);
-    const node = startFerry(['node', '--zk', zk, '--id', id, '--dc', 'dc1', '--cache-dir', join(cacheRoot, id), '--session-timeout-ms', String(SESSION_MS), '--stats-seconds', '1', ...extra], { FERRY_NODE_TOKEN: token });
+    const node = startFerry(['node', '--zk', zk, '--id', id, '--dc', dc, '--cache-dir', join(cacheRoot, id), '--session-timeout-ms', String(SESSION_MS), '--stats-seconds', '1', ...extra], { FERRY_NODE_TOKEN: token });
     nodes.set(id, node);
     await eventually(() => (node.output().includes(`node ${id} registered`) ? true : undefined), 30_000, `node ${id} to register`);
     return node;
@@ -82,8 +83,8 @@ export async function testCluster(options: { managers?: number; managerArgs?: st
   for (const id of options.nodes ?? ['n1']) await startNode(id);
 
   const endpoint = (db: typeof pair.source) => ({ host: db.instance.host, port: db.instance.port });
-  expect((await api.post('/api/v1/datasources', { groupKey: 'src', dc: 'dc1', master: endpoint(pair.source), ...(options.credentials?.source ?? users.replication) })).status).toBe(201);
-  expect((await api.post('/api/v1/datasources', { groupKey: 'dst', dc: 'dc1', master: endpoint(pair.target), ...(options.credentials?.target ?? users.app) })).status).toBe(201);
+  expect((await api.post('/api/v1/datasources', { groupKey: 'src', dc: options.dcs?.source ?? 'dc1', master: endpoint(pair.source), ...(options.credentials?.source ?? users.replication) })).status).toBe(201);
+  expect((await api.post('/api/v1/datasources', { groupKey: 'dst', dc: options.dcs?.target ?? 'dc1', master: endpoint(pair.target), ...(options.credentials?.target ?? users.app) })).status).toBe(201);
   const pipeline = pair.schema;
   const spec = { name: 'orders', pipelines: [{ name: pipeline, source: 'src', target: 'dst', tables: [`${pair.schema}.*`], batch: { maxRows: options.batchRows ?? 50 } }] };
   expect((await api.post('/api/v1/channels', spec)).status).toBe(201);

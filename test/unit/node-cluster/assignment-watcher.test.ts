@@ -12,6 +12,7 @@ function subject() {
   const zk = new FakeZk();
   zk.set(zkPaths.configEpoch, '');
   zk.set(zkPaths.assignments, '');
+  zk.set(zkPaths.selectAssignments, '');
   zk.set(zkPaths.permits, '');
   zk.set(zkPaths.permit('c1'), JSON.stringify(permit('START')));
   zk.set(zkPaths.assignment('p1'), JSON.stringify(assignment('p1', 'n1', 1)));
@@ -49,13 +50,26 @@ describe('AssignmentWatcher', () => {
     expect(zk.watcherCount(zkPaths.assignment('p1'))).toBe(1);
     expect(zk.watcherCount(zkPaths.permits)).toBe(1);
     expect(zk.watcherCount(zkPaths.permit('c1'))).toBe(1);
-    expect(zk.watcherCount()).toBe(5);
+    expect(zk.watcherCount(zkPaths.selectAssignments)).toBe(1);
+    expect(zk.watcherCount()).toBe(6);
 
     // A configuration edit fires the epoch watch once; the next read arms it again, once.
     zk.set(zkPaths.configEpoch, '');
     expect(changes()).toBe(1);
     expect(zk.watcherCount(zkPaths.configEpoch)).toBe(0);
     for (let i = 0; i < 50; i++) await watcher.read();
-    expect(zk.watcherCount()).toBe(5);
+    expect(zk.watcherCount()).toBe(6);
+  });
+
+  it('reads select sides of split pipelines, watches them, and leaves out a malformed one', async () => {
+    const { zk, watcher, changes } = subject();
+    const select = { ...assignment('p2', 'n1', 5), pipe: { secret: 'sealed', loadNode: 'n2', address: '10.0.0.2:7400', tls: false, loadEpoch: 4 } };
+    zk.set(zkPaths.selectAssignment('p2'), JSON.stringify(select));
+    zk.set(zkPaths.selectAssignment('p3'), JSON.stringify(assignment('p3', 'n1', 6)));
+    const view = await watcher.read();
+    expect(view.selectAssignments).toEqual({ p2: { record: select, version: expect.any(Number) as number } });
+    zk.set(zkPaths.selectAssignment('p2'), JSON.stringify({ ...select, epoch: 7 }));
+    expect(changes()).toBe(1);
+    expect((await watcher.read()).selectAssignments.p2?.record.epoch).toBe(7);
   });
 });

@@ -1,4 +1,4 @@
-import type { AssignmentRecord, ChannelSpecT, ConfigSnapshot, DataSourceSpecT, PermitRecord } from '../../../shared/cluster/model.ts';
+import type { AssignmentRecord, ChannelSpecT, ConfigSnapshot, DataSourceSpecT, PermitRecord, SelectAssignmentRecord } from '../../../shared/cluster/model.ts';
 import type { ClusterView } from '../../../node/cluster/index.ts';
 
 /** A cluster view of one channel `c1` with one pipeline `p1` from `src` to `dst`. */
@@ -26,10 +26,11 @@ export function permit(status: PermitRecord['status']): PermitRecord {
   return { status, by: 'test', at: '2026-01-01T00:00:00.000Z' };
 }
 
-export function view(parts: { snapshot?: ConfigSnapshot; assignments?: AssignmentRecord[]; permits?: Record<string, PermitRecord> } = {}): ClusterView {
+export function view(parts: { snapshot?: ConfigSnapshot; assignments?: AssignmentRecord[]; selectAssignments?: SelectAssignmentRecord[]; permits?: Record<string, PermitRecord> } = {}): ClusterView {
   return {
     snapshot: parts.snapshot ?? snapshot(),
     assignments: Object.fromEntries((parts.assignments ?? [assignment('p1', 'n1', 1)]).map((record) => [record.pipeline, { record, version: 0 }])),
+    selectAssignments: Object.fromEntries((parts.selectAssignments ?? []).map((record) => [record.pipeline, { record, version: 0 }])),
     permits: parts.permits ?? { c1: permit('START') },
   };
 }
