@@ -55,6 +55,13 @@ export const PipelineStats = Type.Object({
   position: Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()], { description: 'Source position of the last committed batch.' }),
   lagMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Replication lag.' }),
   rowsPerSecond: Type.Number({ minimum: 0 }),
+  pipe: Type.Optional(Type.Object({
+    bytesPerSecond: Type.Number({ minimum: 0, description: 'Bytes per second the load node receives through the pipe.' }),
+    wireBytesPerRow: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Pipe bytes (frames included) per row change received, this connection.' }),
+    compressionRatio: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Bytes before compression per byte on the wire (1: none).' }),
+    rttMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Heartbeat round trip between the two nodes.' }),
+    inFlightBatches: Type.Integer({ minimum: 0, description: 'Batches received and not yet committed.' }),
+  }, { ...strict, description: 'A split pipeline\'s node-to-node pipe, measured by its load node while the select side is connected.' })),
   error: Type.Optional(Type.Object({ code: Type.String({ maxLength: 100 }), message: Type.String({ maxLength: 10_000 }) }, strict)),
   at: Type.String({ maxLength: 40, description: 'Node clock, display only.' }),
 }, { ...strict, description: 'Progress of one pipeline, as a node measured it.' });

@@ -1,5 +1,5 @@
 import type { ConfigStore, Versioned } from '../../shared/cluster/config-store.ts';
-import type { AssignmentRecord, ChannelSpecT, ChannelStatusT, NodeRecord, PermitRecord, PipelineStatsRecord, SelectAssignmentRecord } from '../../shared/cluster/model.ts';
+import type { AssignmentRecord, ChannelSpecT, ChannelStatusT, NodeRecord, PermitRecord, PipeStatsRecord, PipelineStatsRecord, SelectAssignmentRecord } from '../../shared/cluster/model.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import { readAssignments, readNodes, readPermits, readSelectAssignments, readStats, type Stored } from '../runtime-state.ts';
@@ -16,7 +16,7 @@ export interface ChannelView {
   pipelines: PipelineView[];
 }
 
-export interface PipelineView extends Omit<ChannelSpecT['pipelines'][number], 'name'> {
+export interface PipelineView extends Omit<ChannelSpecT['pipelines'][number], 'name' | 'pipe'> {
   name: string;
   /** From the last stats a node reported (null before the first report). */
   position: string | null;
@@ -37,7 +37,19 @@ export interface PipelineView extends Omit<ChannelSpecT['pipelines'][number], 'n
    * the node's datacenter while it is registered, else null.
    */
   stages: { select: StageView; load: StageView } | null;
+  /**
+   * The pipe: its settings as configured (`compression`, when set) and, for a split pipeline
+   * whose load node reported while its select side was connected, what that node measured
+   * (throughput, bytes per row change, compression ratio, round trip, batches in flight);
+   * those fields are null otherwise.
+   */
+  pipe: ChannelPipelineSpec['pipe'] & NullableFields<PipeStatsRecord>;
 }
+
+type ChannelPipelineSpec = ChannelSpecT['pipelines'][number];
+type NullableFields<T> = { [K in keyof T]: T[K] | null };
+
+const NOT_MEASURED: NullableFields<PipeStatsRecord> = { bytesPerSecond: null, wireBytesPerRow: null, compressionRatio: null, rttMs: null, inFlightBatches: null };
 
 export interface StageView {
   node: string;
@@ -90,6 +102,7 @@ export function channelView({ value: channel, version }: Versioned<ChannelSpecT>
         epoch: assignment?.epoch ?? null,
         assignment: assignment?.state ?? null,
         stages: stagesOf(assignment, runtime.selectAssignments?.get(pipeline.name)?.value, runtime),
+        pipe: { ...pipeline.pipe, ...(current && stats.pipe !== undefined ? stats.pipe : NOT_MEASURED) },
       };
     }),
   };

@@ -36,6 +36,7 @@ export function statsRecord(input: StatsInput): PipelineStatsRecord {
     rowsPerSecond: status?.rowsPerSecond ?? 0,
     at: input.now.toISOString(),
   };
+  if (status?.pipe) record.pipe = status.pipe;
   const error = input.error ?? status?.error;
   // Bounded: a manager refuses a report whose fields exceed its schema, losing every record in it.
   if (error) record.error = { code: error.code, message: error.message.slice(0, MAX_MESSAGE) };

@@ -6,7 +6,10 @@ import { LoadSide, type LoadSideOptions } from '../pipeline/load-side.ts';
 import type { ConnectEndpoint } from '../pipeline/mysql-tls.ts';
 import type { LoadRole } from '../pipeline/pipeline-role.ts';
 import type { SourceStatus } from './channel-payloads.ts';
-import type { PipeHost, PipeSlot } from './pipe-host.ts';
+import type { PipeStatsRecord } from '../../shared/cluster/model.ts';
+import type { PipeBatchReceiver } from './pipe-batch-receiver.ts';
+import type { PipeHost } from './pipe-host.ts';
+import { pipeStatsOf } from './pipe-stats.ts';
 import { loadSideSink } from './pipe-sides.ts';
 
 /** What one attempt of a split pipeline's load side needs from the runner that retries it. */
@@ -26,7 +29,7 @@ export interface LoadOverPipeContext {
   onStreaming: () => void;
   stopRequested: () => boolean;
   /** Gets, while the attempt runs, what cuts its connections and what wakes its wait. */
-  hold: (controls: { sever: () => void; wake: () => void; slot: PipeSlot } | undefined) => void;
+  hold: (controls: { sever: () => void; wake: () => void; pipeStats: () => PipeStatsRecord | undefined } | undefined) => void;
 }
 
 /**
@@ -42,7 +45,7 @@ export async function runLoadOverPipe(context: LoadOverPipeContext): Promise<voi
   const { pipeline, log, role } = context;
   const signal = new StateSignal();
   let failure: FerryError | undefined;
-  let current: { load: LoadSide; loaded: Promise<void> } | undefined;
+  let current: { load: LoadSide; loaded: Promise<void>; receiver: PipeBatchReceiver } | undefined;
   const slot = context.host.open(pipeline.name, {
     selectEpoch: role.selectEpoch,
     secret: role.secret,
@@ -56,7 +59,7 @@ export async function runLoadOverPipe(context: LoadOverPipeContext): Promise<voi
         },
       });
       log.info({ peer: session.peer, selectEpoch: session.epoch }, 'select side connected');
-      const { sink, loaded } = loadSideSink(session, controls, async (receiver) => {
+      const { sink, loaded, receiver } = loadSideSink(session, controls, async (receiver) => {
         await load.open();
         try {
           await load.stream(receiver);
@@ -64,7 +67,7 @@ export async function runLoadOverPipe(context: LoadOverPipeContext): Promise<voi
           await load.close();
         }
       }, { maxBatchBytes: context.maxBatchBytes, onSourceStatus: context.onSourceStatus });
-      const mine = { load, loaded };
+      const mine = { load, loaded, receiver };
       current = mine;
       loaded.then(
         () => log.info({ peer: session.peer }, 'select side ended its session; waiting for the next'),
@@ -82,7 +85,10 @@ export async function runLoadOverPipe(context: LoadOverPipeContext): Promise<voi
       void slot.close(new FerryError('FERRY_ERR_PIPELINE_ABORTED', { pipeline: pipeline.name }));
     },
     wake: () => signal.notify(),
-    slot,
+    pipeStats: () => {
+      const session = slot.stats();
+      return session === undefined || current === undefined ? undefined : pipeStatsOf(session, current.receiver.received);
+    },
   });
   try {
     log.info({ selectNode: role.selectNode, selectEpoch: role.selectEpoch }, 'load side waiting for its select side');

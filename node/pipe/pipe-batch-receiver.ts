@@ -36,6 +36,8 @@ export class PipeBatchReceiver implements BatchReceiver {
   /** Batch-ends received and not yet acknowledged by the load side: channel seq, transport seq. */
   private readonly batchEnds: { seq: number; transportSeq: number }[] = [];
   private arrived = 0;
+  /** Row changes of the batches received whole. */
+  private rowChanges = 0;
   private acked = 0;
   private streamEnded = false;
   private closedBy: FerryError | undefined;
@@ -62,6 +64,11 @@ export class PipeBatchReceiver implements BatchReceiver {
 
   get failure(): FerryError | undefined {
     return this.closedBy;
+  }
+
+  /** What this session received: row changes, and the payloads' bytes on the wire and before compression. */
+  get received(): { rowChanges: number; wireBytes: number; bodyBytes: number } {
+    return { rowChanges: this.rowChanges, ...this.decoder.decoded };
   }
 
   /**
@@ -140,6 +147,7 @@ export class PipeBatchReceiver implements BatchReceiver {
           const end = readBatchEnd(message.body, peer);
           if (this.open === undefined || this.open.seq !== end.seq) throw protocolError(peer, `the end of batch ${end.seq} where batch ${this.open?.seq ?? 'none'} was open`);
           this.ready.push(selectedBatchOf(end, this.open.transactions, peer));
+          for (const transaction of this.open.transactions) this.rowChanges += transaction.changes.length;
           this.open = undefined;
           this.batchEnds.push({ seq: end.seq, transportSeq });
           this.options.onSourceStatus?.(end.status);

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_BATCH_BYTES } from '../pipe/pipe-options.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { RowHook } from '../extract/extractor.ts';
 import type { FenceOwner } from '../load/checkpoint-store.ts';
+import type { PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { PipeHost } from '../pipe/pipe-host.ts';
 import type { PipeTuning } from '../pipe/pipe-options.ts';
 import { runLoadOverPipe } from '../pipe/load-over-pipe.ts';
@@ -94,6 +95,8 @@ export class PipelineRunner {
   private readonly owner: FenceOwner;
   private readonly lock: PipelineLock | undefined;
   private connectTo: { source: ConnectEndpoint; target: ConnectEndpoint } | undefined;
+  /** A split pipeline's load side, while an attempt runs: its pipe's figures. */
+  private pipeStats: (() => PipeStatsRecord | undefined) | undefined;
   /** A select side: since when it has been waiting for its load side (LOAD_SIDE_WAIT_MS). */
   private waitingForLoadSince: number | undefined;
 
@@ -109,6 +112,8 @@ export class PipelineRunner {
   status(): PipelineStatus {
     const status = this.progress.snapshot(this.state, this.behind);
     if (this.lastError) status.error = { code: this.lastError.code, message: this.lastError.message };
+    const pipe = this.pipeStats?.();
+    if (pipe !== undefined) status.pipe = pipe;
     return status;
   }
 
@@ -309,6 +314,7 @@ export class PipelineRunner {
         hold: (controls) => {
           this.sever = controls?.sever;
           this.wakeConsumer = controls?.wake;
+          this.pipeStats = controls?.pipeStats;
         },
       });
     } finally {

@@ -1,3 +1,4 @@
+import type { PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 
 /** What a running pipeline reports: the progress line, stats for a manager, the API. */
@@ -20,6 +21,8 @@ export interface PipelineStatus {
   rowsPerSecond: number;
   rowsApplied: number;
   transactionsApplied: number;
+  /** A split pipeline's load side: its pipe, while the select side is connected. */
+  pipe?: PipeStatsRecord;
   /** Last error, when retrying or failed. */
   error?: { code: string; message: string };
 }

@@ -175,6 +175,20 @@ export interface SelectAssignmentRecord extends Omit<AssignmentRecord, 'pipe'> {
   pipe: { secret: string; loadNode: string; address: string; tls: boolean; loadEpoch: number };
 }
 
+/**
+ * A split pipeline's pipe, as its load node measures it: WAN throughput, bytes per row change
+ * (frames and heartbeats included), the codec's ratio (bytes before compression per byte
+ * after; 1 without compression), the heartbeat round trip, batches received and not yet
+ * committed. Null fields: not measured yet.
+ */
+export interface PipeStatsRecord {
+  bytesPerSecond: number;
+  wireBytesPerRow: number | null;
+  compressionRatio: number | null;
+  rttMs: number | null;
+  inFlightBatches: number;
+}
+
 /** /stats/<pipeline>: last progress a node reported, through a manager. */
 export interface PipelineStatsRecord {
   pipeline: string;
@@ -185,6 +199,8 @@ export interface PipelineStatsRecord {
   position: string | null;
   lagMs: number | null;
   rowsPerSecond: number;
+  /** The pipe of a split pipeline, while its select side is connected. */
+  pipe?: PipeStatsRecord;
   error?: { code: string; message: string };
   at: string;
 }

@@ -24,6 +24,8 @@ export interface WireDecoderOptions {
 }
 
 export class WireDecoder {
+  /** Payload bytes decoded, and their bodies' bytes before compression: the codec's ratio. */
+  readonly decoded = { wireBytes: 0, bodyBytes: 0 };
   private readonly tables = new TableIdReader();
   private broken: FerryError | undefined;
   private readonly maxBodyBytes: number;
@@ -57,6 +59,8 @@ export class WireDecoder {
     if (flags > RESET_TABLES) throw corrupt(`unknown header flags ${flags}`);
     if (length > this.maxBodyBytes) throw corrupt(`the header announces a body of ${length} bytes, above the bound of ${this.maxBodyBytes}`);
     const body = decompressBody(algorithm, payload.subarray(HEADER_BYTES), length);
+    this.decoded.wireBytes += payload.length;
+    this.decoded.bodyBytes += HEADER_BYTES + body.length;
     if (crc32(body, crc32(payload.subarray(0, 8))) !== checksum) throw corrupt(`the CRC-32 of header and body does not match (kind ${kind}, ${length} bytes, ${algorithmName(algorithm)})`);
     if (kind >= CONTROL_KINDS.first && kind <= CONTROL_KINDS.last) return { kind: 'control', type: kind, body: Buffer.from(body) };
     if ((flags & RESET_TABLES) !== 0) this.tables.clear();

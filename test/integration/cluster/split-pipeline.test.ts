@@ -103,6 +103,16 @@ describe('split pipelines across datacenters (real nodes, the pipe through the W
     expect(view.stages?.select.dc).toBe('dc-a');
     expect(view.stages?.load.dc).toBe('dc-b');
     const load = await underLoad(cluster, 1301);
+    // The load node reports its pipe while the select side is connected: the view shows it.
+    const measured = await eventually(async () => {
+      const { pipe } = await cluster.pipelineView();
+      return pipe.wireBytesPerRow !== null && pipe.rttMs !== null ? pipe : undefined;
+    }, 120_000, 'the pipe\'s figures in the view');
+    expect(measured.wireBytesPerRow).toBeGreaterThan(0);
+    expect(measured.compressionRatio).toBeGreaterThan(1);
+    // The emulated link delays each way: the heartbeat's round trip cannot be shorter.
+    expect(measured.rttMs).toBeGreaterThanOrEqual(2 * DELAY_MS);
+    expect(measured.inFlightBatches).toBeGreaterThanOrEqual(0);
     await expectIdentical(cluster, load);
     // The changes crossed the load node's WAN link: the pipe carried them.
     const link = cluster.links.get(view.stages!.load.node)!;
