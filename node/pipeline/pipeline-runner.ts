@@ -71,7 +71,10 @@ const LOAD_SIDE_WAIT_MS = 60_000;
 /**
  * Runs one pipeline in this process: its select side (Select → Extract) and its load side
  * (Transform → Load) joined by an in-process channel (local-attempt.ts), resuming from the
- * checkpoint in the target. This class is the lifecycle: attempts, back-off, status, stop
+ * checkpoint in the target. In a node, a split pipeline's runner runs one side only (its
+ * `role`): the select side streams to the load node through the pipe
+ * (node/pipe/select-over-pipe.ts), the load side waits in the node's pipe server for it
+ * (node/pipe/load-over-pipe.ts). This class is the lifecycle: attempts, back-off, status, stop
  * and abort. Retryable failures (a source or target restarting, a dropped
  * connection) end the attempt; the next attempt starts over from the target checkpoint
  * after a back-off. Other failures stop the pipeline with their error.

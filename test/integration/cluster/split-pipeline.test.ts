@@ -1,4 +1,4 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { PipelineView } from '../../../manager/index.ts';
 import { WanProxy } from '../../../services/wan-proxy.ts';
 import { testCluster, type TestCluster } from '../../support/cluster.ts';
@@ -6,6 +6,7 @@ import type { FerryProcess } from '../../support/ferry-process.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { unusedPort } from '../../support/waits.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
+import { makeTestCertificates, type TestCertificates } from '../../support/tls-certificates.ts';
 import { eventually } from '../manager/manager-support.ts';
 
 /**
@@ -28,18 +29,22 @@ interface SplitCluster extends TestCluster {
   runningSplit(where?: { select?: string; load?: string; notSelect?: string; notLoad?: string }): Promise<PipelineView>;
 }
 
-/** A manager; sa1, sa2 in dc-a; lb1, lb2 in dc-b, each dc-b node's pipe behind its own WanProxy. */
-async function splitCluster(): Promise<SplitCluster> {
+/**
+ * A manager; sa1, sa2 in dc-a; lb1, lb2 in dc-b, each dc-b node's pipe behind its own WanProxy.
+ * `nodeArgs` adds flags per node (TLS files); `selectNodes` replaces the dc-a nodes.
+ */
+async function splitCluster(options: { nodeArgs?: (id: string) => string[]; selectNodes?: string[] } = {}): Promise<SplitCluster> {
   const cluster = await testCluster({ managers: 1, nodes: [], dcs: { source: 'dc-a', target: 'dc-b' }, managerArgs: ['--protection-period', '2s'] });
   await cluster.pair.onBoth(ITEMS_TABLE);
   const links = new Map<string, WanProxy>();
-  for (const id of ['sa1', 'sa2']) await cluster.startNode(id, [], 'dc-a');
+  const extra = options.nodeArgs ?? (() => []);
+  for (const id of options.selectNodes ?? ['sa1', 'sa2']) await cluster.startNode(id, extra(id), 'dc-a');
   for (const id of ['lb1', 'lb2']) {
     const port = await unusedPort();
     const link = await WanProxy.start({ target: { host: '127.0.0.1', port }, delayMs: DELAY_MS });
     onTestFinished(() => link.close());
     links.set(id, link);
-    await cluster.startNode(id, ['--pipe-listen', `127.0.0.1:${port}`, '--pipe-advertise', `127.0.0.1:${link.port}`], 'dc-b');
+    await cluster.startNode(id, ['--pipe-listen', `127.0.0.1:${port}`, '--pipe-advertise', `127.0.0.1:${link.port}`, ...extra(id)], 'dc-b');
   }
   const runningSplit: SplitCluster['runningSplit'] = (where = {}) => eventually(async () => {
     const view = await cluster.pipelineView();
@@ -144,5 +149,35 @@ describe('split pipelines across datacenters (real nodes, the pipe through the W
     link.heal();
     await cluster.runningSplit();
     await expectIdentical(cluster, load);
+  });
+
+  describe('with mutual TLS on the pipe', () => {
+    let certs: TestCertificates;
+    beforeAll(() => {
+      certs = makeTestCertificates({ peers: true });
+    });
+    afterAll(() => certs.remove());
+    const tls = (cert: string, key: string) => ['--pipe-tls-cert', cert, '--pipe-tls-key', key, '--pipe-ca', certs.ca];
+
+    it('replicates split when every node holds a certificate of the cluster CA', async () => {
+      const cluster = await splitCluster({ nodeArgs: () => tls(certs.peerCert, certs.peerKey) });
+      expect((await cluster.api.post('/api/v1/channels/orders/start')).status).toBe(200);
+      await cluster.runningSplit();
+      const load = await underLoad(cluster, 1306);
+      await expectIdentical(cluster, load);
+    });
+
+    it('refuses a select node whose certificate another CA signed: nothing crosses, a WARNING names the refusal', async () => {
+      const cluster = await splitCluster({ selectNodes: ['stranger'], nodeArgs: (id) => (id === 'stranger' ? tls(certs.strangerCert, certs.strangerKey) : tls(certs.peerCert, certs.peerKey)) });
+      expect((await cluster.api.post('/api/v1/channels/orders/start')).status).toBe(200);
+      await cluster.pair.source.connection.query(`INSERT INTO \`${cluster.pair.schema}\`.items VALUES (1, 'one', 1, NULL, NOW(6))`);
+      await eventually(async () => {
+        const events = await cluster.api.get<unknown>('/api/v1/events?channel=orders');
+        return JSON.stringify(events.body).includes('FERRY_ERR_PIPE_TLS_REFUSED') ? true : undefined;
+      }, 120_000, 'a WARNING with FERRY_ERR_PIPE_TLS_REFUSED');
+      const [rows] = await cluster.pair.target.connection.query(`SELECT COUNT(*) AS n FROM \`${cluster.pair.schema}\`.items`);
+      expect(Number((rows as { n: number }[])[0]?.n)).toBe(0);
+      expect(cluster.links.get('lb1')!.stats().up.bytes + cluster.links.get('lb2')!.stats().up.bytes).toBeLessThan(10_000);
+    });
   });
 });
