@@ -42,7 +42,7 @@ ${CA_USAGE}
   --secret-key-file FILE   key file that opens the sealed data source passwords, the managers'
                            and pipe secrets, the managers' (default: environment variable
                            FERRY_SECRET_KEY_FILE)
-${PIPE_USAGE}${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}`;
+${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}${PIPE_USAGE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 
