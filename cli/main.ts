@@ -9,9 +9,10 @@ import { nodeCommand } from './node-command.ts';
 import { runCommand } from './run-command.ts';
 import { secretsCommand } from './secrets-command.ts';
 import { servicesCommand } from './services-command.ts';
+import { verifyCommand } from './verify-command.ts';
 import { wanProxyCommand } from './wan-proxy-command.ts';
 
-const commands: Command[] = [runCommand, managerCommand, nodeCommand, servicesCommand, secretsCommand, demoCommand, benchCommand, wanProxyCommand, errorsCommand];
+const commands: Command[] = [runCommand, managerCommand, nodeCommand, servicesCommand, secretsCommand, demoCommand, benchCommand, verifyCommand, wanProxyCommand, errorsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

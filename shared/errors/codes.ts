@@ -164,6 +164,11 @@ export const ERROR_CODES = {
   }),
 
   // Prechecks and the source binlog.
+  FERRY_ERR_VERIFY_TABLE: spec({
+    message: 'cannot verify {table}: {detail}',
+    scope: 'config', retryable: false, http: 400,
+    workaround: 'Verify compares tables by a key and the columns the table rules keep: give the table a primary key (or a unique key of NOT NULL columns) and create the target table with every column the rules map (the same definition as the source\'s), or leave the table out of --tables.',
+  }),
   FERRY_ERR_PRECHECK_FAILED: spec({
     message: 'prechecks failed: {detail}',
     scope: 'config', retryable: false, http: 400,
