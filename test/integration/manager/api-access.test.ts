@@ -60,7 +60,7 @@ describe('manager API: auth, tokens, cluster, documents', () => {
     const anonymous = apiClient(manager.url, null);
     expect((await anonymous.get('/api/v1/health')).body).toMatchObject({ ok: true, id: manager.id });
     const cluster = await api.get<{ leader: string; managers: { id: string; url: string; leader: boolean }[]; nodes: unknown[]; configEpoch: number }>('/api/v1/cluster');
-    expect(cluster.body).toEqual({ leader: manager.id, managers: [{ id: manager.id, url: manager.url, leader: true, startedAt: expect.any(String) as string }], nodes: [], configEpoch: 0 });
+    expect(cluster.body).toEqual({ leader: manager.id, managers: [{ id: manager.id, url: manager.url, leader: true, startedAt: expect.any(String) as string }], nodes: [], vanished: [], configEpoch: 0 });
 
     const unknown = await api.get('/api/v1/nothing-here');
     expect(unknown.status).toBe(404);
