@@ -70,7 +70,7 @@ function specOf(pair: ReplicationPair, overrides: Partial<PipelineSpecInput> = {
 }
 
 /** A split pipeline's two sides with their prechecks, joined by the pipe; `spec` per side. */
-function startSides(selectSpec: PipelineSpecInput, loadSpec: PipelineSpecInput = selectSpec): Sides {
+function startSides(selectSpec: PipelineSpecInput, loadSpec: PipelineSpecInput = selectSpec, selectChecks = true): Sides {
   const selectPipeline = resolvePipeline(selectSpec);
   const loadPipeline = resolvePipeline(loadSpec);
   const passed = { select: false, load: false };
@@ -102,7 +102,7 @@ function startSides(selectSpec: PipelineSpecInput, loadSpec: PipelineSpecInput =
     setBehind: (behind) => sender.setBehind(behind),
     stopRequested: () => stopped,
     aborted: () => false,
-    prechecks: splitSelectPrechecks(selectPipeline, () => (passed.select = true)),
+    ...(selectChecks ? { prechecks: splitSelectPrechecks(selectPipeline, () => (passed.select = true)) } : {}),
   });
   let answered: (point: ResumePoint) => void = () => undefined;
   const resumedAt = new Promise<ResumePoint>((resolve) => (answered = resolve));
@@ -159,6 +159,13 @@ async function wholePipelineError(spec: PipelineSpecInput): Promise<FerryError> 
   return error as FerryError;
 }
 
+/** The load side's answer; fails at once with the sides' errors if they end without one (refused). */
+async function answered(sides: Sides): Promise<ResumePoint> {
+  const outcome = await Promise.race([sides.resumedAt, sides.ended]);
+  if ('position' in outcome) return outcome;
+  throw new Error(`the pipeline ended without an answer: select side ${String(outcome.select)}, load side ${String(outcome.load)}`);
+}
+
 /** Both sides told their checks passed (the select side's after the answer, so a moment later). */
 async function expectPassed(sides: Sides): Promise<void> {
   await expect.poll(() => ({ ...sides.passed }), { timeout: 120_000 }).toEqual({ select: true, load: true });
@@ -202,13 +209,26 @@ describe('prechecks of a split pipeline across the pipe', () => {
     await expectRefusedLikeWhole(pair, specOf(pair, { tables: [{ source: `${pair.schema}.items`, columns: { exclude: ['id'] } }] }), 'FERRY_ERR_MAPPING_DROPS_KEY');
   });
 
+  it('refuse a resume request without a report when the load side must check (FERRY_ERR_PIPE_PROTOCOL on both sides), leaving no checkpoint', async () => {
+    const pair = await replicationPair();
+    await pair.onBoth(ITEMS_TABLE);
+    const spec = specOf(pair);
+    const sides = startSides(spec, spec, false);
+    onTestFinished(() => sides.stop().catch(() => undefined));
+    const outcome = await Promise.race([sides.ended, sides.resumedAt.then(() => 'answered' as const)]);
+    if (outcome === 'answered') expect.fail('the load side answered a request without a precheck report');
+    expect(outcome.load).toMatchObject({ code: 'FERRY_ERR_PIPE_PROTOCOL', message: expect.stringContaining('carries no precheck report') as unknown });
+    expect(outcome.select).toMatchObject({ code: 'FERRY_ERR_PIPE_PROTOCOL' });
+    expect(await checkpointRows(pair, spec.name!)).toBe(0);
+  });
+
   it('pass a good pipeline on both sides, which then replicates exactly, and resume it with its checks passing again', async () => {
     const pair = await replicationPair();
     await pair.onBoth(ITEMS_TABLE);
     const spec = specOf(pair);
     const first = startSides(spec);
     onTestFinished(() => first.stop().catch(() => undefined));
-    expect((await first.resumedAt).resumed).toBe(false);
+    expect((await answered(first)).resumed).toBe(false);
     await expectPassed(first);
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 200, seed: 51 });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
@@ -218,7 +238,7 @@ describe('prechecks of a split pipeline across the pipe', () => {
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 50, seed: 52 });
     const second = startSides(spec);
     onTestFinished(() => second.stop().catch(() => undefined));
-    expect((await second.resumedAt).resumed).toBe(true);
+    expect((await answered(second)).resumed).toBe(true);
     await expectPassed(second);
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
     await second.stop();
@@ -234,7 +254,7 @@ describe('prechecks of a split pipeline across the pipe', () => {
     await pair.onBoth('CREATE TABLE heap (a INT, b INT)');
     const sides = startSides(specOf(pair, { skipPrechecks: select }), specOf(pair, { skipPrechecks: load }));
     onTestFinished(() => sides.stop().catch(() => undefined));
-    expect((await sides.resumedAt).resumed).toBe(false);
+    expect((await answered(sides)).resumed).toBe(false);
     await expectPassed(sides);
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 100, seed: 53 });
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
