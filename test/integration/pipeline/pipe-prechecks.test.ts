@@ -14,6 +14,7 @@ import { SelectSide } from '../../../node/pipeline/select-side.ts';
 import { PipeBatchSender, PipeServer, loadSideSink, runSelectOverPipe } from '../../../node/pipe/index.ts';
 import { WanProxy } from '../../../services/wan-proxy.ts';
 import { replicationPair, type ReplicationPair } from '../../support/mariadb.ts';
+import { scratchTestDatabase } from '../../support/scratch-mariadb.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
 
@@ -242,6 +243,44 @@ describe('prechecks of a split pipeline across the pipe', () => {
     await expectPassed(second);
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
     await second.stop();
+  });
+
+  it('end both sides with FERRY_ERR_BINLOG_PURGED, as a whole pipeline does, when the source purged the binlog at the checkpoint', async () => {
+    // Purging on a shared server would cut off other tests that resume from a checkpoint.
+    const pair = await replicationPair({ source: await scratchTestDatabase() });
+    await pair.onBoth(ITEMS_TABLE);
+    const spec = specOf(pair);
+    const first = startSides(spec);
+    onTestFinished(() => first.stop().catch(() => undefined));
+    await answered(first);
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 50, seed: 54 });
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
+    await first.stop();
+
+    // Changes the checkpoint has not seen, then every binlog holding them purged.
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 20, seed: 55 });
+    const admin = pair.source.connection;
+    await admin.query('FLUSH BINARY LOGS');
+    await admin.query('FLUSH BINARY LOGS');
+    const [[now]] = await admin.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    // MariaDB keeps a file until InnoDB has made its commits durable: purge until only the newest is left.
+    await expect.poll(async () => {
+      await admin.query(`PURGE BINARY LOGS TO '${String(now?.File)}'`);
+      const [logs] = await admin.query<RowDataPacket[]>('SHOW BINARY LOGS');
+      return logs.map((log) => String(log.Log_name));
+    }, { timeout: 120_000 }).toEqual([String(now?.File)]);
+
+    const whole = await wholePipelineError(spec);
+    expect(whole.code).toBe('FERRY_ERR_BINLOG_PURGED');
+    const second = startSides(spec);
+    onTestFinished(() => second.stop().catch(() => undefined));
+    // The load side answers from its checkpoint; the select side checks the binlog there.
+    expect((await answered(second)).resumed).toBe(true);
+    const outcome = await second.ended;
+    for (const side of [outcome.select, outcome.load]) {
+      expect(side).toMatchObject({ code: 'FERRY_ERR_BINLOG_PURGED', message: whole.message });
+    }
+    expect(second.passed.select).toBe(false);
   });
 
   it.each([
