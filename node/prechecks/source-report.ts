@@ -3,7 +3,7 @@ import type { TableRef } from '../../shared/model/change.ts';
 import type { SourceKeyFacts } from './mapped-keys.ts';
 import type { PrivilegeHalf } from './privileges.ts';
 import type { IndexInfo } from './table-key.ts';
-import type { PrecheckId, PrecheckResult } from './types.ts';
+import { isPrecheckId, type PrecheckId, type PrecheckResult } from './types.ts';
 
 /**
  * Checks the select side of a split pipeline answers alone, from the source: their results
@@ -33,9 +33,11 @@ export interface SourceTableReport extends TableRef {
 export interface SourcePrecheckReport {
   /** The source's VERSION(): tested_flavor compares it with the target's. */
   version: string;
+  /** The ids the select side's pipeline skips: the load side skips them too. */
+  skip: PrecheckId[];
   /** One result per SOURCE_CHECK_IDS id, in that order (the select side's skips marked). */
   results: PrecheckResult[];
-  /** The source user's half of privileges, or why it could not be read; absent when skipped. */
+  /** The source user's half of privileges, or why it could not be read; absent only when skipped. */
   privileges?: PrivilegeHalf | { error: string };
   /** Every replicated source table, whatever was skipped: the key comparison cannot be. */
   tables: SourceTableReport[];
@@ -144,8 +146,14 @@ export function parseSourcePrecheckReport(value: unknown): SourcePrecheckReport 
   const body = objectAt(value, 'prechecks');
   const results = arrayAt(body.results, 'prechecks.results');
   if (results.length !== SOURCE_CHECK_IDS.length) fail('prechecks.results', `${SOURCE_CHECK_IDS.length} results, one per source check`);
+  const skip = arrayAt(body.skip, 'prechecks.skip').map((id, i) => {
+    if (typeof id !== 'string' || !isPrecheckId(id)) fail(`prechecks.skip[${i}]`, 'a precheck id');
+    return id;
+  });
+  if (body.privileges === undefined && !skip.includes('privileges')) fail('prechecks.privileges', 'present unless privileges is skipped');
   return {
     version: stringAt(body.version, 'prechecks.version'),
+    skip,
     results: SOURCE_CHECK_IDS.map((id, i) => resultAt(results[i], id, `prechecks.results[${i}]`)),
     ...(body.privileges === undefined ? {} : { privileges: privilegesAt(body.privileges, 'prechecks.privileges') }),
     tables: arrayAt(body.tables, 'prechecks.tables').map((table, i) => tableAt(table, `prechecks.tables[${i}]`)),

@@ -8,7 +8,7 @@ import { checkSkipIds, couldNotRun, precheckSession, runChecks, skippedResult } 
 import { SOURCE_CHECK_IDS, type SourcePrecheckReport } from './source-report.ts';
 import { isConnectionError, type SqlClient } from './sql.ts';
 import { checkTestedFlavor } from './tested-flavor.ts';
-import { PRECHECK_IDS, type CheckOutcome, type PrecheckId, type PrecheckOptions, type PrecheckResult, type ResumePosition } from './types.ts';
+import { isPrecheckId, PRECHECK_IDS, type CheckOutcome, type PrecheckId, type PrecheckOptions, type PrecheckResult, type ResumePosition } from './types.ts';
 
 /*
  * The prechecks of a split pipeline, whose select side never connects to the target and whose
@@ -53,7 +53,7 @@ export async function runSourcePrechecks(ctx: SourcePrecheckContext, options: Pr
   }
   const tables = [];
   for (const ref of ctx.tables) tables.push({ schema: ref.schema, table: ref.table, facts: await readSourceKeyFacts(ctx.source, ref) });
-  return { version: (await session.sourceFlavor()).version, results, ...(privileges === undefined ? {} : { privileges }), tables };
+  return { version: (await session.sourceFlavor()).version, skip: skip.filter(isPrecheckId), results, ...(privileges === undefined ? {} : { privileges }), tables };
 }
 
 export interface TargetPrecheckContext {
@@ -74,14 +74,15 @@ export interface TargetPrecheckContext {
 export const RETENTION_ON_SELECT_SIDE = 'checked by the select side at the checkpoint, once the load side has answered';
 
 /**
- * The load side's half: every precheck in PRECHECK_IDS order, as runPrechecks gives them. The
- * source's results come from the report (a check either side skips is skipped), tested_flavor
+ * The load side's half: every precheck in PRECHECK_IDS order, as runPrechecks gives them. A
+ * check either side skips is skipped; the source's results come from the report, tested_flavor
  * and privileges are joined here with the target's side, binlog_retention is the report's when
  * the target has no checkpoint. Connection errors are thrown as they are.
  */
 export async function runTargetPrechecks(report: SourcePrecheckReport, ctx: TargetPrecheckContext, options: PrecheckOptions = {}): Promise<PrecheckResult[]> {
-  const skip = options.skip ?? [];
-  checkSkipIds(skip);
+  checkSkipIds(options.skip ?? []);
+  // A check either side's pipeline skips is skipped.
+  const skip = [...(options.skip ?? []), ...report.skip];
   let targetFlavor: ReturnType<typeof detectFlavorTraits> | undefined;
   const flavor = () => (targetFlavor ??= detectFlavorTraits(ctx.target));
   const fromSource = new Map(report.results.map((result) => [result.id, result]));
@@ -94,8 +95,6 @@ export async function runTargetPrechecks(report: SourcePrecheckReport, ctx: Targ
       results.push({ id, ok: true, detail: RETENTION_ON_SELECT_SIDE });
     } else if (reported !== undefined) {
       results.push(reported);
-    } else if (id === 'privileges' && report.privileges === undefined) {
-      results.push(skippedResult(id));
     } else {
       let outcome: CheckOutcome;
       try {

@@ -7,6 +7,7 @@ import { SOURCE_CHECK_IDS, type SourcePrecheckReport } from '../../../node/prech
 
 const REPORT: SourcePrecheckReport = {
   version: '10.11.19-MariaDB-log',
+  skip: ['binlog_row_value_options'],
   results: SOURCE_CHECK_IDS.map((id) => (id === 'primary_keys'
     ? { id, ok: false, detail: '1 of 2 tables have no key: `shop`.`heap`', instruction: 'Add a primary key', error: { code: 'FERRY_ERR_TABLE_NO_KEY', details: { table: '`shop`.`heap`', tables: ['`shop`.`heap`'] } } }
     : id === 'binlog_row_value_options' ? { id, ok: true, skipped: true, detail: 'skipped by request' } : { id, ok: true, detail: `${id} fine` })),
@@ -47,7 +48,9 @@ describe('the precheck report in the resume request', () => {
   it('crosses whole, and a request without one stays without', () => {
     const json = JSON.parse(JSON.stringify(resumeRequestJson({ startIfNew: START, sameServerProbe: 'ferry-probe:ab', prechecks: REPORT }))) as PipePosition;
     expect(readResumeRequest(json, 'peer')).toEqual({ startIfNew: START, sameServerProbe: 'ferry-probe:ab', prechecks: REPORT });
-    expect(readResumeRequest(wire(broken(['privileges'], undefined)), 'peer').prechecks?.privileges).toBeUndefined();
+    const unread = broken(['privileges'], undefined) as SourcePrecheckReport;
+    unread.skip.push('privileges');
+    expect(readResumeRequest(wire(unread), 'peer').prechecks).toEqual({ ...REPORT, skip: ['binlog_row_value_options', 'privileges'], privileges: undefined });
     expect(readResumeRequest(wire(broken(['privileges'], { error: 'Access denied' })), 'peer').prechecks?.privileges).toEqual({ error: 'Access denied' });
     expect(readResumeRequest({ startIfNew: START }, 'peer')).toEqual({ startIfNew: START });
   });
@@ -61,6 +64,9 @@ describe('the precheck report in the resume request', () => {
   it.each([
     { what: 'a report that is not an object', report: 'all fine' },
     { what: 'a missing version', report: broken(['version'], undefined) },
+    { what: 'an unknown id among the skipped', report: broken(['skip', 0], 'binlog_fromat') },
+    { what: 'no skip list', report: broken(['skip'], undefined) },
+    { what: 'no privileges half while privileges is not skipped', report: broken(['privileges'], undefined) },
     { what: 'a result missing', report: broken(['results'], REPORT.results.slice(1)) },
     { what: 'results out of order', report: broken(['results'], [...REPORT.results].reverse()) },
     { what: 'an unknown check id', report: broken(['results', 0, 'id'], 'binlog_fromat') },

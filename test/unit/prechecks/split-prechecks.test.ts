@@ -93,6 +93,9 @@ describe('split prechecks', () => {
     expect(privileges(await split(denied, { selectSkip: ['privileges'] }))).toMatchObject({ ok: true, skipped: true });
     expect(denied.target.asked.some((sql) => sql.startsWith('SHOW GRANTS'))).toBe(false);
     expect(privileges(await split(servers(), { loadSkip: ['privileges'] }))).toMatchObject({ ok: true, skipped: true });
+    // A check only the load side runs, skipped by the select side's pipeline.
+    const mysql = servers({ source: [[/^SELECT VERSION\(\)/, [{ v: '8.0.36' }]]] });
+    expect((await split(mysql, { selectSkip: ['tested_flavor'] })).find((r) => r.id === 'tested_flavor')).toEqual({ id: 'tested_flavor', ok: true, skipped: true, detail: 'skipped by request' });
   });
 
   it('leave binlog_retention to the select side when the target has a checkpoint, which then checks it there', async () => {
