@@ -1,6 +1,7 @@
 import { ERROR_CODES, FerryError, isFerryError, type ErrorCode } from '../../shared/errors/index.ts';
 import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import type { ResumePoint, ResumeRequest, SelectedBatch } from '../pipeline/batch-channel.ts';
+import { parseSourcePrecheckReport, ReportShapeError, type SourcePrecheckReport } from '../prechecks/index.ts';
 import type { PipePosition } from './control-messages.ts';
 import { protocolError } from './frames.ts';
 
@@ -117,14 +118,33 @@ export function readBatchEnd(body: Buffer, peer: string): BatchEndMessage {
 
 /** The resume request as the pipe carries it (PipeClientOptions.resumeRequest). */
 export function resumeRequestJson(request: ResumeRequest): PipePosition {
-  return { startIfNew: { ...request.startIfNew }, ...(request.sameServerProbe === undefined ? {} : { sameServerProbe: request.sameServerProbe }) };
+  return {
+    startIfNew: { ...request.startIfNew },
+    ...(request.sameServerProbe === undefined ? {} : { sameServerProbe: request.sameServerProbe }),
+    // The report is plain JSON data (strings, numbers, booleans, null, lists, objects).
+    ...(request.prechecks === undefined ? {} : { prechecks: JSON.parse(JSON.stringify(request.prechecks)) as PipePosition }),
+  };
 }
 
+/** The select side's resume request, checked field by field (the precheck report too). */
 export function readResumeRequest(value: PipePosition, peer: string): ResumeRequest {
   const body = objectOf(value, 'a resume request', peer);
   const probe = body.sameServerProbe;
   if (probe !== undefined && typeof probe !== 'string') throw protocolError(peer, 'a resume request: sameServerProbe must be a string');
-  return { startIfNew: positionIn(body, 'startIfNew', 'a resume request', peer), ...(probe === undefined ? {} : { sameServerProbe: probe }) };
+  let prechecks: SourcePrecheckReport | undefined;
+  if (body.prechecks !== undefined) {
+    try {
+      prechecks = parseSourcePrecheckReport(body.prechecks);
+    } catch (error) {
+      if (!(error instanceof ReportShapeError)) throw error;
+      throw protocolError(peer, `a resume request: ${error.message}`);
+    }
+  }
+  return {
+    startIfNew: positionIn(body, 'startIfNew', 'a resume request', peer),
+    ...(probe === undefined ? {} : { sameServerProbe: probe }),
+    ...(prechecks === undefined ? {} : { prechecks }),
+  };
 }
 
 export function resumePointJson(point: ResumePoint): PipePosition {

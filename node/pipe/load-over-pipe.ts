@@ -3,6 +3,7 @@ import { FerryError, describeError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import { StateSignal } from '../../shared/state-signal.ts';
 import { LoadSide, type LoadSideOptions } from '../pipeline/load-side.ts';
+import { splitPrechecksBeforeClaim } from '../pipeline/preflight.ts';
 import type { ConnectEndpoint } from '../pipeline/mysql-tls.ts';
 import type { LoadRole } from '../pipeline/pipeline-role.ts';
 import type { SourceStatus } from './channel-payloads.ts';
@@ -22,7 +23,9 @@ export interface LoadOverPipeContext {
   /** The pipe's largest batch payload (the receiver's decoder bound). */
   maxBatchBytes: number;
   log: Logger;
-  load: Omit<LoadSideOptions, 'log'>;
+  load: Omit<LoadSideOptions, 'log' | 'beforeClaim'>;
+  /** Until the prechecks passed on this runner: told when they did (each session checks until then). Undefined: they passed before. */
+  prechecksPassed: (() => void) | undefined;
   /** The select side's source status, for the lag. */
   onSourceStatus: (status: SourceStatus) => void;
   /** A select side connected and was told where to start: the start-up is over. */
@@ -46,6 +49,11 @@ export async function runLoadOverPipe(context: LoadOverPipeContext): Promise<voi
   const signal = new StateSignal();
   let failure: FerryError | undefined;
   let current: { load: LoadSide; loaded: Promise<void>; receiver: PipeBatchReceiver } | undefined;
+  let checked = context.prechecksPassed === undefined;
+  const passed = () => {
+    checked = true;
+    context.prechecksPassed?.();
+  };
   const slot = context.host.open(pipeline.name, {
     selectEpoch: role.selectEpoch,
     secret: role.secret,
@@ -53,6 +61,7 @@ export async function runLoadOverPipe(context: LoadOverPipeContext): Promise<voi
       const load = new LoadSide(pipeline, context.endpoint, {
         ...context.load,
         log,
+        ...(checked ? {} : { beforeClaim: splitPrechecksBeforeClaim(pipeline, passed) }),
         onResumed: (position) => {
           context.load.onResumed?.(position);
           context.onStreaming();

@@ -4,6 +4,7 @@ import type { Logger } from '../../shared/logging.ts';
 import { TLS_MIN_VERSION, type ClientTls } from '../../shared/tls/tls-options.ts';
 import type { ConnectEndpoint } from '../pipeline/mysql-tls.ts';
 import type { SelectRole } from '../pipeline/pipeline-role.ts';
+import { splitSelectPrechecks } from '../pipeline/preflight.ts';
 import { SelectSide, type SelectSideOptions } from '../pipeline/select-side.ts';
 import { PipeBatchSender } from './pipe-batch-sender.ts';
 import type { PipeTuning } from './pipe-options.ts';
@@ -19,7 +20,9 @@ export interface SelectOverPipeContext {
   clientTls: ClientTls | undefined;
   tuning: PipeTuning;
   log: Logger;
-  select: Omit<SelectSideOptions, 'log' | 'onStreaming'>;
+  select: Omit<SelectSideOptions, 'log' | 'onStreaming' | 'prechecks'>;
+  /** The first attempts, until the checks pass: told when they did. Undefined: the checks passed before (still reported, for a new load side). */
+  prechecksPassed: (() => void) | undefined;
   /** The binlog stream is open: the start-up is over. */
   onStreaming: () => void;
   /** Gets, while the attempt runs, what cuts its connections and what wakes its loop. */
@@ -66,6 +69,8 @@ export async function runSelectOverPipeAttempt(context: SelectOverPipeContext): 
   const select: SelectSide = new SelectSide(pipeline, context.endpoint, {
     ...context.select,
     log,
+    // Every attempt sends the source's report: its load side may be a new one, which checks.
+    prechecks: splitSelectPrechecks(pipeline, context.prechecksPassed),
     onHeard: () => {
       context.select.onHeard?.();
       sender.heard();

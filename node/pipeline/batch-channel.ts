@@ -1,5 +1,6 @@
 import type { FerryError } from '../../shared/errors/index.ts';
 import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
+import type { SourcePrecheckReport } from '../prechecks/index.ts';
 
 /**
  * What joins a pipeline's select side (Select, Extract: next to the source) to its load side
@@ -27,6 +28,12 @@ export interface ResumeRequest {
    * server-identity.ts). Absent when the source refused the lock (then nothing is checked).
    */
   sameServerProbe?: string;
+  /**
+   * A split pipeline's source prechecks (SelectSideOptions.prechecks, preflight.ts): their
+   * results and what the load side compares with the target before its claim. Absent in one
+   * process, where the load side runs every check with the source session at hand.
+   */
+  prechecks?: SourcePrecheckReport;
 }
 
 /** The load side's answer: where the select side's stream must start. */

@@ -1,7 +1,10 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import type { SourcePosition, TableRef } from '../../shared/model/change.ts';
-import { assertPrechecksPassed, checkMappedKeys, runPrechecks } from '../prechecks/index.ts';
+import {
+  assertPrechecksPassed, checkMappedKeys, checkMappedKeysWith, runPrechecks, runRetentionPrecheck, runSourcePrechecks, runTargetPrechecks,
+  type ResumePosition, type SourceKeyFacts, type SourcePrecheckReport,
+} from '../prechecks/index.ts';
 import type { SourceSession } from './source-session.ts';
 
 /** Source tables the pipeline's table rules select today. */
@@ -10,6 +13,10 @@ export async function replicatedTables(pipeline: RuntimePipeline, source: Source
     "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_SCHEMA, TABLE_NAME",
   );
   return rows.map((row) => ({ schema: String(row.s), table: String(row.t) })).filter((t) => pipeline.mapping.mapTable(t.schema, t.table) !== undefined);
+}
+
+function resumePositionOf(position: SourcePosition): ResumePosition {
+  return { file: position.file, pos: position.pos, ...(position.gtidSet !== undefined ? { gtid: position.gtidSet } : {}) };
 }
 
 /**
@@ -26,7 +33,7 @@ export async function runPipelinePrechecks(pipeline: RuntimePipeline, source: So
       tables,
       targetTables,
       systemSchema: pipeline.systemSchema,
-      ...(resumeFrom ? { resumeFrom: { file: resumeFrom.file, pos: resumeFrom.pos, ...(resumeFrom.gtidSet !== undefined ? { gtid: resumeFrom.gtidSet } : {}) } } : {}),
+      ...(resumeFrom ? { resumeFrom: resumePositionOf(resumeFrom) } : {}),
     },
     { skip: pipeline.skipPrechecks },
   );
@@ -35,4 +42,44 @@ export async function runPipelinePrechecks(pipeline: RuntimePipeline, source: So
     const mapped = pipeline.mapping.mapTable(t.schema, t.table)!;
     return { source: t, target: mapped.target, mapColumn: (name: string) => mapped.columns.mapColumn(name) };
   }));
+}
+
+/** A split pipeline's select side: the report its resume request carries (runSourcePrechecks). */
+export async function sourcePrecheckReport(pipeline: RuntimePipeline, source: SourceSession, startIfNew: SourcePosition): Promise<SourcePrecheckReport> {
+  const tables = await replicatedTables(pipeline, source);
+  return runSourcePrechecks({ source: source.connection, tables, startIfNew: resumePositionOf(startIfNew) }, { skip: pipeline.skipPrechecks });
+}
+
+/**
+ * A split pipeline's load side: the checks of runPipelinePrechecks with the source's side taken
+ * from the select side's report, throwing the same errors. `checkpoint`: the target's, if any.
+ */
+export async function runLoadSidePrechecks(pipeline: RuntimePipeline, report: SourcePrecheckReport, target: Pool, checkpoint: SourcePosition | undefined): Promise<void> {
+  // The report's tables as this side's rules map them (both sides resolve the same pipeline).
+  const tables = report.tables.flatMap((table) => {
+    const mapped = pipeline.mapping.mapTable(table.schema, table.table);
+    return mapped === undefined ? [] : [{ source: { schema: table.schema, table: table.table }, facts: table.facts, mapped }];
+  });
+  const results = await runTargetPrechecks(
+    report,
+    {
+      target,
+      targetTables: tables.map((t) => ({ ...t.mapped.target })),
+      systemSchema: pipeline.systemSchema,
+      ...(checkpoint ? { checkpoint: resumePositionOf(checkpoint) } : {}),
+    },
+    { skip: pipeline.skipPrechecks },
+  );
+  assertPrechecksPassed(results);
+  const facts = new Map<string, SourceKeyFacts>(tables.map((t) => [`${t.source.schema}\u0000${t.source.table}`, t.facts]));
+  await checkMappedKeysWith(
+    (ref) => Promise.resolve(facts.get(`${ref.schema}\u0000${ref.table}`)!),
+    target,
+    tables.map((t) => ({ source: t.source, target: t.mapped.target, mapColumn: (name: string) => t.mapped.columns.mapColumn(name) })),
+  );
+}
+
+/** A split pipeline's select side, once answered: binlog_retention at the checkpoint the load side resumed from. */
+export async function checkRetentionAt(pipeline: RuntimePipeline, source: SourceSession, position: SourcePosition): Promise<void> {
+  assertPrechecksPassed(await runRetentionPrecheck(source.connection, resumePositionOf(position), { skip: pipeline.skipPrechecks }));
 }

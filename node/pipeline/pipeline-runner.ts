@@ -209,8 +209,9 @@ export class PipelineRunner {
     const log = this.options.log;
     const aborted = () => this.aborted;
     const role = this.role;
-    if (role.side === 'select') return this.selectAttempt(role);
-    if (role.side === 'load') return this.loadAttempt(role);
+    const passed = runPrechecks ? prechecksPassed : undefined;
+    if (role.side === 'select') return this.selectAttempt(role, passed);
+    if (role.side === 'load') return this.loadAttempt(role, passed);
     try {
       await runLocalAttempt({
         pipeline: this.pipeline,
@@ -250,7 +251,7 @@ export class PipelineRunner {
   }
 
   /** A split pipeline's select side: the binlog to the load node through the pipe. */
-  private async selectAttempt(role: Extract<PipelineRole, { side: 'select' }>): Promise<void> {
+  private async selectAttempt(role: Extract<PipelineRole, { side: 'select' }>, prechecksPassed: (() => void) | undefined): Promise<void> {
     const pipes = this.nodePipes();
     try {
       await runSelectOverPipeAttempt({
@@ -258,6 +259,7 @@ export class PipelineRunner {
         endpoint: this.endpoints().source,
         role,
         clientTls: pipes.clientTls,
+        prechecksPassed,
         tuning: pipes.tuning,
         log: this.options.log,
         select: {
@@ -283,7 +285,7 @@ export class PipelineRunner {
   }
 
   /** A split pipeline's load side: waits in the node's pipe server for its select side, then loads what it sends. */
-  private async loadAttempt(role: Extract<PipelineRole, { side: 'load' }>): Promise<void> {
+  private async loadAttempt(role: Extract<PipelineRole, { side: 'load' }>, prechecksPassed: (() => void) | undefined): Promise<void> {
     const pipes = this.nodePipes();
     if (pipes.host === undefined) {
       throw new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: `this node holds the load side of split pipeline ${this.pipeline.name} but runs without --pipe-listen: start it with --pipe-listen HOST:PORT` });
@@ -296,6 +298,7 @@ export class PipelineRunner {
         role,
         host: pipes.host,
         maxBatchBytes: pipes.tuning.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+        prechecksPassed,
         log: this.options.log,
         load: {
           owner: this.owner,

@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logging.ts';
 import type { SourcePosition } from '../../shared/model/change.ts';
 import { Extractor, type RowHook } from '../extract/extractor.ts';
 import { BinlogReader } from '../select/binlog-reader.ts';
-import type { BatchSender } from './batch-channel.ts';
+import type { BatchSender, ResumePoint, ResumeRequest } from './batch-channel.ts';
 import { settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
 import { replicatedTables } from './pipeline-prechecks.ts';
 import { runSelectLoop } from './select-loop.ts';
@@ -27,6 +27,20 @@ export interface SelectSideOptions {
   onStreaming?: () => void;
   stopRequested: () => boolean;
   aborted: () => boolean;
+  /**
+   * A split pipeline's source prechecks (splitSelectPrechecks, preflight.ts): their report
+   * goes in the resume request, and binlog_retention runs once the answer says where to start.
+   * @default none: in one process the load side runs every check with this side's session
+   */
+  prechecks?: SelectPrechecks;
+}
+
+/** The select side's part of a split pipeline's prechecks (preflight.ts). */
+export interface SelectPrechecks {
+  /** Before the resume request: what it carries for the load side's checks. */
+  report(session: SourceSession, startIfNew: SourcePosition): Promise<NonNullable<ResumeRequest['prechecks']>>;
+  /** After the answer, before the binlog stream opens: throws to end the attempt. */
+  answered(session: SourceSession, point: ResumePoint): Promise<void>;
 }
 
 /**
@@ -74,9 +88,12 @@ export class SelectSide {
     const startIfNew: SourcePosition = pipeline.from ? sourcePositionOf(pipeline.from) : await this.onSource(currentSourcePosition(session));
     // Held on the source until the answer: the load side looks for it on the target.
     const rows: RowsOf = (sql, values) => this.onSource(session.connection.query<RowDataPacket[]>(sql, values).then(([found]) => found));
+    const prechecks = options.prechecks === undefined ? undefined : await this.onSource(options.prechecks.report(session, startIfNew));
     const probe = await takeProbe(rows);
-    const { position: start, resumed, epoch } = await channel.resumeAt({ startIfNew, ...(probe === undefined ? {} : { sameServerProbe: probe }) });
+    const point = await channel.resumeAt({ startIfNew, ...(probe === undefined ? {} : { sameServerProbe: probe }), ...(prechecks === undefined ? {} : { prechecks }) });
     if (probe !== undefined) await releaseProbe(rows, probe);
+    if (options.prechecks !== undefined) await this.onSource(options.prechecks.answered(session, point));
+    const { position: start, resumed, epoch } = point;
     const knownTables = await this.onSource(replicatedTables(pipeline, session));
     log.info({ start, resumed, epoch }, 'pipeline starting');
 

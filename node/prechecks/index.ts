@@ -16,11 +16,17 @@
  *
  * Not a precheck, since it cannot be skipped: checkMappedKeys (mapped-keys.ts) refuses a table
  * rule under which target rows cannot be identified by their key.
+ *
+ * A split pipeline runs them in two halves joined by its resume request (split-prechecks.ts):
+ * runSourcePrechecks on the select side, runTargetPrechecks and checkMappedKeysWith on the
+ * load side, runRetentionPrecheck on the select side once the load side has answered.
  */
 export { runPrechecks, assertPrechecksPassed } from './run-prechecks.ts';
 export { PRECHECK_IDS, isPrecheckId, type PrecheckId, type PrecheckContext, type PrecheckResult, type PrecheckOptions, type ResumePosition } from './types.ts';
 export { describeTableKey, chooseTableKey, identifyingKeys, readIndexes, type TableKey, type IndexInfo } from './table-key.ts';
-export { checkMappedKeys, mappedKeyProblem, type ColumnType, type MappedTableRef } from './mapped-keys.ts';
+export { checkMappedKeys, checkMappedKeysWith, mappedKeyProblem, type ColumnType, type MappedTableRef, type SourceKeyFacts } from './mapped-keys.ts';
+export { runSourcePrechecks, runTargetPrechecks, runRetentionPrecheck, RETENTION_ON_SELECT_SIDE } from './split-prechecks.ts';
+export { parseSourcePrecheckReport, ReportShapeError, SOURCE_CHECK_IDS, type SourcePrecheckReport, type SourceTableReport } from './source-report.ts';
 export { formatPrecheckReport, failureSummary } from './report.ts';
 export { detectFlavorTraits, parseFlavorTraits, type FlavorTraits } from './flavor-traits.ts';
 export type { SqlClient } from './sql.ts';

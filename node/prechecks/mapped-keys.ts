@@ -32,6 +32,34 @@ const ER_NO_SUCH_TABLE = 1146;
  * that appear later (CREATE TABLE under ddl: apply) are not checked here.
  */
 export async function checkMappedKeys(source: SqlClient, target: SqlClient, tables: readonly MappedTableRef[]): Promise<void> {
+  await checkMappedKeysWith((ref) => readSourceKeyFacts(source, ref), target, tables);
+}
+
+/**
+ * What the comparison needs of a source table, read on the source: a split pipeline's select
+ * side sends it across the pipe, the load side compares it with the target (checkMappedKeysWith).
+ */
+export interface SourceKeyFacts {
+  /** Column names in table order; none when the source user sees none (no SELECT on the table). */
+  columns: string[];
+  /** The table's unique indexes: the only ones the comparison reads. */
+  uniqueIndexes: IndexInfo[];
+  /** Types of the columns of those indexes. */
+  keyTypes: Array<{ column: string } & ColumnType>;
+}
+
+/** A source table's SourceKeyFacts; throws when the table does not exist. */
+export async function readSourceKeyFacts(source: SqlClient, ref: TableRef): Promise<SourceKeyFacts> {
+  const columns = await columnTypes(source, ref);
+  if (columns.size === 0) return { columns: [], uniqueIndexes: [], keyTypes: [] };
+  const uniqueIndexes = (await readIndexes(source, ref)).filter((index) => index.unique);
+  const keyColumns = new Set(uniqueIndexes.flatMap((index) => index.columns.map((c) => c.name?.toLowerCase())));
+  const keyTypes = [...columns].filter(([column]) => keyColumns.has(column.toLowerCase())).map(([column, type]) => ({ column, ...type }));
+  return { columns: [...columns.keys()], uniqueIndexes, keyTypes };
+}
+
+/** checkMappedKeys with the source's side given as facts (read here or on another node). */
+export async function checkMappedKeysWith(sourceFacts: (ref: TableRef) => Promise<SourceKeyFacts>, target: SqlClient, tables: readonly MappedTableRef[]): Promise<void> {
   const shared = sharedTarget(tables);
   if (shared !== undefined) {
     const indexes = await readIndexes(target, shared[0]!.target).catch(() => []);
@@ -50,12 +78,12 @@ export async function checkMappedKeys(source: SqlClient, target: SqlClient, tabl
       if ((error as { errno?: unknown }).errno === ER_NO_SUCH_TABLE) continue;
       throw error;
     }
-    const sourceColumns = await columnTypes(source, table.source);
+    const facts = await sourceFacts(table.source);
     // A source user without SELECT on the table sees no columns (the privileges precheck says
     // so unless skipped): nothing to judge here; Load still stops on rows without their key.
-    if (sourceColumns.size === 0) continue;
-    const types = { source: sourceColumns, target: await columnTypes(target, table.target) };
-    const problem = mappedKeyProblem(table, [...sourceColumns.keys()], await readIndexes(source, table.source), targetIndexes, types);
+    if (facts.columns.length === 0) continue;
+    const types = { source: new Map(facts.keyTypes.map(({ column, collation, type }) => [column, { collation, type }])), target: await columnTypes(target, table.target) };
+    const problem = mappedKeyProblem(table, facts.columns, facts.uniqueIndexes, targetIndexes, types);
     if (problem) throw problem;
   }
 }

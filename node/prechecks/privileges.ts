@@ -86,10 +86,51 @@ export interface PrivilegeSide {
 }
 
 /**
- * Reads both sessions' grants and reports every missing privilege of both users at once.
- * Source: the binlog stream and binlog listing privileges, SELECT on each replicated table.
- * Target: SELECT, INSERT, UPDATE, DELETE on each target table; CREATE, SELECT, INSERT,
- * UPDATE on the system schema when given.
+ * What one user lacks, as the check reports it: a split pipeline's select side reads the
+ * source's half and sends it across the pipe; the load side reads the target's and joins both.
+ */
+export interface PrivilegeHalf {
+  /** The session's account, quoted for a GRANT statement. */
+  account: string;
+  /** Undefined when the user holds everything. */
+  missing?: {
+    /** "source user 'u'@'%' lacks ..." */
+    problem: string;
+    /** "On the source run: GRANT ...;" */
+    fix: string;
+  };
+}
+
+function halfOf(side: 'source' | 'target', account: string, missing: MissingPrivileges): PrivilegeHalf {
+  if (isEmpty(missing)) return { account };
+  return { account, missing: { problem: `${side} user ${account} ${describeMissing(missing)}`, fix: `On the ${side} run: ${grantStatements(missing, account).join(' ')}` } };
+}
+
+/** The source user's half: the binlog stream and binlog listing privileges, SELECT on each replicated table. */
+export async function sourcePrivileges(source: PrivilegeSide, tables: readonly TableRef[]): Promise<PrivilegeHalf> {
+  const account = await sessionAccount(source.client);
+  return halfOf('source', account, missingOnSource(parseGrants(await sessionGrants(source.client, source.flavor)), source.flavor, tables));
+}
+
+/** The target user's half: SELECT, INSERT, UPDATE, DELETE on each target table; CREATE, SELECT, INSERT, UPDATE on the system schema when given. */
+export async function targetPrivileges(target: PrivilegeSide, targetTables: readonly TableRef[], systemSchema?: string): Promise<PrivilegeHalf> {
+  const account = await sessionAccount(target.client);
+  return halfOf('target', account, missingOnTarget(parseGrants(await sessionGrants(target.client, target.flavor)), targetTables, systemSchema));
+}
+
+/** Both halves as one outcome: every missing privilege of both users at once. */
+export function privilegesOutcome(source: PrivilegeHalf, target: PrivilegeHalf, tables: number, targetTables: number): CheckOutcome {
+  if (source.missing === undefined && target.missing === undefined) {
+    return { ok: true, detail: `source user ${source.account} can read the binlog and ${tables} tables; target user ${target.account} can write ${targetTables} tables` };
+  }
+  const halves = [source.missing, target.missing].filter((half) => half !== undefined);
+  const fixes = [...halves.map((half) => half.fix), 'Privileges of roles count only when the role is active at login (a default role); column-level grants do not count.'];
+  return { ok: false, detail: halves.map((half) => half.problem).join('; '), instruction: fixes.join(' ') };
+}
+
+/**
+ * Reads both sessions' grants and reports every missing privilege of both users at once
+ * (sourcePrivileges, targetPrivileges, privilegesOutcome).
  */
 export async function checkPrivileges(
   source: PrivilegeSide,
@@ -98,23 +139,7 @@ export async function checkPrivileges(
   targetTables: readonly TableRef[],
   systemSchema?: string,
 ): Promise<CheckOutcome> {
-  const sourceAccount = await sessionAccount(source.client);
-  const targetAccount = await sessionAccount(target.client);
-  const sourceMissing = missingOnSource(parseGrants(await sessionGrants(source.client, source.flavor)), source.flavor, tables);
-  const targetMissing = missingOnTarget(parseGrants(await sessionGrants(target.client, target.flavor)), targetTables, systemSchema);
-  if (isEmpty(sourceMissing) && isEmpty(targetMissing)) {
-    return { ok: true, detail: `source user ${sourceAccount} can read the binlog and ${tables.length} tables; target user ${targetAccount} can write ${targetTables.length} tables` };
-  }
-  const problems: string[] = [];
-  const fixes: string[] = [];
-  if (!isEmpty(sourceMissing)) {
-    problems.push(`source user ${sourceAccount} ${describeMissing(sourceMissing)}`);
-    fixes.push(`On the source run: ${grantStatements(sourceMissing, sourceAccount).join(' ')}`);
-  }
-  if (!isEmpty(targetMissing)) {
-    problems.push(`target user ${targetAccount} ${describeMissing(targetMissing)}`);
-    fixes.push(`On the target run: ${grantStatements(targetMissing, targetAccount).join(' ')}`);
-  }
-  fixes.push('Privileges of roles count only when the role is active at login (a default role); column-level grants do not count.');
-  return { ok: false, detail: problems.join('; '), instruction: fixes.join(' ') };
+  const sourceHalf = await sourcePrivileges(source, tables);
+  const targetHalf = await targetPrivileges(target, targetTables, systemSchema);
+  return privilegesOutcome(sourceHalf, targetHalf, tables.length, targetTables.length);
 }

@@ -4,11 +4,66 @@ import { CHECKERS, type PrecheckSession } from './checks.ts';
 import { detectFlavorTraits, type FlavorTraits } from './flavor-traits.ts';
 import { failureSummary } from './report.ts';
 import { isConnectionError } from './sql.ts';
-import { isPrecheckId, PRECHECK_IDS, type CheckOutcome, type PrecheckContext, type PrecheckOptions, type PrecheckResult } from './types.ts';
+import { isPrecheckId, PRECHECK_IDS, type CheckOutcome, type PrecheckContext, type PrecheckId, type PrecheckOptions, type PrecheckResult } from './types.ts';
 
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= load());
+}
+
+/** Throws FERRY_ERR_CONFIG_INVALID when `skip` names an unknown id. */
+export function checkSkipIds(skip: readonly string[]): void {
+  const unknown = skip.filter((id) => !isPrecheckId(id));
+  if (unknown.length > 0) {
+    throw new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: `unknown precheck id ${unknown.join(', ')} in skip (known ids: ${PRECHECK_IDS.join(', ')})` });
+  }
+}
+
+/** A check that threw an SQL error: failed, with that error as its detail. */
+export function couldNotRun(id: PrecheckId, error: unknown): CheckOutcome {
+  return {
+    ok: false,
+    detail: `the check could not run: ${describeError(error)}`,
+    instruction: `Fix the cause above (often a privilege the user lacks for the statement named), or skip the check by id (${id}) if you have checked it by hand.`,
+  };
+}
+
+/** The result of a check the caller skipped. */
+export function skippedResult(id: PrecheckId): PrecheckResult {
+  return { id, ok: true, skipped: true, detail: 'skipped by request' };
+}
+
+/**
+ * Runs `check` for each of `ids` in order but the skipped ones (marked skipped instead). An
+ * SQL error fails that check (couldNotRun); a connection error is thrown as it is.
+ */
+export async function runChecks(ids: readonly PrecheckId[], check: (id: PrecheckId) => Promise<CheckOutcome>, skip: readonly string[]): Promise<PrecheckResult[]> {
+  const results: PrecheckResult[] = [];
+  for (const id of ids) {
+    if (skip.includes(id)) {
+      results.push(skippedResult(id));
+      continue;
+    }
+    let outcome: CheckOutcome;
+    try {
+      outcome = await check(id);
+    } catch (error) {
+      if (isConnectionError(error)) throw error;
+      outcome = couldNotRun(id, error);
+    }
+    results.push({ id, ...outcome });
+  }
+  return results;
+}
+
+/** The facts each checker reads once, on first use. */
+export function precheckSession(ctx: PrecheckContext): PrecheckSession {
+  return {
+    ctx,
+    sourceFlavor: once<FlavorTraits>(() => detectFlavorTraits(ctx.source)),
+    targetFlavor: once<FlavorTraits>(() => detectFlavorTraits(ctx.target)),
+    sourceVariables: once<ServerVariables>(() => readServerVariables(ctx.source)),
+  };
 }
 
 /**
@@ -21,36 +76,9 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
  */
 export async function runPrechecks(ctx: PrecheckContext, options: PrecheckOptions = {}): Promise<PrecheckResult[]> {
   const skip = options.skip ?? [];
-  const unknown = skip.filter((id) => !isPrecheckId(id));
-  if (unknown.length > 0) {
-    throw new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: `unknown precheck id ${unknown.join(', ')} in skip (known ids: ${PRECHECK_IDS.join(', ')})` });
-  }
-  const session: PrecheckSession = {
-    ctx,
-    sourceFlavor: once<FlavorTraits>(() => detectFlavorTraits(ctx.source)),
-    targetFlavor: once<FlavorTraits>(() => detectFlavorTraits(ctx.target)),
-    sourceVariables: once<ServerVariables>(() => readServerVariables(ctx.source)),
-  };
-  const results: PrecheckResult[] = [];
-  for (const id of PRECHECK_IDS) {
-    if (skip.includes(id)) {
-      results.push({ id, ok: true, skipped: true, detail: 'skipped by request' });
-      continue;
-    }
-    let outcome: CheckOutcome;
-    try {
-      outcome = await CHECKERS[id](session);
-    } catch (error) {
-      if (isConnectionError(error)) throw error;
-      outcome = {
-        ok: false,
-        detail: `the check could not run: ${describeError(error)}`,
-        instruction: `Fix the cause above (often a privilege the user lacks for the statement named), or skip the check by id (${id}) if you have checked it by hand.`,
-      };
-    }
-    results.push({ id, ...outcome });
-  }
-  return results;
+  checkSkipIds(skip);
+  const session = precheckSession(ctx);
+  return runChecks(PRECHECK_IDS, (id) => CHECKERS[id](session), skip);
 }
 
 /**

@@ -151,6 +151,18 @@ describe('split pipelines across datacenters (real nodes, the pipe through the W
     await expectIdentical(cluster, load);
   });
 
+  it('refuses across the pipe what the prechecks refuse (a table without a key): a WARNING names it, no checkpoint is written', async () => {
+    const cluster = await splitCluster();
+    await cluster.pair.onBoth('CREATE TABLE nokey (a INT, b INT)');
+    expect((await cluster.api.post('/api/v1/channels/orders/start')).status).toBe(200);
+    await eventually(async () => {
+      const events = await cluster.api.get<unknown>('/api/v1/events?channel=orders');
+      return JSON.stringify(events.body).includes('FERRY_ERR_TABLE_NO_KEY') ? true : undefined;
+    }, 120_000, 'a WARNING with FERRY_ERR_TABLE_NO_KEY');
+    const [rows] = await cluster.pair.target.connection.query('SELECT COUNT(*) AS n FROM _ferry.checkpoints WHERE pipeline = ?', [cluster.pipeline]);
+    expect(Number((rows as { n: number }[])[0]?.n)).toBe(0);
+  });
+
   describe('with mutual TLS on the pipe', () => {
     let certs: TestCertificates;
     beforeAll(() => {
