@@ -30,17 +30,17 @@ export function AlarmsPage() {
       {alarms.data?.length === 0 && <p class="muted">No active alarms.</p>}
       {newestFirst.length > 0 && (
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <caption class="visually-hidden">Active alarms, newest first</caption>
             <thead><tr><th scope="col">Raised</th><th scope="col">Severity</th><th scope="col">Alarm</th><th scope="col">Channel / pipeline</th><th scope="col">Message</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
             <tbody>
               {newestFirst.map((alarm) => (
                 <tr key={alarm.id}>
-                  <td class="nowrap">{formatTime(alarm.raisedAt)}<div class="muted small">{formatAge(alarm.raisedAt)}</div></td>
-                  <td><span class={`badge severity-${alarm.severity}`}>{alarm.severity}</span></td>
-                  <td>{alarm.rule}</td>
-                  <td>{alarm.channel}<div class="muted small">{alarm.pipeline}</div></td>
-                  <td>{alarm.message}</td>
+                  <td data-label="Raised" class="nowrap">{formatTime(alarm.raisedAt)}<div class="muted small">{formatAge(alarm.raisedAt)}</div></td>
+                  <td data-label="Severity"><span class={`badge severity-${alarm.severity}`}>{alarm.severity}</span></td>
+                  <td data-label="Alarm">{alarm.rule}</td>
+                  <td data-label="Channel">{alarm.channel}<div class="muted small">{alarm.pipeline}</div></td>
+                  <td data-label="Message">{alarm.message}</td>
                   <td><button type="button" disabled={!may('alarm.clear')} aria-label={`Clear alarm ${alarm.id}`} onClick={() => clear(alarm)}>Clear</button></td>
                 </tr>
               ))}

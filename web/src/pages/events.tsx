@@ -29,18 +29,18 @@ export function EventsPage() {
       </form>
       <ErrorNote error={events.error} />
       <div class="table-wrap">
-        <table>
+        <table class="stack">
           <caption class="visually-hidden">Events, newest first</caption>
           <thead><tr><th scope="col">When</th><th scope="col">Type</th><th scope="col">Channel / pipeline</th><th scope="col">Node</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead>
           <tbody>
             {events.data?.map((e) => (
               <tr key={e.id}>
-                <td class="nowrap">{formatTime(e.at)}<div class="muted small">{formatAge(e.at)}</div></td>
-                <td><span class={`badge event-${e.type.toLowerCase()}`}>{e.type}</span></td>
-                <td>{e.channel ?? '—'}{e.pipeline && <div class="muted small">{e.pipeline}</div>}</td>
-                <td>{e.node ?? '—'}</td>
-                <td>{e.by}</td>
-                <td>{e.reason}</td>
+                <td data-label="When" class="nowrap">{formatTime(e.at)}<div class="muted small">{formatAge(e.at)}</div></td>
+                <td data-label="Type"><span class={`badge event-${e.type.toLowerCase()}`}>{e.type}</span></td>
+                <td data-label="Channel">{e.channel ?? '—'}{e.pipeline && <div class="muted small">{e.pipeline}</div>}</td>
+                <td data-label="Node">{e.node ?? '—'}</td>
+                <td data-label="By">{e.by}</td>
+                <td data-label="Reason">{e.reason}</td>
               </tr>
             ))}
           </tbody>

@@ -47,20 +47,20 @@ export function NodesPage() {
         <article class="card" key={dc} aria-labelledby={`dc-${dc}`}>
           <h2 id={`dc-${dc}`}>Datacenter {dc}</h2>
           <div class="table-wrap">
-            <table>
-              <thead><tr><th scope="col">Node</th><th scope="col">State</th><th scope="col">Address</th><th scope="col">Runs</th><th scope="col" class="num">Capacity</th><th scope="col">Version</th><th scope="col">Up since</th></tr></thead>
+            <table class="stack">
+              <thead><tr><th scope="col">Node</th><th scope="col">State</th><th scope="col">Address</th><th scope="col">Runs</th><th scope="col" class="num">Capacity</th><th scope="col">Version</th><th scope="col">Up for</th></tr></thead>
               <tbody>
                 {nodes.map((node) => {
                   const runs = view.data?.work.get(node.id) ?? [];
                   return (
                     <tr key={node.id}>
                       <th scope="row">{node.id}</th>
-                      <td><span class={`badge node-${node.state}`}>{node.state}</span></td>
-                      <td>{node.address}</td>
-                      <td>{runs.length === 0 ? <span class="muted">nothing</span> : runs.join(', ')}</td>
-                      <td class="num">{runs.length} / {node.capacity.pipelines}</td>
-                      <td>{node.version}</td>
-                      <td>{formatAge(node.startedAt).replace(' ago', '')}</td>
+                      <td data-label="State"><span class={`badge node-${node.state}`}>{node.state}</span></td>
+                      <td data-label="Address">{node.address}</td>
+                      <td data-label="Runs">{runs.length === 0 ? <span class="muted">nothing</span> : runs.join(', ')}</td>
+                      <td data-label="Capacity" class="num">{runs.length} / {node.capacity.pipelines}</td>
+                      <td data-label="Version">{node.version}</td>
+                      <td data-label="Up for">{formatAge(node.startedAt).replace(' ago', '')}</td>
                     </tr>
                   );
                 })}
@@ -73,15 +73,15 @@ export function NodesPage() {
         <article class="card" aria-labelledby="managers-title">
           <h2 id="managers-title">Managers</h2>
           <div class="table-wrap">
-            <table>
-              <thead><tr><th scope="col">Manager</th><th scope="col">Role</th><th scope="col">API</th><th scope="col">Up since</th></tr></thead>
+            <table class="stack">
+              <thead><tr><th scope="col">Manager</th><th scope="col">Role</th><th scope="col">API</th><th scope="col">Up for</th></tr></thead>
               <tbody>
                 {cluster.managers.map((m) => (
                   <tr key={m.id}>
                     <th scope="row">{m.id}</th>
-                    <td>{m.leader ? <span class="badge leader">leader</span> : 'follower'}</td>
-                    <td>{m.url}{new URL(m.url).origin === location.origin && <span class="muted"> (this page)</span>}</td>
-                    <td>{formatAge(m.startedAt).replace(' ago', '')}</td>
+                    <td data-label="Role">{m.leader ? <span class="badge leader">leader</span> : 'follower'}</td>
+                    <td data-label="API">{m.url}{new URL(m.url).origin === location.origin && <span class="muted"> (this page)</span>}</td>
+                    <td data-label="Up for">{formatAge(m.startedAt).replace(' ago', '')}</td>
                   </tr>
                 ))}
               </tbody>

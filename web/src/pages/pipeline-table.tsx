@@ -15,7 +15,7 @@ function Placement({ stages }: { stages: PipelineView['stages'] }) {
 export function PipelineTable({ channel, pipelines }: { channel: string; pipelines: PipelineView[] }) {
   return (
     <div class="table-wrap">
-      <table>
+      <table class="stack">
         <caption class="visually-hidden">Pipelines of channel {channel}</caption>
         <thead>
           <tr><th scope="col">Pipeline</th><th scope="col">Source → target</th><th scope="col">Node (datacenter)</th><th scope="col">State</th><th scope="col">Position</th><th scope="col" class="num">Lag</th><th scope="col" class="num">Rows/s</th><th scope="col">Error</th></tr>
@@ -24,13 +24,13 @@ export function PipelineTable({ channel, pipelines }: { channel: string; pipelin
           {pipelines.map((p) => (
             <tr key={p.name}>
               <th scope="row">{p.name}</th>
-              <td>{p.source} → {p.target}</td>
-              <td><Placement stages={p.stages} /></td>
-              <td>{p.state ?? <span class="muted">no report</span>}{p.statsAt && <div class="muted small">{formatAge(p.statsAt)}</div>}</td>
-              <td class="position">{p.position ?? '—'}</td>
-              <td class="num">{formatDuration(p.lagMs)}</td>
-              <td class="num">{formatRate(p.rowsPerSecond)}</td>
-              <td>{p.error ? <span class="error-text"><strong>{p.error.code}</strong> {p.error.message}</span> : <span class="muted">none</span>}</td>
+              <td data-label="Source → target">{p.source} → {p.target}</td>
+              <td data-label="Node (dc)"><Placement stages={p.stages} /></td>
+              <td data-label="State">{p.state ?? <span class="muted">no report</span>}{p.statsAt && <div class="muted small">{formatAge(p.statsAt)}</div>}</td>
+              <td data-label="Position" class="position">{p.position ?? '—'}</td>
+              <td data-label="Lag" class="num">{formatDuration(p.lagMs)}</td>
+              <td data-label="Rows/s" class="num">{formatRate(p.rowsPerSecond)}</td>
+              <td data-label="Error">{p.error ? <span class="error-text"><strong>{p.error.code}</strong> {p.error.message}</span> : <span class="muted">none</span>}</td>
             </tr>
           ))}
         </tbody>
