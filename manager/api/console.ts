@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { FerryError } from '../../shared/errors/index.ts';
 import { API } from './context.ts';
+import { frameworkErrorHandler } from './error-handler.ts';
 
 /**
  * The web console (web/, built into web/dist by bin/setup) on the API's port, beside /api/v1.
@@ -11,6 +12,9 @@ import { API } from './context.ts';
  * file is the console's own route (/channels, /nodes, ...) and gets index.html; /api/v1/* that
  * no route serves stays a JSON 404.
  */
+
+/** fastify's router limit on a path parameter (its maxParamLength default, which the API keeps). */
+const MAX_PARAM_LENGTH = 100;
 
 /** Where bin/setup builds the console. */
 export const CONSOLE_DIR = resolve(import.meta.dirname, '..', '..', 'web', 'dist');
@@ -66,8 +70,16 @@ export function consoleRoutes(app: FastifyInstance, dir: string = CONSOLE_DIR): 
   const index = files?.get('/index.html');
   app.get('/*', { config: { action: 'public' }, schema: { hide: true } }, (request, reply) => {
     const path = request.url.split('?')[0]!;
-    // The API's unknown paths answer like every other API error, never with the console.
-    if (path === API || path.startsWith(`${API}/`)) throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'route', name: `${request.method} ${path}` });
+    // The API's unknown paths answer like every other API error, never with the console. A
+    // parameter over the router's limit no longer fails routing (this route catches it), so it
+    // gets the answer routing gave it before.
+    if (path === API || path.startsWith(`${API}/`)) {
+      if (path.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)) {
+        frameworkErrorHandler({ code: 'FST_ERR_MAX_PARAM_LENGTH' } as FastifyError, request, reply);
+        return reply;
+      }
+      throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'route', name: `${request.method} ${path}` });
+    }
     void reply.headers(SECURITY_HEADERS);
     if (files === undefined || index === undefined) {
       request.log.debug({ dir }, 'console not built');

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { createApi } from './api/client.ts';
+import { ApiError, createApi } from './api/client.ts';
 import type { ClusterView, WhoAmI } from './api/responses.ts';
 import { Nav, PAGES } from './components/nav.tsx';
 import { UnreachableBanner } from './components/unreachable-banner.tsx';
@@ -71,7 +71,8 @@ export function App() {
     if (token === null) return;
     createApi(token).get<WhoAmI>('/api/v1/whoami').then(
       (who) => setSignedIn({ token, who }),
-      () => forgetToken(),
+      // A token the manager refuses is dropped; an unreachable manager is no verdict on it.
+      (error) => error instanceof ApiError && forgetToken(),
     ).finally(() => setChecking(false));
   }, []);
 

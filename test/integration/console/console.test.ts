@@ -132,7 +132,7 @@ describe('web console', () => {
 
     const viewer = await newPage(browser);
     await signIn(viewer, url, created.body.token);
-    await viewer.getByText('dashboard').waitFor();
+    await viewer.getByRole('banner').getByText('dashboard').waitFor();
     const buttons = channelActions(viewer).getByRole('button');
     await buttons.first().waitFor();
     expect(await buttons.allTextContents()).toEqual(['Start', 'Pause', 'Stop', 'Rollback', 'Restart']);

@@ -40,6 +40,17 @@ export interface Api {
   post<P extends PostPath>(path: P, params: PathParams<PostOp<P>>, body: JsonBody<PostOp<P>>): Promise<unknown>;
 }
 
+/** The API's error body, or one made up for an answer that is not from Ferry (a proxy's page). */
+function errorBody(response: Response, text: string): ErrorBody {
+  try {
+    const body = JSON.parse(text) as Partial<ErrorBody>;
+    if (typeof body.code === 'string' && typeof body.message === 'string') return { code: body.code, message: body.message, workaround: body.workaround ?? '' };
+  } catch {
+    // Not JSON: described below.
+  }
+  return { code: `HTTP ${response.status}`, message: response.statusText || 'the request failed', workaround: 'The answer did not come from a Ferry manager: check what stands between the browser and it (a proxy, a load balancer).' };
+}
+
 export function createApi(token: string): Api {
   const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
     let response: Response;
@@ -56,9 +67,8 @@ export function createApi(token: string): Api {
     }
     connection.answered();
     const text = await response.text();
-    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
-    if (!response.ok) throw new ApiError(response.status, parsed as ErrorBody);
-    return parsed as T;
+    if (!response.ok) throw new ApiError(response.status, errorBody(response, text));
+    return (text === '' ? undefined : JSON.parse(text)) as T;
   };
   return {
     get: <T>(path: GetPath, query: Record<string, string | undefined> = {}, params: Record<string, string> = {}) => {

@@ -11,13 +11,14 @@ import { PipelineTable } from './pipeline-table.tsx';
 
 /** Every channel: its permit, who set it, its actions, and per pipeline where and how it runs. */
 export function ChannelsPage() {
-  const { api } = useSession();
+  const { api, may, who } = useSession();
   const channels = usePoll(() => api.get<ChannelView[]>('/api/v1/channels'));
   const [confirming, setConfirming] = useState<ConfirmRequest | null>(null);
 
   return (
     <section aria-labelledby="channels-title">
       <h1 id="channels-title">Channels</h1>
+      {!may('channel.run') && <p class="muted">Signed in as {who.name}, role {who.role}: you can look, the channel actions are disabled.</p>}
       <ErrorNote error={channels.error} />
       {channels.data?.length === 0 && <p>No channels yet. Create one with <code>POST /api/v1/channels</code> (docs/api.md).</p>}
       {channels.data?.map((channel) => (
