@@ -64,8 +64,21 @@ describe('web console', () => {
     await card.getByText('PAUSE', { exact: true }).waitFor();
     expect(await channelActions(page).getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
 
+    // Escape cancels a dialog, changes nothing, and gives focus back to the button that opened it.
+    const stop = channelActions(page).getByRole('button', { name: 'Stop' });
+    await stop.click();
+    await page.getByRole('dialog', { name: 'Stop channel orders?' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Stop');
+    expect((await cluster.api.get<ChannelBody>('/api/v1/channels/orders')).body.status).toBe('PAUSE');
+
     await page.getByRole('link', { name: 'Events' }).click();
     await page.getByRole('cell', { name: 'schema change on the target at 14:00' }).waitFor();
+    // Live and newest first: an event raised while the page is open comes on top, no reload.
+    expect((await cluster.api.post(`/api/v1/channels/orders/warning`, { reason: 'disk of the target at 91%' })).status).toBe(204);
+    const newest = page.getByRole('row').nth(1);
+    await newest.getByRole('cell', { name: 'disk of the target at 91%' }).waitFor();
     await screenshot(page, 'events');
 
     await page.getByRole('link', { name: 'Nodes' }).click();
@@ -78,8 +91,7 @@ describe('web console', () => {
     await page.getByRole('row', { name: /^src dc1/ }).getByRole('cell', { name: 'master', exact: true }).waitFor();
     await screenshot(page, 'datasources');
 
-    // An alarm, cleared by an operator role (admin here) with a reason.
-    expect((await cluster.api.post(`/api/v1/channels/orders/warning`, { reason: 'disk of the target at 91%' })).status).toBe(204);
+    // The warning's alarm, cleared by an operator role (admin here) with a reason.
     await page.getByRole('link', { name: 'Alarms' }).click();
     await page.getByRole('cell', { name: 'disk of the target at 91%' }).waitFor();
     await screenshot(page, 'alarms');
@@ -99,9 +111,8 @@ describe('web console', () => {
     await screenshot(page, 'channels-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
 
-    // The manager this page talks to dies: the page says so, then moves to the other one, signed in.
+    // The manager this page talks to dies: the page moves to the other one, still signed in.
     await m1!.process.kill('SIGKILL');
-    await page.getByRole('alert').filter({ hasText: 'is unreachable' }).waitFor();
     await page.waitForURL((url) => url.origin === new URL(m2!.url).origin, { timeout: WAIT_MS });
     await card.getByText('PAUSE', { exact: true }).waitFor();
     expect(new URL(page.url()).hash).toBe('');
@@ -116,7 +127,7 @@ describe('web console', () => {
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT_MS);
   });
 
-  it('refuses a wrong token with the API error, and a viewer session has every action disabled', async () => {
+  it('refuses a wrong token with the API error, a viewer session has every action disabled, and the page says when its manager is unreachable', async () => {
     const cluster = await testCluster({ managers: 1, nodes: [] });
     const created = await cluster.api.post<{ token: string }>('/api/v1/tokens', { name: 'dashboard', role: 'viewer' });
     expect(created.status).toBe(201);
@@ -145,5 +156,9 @@ describe('web console', () => {
     const enabled: string[] = [];
     for (const button of await viewer.getByRole('button').all()) if (!(await button.isDisabled())) enabled.push((await button.textContent()) ?? '');
     expect(enabled).toEqual(['Sign out']);
+
+    // The only manager dies: the page says so and that no other manager answers.
+    await cluster.managers[0]!.process.kill('SIGKILL');
+    await viewer.getByRole('alert').filter({ hasText: `The manager at ${new URL(url).host} is unreachable since` }).filter({ hasText: 'No other manager answers either' }).waitFor();
   });
 });

@@ -29,8 +29,13 @@ export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest; o
 
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
-    dialog.current?.showModal();
-    return () => opener?.focus();
+    const element = dialog.current;
+    element?.showModal();
+    return () => {
+      // Closed before it leaves the page: while it is open the rest is inert and takes no focus.
+      element?.close();
+      opener?.focus();
+    };
   }, []);
 
   const submit = async (event: Event) => {
