@@ -87,8 +87,15 @@ describe('web console', () => {
     await page.getByRole('cell', { name: 'leader' }).waitFor();
     await screenshot(page, 'nodes');
 
+    // A group with a standby that pipelines use since a switch (no pipeline uses it: nothing connects).
+    const shop = { groupKey: 'shop-eu', dc: 'dc2', master: { host: '10.0.0.5', port: 3306 }, standby: { host: '10.0.0.6', port: 3306 }, user: 'repl', password: 'unused' };
+    expect((await cluster.api.post('/api/v1/datasources', shop)).status).toBe(201);
+    expect((await cluster.api.post('/api/v1/datasources/shop-eu/switch', { to: 'standby' })).status).toBe(200);
     await page.getByRole('link', { name: 'Data sources' }).click();
     await page.getByRole('row', { name: /^src dc1/ }).getByRole('cell', { name: 'master', exact: true }).waitFor();
+    const shopRow = page.getByRole('row', { name: /^shop-eu dc2/ });
+    await shopRow.getByRole('cell', { name: '10.0.0.6:3306 active' }).waitFor();
+    await shopRow.getByRole('cell', { name: '10.0.0.5:3306 standing by' }).waitFor();
     await screenshot(page, 'datasources');
 
     // The warning's alarm, cleared by an operator role (admin here) with a reason.
