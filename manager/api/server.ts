@@ -5,6 +5,7 @@ import { FerryError, isFerryError } from '../../shared/errors/index.ts';
 import type { ServerTls } from '../../shared/tls/tls-options.ts';
 import { authenticate, authorize, bearerToken, BOOTSTRAP_ADMIN, sameSecret, sha256Hex, type Principal } from './auth.ts';
 import type { ApiContext } from './context.ts';
+import { consoleRoutes } from './console.ts';
 import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from './error-handler.ts';
 import { registerOpenApi } from './openapi.ts';
 import { guardRoutes, type RouteAccess } from './route-guard.ts';
@@ -16,6 +17,7 @@ import { dataSourceRoutes } from './routes/datasources.ts';
 import { eventRoutes } from './routes/events.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { whoamiRoutes } from './routes/whoami.ts';
 import { SignInLimiter } from './sign-in-limiter.ts';
 
 export const API_VERSION = '1.0.0';
@@ -68,6 +70,8 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   arbiterRoutes(app, ctx);
   eventRoutes(app, ctx);
   alarmRoutes(app, ctx);
+  whoamiRoutes(app);
+  consoleRoutes(app, server.consoleDir);
   await app.ready();
   return app;
 }
@@ -75,6 +79,8 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
 export interface ApiServerOptions {
   /** Serve HTTPS only, with these (checked) options; the port then speaks no plain HTTP. @default plain HTTP */
   https?: ServerTls;
+  /** The built web console served at / (see console.ts). @default CONSOLE_DIR, web/dist */
+  consoleDir?: string;
 }
 
 /**

@@ -1,0 +1,1257 @@
+// Generated from openapi.json by web/scripts/openapi-export.ts (npm run web:api-types). Do not edit.
+
+export interface paths {
+    "/api/v1/alarms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active alarms: lag, no progress, repeated errors, warnings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alarms/{id}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clear an active alarm */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The alarm id, `<rule>:<pipeline>` (e.g. lag:orders-eu-us). */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Optional; the body may be left out. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the permit and the event. Default: "requested through the API". */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List channels with status and pipeline progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Create a channel (status STOP) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChannelSpec"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a channel: spec, status, and per pipeline its node, epoch, position, lag */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Replace a channel that is PAUSE or STOP (If-Match: version) */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description Only apply when the stored version is this one (409 otherwise). Same as the If-Match header. */
+                    version?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ChannelSpec"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        /** Delete a STOPped channel with its permit, assignments and stats (If-Match: version) */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Only apply when the stored version is this one (409 otherwise). Same as the If-Match header. */
+                    version?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the channel's permit to PAUSE */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description Optional; the body may be left out. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the permit and the event. Default: "requested through the API". */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RESTART: a ROLLBACK, then the pipelines are placed again under new epochs and the permit is START */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description Optional; the body may be left out. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the permit and the event. Default: "requested through the API". */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ROLLBACK: permit PAUSE, every node drops in-flight batches and clears the channel; stays PAUSE */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description Optional; the body may be left out. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the permit and the event. Default: "requested through the API". */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the channel's permit to START */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description Optional; the body may be left out. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the permit and the event. Default: "requested through the API". */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set the channel's permit to STOP */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description Optional; the body may be left out. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the permit and the event. Default: "requested through the API". */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/warning": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WARNING: an alarm and an event, nothing else changes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Only this pipeline of the channel. Default: every pipeline of the channel. */
+                        pipeline?: string;
+                        /** @description What is wrong; the alarm message and the event reason. */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cluster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Leader, live managers and nodes, configuration epoch */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List data sources */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Create a data source */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DataSourceSpec"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasources/{groupKey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a data source (never its password) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The data source. */
+                    groupKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /** Replace a data source (password and active kept when left out; If-Match: version) */
+        put: {
+            parameters: {
+                query?: {
+                    /** @description Only apply when the stored version is this one (409 otherwise). Same as the If-Match header. */
+                    version?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The data source. */
+                    groupKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DataSourceReplacement"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        post?: never;
+        /** Delete a data source no pipeline uses (If-Match: version) */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Only apply when the stored version is this one (409 otherwise). Same as the If-Match header. */
+                    version?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The data source. */
+                    groupKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasources/{groupKey}/switch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Switch the active server between master and standby */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The data source. */
+                    groupKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["DataSourceSwitch"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events, newest first: arbiter actions, channel commands, node liveness, alarms */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only events of this channel. */
+                    channel?: string;
+                    /** @description At most this many events, 1 to 1000. Default 100. */
+                    limit?: string;
+                    /** @description Only events with a greater id (poll for what is new). */
+                    since?: string;
+                    /** @description Only events of this type: WARNING, ROLLBACK, RESTART, START, PAUSE, STOP, NODE_DOWN, NODE_UP, ALARM_RAISED, ALARM_CLEARED, ... */
+                    type?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness of this manager (no token needed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/internal/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A node reports the progress of the pipelines it runs */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StatsReport"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This document (no token needed) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tokens (names, roles and node ids, never the tokens) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /** Create a token; the response holds it, the only time it is shown */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TokenCreate"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a token */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The token name. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling token: its name, role and what that role may do */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The caller's token. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What this role may do (read, channel.run, alarm.clear, datasource.switch, config.write, tokens, stats.report). */
+                            actions: string[];
+                            /** @description The token's name (`admin` for the bootstrap token). */
+                            name: string;
+                            /** @description admin: everything. operator: reads, runs channels and switches data sources. viewer: reads. node: a node process reporting statistics. */
+                            role: "admin" | "operator" | "viewer" | "node";
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description One or two pipelines that start, pause and stop together. */
+        ChannelSpec: {
+            /** @description Free text for operators. Default ''. */
+            description?: string;
+            /** @description Channel name. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+            name: string;
+            /** @description One pipeline (one-way) or two (bidirectional). */
+            pipelines: {
+                /** @description How source transactions are grouped into target transactions. */
+                batch?: {
+                    /** @description A target transaction also closes once its source row events reach this many bytes (binlog size), so wide rows keep batches small in memory. Default 1048576 (1 MiB). */
+                    maxBytes?: number;
+                    /** @description A batch closes at most this long after its first change arrived, trading latency for throughput. Default 20. */
+                    maxDelayMs?: number;
+                    /** @description A target transaction closes once it holds this many row changes (a source transaction is never split, so one large transaction may exceed it). Default 1000. */
+                    maxRows?: number;
+                };
+                /** @description DDL on a replicated table: 'stop' halts with FERRY_ERR_DDL_NOT_ALLOWED for a person to act, 'apply' runs it on the target (names mapped), 'ignore' skips it. Default 'stop'. */
+                ddl?: "stop" | "apply" | "ignore";
+                /** @description Free text for operators. Default ''. */
+                description?: string;
+                /** @description A row the target refuses (FERRY_ERR_APPLY_FAILED): 'stop' halts the pipeline, 'skip' records it and goes on. Transient errors are retried either way. Default 'stop'. */
+                errorPolicy?: "stop" | "skip";
+                /** @description Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position. */
+                from?: string;
+                /** @description How Ferry notices a network path that died without closing its connections. */
+                liveness?: {
+                    /** @description The source is asked to send a heartbeat whenever its binlog dump has had nothing to send for this long (MASTER_HEARTBEAT_PERIOD). Default 1000. */
+                    heartbeatMs?: number;
+                    /** @description Nothing at all from the source (no event, no heartbeat) for this long means the connection is dead though never closed (a firewall, a dead switch): Ferry drops it and reconnects from the checkpoint. Not counted while reading is paused for back-pressure. At least twice heartbeatMs. Default 5000. */
+                    sourceSilenceMs?: number;
+                    /** @description A statement of a batch (COMMIT included) without an answer from the target for this long: the connection is closed and the batch retried from the checkpoint. Also bounds the start of each attempt (prechecks, the claim, reading the checkpoint) on source and target. Keep it well above the longest lock wait a batch may meet; DDL applied under ddl: apply has no such limit. Default 120000. */
+                    targetStatementMs?: number;
+                };
+                /** @description Pipeline name, unique in the cluster; keys the checkpoint in the target, so keep it once replication started. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+                name: string;
+                /** @description Connections to the target that apply batches in parallel where row keys do not overlap. 1 applies strictly in source order. Default 4. */
+                parallel?: number;
+                /** @description The node-to-node pipe of a split pipeline (Select and Extract in the source's datacenter, Transform and Load in the target's). */
+                pipe?: {
+                    /** @description Compression of the changes the select side sends the load side across datacenters: 'none', 'deflate-1'..'deflate-9', 'gzip-1'..'gzip-9' or 'brotli-0'..'brotli-11' (algorithm and level; higher levels spend more CPU for fewer bytes). The load side reads any of them. Default 'brotli-1' (docs/benchmarks.md, Pipe compression). */
+                    compression?: string;
+                };
+                /**
+                 * @description Where the stages may run.
+                 * @default {}
+                 */
+                placement: {
+                    /** @description Only nodes in these datacenters. Default: any datacenter. */
+                    dcs?: string[];
+                    /** @description Only these nodes. Default: any node. */
+                    nodes?: string[];
+                    /** @description auto: when the source's and the target's data sources are in different datacenters, run Select/Extract on a node of the source's and Transform/Load on a pipe-capable node of the target's, joined by the node-to-node pipe (whole on one node when either has no such node). never: always one node. Default 'auto'. */
+                    split?: "auto" | "never";
+                };
+                /** @description Bound on buffered changes. */
+                queue?: {
+                    /** @description Binlog bytes of the row events held between reading and applying; reading also pauses beyond this. At least batch.maxBytes. Default 8388608 (8 MiB). */
+                    maxBytes?: number;
+                    /** @description Row changes held in memory between reading and applying; reading pauses when full (back-pressure). At least batch.maxRows. Default 20000. */
+                    maxRows?: number;
+                };
+                /** @description Back-off for transient source and target errors. */
+                retry?: {
+                    /** @description First wait before retrying a transient error (lost connection, deadlock); doubles on each failure. Default 1000. */
+                    initialDelayMs?: number;
+                    /** @description Longest wait between retries; retries go on until the pipeline is stopped. At least initialDelayMs. Default 60000. */
+                    maxDelayMs?: number;
+                };
+                /** @description server_id Ferry uses as a replica of the source; unique among the source's replicas. Default: a stable hash of the pipeline name into 1000000..4000000000. */
+                serverId?: number;
+                /** @description Ids of prechecks not to run (each failed check prints its id). Default: [] (run them all). */
+                skipPrechecks?: ("tested_flavor" | "binlog_format" | "binlog_row_image" | "binlog_row_metadata" | "binlog_row_value_options" | "server_id" | "privileges" | "primary_keys" | "binlog_retention")[];
+                /** @description groupKey of the source data source. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+                source: string;
+                /** @description Schema on the target for Ferry's checkpoint and loop-prevention tables; never replicated. Default '_ferry'. */
+                systemSchema?: string;
+                /** @description Which tables to replicate and where to. A table goes by the first rule that matches it; tables no rule matches are not replicated. The system schemas (mysql, information_schema, performance_schema, sys and systemSchema) never are. Names hold letters, digits, '_', '$', '-' and the wildcards * and ?. At most 10000 rules. Required. */
+                tables: (string | {
+                    /** @description Which columns of the matched tables go to the target, and under which names. Default: all, unrenamed. */
+                    columns?: {
+                        /** @description Replicate every column but these. Default: none excluded. Give include or exclude, not both. */
+                        exclude?: string[];
+                        /** @description Replicate only these columns (names compare case-insensitively, as MySQL does). Default: every column. Keep the primary key columns in the list. */
+                        include?: string[];
+                        /** @description Source column name -> target column name. Default: names are kept. */
+                        rename?: {
+                            [key: string]: string;
+                        };
+                    };
+                    /** @description Source 'schema.table'; either part may be a pattern where * matches any run of characters and ? one character ('db.*', 'db.order_*', 'shard_?.orders'). Case-sensitive. */
+                    source: string;
+                    /** @description Target 'schema.table'. * in a part keeps the source name: 'otherdb.*' renames only the schema, '*.orders_copy' only the table. A source whose table part is a pattern needs a target table of *. Default: same schema and table as the source. */
+                    target?: string;
+                })[];
+                /** @description groupKey of the target data source. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+                target: string;
+            }[];
+        };
+        /** @description A data source replacing the stored one. */
+        DataSourceReplacement: {
+            /** @description Which server pipelines use. Default: unchanged. */
+            active?: "master" | "standby";
+            /** @description Datacenter the database lives in; placement keeps Select near the source and Load near the target. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+            dc: string;
+            /** @description If given, must be the groupKey of the URL (a data source cannot be renamed). */
+            groupKey?: string;
+            /** @description One database server. */
+            master: {
+                /** @description Host name or IP address (IPv6 without brackets). */
+                host: string;
+                /**
+                 * @description TCP port. Default 3306.
+                 * @default 3306
+                 */
+                port: number;
+            };
+            /** @description New password. Default: unchanged. */
+            password?: string;
+            /** @description PEM file of the CA(s) that sign the server's certificate (relative paths: to the pipeline file). Default: none (VERIFY_* then use the system's CAs). */
+            sslCa?: string;
+            /** @description PEM file of a client certificate, for users created REQUIRE X509; give sslKey with it. Default: none. */
+            sslCert?: string;
+            /** @description PEM file of the client certificate's private key. Default: none. */
+            sslKey?: string;
+            /** @description TLS as MySQL's --ssl-mode: DISABLED (none), PREFERRED (TLS when the server offers it, else plain with a warning; can be downgraded by anyone on the path), REQUIRED (TLS, certificate not checked), VERIFY_CA (also the chain, against sslCa), VERIFY_IDENTITY (also the host name). Default DISABLED, or VERIFY_CA when sslCa is given (as in MySQL). */
+            sslMode?: "DISABLED" | "PREFERRED" | "REQUIRED" | "VERIFY_CA" | "VERIFY_IDENTITY";
+            /** @description One database server. */
+            standby?: {
+                /** @description Host name or IP address (IPv6 without brackets). */
+                host: string;
+                /**
+                 * @description TCP port. Default 3306.
+                 * @default 3306
+                 */
+                port: number;
+            };
+            /** @description User Ferry logs in as (replication privileges on a source, write privileges on a target). */
+            user: string;
+        };
+        /** @description A database reached through its groupKey: a master and an optional standby. */
+        DataSourceSpec: {
+            /**
+             * @description Which server pipelines use now. A switch is a DBA action (POST /api/v1/datasources/{groupKey}/switch). Default 'master'.
+             * @default master
+             */
+            active: "master" | "standby";
+            /** @description Datacenter the database lives in; placement keeps Select near the source and Load near the target. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+            dc: string;
+            /** @description Name pipelines use for this database. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+            groupKey: string;
+            /** @description One database server. */
+            master: {
+                /** @description Host name or IP address (IPv6 without brackets). */
+                host: string;
+                /**
+                 * @description TCP port. Default 3306.
+                 * @default 3306
+                 */
+                port: number;
+            };
+            /**
+             * @description Password of that user. Write-only: never returned by the API and never logged; stored sealed with the managers' key file. Default ''.
+             * @default
+             */
+            password: string;
+            /** @description PEM file of the CA(s) that sign the server's certificate (relative paths: to the pipeline file). Default: none (VERIFY_* then use the system's CAs). */
+            sslCa?: string;
+            /** @description PEM file of a client certificate, for users created REQUIRE X509; give sslKey with it. Default: none. */
+            sslCert?: string;
+            /** @description PEM file of the client certificate's private key. Default: none. */
+            sslKey?: string;
+            /** @description TLS as MySQL's --ssl-mode: DISABLED (none), PREFERRED (TLS when the server offers it, else plain with a warning; can be downgraded by anyone on the path), REQUIRED (TLS, certificate not checked), VERIFY_CA (also the chain, against sslCa), VERIFY_IDENTITY (also the host name). Default DISABLED, or VERIFY_CA when sslCa is given (as in MySQL). */
+            sslMode?: "DISABLED" | "PREFERRED" | "REQUIRED" | "VERIFY_CA" | "VERIFY_IDENTITY";
+            /** @description One database server. */
+            standby?: {
+                /** @description Host name or IP address (IPv6 without brackets). */
+                host: string;
+                /**
+                 * @description TCP port. Default 3306.
+                 * @default 3306
+                 */
+                port: number;
+            };
+            /** @description User Ferry logs in as (replication privileges on a source, write privileges on a target). */
+            user: string;
+        };
+        /** @description A master/standby switch. */
+        DataSourceSwitch: {
+            /** @description The server pipelines use from now on. */
+            to: "master" | "standby";
+        };
+        /** @description Statistics a node pushes for the pipelines it runs. */
+        StatsReport: {
+            /** @description The reporting node. */
+            node: string;
+            /** @description At most 1000 records; one per pipeline is kept (the highest epoch). */
+            stats: {
+                /** @description Node clock, display only. */
+                at: string;
+                /** @description Assignment epoch it runs under. */
+                epoch: number;
+                error?: {
+                    code: string;
+                    message: string;
+                };
+                /** @description Replication lag. */
+                lagMs: number | null;
+                /** @description Node that runs it. */
+                node: string;
+                /** @description A split pipeline's node-to-node pipe, measured by its load node while the select side is connected. */
+                pipe?: {
+                    /** @description Bytes per second the load node receives through the pipe. */
+                    bytesPerSecond: number;
+                    /** @description Bytes before compression per byte on the wire (1: none). */
+                    compressionRatio: number | null;
+                    /** @description Batches received and not yet committed. */
+                    inFlightBatches: number;
+                    /** @description Heartbeat round trip between the two nodes. */
+                    rttMs: number | null;
+                    /** @description Pipe bytes (frames included) per row change received, this connection. */
+                    wireBytesPerRow: number | null;
+                };
+                /** @description Pipeline name. */
+                pipeline: string;
+                /** @description Source position of the last committed batch. */
+                position: string | null;
+                rowsPerSecond: number;
+                /** @description Runner state (starting, running, retrying, failed, stopped, ...). */
+                state: string;
+            }[];
+        };
+        /** @description A new API token. */
+        TokenCreate: {
+            /** @description Name of the token, shown in lists and in `by` fields of permits; unique. */
+            name: string;
+            /** @description Role node only, and required for it: the id (--id) of the one node this token reports for. */
+            node?: string;
+            /** @description admin: everything. operator: reads, runs channels and switches data sources. viewer: reads. node: a node process reporting statistics. */
+            role: "admin" | "operator" | "viewer" | "node";
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;

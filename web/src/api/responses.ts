@@ -1,0 +1,77 @@
+import type { components, paths } from './openapi.d.ts';
+
+/**
+ * Response bodies the console reads. The OpenAPI document describes request bodies and a few
+ * responses (whoami); the others have no response schema in the manager's routes yet, so their
+ * shapes are written here, holding only the fields the console shows.
+ * test/unit/web/response-types.test.ts checks at type level that the manager's own view types
+ * still provide every one of these fields, so they cannot drift apart unnoticed.
+ */
+
+export type WhoAmI = paths['/api/v1/whoami']['get']['responses'][200]['content']['application/json'];
+export type Role = WhoAmI['role'];
+export type ChannelStatus = 'START' | 'PAUSE' | 'STOP';
+
+export interface StageView { node: string; dc: string | null }
+
+export interface PipelineView {
+  name: string;
+  source: string;
+  target: string;
+  state: string | null;
+  position: string | null;
+  lagMs: number | null;
+  rowsPerSecond: number | null;
+  statsAt: string | null;
+  error?: { code: string; message: string };
+  node: string | null;
+  stages: { select: StageView; load: StageView } | null;
+}
+
+export interface ChannelView {
+  name: string;
+  description: string;
+  status: ChannelStatus;
+  statusBy: string | null;
+  statusAt: string | null;
+  pipelines: PipelineView[];
+}
+
+export interface ClusterView {
+  leader: string | null;
+  managers: { id: string; url: string; leader: boolean; startedAt: string }[];
+  nodes: { id: string; dc: string; state: 'up' | 'full' | 'leaving'; address: string; capacity: { pipelines: number }; version: string; startedAt: string }[];
+}
+
+type DataSourceSpec = components['schemas']['DataSourceSpec'];
+export type DataSourceView = Omit<DataSourceSpec, 'password'> & { hasPassword: boolean; version: number };
+
+export interface EventRecord {
+  id: string;
+  at: string;
+  type: string;
+  channel?: string;
+  pipeline?: string;
+  node?: string;
+  by: string;
+  reason: string;
+}
+
+export interface AlarmRecord {
+  id: string;
+  rule: string;
+  pipeline: string;
+  channel: string;
+  severity: 'warning' | 'critical';
+  message: string;
+  value: number;
+  raisedAt: string;
+}
+
+/** Every error answer of the API. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  workaround: string;
+  details?: Record<string, unknown>;
+}
