@@ -66,6 +66,7 @@ export const demoCommand: Command = {
       out(`\nThe API is at ${cluster.api.baseUrl}/api/v1 (and on the second manager, ${(await second!.waitForLine(/listening on (\S+)/))[1]}/api/v1). Try:`);
       out(`  curl -s -H 'Authorization: Bearer ${cluster.adminToken}' ${cluster.api.baseUrl}/api/v1/cluster`);
       out(`  curl -s -H 'Authorization: Bearer ${cluster.adminToken}' ${cluster.api.baseUrl}/api/v1/channels/shop`);
+      out(`The console: open ${cluster.api.baseUrl}/ and sign in with the token ${cluster.adminToken}`);
       out(`Manager processes: ${first!.child.pid} and ${second!.child.pid} (kill one: the other leads and replication goes on); node: ${cluster.node.child.pid}.`);
       out(`Writing about ${rate} transactions a second to the source; ${seconds === undefined ? 'Ctrl-C to stop' : `stopping after ${seconds} s`}.\n`);
       if (seconds !== undefined) setTimeout(() => stop.abort(), seconds * 1000).unref();

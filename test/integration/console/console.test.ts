@@ -168,4 +168,21 @@ describe('web console', () => {
     await cluster.managers[0]!.process.kill('SIGKILL');
     await viewer.getByRole('alert').filter({ hasText: `The manager at ${new URL(url).host} is unreachable since` }).filter({ hasText: 'No other manager answers either' }).waitFor();
   });
+
+  it('shows a node killed with -9 as vanished on the Nodes page, with its work and when that moves', async () => {
+    const cluster = await testCluster({ managers: 1, nodes: ['n1', 'n2'], managerArgs: ['--protection-period', '10m'] });
+    expect((await cluster.api.post('/api/v1/channels/orders/start')).status).toBe(200);
+    const running = await cluster.runningOn();
+    const victim = running.node!;
+    await cluster.nodes.get(victim)!.kill('SIGKILL');
+    const browser = await launchBrowser();
+    const page = await newPage(browser);
+    await signIn(page, cluster.managers[0]!.url, ADMIN_TOKEN);
+    await page.getByRole('link', { name: 'Nodes' }).click();
+    const vanished = page.getByRole('article', { name: 'Vanished' });
+    const row = vanished.getByRole('row', { name: new RegExp(`^${victim} vanished`) });
+    await row.getByRole('cell', { name: cluster.pipeline }).waitFor();
+    await row.getByRole('cell', { name: /^moves in (9|10) min/ }).waitFor();
+    await screenshot(page, 'nodes-vanished');
+  });
 });

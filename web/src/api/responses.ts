@@ -41,6 +41,8 @@ export interface ClusterView {
   leader: string | null;
   managers: { id: string; url: string; leader: boolean; startedAt: string }[];
   nodes: { id: string; dc: string; state: 'up' | 'full' | 'leaving'; address: string; capacity: { pipelines: number }; version: string; startedAt: string }[];
+  /** Gone while assignments still name them: their work waits until movesAt (manager/api/vanished-nodes.ts). */
+  vanished: { id: string; pipelines: string[]; since: string | null; protectionPeriodMs: number | null; movesAt: string | null }[];
 }
 
 type DataSourceSpec = components['schemas']['DataSourceSpec'];

@@ -1,10 +1,18 @@
 import type { ChannelView, ClusterView } from '../api/responses.ts';
 import { ErrorNote } from '../components/error-note.tsx';
-import { formatAge } from '../format.ts';
+import { formatAge, formatDuration } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
 
 type Node = ClusterView['nodes'][number];
+type Vanished = ClusterView['vanished'][number];
+
+/** "moves in 1 min 20 s", or that it is moving now; the manager's clock against this browser's: display only. */
+function movesIn(node: Vanished, now = Date.now()): string {
+  if (node.movesAt === null) return 'waits for it (protection period unknown)';
+  const left = Date.parse(node.movesAt) - now;
+  return left > 0 ? `moves in ${formatDuration(left).replace(/\.\d/, '')}` : 'moving now';
+}
 
 /** Which pipelines each node runs (either side of a split pipeline counts). */
 function workByNode(channels: ChannelView[]): Map<string, string[]> {
@@ -69,6 +77,27 @@ export function NodesPage() {
           </div>
         </article>
       ))}
+      {cluster && cluster.vanished.length > 0 && (
+        <article class="card" aria-labelledby="vanished-title">
+          <h2 id="vanished-title">Vanished</h2>
+          <p class="muted">Gone without leaving: their work waits the protection period for them to come back, then moves to another node of their datacenter.</p>
+          <div class="table-wrap">
+            <table class="stack">
+              <thead><tr><th scope="col">Node</th><th scope="col">Gone since</th><th scope="col">Its work</th><th scope="col">Then</th></tr></thead>
+              <tbody>
+                {cluster.vanished.map((node) => (
+                  <tr key={node.id}>
+                    <th scope="row">{node.id} <span class="badge node-vanished">vanished</span></th>
+                    <td data-label="Gone since">{node.since === null ? '—' : formatAge(node.since)}</td>
+                    <td data-label="Its work">{node.pipelines.join(', ')}</td>
+                    <td data-label="Then">{movesIn(node)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </article>
+      )}
       {cluster && (
         <article class="card" aria-labelledby="managers-title">
           <h2 id="managers-title">Managers</h2>
