@@ -4,6 +4,7 @@ import type { ClusterView, WhoAmI } from './api/responses.ts';
 import { Nav, PAGES } from './components/nav.tsx';
 import { UnreachableBanner } from './components/unreachable-banner.tsx';
 import { AlarmsPage } from './pages/alarms.tsx';
+import { ConfigurationPage } from './pages/configuration.tsx';
 import { ChannelsPage } from './pages/channels.tsx';
 import { DataSourcesPage } from './pages/datasources.tsx';
 import { EventsPage } from './pages/events.tsx';
@@ -19,6 +20,7 @@ const PAGE_OF: Record<string, () => preact.JSX.Element> = {
   '/datasources': DataSourcesPage,
   '/events': EventsPage,
   '/alarms': AlarmsPage,
+  '/configuration': ConfigurationPage,
 };
 
 /** Client-side routes: the managers answer every path outside /api/v1 with this page. */

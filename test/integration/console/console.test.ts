@@ -185,4 +185,60 @@ describe('web console', () => {
     await row.getByRole('cell', { name: /^moves in (9|10) min/ }).waitFor();
     await screenshot(page, 'nodes-vanished');
   });
+
+  it('an admin creates a data source, a channel and a token on the Configuration page, the API\'s problems shown at their fields; a viewer has no such page', async () => {
+    const cluster = await testCluster({ managers: 1, nodes: [] });
+    const browser = await launchBrowser();
+    const page = await newPage(browser);
+    await signIn(page, cluster.managers[0]!.url, ADMIN_TOKEN);
+    await page.getByRole('link', { name: 'Configuration' }).click();
+
+    await page.getByRole('button', { name: 'New data source' }).click();
+    const form = page.getByRole('form', { name: 'New data source' });
+    await form.getByLabel('Group key').fill('shop-eu');
+    await form.getByLabel('Datacenter').fill('eu1');
+    await form.getByLabel('Master host').fill('127.0.0.1');
+    await form.getByLabel('Master port').fill('70000');
+    await form.getByLabel('User').fill('repl');
+    await form.getByLabel('Password', { exact: true }).fill('secret-pw');
+    await form.getByRole('button', { name: 'Create data source' }).click();
+    // The API refuses the port: its problem is shown at that field, which says it is invalid.
+    const port = form.getByLabel('Master port');
+    await form.locator('.field-problem').filter({ hasText: '65535' }).waitFor();
+    expect(await port.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'configuration-problem');
+    await port.fill('3306');
+    await form.getByRole('button', { name: 'Create data source' }).click();
+    await form.waitFor({ state: 'detached' });
+    expect((await cluster.api.get<{ master: { port: number }; dc: string }>('/api/v1/datasources/shop-eu')).body).toMatchObject({ dc: 'eu1', master: { port: 3306 } });
+
+    await page.getByRole('button', { name: 'New channel' }).click();
+    const channelForm = page.getByRole('form', { name: 'New channel' });
+    await channelForm.getByLabel('Channel name').fill('bad name!');
+    await channelForm.getByLabel('Pipeline 1 name').fill('shop-copy');
+    await channelForm.getByLabel('Pipeline 1 source').selectOption('shop-eu');
+    await channelForm.getByLabel('Pipeline 1 target').selectOption('dst');
+    await channelForm.getByLabel('Pipeline 1 tables').fill('shop.*');
+    await channelForm.getByRole('button', { name: 'Create channel' }).click();
+    const name = channelForm.getByLabel('Channel name');
+    await channelForm.locator('.field.invalid').getByLabel('Channel name').waitFor();
+    await name.fill('shop');
+    await channelForm.getByRole('button', { name: 'Create channel' }).click();
+    await channelForm.waitFor({ state: 'detached' });
+    expect((await cluster.api.get<{ pipelines: { name: string; source: string; tables: string[] }[] }>('/api/v1/channels/shop')).body.pipelines[0]).toMatchObject({ name: 'shop-copy', source: 'shop-eu', tables: ['shop.*'] });
+
+    const tokens = page.getByRole('form', { name: 'New token' });
+    await tokens.getByLabel('Token name').fill('wallboard');
+    await tokens.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByRole('status').filter({ hasText: 'wallboard' }).locator('code');
+    await shown.waitFor();
+    const token = (await shown.textContent()) ?? '';
+    await screenshot(page, 'configuration');
+
+    // The new viewer token signs in, and sees no Configuration page.
+    const viewer = await newPage(browser);
+    await signIn(viewer, cluster.managers[0]!.url, token);
+    await viewer.getByRole('banner').getByText('wallboard').waitFor();
+    expect(await viewer.getByRole('link', { name: 'Configuration' }).count()).toBe(0);
+  });
 });

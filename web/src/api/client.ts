@@ -12,11 +12,15 @@ export class ApiError extends Error {
   readonly code: string;
   readonly workaround: string;
   readonly status: number;
+  /** A 400's problems, one per field: JSON pointers into the body sent ('/master/port'). */
+  readonly problems: ReadonlyArray<{ path: string; message: string }>;
   constructor(status: number, body: ErrorBody) {
     super(body.message);
     this.code = body.code;
     this.workaround = body.workaround;
     this.status = status;
+    const errors = body.details?.errors;
+    this.problems = Array.isArray(errors) ? errors.filter((e): e is { path: string; message: string } => typeof (e as { path?: unknown }).path === 'string' && typeof (e as { message?: unknown }).message === 'string') : [];
   }
 }
 
@@ -38,13 +42,17 @@ function fill(template: string, params: Record<string, string>): string {
 export interface Api {
   get<T>(path: GetPath, query?: Record<string, string | undefined>, params?: Record<string, string>): Promise<T>;
   post<P extends PostPath>(path: P, params: PathParams<PostOp<P>>, body: JsonBody<PostOp<P>>): Promise<unknown>;
+  /** POST, PUT (a full replacement, If-Match the version read) or DELETE of any path: the configuration pages. */
+  send(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, ifMatch?: number): Promise<unknown>;
 }
 
 /** The API's error body, or one made up for an answer that is not from Ferry (a proxy's page). */
 function errorBody(response: Response, text: string): ErrorBody {
   try {
     const body = JSON.parse(text) as Partial<ErrorBody>;
-    if (typeof body.code === 'string' && typeof body.message === 'string') return { code: body.code, message: body.message, workaround: body.workaround ?? '' };
+    if (typeof body.code === 'string' && typeof body.message === 'string') {
+      return { code: body.code, message: body.message, workaround: body.workaround ?? '', ...(typeof body.details === 'object' && body.details !== null ? { details: body.details } : {}) };
+    }
   } catch {
     // Not JSON: described below.
   }
@@ -52,12 +60,12 @@ function errorBody(response: Response, text: string): ErrorBody {
 }
 
 export function createApi(token: string): Api {
-  const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {
+  const call = async <T>(method: string, url: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<T> => {
     let response: Response;
     try {
       response = await fetch(url, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         cache: 'no-store',
       });
@@ -77,5 +85,6 @@ export function createApi(token: string): Api {
       return call<T>('GET', fill(path, params) + suffix);
     },
     post: (path, params, body) => call('POST', fill(path, params as Record<string, string>), body ?? {}),
+    send: (method, path, body, ifMatch) => call(method, path, body, ifMatch === undefined ? {} : { 'if-match': `"${ifMatch}"` }),
   };
 }

@@ -26,6 +26,8 @@ export interface PipelineView {
   error?: { code: string; message: string };
   node: string | null;
   stages: { select: StageView; load: StageView } | null;
+  /** The spec's table rules (a name or pattern, or a rule object). */
+  tables: Array<string | Record<string, unknown>>;
 }
 
 export interface ChannelView {
@@ -34,6 +36,8 @@ export interface ChannelView {
   status: ChannelStatus;
   statusBy: string | null;
   statusAt: string | null;
+  /** The configuration's version: If-Match of a replacement. */
+  version: number;
   pipelines: PipelineView[];
 }
 

@@ -6,6 +6,7 @@ export const PAGES = [
   { path: '/datasources', label: 'Data sources' },
   { path: '/events', label: 'Events' },
   { path: '/alarms', label: 'Alarms' },
+  { path: '/configuration', label: 'Configuration', adminOnly: true },
 ] as const;
 
 /** The page links (real links: they open in a new tab too) and who is signed in. */
@@ -15,7 +16,7 @@ export function Nav({ current, who, go, signOut }: { current: string; who: WhoAm
       <a class="brand" href="/channels" onClick={(event) => { event.preventDefault(); go('/channels'); }}>Ferry</a>
       <nav aria-label="Pages">
         <ul>
-          {PAGES.map(({ path, label }) => (
+          {PAGES.filter((page) => !('adminOnly' in page) || who.actions.includes('config.write')).map(({ path, label }) => (
             <li key={path}>
               <a href={path} aria-current={current === path ? 'page' : undefined} onClick={(event) => { event.preventDefault(); go(path); }}>{label}</a>
             </li>
