@@ -54,6 +54,7 @@ describe('API routes fail closed', () => {
       'GET /api/v1/cluster read',
       'GET /api/v1/datasources read',
       'GET /api/v1/datasources/:groupKey read',
+      'GET /api/v1/datasources/:groupKey/switch-readiness read',
       'GET /api/v1/events read',
       'GET /api/v1/health public',
       'GET /api/v1/openapi.json public',
