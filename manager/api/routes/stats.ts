@@ -3,13 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { FerryError } from '../../../shared/errors/index.ts';
 import { badRequest } from '../../config/bad-request.ts';
 import { fromAssignedNodes, statsDateProblems } from '../../stats-admission.ts';
+import { appendHistory } from '../../stats-history.ts';
 import { writeStats } from '../../stats-writer.ts';
 import { API, docs, type ApiContext } from '../context.ts';
 import { StatsReport, type StatsReportT } from '../schemas.ts';
 
 /**
  * POST /api/v1/internal/stats: nodes push their pipelines' progress to any live manager (not
- * only the leader), which keeps the latest per pipeline in /stats for the views. A node token
+ * only the leader), which keeps the latest per pipeline in /stats for the views and a sample
+ * every 5 s in /history for the charts. A node token
  * reports only for its own node, and only the figures of pipelines assigned to that node at
  * the reported epoch are kept (stats-admission.ts).
  */
@@ -33,6 +35,8 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const admitted = await fromAssignedNodes(ctx.zk(), known);
     if (admitted.length < known.length) request.log.debug({ node: report.node, ignored: known.length - admitted.length, by: principal?.name }, 'stats of unassigned pipelines ignored');
     await writeStats(ctx.zk(), admitted);
+    // The chart history, from the same admitted figures.
+    await appendHistory(ctx.zk(), admitted);
     return reply.code(204).send();
   });
 }

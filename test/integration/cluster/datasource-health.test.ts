@@ -4,14 +4,19 @@ import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { HealthView } from '../../../manager/health-view.ts';
+import type { ChannelHistoryView } from '../../../manager/api/routes/history.ts';
+import { appendHistory, HISTORY_LIMITS, readHistory } from '../../../manager/stats-history.ts';
 import type { SwitchReadiness } from '../../../manager/switch-readiness.ts';
 import type { EventRecord } from '../../../shared/cluster/event-log.ts';
-import { SESSION_MS, startManagerProcess } from '../../support/cluster.ts';
+import type { PipelineStatsRecord } from '../../../shared/cluster/model.ts';
+import { ZK_PARENTS, zkPaths } from '../../../shared/cluster/zk-paths.ts';
+import { SESSION_MS, startManagerProcess, testCluster } from '../../support/cluster.ts';
 import { startFerry } from '../../support/ferry-process.ts';
 import { scratchMariaDbs } from '../../support/scratch-mariadb.ts';
+import { expectTablesConverge } from '../../support/tables.ts';
 import { unusedPort } from '../../support/waits.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
-import { zkChroot } from '../../support/zookeeper.ts';
+import { zkChroot, zkClient } from '../../support/zookeeper.ts';
 import { apiClient, eventually, type ErrorBody } from '../manager/manager-support.ts';
 
 type DataSourceWithHealth = { groupKey: string; active: string; health: HealthView | null };
@@ -97,5 +102,50 @@ describe('cluster: data source health and switch readiness', () => {
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ by: 'api:dba-ann', reason: 'drill: master declared lost', details: { groupKey: 'shop', from: 'master', to: 'standby', force: true, ready: false, behind: 5 } });
     expect(node.child.exitCode).toBeNull();
+  });
+
+  it('keeps a growing history of a running pipeline\'s figures, read back through the API', async () => {
+    const cluster = await testCluster({ nodes: ['n1'] });
+    const { pair, api } = cluster;
+    await pair.onBoth(ITEMS_TABLE);
+    expect((await api.post('/api/v1/channels/orders/start')).status).toBe(200);
+    await cluster.runningOn();
+    let writing = true;
+    const load = (async () => {
+      for (let seed = 1; writing; seed++) await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 20, seed });
+    })();
+    onTestFinished(async () => {
+      writing = false;
+      await load.catch(() => undefined);
+    });
+    const history = await eventually(async () => {
+      const body = (await api.get<ChannelHistoryView>('/api/v1/channels/orders/history')).body;
+      const mine = body.pipelines[0]!;
+      return mine.at.length >= 4 && mine.rowsPerSecond.some((r) => r > 0) ? body : undefined;
+    }, 180_000, 'four samples of history with rows moving');
+    const { at, lagMs, rowsPerSecond, name } = history.pipelines[0]!;
+    expect(name).toBe(pair.schema);
+    expect(lagMs).toHaveLength(at.length);
+    expect(rowsPerSecond).toHaveLength(at.length);
+    // One sample per 5 s at most, oldest first, whichever of the two managers took the report.
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(HISTORY_LIMITS.spacingMs);
+    writing = false;
+    await load;
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
+    // A reload later sees at least what it saw: the history lives in ZooKeeper, not in a manager.
+    const again = (await cluster.managers[1]!.api.get<ChannelHistoryView>('/api/v1/channels/orders/history')).body.pipelines[0]!;
+    expect(again.at.slice(0, at.length)).toEqual(at);
+  });
+
+  it('bounds the history in ZooKeeper by its window and its byte cap', async () => {
+    const zk = await zkClient(await zkChroot());
+    for (const parent of ZK_PARENTS) await zk.mkdirp(parent);
+    const t0 = Date.parse('2026-12-07T10:00:00Z');
+    const report = (i: number): PipelineStatsRecord => ({ pipeline: 'p1', node: 'n1', epoch: 1, state: 'running', position: null, lagMs: i, rowsPerSecond: i * 1.5, at: new Date(t0 + i * 5_000).toISOString() });
+    for (let i = 0; i < 500; i++) await appendHistory(zk, [report(i)]);
+    const kept = (await readHistory(zk, 'p1'))!;
+    expect(kept.samples).toHaveLength(361);
+    expect(kept.samples[0]![0]).toBe(t0 + 499 * 5_000 - HISTORY_LIMITS.windowMs);
+    expect(Buffer.byteLength((await zk.getData(zkPaths.pipelineHistory('p1'))).data)).toBeLessThanOrEqual(HISTORY_LIMITS.maxBytes);
   });
 });

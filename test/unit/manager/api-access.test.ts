@@ -51,6 +51,7 @@ describe('API routes fail closed', () => {
       'GET /api/v1/alarms read',
       'GET /api/v1/channels read',
       'GET /api/v1/channels/:name read',
+      'GET /api/v1/channels/:name/history read',
       'GET /api/v1/cluster read',
       'GET /api/v1/datasources read',
       'GET /api/v1/datasources/:groupKey read',
