@@ -63,24 +63,46 @@ export function appendSample(history: PipelineHistoryRecord | undefined, stats: 
  * arrive at any manager: a compare-and-set on the version read, a few attempts, and a lost
  * race simply leaves the sample to the next report (display data).
  */
-export async function appendHistory(zk: ZkClient, stats: readonly PipelineStatsRecord[], limits: HistoryLimits = HISTORY_LIMITS): Promise<void> {
-  await Promise.all(newestPerPipeline(stats).map((record) => appendOne(zk, record, limits)));
+export async function appendHistory(zk: ZkClient, stats: readonly PipelineStatsRecord[], limits: HistoryLimits = HISTORY_LIMITS, seen?: LastSamples): Promise<void> {
+  await Promise.all(newestPerPipeline(stats).map((record) => appendOne(zk, record, limits, seen)));
 }
 
-async function appendOne(zk: ZkClient, stats: PipelineStatsRecord, limits: HistoryLimits): Promise<void> {
+/**
+ * What this manager last read or wrote as each pipeline's newest sample (time and epoch). The
+ * stored newest is never older, so a report of the same epoch too close to it can be dropped
+ * without reading the record (nodes report every 1-2 s, samples are kept every 5 s); anything
+ * else is decided on the stored record. A hint only: managers keep no state that matters.
+ */
+export type LastSamples = Map<string, { at: number; epoch: number }>;
+
+async function appendOne(zk: ZkClient, stats: PipelineStatsRecord, limits: HistoryLimits, seen?: LastSamples): Promise<void> {
+  const last = seen?.get(stats.pipeline);
+  if (last !== undefined && stats.epoch === last.epoch && Date.parse(stats.at) < last.at + limits.spacingMs) return;
   const path = zkPaths.pipelineHistory(stats.pipeline);
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const current = await readRecord<PipelineHistoryRecord>(zk, path);
     const next = appendSample(current?.value, stats, limits);
-    if (next === undefined) return;
+    if (next === undefined) {
+      remember(seen, current?.value);
+      return;
+    }
     try {
       if (current === undefined) await zk.create(path, JSON.stringify(next));
       else await zk.setData(path, JSON.stringify(next), current.version);
+      remember(seen, next);
       return;
     } catch (error) {
       if (!isFerryError(error, 'FERRY_ERR_ZK_NODE_EXISTS') && !isFerryError(error, 'FERRY_ERR_ZK_BAD_VERSION')) throw error;
     }
   }
+}
+
+function remember(seen: LastSamples | undefined, history: PipelineHistoryRecord | undefined): void {
+  const newest = history?.samples[history.samples.length - 1];
+  if (seen === undefined || history === undefined || newest === undefined) return;
+  seen.set(history.pipeline, { at: newest[0], epoch: history.epoch });
+  // Pipelines come and go: a bound keeps the hint small (dropping it only costs a read).
+  if (seen.size > 10_000) seen.clear();
 }
 
 export async function readHistory(zk: ZkClient, pipeline: string): Promise<PipelineHistoryRecord | undefined> {

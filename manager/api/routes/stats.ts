@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { FerryError } from '../../../shared/errors/index.ts';
 import { badRequest } from '../../config/bad-request.ts';
 import { fromAssignedNodes, statsDateProblems } from '../../stats-admission.ts';
-import { appendHistory } from '../../stats-history.ts';
+import { appendHistory, HISTORY_LIMITS, type LastSamples } from '../../stats-history.ts';
 import { writeStats } from '../../stats-writer.ts';
 import { API, docs, type ApiContext } from '../context.ts';
 import { StatsReport, type StatsReportT } from '../schemas.ts';
@@ -16,6 +16,7 @@ import { StatsReport, type StatsReportT } from '../schemas.ts';
  * the reported epoch are kept (stats-admission.ts).
  */
 export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const lastSamples: LastSamples = new Map();
   app.post(`${API}/internal/stats`, {
     config: { action: 'stats.report' },
     schema: { ...docs('internal', 'A node reports the progress of the pipelines it runs'), body: Type.Ref(StatsReport) },
@@ -36,7 +37,7 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (admitted.length < known.length) request.log.debug({ node: report.node, ignored: known.length - admitted.length, by: principal?.name }, 'stats of unassigned pipelines ignored');
     await writeStats(ctx.zk(), admitted);
     // The chart history, from the same admitted figures.
-    await appendHistory(ctx.zk(), admitted);
+    await appendHistory(ctx.zk(), admitted, HISTORY_LIMITS, lastSamples);
     return reply.code(204).send();
   });
 }

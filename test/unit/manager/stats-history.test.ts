@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PipelineStatsRecord } from '../../../shared/cluster/model.ts';
-import { appendSample, HISTORY_LIMITS, type PipelineHistoryRecord } from '../../../manager/stats-history.ts';
+import { FerryError } from '../../../shared/errors/index.ts';
+import type { ZkClient } from '../../../shared/zk/zk-client.ts';
+import { appendHistory, appendSample, HISTORY_LIMITS, type LastSamples, type PipelineHistoryRecord } from '../../../manager/stats-history.ts';
 
 const T0 = Date.parse('2026-12-07T10:00:00Z');
 const report = (atMs: number, epoch = 1, lagMs: number | null = 120.4, rowsPerSecond = 1000.06): PipelineStatsRecord =>
@@ -36,5 +38,28 @@ describe('pipeline figure history', () => {
     const moved = appendSample(history, report(T0 + 6_000, 3, null))!;
     expect(moved.samples).toEqual([[T0, 120, 1000.1], [T0 + 5_000, 120, 1000.1], [T0 + 6_000, null, 1000.1]]);
     expect(moved.epoch).toBe(3);
+  });
+
+  it('reads the stored history only when a report may add a sample, given what this manager last saw', async () => {
+    const nodes = new Map<string, { data: string; version: number }>();
+    let reads = 0;
+    const zk = {
+      getData: (path: string) => {
+        reads += 1;
+        const node = nodes.get(path);
+        if (node === undefined) return Promise.reject(new FerryError('FERRY_ERR_ZK_NO_NODE', { operation: 'getData', path, detail: 'no node' }));
+        return Promise.resolve({ data: Buffer.from(node.data), version: node.version });
+      },
+      create: (path: string, data: string) => Promise.resolve(void nodes.set(path, { data, version: 0 })),
+      setData: (path: string, data: string) => Promise.resolve(void nodes.set(path, { data, version: nodes.get(path)!.version + 1 })),
+    } as unknown as ZkClient;
+    const seen: LastSamples = new Map();
+    for (let i = 0; i <= 10; i++) await appendHistory(zk, [report(T0 + i * 1_000)], HISTORY_LIMITS, seen);
+    // Reports at 0, 5 and 10 s add samples; the eight in between are dropped unread.
+    expect(reads).toBe(3);
+    expect((JSON.parse(nodes.get('/ferry/v1/history/p1')!.data) as PipelineHistoryRecord).samples.map((sample) => sample[0] - T0)).toEqual([0, 5_000, 10_000]);
+    // A new epoch is always decided on the stored record.
+    await appendHistory(zk, [report(T0 + 10_500, 2)], HISTORY_LIMITS, seen);
+    expect(reads).toBe(4);
   });
 });
