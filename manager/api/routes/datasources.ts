@@ -22,10 +22,12 @@ const tag = 'data sources';
 export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // Every data source view the API returns carries its health, so that all answers have one shape.
   const withHealth = async (view: DataSourceView) => ({ ...view, health: healthView(await readHealth(ctx.zk(), view.groupKey), Date.now()) });
-  const readinessOf = async (groupKey: string, to: 'master' | 'standby'): Promise<SwitchReadiness> => {
+  /** The readiness of `to` (default: the member not active), with the spec it was judged on. */
+  const readinessOf = async (groupKey: string, to?: 'master' | 'standby'): Promise<{ spec: DataSourceSpecT; readiness: SwitchReadiness }> => {
     const found = (await ctx.store().read()).dataSources[groupKey];
     if (!found) throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'data source', name: groupKey });
-    return switchReadiness(found.value, to, await readHealth(ctx.zk(), groupKey), Date.now());
+    const member = to ?? (found.value.active === 'standby' ? 'master' : 'standby');
+    return { spec: found.value, readiness: switchReadiness(found.value, member, await readHealth(ctx.zk(), groupKey), Date.now()) };
   };
 
   app.get(`${API}/datasources`, {
@@ -78,11 +80,7 @@ export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<GroupKey & { Querystring: SwitchReadinessQueryT }>(`${API}/datasources/:groupKey/switch-readiness`, {
     config: { action: 'read' },
     schema: { ...docs(tag, 'Whether the member would be accepted by a switch without force, and why not (from the latest health)'), params: GroupKeyParams, querystring: SwitchReadinessQuery },
-  }, async (request) => {
-    const found = (await ctx.store().read()).dataSources[request.params.groupKey];
-    const to = request.query.to ?? (found?.value.active === 'standby' ? 'master' : 'standby');
-    return readinessOf(request.params.groupKey, to);
-  });
+  }, async (request) => (await readinessOf(request.params.groupKey, request.query.to)).readiness);
 
   app.post<GroupKey>(`${API}/datasources/:groupKey/switch`, {
     config: { action: 'datasource.switch' },
@@ -90,10 +88,10 @@ export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
   }, async (request, reply) => {
     const { groupKey } = request.params;
     const { to, force = false, reason = 'switch requested through the API' } = request.body as SwitchBodyT;
-    const readiness = await readinessOf(groupKey, to);
+    const { spec, readiness } = await readinessOf(groupKey, to);
     const { from } = readiness;
     // A data source without a standby is a bad request (switchDataSource says so at /to), not a readiness matter.
-    const noStandby = to === 'standby' && (await ctx.store().read()).dataSources[groupKey]?.value.standby === undefined;
+    const noStandby = to === 'standby' && spec.standby === undefined;
     if (!noStandby && !readiness.ready && !force) {
       throw new FerryError('FERRY_ERR_SWITCH_NOT_READY', { groupKey, to, detail: readiness.problems.join('; '), readiness });
     }
