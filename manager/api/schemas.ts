@@ -37,8 +37,15 @@ export type DataSourceReplacementT = Static<typeof DataSourceReplacement>;
 
 export const SwitchBody = Type.Object({
   to: Type.Union([Type.Literal('master'), Type.Literal('standby')], { description: 'The server pipelines use from now on.' }),
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: "Why, recorded in the event log with who switched. Default 'switch requested through the API'." })),
+  force: Type.Optional(Type.Boolean({ description: 'Switch even when the member is not ready (unreachable, behind the active member, not measured): for a failover when the active member is lost. Default false.' })),
 }, { ...strict, $id: 'DataSourceSwitch', description: 'A master/standby switch.' });
 export type SwitchBodyT = Static<typeof SwitchBody>;
+
+export const SwitchReadinessQuery = Type.Object({
+  to: Type.Optional(Type.Union([Type.Literal('master'), Type.Literal('standby')], { description: 'The member a switch would make active. Default: the one not active now.' })),
+}, strict);
+export type SwitchReadinessQueryT = Static<typeof SwitchReadinessQuery>;
 
 export const TokenCreate = Type.Object({
   name: Name('Name of the token, shown in lists and in `by` fields of permits; unique.'),

@@ -15,6 +15,7 @@ import { channelRoutes } from './routes/channels.ts';
 import { clusterRoutes } from './routes/cluster.ts';
 import { dataSourceRoutes } from './routes/datasources.ts';
 import { eventRoutes } from './routes/events.ts';
+import { historyRoutes } from './routes/history.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
@@ -65,6 +66,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   clusterRoutes(app, ctx);
   dataSourceRoutes(app, ctx);
   channelRoutes(app, ctx);
+  historyRoutes(app, ctx);
   tokenRoutes(app, ctx);
   statsRoutes(app, ctx);
   arbiterRoutes(app, ctx);

@@ -95,6 +95,7 @@ export async function deleteChannel(zk: ZkClient, store: ConfigStore, name: stri
     await zk.removeRecursive(zkPaths.assignment(pipeline));
     await zk.removeRecursive(zkPaths.selectAssignment(pipeline));
     await zk.removeRecursive(zkPaths.stat(pipeline));
+    await zk.removeRecursive(zkPaths.pipelineHistory(pipeline));
   }
   await zk.removeRecursive(zkPaths.channelRollbacks(name));
   // The lock directory only when nobody holds or waits for it (a late arbiter action).

@@ -16,6 +16,7 @@ import { Registration } from './registration.ts';
 import { resourcePressure } from './resource-pressure.ts';
 import type { RunnerSet } from './runner-set.ts';
 import { StatsReporter, type HttpPost } from './stats-reporter.ts';
+import { HealthProber } from './health-prober.ts';
 import { ZkSessionKeeper } from './zk-session.ts';
 import { expectManagedLayout, nodeAccess } from '../../shared/cluster/zk-access.ts';
 import type { ZkAccess } from '../../shared/zk/zk-acl.ts';
@@ -50,6 +51,7 @@ export class NodeAgent {
   private readonly runners: RunnerSet;
   private readonly cache: ClusterCache;
   private readonly stats: StatsReporter;
+  private readonly health: HealthProber;
   private readonly session: ZkSessionKeeper;
   /** None: anonymous, world-open znodes (--zk-insecure). */
   private readonly access: ZkAccess | undefined;
@@ -87,6 +89,7 @@ export class NodeAgent {
       ...(deps.post ? { post: deps.post } : {}),
       log: deps.log.child({ component: 'node-stats', node: options.id }),
     });
+    this.health = new HealthProber({ nodeId: options.id, dc: options.dc, ...(options.healthIntervalMs === undefined ? {} : { intervalMs: options.healthIntervalMs }), zk: () => this.live?.zk, snapshot: () => this.view?.snapshot, ...(deps.passwordOf ? { passwordOf: deps.passwordOf } : {}), log: deps.log.child({ component: 'node-health', node: options.id }) });
     this.session = new ZkSessionKeeper(
       { connectString: options.zk, sessionTimeoutMs: options.sessionTimeoutMs, connectTimeoutMs: options.connectTimeoutMs, ...(options.zkTls ? { tls: options.zkTls } : {}), ...(this.access ? { access: this.access } : {}) },
       {
@@ -106,6 +109,7 @@ export class NodeAgent {
     if (!this.options.token) this.log.warn('no --token and no FERRY_NODE_TOKEN: managers will refuse this node\'s stats');
     this.session.start();
     this.stats.start();
+    this.health.start();
     this.safety = setInterval(() => this.schedule(), this.options.safetyReconcileMs);
   }
 
@@ -116,6 +120,7 @@ export class NodeAgent {
       clearInterval(this.safety);
       clearTimeout(this.debounce);
       this.stats.stop();
+      await this.health.stop();
       const live = this.live;
       if (live) await withZkDeadline(live.registration.setState('leaving'), 3_000, "setting state 'leaving'").catch((error: unknown) => this.log.warn({ err: error }, "could not set state 'leaving'"));
       this.log.info({ pipelines: this.runners.names() }, 'node stopping: pipelines finish their batch in flight');

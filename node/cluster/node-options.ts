@@ -32,6 +32,8 @@ export interface NodeAgentOptions {
   managerTls?: ClientTls;
   /** Between two stats reports. @default 2000 */
   statsIntervalMs: number;
+  /** Between two health measurements of the data sources in its datacenter (health-prober.ts). @default 3000 */
+  healthIntervalMs?: number;
   /** ZooKeeper session timeout asked for. @default 10000 */
   sessionTimeoutMs: number;
   /** One ZooKeeper connection attempt; after the first failure the node runs from its cache. @default 5000 */

@@ -23,7 +23,7 @@ export interface ZkIdentities {
 
 /**
  * What the node identity may do, by path under the root (`*`: one name). Anything not listed
- * (the root itself, config/, config/tokens/**, stats/**, alarms/**, election/**, and every path
+ * (the root itself, config/, config/tokens/**, stats/**, history/**, alarms/**, election/**, and every path
  * outside the root) gives nodes nothing.
  */
 export const NODE_RULES: ReadonlyArray<readonly [pattern: string, perms: string, why: string]> = [
@@ -52,6 +52,8 @@ export const NODE_RULES: ReadonlyArray<readonly [pattern: string, perms: string,
   ['nodes/*', 'rw', 'updates its registration (up, full, leaving)'],
   ['managers', 'r', 'lists the managers to send statistics to'],
   ['managers/*', 'r', 'reads a manager\'s URL'],
+  ['health', 'rc', 'creates the health record of a data source it measures'],
+  ['health/*', 'rw', 'rewrites that record each measurement'],
 ];
 
 /** The node identity's permissions on `path` ('' for none). */

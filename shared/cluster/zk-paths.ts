@@ -58,6 +58,18 @@ export const zkPaths = {
   /** Latest progress of a pipeline (display only; the checkpoint of record is in the target). */
   stats: `${ZK_ROOT}/stats`,
   stat: (pipeline: string) => under(`${ZK_ROOT}/stats`, pipeline),
+  /**
+   * A bounded history of a pipeline's figures (lag, rows/s) for charts that survive a reload:
+   * one compact array per pipeline, appended by the manager that takes a stats report.
+   */
+  history: `${ZK_ROOT}/history`,
+  pipelineHistory: (pipeline: string) => under(`${ZK_ROOT}/history`, pipeline),
+  /**
+   * Health of a data source's members (DataSourceHealthRecord), measured by one node of the data
+   * source's datacenter: managers never connect to databases.
+   */
+  health: `${ZK_ROOT}/health`,
+  dataSourceHealth: (groupKey: string) => under(`${ZK_ROOT}/health`, groupKey),
 
   // --- The arbiter.
   /** One lock per channel: ephemeral-sequential contenders; the lowest holds it. */
@@ -93,7 +105,7 @@ export const zkPaths = {
 /** The persistent parents, created at start-up by managers and nodes alike (mkdirp is idempotent). */
 export const ZK_PARENTS: readonly string[] = [
   zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
-  zkPaths.permits, zkPaths.assignments, zkPaths.selectAssignments, zkPaths.epochFloors, zkPaths.stats,
+  zkPaths.permits, zkPaths.assignments, zkPaths.selectAssignments, zkPaths.epochFloors, zkPaths.stats, zkPaths.history, zkPaths.health,
   zkPaths.nodes, zkPaths.managers, zkPaths.election,
   zkPaths.locks, zkPaths.events, zkPaths.alarms, zkPaths.rollbacks,
 ];

@@ -479,6 +479,16 @@ export const ERROR_CODES = {
     scope: 'config', retryable: false, http: 409,
     workaround: 'Delete or change the channels whose pipelines name this groupKey first.',
   }),
+  FERRY_ERR_DATASOURCE_UNREACHABLE: spec({
+    message: 'cannot check the {member} {endpoint} of data source {groupKey}: {detail}',
+    scope: 'upstream', retryable: true, http: 503,
+    workaround: 'Reported in the data source\'s health, measured by a node of its datacenter: check that the server runs, that host and port are right from that node, and that the data source\'s user may log in (SHOW SLAVE STATUS also needs REPLICATION CLIENT or SLAVE MONITOR). The node keeps measuring.',
+  }),
+  FERRY_ERR_SWITCH_NOT_READY: spec({
+    message: 'the {to} of data source {groupKey} is not ready to become active: {detail}',
+    scope: 'upstream', retryable: true, http: 409,
+    workaround: 'GET /api/v1/datasources/<groupKey>/switch-readiness?to=<member> says what is missing: let the member catch up with the active one\'s GTID position (stop writes first), make it reachable, or start a node in the data source\'s datacenter to measure it. To switch anyway (the active member is lost), send "force": true with a reason.',
+  }),
   FERRY_ERR_NODE_ID_TAKEN: spec({
     message: 'node id {id} is registered by another live process ({address})',
     scope: 'config', retryable: true, http: 409,

@@ -71,7 +71,9 @@ describe('cluster: master/standby switch of a source group', () => {
     // and the old master goes away, so any read from it after the switch would fail.
     await caughtUp();
     await standbyDb.query('STOP SLAVE');
-    const switched = await api.post<{ active: string }>('/api/v1/datasources/shop/switch', { to: 'standby' });
+    // Not forced: the node of dc1 measures the standby caught up before the switch is taken.
+    await eventually(async () => ((await api.get<{ ready: boolean }>('/api/v1/datasources/shop/switch-readiness?to=standby')).body.ready ? true : undefined), 120_000, 'the standby to be measured ready');
+    const switched = await api.post<{ active: string }>('/api/v1/datasources/shop/switch', { to: 'standby', reason: 'planned switchover' });
     expect(switched.status).toBe(200);
     expect(switched.body.active).toBe('standby');
     await master!.stop();

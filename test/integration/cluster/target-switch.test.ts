@@ -92,7 +92,9 @@ describe('cluster: master/standby switch of a target group', () => {
       await caughtUp(old, next);
       await next.query('STOP SLAVE');
       const to = k % 2 === 1 ? 'standby' : 'master';
-      const switched = await api.post<{ active: string }>('/api/v1/datasources/dst/switch', { to });
+      // Forced: Ferry keeps writing to the old master under load, so the standby is never
+      // measured caught up; the target's fence keeps the switch safe.
+      const switched = await api.post<{ active: string }>('/api/v1/datasources/dst/switch', { to, force: true, reason: 'target switchover under load' });
       expect(switched.status).toBe(200);
       await servers[k - 1]!.stop();
       // The next server in the chain becomes the group's other side (the active one is kept).

@@ -22,7 +22,7 @@ describe('manager API: data sources', () => {
     const { api } = await setup();
     const created = await api.post<DataSourceView>('/api/v1/datasources', dataSource('src', 3306, { standby: { host: '127.0.0.2', port: 3306 } }));
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ groupKey: 'src', dc: 'dc1', master: { host: '127.0.0.1', port: 3306 }, standby: { host: '127.0.0.2', port: 3306 }, active: 'master', user: 'ferry', hasPassword: true, version: 0 });
+    expect(created.body).toEqual({ groupKey: 'src', dc: 'dc1', master: { host: '127.0.0.1', port: 3306 }, standby: { host: '127.0.0.2', port: 3306 }, active: 'master', user: 'ferry', hasPassword: true, version: 0, health: null });
     expect(JSON.stringify(created.body)).not.toContain('secret-pw');
 
     expect((await api.post('/api/v1/datasources', dataSource('src', 3306))).body.code).toBe('FERRY_ERR_API_CONFLICT');
@@ -42,7 +42,7 @@ describe('manager API: data sources', () => {
     expect(stale.body).toMatchObject({ code: 'FERRY_ERR_API_CONFLICT', details: { version: 1 } });
     expect((await api.put('/api/v1/datasources/src?version=0', withoutPassword)).status).toBe(409);
 
-    const switched = await api.post<DataSourceView>('/api/v1/datasources/src/switch', { to: 'standby' });
+    const switched = await api.post<DataSourceView>('/api/v1/datasources/src/switch', { to: 'standby', force: true, reason: 'no node measures these servers' });
     expect(switched.body).toMatchObject({ active: 'standby', version: 2 });
     await api.post('/api/v1/datasources', dataSource('solo', 3310));
     const noStandby = await api.post('/api/v1/datasources/solo/switch', { to: 'standby' });

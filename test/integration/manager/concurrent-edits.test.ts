@@ -59,7 +59,7 @@ describe('concurrent edits through two managers', () => {
     const before = await epochOf(apis[0]);
     const ops = Array.from({ length: 20 }, (_, i) => (i % 4 === 0
       ? apis[i % 2]!.put('/api/v1/datasources/db', dataSource('db', 4000 + i, { standby: { host: '127.0.0.9', port: 3306 }, dc: `dc${i}` }))
-      : apis[i % 2]!.post('/api/v1/datasources/db/switch', { to: i % 2 === 0 ? 'standby' : 'master' })));
+      : apis[i % 2]!.post('/api/v1/datasources/db/switch', { to: i % 2 === 0 ? 'standby' : 'master', force: true })));
     const results = await Promise.all(ops);
     expect(results.every((r) => r.status === 200)).toBe(true);
     const final = (await apis[0].get<DataSourceView>('/api/v1/datasources/db')).body;

@@ -25,6 +25,8 @@ const NODE_WRITES: Array<[what: string, path: string, perm: string]> = [
   ['rollback directory (mkdirp)', zkPaths.rollbacks, 'c'],
   ['rollback ack create', zkPaths.channelRollbacks('c1'), 'c'],
   ['rollback ack rewrite', zkPaths.rollbackAck('c1', 'n1'), 'w'],
+  ['health record create', zkPaths.health, 'c'],
+  ['health record rewrite', zkPaths.dataSourceHealth('src'), 'w'],
 ];
 
 /** Every read the node code makes. */
@@ -38,6 +40,7 @@ const NODE_READS = [
 /** What a node must never touch. */
 const NODE_NOTHING = [
   zkPaths.root, '/ferry', zkPaths.config, zkPaths.tokens, zkPaths.token('ab'.repeat(32)), zkPaths.stats, zkPaths.stat('p1'),
+  zkPaths.history, zkPaths.pipelineHistory('p1'),
   zkPaths.alarms, zkPaths.alarm('lag.p1'), zkPaths.election, `${zkPaths.electionCandidatePrefix}0000000001`, '/elsewhere', '/ferry/v2/config',
 ];
 
