@@ -225,6 +225,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each pipeline's lag and rows/s, one sample per 5 s over the last 30 minutes, as columns */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{name}/pause": {
         parameters: {
             query?: never;
@@ -537,7 +574,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List data sources */
+        /** List data sources, each with the health of its members */
         get: {
             parameters: {
                 query?: never;
@@ -593,7 +630,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a data source (never its password) */
+        /** Get a data source with the health of its members (never its password) */
         get: {
             parameters: {
                 query?: never;
@@ -684,7 +721,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Switch the active server between master and standby */
+        /** Switch the active server between master and standby: refused when the member is not ready, unless force */
         post: {
             parameters: {
                 query?: never;
@@ -710,6 +747,46 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasources/{groupKey}/switch-readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the member would be accepted by a switch without force, and why not (from the latest health) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The member a switch would make active. Default: the one not active now. */
+                    to?: "master" | "standby";
+                };
+                header?: never;
+                path: {
+                    /** @description The data source. */
+                    groupKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1194,6 +1271,10 @@ export interface components {
         };
         /** @description A master/standby switch. */
         DataSourceSwitch: {
+            /** @description Switch even when the member is not ready (unreachable, behind the active member, not measured): for a failover when the active member is lost. Default false. */
+            force?: boolean;
+            /** @description Why, recorded in the event log with who switched. Default 'switch requested through the API'. */
+            reason?: string;
             /** @description The server pipelines use from now on. */
             to: "master" | "standby";
         };
