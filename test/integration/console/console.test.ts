@@ -87,15 +87,20 @@ describe('web console', () => {
     await page.getByRole('cell', { name: 'leader' }).waitFor();
     await screenshot(page, 'nodes');
 
-    // A group with a standby that pipelines use since a switch (no pipeline uses it: nothing connects).
+    // A group with a standby that pipelines use since a switch (no pipeline uses it: nothing connects;
+    // no node in dc2 measures it, so the switch is forced).
     const shop = { groupKey: 'shop-eu', dc: 'dc2', master: { host: '10.0.0.5', port: 3306 }, standby: { host: '10.0.0.6', port: 3306 }, user: 'repl', password: 'unused' };
     expect((await cluster.api.post('/api/v1/datasources', shop)).status).toBe(201);
-    expect((await cluster.api.post('/api/v1/datasources/shop-eu/switch', { to: 'standby' })).status).toBe(200);
+    expect((await cluster.api.post('/api/v1/datasources/shop-eu/switch', { to: 'standby', force: true, reason: 'the screenshot\'s example' })).status).toBe(200);
     await page.getByRole('link', { name: 'Data sources' }).click();
-    await page.getByRole('row', { name: /^src dc1/ }).getByRole('cell', { name: 'master', exact: true }).waitFor();
-    const shopRow = page.getByRole('row', { name: /^shop-eu dc2/ });
-    await shopRow.getByRole('cell', { name: '10.0.0.6:3306 active' }).waitFor();
-    await shopRow.getByRole('cell', { name: '10.0.0.5:3306 standing by' }).waitFor();
+    // src is in dc1, where n1 measures it: reachable, read_only OFF, its GTID position.
+    const src = page.getByRole('article', { name: 'src' });
+    await src.getByRole('row', { name: /^master/ }).getByRole('cell', { name: 'yes', exact: true }).waitFor();
+    await src.getByText(/^Measured by n1/).waitFor();
+    const shopCard = page.getByRole('article', { name: 'shop-eu' });
+    await shopCard.getByRole('row', { name: /^standby active/ }).getByRole('cell', { name: '10.0.0.6:3306' }).waitFor();
+    await shopCard.getByRole('row', { name: /^master standing by/ }).getByRole('cell', { name: '10.0.0.5:3306' }).waitFor();
+    await shopCard.getByText(/^Not measured yet/).waitFor();
     await screenshot(page, 'datasources');
 
     // The warning's alarm, cleared by an operator role (admin here) with a reason.

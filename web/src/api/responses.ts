@@ -50,7 +50,48 @@ export interface ClusterView {
 }
 
 type DataSourceSpec = components['schemas']['DataSourceSpec'];
-export type DataSourceView = Omit<DataSourceSpec, 'password'> & { hasPassword: boolean; version: number };
+export interface MemberHealth {
+  host: string;
+  port: number;
+  reachable: boolean;
+  readOnly: boolean | null;
+  gtidPosition: string | null;
+  replica: { masterHost: string | null; masterPort: number | null; ioRunning: boolean | null; sqlRunning: boolean | null; secondsBehindMaster: number | null; lastError: string | null } | null;
+  error?: { code: string; message: string };
+}
+
+/** How far a member is behind the other, by GTID position; transactions null: unknown, and why. */
+export interface GtidBehind { transactions: number | null; ahead: string[]; unknown?: string }
+
+/** What a node of the data source's datacenter measured (docs/api.md, Health). */
+export interface DataSourceHealth {
+  master: MemberHealth;
+  standby: MemberHealth | null;
+  active: 'master' | 'standby';
+  behind: GtidBehind | null;
+  measuredBy: string;
+  at: string;
+  stale: boolean;
+}
+
+export type DataSourceView = Omit<DataSourceSpec, 'password'> & { hasPassword: boolean; version: number; health: DataSourceHealth | null };
+
+/** GET /datasources/{groupKey}/switch-readiness (docs/api.md, Switch readiness). */
+export interface SwitchReadiness {
+  groupKey: string;
+  from: 'master' | 'standby';
+  to: 'master' | 'standby';
+  ready: boolean;
+  problems: string[];
+  warnings: string[];
+  reachable: boolean | null;
+  readOnly: boolean | null;
+  behind: GtidBehind | null;
+  caughtUp: boolean;
+  measuredBy: string | null;
+  at: string | null;
+  stale: boolean;
+}
 
 export interface EventRecord {
   id: string;
