@@ -50,13 +50,13 @@ async function writeAtRate(writers: Connection[], idBase: number, rowsPerSecond:
   return { rows, achieved: Math.round(rows / ((performance.now() - startedAt) / 1000)) };
 }
 
-async function waitArrived(observer: LagObserver, idBase: number, rows: number): Promise<void> {
-  const deadline = Date.now() + ARRIVAL_LIMIT_MS;
+async function waitArrived(observer: LagObserver, idBase: number, rows: number, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
   for (;;) {
     observer.check?.();
     const [result] = await observer.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${BENCH_SCHEMA}.lag_probe WHERE id >= ? AND id < ?`, [idBase, idBase + rows]);
     if (Number(result[0]?.n) === rows) return;
-    if (Date.now() > deadline) throw new Error(`${observer.name}: only ${result[0]?.n} of ${rows} lag probe rows arrived within ${ARRIVAL_LIMIT_MS / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`${observer.name}: only ${result[0]?.n} of ${rows} lag probe rows arrived within ${limitMs / 1000} s`);
     await sleep(50);
   }
 }
@@ -80,13 +80,15 @@ async function lagOf(observer: LagObserver, idBase: number, rows: number): Promi
 
 /**
  * End-to-end lag at one write rate: source write time to apply time on each observer (all
- * servers share the host clock), once every row has arrived.
+ * servers share the host clock), once every row has arrived (within `arrivalLimitMs` of the
+ * writes' end: a path slower than the rate takes that much longer to get them all).
  */
-export async function measureLag(writers: Connection[], observers: LagObserver[], idBase: number, rowsPerSecond: number, seconds: number): Promise<Record<string, LagFigures>> {
+export async function measureLag(writers: Connection[], observers: LagObserver[], idBase: number, rowsPerSecond: number, seconds: number, arrivalLimitMs = ARRIVAL_LIMIT_MS): Promise<Record<string, LagFigures>> {
   const { rows, achieved } = await writeAtRate(writers, idBase, rowsPerSecond, seconds);
   const figures: Record<string, LagFigures> = {};
+  const deadline = Date.now() + arrivalLimitMs;
   for (const observer of observers) {
-    await waitArrived(observer, idBase, rows);
+    await waitArrived(observer, idBase, rows, Math.max(0, deadline - Date.now()));
     figures[observer.name] = { ...(await lagOf(observer, idBase, rows)), achieved_rows_per_s: achieved, rows };
   }
   return figures;
