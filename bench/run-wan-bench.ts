@@ -8,7 +8,7 @@ import { PROCESS, type CpuSubject } from './cpu-usage.ts';
 import { timeFerryCatchUp, type FerryCatchUp } from './ferry-catch-up.ts';
 import { FerryProcess } from './ferry-process.ts';
 import { readGtidPos } from './gtid-pos.ts';
-import { measureLag, type LagFigures, type LagObserver } from './lag.ts';
+import { measureLag, waitCaughtUp, type LagFigures, type LagObserver } from './lag.ts';
 import { nativeCatchUp, stopReplication } from './native-replica.ts';
 import { writeLatest } from './results.ts';
 import { SplitPipeline } from './split-pipeline.ts';
@@ -17,7 +17,7 @@ import { BENCH_SCHEMA } from './tables.ts';
 import { assertSameContents, type VerifiedTables } from './verify.ts';
 import { wanReportLines } from './wan-report.ts';
 import { PATH_KEYS, SPLIT_PREFIX, wanResultsJson, type WanMeasurements, type WanPath } from './wan-results.ts';
-import { binlogEnd, prepareWanTables, startWanServers, stopWanServers } from './wan-servers.ts';
+import { binlogEnd, lagTableOf, prepareWanTables, startWanServers, stopWanServers } from './wan-servers.ts';
 
 export interface WanBenchOptions {
   quick: boolean;
@@ -27,13 +27,16 @@ export interface WanBenchOptions {
 
 /** The issue's constrained link: 100 ms each way (200 ms RTT), 20 Mbit/s each way. */
 const LINK = { delayMs: 100, rateMbit: 20 };
-const SYSBENCH: SysbenchOptions = { tables: 4, tableSize: 10_000, transactions: 20_000, seed: 13 };
+/** About the issue's backlog (28.1k transactions, 47 MB of binlog). */
+const SYSBENCH: SysbenchOptions = { tables: 4, tableSize: 10_000, transactions: 28_000, seed: 13 };
 const QUICK_TRANSACTIONS = 4_000;
 /** sysbench oltp_write_only: an update of k, an update of c, a delete and an insert. */
 const ROW_CHANGES_PER_TRANSACTION = 4;
 const LAG_RATES = [1000, 5000];
 const LAG_ID_STRIDE = 100_000_000;
-const TABLES = `${SYSBENCH_SCHEMA}.*,${BENCH_SCHEMA}.*`;
+/** The probe row that tells a path has read everything before its lag phase. */
+const SYNC_ID = 1;
+const SYNC_LIMIT_MS = 600_000;
 const VERIFIED: VerifiedTables = { schema: SYSBENCH_SCHEMA, tables: Array.from({ length: SYSBENCH.tables }, (_, i) => `sbtest${i + 1}`) };
 
 /** The split set-ups: the defaults, and larger batch delays and windows (docs/split-pipelines.md, "Figures"). */
@@ -44,9 +47,17 @@ export const SPLIT_VARIANTS = [
   { key: `${SPLIT_PREFIX}_delay100_window256`, maxDelayMs: 100, window: 256 },
 ];
 
+/**
+ * Paths whose lag is measured. Each alone, so that none pays for the others' CPU on a shared
+ * machine: the window has no part in lag (one batch at a time in flight at these rates), so
+ * of the split set-ups only the batch delays are measured.
+ */
+const LAG_PATHS: ReadonlySet<string> = new Set([PATH_KEYS.noWan, PATH_KEYS.native, PATH_KEYS.targetDc, PATH_KEYS.sourceDc, `${SPLIT_PREFIX}_default`, `${SPLIT_PREFIX}_delay100`]);
+
 const PATH_LABELS: Record<string, string> = {
   [PATH_KEYS.noWan]: '(0) bin/ferry run, no WAN (reference)',
   [PATH_KEYS.native]: '(4) MariaDB native replica, binlog across',
+  [PATH_KEYS.nativeCompressed]: '(4) the same, slave_compressed_protocol=ON',
   [PATH_KEYS.targetDc]: "(1) bin/ferry run in the target's DC, binlog across",
   [PATH_KEYS.sourceDc]: "(2) bin/ferry run in the source's DC, loading across",
 };
@@ -65,14 +76,24 @@ function crossed(proxy: WanProxy, before: WanStats): { upBytes: number; downByte
 
 const catchUpOf = (c: FerryCatchUp): WanPath['catchUp'] => ({ seconds: c.fromReady.seconds, rowsPerSecond: c.fromReady.rowsPerSecond });
 
+/** A path caught up and still running: its figures so far, how to watch its copy, how to stop it. */
+interface CaughtUp {
+  path: WanPath;
+  observer: LagObserver;
+  stop: () => Promise<unknown>;
+  /** Select-side restarts, whole run (split pipelines). */
+  restarts?: () => number;
+}
+
 /**
  * `bin/ferry bench --wan`: one sysbench oltp_write_only backlog on a source, caught up through
  * an emulated WAN (services/wan-proxy.ts, 100 ms each way, 20 Mbit/s) by every set-up of issue
- * 13, one after another, each into its own server and through its own link: native
- * replication, bin/ferry run on either side of the link, and split pipelines (select and load
- * sides as two processes joined by the pipe) at several tunings; bin/ferry run without a WAN
- * for reference. Every copy is checked against the source; then, with every path caught up
- * and running, lag at 1,000 and 5,000 rows/s on all of them at once.
+ * 13, one after another, each into its own server through its own link: native replication
+ * (plain and compressed), bin/ferry run on either side of the link, and split pipelines
+ * (select and load sides as two processes joined by the pipe) at several tunings, with
+ * bin/ferry run without a WAN for reference. Every copy is checked against the source. Then,
+ * still alone, each path's lag at 1,000 and 5,000 rows/s into a probe table of its own, and
+ * the path stops before the next starts.
  */
 export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise<Record<string, unknown>> {
   const startedAt = performance.now();
@@ -80,10 +101,10 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
   const sysbench: SysbenchOptions = { ...SYSBENCH, transactions: quick ? QUICK_TRANSACTIONS : SYSBENCH.transactions };
   const lagSeconds = quick ? 10 : 30;
   const link = { delayMs: LINK.delayMs, rateBytesPerSecond: mbitToBytesPerSecond(LINK.rateMbit) };
-  const pathKeys = [PATH_KEYS.noWan, PATH_KEYS.native, PATH_KEYS.targetDc, PATH_KEYS.sourceDc, ...SPLIT_VARIANTS.map((v) => v.key)];
+  const pathKeys = [PATH_KEYS.noWan, PATH_KEYS.native, PATH_KEYS.nativeCompressed, PATH_KEYS.targetDc, PATH_KEYS.sourceDc, ...SPLIT_VARIANTS.map((v) => v.key)];
   const connections: Connection[] = [];
   const proxies: WanProxy[] = [];
-  const running: Array<{ stop: () => Promise<unknown> }> = [];
+  const running: Array<() => Promise<unknown>> = [];
   step(`starting ${pathKeys.length + 1} MariaDB servers under .ferry/bench-wan (the source, one copy per path)`);
   const servers = await startWanServers(pathKeys, log);
   try {
@@ -97,7 +118,7 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
     const source = writers[0]!;
     const copy = new Map<string, Connection>();
     for (const key of pathKeys) copy.set(key, await open(servers.copies.get(key)!));
-    await prepareWanTables(source, [...copy.values()], copy.get(PATH_KEYS.native)!, sysbench);
+    await prepareWanTables(source, copy, [PATH_KEYS.native, PATH_KEYS.nativeCompressed], sysbench);
 
     step(`writing the backlog: sysbench oltp_write_only, ${sysbench.transactions} transactions on 4 connections`);
     const fromGtid = await readGtidPos(source);
@@ -112,8 +133,6 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
     const backlog = { tables: sysbench.tables, tableSize: sysbench.tableSize, transactions: committed, rowChanges: scenario.rowChanges, binlogBytes: binlogStop.pos - binlogStart.pos, writeSeconds };
     step(`  ${backlog.rowChanges} row changes, ${backlog.binlogBytes} binlog bytes`);
 
-    const paths: WanPath[] = [];
-    const observers: LagObserver[] = [];
     const sourcePid = pidOf(servers.source);
     const cpuOf = (key: string): Record<string, CpuSubject> => ({ [PROCESS.primary]: sourcePid, [PROCESS.target]: pidOf(servers.copies.get(key)!) });
     const startLink = async (to: MariaDbInstance): Promise<WanProxy> => {
@@ -122,78 +141,110 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
       return proxy;
     };
     const via = (db: MariaDbInstance, proxy: WanProxy): MariaDbInstance => ({ ...db, host: '127.0.0.1', port: proxy.port });
+    // Each Ferry path reads the backlog and its own probe table, nothing of the others'.
+    const tablesOf = (key: string): string[] => [`${SYSBENCH_SCHEMA}.*`, `${BENCH_SCHEMA}.${lagTableOf(key)}`];
 
-    // One bin/ferry run path: through `proxy` (source or target side) or none.
-    const ferryPath = async (key: string, sourceVia: MariaDbInstance, targetVia: MariaDbInstance, proxy: WanProxy | undefined): Promise<void> => {
-      step(PATH_LABELS[key]!);
+    /** One bin/ferry run path: through `proxy` (on its source or target side) or none. */
+    const ferryPath = async (key: string, sourceVia: MariaDbInstance, targetVia: MariaDbInstance, proxy: WanProxy | undefined): Promise<CaughtUp> => {
       const before = proxy?.stats();
-      const ferry = new FerryProcess({ source: mariaDbUrl(sourceVia, replication), target: mariaDbUrl(targetVia, app), tables: TABLES, name: `wan-${key}`, from: fromGtid });
-      running.push(ferry);
+      const ferry = new FerryProcess({ source: mariaDbUrl(sourceVia, replication), target: mariaDbUrl(targetVia, app), tables: tablesOf(key).join(','), name: `wan-${key}`, from: fromGtid });
+      running.push(() => ferry.stop());
       const caughtUp = await timeFerryCatchUp(ferry, copy.get(key)!, `wan-${key}`, [scenario], cpuOf(key));
-      await assertSameContents(source, copy.get(key)!, PATH_LABELS[key]!, VERIFIED);
-      paths.push({ key, label: PATH_LABELS[key]!, catchUp: catchUpOf(caughtUp), ...(proxy && before ? { wan: crossed(proxy, before) } : {}), cpu: caughtUp.cpu });
-      observers.push({ name: key, connection: copy.get(key)!, check: () => ferry.check() });
-      step(`  ${caughtUp.fromReady.rowsPerSecond} rows/s`);
+      return {
+        path: { key, label: PATH_LABELS[key]!, catchUp: catchUpOf(caughtUp), ...(proxy && before ? { wan: crossed(proxy, before) } : {}), cpu: caughtUp.cpu },
+        observer: { name: key, connection: copy.get(key)!, check: () => ferry.check() },
+        stop: () => ferry.stop(),
+      };
     };
 
-    await ferryPath(PATH_KEYS.noWan, servers.source, servers.copies.get(PATH_KEYS.noWan)!, undefined);
+    /** MariaDB's replication through its own link, applying the backlog and its own probe table only. */
+    const nativePath = async (key: string): Promise<CaughtUp> => {
+      const nativeLink = await startLink(servers.source);
+      const before = nativeLink.stats();
+      const replica = copy.get(key)!;
+      await replica.query(`SET GLOBAL slave_compressed_protocol = ${key === PATH_KEYS.nativeCompressed ? 1 : 0}`);
+      // A filter on the replica: the whole binlog still crosses, as it does for any native replica.
+      await replica.query('SET GLOBAL replicate_wild_do_table = ?', [`${SYSBENCH_SCHEMA}.%,${BENCH_SCHEMA}.${lagTableOf(key)}`]);
+      const caughtUp = await nativeCatchUp(replica, via(servers.source, nativeLink), replication, [scenario], 0, { [PROCESS.primary]: sourcePid, [PROCESS.replica]: pidOf(servers.copies.get(key)!) });
+      running.push(() => stopReplication(replica));
+      return {
+        path: { key, label: PATH_LABELS[key]!, catchUp: { seconds: caughtUp.seconds, rowsPerSecond: caughtUp.rowsPerSecond }, wan: crossed(nativeLink, before), cpu: caughtUp.cpu },
+        observer: { name: key, connection: replica },
+        stop: () => stopReplication(replica),
+      };
+    };
 
-    step(PATH_LABELS[PATH_KEYS.native]!);
-    const nativeLink = await startLink(servers.source);
-    const nativeBefore = nativeLink.stats();
-    const native = copy.get(PATH_KEYS.native)!;
-    const nativeCatch = await nativeCatchUp(native, via(servers.source, nativeLink), replication, [scenario], 0, { [PROCESS.primary]: sourcePid, [PROCESS.replica]: pidOf(servers.copies.get(PATH_KEYS.native)!) });
-    await assertSameContents(source, native, PATH_LABELS[PATH_KEYS.native]!, VERIFIED);
-    paths.push({ key: PATH_KEYS.native, label: PATH_LABELS[PATH_KEYS.native]!, catchUp: { seconds: nativeCatch.seconds, rowsPerSecond: nativeCatch.rowsPerSecond }, wan: crossed(nativeLink, nativeBefore), cpu: nativeCatch.cpu });
-    observers.push({ name: PATH_KEYS.native, connection: native });
-    running.push({ stop: () => stopReplication(native) });
-    step(`  ${nativeCatch.rowsPerSecond} rows/s`);
-
-    const sourceLink = await startLink(servers.source);
-    await ferryPath(PATH_KEYS.targetDc, via(servers.source, sourceLink), servers.copies.get(PATH_KEYS.targetDc)!, sourceLink);
-    const targetDb = servers.copies.get(PATH_KEYS.sourceDc)!;
-    const targetLink = await startLink(targetDb);
-    await ferryPath(PATH_KEYS.sourceDc, servers.source, via(targetDb, targetLink), targetLink);
-
-    const splits = new Map<string, SplitPipeline>();
-    for (const variant of SPLIT_VARIANTS) {
-      const label = splitLabel(variant);
-      step(label);
+    /** Select and load sides as two processes, joined by the pipe through their own link. */
+    const splitPath = async (variant: (typeof SPLIT_VARIANTS)[number]): Promise<CaughtUp> => {
       const db = servers.copies.get(variant.key)!;
       const name = `wan-${variant.key}`;
       const split = await SplitPipeline.start({
-        spec: { name, source: mariaDbUrl(servers.source, replication), target: mariaDbUrl(db, app), tables: TABLES.split(','), from: fromGtid, batch: { maxDelayMs: variant.maxDelayMs } },
+        spec: { name, source: mariaDbUrl(servers.source, replication), target: mariaDbUrl(db, app), tables: tablesOf(variant.key), from: fromGtid, batch: { maxDelayMs: variant.maxDelayMs } },
         window: { maxInFlightBatches: variant.window },
         link,
       });
-      running.push(split);
-      splits.set(variant.key, split);
+      running.push(() => split.stop());
       const before = split.proxy.stats();
       const caughtUp = await timeFerryCatchUp(split, copy.get(variant.key)!, name, [scenario], { ...cpuOf(variant.key), load_side: split.load.pid! });
       const wan = crossed(split.proxy, before);
       const pipe = await split.pipeStats();
-      await assertSameContents(source, copy.get(variant.key)!, label, VERIFIED);
-      paths.push({
-        key: variant.key,
-        label,
-        catchUp: catchUpOf(caughtUp),
-        wan,
-        cpu: caughtUp.cpu,
-        split: { batchMaxDelayMs: variant.maxDelayMs, windowBatches: variant.window, batches: pipe.batches, rttMs: pipe.rttMs, restarts: split.restarts.length },
-      });
-      observers.push({ name: variant.key, connection: copy.get(variant.key)!, check: () => split.check() });
-      step(`  ${caughtUp.fromReady.rowsPerSecond} rows/s, ${pipe.batches} channel batches`);
-    }
+      return {
+        path: {
+          key: variant.key,
+          label: splitLabel(variant),
+          catchUp: catchUpOf(caughtUp),
+          wan,
+          cpu: caughtUp.cpu,
+          split: { batchMaxDelayMs: variant.maxDelayMs, windowBatches: variant.window, batches: pipe.batches, rttMs: pipe.rttMs, restarts: 0 },
+        },
+        observer: { name: variant.key, connection: copy.get(variant.key)!, check: () => split.check() },
+        stop: () => split.stop(),
+        restarts: () => split.restarts.length,
+      };
+    };
 
-    const lag: Record<string, Record<string, LagFigures>> = {};
-    for (const [i, rate] of LAG_RATES.entries()) {
-      step(`lag at ${rate} rows/s for ${lagSeconds} s, every path caught up and running`);
-      // A path slower than the rate gets its rows late: give it the time the writes took, many times over.
-      lag[rate] = await measureLag(writers.slice(0, 2), observers, (i + 1) * LAG_ID_STRIDE, rate, lagSeconds, Math.max(300_000, lagSeconds * 20_000));
+    const paths: WanPath[] = [];
+    const lag: Record<string, Record<string, LagFigures>> = Object.fromEntries(LAG_RATES.map((rate) => [rate, {}]));
+    /** Checks the copy, measures the path's lag alone (when asked for), then stops it. */
+    const finish = async (caughtUp: CaughtUp): Promise<void> => {
+      const { path, observer } = caughtUp;
+      await assertSameContents(source, observer.connection, path.label, VERIFIED);
+      step(`  ${path.catchUp.rowsPerSecond} rows/s${path.split ? `, ${path.split.batches} channel batches` : ''}`);
+      if (LAG_PATHS.has(path.key)) {
+        const table = lagTableOf(path.key);
+        await waitCaughtUp(source, observer, table, SYNC_ID, SYNC_LIMIT_MS);
+        for (const [i, rate] of LAG_RATES.entries()) {
+          step(`  lag at ${rate} rows/s for ${lagSeconds} s`);
+          // A path slower than the rate gets its rows late: give it many times the writes' time.
+          const figures = await measureLag(writers.slice(0, 2), [observer], (i + 1) * LAG_ID_STRIDE, rate, lagSeconds, { table, arrivalLimitMs: Math.max(300_000, lagSeconds * 20_000) });
+          lag[rate]![path.key] = figures[path.key]!;
+        }
+      }
+      observer.check?.();
+      if (path.split && caughtUp.restarts) path.split.restarts = caughtUp.restarts();
+      await caughtUp.stop();
+      paths.push(path);
+    };
+
+    step(PATH_LABELS[PATH_KEYS.noWan]!);
+    await finish(await ferryPath(PATH_KEYS.noWan, servers.source, servers.copies.get(PATH_KEYS.noWan)!, undefined));
+    // Native replication as MariaDB ships it, and with the binlog stream compressed (zlib), as a
+    // DBA would set it up on a slow link; the issue's targets compare with the first.
+    for (const key of [PATH_KEYS.native, PATH_KEYS.nativeCompressed]) {
+      step(PATH_LABELS[key]!);
+      await finish(await nativePath(key));
     }
-    // Restarts over the whole run, lag phase included.
-    for (const path of paths) if (path.split !== undefined) path.split.restarts = splits.get(path.key)!.restarts.length;
-    for (const observer of observers) observer.check?.();
+    step(PATH_LABELS[PATH_KEYS.targetDc]!);
+    const sourceLink = await startLink(servers.source);
+    await finish(await ferryPath(PATH_KEYS.targetDc, via(servers.source, sourceLink), servers.copies.get(PATH_KEYS.targetDc)!, sourceLink));
+    step(PATH_LABELS[PATH_KEYS.sourceDc]!);
+    const targetDb = servers.copies.get(PATH_KEYS.sourceDc)!;
+    const targetLink = await startLink(targetDb);
+    await finish(await ferryPath(PATH_KEYS.sourceDc, servers.source, via(targetDb, targetLink), targetLink));
+    for (const variant of SPLIT_VARIANTS) {
+      step(splitLabel(variant));
+      await finish(await splitPath(variant));
+    }
 
     const [version] = await source.query<RowDataPacket[]>('SELECT VERSION() AS v');
     const measurements: WanMeasurements = {
@@ -211,7 +262,7 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
     out(`Results: ${writeLatest(json, 'wan-latest.json')}`);
     return json;
   } finally {
-    for (const path of running.reverse()) await path.stop().catch(() => undefined);
+    for (const stop of running.reverse()) await stop().catch(() => undefined);
     await Promise.all(proxies.map((proxy) => proxy.close().catch(() => undefined)));
     await Promise.all(connections.map((connection) => connection.end().catch(() => undefined)));
     await stopWanServers(log);

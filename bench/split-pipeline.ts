@@ -46,6 +46,7 @@ export class SplitPipeline implements CatchUpProcess {
   readonly restarts: string[] = [];
 
   readonly select: BenchChild;
+  private stopping: Promise<{ select: number | null; load: number | null }> | undefined;
 
   private constructor(
     readonly load: BenchChild,
@@ -117,12 +118,15 @@ export class SplitPipeline implements CatchUpProcess {
     return answered;
   }
 
-  /** The select side first (it commits what it sent, then says goodbye), then the load side, then the link. */
-  async stop(): Promise<{ select: number | null; load: number | null }> {
-    const select = await this.select.stop();
-    const load = await this.load.stop();
-    await this.proxy.close();
-    return { select, load };
+  /** The select side first (it commits what it sent, then says goodbye), then the load side, then the link. Once. */
+  stop(): Promise<{ select: number | null; load: number | null }> {
+    this.stopping ??= (async () => {
+      const select = await this.select.stop();
+      const load = await this.load.stop();
+      await this.proxy.close();
+      return { select, load };
+    })();
+    return this.stopping;
   }
 }
 

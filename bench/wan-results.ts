@@ -60,6 +60,7 @@ export interface WanMeasurements {
 export const PATH_KEYS = {
   noWan: 'ferry_no_wan',
   native: 'native',
+  nativeCompressed: 'native_compressed',
   targetDc: 'ferry_target_dc',
   sourceDc: 'ferry_source_dc',
 } as const;

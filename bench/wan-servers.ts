@@ -37,24 +37,28 @@ export async function stopWanServers(log: Logger): Promise<void> {
   await servicesDown(wanStateDir(), log, { purge: true });
 }
 
+/** Each path's own lag probe table: a path replicates only its own, so each is measured alone. */
+export const lagTableOf = (pathKey: string): string => `lag_${pathKey}`;
+
 /**
  * The same starting data everywhere: sysbench's prepared tables (the same seed gives the same
- * rows) and the lag probe table. On the source they are logged before the backlog's start, so
- * no path replays them; on the copies they stay out of the binlog, and the lag probe's copy
- * stamps its apply time (the native replica runs triggers for replicated row events).
+ * rows) and lag probe tables, every path's on the source and each path's own on its copy. On
+ * the source they are logged before the backlog's start, so no path replays them; on the
+ * copies they stay out of the binlog, and the probe table stamps its apply time (the native
+ * replicas run triggers for replicated row events).
  */
-export async function prepareWanTables(source: Connection, copies: Connection[], nativeReplica: Connection, sysbench: SysbenchOptions): Promise<void> {
+export async function prepareWanTables(source: Connection, copies: Map<string, Connection>, nativeReplicas: string[], sysbench: SysbenchOptions): Promise<void> {
   const [annotate] = await source.query<RowDataPacket[]>('SELECT @@GLOBAL.binlog_annotate_row_events AS on_');
   // The issue's figures are with annotations off: statement text would inflate the binlog.
   if (Number(annotate[0]?.on_) !== 0) throw new Error('the source logs binlog_annotate_row_events: the WAN benchmark measures with it OFF');
   await sysbenchPrepare(source, sysbench);
-  await source.query(`CREATE DATABASE ${BENCH_SCHEMA}; ${lagProbeSql(BENCH_SCHEMA, false)}`);
-  for (const copy of copies) {
+  await source.query([`CREATE DATABASE ${BENCH_SCHEMA}`, ...[...copies.keys()].map((key) => lagProbeSql(BENCH_SCHEMA, false, lagTableOf(key)))].join(';\n'));
+  for (const [key, copy] of copies) {
     await copy.query('SET SESSION sql_log_bin = 0');
     await sysbenchPrepare(copy, sysbench);
-    await copy.query(`CREATE DATABASE ${BENCH_SCHEMA}; ${lagProbeSql(BENCH_SCHEMA, true)}; ${applyTimeTriggerSql(BENCH_SCHEMA)}`);
+    await copy.query(`CREATE DATABASE ${BENCH_SCHEMA}; ${lagProbeSql(BENCH_SCHEMA, true, lagTableOf(key))}; ${applyTimeTriggerSql(BENCH_SCHEMA, lagTableOf(key))}`);
+    if (nativeReplicas.includes(key)) await copy.query("SET GLOBAL slave_run_triggers_for_rbr = 'YES'");
   }
-  await nativeReplica.query("SET GLOBAL slave_run_triggers_for_rbr = 'YES'");
 }
 
 /** The source's binlog end: the backlog's size is the difference of two. */
