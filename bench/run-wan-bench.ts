@@ -76,13 +76,19 @@ function crossed(proxy: WanProxy, before: WanStats): { upBytes: number; downByte
 
 const catchUpOf = (c: FerryCatchUp): WanPath['catchUp'] => ({ seconds: c.fromReady.seconds, rowsPerSecond: c.fromReady.rowsPerSecond });
 
-/** A path caught up and still running: its figures so far, how to watch its copy, how to stop it. */
-interface CaughtUp {
-  path: WanPath;
+/** A path while it runs: how to watch its copy, how to stop it. */
+interface PathRun {
   observer: LagObserver;
   stop: () => Promise<unknown>;
-  /** Select-side restarts, whole run (split pipelines). */
+  /** Select-side restarts so far (split pipelines). */
   restarts?: () => number;
+}
+
+/** A path that caught up the backlog: its figures, its run, and how to run it again from its checkpoint. */
+interface CaughtUp {
+  path: WanPath;
+  run: PathRun;
+  resume: () => Promise<PathRun>;
 }
 
 /**
@@ -92,8 +98,7 @@ interface CaughtUp {
  * (plain and compressed), bin/ferry run on either side of the link, and split pipelines
  * (select and load sides as two processes joined by the pipe) at several tunings, with
  * bin/ferry run without a WAN for reference. Every copy is checked against the source. Then,
- * still alone, each path's lag at 1,000 and 5,000 rows/s into a probe table of its own, and
- * the path stops before the next starts.
+ * again alone, each path's lag at 1,000 and 5,000 rows/s into a probe table of its own.
  */
 export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise<Record<string, unknown>> {
   const startedAt = performance.now();
@@ -147,13 +152,19 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
     /** One bin/ferry run path: through `proxy` (on its source or target side) or none. */
     const ferryPath = async (key: string, sourceVia: MariaDbInstance, targetVia: MariaDbInstance, proxy: WanProxy | undefined): Promise<CaughtUp> => {
       const before = proxy?.stats();
-      const ferry = new FerryProcess({ source: mariaDbUrl(sourceVia, replication), target: mariaDbUrl(targetVia, app), tables: tablesOf(key).join(','), name: `wan-${key}`, from: fromGtid });
-      running.push(() => ferry.stop());
+      const options = { source: mariaDbUrl(sourceVia, replication), target: mariaDbUrl(targetVia, app), tables: tablesOf(key).join(','), name: `wan-${key}`, from: fromGtid };
+      const start = (): { ferry: FerryProcess; run: PathRun } => {
+        const ferry = new FerryProcess(options);
+        running.push(() => ferry.stop());
+        return { ferry, run: { observer: { name: key, connection: copy.get(key)!, check: () => ferry.check() }, stop: () => ferry.stop() } };
+      };
+      const { ferry, run } = start();
       const caughtUp = await timeFerryCatchUp(ferry, copy.get(key)!, `wan-${key}`, [scenario], cpuOf(key));
       return {
         path: { key, label: PATH_LABELS[key]!, catchUp: catchUpOf(caughtUp), ...(proxy && before ? { wan: crossed(proxy, before) } : {}), cpu: caughtUp.cpu },
-        observer: { name: key, connection: copy.get(key)!, check: () => ferry.check() },
-        stop: () => ferry.stop(),
+        run,
+        // From its checkpoint: --from is for a new pipeline only.
+        resume: () => Promise.resolve(start().run),
       };
     };
 
@@ -167,10 +178,15 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
       await replica.query('SET GLOBAL replicate_wild_do_table = ?', [`${SYSBENCH_SCHEMA}.%,${BENCH_SCHEMA}.${lagTableOf(key)}`]);
       const caughtUp = await nativeCatchUp(replica, via(servers.source, nativeLink), replication, [scenario], 0, { [PROCESS.primary]: sourcePid, [PROCESS.replica]: pidOf(servers.copies.get(key)!) });
       running.push(() => stopReplication(replica));
+      // Paused and resumed at its position (RESET SLAVE, in stopReplication, only at the end).
+      const run: PathRun = { observer: { name: key, connection: replica }, stop: () => replica.query('STOP SLAVE') };
       return {
         path: { key, label: PATH_LABELS[key]!, catchUp: { seconds: caughtUp.seconds, rowsPerSecond: caughtUp.rowsPerSecond }, wan: crossed(nativeLink, before), cpu: caughtUp.cpu },
-        observer: { name: key, connection: replica },
-        stop: () => stopReplication(replica),
+        run,
+        resume: async () => {
+          await replica.query('START SLAVE');
+          return run;
+        },
       };
     };
 
@@ -178,12 +194,28 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
     const splitPath = async (variant: (typeof SPLIT_VARIANTS)[number]): Promise<CaughtUp> => {
       const db = servers.copies.get(variant.key)!;
       const name = `wan-${variant.key}`;
-      const split = await SplitPipeline.start({
-        spec: { name, source: mariaDbUrl(servers.source, replication), target: mariaDbUrl(db, app), tables: tablesOf(variant.key), from: fromGtid, batch: { maxDelayMs: variant.maxDelayMs } },
-        window: { maxInFlightBatches: variant.window },
-        link,
-      });
-      running.push(() => split.stop());
+      let restarts = 0;
+      const start = async (): Promise<{ split: SplitPipeline; run: PathRun }> => {
+        const split = await SplitPipeline.start({
+          spec: { name, source: mariaDbUrl(servers.source, replication), target: mariaDbUrl(db, app), tables: tablesOf(variant.key), from: fromGtid, batch: { maxDelayMs: variant.maxDelayMs } },
+          window: { maxInFlightBatches: variant.window },
+          link,
+        });
+        running.push(() => split.stop());
+        const earlier = restarts;
+        return {
+          split,
+          run: {
+            observer: { name: variant.key, connection: copy.get(variant.key)!, check: () => split.check() },
+            stop: async () => {
+              await split.stop();
+              restarts = earlier + split.restarts.length;
+            },
+            restarts: () => earlier + split.restarts.length,
+          },
+        };
+      };
+      const { split, run } = await start();
       const before = split.proxy.stats();
       const caughtUp = await timeFerryCatchUp(split, copy.get(variant.key)!, name, [scenario], { ...cpuOf(variant.key), load_side: split.load.pid! });
       const wan = crossed(split.proxy, before);
@@ -197,54 +229,63 @@ export async function runWanBench({ quick, log, out }: WanBenchOptions): Promise
           cpu: caughtUp.cpu,
           split: { batchMaxDelayMs: variant.maxDelayMs, windowBatches: variant.window, batches: pipe.batches, rttMs: pipe.rttMs, restarts: 0 },
         },
-        observer: { name: variant.key, connection: copy.get(variant.key)!, check: () => split.check() },
-        stop: () => split.stop(),
-        restarts: () => split.restarts.length,
+        run,
+        resume: async () => (await start()).run,
       };
     };
 
-    const paths: WanPath[] = [];
-    const lag: Record<string, Record<string, LagFigures>> = Object.fromEntries(LAG_RATES.map((rate) => [rate, {}]));
-    /** Checks the copy, measures the path's lag alone (when asked for), then stops it. */
-    const finish = async (caughtUp: CaughtUp): Promise<void> => {
-      const { path, observer } = caughtUp;
-      await assertSameContents(source, observer.connection, path.label, VERIFIED);
-      step(`  ${path.catchUp.rowsPerSecond} rows/s${path.split ? `, ${path.split.batches} channel batches` : ''}`);
-      if (LAG_PATHS.has(path.key)) {
-        const table = lagTableOf(path.key);
-        await waitCaughtUp(source, observer, table, SYNC_ID, SYNC_LIMIT_MS);
-        for (const [i, rate] of LAG_RATES.entries()) {
-          step(`  lag at ${rate} rows/s for ${lagSeconds} s`);
-          // A path slower than the rate gets its rows late: give it many times the writes' time.
-          const figures = await measureLag(writers.slice(0, 2), [observer], (i + 1) * LAG_ID_STRIDE, rate, lagSeconds, { table, arrivalLimitMs: Math.max(300_000, lagSeconds * 20_000) });
-          lag[rate]![path.key] = figures[path.key]!;
-        }
-      }
-      observer.check?.();
-      if (path.split && caughtUp.restarts) path.split.restarts = caughtUp.restarts();
-      await caughtUp.stop();
-      paths.push(path);
+    // First every catch-up, each path alone and stopped once its copy is checked, so that no
+    // path reads (or sends) anything but the backlog while it is timed and its bytes counted.
+    const caughtUp: CaughtUp[] = [];
+    const caughtUpAlone = async (path: Promise<CaughtUp>): Promise<void> => {
+      const done = await path;
+      await assertSameContents(source, done.run.observer.connection, done.path.label, VERIFIED);
+      done.run.observer.check?.();
+      step(`  ${done.path.catchUp.rowsPerSecond} rows/s${done.path.split ? `, ${done.path.split.batches} channel batches` : ''}`);
+      await done.run.stop();
+      if (done.path.split && done.run.restarts) done.path.split.restarts = done.run.restarts();
+      caughtUp.push(done);
     };
-
     step(PATH_LABELS[PATH_KEYS.noWan]!);
-    await finish(await ferryPath(PATH_KEYS.noWan, servers.source, servers.copies.get(PATH_KEYS.noWan)!, undefined));
+    await caughtUpAlone(ferryPath(PATH_KEYS.noWan, servers.source, servers.copies.get(PATH_KEYS.noWan)!, undefined));
     // Native replication as MariaDB ships it, and with the binlog stream compressed (zlib), as a
     // DBA would set it up on a slow link; the issue's targets compare with the first.
     for (const key of [PATH_KEYS.native, PATH_KEYS.nativeCompressed]) {
       step(PATH_LABELS[key]!);
-      await finish(await nativePath(key));
+      await caughtUpAlone(nativePath(key));
     }
     step(PATH_LABELS[PATH_KEYS.targetDc]!);
     const sourceLink = await startLink(servers.source);
-    await finish(await ferryPath(PATH_KEYS.targetDc, via(servers.source, sourceLink), servers.copies.get(PATH_KEYS.targetDc)!, sourceLink));
+    await caughtUpAlone(ferryPath(PATH_KEYS.targetDc, via(servers.source, sourceLink), servers.copies.get(PATH_KEYS.targetDc)!, sourceLink));
     step(PATH_LABELS[PATH_KEYS.sourceDc]!);
     const targetDb = servers.copies.get(PATH_KEYS.sourceDc)!;
     const targetLink = await startLink(targetDb);
-    await finish(await ferryPath(PATH_KEYS.sourceDc, servers.source, via(targetDb, targetLink), targetLink));
+    await caughtUpAlone(ferryPath(PATH_KEYS.sourceDc, servers.source, via(targetDb, targetLink), targetLink));
     for (const variant of SPLIT_VARIANTS) {
       step(splitLabel(variant));
-      await finish(await splitPath(variant));
+      await caughtUpAlone(splitPath(variant));
     }
+
+    // Then each path's lag, again alone: run from its checkpoint, caught up with everything
+    // written since (other paths' probe rows, which it reads and skips), measured, stopped.
+    const lag: Record<string, Record<string, LagFigures>> = Object.fromEntries(LAG_RATES.map((rate) => [rate, {}]));
+    for (const { path, resume } of caughtUp) {
+      if (!LAG_PATHS.has(path.key)) continue;
+      step(`lag: ${path.label}`);
+      const run = await resume();
+      const table = lagTableOf(path.key);
+      await waitCaughtUp(source, run.observer, table, SYNC_ID, SYNC_LIMIT_MS);
+      for (const [i, rate] of LAG_RATES.entries()) {
+        step(`  at ${rate} rows/s for ${lagSeconds} s`);
+        // A path slower than the rate gets its rows late: give it many times the writes' time.
+        const figures = await measureLag(writers.slice(0, 2), [run.observer], (i + 1) * LAG_ID_STRIDE, rate, lagSeconds, { table, arrivalLimitMs: Math.max(300_000, lagSeconds * 20_000) });
+        lag[rate]![path.key] = figures[path.key]!;
+      }
+      run.observer.check?.();
+      await run.stop();
+      if (path.split && run.restarts) path.split.restarts = run.restarts();
+    }
+    const paths = caughtUp.map((c) => c.path);
 
     const [version] = await source.query<RowDataPacket[]>('SELECT VERSION() AS v');
     const measurements: WanMeasurements = {
