@@ -28,7 +28,7 @@ export function wanReportLines(m: WanMeasurements): string[] {
   const splits = splitPaths(m);
   if (splits.length > 0) {
     lines.push('');
-    lines.push('| split pipeline | batch.maxDelayMs | window (batches) | channel batches | rows per batch | pipe RTT, ms | restarts |');
+    lines.push('| split pipeline | batch.maxDelayMs | window (payloads) | channel batches | rows per batch | pipe RTT, ms | restarts |');
     lines.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const split of splits) {
       const s = split.split;

@@ -27,6 +27,7 @@ export interface WanBacklog {
 /** A split pipeline's tuning and what its select side's pipe counted. */
 export interface SplitFigures {
   batchMaxDelayMs: number;
+  /** The pipe's window.maxInFlightBatches: transport payloads, two per channel batch (the batch and its batch-end). */
   windowBatches: number;
   /** Channel batches sent during the catch-up. */
   batches: number;
