@@ -2,7 +2,6 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WrittenScenario } from './backlogs.ts';
 import { CpuSnapshot, PROCESS, type CpuSubject, type CpuUse } from './cpu-usage.ts';
-import type { FerryProcess } from './ferry-process.ts';
 import { reachedGtid } from './gtid-pos.ts';
 import { catchUpResult, totalRowChanges, type CatchUpResult } from './segment-clock.ts';
 
@@ -10,6 +9,19 @@ const POLL_MS = 20;
 const LIMIT_MS = 900_000;
 /** No table yet: Ferry has not created its system tables. */
 const ER_NO_SUCH_TABLE = 1146;
+
+/**
+ * What the timer needs of the process(es) running a pipeline: a BenchChild for bin/ferry run,
+ * or both sides of a split pipeline (the select side's readiness, both checked).
+ */
+export interface CatchUpProcess {
+  readonly spawnedAt: number;
+  readonly readyAt: number | undefined;
+  /** The process whose CPU counts as Ferry's (the select side's, for a split pipeline). */
+  readonly pid: number | undefined;
+  check(): void;
+  logTail(): string;
+}
 
 export interface FerryCatchUp {
   /** From the 'pipeline starting' log line: the ratios use this one. */
@@ -40,7 +52,7 @@ export async function committedGtid(target: Connection, pipeline: string): Promi
 }
 
 /** Polls every 20 ms until Ferry's checkpoint includes `gtid`; returns the moment it did. */
-export async function waitCommitted(ferry: FerryProcess, target: Connection, pipeline: string, gtid: string, limitMs = LIMIT_MS): Promise<number> {
+export async function waitCommitted(ferry: CatchUpProcess, target: Connection, pipeline: string, gtid: string, limitMs = LIMIT_MS): Promise<number> {
   const deadline = performance.now() + limitMs;
   for (;;) {
     ferry.check();
@@ -56,7 +68,7 @@ export async function waitCommitted(ferry: FerryProcess, target: Connection, pip
  * A checkpoint already past `firstGtid` without the line means the line changed: fail at
  * once rather than wait out the limit.
  */
-async function waitReady(ferry: FerryProcess, target: Connection, pipeline: string, firstGtid: string, limitMs = LIMIT_MS): Promise<number> {
+async function waitReady(ferry: CatchUpProcess, target: Connection, pipeline: string, firstGtid: string, limitMs = LIMIT_MS): Promise<number> {
   const deadline = performance.now() + limitMs;
   for (;;) {
     ferry.check();
@@ -75,7 +87,7 @@ async function waitReady(ferry: FerryProcess, target: Connection, pipeline: stri
  * deleted. The Ferry process's CPU is always measured, the processes in `cpuOf` (the
  * servers) besides it.
  */
-export async function timeFerryCatchUp(ferry: FerryProcess, target: Connection, pipeline: string, scenarios: WrittenScenario[], cpuOf: Record<string, CpuSubject> = {}): Promise<FerryCatchUp> {
+export async function timeFerryCatchUp(ferry: CatchUpProcess, target: Connection, pipeline: string, scenarios: WrittenScenario[], cpuOf: Record<string, CpuSubject> = {}): Promise<FerryCatchUp> {
   const pid = ferry.pid;
   if (pid === undefined) throw new Error(`bin/ferry run did not start; its last log lines:\n${ferry.logTail()}`);
   const readyAt = await waitReady(ferry, target, pipeline, scenarios[0]!.toGtid);

@@ -1,6 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_SCHEMA } from './tables.ts';
+import { BENCH_SCHEMA, LAG_TABLE } from './tables.ts';
 
 const ROWS_PER_TRANSACTION = 10;
 const ARRIVAL_LIMIT_MS = 120_000;
@@ -14,7 +14,7 @@ export interface LagFigures {
   rows: number;
 }
 
-/** A copy of `lag_probe` whose `applied_at` says when each row arrived there. */
+/** A copy of the lag probe table whose `applied_at` says when each row arrived there. */
 export interface LagObserver {
   name: string;
   connection: Connection;
@@ -29,7 +29,7 @@ export interface LagObserver {
  * source.
  * Returns the ids written, [idBase, idBase + rows), and the rate achieved.
  */
-async function writeAtRate(writers: Connection[], idBase: number, rowsPerSecond: number, seconds: number): Promise<{ rows: number; achieved: number }> {
+async function writeAtRate(writers: Connection[], table: string, idBase: number, rowsPerSecond: number, seconds: number): Promise<{ rows: number; achieved: number }> {
   const transactions = Math.round((rowsPerSecond * seconds) / ROWS_PER_TRANSACTION);
   const intervalMs = (1000 * ROWS_PER_TRANSACTION) / rowsPerSecond;
   const startedAt = performance.now();
@@ -42,7 +42,7 @@ async function writeAtRate(writers: Connection[], idBase: number, rowsPerSecond:
         const wait = startedAt + k * intervalMs - performance.now();
         if (wait > 0) await sleep(wait);
         const rows = Array.from({ length: ROWS_PER_TRANSACTION }, (_, i) => `(${idBase + k * ROWS_PER_TRANSACTION + i},'probe',UTC_TIMESTAMP(6))`);
-        await writer.query(`INSERT INTO ${BENCH_SCHEMA}.lag_probe (id, payload, written_at) VALUES ${rows.join(',')}`);
+        await writer.query(`INSERT INTO ${BENCH_SCHEMA}.${table} (id, payload, written_at) VALUES ${rows.join(',')}`);
       }
     }),
   );
@@ -50,15 +50,25 @@ async function writeAtRate(writers: Connection[], idBase: number, rowsPerSecond:
   return { rows, achieved: Math.round(rows / ((performance.now() - startedAt) / 1000)) };
 }
 
-async function waitArrived(observer: LagObserver, idBase: number, rows: number): Promise<void> {
-  const deadline = Date.now() + ARRIVAL_LIMIT_MS;
+async function waitArrived(observer: LagObserver, table: string, idBase: number, rows: number, limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
   for (;;) {
     observer.check?.();
-    const [result] = await observer.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${BENCH_SCHEMA}.lag_probe WHERE id >= ? AND id < ?`, [idBase, idBase + rows]);
+    const [result] = await observer.connection.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM ${BENCH_SCHEMA}.${table} WHERE id >= ? AND id < ?`, [idBase, idBase + rows]);
     if (Number(result[0]?.n) === rows) return;
-    if (Date.now() > deadline) throw new Error(`${observer.name}: only ${result[0]?.n} of ${rows} lag probe rows arrived within ${ARRIVAL_LIMIT_MS / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`${observer.name}: only ${result[0]?.n} of ${rows} lag probe rows arrived within ${limitMs / 1000} s`);
     await sleep(50);
   }
+}
+
+/**
+ * Writes one probe row (id `id`) and waits for it on the observer: from then on the path has
+ * applied everything written before, so a lag measurement does not count a backlog it had
+ * still to read (other paths' probe rows it skips, say).
+ */
+export async function waitCaughtUp(writer: Connection, observer: LagObserver, table: string, id: number, limitMs: number): Promise<void> {
+  await writer.query(`INSERT INTO ${BENCH_SCHEMA}.${table} (id, payload, written_at) VALUES (?, 'sync', UTC_TIMESTAMP(6))`, [id]);
+  await waitArrived(observer, table, id, 1, limitMs);
 }
 
 /** Nearest-rank percentile of ascending values. */
@@ -66,9 +76,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 }
 
-async function lagOf(observer: LagObserver, idBase: number, rows: number): Promise<Pick<LagFigures, 'p50' | 'p99' | 'max'>> {
+async function lagOf(observer: LagObserver, table: string, idBase: number, rows: number): Promise<Pick<LagFigures, 'p50' | 'p99' | 'max'>> {
   const [result] = await observer.connection.query<RowDataPacket[]>(
-    `SELECT TIMESTAMPDIFF(MICROSECOND, written_at, applied_at) AS us FROM ${BENCH_SCHEMA}.lag_probe WHERE id >= ? AND id < ? ORDER BY us`,
+    `SELECT TIMESTAMPDIFF(MICROSECOND, written_at, applied_at) AS us FROM ${BENCH_SCHEMA}.${table} WHERE id >= ? AND id < ? ORDER BY us`,
     [idBase, idBase + rows],
   );
   const ms = result.map((row) => Number(row.us) / 1000);
@@ -78,16 +88,26 @@ async function lagOf(observer: LagObserver, idBase: number, rows: number): Promi
   return { p50: round(percentile(ms, 0.5)), p99: round(percentile(ms, 0.99)), max: round(ms[ms.length - 1]!) };
 }
 
+export interface LagOptions {
+  /** Every observer's rows arrive within this of the writes' end, or the measurement fails. @default 120 s */
+  arrivalLimitMs?: number;
+  /** The probe table in the benchmark schema, on the source and every observer. @default lag_probe */
+  table?: string;
+}
+
 /**
  * End-to-end lag at one write rate: source write time to apply time on each observer (all
- * servers share the host clock), once every row has arrived.
+ * servers share the host clock), once every row has arrived (a path slower than the rate
+ * takes longer to get them all: `arrivalLimitMs`).
  */
-export async function measureLag(writers: Connection[], observers: LagObserver[], idBase: number, rowsPerSecond: number, seconds: number): Promise<Record<string, LagFigures>> {
-  const { rows, achieved } = await writeAtRate(writers, idBase, rowsPerSecond, seconds);
+export async function measureLag(writers: Connection[], observers: LagObserver[], idBase: number, rowsPerSecond: number, seconds: number, options: LagOptions = {}): Promise<Record<string, LagFigures>> {
+  const { arrivalLimitMs = ARRIVAL_LIMIT_MS, table = LAG_TABLE } = options;
+  const { rows, achieved } = await writeAtRate(writers, table, idBase, rowsPerSecond, seconds);
   const figures: Record<string, LagFigures> = {};
+  const deadline = Date.now() + arrivalLimitMs;
   for (const observer of observers) {
-    await waitArrived(observer, idBase, rows);
-    figures[observer.name] = { ...(await lagOf(observer, idBase, rows)), achieved_rows_per_s: achieved, rows };
+    await waitArrived(observer, table, idBase, rows, Math.max(0, deadline - Date.now()));
+    figures[observer.name] = { ...(await lagOf(observer, table, idBase, rows)), achieved_rows_per_s: achieved, rows };
   }
   return figures;
 }

@@ -120,10 +120,11 @@ export function resultsJson(m: Measurements): Record<string, unknown> {
   };
 }
 
-export function writeLatest(json: Record<string, unknown>): string {
+/** Writes a run's JSON under bench/results (the WAN benchmark's as wan-latest.json). */
+export function writeLatest(json: Record<string, unknown>, name = 'latest.json'): string {
   const dir = join(import.meta.dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'latest.json');
+  const file = join(dir, name);
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   return file;
 }

@@ -49,13 +49,16 @@ export const WIDE_COLUMNS = ['id', 'i1', 'i2', 'i3', 'big', 'ubig', 'dec1', 'dec
 /** Tables whose contents must match the primary's after every catch-up. */
 export const VERIFIED_TABLES = ['narrow', 'wide'];
 
+/** The lag probe table of the ordinary benchmark (the WAN benchmark has one per path). */
+export const LAG_TABLE = 'lag_probe';
+
 /**
  * Lag probe rows carry the source's write time in UTC. On a replica the table has one more
  * column, `applied_at`, set when the row is applied there (row-based replication and Ferry
  * both leave extra trailing columns to the target).
  */
-export function lagProbeSql(schema: string, onReplica: boolean): string {
-  return `CREATE TABLE ${schema}.lag_probe (
+export function lagProbeSql(schema: string, onReplica: boolean, table = LAG_TABLE): string {
+  return `CREATE TABLE ${schema}.${table} (
   id BIGINT PRIMARY KEY,
   payload VARCHAR(64) NOT NULL,
   written_at DATETIME(6) NOT NULL${onReplica ? ',\n  applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)' : ''}
@@ -69,7 +72,7 @@ export function lagProbeSql(schema: string, onReplica: boolean): string {
  * session time zone (Ferry's sessions use UTC, the SQL thread the server's zone), so native
  * and Ferry copies compare alike with the source's UTC_TIMESTAMP(6).
  */
-export function applyTimeTriggerSql(schema: string): string {
-  return `CREATE TRIGGER ${schema}.lag_probe_applied BEFORE INSERT ON ${schema}.lag_probe FOR EACH ROW
+export function applyTimeTriggerSql(schema: string, table = LAG_TABLE): string {
+  return `CREATE TRIGGER ${schema}.${table}_applied BEFORE INSERT ON ${schema}.${table} FOR EACH ROW
   SET NEW.applied_at = TIMESTAMPADD(MICROSECOND, ROUND(UNIX_TIMESTAMP(SYSDATE(6)) * 1000000), '1970-01-01 00:00:00')`;
 }

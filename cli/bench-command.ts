@@ -1,10 +1,12 @@
 import { runBench } from '../bench/run-bench.ts';
+import { runWanBench } from '../bench/run-wan-bench.ts';
 import { killFerryProcesses } from '../bench/ferry-process.ts';
 import { stopBenchServers } from '../bench/servers.ts';
+import { stopWanServers } from '../bench/wan-servers.ts';
 import { describeError, isFerryError } from '../shared/errors/index.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 
-const usage = `Usage: bin/ferry bench [--quick]
+const usage = `Usage: bin/ferry bench [--quick] [--wan]
 
 Benchmarks Ferry against MariaDB's native replication on servers of its own (4 MariaDB
 under .ferry/bench, stopped and purged at the end). Writes one deterministic backlog on a
@@ -23,28 +25,38 @@ from its 'pipeline starting' log line; the figure including process start is pri
 
   --quick   about 200k row changes and 10 s per lag rate, under 3 minutes
             (default: about 600k row changes and 30 s per lag rate)
+  --wan     the cross-datacenter benchmark instead (docs/benchmarks.md, "WAN"): a sysbench
+            oltp_write_only backlog caught up through an emulated link of 100 ms each way
+            and 20 Mbit/s by native replication, bin/ferry run in the target's and in the
+            source's datacenter, and split pipelines (select and load sides joined by the
+            pipe) at several batch delays and windows; catch-up rows/s, WAN bytes per row
+            change, lag at 1,000 and 5,000 rows/s. Servers under .ferry/bench-wan; results
+            in bench/results/wan-latest.json. About 15 minutes; with --quick a 4,000-
+            transaction backlog and 10 s per lag rate, a few minutes
 `;
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'catch-up, lag and memory against MariaDB native replication',
+  summary: 'catch-up, lag and memory against MariaDB native replication (--wan: across an emulated WAN)',
   usage,
   async run(argv, { log, out }) {
-    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, wan: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {
       out(usage);
       return 0;
     }
+    const wan = values.wan === true;
     // The servers run detached from this process: an interrupted run stops them before exiting.
     const interrupted = (): void => {
-      out('interrupted: stopping bin/ferry run and the benchmark servers');
+      out('interrupted: stopping the benchmark processes and servers');
       killFerryProcesses();
-      void stopBenchServers(log).finally(() => process.exit(130));
+      void (wan ? stopWanServers(log) : stopBenchServers(log)).finally(() => process.exit(130));
     };
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
     try {
-      await runBench({ quick: values.quick === true, log, out });
+      const options = { quick: values.quick === true, log, out };
+      await (wan ? runWanBench(options) : runBench(options));
       return 0;
     } catch (error) {
       // Ferry's own errors keep their code line (cli/main.ts); a benchmark failure gets its message as is.
