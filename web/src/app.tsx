@@ -4,6 +4,7 @@ import type { ClusterView, WhoAmI } from './api/responses.ts';
 import { Nav, PAGES } from './components/nav.tsx';
 import { UnreachableBanner } from './components/unreachable-banner.tsx';
 import { AlarmsPage } from './pages/alarms.tsx';
+import { ChannelPage } from './pages/channel-page.tsx';
 import { ConfigurationPage } from './pages/configuration.tsx';
 import { ChannelsPage } from './pages/channels.tsx';
 import { DataSourcesPage } from './pages/datasources.tsx';
@@ -23,9 +24,15 @@ const PAGE_OF: Record<string, () => preact.JSX.Element> = {
   '/configuration': ConfigurationPage,
 };
 
+/** `/channels/<name>`: one channel's page. */
+function channelOf(path: string): string | undefined {
+  const match = /^\/channels\/([^/]+)$/.exec(path);
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}
+
 /** Client-side routes: the managers answer every path outside /api/v1 with this page. */
 function usePath(): [string, (path: string) => void] {
-  const normal = (path: string) => (PAGE_OF[path] ? path : '/channels');
+  const normal = (path: string) => (PAGE_OF[path] || channelOf(path) !== undefined ? path : '/channels');
   const [path, setPath] = useState(normal(location.pathname));
   useEffect(() => {
     const onPop = () => setPath(normal(location.pathname));
@@ -47,8 +54,9 @@ function SignedIn({ token, who, signOut }: { token: string; who: WhoAmI; signOut
   useEffect(() => {
     if (cluster.data) rememberManagers(cluster.data.managers.map((m) => m.url));
   }, [cluster.data]);
+  const channel = channelOf(path);
   const Page = PAGE_OF[path] ?? ChannelsPage;
-  const label = PAGES.find((p) => p.path === path)?.label ?? 'Channels';
+  const label = channel !== undefined ? `Channel ${channel}` : PAGES.find((p) => p.path === path)?.label ?? 'Channels';
   useEffect(() => {
     document.title = `${label} · Ferry console`;
   }, [label]);
@@ -57,7 +65,7 @@ function SignedIn({ token, who, signOut }: { token: string; who: WhoAmI; signOut
     <SessionContext.Provider value={session}>
       <Nav current={path} who={who} go={go} signOut={signOut} />
       <UnreachableBanner token={token} />
-      <main id="main"><Page /></main>
+      <main id="main">{channel !== undefined ? <ChannelPage key={channel} name={channel} /> : <Page />}</main>
     </SessionContext.Provider>
   );
 }

@@ -246,4 +246,33 @@ describe('web console', () => {
     await viewer.getByRole('banner').getByText('wallboard').waitFor();
     expect(await viewer.getByRole('link', { name: 'Configuration' }).count()).toBe(0);
   });
+
+  it('shows a channel\'s page with its stages and live charts of lag and rows/s that survive a reload', async () => {
+    const cluster = await testCluster({ managers: 1, nodes: ['n1'] });
+    const { pair } = cluster;
+    await pair.onBoth(ITEMS_TABLE);
+    expect((await cluster.api.post('/api/v1/channels/orders/start')).status).toBe(200);
+    await cluster.runningOn();
+    await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 200, seed: 15 });
+    // The cluster keeps a sample every 5 s of what the node reports: wait for a few.
+    await eventually(async () => {
+      const history = (await cluster.api.get<{ pipelines: Array<{ at: number[] }> }>('/api/v1/channels/orders/history')).body;
+      return (history.pipelines[0]?.at.length ?? 0) >= 3 ? true : undefined;
+    }, WAIT_MS, 'three history samples');
+    const browser = await launchBrowser();
+    const page = await newPage(browser);
+    await signIn(page, cluster.managers[0]!.url, ADMIN_TOKEN);
+    await page.getByRole('link', { name: 'orders' }).click();
+    await page.getByRole('heading', { name: 'Channel orders' }).waitFor();
+    const pipeline = page.getByRole('article', { name: cluster.pipeline });
+    await pipeline.getByText('Select, Extract').waitFor();
+    await pipeline.getByRole('img', { name: /^Lag over time: now / }).waitFor();
+    await pipeline.getByRole('img', { name: /^Rows\/s over time: now / }).waitFor();
+    expect(await pipeline.locator('canvas').count()).toBeGreaterThanOrEqual(2);
+    await screenshot(page, 'channel');
+    // The figures come from the cluster, not from this page: a reload shows them at once.
+    await page.reload();
+    await page.getByRole('article', { name: cluster.pipeline }).getByRole('img', { name: /^Lag over time: now / }).waitFor();
+    expect(page.url()).toMatch(/\/channels\/orders$/);
+  });
 });

@@ -26,6 +26,8 @@ export interface PipelineView {
   error?: { code: string; message: string };
   node: string | null;
   stages: { select: StageView; load: StageView } | null;
+  /** The pipe's settings and, split, its figures from the load node (null while not measured). */
+  pipe: { compression?: string; bytesPerSecond: number | null; wireBytesPerRow: number | null; compressionRatio: number | null; rttMs: number | null; inFlightBatches: number | null };
   /** The spec's table rules (a name or pattern, or a rule object). */
   tables: Array<string | Record<string, unknown>>;
 }
@@ -39,6 +41,14 @@ export interface ChannelView {
   /** The configuration's version: If-Match of a replacement. */
   version: number;
   pipelines: PipelineView[];
+}
+
+/** GET /channels/{name}/history: per pipeline, columns oldest first (docs/api.md, History). */
+export interface ChannelHistory {
+  channel: string;
+  spacingMs: number;
+  windowMs: number;
+  pipelines: Array<{ name: string; at: number[]; lagMs: Array<number | null>; rowsPerSecond: Array<number | null> }>;
 }
 
 export interface ClusterView {

@@ -18,7 +18,7 @@ export function Nav({ current, who, go, signOut }: { current: string; who: WhoAm
         <ul>
           {PAGES.filter((page) => !('adminOnly' in page) || who.actions.includes('config.write')).map(({ path, label }) => (
             <li key={path}>
-              <a href={path} aria-current={current === path ? 'page' : undefined} onClick={(event) => { event.preventDefault(); go(path); }}>{label}</a>
+              <a href={path} aria-current={current === path || current.startsWith(`${path}/`) ? 'page' : undefined} onClick={(event) => { event.preventDefault(); go(path); }}>{label}</a>
             </li>
           ))}
         </ul>

@@ -24,7 +24,7 @@ export function ChannelsPage() {
       {channels.data?.map((channel) => (
         <article class="card" key={channel.name} aria-labelledby={`channel-${channel.name}`}>
           <header class="card-head">
-            <h2 id={`channel-${channel.name}`}>{channel.name}</h2>
+            <h2 id={`channel-${channel.name}`}><a href={`/channels/${encodeURIComponent(channel.name)}`}>{channel.name}</a></h2>
             <StatusBadge status={channel.status} />
             {channel.statusBy && <span class="muted small">set by {channel.statusBy} {formatAge(channel.statusAt)}</span>}
             <ChannelActions channel={channel} confirm={setConfirming} changed={channels.refresh} />
