@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { loadPipelineFile, pipelineFromQuickForm, type RuntimePipeline } from '../shared/config/load-pipeline-config.ts';
-import type { PipelineSpecInput } from '../shared/config/pipeline-spec.ts';
+import type { RuntimePipeline } from '../shared/config/load-pipeline-config.ts';
+import { pipelineFromFlags } from './pipeline-from-flags.ts';
 import { FerryError, describeError } from '../shared/errors/index.ts';
 import type { RowHook } from '../node/extract/extractor.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
@@ -91,16 +91,7 @@ export const runCommand: Command = {
     // The command line is in every process listing of this machine: say so, without the password.
     if (exposed.length > 0) log.warn({ sides: exposed }, 'password given in a URL on the command line, visible to ps; use --source-password-env or --source-password-file (and the target ones)');
 
-    let pipeline: RuntimePipeline;
-    if (values.config !== undefined) {
-      if (values.source !== undefined) overrides.source = values.source;
-      if (values.target !== undefined) overrides.target = values.target;
-      if (values.tables !== undefined) overrides.tables = values.tables.split(',').map((t) => t.trim()).filter(Boolean);
-      pipeline = await loadPipelineFile(values.config, { overrides });
-    } else {
-      pipeline = pipelineFromQuickForm({ ...(overrides as Partial<PipelineSpecInput>), source: values.source!, target: values.target!, tables: values.tables! });
-    }
-    pipeline = withPasswords(pipeline, passwords);
+    const pipeline: RuntimePipeline = withPasswords(await pipelineFromFlags(values, overrides), passwords);
     const hook = pipeline.hook === undefined ? undefined : await loadHook(pipeline.hook);
     const runLog = log.child({ component: 'run', pipeline: pipeline.name });
     // exclusive: one live process per pipeline; a second exits with FERRY_ERR_PIPELINE_RUNNING.

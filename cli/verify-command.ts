@@ -1,4 +1,4 @@
-import { loadPipelineFile, pipelineFromQuickForm, type RuntimePipeline } from '../shared/config/load-pipeline-config.ts';
+import { pipelineFromFlags } from './pipeline-from-flags.ts';
 import { FerryError, describeError, isFerryError } from '../shared/errors/index.ts';
 import { verifyPipelineTables, type TableReport } from '../node/verify/verify-run.ts';
 import { DEFAULT_CHUNK_ROWS } from '../node/verify/table-verifier.ts';
@@ -60,17 +60,7 @@ export const verifyCommand: Command = {
     if (values['print-sql'] && !values.repair) problems.add('--print-sql goes with --repair');
     problems.done();
     try {
-      let pipeline: RuntimePipeline;
-      if (values.config !== undefined) {
-        const overrides: Record<string, unknown> = {};
-        if (values.source !== undefined) overrides.source = values.source;
-        if (values.target !== undefined) overrides.target = values.target;
-        if (values.tables !== undefined) overrides.tables = values.tables.split(',').map((t) => t.trim()).filter(Boolean);
-        pipeline = await loadPipelineFile(values.config, { overrides });
-      } else {
-        pipeline = pipelineFromQuickForm({ source: values.source!, target: values.target!, tables: values.tables! });
-      }
-      pipeline = withPasswords(pipeline, flagPasswords(values));
+      const pipeline = withPasswords(await pipelineFromFlags(values), flagPasswords(values));
       const repair = values.repair === true;
       const apply = repair && values['print-sql'] !== true;
       const reports = await verifyPipelineTables(pipeline, {

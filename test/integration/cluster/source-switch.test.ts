@@ -6,10 +6,9 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { ChannelView } from '../../../manager/index.ts';
 import { SESSION_MS, startManagerProcess } from '../../support/cluster.ts';
 import { startFerry } from '../../support/ferry-process.ts';
-import { testDatabase } from '../../support/mariadb.ts';
-import { scratchMariaDbs } from '../../support/scratch-mariadb.ts';
+import { standbyGroup } from '../../support/standby-group.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
-import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
+import { runMixedWorkload } from '../../support/workload.ts';
 import { zkChroot } from '../../support/zookeeper.ts';
 import { apiClient, eventually } from '../manager/manager-support.ts';
 
@@ -23,27 +22,8 @@ import { apiClient, eventually } from '../manager/manager-support.ts';
  */
 describe('cluster: master/standby switch of a source group', () => {
   it('moves a running channel to the promoted standby by GTID, losing nothing, after the old master is gone', async () => {
-    const [master, standby] = await scratchMariaDbs(2);
-    const masterDb = await master!.connect();
-    const standbyDb = await standby!.connect();
-    const target = await testDatabase('db2');
-    const schema = `sw_${Date.now().toString(36)}`;
+    const { master, standby, masterDb, standbyDb, target, schema, caughtUp } = await standbyGroup('sw');
     const { users } = inject('services');
-
-    // The standby follows the master natively (the app user may run CHANGE MASTER).
-    await standbyDb.query('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos', [master!.instance.host, master!.instance.port, users.replication.user, users.replication.password]);
-    await standbyDb.query('START SLAVE');
-    await masterDb.query(`CREATE DATABASE \`${schema}\`; USE \`${schema}\`; ${ITEMS_TABLE}`);
-    await target.connection.query(`CREATE DATABASE \`${schema}\`; USE \`${schema}\`; ${ITEMS_TABLE}`);
-    onTestFinished(async () => {
-      await target.connection.query(`DROP DATABASE IF EXISTS \`${schema}\``).catch(() => undefined);
-      await target.connection.query('DELETE FROM _ferry.checkpoints WHERE pipeline = ?', [schema]).catch(() => undefined);
-    });
-    const caughtUp = async () => {
-      const [[position]] = await masterDb.query<RowDataPacket[]>('SELECT @@GLOBAL.gtid_binlog_pos AS gtid');
-      const [[waited]] = await standbyDb.query<RowDataPacket[]>('SELECT MASTER_GTID_WAIT(?, 30) AS result', [position!.gtid]);
-      expect(waited!.result).toBe(0);
-    };
     await caughtUp();
 
     const zk = await zkChroot();
@@ -55,7 +35,7 @@ describe('cluster: master/standby switch of a source group', () => {
     const node = startFerry(['node', '--zk', zk, '--id', 'n1', '--dc', 'dc1', '--cache-dir', cacheDir, '--session-timeout-ms', String(SESSION_MS), '--stats-seconds', '1'], { FERRY_NODE_TOKEN: token.body.token });
     await eventually(() => (node.output().includes('registered') ? true : undefined), 30_000, 'the node to register');
 
-    const endpoint = (db: typeof master) => ({ host: db!.instance.host, port: db!.instance.port });
+    const endpoint = (db: typeof master) => ({ host: db.instance.host, port: db.instance.port });
     expect((await api.post('/api/v1/datasources', { groupKey: 'shop', dc: 'dc1', master: endpoint(master), standby: endpoint(standby), ...users.replication })).status).toBe(201);
     expect((await api.post('/api/v1/datasources', { groupKey: 'dst', dc: 'dc1', master: { host: target.instance.host, port: target.instance.port }, ...users.app })).status).toBe(201);
     expect((await api.post('/api/v1/channels', { name: 'orders', pipelines: [{ name: schema, source: 'shop', target: 'dst', tables: [`${schema}.*`], batch: { maxRows: 50 } }] })).status).toBe(201);
@@ -76,7 +56,7 @@ describe('cluster: master/standby switch of a source group', () => {
     const switched = await api.post<{ active: string }>('/api/v1/datasources/shop/switch', { to: 'standby', reason: 'planned switchover' });
     expect(switched.status).toBe(200);
     expect(switched.body.active).toBe('standby');
-    await master!.stop();
+    await master.stop();
 
     // The application writes on the new master: inserts, updates and deletes of old rows too.
     await runMixedWorkload(standbyDb, schema, { transactions: 150, seed: 12 });

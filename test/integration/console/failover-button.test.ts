@@ -1,14 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RowDataPacket } from 'mysql2/promise';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { SESSION_MS, startManagerProcess } from '../../support/cluster.ts';
 import { startFerry } from '../../support/ferry-process.ts';
-import { testDatabase } from '../../support/mariadb.ts';
-import { scratchMariaDbs } from '../../support/scratch-mariadb.ts';
+import { standbyGroup } from '../../support/standby-group.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
-import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
+import { runMixedWorkload } from '../../support/workload.ts';
 import { zkChroot } from '../../support/zookeeper.ts';
 import { apiClient, eventually } from '../manager/manager-support.ts';
 import { launchBrowser, newPage, screenshot, signIn } from './browser.ts';
@@ -26,25 +24,8 @@ const WAIT_MS = 240_000;
 
 describe('web console: the failover button', () => {
   it('switches a source group to its promoted standby, refusing a standby behind unless forced, and replication goes on from it', async () => {
-    const [master, standby] = await scratchMariaDbs(2);
-    const masterDb = await master!.connect();
-    const standbyDb = await standby!.connect();
-    const target = await testDatabase('db2');
-    const schema = `fo_${Date.now().toString(36)}`;
+    const { master, standby, masterDb, standbyDb, target, schema, caughtUp } = await standbyGroup('fo');
     const { users } = inject('services');
-    await standbyDb.query('CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos', [master!.instance.host, master!.instance.port, users.replication.user, users.replication.password]);
-    await standbyDb.query('START SLAVE');
-    await masterDb.query(`CREATE DATABASE \`${schema}\`; USE \`${schema}\`; ${ITEMS_TABLE}`);
-    await target.connection.query(`CREATE DATABASE \`${schema}\`; USE \`${schema}\`; ${ITEMS_TABLE}`);
-    onTestFinished(async () => {
-      await target.connection.query(`DROP DATABASE IF EXISTS \`${schema}\``).catch(() => undefined);
-      await target.connection.query('DELETE FROM _ferry.checkpoints WHERE pipeline = ?', [schema]).catch(() => undefined);
-    });
-    const caughtUp = async () => {
-      const [[position]] = await masterDb.query<RowDataPacket[]>('SELECT @@GLOBAL.gtid_binlog_pos AS gtid');
-      const [[waited]] = await standbyDb.query<RowDataPacket[]>('SELECT MASTER_GTID_WAIT(?, 60) AS result', [position!.gtid]);
-      expect(waited!.result).toBe(0);
-    };
 
     const zk = await zkChroot();
     const cacheDir = await mkdtemp(join(tmpdir(), 'ferry-failover-node-'));
@@ -55,7 +36,7 @@ describe('web console: the failover button', () => {
     const operator = await api.post<{ token: string }>('/api/v1/tokens', { name: 'dba-ann', role: 'operator' });
     const node = startFerry(['node', '--zk', zk, '--id', 'n1', '--dc', 'dc1', '--cache-dir', cacheDir, '--session-timeout-ms', String(SESSION_MS), '--stats-seconds', '1'], { FERRY_NODE_TOKEN: nodeToken.body.token });
     await eventually(() => (node.output().includes('registered') ? true : undefined), 60_000, 'the node to register');
-    const endpoint = (db: typeof master) => ({ host: db!.instance.host, port: db!.instance.port });
+    const endpoint = (db: typeof master) => ({ host: db.instance.host, port: db.instance.port });
     expect((await api.post('/api/v1/datasources', { groupKey: 'shop', dc: 'dc1', master: endpoint(master), standby: endpoint(standby), ...users.replication })).status).toBe(201);
     expect((await api.post('/api/v1/datasources', { groupKey: 'dst', dc: 'dc1', master: { host: target.instance.host, port: target.instance.port }, ...users.app })).status).toBe(201);
     expect((await api.post('/api/v1/channels', { name: 'orders', pipelines: [{ name: schema, source: 'shop', target: 'dst', tables: [`${schema}.*`], batch: { maxRows: 50 } }] })).status).toBe(201);
@@ -112,7 +93,7 @@ describe('web console: the failover button', () => {
     expect(events[0]).toMatchObject({ by: 'api:dba-ann', reason: 'planned switchover, ticket 4711' });
 
     // The old master goes away; the application writes on the new one; Ferry follows it.
-    await master!.stop();
+    await master.stop();
     await runMixedWorkload(standbyDb, schema, { transactions: 100, seed: 23 });
     await expectTablesConverge(standbyDb, target.connection, schema, 'items', schema, WAIT_MS);
     expect(node.child.exitCode).toBeNull();

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useId, useState } from 'preact/hooks';
 import { ErrorNote } from './error-note.tsx';
+import { useModal } from './use-modal.ts';
 
 export interface ConfirmRequest {
   /** "Pause channel orders?" */
@@ -19,7 +20,7 @@ export interface ConfirmRequest {
  * API records in the event log, and gives focus back to the button that opened it.
  */
 export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest; onClose: () => void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModal();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
@@ -27,16 +28,6 @@ export function ConfirmDialog({ request, onClose }: { request: ConfirmRequest; o
   const bodyId = useId();
   const reasonId = useId();
 
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    const element = dialog.current;
-    element?.showModal();
-    return () => {
-      // Closed before it leaves the page: while it is open the rest is inert and takes no focus.
-      element?.close();
-      opener?.focus();
-    };
-  }, []);
 
   const submit = async (event: Event) => {
     event.preventDefault();

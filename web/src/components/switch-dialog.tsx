@@ -1,8 +1,9 @@
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useState } from 'preact/hooks';
 import type { DataSourceView, SwitchReadiness } from '../api/responses.ts';
 import { formatAge } from '../format.ts';
 import { useSession } from '../session-context.ts';
 import { ErrorNote } from './error-note.tsx';
+import { useModal } from './use-modal.ts';
 
 type Member = 'master' | 'standby';
 
@@ -21,7 +22,7 @@ function behindText(readiness: SwitchReadiness): string {
  */
 export function SwitchDialog({ source, to, onClose, onSwitched }: { source: DataSourceView; to: Member; onClose: () => void; onSwitched: () => void }) {
   const { api } = useSession();
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModal();
   const [readiness, setReadiness] = useState<SwitchReadiness | undefined>(undefined);
   const [reason, setReason] = useState('');
   const [force, setForce] = useState(false);
@@ -32,15 +33,6 @@ export function SwitchDialog({ source, to, onClose, onSwitched }: { source: Data
   const forceId = useId();
   const endpoint = source[to];
 
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    const element = dialog.current;
-    element?.showModal();
-    return () => {
-      element?.close();
-      opener?.focus();
-    };
-  }, []);
   useEffect(() => {
     // Measured every few seconds: read again while the dialog is open.
     let stopped = false;
