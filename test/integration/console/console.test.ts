@@ -105,8 +105,15 @@ describe('web console', () => {
 
     // The warning's alarm, cleared by an operator role (admin here) with a reason.
     await page.getByRole('link', { name: 'Alarms' }).click();
-    await page.getByRole('cell', { name: 'disk of the target at 91%' }).waitFor();
+    const alarm = page.getByRole('cell', { name: 'disk of the target at 91%' });
+    await alarm.waitFor();
     await screenshot(page, 'alarms');
+    // Filtered by channel: another channel's name hides it, its own shows it again.
+    const channelFilter = page.getByRole('searchbox', { name: 'Channel' });
+    await channelFilter.fill('elsewhere');
+    await page.getByText('No active alarm matches these filters.').waitFor();
+    await channelFilter.fill('orders');
+    await alarm.waitFor();
     await page.getByRole('button', { name: /^Clear alarm/ }).click();
     const clearDialog = page.getByRole('dialog', { name: /^Clear alarm/ });
     await clearDialog.getByLabel('Reason').fill('disk grown to 2 TB');

@@ -6,12 +6,15 @@ import { formatAge, formatTime } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
 
-/** Active alarms, newest first, live; operators clear them (with a reason, like every action). */
+/** Active alarms, newest first, live, filtered by severity and channel; operators clear them (with a reason, like every action). */
 export function AlarmsPage() {
   const { api, may } = useSession();
   const alarms = usePoll(() => api.get<AlarmRecord[]>('/api/v1/alarms'));
   const [confirming, setConfirming] = useState<ConfirmRequest | null>(null);
-  const newestFirst = [...(alarms.data ?? [])].sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
+  const [severity, setSeverity] = useState('');
+  const [channel, setChannel] = useState('');
+  const shown = (alarm: AlarmRecord) => (severity === '' || alarm.severity === severity) && (channel === '' || alarm.channel.includes(channel));
+  const newestFirst = [...(alarms.data ?? [])].filter(shown).sort((a, b) => b.raisedAt.localeCompare(a.raisedAt));
 
   const clear = (alarm: AlarmRecord) => setConfirming({
     title: `Clear alarm ${alarm.id}?`,
@@ -26,8 +29,17 @@ export function AlarmsPage() {
   return (
     <section aria-labelledby="alarms-title">
       <h1 id="alarms-title">Alarms</h1>
+      <form class="filters" onSubmit={(event) => event.preventDefault()}>
+        <label>Severity <select value={severity} onChange={(event) => setSeverity(event.currentTarget.value)}>
+          <option value="">all</option>
+          <option value="critical">critical</option>
+          <option value="warning">warning</option>
+        </select></label>
+        <label>Channel <input type="search" value={channel} placeholder="all" onInput={(event) => setChannel(event.currentTarget.value.trim())} /></label>
+      </form>
       <ErrorNote error={alarms.error} />
       {alarms.data?.length === 0 && <p class="muted">No active alarms.</p>}
+      {alarms.data !== undefined && alarms.data.length > 0 && newestFirst.length === 0 && <p class="muted">No active alarm matches these filters.</p>}
       {newestFirst.length > 0 && (
         <div class="table-wrap">
           <table class="stack">
