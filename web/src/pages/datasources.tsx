@@ -11,8 +11,8 @@ type Member = 'master' | 'standby';
 function replication(health: MemberHealth | undefined): string {
   const replica = health?.replica;
   if (!health?.reachable) return '—';
-  // Null without replication configured, or when the node may not read it (its error says why).
-  if (replica === null || replica === undefined) return health.error ? `unknown (${health.error.code})` : 'not a replica';
+  // Null without replication configured, or when the node may not read it (its error says why, below).
+  if (replica === null || replica === undefined) return health.error ? 'unknown' : 'not a replica';
   const running = replica.ioRunning && replica.sqlRunning ? 'running' : `stopped (IO ${replica.ioRunning ? 'on' : 'off'}, SQL ${replica.sqlRunning ? 'on' : 'off'})`;
   const lag = replica.secondsBehindMaster === null ? '' : `, ${replica.secondsBehindMaster} s behind`;
   return `from ${replica.masterHost ?? '?'}:${replica.masterPort ?? '?'}, ${running}${lag}${replica.lastError ? `: ${replica.lastError}` : ''}`;
@@ -30,7 +30,7 @@ function MemberRow({ source, member }: { source: DataSourceView; member: Member 
       <td data-label="Address">{endpoint.host}:{endpoint.port}</td>
       <td data-label="Reachable">{health === undefined ? <span class="muted">not measured</span> : health.reachable ? 'yes' : <span class="bad-text" title={health.error?.message}>no{health.error ? ` (${health.error.code})` : ''}</span>}</td>
       <td data-label="read_only">{health?.readOnly === null || health?.readOnly === undefined ? '—' : health.readOnly ? 'ON' : 'OFF'}</td>
-      <td data-label="Replication">{replication(health)}</td>
+      <td data-label="Replication">{replication(health)}{health?.reachable && health.error && <div class="muted small">{health.error.message}</div>}</td>
       <td data-label="GTID position"><code>{health?.gtidPosition ?? '—'}</code></td>
       <td data-label="Against the active">{active ? '' : behind ? (behind.transactions === null ? `unknown${behind.unknown ? `: ${behind.unknown}` : ''}` : behind.transactions === 0 ? 'caught up' : `${behind.transactions.toLocaleString('en-US')} behind`) : '—'}</td>
     </tr>
