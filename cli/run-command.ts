@@ -22,6 +22,10 @@ Options (override the file's fields):
   --name NAME            pipeline name: the key of its checkpoint (default from the URLs)
   --from POSITION        where a new pipeline starts: a GTID set (0-1-100) or file:offset;
                          ignored once the target holds a checkpoint (default: the binlog end)
+  --initial-copy         a new pipeline first copies the rows already on the source, online
+                         (primary-key chunks; resumes after a crash), then streams the binlog
+  --on-purged-binlog stop|resync  the binlog at the checkpoint was purged: stop (default) with
+                         FERRY_ERR_BINLOG_PURGED, or re-copy every table online and stream on
   --parallel N           apply connections (default 4)
   --batch-rows N         most rows in one target transaction (default 1000)
   --ddl stop|apply|ignore  DDL on replicated tables (default stop)
@@ -59,6 +63,8 @@ export const runCommand: Command = {
       tables: { type: 'string' },
       name: { type: 'string' },
       from: { type: 'string' },
+      'initial-copy': { type: 'boolean' },
+      'on-purged-binlog': { type: 'string' },
       parallel: { type: 'string' },
       'batch-rows': { type: 'string' },
       ddl: { type: 'string' },
@@ -75,6 +81,8 @@ export const runCommand: Command = {
     const overrides: Record<string, unknown> = {};
     if (values.name !== undefined) overrides.name = values.name;
     if (values.from !== undefined) overrides.from = values.from;
+    if (values['initial-copy'] === true) overrides.initialCopy = true;
+    if (values['on-purged-binlog'] !== undefined) overrides.onPurgedBinlog = values['on-purged-binlog'];
     if (values.parallel !== undefined) overrides.parallel = problems.check(() => positiveInt(values.parallel, '--parallel', 4), 4);
     if (values['batch-rows'] !== undefined) overrides.batch = { maxRows: problems.check(() => positiveInt(values['batch-rows'], '--batch-rows', 1000), 1000) };
     const progressMs = problems.check(() => positiveInt(values['progress-seconds'], '--progress-seconds', 5), 5) * 1000;
@@ -99,7 +107,7 @@ export const runCommand: Command = {
 
     const progress = setInterval(() => {
       const status = runner.status();
-      runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied }, 'progress');
+      runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied, ...(status.copy ? { copy: status.copy } : {}) }, 'progress');
     }, progressMs);
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {

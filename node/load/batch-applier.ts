@@ -1,10 +1,11 @@
 import type { PoolConnection } from 'mysql2/promise';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import { faultPoint } from '../../shared/faults.ts';
-import type { Batch, Row } from '../../shared/model/change.ts';
+import type { Batch, BatchCopy, ClearRange, Row } from '../../shared/model/change.ts';
 import type { Flavor } from '../../shared/mysql/flavor.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import type { TableOperations } from './merge.ts';
+import { clearRange } from './range-clear.ts';
 import { statementsFor, type Statement } from './statements.ts';
 import { isRetryableTargetError } from './target-errors.ts';
 import type { TargetTables } from './target-tables.ts';
@@ -25,11 +26,21 @@ export class PredecessorFailed extends Error {}
 export interface BatchWork {
   operations: TableOperations[];
   statements: Statement[];
+  /** A copy batch's key range: rows in it the batch does not write are deleted first. */
+  clear?: { range: ClearRange; kept: Row[] };
 }
 
-/** The work of a batch: its merged operations and their statements. */
-export function batchWork(operations: TableOperations[], flavor: Flavor): BatchWork {
-  return { operations, statements: operations.flatMap((table) => statementsFor(flavor, table)) };
+/**
+ * The work of a batch: its merged operations and their statements. A copy batch first deletes
+ * what its key range holds on the target and the copy did not read (node/copy/).
+ */
+export function batchWork(operations: TableOperations[], flavor: Flavor, copy?: BatchCopy): BatchWork {
+  const replace = copy?.replace === true;
+  const statements = operations.flatMap((table) => statementsFor(flavor, table, undefined, replace));
+  const clear = copy?.clear;
+  if (clear === undefined) return { operations, statements };
+  const kept = operations.find((table) => table.table.schema === clear.schema && table.table.table === clear.table)?.writes ?? [];
+  return { operations, statements, clear: { range: clear, kept } };
 }
 
 /**
@@ -43,6 +54,7 @@ export async function applyBatch(connection: PoolConnection, batch: Batch, work:
   try {
     await context.checkpoints.checkFence(connection);
     try {
+      if (work.clear) await clearRange(connection, work.clear.range, work.clear.kept);
       for (const statement of statements) await runStatement(connection, statement);
     } catch (error) {
       if (isRetryableTargetError(error)) throw error;
@@ -50,9 +62,10 @@ export async function applyBatch(connection: PoolConnection, batch: Batch, work:
       await connection.rollback();
       await connection.beginTransaction();
       await context.checkpoints.checkFence(connection);
+      if (work.clear) await clearRange(connection, work.clear.range, work.clear.kept);
       await applyRowByRow(connection, operations, batch, context);
     }
-    await context.checkpoints.write(connection, worker, seq, batch.end, batch.sourceTimestamp);
+    await context.checkpoints.write(connection, worker, seq, batch.end, batch.sourceTimestamp, batch.copy?.state ?? null);
     faultPoint('before-commit');
     await turn;
     await connection.commit();
@@ -88,7 +101,7 @@ function describeKey(row: Row, key: string[]): string {
 
 async function applyRowByRow(connection: PoolConnection, operations: TableOperations[], batch: Batch, context: ApplyContext): Promise<void> {
   for (const table of operations) {
-    for (const statement of statementsFor(context.flavor, table, 1)) await applyOrSkip(connection, statement, table, batch, context);
+    for (const statement of statementsFor(context.flavor, table, 1, batch.copy?.replace === true)) await applyOrSkip(connection, statement, table, batch, context);
   }
 }
 

@@ -17,6 +17,8 @@ export interface Checkpoint {
   seq: number;
   epoch: number;
   sourceTimestamp: number;
+  /** An online copy under way: its state (node/copy/copy-state.ts), committed with the batch. */
+  copyState?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export class CheckpointStore {
       binlog_pos BIGINT UNSIGNED NOT NULL,
       gtid_set TEXT NULL,
       source_ts BIGINT NOT NULL,
+      copy_state TEXT NULL,
       applied_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
       PRIMARY KEY (pipeline, worker)
     ) ENGINE=InnoDB`);
@@ -84,7 +87,7 @@ export class CheckpointStore {
     ) ENGINE=InnoDB`);
   }
 
-  /** Fences made before owners were recorded get the owner columns (empty: no owner known). */
+  /** Tables made by earlier versions get the columns added since: the fence's owner (empty: no owner known), the checkpoint's copy state. */
   private async addOwnerColumns(pool: Pool): Promise<void> {
     const [rows] = await pool.query<RowDataPacket[]>(
       "SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'fences'",
@@ -93,6 +96,11 @@ export class CheckpointStore {
     const present = new Set(rows.map((row) => String(row.name)));
     if (!present.has('owner_scope')) await pool.query(`ALTER TABLE ${this.schema}.fences ADD COLUMN owner_scope VARCHAR(191) NOT NULL DEFAULT '' AFTER epoch`);
     if (!present.has('owner')) await pool.query(`ALTER TABLE ${this.schema}.fences ADD COLUMN owner VARCHAR(255) NOT NULL DEFAULT '' AFTER owner_scope`);
+    const [checkpointColumns] = await pool.query<RowDataPacket[]>(
+      "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'checkpoints' AND COLUMN_NAME = 'copy_state'",
+      [this.systemSchemaName],
+    );
+    if (checkpointColumns.length === 0) await pool.query(`ALTER TABLE ${this.schema}.checkpoints ADD COLUMN copy_state TEXT NULL AFTER source_ts`);
   }
 
   /**
@@ -106,7 +114,7 @@ export class CheckpointStore {
    * that recorded no owner (made before owners were). Anything else is FERRY_ERR_FENCED:
    * equal epochs of two claimants would both commit.
    */
-  async claim(connection: PoolConnection, startIfNew: SourcePosition): Promise<{ created: boolean }> {
+  async claim(connection: PoolConnection, startIfNew: SourcePosition, copyIfNew?: string): Promise<{ created: boolean }> {
     await connection.beginTransaction();
     try {
       const [rows] = await connection.query<RowDataPacket[]>(`SELECT epoch, owner_scope, owner FROM ${this.schema}.fences WHERE pipeline = ? FOR UPDATE`, [this.pipeline]);
@@ -118,7 +126,7 @@ export class CheckpointStore {
       // next (a retry, another node after a crash) resumes here, never at a later binlog end.
       const [existing] = await connection.query<RowDataPacket[]>(`SELECT 1 FROM ${this.schema}.checkpoints WHERE pipeline = ? LIMIT 1`, [this.pipeline]);
       const created = existing.length === 0;
-      if (created) await this.write(connection, 0, 0, startIfNew, 0);
+      if (created) await this.write(connection, 0, 0, startIfNew, 0, copyIfNew ?? null);
       await connection.commit();
       return { created };
     } catch (error) {
@@ -130,14 +138,17 @@ export class CheckpointStore {
   /** The newest committed checkpoint of the pipeline, or undefined for a new pipeline. */
   async read(pool: Pool): Promise<Checkpoint | undefined> {
     const [rows] = await pool.query<RowDataPacket[]>(
-      `SELECT seq, epoch, binlog_file, binlog_pos, gtid_set, source_ts FROM ${this.schema}.checkpoints WHERE pipeline = ? ORDER BY seq DESC LIMIT 1`,
+      `SELECT seq, epoch, binlog_file, binlog_pos, gtid_set, source_ts, copy_state FROM ${this.schema}.checkpoints WHERE pipeline = ? ORDER BY seq DESC LIMIT 1`,
       [this.pipeline],
     );
     const row = rows[0];
     if (!row) return undefined;
     const position: SourcePosition = { file: String(row.binlog_file), pos: Number(row.binlog_pos) };
     if (row.gtid_set !== null) position.gtidSet = String(row.gtid_set);
-    return { position, seq: Number(row.seq), epoch: Number(row.epoch), sourceTimestamp: Number(row.source_ts) };
+    return {
+      position, seq: Number(row.seq), epoch: Number(row.epoch), sourceTimestamp: Number(row.source_ts),
+      ...(row.copy_state === null || row.copy_state === undefined ? {} : { copyState: String(row.copy_state) }),
+    };
   }
 
   /**
@@ -152,11 +163,11 @@ export class CheckpointStore {
   }
 
   /** Last statement of every batch transaction: the position commits with the rows. */
-  async write(connection: PoolConnection, worker: number, seq: number, position: SourcePosition, sourceTimestamp: number): Promise<void> {
-    const columns = ['pipeline', 'worker', 'seq', 'epoch', 'binlog_file', 'binlog_pos', 'gtid_set', 'source_ts'];
+  async write(connection: PoolConnection, worker: number, seq: number, position: SourcePosition, sourceTimestamp: number, copyState: string | null = null): Promise<void> {
+    const columns = ['pipeline', 'worker', 'seq', 'epoch', 'binlog_file', 'binlog_pos', 'gtid_set', 'source_ts', 'copy_state'];
     await connection.query(
-      `INSERT INTO ${this.schema}.checkpoints (${columns.join(',')}) VALUES (?,?,?,?,?,?,?,?)${upsertTail(this.flavor, columns.slice(2))}`,
-      [this.pipeline, worker, seq, this.epoch, position.file, position.pos, position.gtidSet ?? null, sourceTimestamp],
+      `INSERT INTO ${this.schema}.checkpoints (${columns.join(',')}) VALUES (?,?,?,?,?,?,?,?,?)${upsertTail(this.flavor, columns.slice(2))}`,
+      [this.pipeline, worker, seq, this.epoch, position.file, position.pos, position.gtidSet ?? null, sourceTimestamp, copyState],
     );
   }
 

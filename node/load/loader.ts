@@ -32,6 +32,18 @@ interface ReadyBatch {
 }
 
 /**
+ * REPLACE into a table with a secondary unique key takes gap locks on that key, even under READ
+ * COMMITTED: two such batches applying in parallel can each wait on the other's gaps while the
+ * later waits for the earlier's commit turn. They run one after another instead: a shared
+ * entry in their write-sets makes them conflict.
+ */
+function serializeReplacing(writeSet: WriteSet, groups: Awaited<ReturnType<typeof groupByTable>>): void {
+  for (const { name, table } of groups) {
+    if (table.uniqueKeys.length > 1) writeSet.set(`${name}\u0000replace`, new Set(['*']));
+  }
+}
+
+/**
  * Load: applies batches on up to `workers` connections at once. A batch starts as soon as a
  * worker is free and no batch in flight shares a row key with it (write-set dependency);
  * commits happen strictly in batch order. So the target only ever holds a prefix of the
@@ -58,13 +70,13 @@ export class Loader {
    * Creates the system tables, takes ownership (epoch), and returns where to resume: the
    * checkpoint, which a new pipeline gets at `startIfNew` in the claim itself (`created`).
    */
-  async open(startIfNew: SourcePosition): Promise<{ checkpoint: Checkpoint; created: boolean }> {
+  async open(startIfNew: SourcePosition, copyIfNew?: string): Promise<{ checkpoint: Checkpoint; created: boolean }> {
     await this.checkpoints.ensureTables(this.options.pool);
     const connection = await this.options.pool.getConnection();
     const breaker = breakStaleOwners(this.options.pool, this.options.flavor, connection.threadId, this.options.log);
     let created: boolean;
     try {
-      ({ created } = await this.checkpoints.claim(connection, startIfNew));
+      ({ created } = await this.checkpoints.claim(connection, startIfNew, copyIfNew));
     } finally {
       breaker.stop();
       connection.release();
@@ -96,9 +108,10 @@ export class Loader {
     this.throwIfFailed();
     const groups = await groupByTable(batch.changes, this.tables);
     const writeSet = writeSetOf(groups);
+    if (batch.copy?.replace === true) serializeReplacing(writeSet, groups);
     // Statements too are built ahead: while the batches in flight hold the connections, not
     // on the path from one finishing to the next starting.
-    const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes)), this.options.flavor);
+    const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes)), this.options.flavor, batch.copy);
     for (;;) {
       this.throwIfFailed();
       if (this.ready.length < this.options.workers || this.inFlight.length === 0) break;

@@ -101,15 +101,15 @@ function hasExactly(row: Row, names: string[]): boolean {
   return i === names.length;
 }
 
-function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], mode: 'insert' | 'upsert' | 'insert-or-upsert', rowsPerStatement: number): Statement[] {
+function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], mode: 'insert' | 'upsert' | 'insert-or-upsert' | 'replace', rowsPerStatement: number): Statement[] {
   const statements: Statement[] = [];
   for (const { columns, rows: groupRows } of byColumns(rows, table).values()) {
-    const head = `INSERT INTO ${quoteTable(table.schema, table.table)} (${columns.map(quoteIdentifier).join(',')}) VALUES `;
+    const head = `${mode === 'replace' ? 'REPLACE' : 'INSERT'} INTO ${quoteTable(table.schema, table.table)} (${columns.map(quoteIdentifier).join(',')}) VALUES `;
     const tail = upsertTail(flavor, columns);
     const append = (parts: string[], row: Row) => appendTuple(parts, row, columns);
     for (const chunk of chunks(groupRows, rowsPerStatement)) {
       if (mode === 'upsert') statements.push({ sql: listStatement(head, chunk, append, tail), rows: chunk });
-      else if (mode === 'insert') statements.push({ sql: listStatement(head, chunk, append, ''), rows: chunk });
+      else if (mode === 'insert' || mode === 'replace') statements.push({ sql: listStatement(head, chunk, append, ''), rows: chunk });
       else statements.push({ sql: listStatement(head, chunk, append, ''), rows: chunk, upsert: () => ({ sql: listStatement(head, chunk, append, tail), rows: chunk }) });
     }
   }
@@ -125,13 +125,18 @@ function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], mode:
  * inserts: an upsert there could hit a secondary unique key and overwrite a different row
  * (two rows swapping a unique value).
  * With `rowsPerStatement` 1 each statement touches one row: how a refused row is found.
+ *
+ * `replace` (an online copy and the stream replaying its window, node/copy/): the target may
+ * hold images newer than the batch's (copied after the events being replayed), so a row may
+ * collide on a secondary unique key with a row whose own later change is still to come:
+ * REPLACE deletes the colliding row, and that later change writes it back.
  */
-export function statementsFor(flavor: Flavor, operations: TableOperations, rowsPerStatement = ROWS_PER_STATEMENT): Statement[] {
+export function statementsFor(flavor: Flavor, operations: TableOperations, rowsPerStatement = ROWS_PER_STATEMENT, replace = false): Statement[] {
   const { table } = operations;
   const onlyPrimaryKey = table.uniqueKeys.length <= 1;
   const deleted = onlyPrimaryKey ? operations.deletes : [...operations.deletes, ...operations.replaced];
   const deletes = deleteStatements(table.schema, table.table, operations.key, deleted, rowsPerStatement);
-  if (!onlyPrimaryKey) return [...deletes, ...insertStatements(flavor, table, operations.writes, 'insert', rowsPerStatement)];
+  if (!onlyPrimaryKey) return [...deletes, ...insertStatements(flavor, table, operations.writes, replace ? 'replace' : 'insert', rowsPerStatement)];
   const created = operations.writes.slice(0, operations.created);
   const rewritten = operations.writes.slice(operations.created);
   return [

@@ -1,6 +1,7 @@
 import { ERROR_CODES, FerryError, isFerryError, type ErrorCode } from '../../shared/errors/index.ts';
 import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
-import type { ResumePoint, ResumeRequest, SelectedBatch } from '../pipeline/batch-channel.ts';
+import type { CopyChunk, CopyRange, ResumePoint, ResumeRequest, SelectedBatch } from '../pipeline/batch-channel.ts';
+import { checkCopyState, isEncodedKey, type CopyState } from '../copy/copy-state.ts';
 import { parseSourcePrecheckReport, ReportShapeError, type SourcePrecheckReport } from '../prechecks/index.ts';
 import type { PipePosition } from './control-messages.ts';
 import { protocolError } from './frames.ts';
@@ -39,10 +40,12 @@ export interface BatchEndMessage {
   knownTables?: TableRef[];
   /** The select side's source status when the batch was sent. */
   status: SourceStatus;
+  /** A batch of an online copy. */
+  copy?: CopyChunk;
 }
 
 export function batchEndOf(batch: SelectedBatch, status: SourceStatus): BatchEndMessage {
-  return { seq: batch.seq, openedAt: batch.openedAt, ...(batch.knownTables ? { knownTables: batch.knownTables } : {}), status };
+  return { seq: batch.seq, openedAt: batch.openedAt, ...(batch.knownTables ? { knownTables: batch.knownTables } : {}), ...(batch.copy ? { copy: batch.copy } : {}), status };
 }
 
 /** The channel batch a batch-end closes, from the transactions that came before it. */
@@ -59,6 +62,7 @@ export function selectedBatchOf(message: BatchEndMessage, transactions: SourceTr
     openedAt: message.openedAt,
     bytes,
     ...(message.knownTables ? { knownTables: message.knownTables } : {}),
+    ...(message.copy ? { copy: message.copy } : {}),
   };
 }
 
@@ -112,8 +116,31 @@ export function readBatchEnd(body: Buffer, peer: string): BatchEndMessage {
     seq: numberIn(value, 'seq', 'a batch-end', peer),
     openedAt: numberIn(value, 'openedAt', 'a batch-end', peer),
     ...(value.knownTables === undefined ? {} : { knownTables: tablesIn(value.knownTables, peer) }),
+    ...(value.copy === undefined ? {} : { copy: copyChunkIn(value.copy, peer) }),
     status: readSourceStatus((value.status ?? null) as PipePosition, peer),
   };
+}
+
+function copyStateIn(value: unknown, what: string, peer: string): CopyState {
+  const state = checkCopyState(value);
+  if (typeof state === 'string') throw protocolError(peer, `${what}: ${state}`);
+  return state;
+}
+
+function copyChunkIn(value: unknown, peer: string): CopyChunk {
+  const body = objectOf((value ?? null) as PipePosition, 'a batch-end copy', peer);
+  const state = body.state === null ? null : copyStateIn(body.state, 'a batch-end copy', peer);
+  if (body.clear === undefined) return { state };
+  const clear = objectOf((body.clear ?? null) as PipePosition, 'a batch-end copy range', peer);
+  const [table] = tablesIn([clear.table], peer);
+  const keyColumns = clear.key;
+  if (!Array.isArray(keyColumns) || keyColumns.some((c) => typeof c !== 'object' || c === null || typeof (c as { name?: unknown }).name !== 'string' || typeof (c as { typeCode?: unknown }).typeCode !== 'number')) {
+    throw protocolError(peer, 'a batch-end copy range: key must be a list of columns');
+  }
+  for (const bound of ['after', 'upTo'] as const) {
+    if (clear[bound] !== undefined && !isEncodedKey(clear[bound])) throw protocolError(peer, `a batch-end copy range: ${bound} must be a key`);
+  }
+  return { state, clear: { ...(clear as unknown as CopyRange), table: table! } };
 }
 
 /** The resume request as the pipe carries it (PipeClientOptions.resumeRequest). */
@@ -148,13 +175,16 @@ export function readResumeRequest(value: PipePosition, peer: string): ResumeRequ
 }
 
 export function resumePointJson(point: ResumePoint): PipePosition {
-  return { position: { ...point.position }, resumed: point.resumed, epoch: point.epoch };
+  return { position: { ...point.position }, resumed: point.resumed, epoch: point.epoch, ...(point.copy === undefined ? {} : { copy: JSON.parse(JSON.stringify(point.copy)) as PipePosition }) };
 }
 
 export function readResumePoint(value: PipePosition, peer: string): ResumePoint {
   const body = objectOf(value, 'a resume answer', peer);
   if (typeof body.resumed !== 'boolean') throw protocolError(peer, 'a resume answer: field resumed must be a boolean');
-  return { position: positionIn(body, 'position', 'a resume answer', peer), resumed: body.resumed, epoch: numberIn(body, 'epoch', 'a resume answer', peer) };
+  return {
+    position: positionIn(body, 'position', 'a resume answer', peer), resumed: body.resumed, epoch: numberIn(body, 'epoch', 'a resume answer', peer),
+    ...(body.copy === undefined ? {} : { copy: copyStateIn(body.copy, 'a resume answer', peer) }),
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FerryError } from '../../shared/errors/index.ts';
-import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
+import type { ColumnInfo, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
+import type { CopyState, EncodedKeyValue } from '../copy/copy-state.ts';
 import type { SourcePrecheckReport } from '../prechecks/index.ts';
 
 /**
@@ -44,6 +45,31 @@ export interface ResumePoint {
   resumed: boolean;
   /** The epoch the load side claimed the fence with, for the select side's log. */
   epoch: number;
+  /**
+   * An online copy under way (node/copy/): committed with the checkpoint. Until `until` is set
+   * the select side copies from where it stands, then streams from `position`.
+   */
+  copy?: CopyState;
+}
+
+/** What a batch of the online copy carries besides its rows (node/copy/). */
+export interface CopyChunk {
+  /** The copy's state once this batch commits; null: the copy is over and nothing is left to replay. */
+  state: CopyState | null;
+  /**
+   * The source key range the chunk read: target rows in it that the chunk does not write are
+   * deleted (rows the source no longer has). Absent on the batch that closes the copy.
+   */
+  clear?: CopyRange;
+}
+
+/** A source table's key range: after `after` (from the start without), up to `upTo` included (to the end without). */
+export interface CopyRange {
+  table: TableRef;
+  /** The key's columns, in key order. */
+  key: ColumnInfo[];
+  after?: EncodedKeyValue[];
+  upTo?: EncodedKeyValue[];
 }
 
 /**
@@ -68,6 +94,8 @@ export interface SelectedBatch {
    * stream started. DROP DATABASE names no table, and the load side cannot ask the source.
    */
   knownTables?: TableRef[];
+  /** A batch of the online copy: its rows are the chunk's, at the copy's snapshot position. */
+  copy?: CopyChunk;
 }
 
 /** How much may be sent and not yet acknowledged; an empty window always takes one batch. */

@@ -11,6 +11,7 @@ import { transformChange } from '../transform/transformer.ts';
 import type { BatchReceiver, SelectedBatch } from './batch-channel.ts';
 import { applyDdl } from './ddl-apply.ts';
 import type { Classified } from './side-errors.ts';
+import type { CopyWindow } from '../copy/copy-window.ts';
 
 /** What the load side's loop works with: one attempt's channel end, loader and target. */
 export interface LoadLoopContext {
@@ -25,6 +26,8 @@ export interface LoadLoopContext {
   /** Whether the pipeline was aborted: then nothing more is submitted. */
   aborted: () => boolean;
   onTarget: Classified;
+  /** An online copy's batches and window (node/copy/). */
+  copyWindow: CopyWindow;
 }
 
 /**
@@ -40,8 +43,13 @@ export async function runLoadLoop(context: LoadLoopContext): Promise<void> {
   let firstAfterResume = true;
   const submit = async (selected: SelectedBatch): Promise<void> => {
     const batch = transformBatch(selected, pipeline.mapping);
+    const copy = context.copyWindow.treat(selected);
+    if (copy !== undefined) batch.copy = copy.copy;
     context.submitted(batch, selected.seq);
     await onTarget(loader.submit(batch));
+    // The copy's chunks commit before the stream's batches start: a streamed row may fall in
+    // a chunk's key range, which the chunk clears of rows it did not read.
+    if (copy?.closes === true) await onTarget(loader.drain());
   };
   for (;;) {
     if (channel.failure) throw channel.failure;

@@ -15,6 +15,8 @@ import { refuseSelfReplication } from './server-identity.ts';
 import { onTargetOf, type Classified } from './side-errors.ts';
 import { guardTargetPool, severSocket } from './target-guard.ts';
 import { createTargetPool } from './target-pool.ts';
+import { copyStateText, newCopyState, parseCopyState } from '../copy/copy-state.ts';
+import { CopyWindow } from '../copy/copy-window.ts';
 
 /** What the checks before the claim get of the target (preflight.ts). */
 export interface TargetAccess {
@@ -63,6 +65,7 @@ export class LoadSide {
   private channel: BatchReceiver | undefined;
   private settled: ConnectEndpoint | undefined;
   private readonly onTarget: Classified;
+  private readonly copyWindow: CopyWindow;
   /** Which channel batch each loader batch came from. */
   private readonly seqOf = new WeakMap<Batch, number>();
 
@@ -72,6 +75,7 @@ export class LoadSide {
     private readonly options: LoadSideOptions,
   ) {
     this.onTarget = onTargetOf(pipeline.target);
+    this.copyWindow = new CopyWindow(pipeline.mapping);
   }
 
   /** Settles the target's TLS, opens the pool and learns the target's flavor. */
@@ -127,6 +131,7 @@ export class LoadSide {
       onTarget: this.onTarget,
       aborted: this.options.aborted,
       submitted: (batch, seq) => this.seqOf.set(batch, seq),
+      copyWindow: this.copyWindow,
     });
   }
 
@@ -148,10 +153,16 @@ export class LoadSide {
       lock.onLost = () => this.channel?.fail(new FerryError('FERRY_ERR_TARGET_WRITE', { detail: `the connection holding the pipeline lock ${lock.name} was lost` }));
     }
     await options.beforeClaim?.(request, { pool: this.pool!, checkpoints: this.checkpoints!, onTarget });
-    const { checkpoint, created } = await onTarget(this.loader!.open(request.startIfNew));
+    // A new pipeline with initialCopy starts its copy in the claim itself: a crash before the
+    // first chunk resumes the copy, never a stream that would skip the existing rows.
+    const copyIfNew = pipeline.initialCopy ? copyStateText(newCopyState('initial', 0, 0)) : undefined;
+    const { checkpoint, created } = await onTarget(this.loader!.open(request.startIfNew, copyIfNew));
     if (!created && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
     options.onResumed?.(created ? undefined : checkpoint.position);
-    return { position: checkpoint.position, resumed: !created, epoch: pipeline.epoch };
+    const copy = parseCopyState(checkpoint.copyState);
+    // Set before the answer goes: the first batch may follow it at once.
+    this.copyWindow.resumeWith(copy);
+    return { position: checkpoint.position, resumed: !created, epoch: pipeline.epoch, ...(copy === undefined ? {} : { copy }) };
   }
 
   /** FERRY_ERR_SOURCE_IS_TARGET when the target sees the select side's probe lock held. */

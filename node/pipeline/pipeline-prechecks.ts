@@ -15,6 +15,21 @@ export async function replicatedTables(pipeline: RuntimePipeline, source: Source
   return rows.map((row) => ({ schema: String(row.s), table: String(row.t) })).filter((t) => pipeline.mapping.mapTable(t.schema, t.table) !== undefined);
 }
 
+/**
+ * The prechecks not to run: the pipeline's skipPrechecks, and binlog_retention under
+ * onPurgedBinlog: resync, where a purged binlog starts a re-copy instead of stopping
+ * (binlogPurgedAt, on the select side).
+ */
+function skippedChecks(pipeline: RuntimePipeline): string[] {
+  return pipeline.onPurgedBinlog === 'resync' ? [...pipeline.skipPrechecks, 'binlog_retention'] : [...pipeline.skipPrechecks];
+}
+
+/** Whether the source no longer holds the binlog from `position` on (the binlog_retention check). */
+export async function binlogPurgedAt(source: SourceSession, position: SourcePosition): Promise<boolean> {
+  const results = await runRetentionPrecheck(source.connection, resumePositionOf(position));
+  return results.some((result) => result.id === 'binlog_retention' && result.error?.code === 'FERRY_ERR_BINLOG_PURGED');
+}
+
 function resumePositionOf(position: SourcePosition): ResumePosition {
   return { file: position.file, pos: position.pos, ...(position.gtidSet !== undefined ? { gtid: position.gtidSet } : {}) };
 }
@@ -35,7 +50,7 @@ export async function runPipelinePrechecks(pipeline: RuntimePipeline, source: So
       systemSchema: pipeline.systemSchema,
       ...(resumeFrom ? { resumeFrom: resumePositionOf(resumeFrom) } : {}),
     },
-    { skip: pipeline.skipPrechecks },
+    { skip: skippedChecks(pipeline) },
   );
   assertPrechecksPassed(results);
   await checkMappedKeys(source.connection, target, tables.map((t) => {
@@ -47,7 +62,7 @@ export async function runPipelinePrechecks(pipeline: RuntimePipeline, source: So
 /** A split pipeline's select side: the report its resume request carries (runSourcePrechecks). */
 export async function sourcePrecheckReport(pipeline: RuntimePipeline, source: SourceSession, startIfNew: SourcePosition): Promise<SourcePrecheckReport> {
   const tables = await replicatedTables(pipeline, source);
-  return runSourcePrechecks({ source: source.connection, tables, startIfNew: resumePositionOf(startIfNew) }, { skip: pipeline.skipPrechecks });
+  return runSourcePrechecks({ source: source.connection, tables, startIfNew: resumePositionOf(startIfNew) }, { skip: skippedChecks(pipeline) });
 }
 
 /**
@@ -68,7 +83,7 @@ export async function runLoadSidePrechecks(pipeline: RuntimePipeline, report: So
       systemSchema: pipeline.systemSchema,
       ...(checkpoint ? { checkpoint: resumePositionOf(checkpoint) } : {}),
     },
-    { skip: pipeline.skipPrechecks },
+    { skip: skippedChecks(pipeline) },
   );
   assertPrechecksPassed(results);
   const facts = new Map<string, SourceKeyFacts>(tables.map((t) => [`${t.source.schema}\u0000${t.source.table}`, t.facts]));
@@ -81,5 +96,5 @@ export async function runLoadSidePrechecks(pipeline: RuntimePipeline, report: So
 
 /** A split pipeline's select side, once answered: binlog_retention at the checkpoint the load side resumed from. */
 export async function checkRetentionAt(pipeline: RuntimePipeline, source: SourceSession, position: SourcePosition): Promise<void> {
-  assertPrechecksPassed(await runRetentionPrecheck(source.connection, resumePositionOf(position), { skip: pipeline.skipPrechecks }));
+  assertPrechecksPassed(await runRetentionPrecheck(source.connection, resumePositionOf(position), { skip: skippedChecks(pipeline) }));
 }

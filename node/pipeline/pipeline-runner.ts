@@ -177,7 +177,9 @@ export class PipelineRunner {
         }
         if (!waitsForLoadSide(failure)) this.waitingForLoadSince = undefined;
         const waitsHere = this.role.side === 'select' && waitsForLoadSide(failure) && Date.now() - (this.waitingForLoadSince ??= Date.now()) < LOAD_SIDE_WAIT_MS;
-        if (!failure.retryable || (this.options.retryInternally === false && !waitsHere)) {
+        // Purged between the check at the start and the binlog reader's first read: the next attempt re-copies.
+        const resyncs = failure.code === 'FERRY_ERR_BINLOG_PURGED' && this.pipeline.onPurgedBinlog === 'resync';
+        if ((!failure.retryable && !resyncs) || (this.options.retryInternally === false && !waitsHere)) {
           this.state = 'failed';
           throw failure;
         }

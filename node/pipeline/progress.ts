@@ -1,5 +1,6 @@
 import type { PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
+import { parseCopyState, type CopyState } from '../copy/copy-state.ts';
 
 /** What a running pipeline reports: the progress line, stats for a manager, the API. */
 export interface PipelineStatus {
@@ -21,10 +22,33 @@ export interface PipelineStatus {
   rowsPerSecond: number;
   rowsApplied: number;
   transactionsApplied: number;
+  /** An online copy under way (initialCopy, resync): how far it is. */
+  copy?: CopyProgress;
   /** A split pipeline's load side: its pipe, while the select side is connected. */
   pipe?: PipeStatsRecord;
   /** Last error, when retrying or failed. */
   error?: { code: string; message: string };
+}
+
+/** An online copy's figures (node/copy/). */
+export interface CopyProgress {
+  mode: 'initial' | 'resync';
+  /** copying: chunks of the tables; replaying: the stream catches up over the copy's window. */
+  phase: 'copying' | 'replaying';
+  /** The table being copied ('schema.table'). */
+  table?: string;
+  tablesDone: number;
+  tables: number;
+  rowsCopied: number;
+  /** The source's estimate of all rows when the copy began (TABLE_ROWS: approximate). */
+  estimatedRows: number;
+  /** rowsCopied of estimatedRows, 0-100 (at most 99.9 until the last table is done); null without an estimate. */
+  percent: number | null;
+  /** Rows copied per second since this process saw the copy begin or resume. */
+  rowsPerSecond: number;
+  /** Seconds left at that rate; null while unknown. */
+  etaSeconds: number | null;
+  startedAt: number;
 }
 
 const WINDOW_MS = 10_000;
@@ -37,6 +61,9 @@ export class ProgressTracker {
   private transactions = 0;
   private applyDelay = 0;
   private lastHeardAt: number;
+  private copy: CopyState | undefined;
+  /** The first copy batch this process committed: rows and time, for the copy's rate. */
+  private copyBase: { at: number; rows: number } | undefined;
 
   constructor(private readonly now: () => number = Date.now) {
     // Nothing heard yet: the silence counts from the start.
@@ -53,6 +80,7 @@ export class ProgressTracker {
 
   committed(batch: Batch): void {
     this.position = batch.end;
+    if (batch.copy !== undefined) this.copyCommitted(batch.copy.state);
     // The binlog stamps commits in whole seconds: a commit stamped T happened in [T, T+1s).
     // It also happened before this batch opened (when it was in the stream) — the tighter
     // bound while streaming. Behind by seconds, the middle of the second is off by <= 0.5 s.
@@ -67,6 +95,41 @@ export class ProgressTracker {
 
   resumedAt(position: SourcePosition | undefined): void {
     this.position = position;
+  }
+
+  private copyCommitted(text: string | null): void {
+    const state = parseCopyState(text);
+    if (state === undefined) {
+      this.copy = undefined;
+      this.copyBase = undefined;
+      return;
+    }
+    this.copyBase ??= { at: this.now(), rows: state.rows };
+    this.copy = state;
+  }
+
+  private copyProgress(): CopyProgress | undefined {
+    const copy = this.copy;
+    if (copy === undefined) return undefined;
+    const base = this.copyBase!;
+    const seconds = (this.now() - base.at) / 1000;
+    const rowsPerSecond = seconds > 0 ? Math.round((copy.rows - base.rows) / seconds) : 0;
+    const copying = copy.until === undefined;
+    const left = Math.max(0, copy.estimatedRows - copy.rows);
+    const percent = !copying ? 100 : copy.estimatedRows > 0 ? Math.min(99.9, Math.round((1000 * copy.rows) / copy.estimatedRows) / 10) : null;
+    return {
+      mode: copy.mode,
+      phase: copying ? 'copying' : 'replaying',
+      ...(copying && copy.table ? { table: `${copy.table.schema}.${copy.table.table}` } : {}),
+      tablesDone: copy.tablesDone,
+      tables: copy.tables,
+      rowsCopied: copy.rows,
+      estimatedRows: copy.estimatedRows,
+      percent,
+      rowsPerSecond,
+      etaSeconds: copying && rowsPerSecond > 0 ? Math.round(left / rowsPerSecond) : copying ? null : 0,
+      startedAt: copy.startedAt,
+    };
   }
 
   /** `behind` tells whether changes are waiting (queued or in flight). */
@@ -84,6 +147,8 @@ export class ProgressTracker {
       transactionsApplied: this.transactions,
     };
     if (this.position) status.position = this.position;
+    const copy = this.copyProgress();
+    if (copy !== undefined) status.copy = copy;
     return status;
   }
 }

@@ -14,6 +14,8 @@ export interface SelectLoopContext {
   channel: BatchSender;
   /** Replicated source tables at the stream's start: sent with the first batch. */
   knownTables: TableRef[];
+  /** The first batch's sequence number (batches of an online copy came before). @default 1 */
+  firstSeq?: number;
   /** The binlog reader's error, once it failed. */
   readerFailure: () => FerryError | undefined;
   stopRequested: () => boolean;
@@ -32,7 +34,7 @@ export interface SelectLoopContext {
 export async function runSelectLoop(context: SelectLoopContext): Promise<void> {
   const { pipeline, queue, extractor, channel } = context;
   const builder = new BatchBuilder();
-  let seq = 0;
+  let seq = (context.firstSeq ?? 1) - 1;
   let knownTables: TableRef[] | undefined = context.knownTables;
   const flush = async (): Promise<void> => {
     const built = builder.take();

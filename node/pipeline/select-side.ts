@@ -1,4 +1,7 @@
-import type { RowDataPacket } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { newCopyState } from '../copy/copy-state.ts';
+import { openCopySession, snapshotPosition } from '../copy/copy-source.ts';
+import { sendCopy } from '../copy/copy-sender.ts';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import type { StartPosition } from '../../shared/config/pipeline-spec.ts';
 import type { FerryError } from '../../shared/errors/index.ts';
@@ -8,7 +11,7 @@ import { Extractor, type RowHook } from '../extract/extractor.ts';
 import { BinlogReader } from '../select/binlog-reader.ts';
 import type { BatchSender, ResumePoint, ResumeRequest } from './batch-channel.ts';
 import { settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
-import { replicatedTables } from './pipeline-prechecks.ts';
+import { binlogPurgedAt, replicatedTables } from './pipeline-prechecks.ts';
 import { runSelectLoop } from './select-loop.ts';
 import { releaseProbe, takeProbe, type RowsOf } from './server-identity.ts';
 import { onSourceOf, type Classified } from './side-errors.ts';
@@ -23,8 +26,10 @@ export interface SelectSideOptions {
   onHeard?: () => void;
   /** Whether changes are waiting (queued, batched, or sent and not committed). */
   setBehind?: (behind: boolean) => void;
-  /** The binlog stream is open: the start-up is over. */
+  /** The binlog stream is open, or an online copy began: the start-up is over. */
   onStreaming?: () => void;
+  /** The binlog at the checkpoint was purged and a re-copy begins (onPurgedBinlog: resync). */
+  onResync?: (checkpoint: SourcePosition) => void;
   stopRequested: () => boolean;
   aborted: () => boolean;
   /**
@@ -53,6 +58,7 @@ export class SelectSide {
   private source: SourceSession | undefined;
   private sourceConnection: unknown;
   private reader: BinlogReader | undefined;
+  private copyConnection: Connection | undefined;
   private queue: TransactionQueue | undefined;
   private settled: ConnectEndpoint | undefined;
   private readonly onSource: Classified;
@@ -85,7 +91,11 @@ export class SelectSide {
     const session = this.source!;
     // Where a new pipeline starts, read before the load side's claim pins it: rows written
     // once the claim is visible are never before it.
-    const startIfNew: SourcePosition = pipeline.from ? sourcePositionOf(pipeline.from) : await this.onSource(currentSourcePosition(session));
+    // A copy starts where its snapshot is pinned (node/copy/copy-source.ts): the copied rows are
+    // the source's state there or later, and the stream replays everything after it.
+    const startIfNew: SourcePosition = pipeline.from
+      ? sourcePositionOf(pipeline.from)
+      : pipeline.initialCopy ? await this.onSource(snapshotPosition(await this.copySession())) : await this.onSource(currentSourcePosition(session));
     // Held on the source until the answer: the load side looks for it on the target.
     const rows: RowsOf = (sql, values) => this.onSource(session.connection.query<RowDataPacket[]>(sql, values).then(([found]) => found));
     const prechecks = options.prechecks === undefined ? undefined : await this.onSource(options.prechecks.report(session, startIfNew));
@@ -93,9 +103,35 @@ export class SelectSide {
     const point = await channel.resumeAt({ startIfNew, ...(probe === undefined ? {} : { sameServerProbe: probe }), ...(prechecks === undefined ? {} : { prechecks }) });
     if (probe !== undefined) await releaseProbe(rows, probe);
     if (options.prechecks !== undefined) await this.onSource(options.prechecks.answered(session, point));
-    const { position: start, resumed, epoch } = point;
+    const { resumed, epoch } = point;
+    let start = point.position;
+    log.info({ start, resumed, epoch, copy: point.copy === undefined ? undefined : point.copy.mode }, 'pipeline starting');
+    let copy = point.copy;
+    if (copy === undefined && resumed && pipeline.onPurgedBinlog === 'resync' && (await this.onSource(binlogPurgedAt(session, start)))) {
+      // The binlog from the checkpoint on is gone: copy every table again from a new snapshot.
+      start = await this.onSource(snapshotPosition(await this.copySession()));
+      copy = newCopyState('resync', 0, 0);
+      log.warn({ checkpoint: point.position, snapshot: start }, 'the source purged the binlog at the checkpoint: re-copying every table online (onPurgedBinlog: resync)');
+      options.onResync?.(point.position);
+    }
+    let seq = 0;
+    if (copy !== undefined && copy.until === undefined) {
+      // The copy is the start-up's long part: the attempt is under way from here.
+      options.onStreaming?.();
+      const sent = await sendCopy({
+        pipeline, connection: await this.copySession(), channel, extractor: new Extractor(pipeline.mapping, options.hook), start, state: copy,
+        binlogEnd: () => currentSourcePosition(session), onSource: this.onSource, log,
+        stopRequested: options.stopRequested, aborted: options.aborted,
+      });
+      seq = sent.seq;
+      if (!sent.finished) {
+        if (!options.aborted()) channel.end();
+        return;
+      }
+    }
+    await this.copyConnection?.end().catch(() => undefined);
+    this.copyConnection = undefined;
     const knownTables = await this.onSource(replicatedTables(pipeline, session));
-    log.info({ start, resumed, epoch }, 'pipeline starting');
 
     const includeSchemas = pipeline.mapping.literalSourceSchemas();
     let readerFailure: FerryError | undefined;
@@ -126,12 +162,19 @@ export class SelectSide {
       queue,
       channel,
       knownTables,
+      firstSeq: seq + 1,
       extractor: new Extractor(pipeline.mapping, options.hook),
       readerFailure: () => readerFailure,
       stopRequested: options.stopRequested,
       aborted: options.aborted,
       setBehind: (behind) => options.setBehind?.(behind),
     });
+  }
+
+  /** The online copy's session (node/copy/copy-source.ts), opened on first use. */
+  private async copySession(): Promise<Connection> {
+    this.copyConnection ??= await openCopySession(this.settled!);
+    return this.copyConnection;
   }
 
   /** Wakes the loop so that it notices a stop or a failure of the channel. */
@@ -142,11 +185,13 @@ export class SelectSide {
   /** Cuts the source connections at once (an abort, a start-up without answer). */
   sever(reason?: string): void {
     if (this.sourceConnection) severSocket((this.sourceConnection as { connection: unknown }).connection, reason);
+    if (this.copyConnection) severSocket((this.copyConnection as unknown as { connection: unknown }).connection, reason);
     void this.reader?.stop().catch(() => undefined);
   }
 
   async close(): Promise<void> {
     await this.reader?.stop().catch(() => undefined);
+    await this.copyConnection?.end().catch(() => undefined);
     await this.source?.connection.end().catch(() => undefined);
   }
 }

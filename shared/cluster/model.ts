@@ -71,6 +71,8 @@ export const ChannelPipelineSpec = Type.Object({
   tables: file.tables,
   placement: Type.Optional(PlacementSpec),
   from: optional(file.from),
+  initialCopy: optional(file.initialCopy),
+  onPurgedBinlog: optional(file.onPurgedBinlog),
   serverId: optional(file.serverId),
   batch: optionalObject(file.batch),
   parallel: optional(file.parallel),

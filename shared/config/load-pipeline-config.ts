@@ -33,6 +33,10 @@ export interface RuntimePipeline {
   readonly mapping: TableMapping;
   /** Start here instead of the checkpoint; absent: resume from the checkpoint (or the current position). */
   readonly from?: StartPosition;
+  /** A new pipeline copies the existing rows first (node/copy/). */
+  readonly initialCopy: boolean;
+  /** What a checkpoint whose binlog the source purged leads to: a stop, or a re-copy (node/copy/). */
+  readonly onPurgedBinlog: 'stop' | 'resync';
   readonly serverId: number;
   readonly batch: { readonly maxRows: number; readonly maxDelayMs: number; readonly maxBytes: number };
   readonly parallel: number;
@@ -156,6 +160,8 @@ function resolveLocated(input: unknown, options: ResolveOptions, location: Locat
     tables,
     mapping: compileTableMapping(spec.tables, { systemSchema: spec.systemSchema }),
     ...(from === undefined ? {} : { from }),
+    initialCopy: spec.initialCopy,
+    onPurgedBinlog: spec.onPurgedBinlog,
     serverId: spec.serverId ?? defaultServerId(name),
     batch: { ...spec.batch },
     parallel: spec.parallel,
@@ -241,6 +247,9 @@ function crossFieldChecks(spec: PipelineSpecT, problems: ConfigProblem[]): void 
   }
   if (Number.isInteger(liveness?.sourceSilenceMs) && Number.isInteger(liveness?.heartbeatMs) && liveness.sourceSilenceMs < 2 * liveness.heartbeatMs) {
     addUnder(problems, [{ path: '/liveness/sourceSilenceMs', message: `must be at least twice liveness.heartbeatMs (${2 * liveness.heartbeatMs}): one late heartbeat is no broken connection` }]);
+  }
+  if (spec.initialCopy === true && spec.from !== undefined) {
+    addUnder(problems, [{ path: '/initialCopy', message: 'give initialCopy or from, not both: a copy pins its own start in the binlog, where the copied rows end' }]);
   }
 }
 

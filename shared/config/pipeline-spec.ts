@@ -126,6 +126,14 @@ export const PipelineSpec = Type.Object({
     minLength: 1,
     description: "Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position.",
   })),
+  initialCopy: Type.Boolean({
+    default: false,
+    description: "A new pipeline first copies the rows its tables already hold on the source, online (primary-key chunks, no table lock, no long transaction), then streams the binlog from the point the copy was pinned to, so the target ends exact however the source was written meanwhile. A copy cut short resumes after its last committed chunk. Only a pipeline without a checkpoint copies. Not with from. MariaDB sources. Default false.",
+  }),
+  onPurgedBinlog: Type.Union([Type.Literal('stop'), Type.Literal('resync')], {
+    default: 'stop',
+    description: "The source no longer holds the binlog at the pipeline's checkpoint: 'stop' halts with FERRY_ERR_BINLOG_PURGED for a person to act; 'resync' copies every table again online (as initialCopy does), deletes target rows the source no longer has, and streams on. Default 'stop'.",
+  }),
   serverId: Type.Optional(Type.Integer({
     minimum: 1,
     maximum: 4_294_967_295,
@@ -191,8 +199,10 @@ export type ColumnsSpecT = Static<typeof ColumnsSpec>;
  * What a user may write: the spec with defaulted fields optional. PipelineSpecT is what
  * validation guarantees after defaults are filled.
  */
-export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
+export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'initialCopy' | 'onPurgedBinlog' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
   description?: string;
+  initialCopy?: boolean;
+  onPurgedBinlog?: PipelineSpecT['onPurgedBinlog'];
   batch?: Partial<PipelineSpecT['batch']>;
   parallel?: number;
   queue?: Partial<PipelineSpecT['queue']>;

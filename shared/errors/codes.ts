@@ -179,6 +179,11 @@ export const ERROR_CODES = {
     scope: 'config', retryable: false, http: 400,
     workaround: 'Ferry is tested against MariaDB 10.11 only; MySQL 8 has never been tried. To run against another server at your own risk, skip the precheck by id: skipPrechecks: [tested_flavor] in the pipeline file, --skip-precheck tested_flavor on the command line; then compare source and target tables after a trial.',
   }),
+  FERRY_ERR_COPY_UNSUPPORTED: spec({
+    message: 'the online copy cannot run on this source: {detail}',
+    scope: 'upstream', retryable: false, http: 400,
+    workaround: 'The online copy (initialCopy, onPurgedBinlog: resync) pins its start with START TRANSACTION WITH CONSISTENT SNAPSHOT and binlog_snapshot_file/position, which MariaDB sources with log_bin on have. Copy the tables by hand (mariadb-dump --single-transaction --master-data) and start the pipeline with --from instead.',
+  }),
   FERRY_ERR_TABLE_NO_KEY: spec({
     message: 'table {table} has no primary key and no unique key over NOT NULL columns',
     scope: 'upstream', retryable: false, http: 400,

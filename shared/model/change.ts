@@ -93,4 +93,26 @@ export interface Batch {
   sourceTimestamp: number;
   /** Local time (ms) the first transaction of the batch reached Transform: for the apply delay. */
   openedAt: number;
+  /** A batch of an online copy, or of the stream replaying the copy's window (node/copy/). */
+  copy?: BatchCopy;
+}
+
+/** How Load treats a batch of an online copy and of the stream that replays its window. */
+export interface BatchCopy {
+  /** The copy's state (JSON) committed with the checkpoint; null once the copy is over. */
+  state: string | null;
+  /**
+   * Rows may already hold newer images (copied later than the events replayed): a row that
+   * collides on another unique key is replaced, not refused.
+   */
+  replace: boolean;
+  /** Target rows of this key range that the batch does not write are deleted. */
+  clear?: ClearRange;
+}
+
+/** A target table's key range (target names and values): after `after`, up to `upTo` included; open where absent. */
+export interface ClearRange extends TableRef {
+  key: string[];
+  after?: Row;
+  upTo?: Row;
 }

@@ -91,6 +91,8 @@ skipPrechecks: [binlog_retention]
       target: { host: 'tgt', port: 3307, user: 'u', password: 'p' },
       tables: [{ source: 'shop.*' }],
       mapping: pipeline.mapping,
+      initialCopy: false,
+      onPurgedBinlog: 'stop',
       serverId: defaultServerId('src-3306-to-tgt-3307'),
       batch: { maxRows: 1000, maxDelayMs: 20, maxBytes: 1_048_576 },
       parallel: 4,

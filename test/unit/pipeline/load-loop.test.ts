@@ -1,3 +1,4 @@
+import { CopyWindow } from '../../../node/copy/copy-window.ts';
 import { describe, expect, it } from 'vitest';
 import { resolvePipeline } from '../../../shared/config/load-pipeline-config.ts';
 import { silentLogger } from '../../../shared/logging.ts';
@@ -43,6 +44,7 @@ describe('runLoadLoop', () => {
       submitted: () => undefined,
       aborted: () => aborted,
       onTarget: (work) => work,
+      copyWindow: new CopyWindow(pipeline.mapping),
     });
     await channel.send(batch(1));
     await expect.poll(() => submitted.length).toBe(1);

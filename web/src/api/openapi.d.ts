@@ -1107,6 +1107,8 @@ export interface components {
                 errorPolicy?: "stop" | "skip";
                 /** @description Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position. */
                 from?: string;
+                /** @description A new pipeline first copies the rows its tables already hold on the source, online (primary-key chunks, no table lock, no long transaction), then streams the binlog from the point the copy was pinned to, so the target ends exact however the source was written meanwhile. A copy cut short resumes after its last committed chunk. Only a pipeline without a checkpoint copies. Not with from. MariaDB sources. Default false. */
+                initialCopy?: boolean;
                 /** @description How Ferry notices a network path that died without closing its connections. */
                 liveness?: {
                     /** @description The source is asked to send a heartbeat whenever its binlog dump has had nothing to send for this long (MASTER_HEARTBEAT_PERIOD). Default 1000. */
@@ -1118,6 +1120,8 @@ export interface components {
                 };
                 /** @description Pipeline name, unique in the cluster; keys the checkpoint in the target, so keep it once replication started. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
                 name: string;
+                /** @description The source no longer holds the binlog at the pipeline's checkpoint: 'stop' halts with FERRY_ERR_BINLOG_PURGED for a person to act; 'resync' copies every table again online (as initialCopy does), deletes target rows the source no longer has, and streams on. Default 'stop'. */
+                onPurgedBinlog?: "stop" | "resync";
                 /** @description Connections to the target that apply batches in parallel where row keys do not overlap. 1 applies strictly in source order. Default 4. */
                 parallel?: number;
                 /** @description The node-to-node pipe of a split pipeline (Select and Extract in the source's datacenter, Transform and Load in the target's). */
