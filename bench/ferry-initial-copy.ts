@@ -24,6 +24,10 @@ export interface FerryCopyOptions {
   name: string;
   /** A write load running on the source during the copy: stopped once the target holds every key. */
   load?: SteadyWriteLoad;
+  /** How long verify is run again, the source quiet, until it says identical. @default 300000 */
+  identicalLimitMs?: number;
+  /** The program (and its first arguments) run as `bin/ferry`: a stand-in, for the harness's own tests. @default bin/ferry */
+  launcher?: { command: string; args: string[] };
 }
 
 export interface FerryCopy {
@@ -63,8 +67,9 @@ async function targetHoldsEveryRow(target: Connection, table: string, rows: numb
  */
 export async function timeFerryInitialCopy(options: FerryCopyOptions): Promise<FerryCopy> {
   const result: FerryCopy = { status: 'failed', seconds: null, rowsPerSecond: null, verifyExit: null, identical: null, secondsToIdentical: null, load: null, peakRssMb: null, reason: null };
-  const bin = join(import.meta.dirname, '..', 'bin', 'ferry');
-  const ferry = new BenchChild({ label: 'bin/ferry run --initial-copy', command: bin, args: ['run', '--source', options.source, '--target', options.target, '--tables', options.tables, '--name', options.name, '--initial-copy'] });
+  const launcher = options.launcher ?? { command: join(import.meta.dirname, '..', 'bin', 'ferry'), args: [] };
+  const args = ['run', '--source', options.source, '--target', options.target, '--tables', options.tables, '--name', options.name, '--initial-copy'];
+  const ferry = new BenchChild({ label: 'bin/ferry run --initial-copy', command: launcher.command, args: [...launcher.args, ...args] });
   try {
     const deadline = performance.now() + COPY_LIMIT_MS;
     for (;;) {
@@ -82,7 +87,7 @@ export async function timeFerryInitialCopy(options: FerryCopyOptions): Promise<F
     const loadStoppedAt = performance.now();
     const load = options.load ? await options.load.stop() : null;
     // The source is quiet now: the copy plus the stream must come to identical tables.
-    const identicalBy = performance.now() + IDENTICAL_LIMIT_MS;
+    const identicalBy = performance.now() + (options.identicalLimitMs ?? IDENTICAL_LIMIT_MS);
     let verifyExit: number | null;
     for (;;) {
       ferry.check();

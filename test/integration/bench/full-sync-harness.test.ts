@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { timeDumpCopy } from '../../../bench/dump-copy.ts';
@@ -17,6 +18,8 @@ import { MIN_WAIT_MS } from '../../support/waits.ts';
  */
 
 const ROWS = 2_000;
+/** Copies the rows and streams nothing (test/support/fake-initial-copy.ts). */
+const STAND_IN = { command: process.execPath, args: ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'support', 'fake-initial-copy.ts')] };
 
 async function writers(db: TestDatabase, count: number): Promise<mysql.Connection[]> {
   const { app } = inject('services').users;
@@ -79,5 +82,29 @@ describe('full-sync benchmark harness', () => {
     expect(copy, copy.reason ?? '').toMatchObject({ status: 'measured', verifyExit: 0, identical: true });
     expect(copy.load!.transactions).toBeGreaterThan(0);
     expect(await dumpTable(pair.target.connection, pair.schema, FULL_SYNC_TABLE)).toEqual(await dumpTable(pair.source.connection, pair.schema, FULL_SYNC_TABLE));
+  });
+
+  it('measures a copy that ends identical: seconds, rows/s, verify exit 0 (a stand-in for run --initial-copy)', async () => {
+    const pair = await replicationPair();
+    await fillTable(pair.source.connection, ROWS, pair.schema);
+    await createEmptyTable(pair.target.connection, pair.schema);
+    const table = `${pair.schema}.${FULL_SYNC_TABLE}`;
+    const copy = await timeFerryInitialCopy({ source: pair.source.replicationUrl, target: pair.target.url, targetConnection: pair.target.connection, tables: table, table, rows: ROWS, name: pair.schema, launcher: STAND_IN });
+    expect(copy, copy.reason ?? '').toMatchObject({ status: 'measured', verifyExit: 0, identical: true, load: null, secondsToIdentical: null, reason: null });
+    expect(copy.rowsPerSecond).toBe(Math.round(ROWS / copy.seconds!));
+    expect(copy.peakRssMb).toBeGreaterThan(0);
+  });
+
+  it('reports a copy that misses the writes made meanwhile as failed, not identical, and stops the load (a stand-in that streams nothing)', async () => {
+    const pair = await replicationPair();
+    await fillTable(pair.source.connection, ROWS, pair.schema);
+    await createEmptyTable(pair.target.connection, pair.schema);
+    const table = `${pair.schema}.${FULL_SYNC_TABLE}`;
+    const load = new SteadyWriteLoad(await writers(pair.source, 2), table, ROWS, 400);
+    const stale = { ...STAND_IN, args: [...STAND_IN.args, '--stale'] };
+    const copy = await timeFerryInitialCopy({ source: pair.source.replicationUrl, target: pair.target.url, targetConnection: pair.target.connection, tables: table, table, rows: ROWS, name: pair.schema, load, launcher: stale, identicalLimitMs: 0 });
+    expect(copy).toMatchObject({ status: 'failed', verifyExit: 1, identical: false, secondsToIdentical: null });
+    expect(copy.load!.transactions).toBeGreaterThan(0);
+    expect(load.committed).toBe(copy.load!.transactions);
   });
 });
