@@ -67,6 +67,11 @@ export class BenchChild {
     this.samplePeakRss();
   }
 
+  /** Its exit code once it has exited (null when a signal ended it), undefined while it runs. */
+  get exitCode(): number | null | undefined {
+    return this.exited || this.child.exitCode !== null ? this.child.exitCode : undefined;
+  }
+
   /** The child's process id (for CPU accounting). */
   get pid(): number | undefined {
     return this.child.pid;

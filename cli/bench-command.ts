@@ -1,12 +1,14 @@
 import { runBench } from '../bench/run-bench.ts';
+import { runFullSyncBench } from '../bench/run-full-sync-bench.ts';
+import { stopFullSyncServers } from '../bench/full-sync-servers.ts';
 import { runWanBench } from '../bench/run-wan-bench.ts';
 import { killFerryProcesses } from '../bench/ferry-process.ts';
 import { stopBenchServers } from '../bench/servers.ts';
 import { stopWanServers } from '../bench/wan-servers.ts';
-import { describeError, isFerryError } from '../shared/errors/index.ts';
+import { FerryError, describeError, isFerryError } from '../shared/errors/index.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 
-const usage = `Usage: bin/ferry bench [--quick] [--wan]
+const usage = `Usage: bin/ferry bench [--quick] [--wan | --full-sync]
 
 Benchmarks Ferry against MariaDB's native replication on servers of its own (4 MariaDB
 under .ferry/bench, stopped and purged at the end). Writes one deterministic backlog on a
@@ -33,30 +35,40 @@ from its 'pipeline starting' log line; the figure including process start is pri
             change, lag at 1,000 and 5,000 rows/s. Servers under .ferry/bench-wan; results
             in bench/results/wan-latest.json. About 15 minutes; with --quick a 4,000-
             transaction backlog and 10 s per lag rate, a few minutes
+  --full-sync  the full sync and verify benchmark instead (docs/benchmarks.md, "Full sync
+            and verify"): 1,000,000 narrow rows on a source and a target; bin/ferry verify
+            against CHECKSUM TABLE on both servers; copies into an empty target by
+            mariadb-dump | mariadb and by bin/ferry run --initial-copy, idle and under a
+            steady write load (which must end identical). Servers under
+            .ferry/bench-full-sync; results in bench/results/full-sync-latest.json. About
+            20 s plus Ferry's two copies; with --quick 100,000 rows
 `;
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'catch-up, lag and memory against MariaDB native replication (--wan: across an emulated WAN)',
+  summary: 'catch-up, lag and memory against MariaDB native replication (--wan: across an emulated WAN; --full-sync: copy and verify)',
   usage,
   async run(argv, { log, out }) {
-    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, wan: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, wan: { type: 'boolean' }, 'full-sync': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {
       out(usage);
       return 0;
     }
     const wan = values.wan === true;
+    const fullSync = values['full-sync'] === true;
+    if (wan && fullSync) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--wan and --full-sync are separate benchmarks: give one' });
+    const stopServers = wan ? stopWanServers : fullSync ? stopFullSyncServers : stopBenchServers;
     // The servers run detached from this process: an interrupted run stops them before exiting.
     const interrupted = (): void => {
       out('interrupted: stopping the benchmark processes and servers');
       killFerryProcesses();
-      void (wan ? stopWanServers(log) : stopBenchServers(log)).finally(() => process.exit(130));
+      void stopServers(log).finally(() => process.exit(130));
     };
     process.once('SIGINT', interrupted);
     process.once('SIGTERM', interrupted);
     try {
       const options = { quick: values.quick === true, log, out };
-      await (wan ? runWanBench(options) : runBench(options));
+      await (wan ? runWanBench(options) : fullSync ? runFullSyncBench(options) : runBench(options));
       return 0;
     } catch (error) {
       // Ferry's own errors keep their code line (cli/main.ts); a benchmark failure gets its message as is.

@@ -14,13 +14,18 @@ export interface TableDifferences {
 }
 
 export interface VerifyOptions {
-  /** Rows per chunk checksummed on both servers. @default 1000 */
+  /** Rows per chunk checksummed on both servers. @default 10000 */
   chunkRows?: number;
   /** A differing range this small is compared row by row (keys and hashes). @default 64 */
   leafRows?: number;
 }
 
-export const DEFAULT_CHUNK_ROWS = 1000;
+/**
+ * Per-chunk costs (a bound query, a round trip to each server) matter below a few thousand
+ * rows: 1M narrow rows took 2.08 s at 1,000, 1.35 s at 10,000, 1.26 s at 100,000. A differing
+ * chunk costs only a few more halvings, so 10,000.
+ */
+export const DEFAULT_CHUNK_ROWS = 10_000;
 const DEFAULT_LEAF_ROWS = 64;
 
 async function rows(connection: Connection, query: { sql: string; values: unknown[] }): Promise<RowDataPacket[]> {
