@@ -107,7 +107,9 @@ export class Loader {
   async submit(batch: Batch): Promise<void> {
     this.throwIfFailed();
     const groups = await groupByTable(batch.changes, this.tables);
-    const writeSet = writeSetOf(groups);
+    // A copy's chunks hold disjoint key ranges, and the stream's batches wait until every chunk
+    // committed (node/copy/copy-window.ts): no row key of theirs can meet another batch's.
+    const writeSet: WriteSet = batch.copy?.clear === undefined ? writeSetOf(groups) : new Map<string, Set<string>>();
     if (batch.copy?.replace === true) serializeReplacing(writeSet, groups);
     // Statements too are built ahead: while the batches in flight hold the connections, not
     // on the path from one finishing to the next starting.
