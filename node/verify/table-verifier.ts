@@ -120,7 +120,12 @@ export class TableVerifier {
     for (const { kind, key } of rows.values()) found[kind].push(key);
   }
 
-  /** A leaf's differing rows; `afterCatchUp`: the target is read once the pipeline has passed the source position read before the source's rows. */
+  /**
+   * A leaf's differing rows. `afterCatchUp`: the target is read once the pipeline has passed the
+   * source position read before the source's rows, and the source read again after it; a row
+   * counts only when the target's differs from both source reads (one that changed while the
+   * target was read is in flight, not different).
+   */
   private async readLeaf(range: KeyRange, afterCatchUp: boolean): Promise<Map<string, { kind: Kind; key: KeyValues }>> {
     const source = this.sides.source;
     if (!afterCatchUp || !('position' in source) || this.options.recheck === undefined) {
@@ -128,8 +133,11 @@ export class TableVerifier {
       return differing(sourceRows, targetRows);
     }
     const position = await source.position();
-    const sourceRows = await source.rowHashes(this.source, range);
+    const before = await source.rowHashes(this.source, range);
     if (position !== undefined) await this.options.recheck.caughtUp(position);
-    return differing(sourceRows, await this.sides.target.rowHashes(this.target, range));
+    const targetRows = await this.sides.target.rowHashes(this.target, range);
+    const after = differing(await source.rowHashes(this.source, range), targetRows);
+    const againstBefore = differing(before, targetRows);
+    return new Map([...after].filter(([text]) => againstBefore.has(text)));
   }
 }
