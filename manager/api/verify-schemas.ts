@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 
 const State = (description: string) => Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')], { description });
 
-const KeyPart = Type.Union([Type.String(), Type.Number(), Type.Null(), Type.Object({ hex: Type.String() }, { additionalProperties: false })]);
+const KeyPart = Type.Union([Type.String(), Type.Number(), Type.Object({ hex: Type.String() }, { additionalProperties: false })], { description: 'A key value (keys have no NULLs: a primary key, or a unique key of NOT NULL columns).' });
 const Key = Type.Array(KeyPart, { description: 'A row\'s key values in key order; binary values as {hex}.' });
 
 export const VerifyTable = Type.Object({

@@ -1470,13 +1470,13 @@ export interface components {
                     rows: number;
                     /** @description A few keys of each kind. */
                     samples: {
-                        different: (string | number | (never | null) | {
+                        different: (string | number | {
                             hex: string;
                         })[][];
-                        extra: (string | number | (never | null) | {
+                        extra: (string | number | {
                             hex: string;
                         })[][];
-                        missing: (string | number | (never | null) | {
+                        missing: (string | number | {
                             hex: string;
                         })[][];
                     };
