@@ -257,7 +257,7 @@ function defaultDuties(options: ManagerOptions, secrets: KeySource): LeaderDutyF
       ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
     }),
     alarmMonitor(options.alarmWebhookUrl === undefined ? {} : { webhookUrl: options.alarmWebhookUrl }),
-    verifyMonitor(),
+    verifyMonitor(options.alarmWebhookUrl === undefined ? {} : { webhookUrl: options.alarmWebhookUrl }),
   ];
 }
 

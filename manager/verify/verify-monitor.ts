@@ -6,12 +6,14 @@ import {
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { readRecord } from '../../shared/cluster/zk-records.ts';
 import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
-import { AlarmStore } from '../alarms/index.ts';
+import { AlarmStore, AlarmWebhook } from '../alarms/index.ts';
 import type { LeaderDuty, LeaderDutyContext, LeaderDutyFactory } from '../leader-duties.ts';
 
 export interface VerifyMonitorOptions {
   /** How often open jobs are looked at. @default 1000 */
   intervalMs?: number;
+  /** Where the alarms it raises are POSTed, as the alarm monitor's. @default none */
+  webhookUrl?: string;
 }
 
 /** The rule id of the alarm a verify job raises for a pipeline whose tables differ. */
@@ -30,6 +32,7 @@ class VerifyMonitor implements LeaderDuty {
   private readonly intervalMs: number;
   private readonly events: EventLog;
   private readonly alarms: AlarmStore;
+  private readonly webhook: AlarmWebhook | undefined;
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> | undefined;
 
@@ -37,6 +40,7 @@ class VerifyMonitor implements LeaderDuty {
     this.intervalMs = options.intervalMs ?? 1_000;
     this.events = new EventLog(ctx.zk, { log: ctx.log });
     this.alarms = new AlarmStore(ctx.zk);
+    this.webhook = options.webhookUrl === undefined ? undefined : new AlarmWebhook({ url: options.webhookUrl, log: ctx.log });
   }
 
   start(): void {
@@ -47,6 +51,7 @@ class VerifyMonitor implements LeaderDuty {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.tick;
+    this.webhook?.close();
   }
 
   private runTick(): void {
@@ -119,6 +124,7 @@ class VerifyMonitor implements LeaderDuty {
       const message = `verify ${job.id} found ${found} rows that differ between source and target (${part.tables.filter((t) => t.missing + t.extra + t.different > 0).map((t) => `${t.table}: ${t.missing} missing, ${t.extra} extra, ${t.different} different`).join('; ')})`;
       const { record: alarm } = await this.alarms.raise({ id, rule: VERIFY_ALARM_RULE, pipeline: part.pipeline, channel: record.channel, severity: 'critical', message, value: found });
       log.warn({ alarm: id, channel: record.channel, pipeline: part.pipeline, value: found }, 'alarm raised');
+      this.webhook?.send(alarm, 'raised');
       await this.events.append({ type: 'ALARM_RAISED', channel: record.channel, pipeline: part.pipeline, by, reason: message, details: { alarm: alarm.id, rule: alarm.rule, severity: alarm.severity, value: found, job: job.id } });
     }
   }
