@@ -33,27 +33,26 @@ export class VerifyAnswerer {
   }
 
   private async run(request: VerifyRequestMessage): Promise<unknown> {
+    // The request is checked before the source is touched.
+    const asked = request.op === 'tables' || request.op === 'position' ? undefined : this.tableAndRange(request.args);
+    const offset = request.args.offset;
+    if (request.op === 'keyAt' && (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)) throw this.refuse('an offset that is not a whole number >= 0');
     this.source ??= openLocalSource(this.pipeline);
     const opened = await this.source.catch((error: unknown) => {
       this.source = undefined; // the next request tries again
       throw error;
     });
     const { side } = opened;
+    if (asked === undefined) return request.op === 'tables' ? side.tables() : ((await side.position()) ?? null);
     switch (request.op) {
-      case 'tables':
-        return side.tables();
-      case 'position':
-        return (await side.position()) ?? null;
       case 'checksum':
-        return side.checksum(...this.tableAndRange(request.args));
+        return side.checksum(...asked);
       case 'keyAt': {
-        const offset = request.args.offset;
-        if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw this.refuse('an offset that is not a whole number >= 0');
-        const key = await side.keyAt(...this.tableAndRange(request.args), offset);
+        const key = await side.keyAt(...asked, offset as number);
         return key === undefined ? null : toWire(key);
       }
-      case 'rowHashes':
-        return (await side.rowHashes(...this.tableAndRange(request.args))).map((row) => ({ key: toWire(row.key), hash: row.hash }));
+      default:
+        return (await side.rowHashes(...asked)).map((row) => ({ key: toWire(row.key), hash: row.hash }));
     }
   }
 

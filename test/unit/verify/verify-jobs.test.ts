@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { differencesOf, jobState, jobView, type VerifyJobRecord, type VerifyPartRecord } from '../../../shared/cluster/verify-jobs.ts';
 import { fromWire, toWire } from '../../../node/verify/wire-keys.ts';
 import { readVerifyAnswer, readVerifyRequest } from '../../../node/pipe/verify-messages.ts';
+import { VerifyAnswerer } from '../../../node/verify/verify-answerer.ts';
+import { compileTableMapping } from '../../../shared/model/table-mapping.ts';
+import type { RuntimePipeline } from '../../../shared/config/load-pipeline-config.ts';
 
 const record: VerifyJobRecord = { channel: 'orders', requestedAt: '2026-12-07T10:00:00.000Z', requestedBy: 'api:ops', reason: 'check', pipelines: ['a', 'b'] };
 const part = (pipeline: string, state: VerifyPartRecord['state'], extra: Partial<VerifyPartRecord> = {}): VerifyPartRecord => ({ pipeline, state, tables: [], ...extra });
@@ -44,5 +47,21 @@ describe('verify keys and messages on the wire', () => {
     expect(() => readVerifyRequest(Buffer.from('{'), 'p')).toThrow(expect.objectContaining({ code: 'FERRY_ERR_PIPE_PROTOCOL' }));
     expect(() => readVerifyAnswer(Buffer.from(JSON.stringify({ id: 0 })), 'p')).toThrow(expect.objectContaining({ code: 'FERRY_ERR_PIPE_PROTOCOL' }));
     expect(readVerifyAnswer(Buffer.from(JSON.stringify({ id: 3, error: { code: 'FERRY_ERR_VERIFY_TABLE', message: 'm', details: { table: 't', detail: 'd' } } })), 'p').error?.code).toBe('FERRY_ERR_VERIFY_TABLE');
+  });
+});
+
+describe('the select node answering verify requests', () => {
+  it('refuses a table the pipeline does not replicate, and malformed keys and offsets, before it touches the source', async () => {
+    const pipeline = { name: 'p', mapping: compileTableMapping(['shop.*'], { systemSchema: '_ferry' }) } as unknown as RuntimePipeline;
+    const answerer = new VerifyAnswerer(pipeline);
+    const ask = (op: 'checksum' | 'keyAt', args: Record<string, unknown>) => answerer.answer({ id: 1, op, args });
+    const table = { schema: 'mysql', table: 'user' };
+    const refused: unknown = await ask('checksum', { table, key: ['User'], columns: ['authentication_string'] }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'FERRY_ERR_PIPE_PROTOCOL' });
+    expect((refused as Error).message).toContain('does not replicate');
+    await expect(ask('checksum', { table: { schema: 'shop', table: 'orders' }, key: [], columns: ['id'] })).rejects.toMatchObject({ code: 'FERRY_ERR_PIPE_PROTOCOL' });
+    await expect(ask('checksum', { table: { schema: 'shop', table: 'orders' }, key: ['id'], columns: ['id'], range: { after: [1, 2] } })).rejects.toMatchObject({ code: 'FERRY_ERR_PIPE_PROTOCOL' });
+    await expect(ask('keyAt', { table: { schema: 'shop', table: 'orders' }, key: ['id'], columns: ['id'], offset: -1 })).rejects.toMatchObject({ code: 'FERRY_ERR_PIPE_PROTOCOL' });
+    await answerer.close();
   });
 });
