@@ -64,8 +64,9 @@ export class VerifyWorker {
     const zk = this.zk;
     if (zk === undefined) return;
     const inbox = zkPaths.verifyInbox(this.options.nodeId);
-    await zk.mkdirp(inbox);
-    // One-shot watch: every change of the inbox reads it again.
+    // The first job for this node creates its inbox (a manager does, under the managers' ACL
+    // policy); until then its creation is watched. One-shot watches: each change reads again.
+    if ((await zk.exists(inbox, () => this.wake())) === null) return;
     await zk.getChildren(inbox, () => this.wake());
     for (const { name, task } of await readTasks(zk, this.options.nodeId)) {
       if (this.closed || this.zk !== zk) return;

@@ -58,8 +58,8 @@ export const NODE_RULES: ReadonlyArray<readonly [pattern: string, perms: string,
   ['verify-jobs/*', 'r', 'reads a channel\'s verify jobs'],
   ['verify-jobs/*/*', 'r', 'reads a verify job'],
   ['verify-jobs/*/*/*', 'rw', 'writes the result of the part it runs'],
-  ['verify-inbox', 'rc', 'creates its own inbox'],
-  ['verify-inbox/*', 'rcd', 'watches its inbox and deletes the tasks it ran'],
+  ['verify-inbox', 'r', 'watches for its inbox'],
+  ['verify-inbox/*', 'rd', 'watches its inbox and deletes the tasks it ran'],
   ['verify-inbox/*/*', 'r', 'reads a task'],
 ];
 
