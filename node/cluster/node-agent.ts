@@ -104,7 +104,7 @@ export class NodeAgent {
     this.verify = new VerifyWorker({
       nodeId: options.id,
       resolve: (pipeline) => this.verifiable(pipeline),
-      run: (desired) => this.runVerify(desired),
+      run: (desired, signal) => this.runVerify(desired, signal),
       log: deps.log.child({ component: 'node-verify', node: options.id }),
     });
     this.session = new ZkSessionKeeper(
@@ -183,14 +183,20 @@ export class NodeAgent {
     return desiredPipelines(started, this.options.id, this.deps.passwordOf, this.deps.pipeSecretOf).get(pipeline);
   }
 
-  private async runVerify(desired: DesiredPipeline): Promise<VerifyTableResult[]> {
+  private async runVerify(desired: DesiredPipeline, signal: AbortSignal): Promise<VerifyTableResult[]> {
     const pipeline = desired.pipeline!;
     let source: OpenedSource;
     if (desired.role.side === 'whole') source = await openLocalSource(pipeline);
     else if (this.deps.verifySourceOverPipe) source = await this.deps.verifySourceOverPipe(desired);
     else throw new FerryError('FERRY_ERR_VERIFY_NO_PIPE', { pipeline: desired.name, detail: 'this node has no pipe' });
     try {
-      return await verifyPart(pipeline, source.side, this.log, this.options.verify ?? {});
+      const closeSource = () => (source.abort ? source.abort() : void source.close());
+      signal.addEventListener('abort', closeSource, { once: true });
+      try {
+        return await verifyPart(pipeline, source.side, this.log, this.options.verify ?? {}, signal);
+      } finally {
+        signal.removeEventListener('abort', closeSource);
+      }
     } finally {
       await source.close();
     }

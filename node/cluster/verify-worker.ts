@@ -10,8 +10,8 @@ export interface VerifyWorkerOptions {
   nodeId: string;
   /** The pipeline as this node holds it (whole or load side), resolved; undefined when it does not. */
   resolve: (pipeline: string) => DesiredPipeline | undefined;
-  /** Runs one pipeline's part (node/verify/verify-part.ts with the source this node reaches). */
-  run: (desired: DesiredPipeline) => Promise<VerifyTableResult[]>;
+  /** Runs one pipeline's part (node/verify/verify-part.ts with the source this node reaches); `signal` aborts it (the node stops). */
+  run: (desired: DesiredPipeline, signal: AbortSignal) => Promise<VerifyTableResult[]>;
   log: Logger;
 }
 
@@ -27,6 +27,7 @@ export class VerifyWorker {
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: VerifyWorkerOptions) {}
 
@@ -39,9 +40,14 @@ export class VerifyWorker {
     this.zk = undefined;
   }
 
-  /** No task starts after this; resolves once the one running ended. */
+  /**
+   * No task starts after this, and the one running is aborted (its connections closed): a
+   * node's shutdown does not wait for a verify of large tables. Its part stays running on
+   * this node, which the leader fails once the node has left.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopping.abort();
     await this.running;
   }
 
@@ -96,9 +102,11 @@ export class VerifyWorker {
     log.info({ channel: task.channel, job: task.job, pipeline: task.pipeline, side: desired.role.side }, 'verify part started');
     let result: VerifyPartRecord;
     try {
-      const tables = await this.options.run(desired);
+      const tables = await this.options.run(desired, this.stopping.signal);
+      if (this.closed) return;
       result = { ...base, state: 'done', finishedAt: new Date().toISOString(), tables };
     } catch (error) {
+      if (this.closed) return;
       const failure = isFerryError(error) ? error : new FerryError('FERRY_ERR_INTERNAL', { detail: describeError(error) }, { cause: error });
       log.warn({ channel: task.channel, job: task.job, pipeline: task.pipeline, code: failure.code, err: failure }, 'verify part failed');
       result = { ...base, state: 'failed', finishedAt: new Date().toISOString(), error: { code: failure.code, message: failure.message } };

@@ -8,6 +8,8 @@ import { SqlSourceSide, type SourceVerifySide } from './verify-side.ts';
 export interface OpenedSource {
   side: SourceVerifySide;
   close(): Promise<void>;
+  /** Ends at once, a statement in progress failing (the node stops). @default close */
+  abort?(): void;
 }
 
 /** The pipeline's source over a connection of this process (a whole pipeline, bin/ferry verify, the select node answering its pipe). */
@@ -16,5 +18,6 @@ export async function openLocalSource(pipeline: RuntimePipeline): Promise<Opened
   return {
     side: new SqlSourceSide(connection, (opened) => sourceTables(pipeline, opened)),
     close: () => connection.end().catch(() => undefined),
+    abort: () => connection.destroy(),
   };
 }

@@ -21,7 +21,7 @@ export interface TableDifferences {
 export interface Recheck {
   /** Resolves once the target's checkpoint has passed `position` (a source GTID position), or its wait gave up. */
   caughtUp(position: string): Promise<void>;
-  /** Reads again before a row is reported: it is reported only when it differed every time. @default 3 */
+  /** Reads again before a row is reported: it is reported only when it differed every time. @default 5 */
   attempts?: number;
 }
 
@@ -36,7 +36,7 @@ export interface VerifyOptions {
 
 export const DEFAULT_CHUNK_ROWS = 1000;
 const DEFAULT_LEAF_ROWS = 64;
-const DEFAULT_RECHECKS = 3;
+const DEFAULT_RECHECKS = 5;
 
 type Kind = 'missing' | 'extra' | 'different';
 
@@ -135,8 +135,9 @@ export class TableVerifier {
     const position = await source.position();
     const before = await source.rowHashes(this.source, range);
     if (position !== undefined) await this.options.recheck.caughtUp(position);
-    const targetRows = await this.sides.target.rowHashes(this.target, range);
-    const after = differing(await source.rowHashes(this.source, range), targetRows);
+    // Target and source read together: the two reads as close in time as they can be.
+    const [targetRows, sourceAfter] = await Promise.all([this.sides.target.rowHashes(this.target, range), source.rowHashes(this.source, range)]);
+    const after = differing(sourceAfter, targetRows);
     const againstBefore = differing(before, targetRows);
     return new Map([...after].filter(([text]) => againstBefore.has(text)));
   }
