@@ -58,5 +58,20 @@ describe('verify of a split pipeline, through the pipe', () => {
     const found = job.pipelines[0]!.tables[0]!;
     expect({ missing: found.missing, extra: found.extra, different: found.different }).toEqual({ missing: 2, extra: 1, different: 1 });
     expect(found.samples).toEqual({ missing: [[DAMAGE_FROM + 7], [DAMAGE_FROM + 150]], extra: [[DAMAGE_FROM + 1000]], different: [[DAMAGE_FROM + 299]] });
+
+    // Paused, the select side is not connected: the load node does not reach for the source
+    // itself (a whole pipeline's node would), the part fails with FERRY_ERR_VERIFY_NO_PIPE.
+    expect((await cluster.api.post('/api/v1/channels/orders/pause')).status).toBe(200);
+    const unpiped = await eventually(async () => {
+      const asked = await cluster.api.post<VerifyJobView>('/api/v1/channels/orders/verify');
+      const ended = await eventually(async () => {
+        const { body } = await cluster.api.get<VerifyJobView>(`/api/v1/channels/orders/verify/${asked.body.id}`);
+        return body.state === 'done' || body.state === 'failed' ? body : undefined;
+      }, 120_000, 'a verify job of the paused channel to end');
+      // A job that started while the session was closing fails with the pipe's error instead.
+      return ended.pipelines[0]?.error?.code === 'FERRY_ERR_VERIFY_NO_PIPE' ? ended : undefined;
+    }, 120_000, 'a verify job of the paused channel to fail without its pipe');
+    expect(unpiped.state).toBe('failed');
+    expect(unpiped.pipelines[0]?.node).toBe('lb1');
   });
 });
