@@ -70,9 +70,13 @@ export class SqlSourceSide extends SqlVerifySide implements SourceVerifySide {
     return this.describe(this.connection);
   }
 
+  /** MariaDB's gtid_binlog_pos, else MySQL's gtid_executed (the other variable does not exist there). */
   async position(): Promise<string | undefined> {
-    const [row] = await this.rows({ sql: 'SELECT @@GLOBAL.gtid_binlog_pos AS p', values: [] }).catch(() => [] as RowDataPacket[]);
-    const text = row?.p === undefined || row.p === null ? '' : String(row.p);
-    return text === '' ? undefined : text;
+    for (const variable of ['gtid_binlog_pos', 'gtid_executed']) {
+      const [row] = await this.rows({ sql: `SELECT @@GLOBAL.${variable} AS p`, values: [] }).catch(() => [] as RowDataPacket[]);
+      const text: unknown = row?.p;
+      if (typeof text === 'string' && text.trim() !== '') return text.trim();
+    }
+    return undefined;
   }
 }
