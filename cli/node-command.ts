@@ -7,6 +7,7 @@ import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { NODE_DEFAULTS, NodeAgent, type NodeAgentOptions } from '../node/cluster/index.ts';
 import { openPassword, openPipeSecret, processKeys } from '../shared/secrets/index.ts';
 import { PipeHost } from '../node/pipe/pipe-host.ts';
+import { PipeSourceSide } from '../node/verify/pipe-verify-side.ts';
 import type { NodePipes } from '../node/pipeline/pipeline-runner.ts';
 import { PIPE_FLAGS, PIPE_USAGE, pipeFromFlags, type PipeSettings } from './pipe-flags.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
@@ -166,6 +167,12 @@ export const nodeCommand: Command = {
       pipeSecretOf: (pipeline, sealed) => openPipeSecret(secrets.keys, pipeline, sealed),
       createRunner: (pipeline, cluster, role) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name, side: role.side }), ownerScope: `node:${options.id}`, ...cluster, role, pipes }),
       onRegistered: () => out(`node ${options.id} registered`),
+      // A split pipeline's verify asks its select node over the pipe, the only way to its source from here.
+      verifySourceOverPipe: (desired) => {
+        const ask = host?.verifyAsker(desired.name);
+        if (ask === undefined) return Promise.reject(new FerryError('FERRY_ERR_VERIFY_NO_PIPE', { pipeline: desired.name, detail: host === undefined ? 'this node has no pipe (--pipe-listen)' : 'no select side is connected to its load side here' }));
+        return Promise.resolve({ side: new PipeSourceSide(ask), close: () => Promise.resolve() });
+      },
     });
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -13,6 +13,7 @@ import { processKeys, type KeySource, type ProcessKeys } from '../shared/secrets
 import { buildApi } from './api/server.ts';
 import { alarmMonitor } from './arbiter/index.ts';
 import { LeaderDuties, type LeaderDutyFactory } from './leader-duties.ts';
+import { verifyMonitor } from './verify/verify-monitor.ts';
 import { ManagerSession } from './manager-session.ts';
 import { migrateClearPasswords } from './password-migration.ts';
 import { isPlacementPolicyName, PLACEMENT_POLICY_NAMES, type PlacementPolicyName } from './scheduler/policies/index.ts';
@@ -244,7 +245,7 @@ class Manager implements RunningManager {
 
 /**
  * The leader's duties: the scheduler (with the node monitor, the placement policy, and the
- * arbiter's RESTART for the channels of a lost node) and the alarm monitor.
+ * arbiter's RESTART for the channels of a lost node), the alarm monitor and the verify monitor.
  */
 function defaultDuties(options: ManagerOptions, secrets: KeySource): LeaderDutyFactory[] {
   return [
@@ -256,6 +257,7 @@ function defaultDuties(options: ManagerOptions, secrets: KeySource): LeaderDutyF
       ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
     }),
     alarmMonitor(options.alarmWebhookUrl === undefined ? {} : { webhookUrl: options.alarmWebhookUrl }),
+    verifyMonitor(options.alarmWebhookUrl === undefined ? {} : { webhookUrl: options.alarmWebhookUrl }),
   ];
 }
 

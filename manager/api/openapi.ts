@@ -3,9 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { ChannelSpec, DataSourceSpec } from '../../shared/cluster/model.ts';
 import { API, docs } from './context.ts';
 import { DataSourceReplacement, StatsReport, SwitchBody, TokenCreate } from './schemas.ts';
+import { VerifyJob } from './verify-schemas.ts';
 
 /** The body schemas routes refer to by $id; one definition each in the OpenAPI components. */
-export const SHARED_SCHEMAS = [DataSourceSpec, DataSourceReplacement, SwitchBody, ChannelSpec, TokenCreate, StatsReport];
+export const SHARED_SCHEMAS = [DataSourceSpec, DataSourceReplacement, SwitchBody, ChannelSpec, TokenCreate, StatsReport, VerifyJob];
 
 /**
  * Registers the shared schemas and @fastify/swagger, which builds the OpenAPI 3 document from

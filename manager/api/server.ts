@@ -16,6 +16,7 @@ import { clusterRoutes } from './routes/cluster.ts';
 import { dataSourceRoutes } from './routes/datasources.ts';
 import { eventRoutes } from './routes/events.ts';
 import { historyRoutes } from './routes/history.ts';
+import { verifyRoutes } from './routes/verify.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
@@ -67,6 +68,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   dataSourceRoutes(app, ctx);
   channelRoutes(app, ctx);
   historyRoutes(app, ctx);
+  verifyRoutes(app, ctx);
   tokenRoutes(app, ctx);
   statsRoutes(app, ctx);
   arbiterRoutes(app, ctx);

@@ -98,6 +98,8 @@ export async function deleteChannel(zk: ZkClient, store: ConfigStore, name: stri
     await zk.removeRecursive(zkPaths.pipelineHistory(pipeline));
   }
   await zk.removeRecursive(zkPaths.channelRollbacks(name));
+  // Its verify jobs: a channel created again under the name starts without them.
+  await zk.removeRecursive(zkPaths.verifyJobs(name));
   // The lock directory only when nobody holds or waits for it (a late arbiter action).
   await zk.remove(zkPaths.channelLock(name)).catch(() => undefined);
 }

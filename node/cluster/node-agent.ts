@@ -18,8 +18,13 @@ import type { RunnerSet } from './runner-set.ts';
 import { StatsReporter, type HttpPost } from './stats-reporter.ts';
 import { HealthProber } from './health-prober.ts';
 import { ZkSessionKeeper } from './zk-session.ts';
+import { VerifyWorker } from './verify-worker.ts';
+import { verifyPart } from '../verify/verify-part.ts';
+import { openLocalSource, type OpenedSource } from '../verify/local-source.ts';
+import { desiredPipelines } from './cluster-view.ts';
 import { expectManagedLayout, nodeAccess } from '../../shared/cluster/zk-access.ts';
 import type { ZkAccess } from '../../shared/zk/zk-acl.ts';
+import type { VerifyTableResult } from '../../shared/cluster/verify-jobs.ts';
 
 /** What is bound to one ZooKeeper session; replaced after expiry. */
 interface LiveSession {
@@ -38,6 +43,11 @@ export interface NodeAgentDeps {
   passwordOf?: PasswordOf;
   /** Opens a split pipeline's sealed pipe secret. @default none: split pipelines fail with FERRY_ERR_SECRET_NO_KEY */
   pipeSecretOf?: PipeSecretOf;
+  /**
+   * The source of a pipeline whose load side runs here, for a verify job: through the pipe to
+   * its select node. @default none: split pipelines' verify parts fail with FERRY_ERR_VERIFY_NO_PIPE
+   */
+  verifySourceOverPipe?: (desired: DesiredPipeline) => Promise<OpenedSource>;
 }
 
 /**
@@ -52,6 +62,7 @@ export class NodeAgent {
   private readonly cache: ClusterCache;
   private readonly stats: StatsReporter;
   private readonly health: HealthProber;
+  private readonly verify: VerifyWorker;
   private readonly session: ZkSessionKeeper;
   /** None: anonymous, world-open znodes (--zk-insecure). */
   private readonly access: ZkAccess | undefined;
@@ -90,6 +101,12 @@ export class NodeAgent {
       log: deps.log.child({ component: 'node-stats', node: options.id }),
     });
     this.health = new HealthProber({ nodeId: options.id, dc: options.dc, ...(options.healthIntervalMs === undefined ? {} : { intervalMs: options.healthIntervalMs }), zk: () => this.live?.zk, snapshot: () => this.view?.snapshot, ...(deps.passwordOf ? { passwordOf: deps.passwordOf } : {}), log: deps.log.child({ component: 'node-health', node: options.id }) });
+    this.verify = new VerifyWorker({
+      nodeId: options.id,
+      resolve: (pipeline) => this.verifiable(pipeline),
+      run: (desired, signal) => this.runVerify(desired, signal),
+      log: deps.log.child({ component: 'node-verify', node: options.id }),
+    });
     this.session = new ZkSessionKeeper(
       { connectString: options.zk, sessionTimeoutMs: options.sessionTimeoutMs, connectTimeoutMs: options.connectTimeoutMs, ...(options.zkTls ? { tls: options.zkTls } : {}), ...(this.access ? { access: this.access } : {}) },
       {
@@ -97,6 +114,7 @@ export class NodeAgent {
         onSessionLost: () => {
           this.live = undefined;
           this.control.sessionLost();
+          this.verify.sessionLost();
         },
         onUnreachable: (error, attempt) => void this.unreachable(error, attempt),
         onFatal: (error) => void this.shutdown(error),
@@ -121,6 +139,7 @@ export class NodeAgent {
       clearTimeout(this.debounce);
       this.stats.stop();
       await this.health.stop();
+      await this.verify.close();
       const live = this.live;
       if (live) await withZkDeadline(live.registration.setState('leaving'), 3_000, "setting state 'leaving'").catch((error: unknown) => this.log.warn({ err: error }, "could not set state 'leaving'"));
       this.log.info({ pipelines: this.runners.names() }, 'node stopping: pipelines finish their batch in flight');
@@ -149,9 +168,38 @@ export class NodeAgent {
     const registration = await Registration.register(zk, record, waitMs, this.log, closing);
     this.live = { zk, registration, watcher: new AssignmentWatcher(zk, store, () => this.schedule(), this.log) };
     this.control.sessionStarted(zk, this.log);
+    this.verify.sessionStarted(zk);
     this.log.info({ session: zk.sessionId, dc, capacity }, 'node registered');
     this.deps.onRegistered?.();
     this.schedule();
+  }
+
+  /** A pipeline whose load side (or whole) this node holds, resolved whatever its channel's permit (a stopped channel can be verified too). */
+  private verifiable(pipeline: string): DesiredPipeline | undefined {
+    const view = this.view;
+    const channel = view?.assignments[pipeline]?.record.channel;
+    if (view === undefined || channel === undefined) return undefined;
+    const started: ClusterView = { ...view, permits: { ...view.permits, [channel]: { status: 'START', by: 'verify', at: '' } } };
+    return desiredPipelines(started, this.options.id, this.deps.passwordOf, this.deps.pipeSecretOf).get(pipeline);
+  }
+
+  private async runVerify(desired: DesiredPipeline, signal: AbortSignal): Promise<VerifyTableResult[]> {
+    const pipeline = desired.pipeline!;
+    let source: OpenedSource;
+    if (desired.role.side === 'whole') source = await openLocalSource(pipeline);
+    else if (this.deps.verifySourceOverPipe) source = await this.deps.verifySourceOverPipe(desired);
+    else throw new FerryError('FERRY_ERR_VERIFY_NO_PIPE', { pipeline: desired.name, detail: 'this node has no pipe' });
+    try {
+      const closeSource = () => (source.abort ? source.abort() : void source.close());
+      signal.addEventListener('abort', closeSource, { once: true });
+      try {
+        return await verifyPart(pipeline, source.side, this.log, this.options.verify ?? {}, signal);
+      } finally {
+        signal.removeEventListener('abort', closeSource);
+      }
+    } finally {
+      await source.close();
+    }
   }
 
   private async unreachable(error: unknown, attempt: number): Promise<void> {

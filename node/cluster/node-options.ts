@@ -1,6 +1,7 @@
 import type { ClientTls } from '../../shared/tls/tls-options.ts';
 import type { ZkTlsOptions } from '../../shared/zk/zk-tls-tunnel.ts';
 import type { ZkCredentials } from '../../shared/zk/zk-acl.ts';
+import type { VerifyPartOptions } from '../verify/verify-part.ts';
 
 /** What `bin/ferry node` runs with; the command fills every default. */
 export interface NodeAgentOptions {
@@ -50,6 +51,8 @@ export interface NodeAgentOptions {
   version: string;
   /** The node identity's ZooKeeper credentials (FERRY_ZK_NODE_AUTH). @default none: anonymous, world-open znodes (--zk-insecure) */
   zkAuth?: ZkCredentials;
+  /** Verify jobs' tuning (chunk size, re-checks, the wait for the pipeline's checkpoint). @default verify-part.ts's defaults */
+  verify?: VerifyPartOptions;
 }
 
 export const NODE_DEFAULTS = {

@@ -31,6 +31,10 @@ export const FrameType = {
   ERROR: 0x0b,
   /** either way: the sender closes on purpose; an end without it is a failure. */
   BYE: 0x0c,
+  /** server → client: a verify job's question about the source (JSON, node/pipe/verify-messages.ts). */
+  VERIFY_REQUEST: 0x0d,
+  /** client → server: its answer, by request id (JSON). */
+  VERIFY_ANSWER: 0x0e,
 } as const;
 
 export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];

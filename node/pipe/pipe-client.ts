@@ -8,6 +8,7 @@ import { SendWindow, agreedWindow, type WindowLimits } from './flow-control.ts';
 import { FrameType, batchHeader, encodeJsonFrame, frameTypeName, protocolError, readSeq, type Frame } from './frames.ts';
 import { NONCE_BYTES, newNonce, proof, proofMatches } from './pipe-auth.ts';
 import { PipeLink } from './pipe-link.ts';
+import { readVerifyRequest, type VerifyAnswerMessage, type VerifyRequestMessage } from './verify-messages.ts';
 import { CONTROL_FRAME_LIMIT, MAX_PEER_HEARTBEAT_MS, resolveTuning, type PipeTuning } from './pipe-options.ts';
 
 export interface PipeClientOptions extends PipeTuning {
@@ -23,6 +24,12 @@ export interface PipeClientOptions extends PipeTuning {
   tls?: ClientTls;
   /** Sent with the resume request, for the load side's resumeAt (any JSON value). @default null */
   resumeRequest?: PipePosition;
+  /**
+   * Answers the load node's verify requests (verify-messages.ts) from the source: resolves
+   * with the result, or rejects with the FerryError to send back. @default none: every request
+   * is answered FERRY_ERR_VERIFY_NO_PIPE
+   */
+  answerVerify?: (request: VerifyRequestMessage) => Promise<unknown>;
   log?: Logger;
 }
 
@@ -65,6 +72,8 @@ export class PipeClient {
     private readonly limits: WindowLimits,
     private readonly maxBatchBytes: number,
     resumeAt: PipePosition,
+    private readonly answerVerify: PipeClientOptions['answerVerify'],
+    private readonly pipeline: string,
   ) {
     this.resumeAt = resumeAt;
     this.window = new SendWindow(limits);
@@ -119,7 +128,7 @@ export class PipeClient {
       const resume = jsonBody(await link.expect(FrameType.RESUME_AT), peer);
       if (!('position' in resume)) throw protocolError(peer, 'resume-at without a position');
       log.info({ epoch: options.epoch, window: limits, maxBatchBytes }, 'pipe connected');
-      return new PipeClient(link, limits, maxBatchBytes, resume.position as PipePosition);
+      return new PipeClient(link, limits, maxBatchBytes, resume.position as PipePosition, options.answerVerify, options.pipeline);
     } catch (error) {
       const failure = isFerryError(error) ? error : new FerryError('FERRY_ERR_INTERNAL', { detail: String(error) }, { cause: error });
       link.fail(failure, failure.code === 'FERRY_ERR_PIPE_PROTOCOL');
@@ -202,7 +211,29 @@ export class PipeClient {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** Answers one verify request; the answer's size is bounded by what the load node reads (its batch bound). */
+  private async answer(request: VerifyRequestMessage): Promise<void> {
+    let answer: VerifyAnswerMessage;
+    try {
+      if (this.answerVerify === undefined) throw new FerryError('FERRY_ERR_VERIFY_NO_PIPE', { pipeline: this.pipeline, detail: 'this select side does not answer verify requests' });
+      answer = { id: request.id, result: await this.answerVerify(request) };
+    } catch (error) {
+      const failure = isFerryError(error) ? error : new FerryError('FERRY_ERR_INTERNAL', { detail: String(error) }, { cause: error });
+      answer = { id: request.id, error: { code: failure.code, message: failure.message, details: failure.details } };
+    }
+    let frame = encodeJsonFrame(FrameType.VERIFY_ANSWER, answer);
+    if (frame.length > this.maxBatchBytes) {
+      const failure = new FerryError('FERRY_ERR_VERIFY_TABLE', { table: JSON.stringify(request.args.table ?? null), detail: `the source's answer to a verify ${request.op} is ${frame.length} bytes, above the pipe's batch bound of ${this.maxBatchBytes}` });
+      frame = encodeJsonFrame(FrameType.VERIFY_ANSWER, { id: request.id, error: { code: failure.code, message: failure.message, details: failure.details } });
+    }
+    if (!this.link.isOver) this.link.write(frame);
+  }
+
   private frame(frame: Frame): void {
+    if (frame.type === FrameType.VERIFY_REQUEST) {
+      void this.answer(readVerifyRequest(frame.body, this.link.peer));
+      return;
+    }
     if (frame.type !== FrameType.ACK) throw protocolError(this.link.peer, `${frameTypeName(frame.type)} after the handshake, from the load side`);
     const seq = readSeq(frame.body, this.link.peer);
     const oldest = this.inFlight[0];

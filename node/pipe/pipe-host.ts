@@ -5,6 +5,7 @@ import type { PipeTuning } from './pipe-options.ts';
 import { PipeServer, type PipeAuthorization } from './pipe-server.ts';
 import type { PipeSession, PipeSessionControls, PipeSink } from './server-session.ts';
 import type { PipeSessionStats } from './server-session.ts';
+import type { VerifyOp } from './verify-messages.ts';
 
 /** What a load side waiting for its select side registered: whom it accepts, and what runs a session. */
 export interface PipeSlotSpec {
@@ -66,6 +67,16 @@ export class PipeHost {
         await server.endSession(pipeline, error);
       },
     };
+  }
+
+  /**
+   * Asks the select side of `pipeline` a verify question over its live session (only while a
+   * load side of this node holds the pipeline's slot); undefined when no select side is connected.
+   */
+  verifyAsker(pipeline: string): ((op: VerifyOp, args: Record<string, unknown>) => Promise<unknown>) | undefined {
+    if (!this.slots.has(pipeline)) return undefined;
+    const session = this.server!.session(pipeline);
+    return session === undefined ? undefined : (op, args) => session.verifyRequest(op, args);
   }
 
   /** Stops listening and ends every session (after the runners stopped). */

@@ -91,6 +91,11 @@ export class PipeServer {
   }
 
   /** Ends a pipeline's session (the node dropped its assignment, a ROLLBACK): the select side hears `error`. */
+  /** The pipeline's live session, if any (a verify job asks its select side through it). */
+  session(pipeline: string): ServerSession | undefined {
+    return this.sessions.get(pipeline);
+  }
+
   async endSession(pipeline: string, error: FerryError): Promise<void> {
     const session = this.sessions.get(pipeline);
     if (session === undefined) return;
@@ -213,6 +218,7 @@ export class PipeServer {
       serverSession.start(sink);
       const position = await sink.resumeAt(request);
       link.write(encodeJsonFrame(FrameType.RESUME_AT, { position }));
+      serverSession.markResumed();
       log.info({ position }, 'pipe session started');
     } finally {
       done();

@@ -9,6 +9,7 @@ import { SelectSide, type SelectSideOptions } from '../pipeline/select-side.ts';
 import { PipeBatchSender } from './pipe-batch-sender.ts';
 import type { PipeTuning } from './pipe-options.ts';
 import { runSelectOverPipe } from './pipe-sides.ts';
+import { VerifyAnswerer } from '../verify/verify-answerer.ts';
 
 /** What one attempt of a split pipeline's select side needs from the runner that retries it. */
 export interface SelectOverPipeContext {
@@ -51,6 +52,8 @@ export function waitsForLoadSide(failure: FerryError): boolean {
  */
 export async function runSelectOverPipeAttempt(context: SelectOverPipeContext): Promise<void> {
   const { pipeline, log, role } = context;
+  // A verify job of the pipeline asks about the source through this connection (the load node never connects to it).
+  const answerer = new VerifyAnswerer(pipeline);
   const sender: PipeBatchSender = new PipeBatchSender({
     client: {
       host: role.host,
@@ -60,6 +63,7 @@ export async function runSelectOverPipeAttempt(context: SelectOverPipeContext): 
       secret: role.secret,
       ...(role.tls ? { tls: context.clientTls ?? SYSTEM_CAS } : {}),
       ...context.tuning,
+      answerVerify: (request) => answerer.answer(request),
       log,
     },
     compression: pipeline.pipe.compression,
@@ -98,6 +102,7 @@ export async function runSelectOverPipeAttempt(context: SelectOverPipeContext): 
   } finally {
     clearTimeout(setupTimer);
     await select.close();
+    await answerer.close();
     context.hold(undefined);
   }
 }

@@ -2,7 +2,9 @@ import { FerryError, describeError, isFerryError } from '../../shared/errors/ind
 import type { Logger } from '../../shared/logging.ts';
 import type { PipePosition } from './control-messages.ts';
 import type { WindowLimits } from './flow-control.ts';
-import { FrameType, SEQ_BYTES, encodeSeqFrame, frameTypeName, protocolError, readSeq, type Frame } from './frames.ts';
+import { FrameType, SEQ_BYTES, encodeJsonFrame, encodeSeqFrame, frameTypeName, protocolError, readSeq, type Frame } from './frames.ts';
+import { CONTROL_FRAME_LIMIT } from './pipe-options.ts';
+import { answerError, readVerifyAnswer, type VerifyOp } from './verify-messages.ts';
 import type { PipeLink } from './pipe-link.ts';
 
 /** Who is on the other end of a session: authenticated for this pipeline and epoch. */
@@ -84,6 +86,10 @@ export class ServerSession {
   private running = false;
   private consuming: Promise<void> | undefined;
   private sink: PipeSink | undefined;
+  /** Verify requests sent and not answered, by id. */
+  private readonly asked = new Map<number, { resolve: (result: unknown) => void; reject: (error: FerryError) => void }>();
+  private lastAsked = 0;
+  private resumed = false;
 
   constructor(
     readonly session: PipeSession,
@@ -92,6 +98,9 @@ export class ServerSession {
     private readonly log: Logger,
   ) {
     this.finished = link.ended.then(async (error) => {
+      const over = error ?? new FerryError('FERRY_ERR_PIPE_CLOSED', { peer: link.peer, detail: 'the session ended' });
+      for (const waiter of this.asked.values()) waiter.reject(over);
+      this.asked.clear();
       // A batch being consumed finishes first: the next session's resumeAt must see its commit.
       await this.consuming;
       this.queue.length = 0;
@@ -109,6 +118,27 @@ export class ServerSession {
   start(sink: PipeSink): void {
     this.sink = sink;
     this.link.setHandler((frame) => this.frame(frame));
+  }
+
+  /** The select side was told where to start: it reads requests from now on. */
+  markResumed(): void {
+    this.resumed = true;
+  }
+
+  /**
+   * Asks the select side a verify question (verify-messages.ts) and resolves with its answer;
+   * rejects with the select node's error, or the session's when it ends first.
+   */
+  verifyRequest(op: VerifyOp, args: Record<string, unknown>): Promise<unknown> {
+    if (this.link.isOver || !this.resumed) return Promise.reject(new FerryError('FERRY_ERR_VERIFY_NO_PIPE', { pipeline: this.session.pipeline, detail: this.link.isOver ? 'its session ended' : 'its session is still starting' }));
+    const id = ++this.lastAsked;
+    const frame = encodeJsonFrame(FrameType.VERIFY_REQUEST, { id, op, args });
+    // The select side reads control frames of 64 KiB at most.
+    if (frame.length > CONTROL_FRAME_LIMIT) return Promise.reject(new FerryError('FERRY_ERR_VERIFY_TABLE', { table: JSON.stringify(args.table ?? null), detail: `a verify request of ${frame.length} bytes is above the pipe's ${CONTROL_FRAME_LIMIT}-byte control frames (very many or very long column names or keys)` }));
+    return new Promise((resolve, reject) => {
+      this.asked.set(id, { resolve, reject });
+      this.link.write(frame);
+    });
   }
 
   /** Ends the session with `error`, telling the select side. */
@@ -133,6 +163,15 @@ export class ServerSession {
 
   private frame(frame: Frame): void {
     const peer = this.link.peer;
+    if (frame.type === FrameType.VERIFY_ANSWER) {
+      const answer = readVerifyAnswer(frame.body, peer);
+      const waiter = this.asked.get(answer.id);
+      if (waiter === undefined) throw protocolError(peer, `a verify answer to request ${answer.id}, which is not waiting`);
+      this.asked.delete(answer.id);
+      if (answer.error !== undefined) waiter.reject(answerError(answer.error, peer));
+      else waiter.resolve(answer.result);
+      return;
+    }
     if (frame.type !== FrameType.BATCH) throw protocolError(peer, `${frameTypeName(frame.type)} after the handshake, from the select side`);
     const seq = readSeq(frame.body, peer);
     if (seq !== this.nextSeq) throw protocolError(peer, `batch ${seq} where ${this.nextSeq} was due`);

@@ -6,9 +6,10 @@ import { connectEndpoint, sslOptions, type ConnectEndpoint } from '../pipeline/m
 import { classifySourceError } from '../select/source-errors.ts';
 import { repairStatements } from './repair.ts';
 import type { KeyValues } from './row-sql.ts';
-import { tablePairs, tableText } from './table-pair.ts';
+import { pairWithTarget, sourceTables, tableText, type TablePair } from './table-pair.ts';
 import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
-import { TableVerifier, type VerifyOptions } from './table-verifier.ts';
+import { TableVerifier, type TableDifferences, type VerifyOptions } from './table-verifier.ts';
+import { SqlSourceSide, SqlVerifySide, type SourceVerifySide } from './verify-side.ts';
 
 /** One table's result, as `bin/ferry verify --json` prints it. */
 export interface TableReport {
@@ -36,7 +37,7 @@ export interface VerifyRunOptions extends VerifyOptions {
 const SAMPLES = 5;
 
 /** Verify's sessions read values as text (dates, big numbers) and TIMESTAMPs in UTC on both servers, so equal rows hash the same. */
-async function open(endpoint: ConnectEndpoint, side: 'source' | 'target'): Promise<Connection> {
+export async function openVerifySession(endpoint: ConnectEndpoint, side: 'source' | 'target'): Promise<Connection> {
   try {
     const connection = await mysql.createConnection({
       host: endpoint.host, port: endpoint.port, user: endpoint.user, password: endpoint.password, connectTimeout: 10_000, charset: 'utf8mb4',
@@ -49,40 +50,61 @@ async function open(endpoint: ConnectEndpoint, side: 'source' | 'target'): Promi
   }
 }
 
+export function reportOf(found: TableDifferences): TableReport {
+  return {
+    table: found.table, target: found.target, rows: found.rows,
+    missing: found.missing.length, extra: found.extra.length, different: found.different.length,
+    samples: { missing: found.missing.slice(0, SAMPLES), extra: found.extra.slice(0, SAMPLES), different: found.different.slice(0, SAMPLES) },
+  };
+}
+
+/**
+ * Verifies every table the pipeline's rules replicate, one after another: the source as a
+ * side (a connection, or the pipe to a select node), the target over its connection.
+ * `mend` is told each table that differs (bin/ferry verify --repair).
+ */
+export async function verifyTables(
+  pipeline: RuntimePipeline,
+  sides: { source: SourceVerifySide; target: Connection },
+  options: VerifyOptions & { onTable?: (report: TableReport) => void } = {},
+  mend?: (pair: TablePair, found: TableDifferences, report: TableReport) => Promise<void>,
+): Promise<TableReport[]> {
+  const target = new SqlVerifySide(sides.target);
+  const reports: TableReport[] = [];
+  for (const pair of await pairWithTarget(pipeline, await sides.source.tables(), sides.target)) {
+    const found = await new TableVerifier(pair, { source: sides.source, target }, options).run().catch((error: unknown) => {
+      throw isFerryError(error) ? error : new FerryError('FERRY_ERR_VERIFY_TABLE', { table: tableText(pair.source), detail: describeError(error) }, { cause: error });
+    });
+    const report = reportOf(found);
+    if (mend && report.missing + report.extra + report.different > 0) await mend(pair, found, report);
+    options.onTable?.(report);
+    reports.push(report);
+  }
+  return reports;
+}
+
 /**
  * Verifies (and with `repair`, mends) every table the pipeline's rules replicate, one after
  * another, on one connection to each server. Row data crosses only for repairs.
  */
 export async function verifyPipelineTables(pipeline: RuntimePipeline, options: VerifyRunOptions = {}): Promise<TableReport[]> {
-  const source = await open(connectEndpoint(pipeline.source, 'source'), 'source');
+  const source = await openVerifySession(connectEndpoint(pipeline.source, 'source'), 'source');
   let target: Connection | undefined;
   try {
-    target = await open(connectEndpoint(pipeline.target, 'target'), 'target');
+    target = await openVerifySession(connectEndpoint(pipeline.target, 'target'), 'target');
+    const onTarget = target;
     const [version] = await target.query<RowDataPacket[]>('SELECT VERSION() AS v');
     const flavor = flavorOfVersion(String(version[0]?.v ?? ''));
-    const reports: TableReport[] = [];
-    for (const pair of await tablePairs(pipeline, source, target)) {
-      const found = await new TableVerifier(pair, { source, target }, options).run().catch((error: unknown) => {
-        throw isFerryError(error) ? error : new FerryError('FERRY_ERR_VERIFY_TABLE', { table: tableText(pair.source), detail: describeError(error) }, { cause: error });
-      });
-      const report: TableReport = {
-        table: found.table, target: found.target, rows: found.rows,
-        missing: found.missing.length, extra: found.extra.length, different: found.different.length,
-        samples: { missing: found.missing.slice(0, SAMPLES), extra: found.extra.slice(0, SAMPLES), different: found.different.slice(0, SAMPLES) },
-      };
-      if (options.repair && report.missing + report.extra + report.different > 0) {
-        report.repair = await repairStatements(pair, found, source, flavor);
-        if (options.apply) {
-          await target.query('SET SESSION foreign_key_checks = 0');
-          await target.query('BEGIN');
-          for (const statement of report.repair) await target.query(statement);
-          await target.query('COMMIT');
-        }
+    const side = new SqlSourceSide(source, (connection) => sourceTables(pipeline, connection));
+    return await verifyTables(pipeline, { source: side, target }, options, options.repair ? async (pair, found, report) => {
+      report.repair = await repairStatements(pair, found, source, flavor);
+      if (options.apply) {
+        await onTarget.query('SET SESSION foreign_key_checks = 0');
+        await onTarget.query('BEGIN');
+        for (const statement of report.repair) await onTarget.query(statement);
+        await onTarget.query('COMMIT');
       }
-      options.onTable?.(report);
-      reports.push(report);
-    }
-    return reports;
+    } : undefined);
   } finally {
     await source.end().catch(() => undefined);
     await target?.end().catch(() => undefined);

@@ -12,7 +12,7 @@ import { zkPaths } from './zk-paths.ts';
 
 export type KnownEventType =
   | 'WARNING' | 'ROLLBACK' | 'RESTART' | 'PAUSE' | 'START' | 'STOP' | 'PLACEMENT'
-  | 'NODE_DOWN' | 'NODE_UP' | 'ALARM_RAISED' | 'ALARM_CLEARED';
+  | 'NODE_DOWN' | 'NODE_UP' | 'ALARM_RAISED' | 'ALARM_CLEARED' | 'VERIFY_DONE' | 'VERIFY_FAILED';
 /** A known type, or any other string a later feature adds. */
 export type EventType = KnownEventType | (string & NonNullable<unknown>);
 

@@ -54,6 +54,13 @@ export const NODE_RULES: ReadonlyArray<readonly [pattern: string, perms: string,
   ['managers/*', 'r', 'reads a manager\'s URL'],
   ['health', 'rc', 'creates the health record of a data source it measures'],
   ['health/*', 'rw', 'rewrites that record each measurement'],
+  ['verify-jobs', 'r', 'finds the jobs of its verify tasks'],
+  ['verify-jobs/*', 'r', 'reads a channel\'s verify jobs'],
+  ['verify-jobs/*/*', 'r', 'reads a verify job'],
+  ['verify-jobs/*/*/*', 'rw', 'writes the result of the part it runs'],
+  ['verify-inbox', 'r', 'watches for its inbox'],
+  ['verify-inbox/*', 'rd', 'watches its inbox and deletes the tasks it ran'],
+  ['verify-inbox/*/*', 'r', 'reads a task'],
 ];
 
 /** The node identity's permissions on `path` ('' for none). */

@@ -71,6 +71,18 @@ export const zkPaths = {
   health: `${ZK_ROOT}/health`,
   dataSourceHealth: (groupKey: string) => under(`${ZK_ROOT}/health`, groupKey),
 
+  /**
+   * Verify jobs of a channel: verify-jobs/<channel>/job-<seq> (VerifyJobRecord) with one child
+   * per pipeline (VerifyPartRecord), the newest 20 kept (shared/cluster/verify-jobs.ts).
+   */
+  verifyJobsRoot: `${ZK_ROOT}/verify-jobs`,
+  verifyJobs: (channel: string) => under(`${ZK_ROOT}/verify-jobs`, channel),
+  verifyJob: (channel: string, job: string) => under(under(`${ZK_ROOT}/verify-jobs`, channel), job),
+  verifyPart: (channel: string, job: string, pipeline: string) => under(under(under(`${ZK_ROOT}/verify-jobs`, channel), job), pipeline),
+  /** A node's verify tasks: verify-inbox/<node>/task-<seq> (VerifyTaskRecord), deleted once run. */
+  verifyInboxRoot: `${ZK_ROOT}/verify-inbox`,
+  verifyInbox: (node: string) => under(`${ZK_ROOT}/verify-inbox`, node),
+
   // --- The arbiter.
   /** One lock per channel: ephemeral-sequential contenders; the lowest holds it. */
   locks: `${ZK_ROOT}/locks`,
@@ -105,7 +117,7 @@ export const zkPaths = {
 /** The persistent parents, created at start-up by managers and nodes alike (mkdirp is idempotent). */
 export const ZK_PARENTS: readonly string[] = [
   zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
-  zkPaths.permits, zkPaths.assignments, zkPaths.selectAssignments, zkPaths.epochFloors, zkPaths.stats, zkPaths.history, zkPaths.health,
+  zkPaths.permits, zkPaths.assignments, zkPaths.selectAssignments, zkPaths.epochFloors, zkPaths.stats, zkPaths.history, zkPaths.health, zkPaths.verifyJobsRoot, zkPaths.verifyInboxRoot,
   zkPaths.nodes, zkPaths.managers, zkPaths.election,
   zkPaths.locks, zkPaths.events, zkPaths.alarms, zkPaths.rollbacks,
 ];

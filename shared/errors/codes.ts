@@ -169,6 +169,26 @@ export const ERROR_CODES = {
     scope: 'config', retryable: false, http: 400,
     workaround: 'Verify compares tables by a key and the columns the table rules keep: give the table a primary key (or a unique key of NOT NULL columns) and create the target table with every column the rules map (the same definition as the source\'s), or leave the table out of --tables.',
   }),
+  FERRY_ERR_VERIFY_NOT_ASSIGNED: spec({
+    message: 'no node holds pipeline {pipeline}: nothing can verify it',
+    scope: 'coordination', retryable: false, http: 409,
+    workaround: 'Verify runs on the node that holds the pipeline\'s load side (or the whole pipeline): start the channel, or wait until the scheduler placed it (GET /api/v1/channels/{name} shows each pipeline\'s node), then ask again.',
+  }),
+  FERRY_ERR_VERIFY_NODE_LOST: spec({
+    message: 'node {node} that was verifying pipeline {pipeline} is gone',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'The node stopped or lost its ZooKeeper session before it wrote the result; once the pipeline runs on a live node again, start another verify job.',
+  }),
+  FERRY_ERR_VERIFY_NOT_HERE: spec({
+    message: 'node {node} does not hold pipeline {pipeline} any more',
+    scope: 'coordination', retryable: true, http: 409,
+    workaround: 'The pipeline moved to another node between the request and its run; start another verify job.',
+  }),
+  FERRY_ERR_VERIFY_NO_PIPE: spec({
+    message: 'the select side of split pipeline {pipeline} is not connected to this node: {detail}',
+    scope: 'coordination', retryable: true, http: 503,
+    workaround: 'A split pipeline is verified through its pipe (the source\'s figures come from the select node): wait until the pipeline streams (its select side connected), then start another verify job.',
+  }),
   FERRY_ERR_PRECHECK_FAILED: spec({
     message: 'prechecks failed: {detail}',
     scope: 'config', retryable: false, http: 400,

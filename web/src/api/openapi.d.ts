@@ -487,6 +487,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{name}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel's verify jobs, newest first (the last 20 are kept) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            channel: string;
+                            /** @description Newest first. */
+                            jobs: components["schemas"]["VerifyJob"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Start a verify job of every pipeline of the channel (202 with the job; it runs on the pipelines' nodes) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            /** @description Optional; the body may be left out. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why; recorded in the permit and the event. Default: "requested through the API". */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A verify job of a channel: every pipeline's tables compared between source and target. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerifyJob"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/verify/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One verify job: its state and, per pipeline and table, rows compared, missing, extra, different */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The job, as POST answered it (job-0000000012). */
+                    jobId: string;
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A verify job of a channel: every pipeline's tables compared between source and target. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VerifyJob"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{name}/warning": {
         parameters: {
             query?: never;
@@ -1330,6 +1445,60 @@ export interface components {
             node?: string;
             /** @description admin: everything. operator: reads, runs channels and switches data sources. viewer: reads. node: a node process reporting statistics. */
             role: "admin" | "operator" | "viewer" | "node";
+        };
+        /** @description A verify job of a channel: every pipeline's tables compared between source and target. */
+        VerifyJob: {
+            channel: string;
+            /** @description When the job ended. */
+            finishedAt?: string;
+            /** @description job-<sequence>: later jobs have higher ids. */
+            id: string;
+            pipelines: {
+                error?: {
+                    code: string;
+                    message: string;
+                };
+                /** @description The node that runs (or ran) this part: the pipeline's load side or whole pipeline. */
+                node?: string;
+                pipeline: string;
+                /** @description queued: not started; running; done: compared; failed: see error. */
+                state: "queued" | "running" | "done" | "failed";
+                tables: {
+                    /** @description Rows on both whose compared columns differ. */
+                    different: number;
+                    /** @description Rows the target has and the source does not. */
+                    extra: number;
+                    /** @description Rows the source has and the target lacks. */
+                    missing: number;
+                    /** @description Source rows compared. */
+                    rows: number;
+                    /** @description A few keys of each kind. */
+                    samples: {
+                        different: (string | number | {
+                            hex: string;
+                        })[][];
+                        extra: (string | number | {
+                            hex: string;
+                        })[][];
+                        missing: (string | number | {
+                            hex: string;
+                        })[][];
+                    };
+                    /** @description The source table, schema.table. */
+                    table: string;
+                    /** @description Where the rules put it on the target. */
+                    target: string;
+                }[];
+            }[];
+            reason: string;
+            /** @description Manager wall clock, ISO 8601. */
+            requestedAt: string;
+            /** @description api:<token name>. */
+            requestedBy: string;
+            /** @description When the first pipeline started (node wall clock). */
+            startedAt?: string;
+            /** @description queued: no pipeline started; running; done: every pipeline compared; failed: a pipeline could not be compared. */
+            state: "queued" | "running" | "done" | "failed";
         };
     };
     responses: never;

@@ -132,3 +132,7 @@ export interface ErrorBody {
   workaround: string;
   details?: Record<string, unknown>;
 }
+
+/** A verify job (POST/GET /channels/{name}/verify): typed from the OpenAPI document. */
+export type VerifyJob = components['schemas']['VerifyJob'];
+export interface VerifyJobList { channel: string; jobs: VerifyJob[] }

@@ -9,6 +9,7 @@ import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
 import { ChannelActions } from './channel-actions.tsx';
 import { PipelineTable } from './pipeline-table.tsx';
+import { VerifyCard } from './verify-card.tsx';
 
 const bytes = (value: number | null): string => (value === null ? '—' : value >= 1_048_576 ? `${(value / 1_048_576).toFixed(1)} MiB` : value >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${Math.round(value)} B`);
 
@@ -48,6 +49,7 @@ export function ChannelPage({ name }: { name: string }) {
           </header>
           {view.description && <p class="muted">{view.description}</p>}
           <div class="card"><PipelineTable channel={view.name} pipelines={view.pipelines} /></div>
+          <VerifyCard channel={view.name} confirm={setConfirming} />
           {view.pipelines.map((pipeline) => {
             const figures = history.data?.pipelines.find((p) => p.name === pipeline.name);
             return (

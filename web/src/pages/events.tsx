@@ -5,7 +5,7 @@ import { formatAge, formatTime } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
 
-const TYPES = ['START', 'PAUSE', 'STOP', 'ROLLBACK', 'RESTART', 'WARNING', 'PLACEMENT', 'NODE_DOWN', 'NODE_UP', 'ALARM_RAISED', 'ALARM_CLEARED', 'DATASOURCE_SWITCH'];
+const TYPES = ['START', 'PAUSE', 'STOP', 'ROLLBACK', 'RESTART', 'WARNING', 'PLACEMENT', 'NODE_DOWN', 'NODE_UP', 'ALARM_RAISED', 'ALARM_CLEARED', 'DATASOURCE_SWITCH', 'VERIFY_DONE', 'VERIFY_FAILED'];
 const CHANNEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** The event log, newest first, live: who raised what and why. */
