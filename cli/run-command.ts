@@ -4,6 +4,7 @@ import { pipelineFromFlags } from './pipeline-from-flags.ts';
 import { FerryError, describeError } from '../shared/errors/index.ts';
 import type { RowHook } from '../node/extract/extractor.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
+import { startContinuousValidation } from '../node/verify/continuous-validation.ts';
 import { PASSWORD_FLAGS, flagPasswords, sidesWithUrlPassword, withPasswords } from './run-passwords.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
 
@@ -26,6 +27,8 @@ Options (override the file's fields):
                          (primary-key chunks; resumes after a crash), then streams the binlog
   --on-purged-binlog stop|resync  the binlog at the checkpoint was purged: stop (default) with
                          FERRY_ERR_BINLOG_PURGED, or re-copy every table online and stream on
+  --validate-every SECONDS  continuous validation: verify the tables in the background every
+                         SECONDS while running; differences are logged at error level (0: off)
   --parallel N           apply connections (default 4)
   --batch-rows N         most rows in one target transaction (default 1000)
   --ddl stop|apply|ignore  DDL on replicated tables (default stop)
@@ -65,6 +68,7 @@ export const runCommand: Command = {
       from: { type: 'string' },
       'initial-copy': { type: 'boolean' },
       'on-purged-binlog': { type: 'string' },
+      'validate-every': { type: 'string' },
       parallel: { type: 'string' },
       'batch-rows': { type: 'string' },
       ddl: { type: 'string' },
@@ -83,6 +87,8 @@ export const runCommand: Command = {
     if (values.from !== undefined) overrides.from = values.from;
     if (values['initial-copy'] === true) overrides.initialCopy = true;
     if (values['on-purged-binlog'] !== undefined) overrides.onPurgedBinlog = values['on-purged-binlog'];
+    // Checked with the pipeline's fields (a whole number, 0 or at least 10).
+    if (values['validate-every'] !== undefined) overrides.validation = { intervalSeconds: Number(values['validate-every']) };
     if (values.parallel !== undefined) overrides.parallel = problems.check(() => positiveInt(values.parallel, '--parallel', 4), 4);
     if (values['batch-rows'] !== undefined) overrides.batch = { maxRows: problems.check(() => positiveInt(values['batch-rows'], '--batch-rows', 1000), 1000) };
     const progressMs = problems.check(() => positiveInt(values['progress-seconds'], '--progress-seconds', 5), 5) * 1000;
@@ -105,6 +111,7 @@ export const runCommand: Command = {
     // exclusive: one live process per pipeline; a second exits with FERRY_ERR_PIPELINE_RUNNING.
     const runner = new PipelineRunner(pipeline, { log: runLog, exclusive: true, ...(hook ? { hook } : {}) });
 
+    const validation = pipeline.validation.intervalSeconds > 0 ? startContinuousValidation(pipeline, runLog.child({ component: 'validation' })) : undefined;
     const progress = setInterval(() => {
       const status = runner.status();
       runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied, ...(status.copy ? { copy: status.copy } : {}) }, 'progress');
@@ -128,6 +135,7 @@ export const runCommand: Command = {
       return 0;
     } finally {
       clearInterval(progress);
+      await validation?.stop();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     }

@@ -14,6 +14,7 @@ import { buildApi } from './api/server.ts';
 import { alarmMonitor } from './arbiter/index.ts';
 import { LeaderDuties, type LeaderDutyFactory } from './leader-duties.ts';
 import { verifyMonitor } from './verify/verify-monitor.ts';
+import { validationScheduler } from './verify/validation-scheduler.ts';
 import { ManagerSession } from './manager-session.ts';
 import { migrateClearPasswords } from './password-migration.ts';
 import { isPlacementPolicyName, PLACEMENT_POLICY_NAMES, type PlacementPolicyName } from './scheduler/policies/index.ts';
@@ -258,6 +259,7 @@ function defaultDuties(options: ManagerOptions, secrets: KeySource): LeaderDutyF
     }),
     alarmMonitor(options.alarmWebhookUrl === undefined ? {} : { webhookUrl: options.alarmWebhookUrl }),
     verifyMonitor(options.alarmWebhookUrl === undefined ? {} : { webhookUrl: options.alarmWebhookUrl }),
+    validationScheduler(),
   ];
 }
 

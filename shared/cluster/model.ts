@@ -73,6 +73,7 @@ export const ChannelPipelineSpec = Type.Object({
   from: optional(file.from),
   initialCopy: optional(file.initialCopy),
   onPurgedBinlog: optional(file.onPurgedBinlog),
+  validation: optionalObject(file.validation),
   serverId: optional(file.serverId),
   batch: optionalObject(file.batch),
   parallel: optional(file.parallel),

@@ -37,6 +37,8 @@ export interface RuntimePipeline {
   readonly initialCopy: boolean;
   /** What a checkpoint whose binlog the source purged leads to: a stop, or a re-copy (node/copy/). */
   readonly onPurgedBinlog: 'stop' | 'resync';
+  /** Continuous validation: seconds between background verifies; 0 off. */
+  readonly validation: { readonly intervalSeconds: number };
   readonly serverId: number;
   readonly batch: { readonly maxRows: number; readonly maxDelayMs: number; readonly maxBytes: number };
   readonly parallel: number;
@@ -162,6 +164,7 @@ function resolveLocated(input: unknown, options: ResolveOptions, location: Locat
     ...(from === undefined ? {} : { from }),
     initialCopy: spec.initialCopy,
     onPurgedBinlog: spec.onPurgedBinlog,
+    validation: { ...spec.validation },
     serverId: spec.serverId ?? defaultServerId(name),
     batch: { ...spec.batch },
     parallel: spec.parallel,
@@ -247,6 +250,10 @@ function crossFieldChecks(spec: PipelineSpecT, problems: ConfigProblem[]): void 
   }
   if (Number.isInteger(liveness?.sourceSilenceMs) && Number.isInteger(liveness?.heartbeatMs) && liveness.sourceSilenceMs < 2 * liveness.heartbeatMs) {
     addUnder(problems, [{ path: '/liveness/sourceSilenceMs', message: `must be at least twice liveness.heartbeatMs (${2 * liveness.heartbeatMs}): one late heartbeat is no broken connection` }]);
+  }
+  const interval = spec.validation?.intervalSeconds;
+  if (Number.isInteger(interval) && interval > 0 && interval < 10) {
+    addUnder(problems, [{ path: '/validation/intervalSeconds', message: 'must be 0 (off) or at least 10: each validation reads every replicated table on both servers' }]);
   }
   if (spec.initialCopy === true && spec.from !== undefined) {
     addUnder(problems, [{ path: '/initialCopy', message: 'give initialCopy or from, not both: a copy pins its own start in the binlog, where the copied rows end' }]);

@@ -180,6 +180,12 @@ export const PipelineSpec = Type.Object({
     sourceSilenceMs: Type.Integer({ minimum: 200, maximum: 3_600_000, default: PIPELINE_DEFAULTS.sourceSilenceMs, description: 'Nothing at all from the source (no event, no heartbeat) for this long means the connection is dead though never closed (a firewall, a dead switch): Ferry drops it and reconnects from the checkpoint. Not counted while reading is paused for back-pressure. At least twice heartbeatMs. Default 5000.' }),
     targetStatementMs: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: PIPELINE_DEFAULTS.targetStatementMs, description: 'A statement of a batch (COMMIT included) without an answer from the target for this long: the connection is closed and the batch retried from the checkpoint. Also bounds the start of each attempt (prechecks, the claim, reading the checkpoint) on source and target. Keep it well above the longest lock wait a batch may meet; DDL applied under ddl: apply has no such limit. Default 120000.' }),
   }, { ...strict, default: {}, description: 'How Ferry notices a network path that died without closing its connections.' }),
+  validation: Type.Object({
+    intervalSeconds: Type.Integer({
+      minimum: 0, maximum: 604_800, default: 0,
+      description: 'Continuous validation: every this many seconds the pipeline\'s tables are verified in the background (chunked checksums on each server, differing rows read again once the pipeline has passed them), and differences raise the alarm verify:<pipeline> (a cluster) or an error line with the counts (bin/ferry run). 0: off. At least 10 when on. Default 0.',
+    }),
+  }, { ...strict, default: {}, description: 'A slow background verify of the running pipeline.' }),
   pipe: Type.Object({
     compression: Type.String({
       pattern: PIPE_COMPRESSION_PATTERN,
@@ -199,10 +205,11 @@ export type ColumnsSpecT = Static<typeof ColumnsSpec>;
  * What a user may write: the spec with defaulted fields optional. PipelineSpecT is what
  * validation guarantees after defaults are filled.
  */
-export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'initialCopy' | 'onPurgedBinlog' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
+export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'initialCopy' | 'onPurgedBinlog' | 'validation' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
   description?: string;
   initialCopy?: boolean;
   onPurgedBinlog?: PipelineSpecT['onPurgedBinlog'];
+  validation?: Partial<PipelineSpecT['validation']>;
   batch?: Partial<PipelineSpecT['batch']>;
   parallel?: number;
   queue?: Partial<PipelineSpecT['queue']>;

@@ -1,13 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AssignmentRecord } from '../../../shared/cluster/model.ts';
-import { createJob, listJobIds, readJob, viewOfStored, JOB_ID_PATTERN, VERIFY_JOBS_KEPT, type VerifyJobView } from '../../../shared/cluster/verify-jobs.ts';
-import { readRecord } from '../../../shared/cluster/zk-records.ts';
-import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
+import { listJobIds, readJob, viewOfStored, JOB_ID_PATTERN, VERIFY_JOBS_KEPT, type VerifyJobView } from '../../../shared/cluster/verify-jobs.ts';
 import { FerryError } from '../../../shared/errors/index.ts';
 import { API, docs, requester, type ApiContext } from '../context.ts';
 import { NameParams } from '../schemas.ts';
 import { VerifyJob, VerifyJobList } from '../verify-schemas.ts';
+import { startVerifyJob } from '../../verify/start-verify-job.ts';
 import { ReasonBody, emptyBodyAsObject } from './arbiter.ts';
 
 const tag = 'channels';
@@ -37,17 +35,8 @@ export function verifyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const { name } = request.params;
     const pipelines = await channelPipelines(name);
     const zk = ctx.zk();
-    const placement = new Map<string, { node: string } | { error: { code: string; message: string } }>();
-    for (const pipeline of pipelines) {
-      const assignment = await readRecord<AssignmentRecord>(zk, zkPaths.assignment(pipeline));
-      if (assignment) placement.set(pipeline, { node: assignment.value.node });
-      else {
-        const error = new FerryError('FERRY_ERR_VERIFY_NOT_ASSIGNED', { pipeline });
-        placement.set(pipeline, { error: { code: error.code, message: error.message } });
-      }
-    }
     const reason = (request.body as { reason?: string }).reason ?? 'verify requested through the API';
-    const id = await createJob(zk, { channel: name, requestedAt: new Date().toISOString(), requestedBy: requester(request), reason, pipelines }, placement);
+    const id = await startVerifyJob(zk, { channel: name, pipelines, requestedBy: requester(request), reason });
     request.log.info({ channel: name, job: id, by: request.principal?.name }, 'verify job requested');
     const job = await readJob(zk, name, id);
     if (!job) throw new FerryError('FERRY_ERR_API_NOT_FOUND', { what: 'verify job', name: id });

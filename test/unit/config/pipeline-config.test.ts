@@ -93,6 +93,7 @@ skipPrechecks: [binlog_retention]
       mapping: pipeline.mapping,
       initialCopy: false,
       onPurgedBinlog: 'stop',
+      validation: { intervalSeconds: 0 },
       serverId: defaultServerId('src-3306-to-tgt-3307'),
       batch: { maxRows: 1000, maxDelayMs: 20, maxBytes: 1_048_576 },
       parallel: 4,

@@ -1298,6 +1298,11 @@ export interface components {
                 })[];
                 /** @description groupKey of the target data source. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
                 target: string;
+                /** @description A slow background verify of the running pipeline. */
+                validation?: {
+                    /** @description Continuous validation: every this many seconds the pipeline's tables are verified in the background (chunked checksums on each server, differing rows read again once the pipeline has passed them), and differences raise the alarm verify:<pipeline> (a cluster) or an error line with the counts (bin/ferry run). 0: off. At least 10 when on. Default 0. */
+                    intervalSeconds?: number;
+                };
             }[];
         };
         /** @description A data source replacing the stored one. */
