@@ -113,7 +113,9 @@ export class Loader {
     if (batch.copy?.replace === true) serializeReplacing(writeSet, groups);
     // Statements too are built ahead: while the batches in flight hold the connections, not
     // on the path from one finishing to the next starting.
-    const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes)), this.options.flavor, batch.copy);
+    // The stream replaying a copy's window: rows it inserts may be there already (copied later).
+    const mayExist = batch.copy?.replace === true && batch.copy.clear === undefined;
+    const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes, mayExist)), this.options.flavor, batch.copy);
     for (;;) {
       this.throwIfFailed();
       if (this.ready.length < this.options.workers || this.inFlight.length === 0) break;

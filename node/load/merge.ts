@@ -32,8 +32,12 @@ interface NetChange {
  * insert, insert+delete is nothing, update+delete is a delete, and an update that changes
  * the key deletes the old key and writes the new one. Batches end on source transaction
  * boundaries, so the final images are a consistent state of the source table.
+ *
+ * `mayExist`: a row the batch inserts may be on the target already, so an insert followed by
+ * a delete still deletes. True while the stream replays an online copy's window
+ * (node/copy/): a chunk read after the insert may have copied the row.
  */
-export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): TableOperations {
+export function mergeTableChanges(table: TargetTable, changes: TargetChange[], mayExist = false): TableOperations {
   const first = changes[0];
   const columns = keyHeldBy(table, first?.after ?? first?.before);
   const net = new Map<string, NetChange>();
@@ -55,7 +59,7 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[]): 
 
   for (const change of changes) {
     if (change.kind === 'insert' && change.after) {
-      touch(change.after, true).final = change.after;
+      touch(change.after, !mayExist).final = change.after;
     } else if (change.kind === 'delete' && change.before) {
       touch(change.before, false).final = null;
     } else if (change.kind === 'update' && change.before && change.after) {
