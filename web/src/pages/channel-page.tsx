@@ -8,6 +8,7 @@ import { formatAge, formatDuration, formatRate } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
 import { ChannelActions } from './channel-actions.tsx';
+import { CopyPanel } from './copy-progress.tsx';
 import { PipelineTable } from './pipeline-table.tsx';
 
 const bytes = (value: number | null): string => (value === null ? '—' : value >= 1_048_576 ? `${(value / 1_048_576).toFixed(1)} MiB` : value >= 1024 ? `${(value / 1024).toFixed(1)} KiB` : `${Math.round(value)} B`);
@@ -54,6 +55,7 @@ export function ChannelPage({ name }: { name: string }) {
               <article class="card" key={pipeline.name} aria-labelledby={`pl-${pipeline.name}`}>
                 <h2 id={`pl-${pipeline.name}`}>{pipeline.name}</h2>
                 <Stages pipeline={pipeline} />
+                {pipeline.copy !== null && <CopyPanel copy={pipeline.copy} />}
                 {figures === undefined || figures.at.length === 0 ? <p class="muted">No figures reported yet: a node reports every few seconds while the pipeline runs.</p> : (
                   <div class="charts">
                     <FigureChart title="Lag" unit="ms the target is behind" at={figures.at} values={figures.lagMs} format={formatDuration} />
