@@ -24,17 +24,26 @@ export interface LagRule extends RuleBase { kind: 'lag'; thresholdMs: number; fo
  * Position unchanged for `forSeconds` while the channel is START and the pipeline is running or
  * retrying, with a lag of at least `forSeconds` too: behind, or silent (a node's lag is the
  * time since its source was last heard from when nothing waits). A caught-up pipeline on an
- * idle source hears a heartbeat every second or so and keeps its lag small: fine.
+ * idle source hears a heartbeat every second or so and keeps its lag small: fine. During an
+ * online copy the position stays at the copy's snapshot while rows are copied: rows copied
+ * count as progress too.
  */
 export interface NoProgressRule extends RuleBase { kind: 'no-progress'; forSeconds: number }
 /** At least `count` error reports within the last `windowSeconds`. */
 export interface RepeatedErrorsRule extends RuleBase { kind: 'repeated-errors'; count: number; windowSeconds: number }
-export type AlarmRule = LagRule | NoProgressRule | RepeatedErrorsRule;
+/**
+ * The pipeline re-copies its tables because the source purged the binlog at its checkpoint
+ * (onPurgedBinlog: resync): a DBA should know, though nothing needs doing. Fires while the
+ * node reports a copy of mode 'resync', clears when the copy is over.
+ */
+export interface ResyncRule extends RuleBase { kind: 'resync' }
+export type AlarmRule = LagRule | NoProgressRule | RepeatedErrorsRule | ResyncRule;
 
 export const DEFAULT_ALARM_RULES: readonly AlarmRule[] = Object.freeze([
   { id: 'lag', kind: 'lag', thresholdMs: 60_000, forSeconds: 30, severity: 'warning' },
   { id: 'no-progress', kind: 'no-progress', forSeconds: 120, severity: 'critical' },
   { id: 'repeated-errors', kind: 'repeated-errors', count: 5, windowSeconds: 300, severity: 'critical' },
+  { id: 'resync', kind: 'resync', severity: 'warning' },
 ]);
 
 export interface Observation {
@@ -54,7 +63,7 @@ export interface Alarm {
   channel: string;
   severity: AlarmSeverity;
   message: string;
-  /** Lag in ms, seconds without progress, or errors in the window. */
+  /** Lag in ms, seconds without progress, errors in the window, or rows re-copied when raised. */
   value: number;
 }
 
@@ -65,6 +74,8 @@ interface RuleState {
   /** When the current stretch of trouble began (lag above threshold, position unchanged). */
   since?: number;
   position?: string | null;
+  /** Rows an online copy had copied at the last observation (no-progress). */
+  rowsCopied?: number;
   /** observedAt of counted error reports, and the last report counted (to count each once). */
   errors: number[];
   lastErrorReport?: string;
@@ -73,25 +84,37 @@ interface RuleState {
 
 type Verdict = { value: number; message: string } | undefined;
 
+const RESYNC_MESSAGE = "the source purged the binlog at the pipeline's checkpoint: the pipeline is re-copying its tables online (onPurgedBinlog: resync); this clears when the copy is over";
+
 function judge(rule: AlarmRule, state: RuleState, o: Observation): Verdict {
   const { stats, observedAt: now } = o;
   const started = o.channelStatus === 'START';
   if (rule.kind === 'lag') {
-    const high = started && stats.lagMs !== null && stats.lagMs > rule.thresholdMs;
+    // While an online copy reads its chunks no binlog is read: the lag is the copy's age, not
+    // the stream's; the copy's own figures (and no-progress, should it stall) cover that time.
+    const high = started && stats.lagMs !== null && stats.lagMs > rule.thresholdMs && stats.copy?.phase !== 'copying';
     state.since = high ? (state.since ?? now) : undefined;
     if (!high || now - state.since! < rule.forSeconds * 1000) return undefined;
     return { value: stats.lagMs!, message: `lag ${Math.round(stats.lagMs! / 1000)} s above ${rule.thresholdMs / 1000} s for ${rule.forSeconds} s or more` };
   }
   if (rule.kind === 'no-progress') {
     const expected = started && (stats.state === 'running' || stats.state === 'retrying');
-    if (!expected || state.since === undefined || stats.position !== state.position) {
+    const rowsCopied = stats.copy?.rowsCopied;
+    if (!expected || state.since === undefined || stats.position !== state.position || rowsCopied !== state.rowsCopied) {
       state.since = expected ? now : undefined;
       state.position = stats.position;
+      state.rowsCopied = rowsCopied;
       return undefined;
     }
     const seconds = Math.floor((now - state.since) / 1000);
     const stuck = stats.lagMs !== null && stats.lagMs >= rule.forSeconds * 1000;
-    return seconds < rule.forSeconds || !stuck ? undefined : { value: seconds, message: `no progress for ${seconds} s at ${stats.position ?? 'the start'} (state ${stats.state}, lag ${Math.round(stats.lagMs! / 1000)} s)` };
+    const where = rowsCopied === undefined ? (stats.position ?? 'the start') : `${stats.position ?? 'the start'}, online copy at ${rowsCopied} rows`;
+    return seconds < rule.forSeconds || !stuck ? undefined : { value: seconds, message: `no progress for ${seconds} s at ${where} (state ${stats.state}, lag ${Math.round(stats.lagMs! / 1000)} s)` };
+  }
+  if (rule.kind === 'resync') {
+    if (stats.copy?.mode !== 'resync') return undefined;
+    // Constant words: the store keeps the message of the moment the alarm was raised.
+    return { value: stats.copy.rowsCopied, message: RESYNC_MESSAGE };
   }
   const windowStart = now - rule.windowSeconds * 1000;
   // A report is new when the node sent a new record: `at` serves as its identity, not as a time.
@@ -112,7 +135,7 @@ export function validateRules(rules: readonly AlarmRule[]): void {
     if (ids.has(rule.id)) problems.push(`rule id ${rule.id} appears twice`);
     if (rule.id === MANUAL_RULE) problems.push(`rule id ${MANUAL_RULE} is reserved for manual warnings`);
     ids.add(rule.id);
-    const numbers = rule.kind === 'lag' ? [rule.thresholdMs, rule.forSeconds] : rule.kind === 'no-progress' ? [rule.forSeconds] : [rule.count, rule.windowSeconds];
+    const numbers = rule.kind === 'lag' ? [rule.thresholdMs, rule.forSeconds] : rule.kind === 'no-progress' ? [rule.forSeconds] : rule.kind === 'resync' ? [] : [rule.count, rule.windowSeconds];
     if (!numbers.every((n) => Number.isFinite(n) && n >= 0)) problems.push(`rule ${rule.id}: numbers must be 0 or more`);
   }
   if (problems.length > 0) throw new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: problems.join('; ') });
@@ -164,6 +187,7 @@ export class AlarmRules {
   horizonMs(ruleId: string): number {
     const rule = this.rules.find((r) => r.id === ruleId);
     if (!rule) return 0;
+    if (rule.kind === 'resync') return 0;
     return (rule.kind === 'repeated-errors' ? rule.windowSeconds : rule.forSeconds) * 1000;
   }
 }

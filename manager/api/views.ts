@@ -1,5 +1,5 @@
 import type { ConfigStore, Versioned } from '../../shared/cluster/config-store.ts';
-import type { AssignmentRecord, ChannelSpecT, ChannelStatusT, NodeRecord, PermitRecord, PipeStatsRecord, PipelineStatsRecord, SelectAssignmentRecord } from '../../shared/cluster/model.ts';
+import type { AssignmentRecord, ChannelSpecT, ChannelStatusT, CopyProgressRecord, NodeRecord, PermitRecord, PipeStatsRecord, PipelineStatsRecord, SelectAssignmentRecord } from '../../shared/cluster/model.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import { readAssignments, readNodes, readPermits, readSelectAssignments, readStats, type Stored } from '../runtime-state.ts';
@@ -44,6 +44,8 @@ export interface PipelineView extends Omit<ChannelSpecT['pipelines'][number], 'n
    * those fields are null otherwise.
    */
   pipe: ChannelPipelineSpec['pipe'] & NullableFields<PipeStatsRecord>;
+  /** An online copy under way, as the assigned node last reported it; null outside a copy. */
+  copy: CopyProgressRecord | null;
 }
 
 type ChannelPipelineSpec = ChannelSpecT['pipelines'][number];
@@ -103,6 +105,8 @@ export function channelView({ value: channel, version }: Versioned<ChannelSpecT>
         assignment: assignment?.state ?? null,
         stages: stagesOf(assignment, runtime.selectAssignments?.get(pipeline.name)?.value, runtime),
         pipe: { ...pipeline.pipe, ...(current && stats.pipe !== undefined ? stats.pipe : NOT_MEASURED) },
+        // Only from the current assignment's node: a previous node's copy may have ended since.
+        copy: current && stats.copy !== undefined ? stats.copy : null,
       };
     }),
   };

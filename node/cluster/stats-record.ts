@@ -1,6 +1,6 @@
-import type { PipelineStatsRecord } from '../../shared/cluster/model.ts';
+import type { CopyProgressRecord, PipelineStatsRecord } from '../../shared/cluster/model.ts';
 import type { SourcePosition } from '../../shared/model/change.ts';
-import type { PipelineStatus } from '../pipeline/progress.ts';
+import type { CopyProgress, PipelineStatus } from '../pipeline/progress.ts';
 
 /** A source position as one string for display: the GTID set when known, else file:pos. */
 export function positionText(position: SourcePosition | undefined): string | null {
@@ -37,8 +37,32 @@ export function statsRecord(input: StatsInput): PipelineStatsRecord {
     at: input.now.toISOString(),
   };
   if (status?.pipe) record.pipe = status.pipe;
+  if (status?.copy) record.copy = copyRecord(status.copy);
   const error = input.error ?? status?.error;
   // Bounded: a manager refuses a report whose fields exceed its schema, losing every record in it.
   if (error) record.error = { code: error.code, message: error.message.slice(0, MAX_MESSAGE) };
   return record;
+}
+
+const MAX_TABLE = 200;
+const atLeastZero = (value: number): number => (Number.isFinite(value) ? Math.max(0, value) : 0);
+
+/**
+ * The copy's figures within the manager's schema (manager/api/schemas.ts): a manager refuses
+ * a whole report when one field is out of range, so nothing here may be negative or unbounded.
+ */
+function copyRecord(copy: CopyProgress): CopyProgressRecord {
+  return {
+    mode: copy.mode,
+    phase: copy.phase,
+    ...(copy.table === undefined ? {} : { table: copy.table.slice(0, MAX_TABLE) }),
+    tablesDone: atLeastZero(copy.tablesDone),
+    tables: atLeastZero(copy.tables),
+    rowsCopied: atLeastZero(copy.rowsCopied),
+    estimatedRows: atLeastZero(copy.estimatedRows),
+    percent: copy.percent === null ? null : Math.min(100, atLeastZero(copy.percent)),
+    rowsPerSecond: atLeastZero(copy.rowsPerSecond),
+    etaSeconds: copy.etaSeconds === null ? null : atLeastZero(copy.etaSeconds),
+    startedAt: atLeastZero(copy.startedAt),
+  };
 }

@@ -192,6 +192,31 @@ export interface PipeStatsRecord {
   inFlightBatches: number;
 }
 
+/**
+ * An online copy under way (initialCopy, or a resync after the binlog at the checkpoint was
+ * purged), as the pipeline's load node measures it from the copy state it commits
+ * (node/pipeline/progress.ts, CopyProgress).
+ */
+export interface CopyProgressRecord {
+  mode: 'initial' | 'resync';
+  /** copying: key chunks of the tables; replaying: the stream catches up over the copy's window. */
+  phase: 'copying' | 'replaying';
+  /** The table being copied ('schema.table'), while copying. */
+  table?: string;
+  tablesDone: number;
+  tables: number;
+  rowsCopied: number;
+  /** The source's estimate of all rows when the copy began (TABLE_ROWS: approximate). */
+  estimatedRows: number;
+  /** 0-100; null without an estimate. */
+  percent: number | null;
+  rowsPerSecond: number;
+  /** Seconds left at that rate; null while unknown. */
+  etaSeconds: number | null;
+  /** When the copy began (ms since the epoch, the node's clock). */
+  startedAt: number;
+}
+
 /** /stats/<pipeline>: last progress a node reported, through a manager. */
 export interface PipelineStatsRecord {
   pipeline: string;
@@ -204,6 +229,8 @@ export interface PipelineStatsRecord {
   rowsPerSecond: number;
   /** The pipe of a split pipeline, while its select side is connected. */
   pipe?: PipeStatsRecord;
+  /** An online copy, while one is under way. */
+  copy?: CopyProgressRecord;
   error?: { code: string; message: string };
   at: string;
 }

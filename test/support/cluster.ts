@@ -51,8 +51,9 @@ export async function startManagerProcess(zk: string, id: string, extra: string[
 /**
  * `pair`: replicate this pair (another cluster's, on a new chroot) rather than a new one.
  * `credentials`: the data sources' users (default: the run's replication and app users).
+ * `pipelineFields`: more fields of the pipeline's spec (e.g. `initialCopy: true`).
  */
-export async function testCluster(options: { managers?: number; managerArgs?: string[]; nodes?: string[]; batchRows?: number; pair?: ReplicationPair; credentials?: Record<'source' | 'target', { user: string; password: string }>; dcs?: { source: string; target: string } } = {}): Promise<TestCluster> {
+export async function testCluster(options: { managers?: number; managerArgs?: string[]; nodes?: string[]; batchRows?: number; pair?: ReplicationPair; credentials?: Record<'source' | 'target', { user: string; password: string }>; dcs?: { source: string; target: string }; pipelineFields?: Record<string, unknown> } = {}): Promise<TestCluster> {
   const pair = options.pair ?? (await replicationPair());
   const zk = await zkChroot();
   const { users } = inject('services');
@@ -86,7 +87,7 @@ export async function testCluster(options: { managers?: number; managerArgs?: st
   expect((await api.post('/api/v1/datasources', { groupKey: 'src', dc: options.dcs?.source ?? 'dc1', master: endpoint(pair.source), ...(options.credentials?.source ?? users.replication) })).status).toBe(201);
   expect((await api.post('/api/v1/datasources', { groupKey: 'dst', dc: options.dcs?.target ?? 'dc1', master: endpoint(pair.target), ...(options.credentials?.target ?? users.app) })).status).toBe(201);
   const pipeline = pair.schema;
-  const spec = { name: 'orders', pipelines: [{ name: pipeline, source: 'src', target: 'dst', tables: [`${pair.schema}.*`], batch: { maxRows: options.batchRows ?? 50 } }] };
+  const spec = { name: 'orders', pipelines: [{ name: pipeline, source: 'src', target: 'dst', tables: [`${pair.schema}.*`], batch: { maxRows: options.batchRows ?? 50 }, ...options.pipelineFields }] };
   expect((await api.post('/api/v1/channels', spec)).status).toBe(201);
 
   const pipelineView = async () => (await liveApi().get<ChannelView>('/api/v1/channels/orders')).body.pipelines[0]!;

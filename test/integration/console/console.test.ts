@@ -283,4 +283,39 @@ describe('web console', () => {
     await page.getByRole('article', { name: cluster.pipeline }).getByRole('img', { name: /^Lag over time: now / }).waitFor();
     expect(page.url()).toMatch(/\/channels\/orders$/);
   });
+
+  it('shows an initial copy in progress on the channel page (phase, table, rows of the estimate, a progress bar, rate, time left), gone once the copy is over', async () => {
+    const cluster = await testCluster({ managers: 1, nodes: ['n1'], batchRows: 50, pipelineFields: { initialCopy: true } });
+    const { pair } = cluster;
+    await pair.onBoth(ITEMS_TABLE);
+    const rows = Array.from({ length: 20_000 }, (_, i) => [i, `item-${i}`, i % 100, null, '2026-12-07 10:00:00']);
+    for (let i = 0; i < rows.length; i += 5000) await pair.source.connection.query(`INSERT INTO \`${pair.schema}\`.items VALUES ?`, [rows.slice(i, i + 5000)]);
+    await pair.source.connection.query(`ANALYZE TABLE \`${pair.schema}\`.items`);
+    // Every row written on the target waits 50 ms: the copy lasts minutes, long enough to look at.
+    await pair.target.connection.query(`CREATE TRIGGER \`${pair.schema}\`.slow_copy BEFORE INSERT ON \`${pair.schema}\`.items FOR EACH ROW SET @ferry_test_wait = SLEEP(0.05)`);
+    expect((await cluster.api.post('/api/v1/channels/orders/start')).status).toBe(200);
+    // Two chunks in: the node reports a rate.
+    await eventually(async () => ((await cluster.pipelineView()).copy?.rowsPerSecond ?? 0) > 0 ? true : undefined, WAIT_MS, 'the copy under way in the API');
+    const browser = await launchBrowser();
+    const page = await newPage(browser);
+    await signIn(page, cluster.managers[0]!.url, ADMIN_TOKEN);
+    await page.getByRole('link', { name: 'orders' }).click();
+    const panel = page.getByRole('article', { name: cluster.pipeline }).getByRole('region', { name: 'Online copy' });
+    await panel.getByRole('heading', { name: 'Initial copy' }).waitFor();
+    await panel.getByText(`copying ${pair.schema}.items`).waitFor();
+    await panel.getByText('0 of 1 done').waitFor();
+    await panel.getByText(/^[\d,]+ of about [\d,]+ copied$/).waitFor();
+    await panel.getByText(/^[\d,]+ rows\/s$/).waitFor();
+    await panel.getByText(/^about \d/).waitFor();
+    // The pipelines' table says it too, in a word.
+    await page.getByRole('cell', { name: /copying, \d+\.\d %/ }).waitFor();
+    const bar = panel.getByRole('progressbar', { name: 'Rows copied' });
+    expect(Number(await bar.getAttribute('value'))).toBeGreaterThan(0);
+    expect(Number(await bar.getAttribute('value'))).toBeLessThan(100);
+    await screenshot(page, 'channel-copy');
+    // Full speed again: the copy ends, the panel goes, the tables are identical.
+    await pair.target.connection.query(`DROP TRIGGER \`${pair.schema}\`.slow_copy`);
+    await panel.waitFor({ state: 'detached', timeout: WAIT_MS });
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items', pair.schema, WAIT_MS);
+  });
 });

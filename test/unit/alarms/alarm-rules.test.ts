@@ -135,3 +135,43 @@ describe('rule set', () => {
     expect(bad).toThrow(/Lag!.*x: numbers.*x appears twice.*warning is reserved/);
   });
 });
+
+describe('online copies (initialCopy, resync)', () => {
+  const copying = (rowsCopied: number, mode: 'initial' | 'resync' = 'initial', phase: 'copying' | 'replaying' = 'copying') => ({
+    mode, phase, ...(phase === 'copying' ? { table: 'shop.orders' } : {}), tablesDone: 0, tables: 2, rowsCopied, estimatedRows: 1_000_000,
+    percent: rowsCopied / 10_000, rowsPerSecond: 2_000, etaSeconds: 100, startedAt: 1,
+  });
+
+  it('no-progress: rows copied count as progress while the position stays at the copy snapshot', () => {
+    const rules = new AlarmRules(DEFAULT_ALARM_RULES.filter((rule) => rule.kind === 'no-progress'));
+    // A 20-minute copy: the position never moves, nothing is heard from the binlog (the lag grows).
+    for (let at = 0; at <= 1200; at += 10) {
+      expect(ids(rules.observe(observation(s(at), { position: '0-1-100', lagMs: s(at), copy: copying(at * 2_000) })))).toEqual(nothing);
+    }
+    // A copy that stalls (no row since 1200 s) is no progress like any other.
+    for (let at = 1210; at < 1320; at += 10) expect(ids(rules.observe(observation(s(at), { lagMs: s(at), copy: copying(2_400_000) })))).toEqual(nothing);
+    const raised = rules.observe(observation(s(1320), { lagMs: s(1320), copy: copying(2_400_000) }));
+    expect(raised.raise).toEqual([expect.objectContaining({ id: 'no-progress:p1', value: 120 })]);
+    expect(raised.raise[0]!.message).toContain('online copy at 2400000 rows');
+  });
+
+  it('lag: not raised while a copy reads its chunks (no binlog is read then), raised once the stream replays behind', () => {
+    const rules = new AlarmRules(DEFAULT_ALARM_RULES.filter((rule) => rule.kind === 'lag'));
+    for (let at = 0; at <= 600; at += 10) expect(ids(rules.observe(observation(s(at), { lagMs: s(at + 100), copy: copying(at * 1_000) })))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(610), { lagMs: s(700), copy: copying(600_000, 'initial', 'replaying') })))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(640), { lagMs: s(700), copy: copying(600_000, 'initial', 'replaying') }))).raise).toEqual(['lag:p1']);
+  });
+
+  it('resync: a warning while the pipeline re-copies its tables, cleared when the copy is over', () => {
+    const rules = new AlarmRules();
+    expect(ids(rules.observe(observation(s(0), { lagMs: 500, copy: copying(0) })))).toEqual(nothing);
+    const raised = rules.observe(observation(s(10), { lagMs: 500, copy: copying(5_000, 'resync') }));
+    expect(raised.raise).toEqual([expect.objectContaining({ id: 'resync:p1', rule: 'resync', severity: 'warning', value: 5_000 })]);
+    expect(raised.raise[0]!.message).toMatch(/purged the binlog at the pipeline's checkpoint.*re-copying its tables/);
+    expect(ids(rules.observe(observation(s(20), { lagMs: 500, copy: copying(9_000, 'resync') })))).toEqual(nothing);
+    expect(ids(rules.observe(observation(s(30), { lagMs: 500, copy: copying(9_000, 'resync', 'replaying') })))).toEqual(nothing);
+    expect(rules.firing('p1').map((alarm) => alarm.id)).toEqual(['resync:p1']);
+    expect(ids(rules.observe(observation(s(40), { lagMs: 500 })))).toEqual({ raise: [], clear: ['resync:p1'] });
+    expect(rules.horizonMs('resync')).toBe(0);
+  });
+});

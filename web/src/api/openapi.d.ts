@@ -1410,6 +1410,27 @@ export interface components {
             stats: {
                 /** @description Node clock, display only. */
                 at: string;
+                /** @description An online copy under way (initialCopy, resync), measured by the load node. */
+                copy?: {
+                    /** @description The source's estimate of all rows when the copy began (approximate). */
+                    estimatedRows: number;
+                    /** @description Seconds left at that rate; null while unknown. */
+                    etaSeconds: number | null;
+                    /** @description initial: a new pipeline with initialCopy; resync: the binlog at the checkpoint was purged and the tables are copied again. */
+                    mode: "initial" | "resync";
+                    /** @description rowsCopied of estimatedRows; null without an estimate. */
+                    percent: number | null;
+                    /** @description copying: key chunks of the tables; replaying: the stream catches up over the copy's window. */
+                    phase: "copying" | "replaying";
+                    rowsCopied: number;
+                    rowsPerSecond: number;
+                    /** @description When the copy began, ms since the epoch (node clock, display only). */
+                    startedAt: number;
+                    /** @description The table being copied ('schema.table'), while copying. */
+                    table?: string;
+                    tables: number;
+                    tablesDone: number;
+                };
                 /** @description Assignment epoch it runs under. */
                 epoch: number;
                 error?: {

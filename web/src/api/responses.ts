@@ -30,6 +30,22 @@ export interface PipelineView {
   pipe: { compression?: string; bytesPerSecond: number | null; wireBytesPerRow: number | null; compressionRatio: number | null; rttMs: number | null; inFlightBatches: number | null };
   /** The spec's table rules (a name or pattern, or a rule object). */
   tables: Array<string | Record<string, unknown>>;
+  /** An online copy under way (initialCopy, resync), from the assigned node's last report; null outside a copy. */
+  copy: CopyProgress | null;
+}
+
+export interface CopyProgress {
+  mode: 'initial' | 'resync';
+  phase: 'copying' | 'replaying';
+  table?: string;
+  tablesDone: number;
+  tables: number;
+  rowsCopied: number;
+  estimatedRows: number;
+  percent: number | null;
+  rowsPerSecond: number;
+  etaSeconds: number | null;
+  startedAt: number;
 }
 
 export interface ChannelView {

@@ -8,6 +8,7 @@ import { formatAge, formatDuration, formatRate } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
 import { ChannelActions } from './channel-actions.tsx';
+import { CopyPanel } from './copy-progress.tsx';
 import { PipelineTable } from './pipeline-table.tsx';
 import { VerifyCard } from './verify-card.tsx';
 
@@ -56,6 +57,7 @@ export function ChannelPage({ name }: { name: string }) {
               <article class="card" key={pipeline.name} aria-labelledby={`pl-${pipeline.name}`}>
                 <h2 id={`pl-${pipeline.name}`}>{pipeline.name}</h2>
                 <Stages pipeline={pipeline} />
+                {pipeline.copy !== null && <CopyPanel copy={pipeline.copy} />}
                 {figures === undefined || figures.at.length === 0 ? <p class="muted">No figures reported yet: a node reports every few seconds while the pipeline runs.</p> : (
                   <div class="charts">
                     <FigureChart title="Lag" unit="ms the target is behind" at={figures.at} values={figures.lagMs} format={formatDuration} />

@@ -1,5 +1,12 @@
 import type { PipelineView, StageView } from '../api/responses.ts';
 import { formatAge, formatDuration, formatRate } from '../format.ts';
+import { copyFigures } from './copy-figures.ts';
+
+/** An online copy in a word or two: the channel page has its figures. */
+function copyState(copy: NonNullable<PipelineView['copy']>): string {
+  const what = copy.mode === 'resync' ? 're-copying' : 'copying';
+  return copy.phase === 'copying' ? `${what}, ${copyFigures(copy).percent}` : 'replaying the copy window';
+}
 
 function Stage({ stage }: { stage: StageView }) {
   return <>{stage.node}{stage.dc && <span class="muted"> ({stage.dc})</span>}</>;
@@ -26,7 +33,7 @@ export function PipelineTable({ channel, pipelines }: { channel: string; pipelin
               <th scope="row">{p.name}</th>
               <td data-label="Source → target">{p.source} → {p.target}</td>
               <td data-label="Node (dc)"><Placement stages={p.stages} /></td>
-              <td data-label="State">{p.state ?? <span class="muted">no report</span>}{p.statsAt && <div class="muted small">{formatAge(p.statsAt)}</div>}</td>
+              <td data-label="State">{p.state ?? <span class="muted">no report</span>}{p.copy && <div class="small">{copyState(p.copy)}</div>}{p.statsAt && <div class="muted small">{formatAge(p.statsAt)}</div>}</td>
               <td data-label="Position" class="position">{p.position ?? '—'}</td>
               <td data-label="Lag" class="num">{formatDuration(p.lagMs)}</td>
               <td data-label="Rows/s" class="num">{formatRate(p.rowsPerSecond)}</td>
