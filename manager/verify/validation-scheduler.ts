@@ -5,7 +5,7 @@ import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import type { VerifyJobRecord } from '../../shared/cluster/verify-jobs.ts';
 import { describeError } from '../../shared/errors/index.ts';
 import type { LeaderDuty, LeaderDutyContext, LeaderDutyFactory } from '../leader-duties.ts';
-import { readPermits } from '../runtime-state.ts';
+import { readPermits, readStats } from '../runtime-state.ts';
 import { startVerifyJob } from './start-verify-job.ts';
 
 /** Who continuous validation's jobs are requested by (their `requestedBy`, and events' `by`). */
@@ -21,6 +21,8 @@ export interface ValidationObservation {
   /** Seconds between validations: the smallest `validation.intervalSeconds` of the channel's pipelines; 0 off. */
   intervalSeconds: number;
   status: ChannelStatusT;
+  /** A pipeline of the channel is copying its tables (initialCopy, resync): its target is not whole yet. */
+  copying: boolean;
   /** The channel's newest verify job and whether it is still open. */
   newestJob: { id: string; open: boolean } | undefined;
 }
@@ -28,13 +30,14 @@ export interface ValidationObservation {
 /**
  * Whether a channel is due for a validation, without I/O or wall clocks (`now` is the caller's
  * monotonic clock): one interval after the channel was first seen running, after its newest
- * job (manual or scheduled) was first seen, or after the last one ended, never while one is
- * open or the channel is not START. A new leader starts counting anew.
+ * job (manual or scheduled) was first seen, or after the last one ended (or a copy), never
+ * while one is open, a pipeline copies its tables, or the channel is not START. A new leader
+ * starts counting anew.
  */
 export function validationDue(memory: ValidationMemory | undefined, observed: ValidationObservation, now: number): { due: boolean; memory: ValidationMemory | undefined } {
   if (observed.intervalSeconds <= 0) return { due: false, memory: undefined };
   const job = observed.newestJob?.id;
-  if (observed.status !== 'START' || observed.newestJob?.open === true || memory === undefined || memory.lastJob !== job) {
+  if (observed.status !== 'START' || observed.copying || observed.newestJob?.open === true || memory === undefined || memory.lastJob !== job) {
     return { due: false, memory: { lastJob: job, since: now } };
   }
   return { due: now - memory.since >= observed.intervalSeconds * 1000, memory };
@@ -91,6 +94,7 @@ class ValidationScheduler implements LeaderDuty {
     const { zk, store, log } = this.ctx;
     const snapshot = await store.read();
     const permits = await readPermits(zk);
+    const stats = await readStats(zk, Object.values(snapshot.channels).flatMap((stored) => stored.value.pipelines.map((pipeline) => pipeline.name)));
     for (const channel of Object.values(snapshot.channels).map((stored) => stored.value)) {
       if (this.timer === undefined) return;
       const intervalSeconds = channelInterval(channel);
@@ -99,6 +103,7 @@ class ValidationScheduler implements LeaderDuty {
       const observed: ValidationObservation = {
         intervalSeconds,
         status: permits.get(channel.name)?.value.status ?? 'STOP',
+        copying: channel.pipelines.some((pipeline) => stats.get(pipeline.name)?.copy !== undefined),
         newestJob: newest === undefined ? undefined : { id: newest, open: record !== undefined && record.value.state === undefined },
       };
       const { due, memory } = validationDue(this.memory.get(channel.name), observed, performance.now());

@@ -15,7 +15,7 @@ import { refuseSelfReplication } from './server-identity.ts';
 import { onTargetOf, type Classified } from './side-errors.ts';
 import { guardTargetPool, severSocket } from './target-guard.ts';
 import { createTargetPool } from './target-pool.ts';
-import { copyStateText, newCopyState, parseCopyState } from '../copy/copy-state.ts';
+import { copyStateText, newCopyState, parseCopyState, type CopyState } from '../copy/copy-state.ts';
 import { CopyWindow } from '../copy/copy-window.ts';
 
 /** What the checks before the claim get of the target (preflight.ts). */
@@ -41,7 +41,7 @@ export interface LoadSideOptions {
    */
   beforeClaim?: (request: ResumeRequest, target: TargetAccess) => Promise<void>;
   /** Where the pipeline resumes: the checkpoint's position, or undefined for a new one. */
-  onResumed?: (position: SourcePosition | undefined) => void;
+  onResumed?: (position: SourcePosition | undefined, copy?: CopyState) => void;
   /** After each batch commits, in commit order. */
   onCommitted?: (batch: Batch) => void;
   aborted: () => boolean;
@@ -158,8 +158,8 @@ export class LoadSide {
     const copyIfNew = pipeline.initialCopy ? copyStateText(newCopyState('initial', 0, 0)) : undefined;
     const { checkpoint, created } = await onTarget(this.loader!.open(request.startIfNew, copyIfNew));
     if (!created && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
-    options.onResumed?.(created ? undefined : checkpoint.position);
     const copy = parseCopyState(checkpoint.copyState);
+    options.onResumed?.(created ? undefined : checkpoint.position, copy);
     // Set before the answer goes: the first batch may follow it at once.
     this.copyWindow.resumeWith(copy);
     return { position: checkpoint.position, resumed: !created, epoch: pipeline.epoch, ...(copy === undefined ? {} : { copy }) };

@@ -93,8 +93,10 @@ export class ProgressTracker {
     while (this.samples.length > 0 && this.samples[0]!.at < at - WINDOW_MS) this.samples.shift();
   }
 
-  resumedAt(position: SourcePosition | undefined): void {
+  /** Where the pipeline resumes, and the online copy the checkpoint holds (shown before its next chunk commits). */
+  resumedAt(position: SourcePosition | undefined, copy?: CopyState): void {
     this.position = position;
+    if (copy !== undefined) this.copyCommitted(JSON.stringify(copy));
   }
 
   private copyCommitted(text: string | null): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { channelInterval, validationDue, type ValidationObservation } from '../../../manager/verify/validation-scheduler.ts';
 
-const running = (newestJob?: ValidationObservation['newestJob']): ValidationObservation => ({ intervalSeconds: 60, status: 'START', ...(newestJob ? { newestJob } : {}) } as ValidationObservation);
+const running = (newestJob?: ValidationObservation['newestJob']): ValidationObservation => ({ intervalSeconds: 60, status: 'START', copying: false, ...(newestJob ? { newestJob } : {}) } as ValidationObservation);
 
 describe('continuous validation schedule', () => {
   it('validates one interval after the channel is first seen running, then one interval after each job', () => {
@@ -25,6 +25,8 @@ describe('continuous validation schedule', () => {
     const seen = validationDue(memory, running({ id: 'job-2', open: false }), 100_000);
     expect(seen).toEqual({ due: false, memory: { lastJob: 'job-2', since: 100_000 } });
     expect(validationDue(memory, { ...running({ id: 'job-1', open: false }), status: 'PAUSE' }, 100_000).due).toBe(false);
+    // A pipeline still copying its tables: its target is not whole yet.
+    expect(validationDue(memory, { ...running({ id: 'job-1', open: false }), copying: true }, 100_000).due).toBe(false);
     expect(validationDue(memory, { ...running({ id: 'job-1', open: false }), intervalSeconds: 0 }, 100_000)).toEqual({ due: false, memory: undefined });
   });
 
