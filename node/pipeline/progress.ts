@@ -1,4 +1,4 @@
-import type { PipeStatsRecord } from '../../shared/cluster/model.ts';
+import type { CopyProgressRecord, PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import { parseCopyState, type CopyState } from '../copy/copy-state.ts';
 
@@ -30,26 +30,8 @@ export interface PipelineStatus {
   error?: { code: string; message: string };
 }
 
-/** An online copy's figures (node/copy/). */
-export interface CopyProgress {
-  mode: 'initial' | 'resync';
-  /** copying: chunks of the tables; replaying: the stream catches up over the copy's window. */
-  phase: 'copying' | 'replaying';
-  /** The table being copied ('schema.table'). */
-  table?: string;
-  tablesDone: number;
-  tables: number;
-  rowsCopied: number;
-  /** The source's estimate of all rows when the copy began (TABLE_ROWS: approximate). */
-  estimatedRows: number;
-  /** rowsCopied of estimatedRows, 0-100 (at most 99.9 until the last table is done); null without an estimate. */
-  percent: number | null;
-  /** Rows copied per second since this process saw the copy begin or resume. */
-  rowsPerSecond: number;
-  /** Seconds left at that rate; null while unknown. */
-  etaSeconds: number | null;
-  startedAt: number;
-}
+/** An online copy's figures (node/copy/): what the node reports in its stats record. */
+export type CopyProgress = CopyProgressRecord;
 
 const WINDOW_MS = 10_000;
 
