@@ -5,7 +5,8 @@ import type { Row, RowChange, SourcePosition, SourceTransaction } from '../../sh
 import type { Extractor } from '../extract/extractor.ts';
 import type { BatchSender, CopyRange } from '../pipeline/batch-channel.ts';
 import type { Classified } from '../pipeline/side-errors.ts';
-import { decodeKey, encodeKey, positionReached, type CopyState } from './copy-state.ts';
+import { fromWire, toWire } from '../verify/wire-keys.ts';
+import { positionReached, type CopyState } from './copy-state.ts';
 import { readChunk } from './copy-source.ts';
 import { compareTables, copyTables, type CopyTable } from './copy-tables.ts';
 
@@ -59,17 +60,17 @@ export async function sendCopy(context: CopySenderContext): Promise<{ seq: numbe
     const order = state.table === undefined ? 1 : compareTables(table.ref, state.table);
     // Tables before the one in progress are done (a table the state names but the source no longer has is passed by).
     if (order < 0 || (order === 0 && state.tableFinished === true)) continue;
-    let after = order === 0 && state.after !== undefined ? typedKey(table, decodeKey(state.after)) : undefined;
+    let after = order === 0 && state.after !== undefined ? typedKey(table, [...fromWire(state.after)!]) : undefined;
     for (;;) {
       if (context.aborted() || context.stopRequested()) return { seq, finished: false };
       if (channel.failure) throw channel.failure;
       const rows = await onSource(readChunk(connection, table, after, chunkRows));
       const last = rows.length > 0 ? table.key.map((column) => rows[rows.length - 1]![column]) : after;
       const done = rows.length < chunkRows;
-      const range: CopyRange = { table: table.ref, key: keyColumns(table), ...(after === undefined ? {} : { after: encodeKey(after) }), ...(done || last === undefined ? {} : { upTo: encodeKey(last) }) };
+      const range: CopyRange = { table: table.ref, key: keyColumns(table), ...(after === undefined ? {} : { after: toWire(after) }), ...(done || last === undefined ? {} : { upTo: toWire(last) }) };
       state = { ...state, table: table.ref, rows: state.rows + rows.length, tablesDone: state.tablesDone + (done ? 1 : 0), tableFinished: done };
       if (last === undefined) delete state.after;
-      else state.after = encodeKey(last);
+      else state.after = toWire(last);
       const transaction: SourceTransaction = { end: context.start, timestamp: 0, changes: rows.map((row) => insertOf(table, row)), bytes: bytesOf(rows) };
       await channel.send({
         seq: ++seq,

@@ -1,5 +1,7 @@
 import { FerryError } from '../../shared/errors/index.ts';
 import { gtidBehind } from '../../shared/cluster/gtid-behind.ts';
+import type { WireKey } from '../../shared/cluster/verify-jobs.ts';
+import { fromWire } from '../verify/wire-keys.ts';
 import type { SourcePosition, TableRef } from '../../shared/model/change.ts';
 
 /*
@@ -15,9 +17,6 @@ import type { SourcePosition, TableRef } from '../../shared/model/change.ts';
  * events being replayed.
  */
 
-/** One key value in JSON: numbers and strings as they are, bytes as hex. */
-export type EncodedKeyValue = number | string | { hex: string };
-
 export interface CopyState {
   /** initial: a new pipeline (initialCopy); resync: the binlog at the checkpoint was purged. */
   mode: 'initial' | 'resync';
@@ -30,26 +29,13 @@ export interface CopyState {
   tablesDone: number;
   /** Rows copied so far, all tables. */
   rows: number;
-  /** The table being copied and the key of its last copied row; absent before its first chunk. */
+  /** The table being copied and the key of its last copied row (as verify's keys travel); absent before its first chunk. */
   table?: TableRef;
-  after?: EncodedKeyValue[];
+  after?: WireKey;
   /** The table's last chunk is copied: the copy goes on with the next table. */
   tableFinished?: boolean;
   /** Set once every table is copied: the source's binlog end read after the last chunk. */
   until?: SourcePosition;
-}
-
-export function encodeKey(values: readonly unknown[]): EncodedKeyValue[] {
-  return values.map((value) => {
-    if (Buffer.isBuffer(value)) return { hex: value.toString('hex') };
-    if (typeof value === 'bigint') return value.toString();
-    if (typeof value === 'number' || typeof value === 'string') return value;
-    throw new FerryError('FERRY_ERR_INTERNAL', { detail: `a key value of type ${typeof value} cannot be recorded in the copy state` });
-  });
-}
-
-export function decodeKey(values: readonly EncodedKeyValue[]): unknown[] {
-  return values.map((value) => (typeof value === 'object' ? Buffer.from(value.hex, 'hex') : value));
 }
 
 /** The state as the checkpoint row stores it. */
@@ -65,12 +51,8 @@ export function checkCopyState(value: unknown): CopyState | string {
   for (const field of ['startedAt', 'tables', 'estimatedRows', 'tablesDone', 'rows'] as const) {
     if (typeof state[field] !== 'number') return `a copy state's ${field} must be a number`;
   }
-  if (state.after !== undefined && !isEncodedKey(state.after)) return "a copy state's after must be a list of numbers, strings and {hex}";
+  if (state.after !== undefined && fromWire(state.after) === undefined) return "a copy state's after must be a list of numbers, strings and {hex} (a key)";
   return state as CopyState;
-}
-
-export function isEncodedKey(value: unknown): value is EncodedKeyValue[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'number' || typeof v === 'string' || (typeof v === 'object' && v !== null && typeof (v as { hex?: unknown }).hex === 'string'));
 }
 
 /** The checkpoint row's copy_state; undefined for NULL. A row Ferry cannot read is an internal error, never ignored. */

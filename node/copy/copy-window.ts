@@ -3,7 +3,8 @@ import type { BatchCopy, ClearRange, Row } from '../../shared/model/change.ts';
 import type { TableMapping } from '../../shared/model/table-mapping.ts';
 import { transformChange } from '../transform/transformer.ts';
 import type { CopyRange, SelectedBatch } from '../pipeline/batch-channel.ts';
-import { copyStateText, decodeKey, positionReached, type CopyState } from './copy-state.ts';
+import { fromWire } from '../verify/wire-keys.ts';
+import { copyStateText, positionReached, type CopyState } from './copy-state.ts';
 
 /**
  * The load side's view of an online copy: which batches are copy batches, which stream
@@ -59,7 +60,7 @@ export class CopyWindow {
     });
     const bound = (values: CopyRange['after']): Row | undefined => {
       if (values === undefined) return undefined;
-      const decoded = decodeKey(values);
+      const decoded = fromWire(values)!;
       const image: Row = Object.fromEntries(range.key.map((column, index) => [column.name, decoded[index]]));
       return transformChange({ ...range.table, kind: 'delete', before: image, columns: range.key }, mapped).before;
     };

@@ -1,7 +1,8 @@
 import { ERROR_CODES, FerryError, isFerryError, type ErrorCode } from '../../shared/errors/index.ts';
 import type { SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import type { CopyChunk, CopyRange, ResumePoint, ResumeRequest, SelectedBatch } from '../pipeline/batch-channel.ts';
-import { checkCopyState, isEncodedKey, type CopyState } from '../copy/copy-state.ts';
+import { checkCopyState, type CopyState } from '../copy/copy-state.ts';
+import { fromWire } from '../verify/wire-keys.ts';
 import { parseSourcePrecheckReport, ReportShapeError, type SourcePrecheckReport } from '../prechecks/index.ts';
 import type { PipePosition } from './control-messages.ts';
 import { protocolError } from './frames.ts';
@@ -70,7 +71,8 @@ export function encodeJson(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
-function objectOf(body: Buffer | PipePosition, what: string, peer: string): Record<string, unknown> {
+/** A JSON object from a frame body (or an already parsed value); a protocol error for anything else. */
+export function objectOf(body: Buffer | PipePosition, what: string, peer: string): Record<string, unknown> {
   let value: unknown = body;
   if (Buffer.isBuffer(body)) {
     try {
@@ -138,7 +140,7 @@ function copyChunkIn(value: unknown, peer: string): CopyChunk {
     throw protocolError(peer, 'a batch-end copy range: key must be a list of columns');
   }
   for (const bound of ['after', 'upTo'] as const) {
-    if (clear[bound] !== undefined && !isEncodedKey(clear[bound])) throw protocolError(peer, `a batch-end copy range: ${bound} must be a key`);
+    if (clear[bound] !== undefined && fromWire(clear[bound]) === undefined) throw protocolError(peer, `a batch-end copy range: ${bound} must be a key`);
   }
   return { state, clear: { ...(clear as unknown as CopyRange), table: table! } };
 }

@@ -1,4 +1,5 @@
 import { ERROR_CODES, FerryError, type ErrorCode } from '../../shared/errors/index.ts';
+import { objectOf } from './channel-payloads.ts';
 import { protocolError } from './frames.ts';
 
 /*
@@ -26,16 +27,6 @@ export interface VerifyAnswerMessage {
   error?: { code: string; message: string; details: Record<string, unknown> };
 }
 
-const objectOf = (body: Buffer, what: string, peer: string): Record<string, unknown> => {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw protocolError(peer, `${what} that is not JSON`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw protocolError(peer, `${what} that is not a JSON object`);
-  return value as Record<string, unknown>;
-};
 
 const idOf = (body: Record<string, unknown>, what: string, peer: string): number => {
   if (typeof body.id !== 'number' || !Number.isSafeInteger(body.id) || body.id < 1) throw protocolError(peer, `${what}: field id must be a whole number >= 1`);

@@ -1,6 +1,7 @@
 import type { FerryError } from '../../shared/errors/index.ts';
 import type { ColumnInfo, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
-import type { CopyState, EncodedKeyValue } from '../copy/copy-state.ts';
+import type { WireKey } from '../../shared/cluster/verify-jobs.ts';
+import type { CopyState } from '../copy/copy-state.ts';
 import type { SourcePrecheckReport } from '../prechecks/index.ts';
 
 /**
@@ -68,8 +69,8 @@ export interface CopyRange {
   table: TableRef;
   /** The key's columns, in key order. */
   key: ColumnInfo[];
-  after?: EncodedKeyValue[];
-  upTo?: EncodedKeyValue[];
+  after?: WireKey;
+  upTo?: WireKey;
 }
 
 /**

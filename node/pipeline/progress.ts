@@ -62,7 +62,7 @@ export class ProgressTracker {
 
   committed(batch: Batch): void {
     this.position = batch.end;
-    if (batch.copy !== undefined) this.copyCommitted(batch.copy.state);
+    if (batch.copy !== undefined) this.copyAt(parseCopyState(batch.copy.state));
     // The binlog stamps commits in whole seconds: a commit stamped T happened in [T, T+1s).
     // It also happened before this batch opened (when it was in the stream) — the tighter
     // bound while streaming. Behind by seconds, the middle of the second is off by <= 0.5 s.
@@ -78,11 +78,11 @@ export class ProgressTracker {
   /** Where the pipeline resumes, and the online copy the checkpoint holds (shown before its next chunk commits). */
   resumedAt(position: SourcePosition | undefined, copy?: CopyState): void {
     this.position = position;
-    if (copy !== undefined) this.copyCommitted(JSON.stringify(copy));
+    if (copy !== undefined) this.copyAt(copy);
   }
 
-  private copyCommitted(text: string | null): void {
-    const state = parseCopyState(text);
+  /** Where the copy stands now; undefined: it is over. */
+  private copyAt(state: CopyState | undefined): void {
     if (state === undefined) {
       this.copy = undefined;
       this.copyBase = undefined;

@@ -28,8 +28,6 @@ export interface SelectSideOptions {
   setBehind?: (behind: boolean) => void;
   /** The binlog stream is open, or an online copy began: the start-up is over. */
   onStreaming?: () => void;
-  /** The binlog at the checkpoint was purged and a re-copy begins (onPurgedBinlog: resync). */
-  onResync?: (checkpoint: SourcePosition) => void;
   stopRequested: () => boolean;
   aborted: () => boolean;
   /**
@@ -112,7 +110,6 @@ export class SelectSide {
       start = await this.onSource(snapshotPosition(await this.copySession()));
       copy = newCopyState('resync', 0, 0);
       log.warn({ checkpoint: point.position, snapshot: start }, 'the source purged the binlog at the checkpoint: re-copying every table online (onPurgedBinlog: resync)');
-      options.onResync?.(point.position);
     }
     let seq = 0;
     if (copy !== undefined && copy.until === undefined) {

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkCopyState, copyStateText, decodeKey, encodeKey, newCopyState, parseCopyState, positionReached } from '../../../node/copy/copy-state.ts';
+import { checkCopyState, copyStateText, newCopyState, parseCopyState, positionReached } from '../../../node/copy/copy-state.ts';
+import { fromWire, toWire } from '../../../node/verify/wire-keys.ts';
 
 describe('copy state', () => {
   it('round-trips keys of numbers, exact big integers and bytes through JSON', () => {
     const key = [7, '18446744073709551615', Buffer.from([0, 255, 16])];
-    const decoded = decodeKey(JSON.parse(JSON.stringify(encodeKey([7, 18446744073709551615n, Buffer.from([0, 255, 16])]))) as ReturnType<typeof encodeKey>);
+    const decoded = fromWire(JSON.parse(JSON.stringify(toWire([7, 18446744073709551615n, Buffer.from([0, 255, 16])]))));
     expect(decoded).toEqual(key);
   });
 
   it('parses what it wrote, reads NULL as no copy, and refuses a state it did not write', () => {
-    const state = { ...newCopyState('resync', 3, 1200, 1000), table: { schema: 's', table: 't' }, after: encodeKey([5]), rows: 40 };
+    const state = { ...newCopyState('resync', 3, 1200, 1000), table: { schema: 's', table: 't' }, after: toWire([5]), rows: 40 };
     expect(parseCopyState(copyStateText(state))).toEqual(state);
     expect(parseCopyState(null)).toBeUndefined();
     expect(() => parseCopyState('{"mode":"x"}')).toThrow(/FERRY_ERR_INTERNAL|copy state/);
