@@ -71,6 +71,7 @@ export const ChannelPipelineSpec = Type.Object({
   tables: file.tables,
   placement: Type.Optional(PlacementSpec),
   from: optional(file.from),
+  detectConflicts: optional(file.detectConflicts),
   initialCopy: optional(file.initialCopy),
   onPurgedBinlog: optional(file.onPurgedBinlog),
   validation: optionalObject(file.validation),
@@ -88,10 +89,21 @@ export const ChannelPipelineSpec = Type.Object({
 }, { ...strict, description: 'A one-way pipeline between two data sources.' });
 export type ChannelPipelineSpecT = Static<typeof ChannelPipelineSpec>;
 
+/** An active-active channel: its two pipelines mirror each other (docs/bidirectional.md). */
+export const ChannelBidirectionalSpec = Type.Object({
+  primary: Name("groupKey of the primary data source: one of the two pipelines' sources. Its version wins under primary-wins and on newer-wins ties; only its DDL is replicated."),
+  conflicts: Type.Optional(Type.Union([Type.Literal('primary-wins'), Type.Literal('newer-wins'), Type.Literal('stop')], {
+    description: "How a conflict is settled, the same way on both sides: 'primary-wins', 'newer-wins' (by timestampColumn; ties and deletes to the primary) or 'stop'. Default 'primary-wins'.",
+  })),
+  timestampColumn: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Column newer-wins compares (target name; every replicated table needs it). Required with newer-wins only.' })),
+}, { ...strict, description: "The channel's two pipelines are each other's mirror (source and target swapped, the same tables): changes flow both ways without bouncing, and conflicts are settled by policy. Default: none (each pipeline one-way)." });
+export type ChannelBidirectionalSpecT = Static<typeof ChannelBidirectionalSpec>;
+
 export const ChannelSpec = Type.Object({
   name: Name('Channel name.'),
   description: Type.Optional(Type.String({ maxLength: 500, description: "Free text for operators. Default ''." })),
   pipelines: Type.Array(ChannelPipelineSpec, { minItems: 1, maxItems: 2, description: 'One pipeline (one-way) or two (bidirectional).' }),
+  bidirectional: Type.Optional(ChannelBidirectionalSpec),
 }, { ...strict, $id: 'ChannelSpec', description: 'One or two pipelines that start, pause and stop together.' });
 export type ChannelSpecT = Static<typeof ChannelSpec>;
 

@@ -21,7 +21,21 @@ export function resolveClusterPipeline(snapshot: ConfigSnapshot, pipelineName: s
   const source = endpointOf(snapshot, pipeline.source, passwordOf);
   const target = endpointOf(snapshot, pipeline.target, passwordOf);
   const { placement: _placement, source: _source, target: _target, ...rest } = pipeline;
-  return resolvePipeline({ ...rest, source, target, epoch });
+  const bidirectional = bidirectionalOf(found.channel, pipeline);
+  return resolvePipeline({ ...rest, source, target, epoch, ...(bidirectional === undefined ? {} : { bidirectional }) });
+}
+
+/** A pipeline's side of its channel's bidirectional field: the other pipeline is its mirror. */
+function bidirectionalOf(channel: ChannelSpecT, pipeline: ChannelPipelineSpecT) {
+  const spec = channel.bidirectional;
+  const mirror = channel.pipelines.find((other) => other.name !== pipeline.name);
+  if (spec === undefined || mirror === undefined) return undefined;
+  return {
+    mirror: mirror.name,
+    primary: pipeline.source === spec.primary,
+    conflicts: spec.conflicts ?? 'primary-wins',
+    ...(spec.timestampColumn === undefined ? {} : { timestampColumn: spec.timestampColumn }),
+  };
 }
 
 export function findPipeline(snapshot: ConfigSnapshot, pipelineName: string): { channel: ChannelSpecT; pipeline: ChannelPipelineSpecT } | undefined {

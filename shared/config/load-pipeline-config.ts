@@ -33,6 +33,10 @@ export interface RuntimePipeline {
   readonly mapping: TableMapping;
   /** Start here instead of the checkpoint; absent: resume from the checkpoint (or the current position). */
   readonly from?: StartPosition;
+  /** One direction of an active-active pair (docs/bidirectional.md); absent: one-way. */
+  readonly bidirectional?: RuntimeBidirectional;
+  /** Compare before images with the target while applying, and record conflicts (always on when bidirectional). */
+  readonly detectConflicts: boolean;
   /** A new pipeline copies the existing rows first (node/copy/). */
   readonly initialCopy: boolean;
   /** What a checkpoint whose binlog the source purged leads to: a stop, or a re-copy (node/copy/). */
@@ -54,6 +58,16 @@ export interface RuntimePipeline {
   readonly liveness: { readonly heartbeatMs: number; readonly sourceSilenceMs: number; readonly targetStatementMs: number };
   /** Compression of the select side's payloads: a setting parsePipeCompression (shared/pipe) reads. */
   readonly pipe: { readonly compression: string };
+}
+
+export interface RuntimeBidirectional {
+  /** The opposite pipeline: transactions it applied to this pipeline's source are not read back. */
+  readonly mirror: string;
+  /** This pipeline's source is the channel's primary (wins conflicts under primary-wins and ties; the only side whose DDL flows). */
+  readonly primary: boolean;
+  readonly conflicts: 'primary-wins' | 'newer-wins' | 'stop';
+  /** Target column newer-wins compares. */
+  readonly timestampColumn?: string;
 }
 
 export interface ResolveOptions {
@@ -162,6 +176,8 @@ function resolveLocated(input: unknown, options: ResolveOptions, location: Locat
     tables,
     mapping: compileTableMapping(spec.tables, { systemSchema: spec.systemSchema }),
     ...(from === undefined ? {} : { from }),
+    ...(spec.bidirectional === undefined ? {} : { bidirectional: { ...spec.bidirectional } }),
+    detectConflicts: spec.detectConflicts || spec.bidirectional !== undefined,
     initialCopy: spec.initialCopy,
     onPurgedBinlog: spec.onPurgedBinlog,
     validation: { ...spec.validation },
@@ -254,6 +270,13 @@ function crossFieldChecks(spec: PipelineSpecT, problems: ConfigProblem[]): void 
   const interval = spec.validation?.intervalSeconds;
   if (Number.isInteger(interval) && interval > 0 && interval < 10) {
     addUnder(problems, [{ path: '/validation/intervalSeconds', message: 'must be 0 (off) or at least 10: each validation reads every replicated table on both servers' }]);
+  }
+  const bidirectional = spec.bidirectional;
+  if (bidirectional !== undefined && (bidirectional.conflicts === 'newer-wins') !== (bidirectional.timestampColumn !== undefined)) {
+    addUnder(problems, [{ path: '/bidirectional/timestampColumn', message: bidirectional.conflicts === 'newer-wins' ? 'newer-wins needs timestampColumn: the column whose later value wins' : `only newer-wins compares a timestampColumn (conflicts is '${bidirectional.conflicts}')` }]);
+  }
+  if (bidirectional !== undefined && bidirectional.mirror === spec.name) {
+    addUnder(problems, [{ path: '/bidirectional/mirror', message: 'names this pipeline itself: the mirror is the opposite pipeline, from this target back to this source' }]);
   }
   if (spec.initialCopy === true && spec.from !== undefined) {
     addUnder(problems, [{ path: '/initialCopy', message: 'give initialCopy or from, not both: a copy pins its own start in the binlog, where the copied rows end' }]);

@@ -134,6 +134,22 @@ export const PipelineSpec = Type.Object({
     default: 'stop',
     description: "The source no longer holds the binlog at the pipeline's checkpoint: 'stop' halts with FERRY_ERR_BINLOG_PURGED for a person to act; 'resync' copies every table again online (as initialCopy does), deletes target rows the source no longer has, and streams on. Default 'stop'.",
   }),
+  bidirectional: Type.Optional(Type.Object({
+    mirror: Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$',
+      description: "Name of the opposite pipeline (this pipeline's target to its source). Transactions it applied to this pipeline's source carry its mark (its checkpoint row, or /* ferry:<mirror> */ on DDL) and are not read back, so nothing bounces. Required.",
+    }),
+    primary: Type.Boolean({ default: false, description: "This pipeline's source is the channel's primary: its version wins under primary-wins and on newer-wins ties, and only its DDL is replicated (the other direction refuses DDL with FERRY_ERR_DDL_NOT_PRIMARY). Exactly one of the two pipelines is primary. Default false." }),
+    conflicts: Type.Union([Type.Literal('primary-wins'), Type.Literal('newer-wins'), Type.Literal('stop')], {
+      default: 'primary-wins',
+      description: "How a conflict (the target's row is not what the change expected) is settled, the same way on both sides: 'primary-wins' keeps the primary's version, 'newer-wins' the version with the later timestampColumn (ties, and deletes, to the primary), 'stop' halts with FERRY_ERR_CONFLICT. Every conflict is recorded in <systemSchema>.conflicts. Default 'primary-wins'.",
+    }),
+    timestampColumn: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Column (target name) that newer-wins compares; every replicated table needs it. Required with newer-wins, refused otherwise. Default: none." })),
+  }, { ...strict, description: "One direction of an active-active pair: set on both pipelines, each naming the other as mirror. In a cluster, the channel's bidirectional field sets it. Default: none (one-way)." })),
+  detectConflicts: Type.Boolean({
+    default: false,
+    description: "One-way: compare each change's before image with the target's row while applying, record a target changed behind Ferry's back in <systemSchema>.conflicts, and write the source's version anyway. Always on for a bidirectional pipeline. Default false.",
+  }),
   serverId: Type.Optional(Type.Integer({
     minimum: 1,
     maximum: 4_294_967_295,
@@ -205,8 +221,10 @@ export type ColumnsSpecT = Static<typeof ColumnsSpec>;
  * What a user may write: the spec with defaulted fields optional. PipelineSpecT is what
  * validation guarantees after defaults are filled.
  */
-export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'initialCopy' | 'onPurgedBinlog' | 'validation' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
+export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'detectConflicts' | 'bidirectional' | 'initialCopy' | 'onPurgedBinlog' | 'validation' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
   description?: string;
+  bidirectional?: Partial<Omit<NonNullable<PipelineSpecT['bidirectional']>, 'mirror'>> & { mirror: string };
+  detectConflicts?: boolean;
   initialCopy?: boolean;
   onPurgedBinlog?: PipelineSpecT['onPurgedBinlog'];
   validation?: Partial<PipelineSpecT['validation']>;

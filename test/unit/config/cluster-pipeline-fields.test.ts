@@ -19,6 +19,7 @@ const everyField = {
   tables: ['shop.*'],
   from: 'gtid:0-1-100',
   onPurgedBinlog: 'resync',
+  detectConflicts: true,
   validation: { intervalSeconds: 3600 },
   serverId: 3_100_001,
   batch: { maxRows: 500, maxDelayMs: 50, maxBytes: 65_536 },
@@ -40,8 +41,8 @@ const snapshotWith = (pipeline: ChannelPipelineSpecT): ConfigSnapshot => ({
 });
 
 describe('cluster pipeline fields', () => {
-  it('takes every field of the pipeline file but the epoch (the cluster sets it) and the hook (a path on the node)', () => {
-    const file = Object.keys(PipelineSpec.properties).filter((k) => k !== 'epoch' && k !== 'hook').sort();
+  it('takes every field of the pipeline file but the epoch (the cluster sets it), the hook (a path on the node) and bidirectional (the channel sets it)', () => {
+    const file = Object.keys(PipelineSpec.properties).filter((k) => k !== 'epoch' && k !== 'hook' && k !== 'bidirectional').sort();
     expect(Object.keys(ChannelPipelineSpec.properties).filter((k) => k !== 'placement').sort()).toEqual(file);
   });
 
@@ -57,6 +58,7 @@ describe('cluster pipeline fields', () => {
       target: { host: 'db.example', port: 3307 },
       from: { kind: 'gtid', flavor: 'mariadb', gtidSet: '0-1-100' },
       initialCopy: false,
+      detectConflicts: true,
       onPurgedBinlog: 'resync',
       validation: { intervalSeconds: 3600 },
       serverId: 3_100_001,

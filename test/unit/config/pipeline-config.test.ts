@@ -91,6 +91,7 @@ skipPrechecks: [binlog_retention]
       target: { host: 'tgt', port: 3307, user: 'u', password: 'p' },
       tables: [{ source: 'shop.*' }],
       mapping: pipeline.mapping,
+      detectConflicts: false,
       initialCopy: false,
       onPurgedBinlog: 'stop',
       validation: { intervalSeconds: 0 },
