@@ -160,7 +160,12 @@ export class Loader {
       settled: committed.then(
         (conflicts) => {
           this.options.onCommitted?.(batch, seq);
-          if (conflicts.length > 0) this.options.onConflicts?.(conflicts);
+          if (conflicts.length > 0) {
+            // One line a batch, not a row: the rows are in <systemSchema>.conflicts.
+            const first = conflicts[0]!;
+            this.options.log.warn({ conflicts: conflicts.length, table: first.table, key: first.key, kind: first.kind, decision: first.decision, position: first.position }, 'conflicts recorded');
+            this.options.onConflicts?.(conflicts);
+          }
         },
         (error: unknown) => {
           if (!(error instanceof PredecessorFailed) && this.failure === undefined) this.failure = error instanceof Error ? error : new Error(String(error));

@@ -37,11 +37,14 @@ const TABLE = `(
 const row = (id: number) => `(${id}, 'u${id}@example.com', 'Ab ', 1.1, 0.1, '2026-12-07 10:11:12.123456', 12.3400, X'00ff10', '{"a": [1, 2.5, "x"]}', NULL)`;
 
 describe('one-way pipeline with detectConflicts', () => {
-  it('compares images exactly: writes of unchanged rows find no conflict', async () => {
+  it('compares images exactly: writes of unchanged rows find no conflict, a changed one is found whatever the key', async () => {
     const pair = await replicationPair();
     await pair.onBoth(`CREATE TABLE people ${TABLE}`);
     // A text key: checked by its own statement form (not the integer keys' join).
     await pair.onBoth('CREATE TABLE tags (name VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, f FLOAT, note VARCHAR(10) NULL)');
+    // Composite keys: all integers (the join form) and mixed (the CASE form).
+    await pair.onBoth('CREATE TABLE cells (x INT, y BIGINT, v DOUBLE, PRIMARY KEY (x, y))');
+    await pair.onBoth('CREATE TABLE labels (x INT, lang CHAR(2), v VARCHAR(20), PRIMARY KEY (x, lang))');
     const ferry = startDetecting(pair);
     await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
     const people = `\`${pair.schema}\`.people`;
@@ -49,15 +52,31 @@ describe('one-way pipeline with detectConflicts', () => {
     await pair.source.connection.query(`INSERT INTO ${people} VALUES ${[1, 2, 3, 4].map(row).join(',')}`);
     await pair.source.connection.query(`INSERT INTO ${people} (id) VALUES (5)`);
     await pair.source.connection.query(`INSERT INTO ${tags} VALUES ('Red ', 0.3, NULL), ('blue', -1.7e-5, 'x')`);
+    const cells = `\`${pair.schema}\`.cells`;
+    const labels = `\`${pair.schema}\`.labels`;
+    await pair.source.connection.query(`INSERT INTO ${cells} VALUES (1, 9007199254740993, 0.1), (1, 2, 1e300), (2, 1, NULL)`);
+    await pair.source.connection.query(`INSERT INTO ${labels} VALUES (1, 'en', 'one '), (1, 'de', 'eins'), (2, 'en', NULL)`);
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'people');
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'tags');
     // Every row's before image is the target's row, value for value: no conflict.
     await pair.source.connection.query(`UPDATE ${people} SET n = id * 10`);
     await pair.source.connection.query(`DELETE FROM ${people} WHERE id = 4`);
     await pair.source.connection.query(`UPDATE ${tags} SET note = 'y'`);
-    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'people');
-    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'tags');
+    await pair.source.connection.query(`UPDATE ${cells} SET v = -v`);
+    await pair.source.connection.query(`UPDATE ${labels} SET v = CONCAT(IFNULL(v, ''), '!')`);
+    for (const table of ['people', 'tags', 'cells', 'labels']) await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, table);
     expect(await conflictsOf(pair)).toEqual([]);
+
+    // And through both composite forms, a row changed on the target is a conflict.
+    await pair.target.connection.query(`UPDATE ${cells} SET v = 5 WHERE x = 1 AND y = 9007199254740993`);
+    await pair.target.connection.query(`UPDATE ${labels} SET v = 'EINS!' WHERE x = 1 AND lang = 'de'`);
+    await pair.source.connection.query(`UPDATE ${cells} SET v = 7`);
+    await pair.source.connection.query(`UPDATE ${labels} SET v = 'z'`);
+    for (const table of ['cells', 'labels']) await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, table);
+    expect((await conflictsOf(pair)).map((r): unknown[] => [r.table_name, JSON.parse(String(r.row_key)) as unknown, r.kind])).toEqual([
+      [`${pair.schema}.cells`, { x: 1, y: '9007199254740993' }, 'mismatch'],
+      [`${pair.schema}.labels`, { x: 1, lang: 'de' }, 'mismatch'],
+    ]);
     expect(ferry.child.exitCode).toBeNull();
   });
 
