@@ -68,7 +68,8 @@ export async function applyBatch(connection: PoolConnection, batch: Batch, work:
       if (work.detect === true) conflicts = await applyDetecting(connection, batch, work, context, false);
       else for (const statement of statements) await runStatement(connection, statement);
     } catch (error) {
-      if (isRetryableTargetError(error)) throw error;
+      // Policy stop: nothing to find row by row.
+      if (isRetryableTargetError(error) || error instanceof ConflictStop) throw error;
       // A row the target refuses: find which, one row at a time, then stop or skip it.
       await connection.rollback();
       await connection.beginTransaction();
