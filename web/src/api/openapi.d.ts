@@ -1199,6 +1199,15 @@ export interface components {
     schemas: {
         /** @description One or two pipelines that start, pause and stop together. */
         ChannelSpec: {
+            /** @description The channel's two pipelines are each other's mirror (source and target swapped, the same tables): changes flow both ways without bouncing, and conflicts are settled by policy. Default: none (each pipeline one-way). */
+            bidirectional?: {
+                /** @description How a conflict is settled, the same way on both sides: 'primary-wins', 'newer-wins' (by timestampColumn; ties and deletes to the primary) or 'stop'. Default 'primary-wins'. */
+                conflicts?: "primary-wins" | "newer-wins" | "stop";
+                /** @description groupKey of the primary data source: one of the two pipelines' sources. Its version wins under primary-wins and on newer-wins ties; only its DDL is replicated. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+                primary: string;
+                /** @description Column newer-wins compares (target name; every replicated table needs it). Required with newer-wins only. */
+                timestampColumn?: string;
+            };
             /** @description Free text for operators. Default ''. */
             description?: string;
             /** @description Channel name. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
@@ -1218,6 +1227,8 @@ export interface components {
                 ddl?: "stop" | "apply" | "ignore";
                 /** @description Free text for operators. Default ''. */
                 description?: string;
+                /** @description One-way: compare each change's before image with the target's row while applying, record a target changed behind Ferry's back in <systemSchema>.conflicts, and write the source's version anyway. Always on for a bidirectional pipeline. Default false. */
+                detectConflicts?: boolean;
                 /** @description A row the target refuses (FERRY_ERR_APPLY_FAILED): 'stop' halts the pipeline, 'skip' records it and goes on. Transient errors are retried either way. Default 'stop'. */
                 errorPolicy?: "stop" | "skip";
                 /** @description Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position. */
@@ -1273,7 +1284,7 @@ export interface components {
                 /** @description server_id Ferry uses as a replica of the source; unique among the source's replicas. Default: a stable hash of the pipeline name into 1000000..4000000000. */
                 serverId?: number;
                 /** @description Ids of prechecks not to run (each failed check prints its id). Default: [] (run them all). */
-                skipPrechecks?: ("tested_flavor" | "binlog_format" | "binlog_row_image" | "binlog_row_metadata" | "binlog_row_value_options" | "server_id" | "privileges" | "primary_keys" | "binlog_retention")[];
+                skipPrechecks?: ("tested_flavor" | "binlog_format" | "binlog_row_image" | "binlog_row_metadata" | "binlog_row_value_options" | "server_id" | "privileges" | "primary_keys" | "auto_increment" | "binlog_retention")[];
                 /** @description groupKey of the source data source. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
                 source: string;
                 /** @description Schema on the target for Ferry's checkpoint and loop-prevention tables; never replicated. Default '_ferry'. */
