@@ -225,6 +225,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{name}/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel's conflicts, both pipelines, newest first: table, key, kind, both versions, the decision, when */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description At most this many conflicts, 1 to 40. Default 20. */
+                    limit?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A channel's conflicts, as its pipelines' load nodes last reported them (each keeps its newest 20; the target's <systemSchema>.conflicts holds them all). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelConflicts"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{name}/history": {
         parameters: {
             query?: never;
@@ -1197,6 +1239,54 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A channel's conflicts, as its pipelines' load nodes last reported them (each keeps its newest 20; the target's <systemSchema>.conflicts holds them all). */
+        ChannelConflicts: {
+            channel: string;
+            /** @description Both pipelines' newest conflicts, newest first. */
+            conflicts: {
+                /** @description When it was found (target clock, ISO 8601). */
+                at: string;
+                /** @description The target's row; null when it held none. */
+                current: {
+                    [key: string]: string | number | (never | null) | {
+                        hex: string;
+                    };
+                } | (never | null);
+                /** @description applied: the source's version was written; skipped: the target's kept; stopped: the pipeline stopped (FERRY_ERR_CONFLICT). */
+                decision: "applied" | "skipped" | "stopped";
+                /** @description The source's version; null for a delete. */
+                incoming: {
+                    [key: string]: string | number | (never | null) | {
+                        hex: string;
+                    };
+                } | (never | null);
+                /** @description The row's key columns and values. */
+                key: {
+                    [key: string]: string | number | (never | null) | {
+                        hex: string;
+                    };
+                };
+                /** @description mismatch: the target's row is not the change's before image; missing: the target has no such row; exists: an insert met a different row under its key; unique-key: under another unique key. */
+                kind: "mismatch" | "missing" | "exists" | "unique-key";
+                /** @description The pipeline that found it (its target holds the row). */
+                pipeline: string;
+                /** @description The policy that settled it (source-wins: a one-way pipeline with detectConflicts). */
+                policy: "primary-wins" | "newer-wins" | "stop" | "source-wins";
+                /** @description Source position of the batch. */
+                position: string;
+                /** @description Target table, 'schema.table'. */
+                table: string;
+            }[];
+            pipelines: {
+                pipeline: string;
+                /** @description When its node reported them (node clock). */
+                reportedAt: string | null;
+                /** @description null: no node has reported conflicts for it (detection off, or not started yet). */
+                total: number | null;
+            }[];
+            /** @description Conflicts recorded by all its pipelines. */
+            total: number;
+        };
         /** @description One or two pipelines that start, pause and stop together. */
         ChannelSpec: {
             /** @description The channel's two pipelines are each other's mirror (source and target swapped, the same tables): changes flow both ways without bouncing, and conflicts are settled by policy. Default: none (each pipeline one-way). */
@@ -1421,6 +1511,46 @@ export interface components {
             stats: {
                 /** @description Node clock, display only. */
                 at: string;
+                /** @description Conflicts of a pipeline with detection on (bidirectional, detectConflicts), as its load node knows them. */
+                conflicts?: {
+                    /** @description The newest, newest first. */
+                    recent: {
+                        /** @description When it was found (target clock, ISO 8601). */
+                        at: string;
+                        /** @description The target's row; null when it held none. */
+                        current: {
+                            [key: string]: string | number | (never | null) | {
+                                hex: string;
+                            };
+                        } | (never | null);
+                        /** @description applied: the source's version was written; skipped: the target's kept; stopped: the pipeline stopped (FERRY_ERR_CONFLICT). */
+                        decision: "applied" | "skipped" | "stopped";
+                        /** @description The source's version; null for a delete. */
+                        incoming: {
+                            [key: string]: string | number | (never | null) | {
+                                hex: string;
+                            };
+                        } | (never | null);
+                        /** @description The row's key columns and values. */
+                        key: {
+                            [key: string]: string | number | (never | null) | {
+                                hex: string;
+                            };
+                        };
+                        /** @description mismatch: the target's row is not the change's before image; missing: the target has no such row; exists: an insert met a different row under its key; unique-key: under another unique key. */
+                        kind: "mismatch" | "missing" | "exists" | "unique-key";
+                        /** @description The pipeline that found it (its target holds the row). */
+                        pipeline: string;
+                        /** @description The policy that settled it (source-wins: a one-way pipeline with detectConflicts). */
+                        policy: "primary-wins" | "newer-wins" | "stop" | "source-wins";
+                        /** @description Source position of the batch. */
+                        position: string;
+                        /** @description Target table, 'schema.table'. */
+                        table: string;
+                    }[];
+                    /** @description Conflicts recorded for the pipeline in the target's conflicts table. */
+                    total: number;
+                };
                 /** @description An online copy under way (initialCopy, resync), measured by the load node. */
                 copy?: {
                     /** @description The source's estimate of all rows when the copy began (approximate). */
