@@ -1248,21 +1248,21 @@ export interface components {
                 at: string;
                 /** @description The target's row; null when it held none. */
                 current: {
-                    [key: string]: string | number | (never | null) | {
+                    [key: string]: string | number | null | {
                         hex: string;
                     };
-                } | (never | null);
+                } | null;
                 /** @description applied: the source's version was written; skipped: the target's kept; stopped: the pipeline stopped (FERRY_ERR_CONFLICT). */
                 decision: "applied" | "skipped" | "stopped";
                 /** @description The source's version; null for a delete. */
                 incoming: {
-                    [key: string]: string | number | (never | null) | {
+                    [key: string]: string | number | null | {
                         hex: string;
                     };
-                } | (never | null);
+                } | null;
                 /** @description The row's key columns and values. */
                 key: {
-                    [key: string]: string | number | (never | null) | {
+                    [key: string]: string | number | null | {
                         hex: string;
                     };
                 };
@@ -1519,21 +1519,21 @@ export interface components {
                         at: string;
                         /** @description The target's row; null when it held none. */
                         current: {
-                            [key: string]: string | number | (never | null) | {
+                            [key: string]: string | number | null | {
                                 hex: string;
                             };
-                        } | (never | null);
+                        } | null;
                         /** @description applied: the source's version was written; skipped: the target's kept; stopped: the pipeline stopped (FERRY_ERR_CONFLICT). */
                         decision: "applied" | "skipped" | "stopped";
                         /** @description The source's version; null for a delete. */
                         incoming: {
-                            [key: string]: string | number | (never | null) | {
+                            [key: string]: string | number | null | {
                                 hex: string;
                             };
-                        } | (never | null);
+                        } | null;
                         /** @description The row's key columns and values. */
                         key: {
-                            [key: string]: string | number | (never | null) | {
+                            [key: string]: string | number | null | {
                                 hex: string;
                             };
                         };
