@@ -52,7 +52,7 @@ export function ChannelPage({ name }: { name: string }) {
           {view.description && <p class="muted">{view.description}</p>}
           <BidirectionalSettings channel={view} />
           <div class="card"><PipelineTable channel={view.name} pipelines={view.pipelines} /></div>
-          {(view.bidirectional !== null || view.pipelines.some((p) => p.conflicts !== null)) && <ConflictsCard channel={view.name} />}
+          {(view.bidirectional !== null || view.pipelines.some((p) => p.conflicts !== null)) && <ConflictsCard channel={view.name} pipelines={view.pipelines} />}
           <VerifyCard channel={view.name} confirm={setConfirming} />
           {view.pipelines.map((pipeline) => {
             const figures = history.data?.pipelines.find((p) => p.name === pipeline.name);

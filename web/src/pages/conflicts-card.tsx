@@ -34,10 +34,11 @@ const POLICY_TEXT: Record<NonNullable<ChannelView['bidirectional']>['conflicts']
 };
 
 /** A row image as column = value lines; columns whose value differs from the other version stand out. */
-function Image({ row, other, label }: { row: Row | null; other: Row | null; label: string }) {
-  if (row === null) return <td data-label={label} class="muted small">{label === 'Source version' ? 'deleted' : 'no row'}</td>;
+function Image({ row, other, label, where }: { row: Row | null; other: Row | null; label: string; where: string }) {
+  if (row === null) return <td data-label={label} class="small"><div class="muted">{where}</div><span class="muted">{label === 'Source version' ? 'deleted' : 'no row'}</span></td>;
   return (
     <td data-label={label} class="small image">
+      <div class="muted">{where}</div>
       {Object.entries(row).map(([column, value]) => {
         const differs = other !== null && valueText(other[column]) !== valueText(value);
         return <div key={column} class={differs ? 'differs' : undefined}>{column} = {valueText(value)}</div>;
@@ -61,11 +62,12 @@ export function BidirectionalSettings({ channel }: { channel: ChannelView }) {
 }
 
 /** The channel's conflicts as its pipelines' nodes last reported them, newest first. */
-export function ConflictsCard({ channel }: { channel: string }) {
+export function ConflictsCard({ channel, pipelines }: { channel: string; pipelines: ChannelView['pipelines'] }) {
   const { api } = useSession();
   const conflicts = usePoll(() => api.get<ChannelConflicts>('/api/v1/channels/{name}/conflicts', {}, { name: channel }), channel);
   const data = conflicts.data;
   const reported = data?.pipelines.filter((p) => p.total !== null) ?? [];
+  const ends = (pipeline: string) => pipelines.find((p) => p.name === pipeline) ?? { source: '?', target: '?' };
   return (
     <article class="card" aria-labelledby="conflicts-title">
       <header class="card-head">
@@ -97,8 +99,8 @@ export function ConflictsCard({ channel }: { channel: string }) {
                     <td data-label="Table">{c.table}</td>
                     <td data-label="Key">{Object.entries(c.key).map(([column, value]) => `${column} = ${valueText(value)}`).join(', ')}</td>
                     <td data-label="Kind">{KIND_TEXT[c.kind]}</td>
-                    <Image row={c.incoming} other={c.current} label="Source version" />
-                    <Image row={c.current} other={c.incoming} label="Target version" />
+                    <Image row={c.incoming} other={c.current} label="Source version" where={`from ${ends(c.pipeline).source}`} />
+                    <Image row={c.current} other={c.incoming} label="Target version" where={`on ${ends(c.pipeline).target}`} />
                     <td data-label="Decision"><span class={c.decision === 'stopped' ? 'difference' : undefined}>{DECISION_TEXT[c.decision]}</span> <span class="muted small">({c.policy})</span></td>
                   </tr>
                 ))}
