@@ -1,6 +1,6 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
-import { FerryError, describeError } from '../../shared/errors/index.ts';
+import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
@@ -131,6 +131,17 @@ export class LoadSide {
       channel.fail(failure);
       throw failure;
     }));
+    try {
+      await this.loadLoop(channel);
+    } catch (error) {
+      // Policy stop records the batch's conflicts in a transaction of their own and commits
+      // nothing else, so no onConflicts follows: read them, for the stats of a stopped pipeline.
+      if (isFerryError(error, 'FERRY_ERR_CONFLICT')) await this.readConflicts();
+      throw error;
+    }
+  }
+
+  private async loadLoop(channel: BatchReceiver): Promise<void> {
     await runLoadLoop({
       pipeline: this.pipeline,
       channel,

@@ -1,9 +1,7 @@
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelView } from '../../../manager/index.ts';
 import type { ConflictRecord } from '../../../shared/model/conflict.ts';
-import { testCluster } from '../../support/cluster.ts';
-import type { ReplicationPair, TestDatabase } from '../../support/mariadb.ts';
-import { scratchMariaDbs, type ScratchMariaDb } from '../../support/scratch-mariadb.ts';
+import { bidirectionalCluster, bothRunning } from '../../support/bidirectional-cluster.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ADMIN_TOKEN, eventually } from '../manager/manager-support.ts';
 import { launchBrowser, newPage, screenshot, signIn } from './browser.ts';
@@ -19,52 +17,16 @@ import { launchBrowser, newPage, screenshot, signIn } from './browser.ts';
 
 const WAIT_MS = 240_000;
 
-async function asPair(servers: ScratchMariaDb[], schema: string): Promise<ReplicationPair> {
-  const dbs: TestDatabase[] = [];
-  for (const server of servers) {
-    const connection = await server.connect();
-    // The precheck auto_increment: the two masters never generate the same id.
-    await connection.query(`SET GLOBAL auto_increment_increment = 2, auto_increment_offset = ${dbs.length + 1}`);
-    await connection.query(`CREATE DATABASE \`${schema}\``);
-    dbs.push({ instance: server.instance, connection, url: server.url, replicationUrl: server.replicationUrl });
-  }
-  const [source, target] = dbs as [TestDatabase, TestDatabase];
-  return {
-    source, target, schema,
-    runArgs: () => [],
-    onBoth: async (sql) => {
-      for (const db of dbs) await db.connection.query(`USE \`${schema}\`; ${sql}`);
-    },
-  };
-}
-
 describe('web console: conflicts of a bidirectional channel', () => {
   it('shows the bidirectional settings and both directions\' conflicts, the primary\'s version kept on both masters', async () => {
     const schema = 'shop';
-    const pair = await asPair(await scratchMariaDbs(2), schema);
-    const { app } = inject('services').users;
-    const cluster = await testCluster({ managers: 1, pair, credentials: { source: app, target: app } });
-    const { api } = cluster;
-    const back = `${schema}-back`;
-    const replaced = await api.put<ChannelView>('/api/v1/channels/orders', {
-      name: 'orders',
-      description: 'shop, active-active between eu and us',
-      pipelines: [
-        { name: schema, source: 'src', target: 'dst', tables: [`${schema}.*`], batch: { maxRows: 50 } },
-        { name: back, source: 'dst', target: 'src', tables: [`${schema}.*`], batch: { maxRows: 50 } },
-      ],
-      bidirectional: { primary: 'src', conflicts: 'primary-wins' },
-    }, { 'if-match': '0' });
-    expect(replaced.status, JSON.stringify(replaced.body)).toBe(200);
-    expect(replaced.body.bidirectional).toEqual({ primary: 'src', conflicts: 'primary-wins' });
+    const cluster = await bidirectionalCluster(schema);
+    const { api, pair, back } = cluster;
+    expect((await api.get<ChannelView>('/api/v1/channels/orders')).body.bidirectional).toEqual({ primary: 'src', conflicts: 'primary-wins' });
 
     await pair.onBoth('CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(60) NOT NULL, city VARCHAR(60) NOT NULL)');
     expect((await api.post('/api/v1/channels/orders/start')).status).toBe(200);
-    const bothRunning = () => eventually(async () => {
-      const view = (await api.get<ChannelView>('/api/v1/channels/orders')).body;
-      return view.pipelines.every((p) => p.state === 'running') ? view : undefined;
-    }, WAIT_MS, 'both pipelines to run');
-    await bothRunning();
+    await bothRunning(cluster, WAIT_MS);
     const source = pair.source.connection;
     const target = pair.target.connection;
     await source.query(`INSERT INTO ${schema}.customers VALUES (1, 'Ada Lovelace', 'London'), (2, 'Grace Hopper', 'New York')`);
