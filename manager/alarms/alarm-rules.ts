@@ -37,13 +37,23 @@ export interface RepeatedErrorsRule extends RuleBase { kind: 'repeated-errors'; 
  * node reports a copy of mode 'resync', clears when the copy is over.
  */
 export interface ResyncRule extends RuleBase { kind: 'resync' }
-export type AlarmRule = LagRule | NoProgressRule | RepeatedErrorsRule | ResyncRule;
+/**
+ * The pipeline stopped on an error that needs a person and names what to do, such as a
+ * conflict under `conflicts: stop`: fires while its node reports it failed with `code`, clears
+ * once it runs again. (The node's WARNING event says it once; an alarm stays until it is over.)
+ */
+export interface StoppedOnRule extends RuleBase { kind: 'stopped-on'; code: string; message: string }
+export type AlarmRule = LagRule | NoProgressRule | RepeatedErrorsRule | ResyncRule | StoppedOnRule;
 
 export const DEFAULT_ALARM_RULES: readonly AlarmRule[] = Object.freeze([
   { id: 'lag', kind: 'lag', thresholdMs: 60_000, forSeconds: 30, severity: 'warning' },
   { id: 'no-progress', kind: 'no-progress', forSeconds: 120, severity: 'critical' },
   { id: 'repeated-errors', kind: 'repeated-errors', count: 5, windowSeconds: 300, severity: 'critical' },
   { id: 'resync', kind: 'resync', severity: 'warning' },
+  {
+    id: 'conflict-stop', kind: 'stopped-on', code: 'FERRY_ERR_CONFLICT', severity: 'critical',
+    message: "stopped on a conflict (conflicts: stop): both versions are listed by GET /api/v1/channels/<channel>/conflicts and in the target's conflicts table; make the target's row the right version and start the channel again",
+  },
 ]);
 
 export interface Observation {
@@ -111,6 +121,11 @@ function judge(rule: AlarmRule, state: RuleState, o: Observation): Verdict {
     const where = rowsCopied === undefined ? (stats.position ?? 'the start') : `${stats.position ?? 'the start'}, online copy at ${rowsCopied} rows`;
     return seconds < rule.forSeconds || !stuck ? undefined : { value: seconds, message: `no progress for ${seconds} s at ${where} (state ${stats.state}, lag ${Math.round(stats.lagMs! / 1000)} s)` };
   }
+  if (rule.kind === 'stopped-on') {
+    if (stats.state !== 'failed' || stats.error?.code !== rule.code) return undefined;
+    // Constant words (the store keeps the first message); the value: conflicts recorded, if known.
+    return { value: stats.conflicts?.total ?? 0, message: rule.message };
+  }
   if (rule.kind === 'resync') {
     if (stats.copy?.mode !== 'resync') return undefined;
     // Constant words: the store keeps the message of the moment the alarm was raised.
@@ -135,7 +150,7 @@ export function validateRules(rules: readonly AlarmRule[]): void {
     if (ids.has(rule.id)) problems.push(`rule id ${rule.id} appears twice`);
     if (rule.id === MANUAL_RULE) problems.push(`rule id ${MANUAL_RULE} is reserved for manual warnings`);
     ids.add(rule.id);
-    const numbers = rule.kind === 'lag' ? [rule.thresholdMs, rule.forSeconds] : rule.kind === 'no-progress' ? [rule.forSeconds] : rule.kind === 'resync' ? [] : [rule.count, rule.windowSeconds];
+    const numbers = rule.kind === 'lag' ? [rule.thresholdMs, rule.forSeconds] : rule.kind === 'no-progress' ? [rule.forSeconds] : rule.kind === 'resync' || rule.kind === 'stopped-on' ? [] : [rule.count, rule.windowSeconds];
     if (!numbers.every((n) => Number.isFinite(n) && n >= 0)) problems.push(`rule ${rule.id}: numbers must be 0 or more`);
   }
   if (problems.length > 0) throw new FerryError('FERRY_ERR_CONFIG_INVALID', { detail: problems.join('; ') });
@@ -187,7 +202,7 @@ export class AlarmRules {
   horizonMs(ruleId: string): number {
     const rule = this.rules.find((r) => r.id === ruleId);
     if (!rule) return 0;
-    if (rule.kind === 'resync') return 0;
+    if (rule.kind === 'resync' || rule.kind === 'stopped-on') return 0;
     return (rule.kind === 'repeated-errors' ? rule.windowSeconds : rule.forSeconds) * 1000;
   }
 }

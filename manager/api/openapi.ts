@@ -3,10 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { ChannelSpec, DataSourceSpec } from '../../shared/cluster/model.ts';
 import { API, docs } from './context.ts';
 import { DataSourceReplacement, StatsReport, SwitchBody, TokenCreate } from './schemas.ts';
+import { ChannelConflicts } from './conflict-schemas.ts';
 import { VerifyJob } from './verify-schemas.ts';
 
 /** The body schemas routes refer to by $id; one definition each in the OpenAPI components. */
-export const SHARED_SCHEMAS = [DataSourceSpec, DataSourceReplacement, SwitchBody, ChannelSpec, TokenCreate, StatsReport, VerifyJob];
+export const SHARED_SCHEMAS = [DataSourceSpec, DataSourceReplacement, SwitchBody, ChannelSpec, TokenCreate, StatsReport, VerifyJob, ChannelConflicts];
 
 /**
  * Registers the shared schemas and @fastify/swagger, which builds the OpenAPI 3 document from

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DataSourceSpec, NAME_PATTERN, TokenRole, type PipelineStatsRecord } from '../../shared/cluster/model.ts';
+import { ConflictsStats } from './conflict-schemas.ts';
 
 /**
  * Schemas of the API's own bodies and parameters (the configuration bodies, DataSourceSpec
@@ -82,6 +83,7 @@ export const PipelineStats = Type.Object({
     etaSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], { description: 'Seconds left at that rate; null while unknown.' }),
     startedAt: Type.Number({ minimum: 0, description: 'When the copy began, ms since the epoch (node clock, display only).' }),
   }, { ...strict, description: 'An online copy under way (initialCopy, resync), measured by the load node.' })),
+  conflicts: Type.Optional(ConflictsStats),
   error: Type.Optional(Type.Object({ code: Type.String({ maxLength: 100 }), message: Type.String({ maxLength: 10_000 }) }, strict)),
   at: Type.String({ maxLength: 40, description: 'Node clock, display only.' }),
 }, { ...strict, description: 'Progress of one pipeline, as a node measured it.' });

@@ -17,6 +17,7 @@ import { dataSourceRoutes } from './routes/datasources.ts';
 import { eventRoutes } from './routes/events.ts';
 import { historyRoutes } from './routes/history.ts';
 import { verifyRoutes } from './routes/verify.ts';
+import { conflictRoutes } from './routes/conflicts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
@@ -69,6 +70,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   channelRoutes(app, ctx);
   historyRoutes(app, ctx);
   verifyRoutes(app, ctx);
+  conflictRoutes(app, ctx);
   tokenRoutes(app, ctx);
   statsRoutes(app, ctx);
   arbiterRoutes(app, ctx);

@@ -13,6 +13,8 @@ export interface ChannelView {
   statusBy: string | null;
   statusAt: string | null;
   version: number;
+  /** The channel's bidirectional settings, defaults filled in; null for one-way pipelines. */
+  bidirectional: { primary: string; conflicts: 'primary-wins' | 'newer-wins' | 'stop'; timestampColumn?: string } | null;
   pipelines: PipelineView[];
 }
 
@@ -46,6 +48,12 @@ export interface PipelineView extends Omit<ChannelSpecT['pipelines'][number], 'n
   pipe: ChannelPipelineSpec['pipe'] & NullableFields<PipeStatsRecord>;
   /** An online copy under way, as the assigned node last reported it; null outside a copy. */
   copy: CopyProgressRecord | null;
+  /**
+   * Conflicts recorded in the target for this pipeline (detection on: bidirectional or
+   * detectConflicts), as its node last reported; null before a report or without detection.
+   * The conflicts themselves: GET /channels/{name}/conflicts.
+   */
+  conflicts: number | null;
 }
 
 type ChannelPipelineSpec = ChannelSpecT['pipelines'][number];
@@ -85,6 +93,7 @@ export function channelView({ value: channel, version }: Versioned<ChannelSpecT>
     statusBy: permit?.by ?? null,
     statusAt: permit?.at ?? null,
     version,
+    bidirectional: channel.bidirectional === undefined ? null : { ...channel.bidirectional, conflicts: channel.bidirectional.conflicts ?? 'primary-wins' },
     pipelines: channel.pipelines.map((pipeline) => {
       const stats = runtime.stats.get(pipeline.name);
       const assignment = runtime.assignments.get(pipeline.name)?.value;
@@ -107,6 +116,8 @@ export function channelView({ value: channel, version }: Versioned<ChannelSpecT>
         pipe: { ...pipeline.pipe, ...(current && stats.pipe !== undefined ? stats.pipe : NOT_MEASURED) },
         // Only from the current assignment's node: a previous node's copy may have ended since.
         copy: current && stats.copy !== undefined ? stats.copy : null,
+        // A previous node's count still holds: it was read from the target's table.
+        conflicts: stats?.conflicts?.total ?? null,
       };
     }),
   };

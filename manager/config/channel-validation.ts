@@ -5,6 +5,7 @@ import { describeEndpoint } from '../../shared/config/mysql-url.ts';
 import type { ConfigProblem } from '../../shared/config/pipeline-spec.ts';
 import { isFerryError } from '../../shared/errors/index.ts';
 import { checkTableRules } from '../../shared/model/table-mapping.ts';
+import { mirrorProblems } from './channel-mirror.ts';
 
 /**
  * What the schema cannot see in a channel: references to data sources, pipeline names that
@@ -44,6 +45,8 @@ export function channelProblems(channel: ChannelSpecT, others: ConfigSnapshot): 
   const readerKey = (p: ChannelSpecT['pipelines'][number]) => `${p.source}\u0000${p.serverId ?? defaultServerId(p.name)}`;
   for (const other of Object.values(others.channels)) for (const p of other.pipelines) readers.set(readerKey(p), p.name);
   const snapshot: ConfigSnapshot = { ...others, channels: { ...others.channels, [channel.name]: channel } };
+  // First, so that what resolvePipeline repeats of it per pipeline is not said twice.
+  for (const problem of mirrorProblems(channel)) add(problem);
 
   channel.pipelines.forEach((pipeline, i) => {
     const at = `/pipelines/${i}`;
@@ -87,6 +90,8 @@ function resolvedProblem(problem: ConfigProblem, at: string, source: string, tar
       return { path: `${at}/${side}`, message: `data source '${groupKey}'${problem.path.slice(side.length + 1)}: ${problem.message}` };
     }
   }
+  // The channel's bidirectional field sets the pipeline's: point at the channel's.
+  if (problem.path === '/bidirectional' || problem.path.startsWith('/bidirectional/')) return problem;
   return { path: `${at}${problem.path}`, message: problem.message };
 }
 

@@ -1,10 +1,12 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
-import { FerryError, describeError } from '../../shared/errors/index.ts';
+import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
 import type { ConflictSettings } from '../load/conflict-resolver.ts';
+import { readRecentConflicts } from '../load/conflict-store.ts';
+import { RECENT_CONFLICTS, type ConflictsSummary } from './conflict-tracker.ts';
 import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
 import { CheckpointStore, type FenceOwner } from '../load/checkpoint-store.ts';
 import { Loader } from '../load/loader.ts';
@@ -48,6 +50,8 @@ export interface LoadSideOptions {
   onCommitted?: (batch: Batch) => void;
   /** After a batch that recorded conflicts commits (detectConflicts). @default none */
   onConflicts?: (records: ConflictRecord[]) => void;
+  /** At each attempt's claim (detectConflicts): the conflicts the target recorded so far, for stats. @default none */
+  onConflictsRead?: (found: ConflictsSummary) => void;
   aborted: () => boolean;
 }
 
@@ -127,6 +131,17 @@ export class LoadSide {
       channel.fail(failure);
       throw failure;
     }));
+    try {
+      await this.loadLoop(channel);
+    } catch (error) {
+      // Policy stop records the batch's conflicts in a transaction of their own and commits
+      // nothing else, so no onConflicts follows: read them, for the stats of a stopped pipeline.
+      if (isFerryError(error, 'FERRY_ERR_CONFLICT')) await this.readConflicts();
+      throw error;
+    }
+  }
+
+  private async loadLoop(channel: BatchReceiver): Promise<void> {
     await runLoadLoop({
       pipeline: this.pipeline,
       channel,
@@ -165,10 +180,25 @@ export class LoadSide {
     const { checkpoint, created } = await onTarget(this.loader!.open(request.startIfNew, copyIfNew));
     if (!created && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
     const copy = parseCopyState(checkpoint.copyState);
+    await this.readConflicts();
     options.onResumed?.(created ? undefined : checkpoint.position, copy);
     // Set before the answer goes: the first batch may follow it at once.
     this.copyWindow.resumeWith(copy);
     return { position: checkpoint.position, resumed: !created, epoch: pipeline.epoch, ...(copy === undefined ? {} : { copy }) };
+  }
+
+  /**
+   * The conflicts recorded before this attempt (the table exists once the loader opened). Display
+   * data only: a failure to read is logged and the pipeline goes on; the next attempt reads again.
+   */
+  private async readConflicts(): Promise<void> {
+    const { pipeline, options } = this;
+    if (!pipeline.detectConflicts || options.onConflictsRead === undefined) return;
+    try {
+      options.onConflictsRead(await readRecentConflicts(this.pool!, pipeline.systemSchema, pipeline.name, RECENT_CONFLICTS));
+    } catch (error) {
+      options.log.warn({ err: error }, 'recorded conflicts not read; stats show the new ones only');
+    }
   }
 
   /** FERRY_ERR_SOURCE_IS_TARGET when the target sees the select side's probe lock held. */

@@ -49,6 +49,7 @@ export async function runPipelinePrechecks(pipeline: RuntimePipeline, source: So
       targetTables,
       systemSchema: pipeline.systemSchema,
       ...(resumeFrom ? { resumeFrom: resumePositionOf(resumeFrom) } : {}),
+      bidirectional: pipeline.bidirectional !== undefined,
     },
     { skip: skippedChecks(pipeline) },
   );
@@ -62,7 +63,7 @@ export async function runPipelinePrechecks(pipeline: RuntimePipeline, source: So
 /** A split pipeline's select side: the report its resume request carries (runSourcePrechecks). */
 export async function sourcePrecheckReport(pipeline: RuntimePipeline, source: SourceSession, startIfNew: SourcePosition): Promise<SourcePrecheckReport> {
   const tables = await replicatedTables(pipeline, source);
-  return runSourcePrechecks({ source: source.connection, tables, startIfNew: resumePositionOf(startIfNew) }, { skip: skippedChecks(pipeline) });
+  return runSourcePrechecks({ source: source.connection, tables, startIfNew: resumePositionOf(startIfNew), bidirectional: pipeline.bidirectional !== undefined }, { skip: skippedChecks(pipeline) });
 }
 
 /**
@@ -82,6 +83,7 @@ export async function runLoadSidePrechecks(pipeline: RuntimePipeline, report: So
       targetTables: tables.map((t) => ({ ...t.mapped.target })),
       systemSchema: pipeline.systemSchema,
       ...(checkpoint ? { checkpoint: resumePositionOf(checkpoint) } : {}),
+      bidirectional: pipeline.bidirectional !== undefined,
     },
     { skip: skippedChecks(pipeline) },
   );

@@ -17,6 +17,7 @@ import { runLocalAttempt } from './local-attempt.ts';
 import { WHOLE, type PipelineRole } from './pipeline-role.ts';
 import { connectEndpoint, type ConnectEndpoint } from './mysql-tls.ts';
 import { PipelineLock } from './pipeline-lock.ts';
+import { ConflictTracker } from './conflict-tracker.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
 
 export interface RunnerOptions {
@@ -84,6 +85,7 @@ const LOAD_SIDE_WAIT_MS = 60_000;
  */
 export class PipelineRunner {
   private readonly progress = new ProgressTracker();
+  private readonly conflicts = new ConflictTracker();
   private state: PipelineStatus['state'] = 'starting';
   private lastError: FerryError | undefined;
   private stopRequested = false;
@@ -117,6 +119,8 @@ export class PipelineRunner {
     if (this.lastError) status.error = { code: this.lastError.code, message: this.lastError.message };
     const pipe = this.pipeStats?.();
     if (pipe !== undefined) status.pipe = pipe;
+    const conflicts = this.conflicts.snapshot();
+    if (conflicts !== undefined) status.conflicts = conflicts;
     return status;
   }
 
@@ -233,6 +237,8 @@ export class PipelineRunner {
           commitAllowed: () => this.commitAllowed(),
           onResumed: (position, copy) => this.progress.resumedAt(position, copy),
           onCommitted: (batch) => this.progress.committed(batch),
+          onConflicts: (records) => this.conflicts.recorded(records),
+          onConflictsRead: (found) => this.conflicts.loaded(found),
           aborted,
         },
         prechecks: runPrechecks ? prechecksPassed : undefined,
@@ -308,6 +314,8 @@ export class PipelineRunner {
           commitAllowed: () => this.commitAllowed(),
           onResumed: (position, copy) => this.progress.resumedAt(position, copy),
           onCommitted: (batch) => this.progress.committed(batch),
+          onConflicts: (records) => this.conflicts.recorded(records),
+          onConflictsRead: (found) => this.conflicts.loaded(found),
           aborted: () => this.aborted,
         },
         onSourceStatus: (status) => {

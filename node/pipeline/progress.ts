@@ -1,6 +1,7 @@
 import type { CopyProgressRecord, PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import { parseCopyState, type CopyState } from '../copy/copy-state.ts';
+import type { ConflictsSummary } from './conflict-tracker.ts';
 
 /** What a running pipeline reports: the progress line, stats for a manager, the API. */
 export interface PipelineStatus {
@@ -26,6 +27,8 @@ export interface PipelineStatus {
   copy?: CopyProgress;
   /** A split pipeline's load side: its pipe, while the select side is connected. */
   pipe?: PipeStatsRecord;
+  /** Conflict detection on (bidirectional, detectConflicts): how many recorded, and the newest. */
+  conflicts?: ConflictsSummary;
   /** Last error, when retrying or failed. */
   error?: { code: string; message: string };
 }

@@ -1,4 +1,5 @@
 import { checkBinlogFormat, checkBinlogRowImage, checkBinlogRowMetadata, checkBinlogRowValueOptions, checkServerId, type ServerVariables } from './binlog-settings.ts';
+import { checkAutoIncrement, ONE_WAY, readAutoIncrement } from './auto-increment.ts';
 import { checkBinlogRetention } from './binlog-retention.ts';
 import type { FlavorTraits } from './flavor-traits.ts';
 import { checkPrimaryKeys } from './primary-keys.ts';
@@ -32,5 +33,6 @@ export const CHECKERS: Record<PrecheckId, Checker> = {
     s.ctx.systemSchema,
   ),
   primary_keys: (s) => checkPrimaryKeys(s.ctx.source, s.ctx.tables),
+  auto_increment: async (s) => (s.ctx.bidirectional === true ? checkAutoIncrement(await readAutoIncrement(s.ctx.source), await readAutoIncrement(s.ctx.target)) : ONE_WAY),
   binlog_retention: async (s) => checkBinlogRetention(s.ctx.source, await s.sourceFlavor(), s.ctx.resumeFrom),
 };

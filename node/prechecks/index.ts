@@ -12,6 +12,8 @@
  *   target table and, when systemSchema is given, CREATE, SELECT, INSERT, UPDATE on it.
  * - primary_keys: every replicated table has a primary key or a unique key over NOT NULL
  *   columns (table-key.ts); the failure names every table.
+ * - auto_increment: for a bidirectional pipeline, the source's and the target's GLOBAL
+ *   auto_increment_increment/offset never generate the same id (auto-increment.ts).
  * - binlog_retention: the source still holds the binlog from resumeFrom on (binlog-retention.ts).
  *
  * Not a precheck, since it cannot be skipped: checkMappedKeys (mapped-keys.ts) refuses a table

@@ -1,5 +1,6 @@
 import { ERROR_CODES } from '../../shared/errors/index.ts';
 import type { TableRef } from '../../shared/model/change.ts';
+import type { AutoIncrementSettings } from './auto-increment.ts';
 import type { SourceKeyFacts } from './mapped-keys.ts';
 import type { PrivilegeHalf } from './privileges.ts';
 import type { IndexInfo } from './table-key.ts';
@@ -41,6 +42,8 @@ export interface SourcePrecheckReport {
   privileges?: PrivilegeHalf | { error: string };
   /** Every replicated source table, whatever was skipped: the key comparison cannot be. */
   tables: SourceTableReport[];
+  /** The source's AUTO_INCREMENT settings, for auto_increment on the load side; absent when one-way or skipped. */
+  autoIncrement?: AutoIncrementSettings;
 }
 
 /** A report that does not have the shape of a SourcePrecheckReport; the message says where. */
@@ -157,5 +160,15 @@ export function parseSourcePrecheckReport(value: unknown): SourcePrecheckReport 
     results: SOURCE_CHECK_IDS.map((id, i) => resultAt(results[i], id, `prechecks.results[${i}]`)),
     ...(body.privileges === undefined ? {} : { privileges: privilegesAt(body.privileges, 'prechecks.privileges') }),
     tables: arrayAt(body.tables, 'prechecks.tables').map((table, i) => tableAt(table, `prechecks.tables[${i}]`)),
+    ...(body.autoIncrement === undefined ? {} : { autoIncrement: autoIncrementAt(body.autoIncrement, 'prechecks.autoIncrement') }),
   };
+}
+
+function autoIncrementAt(value: unknown, where: string): AutoIncrementSettings {
+  const body = objectAt(value, where);
+  const whole = (raw: unknown, at: string) => {
+    if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 1) fail(at, 'a whole number >= 1');
+    return raw;
+  };
+  return { increment: whole(body.increment, `${where}.increment`), offset: whole(body.offset, `${where}.offset`) };
 }

@@ -1,5 +1,6 @@
 import { describeError, FerryError } from '../../shared/errors/index.ts';
 import type { TableRef } from '../../shared/model/change.ts';
+import { checkAutoIncrement, ONE_WAY, readAutoIncrement, type AutoIncrementSettings } from './auto-increment.ts';
 import { CHECKERS } from './checks.ts';
 import { detectFlavorTraits, parseFlavorTraits } from './flavor-traits.ts';
 import { readSourceKeyFacts } from './mapped-keys.ts';
@@ -14,7 +15,7 @@ import { isPrecheckId, PRECHECK_IDS, type CheckOutcome, type PrecheckId, type Pr
  * The prechecks of a split pipeline, whose select side never connects to the target and whose
  * load side never to the source: runSourcePrechecks on the select side makes the report its
  * resume request carries; runTargetPrechecks on the load side joins it with the target's
- * checks into the nine results runPrechecks gives with both sessions at hand, so
+ * checks into the results runPrechecks gives with both sessions at hand, so
  * assertPrechecksPassed throws the same error with the same message.
  */
 
@@ -30,6 +31,8 @@ export interface SourcePrecheckContext {
   tables: TableRef[];
   /** Where a new pipeline would start (the resume request's startIfNew): binlog_retention there. */
   startIfNew?: ResumePosition;
+  /** One direction of a bidirectional channel: the report carries the source's AUTO_INCREMENT settings. */
+  bidirectional?: boolean;
 }
 
 /**
@@ -53,7 +56,23 @@ export async function runSourcePrechecks(ctx: SourcePrecheckContext, options: Pr
   }
   const tables = [];
   for (const ref of ctx.tables) tables.push({ schema: ref.schema, table: ref.table, facts: await readSourceKeyFacts(ctx.source, ref) });
-  return { version: (await session.sourceFlavor()).version, skip: skip.filter(isPrecheckId), results, ...(privileges === undefined ? {} : { privileges }), tables };
+  // A failure to read is the load side's to report (couldNotRun), as for privileges.
+  let autoIncrement: AutoIncrementSettings | undefined;
+  if (ctx.bidirectional === true && !skip.includes('auto_increment')) {
+    try {
+      autoIncrement = await readAutoIncrement(ctx.source);
+    } catch (error) {
+      if (isConnectionError(error)) throw error;
+    }
+  }
+  return {
+    version: (await session.sourceFlavor()).version,
+    skip: skip.filter(isPrecheckId),
+    results,
+    ...(privileges === undefined ? {} : { privileges }),
+    tables,
+    ...(autoIncrement === undefined ? {} : { autoIncrement }),
+  };
 }
 
 export interface TargetPrecheckContext {
@@ -68,6 +87,8 @@ export interface TargetPrecheckContext {
    * startIfNew, so binlog_retention is left to the select side once it has the answer.
    */
   checkpoint?: ResumePosition;
+  /** One direction of a bidirectional channel: auto_increment compares the report's source with the target. */
+  bidirectional?: boolean;
 }
 
 /** What binlog_retention says on the load side of a pipeline that resumes from a checkpoint. */
@@ -117,12 +138,17 @@ async function targetCheck(id: PrecheckId, report: SourcePrecheckReport, ctx: Ta
     const target = await targetPrivileges({ client: ctx.target, flavor: await flavor() }, ctx.targetTables, ctx.systemSchema);
     return privilegesOutcome(source, target, report.tables.length, ctx.targetTables.length);
   }
+  if (id === 'auto_increment') {
+    if (ctx.bidirectional !== true) return ONE_WAY;
+    if (report.autoIncrement === undefined) return couldNotRun(id, "the select side's report holds no AUTO_INCREMENT settings of the source");
+    return checkAutoIncrement(report.autoIncrement, await readAutoIncrement(ctx.target));
+  }
   throw new FerryError('FERRY_ERR_INTERNAL', { detail: `no load-side precheck ${id}` });
 }
 
 /**
  * binlog_retention on the select side once the load side has answered with the checkpoint it
- * resumes from, as the nine results assertPrechecksPassed counts (the others were the load
+ * resumes from, as the results assertPrechecksPassed counts (the others were the load
  * side's to judge before its claim).
  */
 export async function runRetentionPrecheck(source: SqlClient, resumeFrom: ResumePosition, options: PrecheckOptions = {}): Promise<PrecheckResult[]> {

@@ -33,6 +33,8 @@ export interface PrecheckContext {
   systemSchema?: string;
   /** Where the pipeline will resume, if it has a checkpoint: used by binlog_retention. */
   resumeFrom?: ResumePosition;
+  /** One direction of a bidirectional channel: auto_increment compares the two masters. @default false */
+  bidirectional?: boolean;
 }
 
 export interface PrecheckResult {

@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import { EndpointObject, PIPELINE_DEFAULTS, PipelineSpec, withoutDefaults } from '../config/pipeline-spec.ts';
+import type { ConflictRecord } from '../model/conflict.ts';
 
 /**
  * The cluster model: what users edit through the REST API (data sources, channels) and the
@@ -243,8 +244,20 @@ export interface PipelineStatsRecord {
   pipe?: PipeStatsRecord;
   /** An online copy, while one is under way. */
   copy?: CopyProgressRecord;
+  /** Conflict detection on (bidirectional, detectConflicts): as the load node last knew them. */
+  conflicts?: ConflictsStatsRecord;
   error?: { code: string; message: string };
   at: string;
+}
+
+/**
+ * A pipeline's conflicts in its stats: how many the target's conflicts table holds for it, and
+ * the newest (at most 20, newest first), their values cut short to keep the record small
+ * (node/cluster/stats-record.ts); the target's table keeps them whole.
+ */
+export interface ConflictsStatsRecord {
+  total: number;
+  recent: ConflictRecord[];
 }
 
 /** /config/tokens/<sha256>: an API token's role (the token itself is never stored). */

@@ -12,6 +12,7 @@ export const PRECHECK_IDS = [
   'server_id',
   'privileges',
   'primary_keys',
+  'auto_increment',
   'binlog_retention',
 ] as const;
 

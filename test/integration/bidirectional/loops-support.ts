@@ -16,6 +16,13 @@ export interface Master {
 }
 
 export async function masters(servers: ScratchMariaDb[]): Promise<Master[]> {
+  // A bidirectional pipeline refuses masters that can generate the same AUTO_INCREMENT id (the
+  // auto_increment precheck): one increment, offsets 1, 2, ..., set before the test's sessions open.
+  for (const [i, server] of servers.entries()) {
+    const admin = await server.connect();
+    await admin.query(`SET GLOBAL auto_increment_increment = ${servers.length}, auto_increment_offset = ${i + 1}`);
+    await admin.end();
+  }
   return Promise.all(servers.map(async (server) => ({ server, connection: await server.connect() })));
 }
 

@@ -28,7 +28,7 @@ describe('placement policies', () => {
 
   it("dc-aware: the target's datacenter first, then the source's", async () => {
     const connect = await zkChroot();
-    const { api, admin } = await schedulerCluster(connect, { placementPolicy: 'dc-aware' }, [{ name: 'p1', source: 'a', target: 'b' }, { name: 'p2', source: 'b', target: 'a' }]);
+    const { api, admin } = await schedulerCluster(connect, { placementPolicy: 'dc-aware' }, [{ name: 'p1', source: 'a', target: 'b' }, { name: 'p2', source: 'b', target: 'a' }], { bidirectional: { primary: 'a' } });
     await fakeNode(connect, 'n1', { dc: 'dc1' });
     const n2 = await fakeNode(connect, 'n2', { dc: 'dc2' });
     await fakeNode(connect, 'n3', { dc: 'dc3' });

@@ -69,11 +69,11 @@ export interface Pipeline { name: string; source: string; target: string }
  * A manager with data sources a (dc1) and b (dc2), and channel c1 of the given pipelines,
  * not started.
  */
-export async function schedulerCluster(connect: string, options: Partial<ManagerOptions> = {}, pipelines: Pipeline[] = [{ name: 'p1', source: 'a', target: 'b' }]): Promise<{ manager: RunningManager; api: ApiClient; admin: ZkClient }> {
+export async function schedulerCluster(connect: string, options: Partial<ManagerOptions> = {}, pipelines: Pipeline[] = [{ name: 'p1', source: 'a', target: 'b' }], extra: Record<string, unknown> = {}): Promise<{ manager: RunningManager; api: ApiClient; admin: ZkClient }> {
   const manager = await testManager(connect, options);
   const api = apiClient(manager.url);
   expect((await api.post('/api/v1/datasources', dataSource('a', 3306))).status).toBe(201);
   expect((await api.post('/api/v1/datasources', dataSource('b', 3307, { dc: 'dc2' }))).status).toBe(201);
-  expect((await api.post('/api/v1/channels', channel('c1', pipelines))).status).toBe(201);
+  expect((await api.post('/api/v1/channels', channel('c1', pipelines, extra))).status).toBe(201);
   return { manager, api, admin: await zkClient(connect) };
 }

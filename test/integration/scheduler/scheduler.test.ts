@@ -46,7 +46,7 @@ describe('scheduler', () => {
 
   it("spreads pipelines, keeps a 'full' node's work and gives it no more", async () => {
     const connect = await zkChroot();
-    const { api, admin } = await schedulerCluster(connect, {}, [{ name: 'p1', source: 'a', target: 'b' }, { name: 'p2', source: 'b', target: 'a' }]);
+    const { api, admin } = await schedulerCluster(connect, {}, [{ name: 'p1', source: 'a', target: 'b' }, { name: 'p2', source: 'b', target: 'a' }], { bidirectional: { primary: 'a' } });
     await fakeNode(connect, 'n1');
     const n2 = await fakeNode(connect, 'n2');
     await api.post('/api/v1/channels/c1/start');

@@ -175,3 +175,25 @@ describe('online copies (initialCopy, resync)', () => {
     expect(rules.horizonMs('resync')).toBe(0);
   });
 });
+
+describe('conflict-stop (a pipeline stopped on a conflict under conflicts: stop)', () => {
+  const rules = () => new AlarmRules(DEFAULT_ALARM_RULES.filter((rule) => rule.id === 'conflict-stop'));
+  const failed = (code: string) => ({ state: 'failed', error: { code, message: 'stopped' }, conflicts: { total: 4, recent: [] } });
+
+  it('is critical while the node reports the pipeline failed with FERRY_ERR_CONFLICT, and clears once it runs again', () => {
+    const alarms = rules();
+    expect(ids(alarms.observe(observation(s(0))))).toEqual(nothing);
+    const raised = alarms.observe(observation(s(1), failed('FERRY_ERR_CONFLICT')));
+    expect(raised.raise).toEqual([expect.objectContaining({ id: 'conflict-stop:p1', rule: 'conflict-stop', severity: 'critical', value: 4, message: expect.stringContaining('/conflicts') as string })]);
+    // Whatever the permit: a stopped pipeline needs a person even when the channel is paused.
+    expect(ids(alarms.observe(observation(s(2), failed('FERRY_ERR_CONFLICT'), 'PAUSE')))).toEqual(nothing);
+    expect(ids(alarms.observe(observation(s(3))))).toEqual({ raise: [], clear: ['conflict-stop:p1'] });
+    expect(alarms.horizonMs('conflict-stop')).toBe(0);
+  });
+
+  it('leaves other stops to their own alarms, and a conflict reported while retrying', () => {
+    const alarms = rules();
+    expect(ids(alarms.observe(observation(s(0), failed('FERRY_ERR_APPLY_FAILED'))))).toEqual(nothing);
+    expect(ids(alarms.observe(observation(s(1), { ...failed('FERRY_ERR_CONFLICT'), state: 'retrying' })))).toEqual(nothing);
+  });
+});

@@ -67,7 +67,7 @@ describe('API errors without a server', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(problems(response.body)).toEqual([
-      { path: '/extra', message: 'unknown field \'extra\'; known fields: name, description, pipelines' },
+      { path: '/extra', message: 'unknown field \'extra\'; known fields: name, description, pipelines, bidirectional' },
       { path: '/name', message: expect.stringMatching(/^is not valid: Channel name/) as string },
       { path: '/pipelines/0/batch/maxRows', message: 'must be >= 1' },
       { path: '/pipelines/0/ddl', message: "must be one of 'stop', 'apply', 'ignore'" },

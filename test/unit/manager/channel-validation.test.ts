@@ -16,7 +16,7 @@ const pipeline = (name: string, source: string, target: string, tables: ChannelS
 
 describe('channel validation', () => {
   it('accepts a valid channel', () => {
-    expect(channelProblems({ name: 'c', pipelines: [pipeline('p', 'a', 'b'), pipeline('q', 'b', 'a')] }, snapshot())).toEqual([]);
+    expect(channelProblems({ name: 'c', pipelines: [pipeline('p', 'a', 'b'), pipeline('q', 'b', 'a')], bidirectional: { primary: 'a' } }, snapshot())).toEqual([]);
   });
 
   it('lists every problem at once, each at its field', () => {

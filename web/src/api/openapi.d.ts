@@ -225,6 +225,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{name}/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel's conflicts, both pipelines, newest first: table, key, kind, both versions, the decision, when */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description At most this many conflicts, 1 to 40. Default 20. */
+                    limit?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A channel's conflicts, as its pipelines' load nodes last reported them (each keeps its newest 20; the target's <systemSchema>.conflicts holds them all). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChannelConflicts"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{name}/history": {
         parameters: {
             query?: never;
@@ -1197,8 +1239,65 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A channel's conflicts, as its pipelines' load nodes last reported them (each keeps its newest 20; the target's <systemSchema>.conflicts holds them all). */
+        ChannelConflicts: {
+            channel: string;
+            /** @description Both pipelines' newest conflicts, newest first. */
+            conflicts: {
+                /** @description When it was found (target clock, ISO 8601). */
+                at: string;
+                /** @description The target's row; null when it held none. */
+                current: {
+                    [key: string]: string | number | null | {
+                        hex: string;
+                    };
+                } | null;
+                /** @description applied: the source's version was written; skipped: the target's kept; stopped: the pipeline stopped (FERRY_ERR_CONFLICT). */
+                decision: "applied" | "skipped" | "stopped";
+                /** @description The source's version; null for a delete. */
+                incoming: {
+                    [key: string]: string | number | null | {
+                        hex: string;
+                    };
+                } | null;
+                /** @description The row's key columns and values. */
+                key: {
+                    [key: string]: string | number | null | {
+                        hex: string;
+                    };
+                };
+                /** @description mismatch: the target's row is not the change's before image; missing: the target has no such row; exists: an insert met a different row under its key; unique-key: under another unique key. */
+                kind: "mismatch" | "missing" | "exists" | "unique-key";
+                /** @description The pipeline that found it (its target holds the row). */
+                pipeline: string;
+                /** @description The policy that settled it (source-wins: a one-way pipeline with detectConflicts). */
+                policy: "primary-wins" | "newer-wins" | "stop" | "source-wins";
+                /** @description Source position of the batch. */
+                position: string;
+                /** @description Target table, 'schema.table'. */
+                table: string;
+            }[];
+            pipelines: {
+                pipeline: string;
+                /** @description When its node reported them (node clock). */
+                reportedAt: string | null;
+                /** @description null: no node has reported conflicts for it (detection off, or not started yet). */
+                total: number | null;
+            }[];
+            /** @description Conflicts recorded by all its pipelines. */
+            total: number;
+        };
         /** @description One or two pipelines that start, pause and stop together. */
         ChannelSpec: {
+            /** @description The channel's two pipelines are each other's mirror (source and target swapped, the same tables): changes flow both ways without bouncing, and conflicts are settled by policy. Default: none (each pipeline one-way). */
+            bidirectional?: {
+                /** @description How a conflict is settled, the same way on both sides: 'primary-wins', 'newer-wins' (by timestampColumn; ties and deletes to the primary) or 'stop'. Default 'primary-wins'. */
+                conflicts?: "primary-wins" | "newer-wins" | "stop";
+                /** @description groupKey of the primary data source: one of the two pipelines' sources. Its version wins under primary-wins and on newer-wins ties; only its DDL is replicated. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
+                primary: string;
+                /** @description Column newer-wins compares (target name; every replicated table needs it). Required with newer-wins only. */
+                timestampColumn?: string;
+            };
             /** @description Free text for operators. Default ''. */
             description?: string;
             /** @description Channel name. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
@@ -1218,6 +1317,8 @@ export interface components {
                 ddl?: "stop" | "apply" | "ignore";
                 /** @description Free text for operators. Default ''. */
                 description?: string;
+                /** @description One-way: compare each change's before image with the target's row while applying, record a target changed behind Ferry's back in <systemSchema>.conflicts, and write the source's version anyway. Always on for a bidirectional pipeline. Default false. */
+                detectConflicts?: boolean;
                 /** @description A row the target refuses (FERRY_ERR_APPLY_FAILED): 'stop' halts the pipeline, 'skip' records it and goes on. Transient errors are retried either way. Default 'stop'. */
                 errorPolicy?: "stop" | "skip";
                 /** @description Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position. */
@@ -1273,7 +1374,7 @@ export interface components {
                 /** @description server_id Ferry uses as a replica of the source; unique among the source's replicas. Default: a stable hash of the pipeline name into 1000000..4000000000. */
                 serverId?: number;
                 /** @description Ids of prechecks not to run (each failed check prints its id). Default: [] (run them all). */
-                skipPrechecks?: ("tested_flavor" | "binlog_format" | "binlog_row_image" | "binlog_row_metadata" | "binlog_row_value_options" | "server_id" | "privileges" | "primary_keys" | "binlog_retention")[];
+                skipPrechecks?: ("tested_flavor" | "binlog_format" | "binlog_row_image" | "binlog_row_metadata" | "binlog_row_value_options" | "server_id" | "privileges" | "primary_keys" | "auto_increment" | "binlog_retention")[];
                 /** @description groupKey of the source data source. Letters, digits, '_', '.', '-', at most 64, starting with a letter or digit. */
                 source: string;
                 /** @description Schema on the target for Ferry's checkpoint and loop-prevention tables; never replicated. Default '_ferry'. */
@@ -1410,6 +1511,46 @@ export interface components {
             stats: {
                 /** @description Node clock, display only. */
                 at: string;
+                /** @description Conflicts of a pipeline with detection on (bidirectional, detectConflicts), as its load node knows them. */
+                conflicts?: {
+                    /** @description The newest, newest first. */
+                    recent: {
+                        /** @description When it was found (target clock, ISO 8601). */
+                        at: string;
+                        /** @description The target's row; null when it held none. */
+                        current: {
+                            [key: string]: string | number | null | {
+                                hex: string;
+                            };
+                        } | null;
+                        /** @description applied: the source's version was written; skipped: the target's kept; stopped: the pipeline stopped (FERRY_ERR_CONFLICT). */
+                        decision: "applied" | "skipped" | "stopped";
+                        /** @description The source's version; null for a delete. */
+                        incoming: {
+                            [key: string]: string | number | null | {
+                                hex: string;
+                            };
+                        } | null;
+                        /** @description The row's key columns and values. */
+                        key: {
+                            [key: string]: string | number | null | {
+                                hex: string;
+                            };
+                        };
+                        /** @description mismatch: the target's row is not the change's before image; missing: the target has no such row; exists: an insert met a different row under its key; unique-key: under another unique key. */
+                        kind: "mismatch" | "missing" | "exists" | "unique-key";
+                        /** @description The pipeline that found it (its target holds the row). */
+                        pipeline: string;
+                        /** @description The policy that settled it (source-wins: a one-way pipeline with detectConflicts). */
+                        policy: "primary-wins" | "newer-wins" | "stop" | "source-wins";
+                        /** @description Source position of the batch. */
+                        position: string;
+                        /** @description Target table, 'schema.table'. */
+                        table: string;
+                    }[];
+                    /** @description Conflicts recorded for the pipeline in the target's conflicts table. */
+                    total: number;
+                };
                 /** @description An online copy under way (initialCopy, resync), measured by the load node. */
                 copy?: {
                     /** @description The source's estimate of all rows when the copy began (approximate). */

@@ -32,6 +32,8 @@ export interface PipelineView {
   tables: Array<string | Record<string, unknown>>;
   /** An online copy under way (initialCopy, resync), from the assigned node's last report; null outside a copy. */
   copy: CopyProgress | null;
+  /** Conflicts the target recorded for it (detection on), as its node last reported; null otherwise. */
+  conflicts: number | null;
 }
 
 export interface CopyProgress {
@@ -56,6 +58,8 @@ export interface ChannelView {
   statusAt: string | null;
   /** The configuration's version: If-Match of a replacement. */
   version: number;
+  /** Active-active settings (conflicts defaulted); null for a one-way channel. */
+  bidirectional: { primary: string; conflicts: 'primary-wins' | 'newer-wins' | 'stop'; timestampColumn?: string } | null;
   pipelines: PipelineView[];
 }
 
@@ -152,3 +156,5 @@ export interface ErrorBody {
 /** A verify job (POST/GET /channels/{name}/verify): typed from the OpenAPI document. */
 export type VerifyJob = components['schemas']['VerifyJob'];
 export interface VerifyJobList { channel: string; jobs: VerifyJob[] }
+export type ChannelConflicts = components['schemas']['ChannelConflicts'];
+export type ConflictRecord = ChannelConflicts['conflicts'][number];

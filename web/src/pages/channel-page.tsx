@@ -8,6 +8,7 @@ import { formatAge, formatDuration, formatRate } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
 import { ChannelActions } from './channel-actions.tsx';
+import { BidirectionalSettings, ConflictsCard } from './conflicts-card.tsx';
 import { CopyPanel } from './copy-progress.tsx';
 import { PipelineTable } from './pipeline-table.tsx';
 import { VerifyCard } from './verify-card.tsx';
@@ -49,7 +50,9 @@ export function ChannelPage({ name }: { name: string }) {
             <ChannelActions channel={view} confirm={setConfirming} changed={channel.refresh} />
           </header>
           {view.description && <p class="muted">{view.description}</p>}
+          <BidirectionalSettings channel={view} />
           <div class="card"><PipelineTable channel={view.name} pipelines={view.pipelines} /></div>
+          {(view.bidirectional !== null || view.pipelines.some((p) => p.conflicts !== null)) && <ConflictsCard channel={view.name} pipelines={view.pipelines} />}
           <VerifyCard channel={view.name} confirm={setConfirming} />
           {view.pipelines.map((pipeline) => {
             const figures = history.data?.pipelines.find((p) => p.name === pipeline.name);
