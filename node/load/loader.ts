@@ -47,6 +47,20 @@ function serializeReplacing(writeSet: WriteSet, groups: Awaited<ReturnType<typeo
 }
 
 /**
+ * The conflict check's locking reads (node/load/conflict-check.ts) lock more than their own
+ * keys: a multi-value `IN (...) FOR UPDATE` over an absent key waits on the next row, and a
+ * join planned over a table its statistics think empty reads it whole. A later batch of the
+ * same table may hold such a row, written and waiting for its commit turn, which comes after
+ * this batch: each waits on the other, InnoDB cannot see it (half of it is Ferry's commit
+ * order), and it lasts the whole lock wait timeout (measured in bench --conflicts,
+ * docs/benchmarks.md). So checked batches of one table run one after another: a shared
+ * entry per table in their write-sets. Batches of other tables still run in parallel.
+ */
+function serializeChecked(writeSet: WriteSet, groups: Awaited<ReturnType<typeof groupByTable>>): void {
+  for (const { name } of groups) writeSet.set(`${name}\u0000checked`, new Set(['*']));
+}
+
+/**
  * Load: applies batches on up to `workers` connections at once. A batch starts as soon as a
  * worker is free and no batch in flight shares a row key with it (write-set dependency);
  * commits happen strictly in batch order. So the target only ever holds a prefix of the
@@ -120,6 +134,7 @@ export class Loader {
     const mayExist = batch.copy?.replace === true && batch.copy.clear === undefined;
     // Inside an online copy's window the target may hold rows newer than the batch's: no detection there.
     const detect = this.options.conflicts !== undefined && batch.copy === undefined;
+    if (detect) serializeChecked(writeSet, groups);
     const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes, mayExist, detect)), this.options.flavor, batch.copy, detect);
     for (;;) {
       this.throwIfFailed();
