@@ -14,6 +14,7 @@ interface Changed {
   percent_of_updated_rows: number;
   rows_changed: number;
   recorded_conflicts: number | null;
+  as_expected: boolean | null;
   rows_per_s: number;
   untouched_on_rows_per_s: number;
   updates_rows_per_s: number | null;
@@ -61,6 +62,7 @@ export function conflictReportLines(json: Record<string, unknown>): string[] {
   lines.push(`  runs in order: ${r.runs.map((x) => `${x.detect ? 'on' : 'off'} ${num(x.rows_per_s)}`).join(', ')}`);
   const c = r.changed_target;
   if (c !== null) {
+    if (c.as_expected === false) lines.push(`CONFLICT COUNT WRONG on the changed target: ${num(c.recorded_conflicts)} recorded, ${num(c.rows_changed)} rows changed (one conflict each)`);
     lines.push(
       `changed target (${c.percent_of_updated_rows}% of the rows (b) updates changed behind Ferry's back, ${num(c.rows_changed)} rows): ${num(c.recorded_conflicts)} conflicts recorded of ${num(c.rows_changed)} expected, ${num(c.conflicts_per_s)} conflicts/s during (b)`,
       `  ${num(c.rows_per_s)} rows/s over (b)-(d) against ${num(c.untouched_on_rows_per_s)} untouched; (b) alone ${num(c.updates_rows_per_s)} against ${num(c.untouched_on_updates_rows_per_s)}`,

@@ -127,6 +127,8 @@ function changedJson(c: ChangedTargetRun, untouchedOn: ConflictRun[]): Record<st
     rows_changed: c.rowsChanged,
     expected_conflicts: c.rowsChanged,
     recorded_conflicts: c.run.conflicts,
+    // One conflict per changed row (conflict-target.ts): any other count is a detection bug.
+    as_expected: c.run.conflicts === null ? null : c.run.conflicts === c.rowsChanged,
     row_changes: rows,
     rows_per_s: c.run.catchUp.fromReady.rowsPerSecond,
     untouched_on_rows_per_s: Math.round(median(untouchedOn.map((r) => rows / secondsOn(r, c.scenarios)))),

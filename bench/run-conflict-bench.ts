@@ -16,8 +16,8 @@ export interface ConflictBenchOptions {
 }
 
 /** Off/on pairs: the machine is shared, so the modes alternate and each figure is a median. */
-const PAIRS = 3;
-const QUICK_PAIRS = 2;
+const PAIRS = 4;
+const QUICK_PAIRS = 3;
 /** The changed-target run: this percentage of the rows scenario (b) updates is changed on the target behind Ferry's back. */
 const CHANGED_PERCENT = 5;
 

@@ -46,7 +46,7 @@ from its 'pipeline starting' log line; the figure including process start is pri
             20 s plus Ferry's two copies; with --quick 100,000 rows
   --conflicts  the cost of conflict detection instead (docs/benchmarks.md, "Conflict
             detection"): the backlog above caught up by bin/ferry run with detectConflicts
-            off and on, alternating (3 pairs; --quick 2 pairs of the quick backlog), each
+            off and on, alternating (4 pairs; --quick 3 pairs of the quick backlog), each
             into a fresh target checked against the source; rows/s off and on, the ratio,
             µs per row change (wall, Ferry CPU, target CPU), conflicts recorded (0 expected);
             then a target changed behind Ferry's back on 5% of the updated rows (conflicts/s).

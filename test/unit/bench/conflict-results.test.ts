@@ -80,6 +80,10 @@ describe('conflict benchmark results', () => {
     const m = measurements([run(false, [100_000, 100_000], 1, 1, null), untouchedOn], { percent: 5, rowsChanged: 5000, scenarios: [updates], run: changedOnly });
     const json = results(m);
     expect(json.changed_target).toMatchObject({ rows_changed: 5000, expected_conflicts: 5000, recorded_conflicts: 5000, rows_per_s: 40_000, untouched_on_rows_per_s: 50_000, updates_rows_per_s: 40_000, untouched_on_updates_rows_per_s: 50_000, conflicts_per_s: 2000 });
+    expect(json.changed_target).toMatchObject({ as_expected: true });
     expect(conflictReportLines(conflictResultsJson(m)).join('\n')).toContain('5,000 conflicts recorded of 5,000 expected, 2,000 conflicts/s during (b)');
+    const short = { ...m, changed: { ...m.changed!, run: { ...changedOnly, conflicts: 4999 } } };
+    expect(results(short).changed_target).toMatchObject({ as_expected: false });
+    expect(conflictReportLines(conflictResultsJson(short)).join('\n')).toContain('CONFLICT COUNT WRONG on the changed target: 4,999 recorded, 5,000 rows changed');
   });
 });
