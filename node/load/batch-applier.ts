@@ -2,8 +2,11 @@ import type { PoolConnection } from 'mysql2/promise';
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import { faultPoint } from '../../shared/faults.ts';
 import type { Batch, BatchCopy, ClearRange, Row } from '../../shared/model/change.ts';
+import type { ConflictRecord } from '../../shared/model/conflict.ts';
 import type { Flavor } from '../../shared/mysql/flavor.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
+import { resolveConflicts, type ConflictSettings } from './conflict-resolver.ts';
+import { positionText, recordConflicts } from './conflict-store.ts';
 import type { TableOperations } from './merge.ts';
 import { clearRange } from './range-clear.ts';
 import { statementsFor, type Statement } from './statements.ts';
@@ -17,6 +20,8 @@ export interface ApplyContext {
   checkpoints: CheckpointStore;
   tables: TargetTables;
   errorPolicy: ErrorPolicy;
+  /** Conflict detection (detectConflicts): absent, batches are applied without looking at the target. @default none */
+  conflicts?: ConflictSettings;
 }
 
 /** Thrown into batches queued behind one that failed: they roll back without an error of their own. */
@@ -28,13 +33,16 @@ export interface BatchWork {
   statements: Statement[];
   /** A copy batch's key range: rows in it the batch does not write are deleted first. */
   clear?: { range: ClearRange; kept: Row[] };
+  /** Checked against the target first (node/load/conflict-resolver.ts): `statements` are built after the check, in the transaction. */
+  detect?: boolean;
 }
 
 /**
  * The work of a batch: its merged operations and their statements. A copy batch first deletes
  * what its key range holds on the target and the copy did not read (node/copy/).
  */
-export function batchWork(operations: TableOperations[], flavor: Flavor, copy?: BatchCopy): BatchWork {
+export function batchWork(operations: TableOperations[], flavor: Flavor, copy?: BatchCopy, detect = false): BatchWork {
+  if (detect) return { operations, statements: [], detect };
   const replace = copy?.replace === true;
   const statements = operations.flatMap((table) => statementsFor(flavor, table, undefined, replace));
   const clear = copy?.clear;
@@ -46,16 +54,19 @@ export function batchWork(operations: TableOperations[], flavor: Flavor, copy?: 
 /**
  * Applies one batch as one target transaction: fence check, the batch's net row changes,
  * the checkpoint row; then waits for `turn` (the previous batch's commit) and commits, so
- * batches commit in source order however they were applied.
+ * batches commit in source order however they were applied. Returns the conflicts the batch
+ * recorded (detection on).
  */
-export async function applyBatch(connection: PoolConnection, batch: Batch, work: BatchWork, worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<void> {
+export async function applyBatch(connection: PoolConnection, batch: Batch, work: BatchWork, worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<ConflictRecord[]> {
   const { operations, statements } = work;
+  let conflicts: ConflictRecord[] = [];
   await connection.beginTransaction();
   try {
     await context.checkpoints.checkFence(connection);
     try {
       if (work.clear) await clearRange(connection, work.clear.range, work.clear.kept);
-      for (const statement of statements) await runStatement(connection, statement);
+      if (work.detect === true) conflicts = await applyDetecting(connection, batch, work, context, false);
+      else for (const statement of statements) await runStatement(connection, statement);
     } catch (error) {
       if (isRetryableTargetError(error)) throw error;
       // A row the target refuses: find which, one row at a time, then stop or skip it.
@@ -63,7 +74,8 @@ export async function applyBatch(connection: PoolConnection, batch: Batch, work:
       await connection.beginTransaction();
       await context.checkpoints.checkFence(connection);
       if (work.clear) await clearRange(connection, work.clear.range, work.clear.kept);
-      await applyRowByRow(connection, operations, batch, context);
+      if (work.detect === true) conflicts = await applyDetecting(connection, batch, work, context, true);
+      else await applyRowByRow(connection, operations, batch, context);
     }
     await context.checkpoints.write(connection, worker, seq, batch.end, batch.sourceTimestamp, batch.copy?.state ?? null);
     faultPoint('before-commit');
@@ -71,9 +83,55 @@ export async function applyBatch(connection: PoolConnection, batch: Batch, work:
     await connection.commit();
   } catch (error) {
     await connection.rollback().catch(() => undefined);
+    if (error instanceof ConflictStop) throw await recordStop(connection, error.records, context);
     throw error;
   }
   faultPoint('after-commit');
+  return conflicts;
+}
+
+/** Thrown out of the batch's transaction when policy stop met a conflict: nothing of the batch commits. */
+class ConflictStop extends Error {
+  constructor(readonly records: ConflictRecord[]) {
+    super('conflicts under policy stop');
+  }
+}
+
+/**
+ * Detection's apply: check the batch's keys on the target, settle conflicts by the policy,
+ * record them in the batch's transaction, then write what remains. `rowByRow`: one row per
+ * statement, to find a row the target refuses (as applyRowByRow).
+ */
+async function applyDetecting(connection: PoolConnection, batch: Batch, work: BatchWork, context: ApplyContext, rowByRow: boolean): Promise<ConflictRecord[]> {
+  const resolution = await resolveConflicts(connection, work.operations, positionText(batch.end), context.conflicts!);
+  if (resolution.stopped) throw new ConflictStop(resolution.records);
+  await recordConflicts(connection, context.checkpoints.systemSchema, resolution.records);
+  for (const { operations, replace } of resolution.tables) {
+    for (const statement of statementsFor(context.flavor, operations, rowByRow ? 1 : undefined, replace, true)) {
+      if (rowByRow) await applyOrSkip(connection, statement, operations, batch, context, true);
+      else await runStatement(connection, statement, true);
+    }
+  }
+  return resolution.records;
+}
+
+/**
+ * Policy stop: the conflicts are recorded in a transaction of their own (the batch's rolled
+ * back), and the error that stops the pipeline says where and what to do.
+ */
+async function recordStop(connection: PoolConnection, records: ConflictRecord[], context: ApplyContext): Promise<FerryError> {
+  await connection.beginTransaction();
+  try {
+    await recordConflicts(connection, context.checkpoints.systemSchema, records);
+    await connection.commit();
+  } catch (error) {
+    await connection.rollback().catch(() => undefined);
+    throw error;
+  }
+  const first = records.find((record) => record.decision === 'stopped') ?? records[0]!;
+  return new FerryError('FERRY_ERR_CONFLICT', {
+    pipeline: first.pipeline, count: records.length, table: first.table, key: JSON.stringify(first.key), kind: first.kind, position: first.position,
+  });
 }
 
 const ER_DUP_ENTRY = 1062;
@@ -82,12 +140,18 @@ const ER_DUP_ENTRY = 1062;
  * Runs a statement; a plain INSERT of created rows that meets a row already on the target
  * (the failed statement changed nothing: InnoDB rolls a statement back whole) runs again as
  * an upsert, so the batch's final image wins as it always did.
+ *
+ * `checked` (detection): a duplicate means a row appeared after the check found the key free
+ * (an application's insert under READ COMMITTED): the batch is applied again from the check,
+ * so that row is judged as a conflict, never overwritten unseen.
  */
-async function runStatement(connection: PoolConnection, statement: Statement): Promise<void> {
+async function runStatement(connection: PoolConnection, statement: Statement, checked = false): Promise<void> {
   try {
     await connection.query(statement.sql);
   } catch (error) {
-    if (statement.upsert === undefined || (error as { errno?: number }).errno !== ER_DUP_ENTRY) throw error;
+    if ((error as { errno?: number }).errno !== ER_DUP_ENTRY) throw error;
+    if (checked) throw new FerryError('FERRY_ERR_TARGET_WRITE', { detail: 'a row appeared on the target under a key the conflict check found free; the batch is applied again' }, { cause: error });
+    if (statement.upsert === undefined) throw error;
     await connection.query(statement.upsert().sql);
   }
 }
@@ -105,9 +169,9 @@ async function applyRowByRow(connection: PoolConnection, operations: TableOperat
   }
 }
 
-async function applyOrSkip(connection: PoolConnection, statement: Statement, operation: TableOperations, batch: Batch, context: ApplyContext): Promise<void> {
+async function applyOrSkip(connection: PoolConnection, statement: Statement, operation: TableOperations, batch: Batch, context: ApplyContext, checked = false): Promise<void> {
   try {
-    await runStatement(connection, statement);
+    await runStatement(connection, statement, checked);
   } catch (error) {
     if (isRetryableTargetError(error)) throw error;
     const row = statement.rows[0] ?? {};

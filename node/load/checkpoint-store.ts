@@ -2,6 +2,7 @@ import type { PoolConnection, Pool, RowDataPacket } from 'mysql2/promise';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { SourcePosition } from '../../shared/model/change.ts';
 import { quoteIdentifier, upsertTail, type Flavor } from '../../shared/mysql/flavor.ts';
+import { conflictsTableSql } from './conflict-store.ts';
 
 /**
  * Ferry's system tables on the target. `checkpoints` holds, per pipeline and apply worker,
@@ -85,6 +86,17 @@ export class CheckpointStore {
       skipped_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
       KEY (pipeline, skipped_at)
     ) ENGINE=InnoDB`);
+    await pool.query(conflictsTableSql(this.systemSchemaName));
+  }
+
+  /** The system schema's name (unquoted): where conflicts are recorded. */
+  get systemSchema(): string {
+    return this.systemSchemaName;
+  }
+
+  /** The pipeline this store writes for. */
+  get pipelineName(): string {
+    return this.pipeline;
   }
 
   /** Tables made by earlier versions get the columns added since: the fence's owner (empty: no owner known), the checkpoint's copy state. */

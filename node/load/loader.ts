@@ -1,6 +1,7 @@
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
+import type { ConflictRecord } from '../../shared/model/conflict.ts';
 import { applyBatch, batchWork, PredecessorFailed, type ApplyContext, type BatchWork } from './batch-applier.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
 import { mergeTableChanges } from './merge.ts';
@@ -16,6 +17,8 @@ export interface LoaderOptions extends ApplyContext {
   log: Logger;
   /** Called after each batch commits, in commit order. */
   onCommitted?: (batch: Batch, seq: number) => void;
+  /** Called after a batch that recorded conflicts commits, with its records (detection on). @default none */
+  onConflicts?: (records: ConflictRecord[]) => void;
 }
 
 interface InFlight {
@@ -115,7 +118,9 @@ export class Loader {
     // on the path from one finishing to the next starting.
     // The stream replaying a copy's window: rows it inserts may be there already (copied later).
     const mayExist = batch.copy?.replace === true && batch.copy.clear === undefined;
-    const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes, mayExist)), this.options.flavor, batch.copy);
+    // Inside an online copy's window the target may hold rows newer than the batch's: no detection there.
+    const detect = this.options.conflicts !== undefined && batch.copy === undefined;
+    const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes, mayExist, detect)), this.options.flavor, batch.copy, detect);
     for (;;) {
       this.throwIfFailed();
       if (this.ready.length < this.options.workers || this.inFlight.length === 0) break;
@@ -144,7 +149,7 @@ export class Loader {
       applyBatch(connection, batch, work, worker, seq, turn, this.options).finally(() => connection.release()),
     ).finally(() => this.freeWorkers.push(worker));
     // The next batch commits after this one, and not at all if this one fails.
-    this.lastCommit = committed.catch((error: unknown) => {
+    this.lastCommit = committed.then(() => undefined, (error: unknown) => {
       throw error instanceof PredecessorFailed ? error : new PredecessorFailed(`batch ${seq} failed`);
     });
     // Handled here so the last batch's failure is not an unhandled rejection; the next batch still sees it.
@@ -153,7 +158,10 @@ export class Loader {
       seq,
       writeSet,
       settled: committed.then(
-        () => this.options.onCommitted?.(batch, seq),
+        (conflicts) => {
+          this.options.onCommitted?.(batch, seq);
+          if (conflicts.length > 0) this.options.onConflicts?.(conflicts);
+        },
         (error: unknown) => {
           if (!(error instanceof PredecessorFailed) && this.failure === undefined) this.failure = error instanceof Error ? error : new Error(String(error));
         },

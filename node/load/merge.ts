@@ -16,6 +16,18 @@ export interface TableOperations {
   replaced: Row[];
   /** How many of `writes`, from the start, the batch inserted (no earlier version on the target). */
   created: number;
+  /** Per key, what the target should hold before the batch and after it: only when detecting conflicts. */
+  expectations?: KeyExpectation[];
+}
+
+/** One key of a batch as conflict detection sees it (node/load/conflict-check.ts). */
+export interface KeyExpectation {
+  /** An image holding the key. */
+  keyRow: Row;
+  /** The image the target should hold before the batch; null when it should hold none (an insert). */
+  expected: Row | null;
+  /** The image it holds after the batch; null when the row ends deleted. */
+  final: Row | null;
 }
 
 interface NetChange {
@@ -25,6 +37,8 @@ interface NetChange {
   final: Row | null;
   /** True when the batch inserted the row, so no earlier version can exist on the target. */
   createdHere: boolean;
+  /** Detection only: the first change's before image (null for an insert), restarted at a chain break. */
+  expected?: Row | null;
 }
 
 /**
@@ -37,7 +51,7 @@ interface NetChange {
  * a delete still deletes. True while the stream replays an online copy's window
  * (node/copy/): a chunk read after the insert may have copied the row.
  */
-export function mergeTableChanges(table: TargetTable, changes: TargetChange[], mayExist = false): TableOperations {
+export function mergeTableChanges(table: TargetTable, changes: TargetChange[], mayExist = false, detect = false): TableOperations {
   const first = changes[0];
   const columns = keyHeldBy(table, first?.after ?? first?.before);
   const net = new Map<string, NetChange>();
@@ -56,8 +70,19 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[], m
     }
     return entry;
   };
+  // Detection: what each change expects the key to hold. The first change's before image is
+  // what the target should hold before the batch; a change whose before image is not the key's
+  // image so far follows a change the batch lacks (a mirror's transaction, dropped by Extract,
+  // that the target made itself), so the expectation restarts there.
+  const expect = detect ? (entry: NetChange, before: Row | null, seen: boolean): void => {
+    if (!seen || !sameImage(entry.final, before)) entry.expected = before;
+  } : undefined;
 
   for (const change of changes) {
+    if (expect !== undefined) {
+      foldExpecting(change, touch, expect, columns);
+      continue;
+    }
     if (change.kind === 'insert' && change.after) {
       touch(change.after, !mayExist).final = change.after;
     } else if (change.kind === 'delete' && change.before) {
@@ -84,7 +109,34 @@ export function mergeTableChanges(table: TargetTable, changes: TargetChange[], m
   }
   operations.created = operations.writes.length;
   for (const row of rewritten) operations.writes.push(row);
+  if (detect) operations.expectations = [...net.values()].map((entry) => ({ keyRow: entry.keyRow, expected: entry.expected ?? null, final: entry.final }));
   return operations;
+}
+
+/** The fold above with expectations (kept apart so the path without detection stays as it was). */
+function foldExpecting(change: TargetChange, touch: (row: Row, createdHere: boolean) => NetChange, expect: (entry: NetChange, before: Row | null, seen: boolean) => void, columns: string[]): void {
+  const visit = (row: Row, before: Row | null): NetChange => {
+    const entry = touch(row, false);
+    expect(entry, before, entry.expected !== undefined);
+    return entry;
+  };
+  if (change.kind === 'insert' && change.after) {
+    visit(change.after, null).final = change.after;
+  } else if (change.kind === 'delete' && change.before) {
+    visit(change.before, change.before).final = null;
+  } else if (change.kind === 'update' && change.before && change.after) {
+    const before = visit(change.before, change.before);
+    const after = sameKey(change.before, change.after, columns) ? before : visit(change.after, null);
+    if (after !== before) before.final = null;
+    after.final = change.after;
+  }
+}
+
+/** True when both images hold the same values (null: no row). */
+function sameImage(a: Row | null, b: Row | null): boolean {
+  if (a === null || b === null) return a === b;
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && keyOf(a, names) === keyOf(b, names);
 }
 
 /** True when both images hold the same key, none of it NULL (a NULL part matches nothing). */

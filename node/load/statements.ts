@@ -130,8 +130,12 @@ function insertStatements(flavor: Flavor, table: TargetTable, rows: Row[], mode:
  * hold images newer than the batch's (copied after the events being replayed), so a row may
  * collide on a secondary unique key with a row whose own later change is still to come:
  * REPLACE deletes the colliding row, and that later change writes it back.
+ *
+ * `strictInserts` (conflict detection, node/load/conflict-resolver.ts): the rows created are
+ * those the check found absent; one that meets a row anyway was inserted since (READ
+ * COMMITTED has no gap locks), and must fail rather than be overwritten unseen.
  */
-export function statementsFor(flavor: Flavor, operations: TableOperations, rowsPerStatement = ROWS_PER_STATEMENT, replace = false): Statement[] {
+export function statementsFor(flavor: Flavor, operations: TableOperations, rowsPerStatement = ROWS_PER_STATEMENT, replace = false, strictInserts = false): Statement[] {
   const { table } = operations;
   const onlyPrimaryKey = table.uniqueKeys.length <= 1;
   const deleted = onlyPrimaryKey ? operations.deletes : [...operations.deletes, ...operations.replaced];
@@ -141,7 +145,7 @@ export function statementsFor(flavor: Flavor, operations: TableOperations, rowsP
   const rewritten = operations.writes.slice(operations.created);
   return [
     ...deletes,
-    ...insertStatements(flavor, table, created, 'insert-or-upsert', rowsPerStatement),
+    ...insertStatements(flavor, table, created, strictInserts ? 'insert' : 'insert-or-upsert', rowsPerStatement),
     ...insertStatements(flavor, table, rewritten, 'upsert', rowsPerStatement),
   ];
 }

@@ -34,6 +34,8 @@ export interface TargetTable extends TableRef {
   keys?: string[][];
   /** Every unique key including the primary key: the write-set of a change. */
   uniqueKeys: UniqueKey[];
+  /** information_schema's DATA_TYPE per column, lower case: how conflict detection compares values. @default none */
+  types?: Map<string, string>;
 }
 
 interface ColumnRow {
@@ -90,6 +92,7 @@ export class TargetTables {
       key: key.columns,
       keys: keys.map((k) => k.columns),
       uniqueKeys: indexes.filter((index) => index.unique).map((index) => uniqueKeyOf(index, binary)),
+      types: new Map(columnRows.map((c) => [c.COLUMN_NAME, c.DATA_TYPE.toLowerCase()])),
     };
   }
 }

@@ -3,6 +3,8 @@ import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.t
 import { FerryError, describeError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
+import type { ConflictRecord } from '../../shared/model/conflict.ts';
+import type { ConflictSettings } from '../load/conflict-resolver.ts';
 import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
 import { CheckpointStore, type FenceOwner } from '../load/checkpoint-store.ts';
 import { Loader } from '../load/loader.ts';
@@ -44,6 +46,8 @@ export interface LoadSideOptions {
   onResumed?: (position: SourcePosition | undefined, copy?: CopyState) => void;
   /** After each batch commits, in commit order. */
   onCommitted?: (batch: Batch) => void;
+  /** After a batch that recorded conflicts commits (detectConflicts). @default none */
+  onConflicts?: (records: ConflictRecord[]) => void;
   aborted: () => boolean;
 }
 
@@ -102,6 +106,8 @@ export class LoadSide {
     this.loader = new Loader(
       {
         pool, flavor, workers: pipeline.parallel, log: options.log, checkpoints, tables, errorPolicy: pipeline.errorPolicy,
+        ...(pipeline.detectConflicts ? { conflicts: conflictSettings(pipeline) } : {}),
+        ...(options.onConflicts === undefined ? {} : { onConflicts: options.onConflicts }),
         onCommitted: (batch) => {
           options.onCommitted?.(batch);
           const seq = this.seqOf.get(batch);
@@ -192,4 +198,15 @@ export class LoadSide {
     this.poolEnded ??= this.pool?.end().catch(() => undefined) ?? Promise.resolve();
     return this.poolEnded;
   }
+}
+
+/** Detection's settings from the pipeline: a bidirectional side's policy, or source-wins one-way. */
+function conflictSettings(pipeline: RuntimePipeline): ConflictSettings {
+  const bidirectional = pipeline.bidirectional;
+  if (bidirectional === undefined) return { pipeline: pipeline.name, side: { policy: 'source-wins', primary: true } };
+  return {
+    pipeline: pipeline.name,
+    side: { policy: bidirectional.conflicts, primary: bidirectional.primary },
+    ...(bidirectional.timestampColumn === undefined ? {} : { timestampColumn: bidirectional.timestampColumn }),
+  };
 }

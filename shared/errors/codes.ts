@@ -283,6 +283,11 @@ export const ERROR_CODES = {
     scope: 'downstream', retryable: false, http: 500,
     workaround: 'Fix the target row or table (the message names them) and start the pipeline again; or set errorPolicy: skip to record and skip rows that cannot be applied.',
   }),
+  FERRY_ERR_CONFLICT: spec({
+    message: 'pipeline {pipeline} stopped on {count} conflict(s) (conflicts: stop), the first in {table} key {key} ({kind}) at {position}',
+    scope: 'downstream', retryable: false, http: 409,
+    workaround: "Both versions are in the target's <systemSchema>.conflicts (SELECT * FROM _ferry.conflicts WHERE pipeline = '<name>' ORDER BY id DESC). Decide which is right and make the target's row the source's version (its `incoming` image; delete the row if that is null): a row that already holds the change's result is no conflict, so the pipeline then goes on when started again. To keep the target's version instead, write it again on the target after the pipeline passed the change, so that it replicates back.",
+  }),
   FERRY_ERR_TARGET_WRITE: spec({
     message: 'writing to the target failed: {detail}',
     scope: 'downstream', retryable: true, http: 503,

@@ -1,0 +1,160 @@
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Row } from '../../shared/model/change.ts';
+import type { ConflictRecord } from '../../shared/model/conflict.ts';
+import { checkStatement, currentRowsStatement, KEYS_PER_CHECK, uniqueProbeStatement, type CheckAnswerRow } from './conflict-check.ts';
+import { judge, type KeyState, type PolicySide, type Verdict } from './conflict-policy.ts';
+import { wireRow } from './conflict-store.ts';
+import { keyOf, writeSetKeyOf } from './key.ts';
+import type { KeyExpectation, TableOperations } from './merge.ts';
+
+/** Conflict detection's settings (a pipeline with detectConflicts). */
+export interface ConflictSettings {
+  pipeline: string;
+  side: PolicySide;
+  /** newer-wins: the column compared. */
+  timestampColumn?: string;
+}
+
+/** What detection leaves of a table's operations: what to write, and how. */
+export interface ResolvedTable {
+  operations: TableOperations;
+  /** A write that wins over another row holding one of its unique values: written with REPLACE, which deletes that row. */
+  replace: boolean;
+}
+
+export interface Resolution {
+  tables: ResolvedTable[];
+  records: ConflictRecord[];
+  /** True when a conflict's decision is `stopped` (policy stop): nothing of the batch may commit. */
+  stopped: boolean;
+}
+
+/**
+ * Checks every key of the batch against the target (locking its rows), judges each conflict
+ * under the policy, and returns the operations that remain: a skipped key drops all its
+ * changes, a key already holding its final image needs nothing, keys checked absent are
+ * created (plain INSERT: a row appearing there since is a retry, never a silent upsert).
+ */
+export async function resolveConflicts(connection: PoolConnection, operations: TableOperations[], position: string, settings: ConflictSettings): Promise<Resolution> {
+  const resolution: Resolution = { tables: [], records: [], stopped: false };
+  const at = new Date().toISOString();
+  for (const table of operations) {
+    const entries = table.expectations ?? [];
+    const states = await checkKeys(connection, table, entries, settings.timestampColumn);
+    const clashes = await probeUniqueKeys(connection, table, entries);
+    const resolved: TableOperations = { table: table.table, key: table.key, deletes: [], writes: [], replaced: [], created: 0 };
+    const rewritten: Row[] = [];
+    const conflicting: Array<{ entry: KeyExpectation; verdict: NonNullable<Verdict>; clash?: Row }> = [];
+    let replace = false;
+    entries.forEach((entry, index) => {
+      const state = states[index]!;
+      const clash = clashes.get(index);
+      state.uniqueClash = clash !== undefined;
+      const verdict = judge(state, entry.expected !== null, settings.side);
+      if (verdict !== null) {
+        conflicting.push({ entry, verdict, ...(clash === undefined ? {} : { clash }) });
+        if (verdict.decision !== 'applied') return;
+        if (verdict.kind === 'unique-key') replace = true;
+      }
+      if (state.equalsFinal) return;
+      if (entry.final === null) resolved.deletes.push(entry.keyRow);
+      else if (state.present) {
+        rewritten.push(entry.final);
+        resolved.replaced.push(entry.keyRow);
+      } else resolved.writes.push(entry.final);
+    });
+    resolved.created = resolved.writes.length;
+    for (const row of rewritten) resolved.writes.push(row);
+    resolution.tables.push({ operations: resolved, replace });
+    if (conflicting.length === 0) continue;
+    const current = await readCurrent(connection, table, conflicting.map((c) => c.entry));
+    for (const { entry, verdict, clash } of conflicting) {
+      if (verdict.decision === 'stopped') resolution.stopped = true;
+      const held = clash ?? current.get(entry);
+      resolution.records.push({
+        pipeline: settings.pipeline,
+        table: `${table.table.schema}.${table.table.table}`,
+        key: wireRow(Object.fromEntries(table.key.map((column) => [column, entry.keyRow[column]]))),
+        kind: verdict.kind,
+        incoming: entry.final === null ? null : wireRow(entry.final),
+        current: held === undefined ? null : wireRow(held),
+        policy: settings.side.policy,
+        decision: verdict.decision,
+        position,
+        at,
+      });
+    }
+  }
+  return resolution;
+}
+
+/** The state of each entry's key on the target, by the check statement in chunks. */
+async function checkKeys(connection: PoolConnection, table: TableOperations, entries: KeyExpectation[], timestampColumn?: string): Promise<KeyState[]> {
+  const states: KeyState[] = entries.map((entry) => ({ present: false, matchesExpected: entry.expected === null, equalsFinal: entry.final === null, uniqueClash: false }));
+  for (let start = 0; start < entries.length; start += KEYS_PER_CHECK) {
+    const chunk = entries.slice(start, start + KEYS_PER_CHECK);
+    const [rows] = await connection.query<RowDataPacket[]>(checkStatement(table.table, table.key, chunk, timestampColumn));
+    for (const row of rows as unknown as CheckAnswerRow[]) {
+      if (row.i === null) continue;
+      const index = start + Number(row.i);
+      const entry = entries[index]!;
+      const state = states[index]!;
+      state.present = true;
+      state.matchesExpected = entry.expected !== null && Number(row.e) === 1;
+      state.equalsFinal = entry.final !== null && Number(row.f) === 1;
+      if (row.n !== undefined && row.n !== null) state.newer = Number(row.n) > 0 ? 'incoming' : Number(row.n) < 0 ? 'current' : 'tie';
+    }
+  }
+  return states;
+}
+
+/**
+ * Entries whose final image meets another target row on a secondary unique key: a row the
+ * batch itself does not change (those move out of the way in the batch's own statements).
+ * Returns the row met, by entry index.
+ */
+async function probeUniqueKeys(connection: PoolConnection, table: TableOperations, entries: KeyExpectation[]): Promise<Map<number, Row>> {
+  const clashes = new Map<number, Row>();
+  const secondary = table.table.uniqueKeys.filter((unique) => unique.columns.join('\u0000') !== table.key.join('\u0000'));
+  if (secondary.length === 0) return clashes;
+  const touched = new Set(entries.map((entry) => keyOf(entry.keyRow, table.key, true)));
+  const writes = entries.map((entry, index) => ({ index, row: entry.final })).filter((w): w is { index: number; row: Row } => w.row !== null);
+  for (const unique of secondary) {
+    if (!unique.columns.every((column) => writes.every((w) => column in w.row))) continue;
+    for (let start = 0; start < writes.length; start += KEYS_PER_CHECK) {
+      const chunk = writes.slice(start, start + KEYS_PER_CHECK);
+      const sql = uniqueProbeStatement(table.table, table.key, unique.columns, chunk.map((w) => w.row));
+      if (sql === undefined) continue;
+      const [rows] = await connection.query<RowDataPacket[]>(sql);
+      const held = new Map<string, Row>();
+      for (const row of rows as Row[]) {
+        if (!touched.has(keyOf(row, table.key, true))) held.set(writeSetKeyOf(row, unique), row);
+      }
+      if (held.size === 0) continue;
+      for (const w of chunk) {
+        const met = held.get(writeSetKeyOf(w.row, unique));
+        if (met !== undefined && !clashes.has(w.index)) clashes.set(w.index, met);
+      }
+    }
+  }
+  return clashes;
+}
+
+/** The target's rows of conflicting entries (already locked by the check), by entry. */
+async function readCurrent(connection: PoolConnection, table: TableOperations, entries: KeyExpectation[]): Promise<Map<KeyExpectation, Row>> {
+  const current = new Map<KeyExpectation, Row>();
+  for (let start = 0; start < entries.length; start += KEYS_PER_CHECK) {
+    const chunk = entries.slice(start, start + KEYS_PER_CHECK);
+    const [rows] = await connection.query<RowDataPacket[]>(currentRowsStatement(table.table, table.key, chunk));
+    for (const row of rows as Row[]) {
+      const index = row.__ferry_entry;
+      if (index === null || index === undefined) continue;
+      const image: Row = { ...row };
+      delete image.__ferry_entry;
+      delete image['0'];
+      current.set(chunk[Number(index)]!, image);
+    }
+  }
+  return current;
+}
+
