@@ -22,7 +22,7 @@ interface Changed {
   conflicts_per_s: number | null;
 }
 interface Results {
-  detection_active: boolean;
+  detection_active: boolean | null;
   row_changes: number;
   scenarios: Array<{ key: string; label: string }>;
   off: Mode;
@@ -40,7 +40,7 @@ interface Results {
 const num = (value: number | null | undefined): string => (value === null || value === undefined ? '-' : Math.round(value).toLocaleString('en-US'));
 
 function falseConflictLine(r: Results): string {
-  if (r.false_conflicts === null) return 'conflicts recorded on the untouched target: no conflicts table (Load did not detect: detectConflicts changed nothing)';
+  if (r.false_conflicts === null) return 'conflicts recorded on the untouched target: no conflicts table (a Ferry without detection: detectConflicts changed nothing)';
   if (r.false_conflicts === 0) return 'conflicts recorded on the untouched target: 0';
   return `FALSE CONFLICTS: ${num(r.false_conflicts)} recorded on an untouched target (a bug in detection)`;
 }
@@ -62,6 +62,7 @@ export function conflictReportLines(json: Record<string, unknown>): string[] {
   lines.push(`  runs in order: ${r.runs.map((x) => `${x.detect ? 'on' : 'off'} ${num(x.rows_per_s)}`).join(', ')}`);
   const c = r.changed_target;
   if (c !== null) {
+    if (r.detection_active === false) lines.push('NO CONFLICT FOUND on the changed target: detection did not run (detectConflicts changed nothing)');
     if (c.as_expected === false) lines.push(`CONFLICT COUNT WRONG on the changed target: ${num(c.recorded_conflicts)} recorded, ${num(c.rows_changed)} rows changed (one conflict each)`);
     lines.push(
       `changed target (${c.percent_of_updated_rows}% of the rows (b) updates changed behind Ferry's back, ${num(c.rows_changed)} rows): ${num(c.recorded_conflicts)} conflicts recorded of ${num(c.rows_changed)} expected, ${num(c.conflicts_per_s)} conflicts/s during (b)`,

@@ -78,7 +78,7 @@ const wallCostUs = (off: number, on: number): number => 1e6 / on - 1e6 / off;
  * bench/results/conflicts-latest.json. Each mode's figure is the median of its runs; the cost
  * per row is on minus off, in wall and CPU µs. Conflicts recorded on an untouched target are
  * false conflicts (a bug): `false_conflicts` counts them, null when no run had a conflicts
- * table to count in (Load did not detect).
+ * table to count in (a Ferry without detection).
  */
 export function conflictResultsJson(m: ConflictMeasurements): Record<string, unknown> {
   const offRuns = m.runs.filter((r) => !r.detect);
@@ -90,7 +90,8 @@ export function conflictResultsJson(m: ConflictMeasurements): Record<string, unk
   const pairs = offRuns.map((r, i) => (onRuns[i] ? round(onRuns[i].catchUp.fromReady.rowsPerSecond / r.catchUp.fromReady.rowsPerSecond, 3) : null)).filter((r) => r !== null);
   return {
     benchmark: 'conflicts',
-    detection_active: counted.length > 0,
+    // Load creates its conflicts table whether it detects or not: only conflicts found on the changed target show that detection ran.
+    detection_active: m.changed === null || m.changed.run.conflicts === null ? null : m.changed.run.conflicts > 0,
     row_changes: totalRowChanges(m.scenarios),
     scenarios: m.scenarios.map((s) => ({ key: s.key, label: s.label, row_changes: s.rowChanges, transactions: s.transactions })),
     off: { rows_per_s: Math.round(off.rowsPerSecond), ferry_cpu_us_per_row: round(off.ferryUs, 2), target_cpu_us_per_row: round(off.targetUs, 2), by_scenario: off.byScenario },

@@ -32,7 +32,7 @@ interface Results {
   cost_per_row_us: Record<string, number>;
   by_scenario: Record<string, Record<string, number>>;
   false_conflicts: number | null;
-  detection_active: boolean;
+  detection_active: boolean | null;
   changed_target: Record<string, unknown> | null;
   runs: Array<{ detect: boolean }>;
 }
@@ -58,21 +58,21 @@ describe('conflict benchmark results', () => {
     expect(json.cost_per_row_us).toEqual({ wall: 2.5, ferry_cpu: 2, target_cpu: 2 });
     expect(json.by_scenario.narrow_update_delete).toEqual({ off_rows_per_s: 100_000, on_rows_per_s: 80_000, ratio: 0.8, wall_us_per_row: 2.5 });
     expect(json.false_conflicts).toBe(0);
-    expect(json.detection_active).toBe(true);
+    expect(json.detection_active).toBeNull();
     expect(json.runs.map((r) => r.detect)).toEqual([false, true, false, true, false, true]);
     expect(median([3, 1, 2, 10])).toBe(2.5);
   });
 
-  it('says detection was not active when no run had a conflicts table, and flags conflicts on an untouched target as false', () => {
+  it('says when there was no conflicts table to count in, and flags conflicts on an untouched target as false', () => {
     const inactive = conflictResultsJson(measurements([run(false, [1000, 1000], 1, 1, null), run(true, [1000, 1000], 1, 1, null)]));
-    expect(inactive).toMatchObject({ detection_active: false, false_conflicts: null });
-    expect(conflictReportLines(inactive).join('\n')).toContain('no conflicts table (Load did not detect');
+    expect(inactive).toMatchObject({ false_conflicts: null });
+    expect(conflictReportLines(inactive).join('\n')).toContain('no conflicts table (a Ferry without detection');
     const wrong = conflictResultsJson(measurements([run(false, [1000, 1000], 1, 1, null), run(true, [1000, 1000], 1, 1, 3), run(false, [1000, 1000], 1, 1, null), run(true, [1000, 1000], 1, 1, 2)]));
     expect(wrong.false_conflicts).toBe(5);
     expect(conflictReportLines(wrong).join('\n')).toContain('FALSE CONFLICTS: 5 recorded on an untouched target');
   });
 
-  it("counts the changed target's conflicts per second over the updates scenario and compares it with the untouched runs over the same scenarios", () => {
+  it("counts the changed target's conflicts per second over the updates scenario, compares it with the untouched runs over the same scenarios, and flags a count other than one per changed row", () => {
     const untouchedOn = run(true, [80_000, 50_000], 1, 1, 0);
     // (b) alone at 40,000 rows/s: 2.5 s for 100,000 row changes, 5,000 conflicts in it.
     const changedRun = run(true, [80_000, 40_000], 1, 1, 5000);
@@ -81,9 +81,13 @@ describe('conflict benchmark results', () => {
     const json = results(m);
     expect(json.changed_target).toMatchObject({ rows_changed: 5000, expected_conflicts: 5000, recorded_conflicts: 5000, rows_per_s: 40_000, untouched_on_rows_per_s: 50_000, updates_rows_per_s: 40_000, untouched_on_updates_rows_per_s: 50_000, conflicts_per_s: 2000 });
     expect(json.changed_target).toMatchObject({ as_expected: true });
+    expect(json.detection_active).toBe(true);
     expect(conflictReportLines(conflictResultsJson(m)).join('\n')).toContain('5,000 conflicts recorded of 5,000 expected, 2,000 conflicts/s during (b)');
     const short = { ...m, changed: { ...m.changed!, run: { ...changedOnly, conflicts: 4999 } } };
     expect(results(short).changed_target).toMatchObject({ as_expected: false });
+    const none = { ...m, changed: { ...m.changed!, run: { ...changedOnly, conflicts: 0 } } };
+    expect(results(none).detection_active).toBe(false);
+    expect(conflictReportLines(conflictResultsJson(none)).join('\n')).toContain('NO CONFLICT FOUND on the changed target');
     expect(conflictReportLines(conflictResultsJson(short)).join('\n')).toContain('CONFLICT COUNT WRONG on the changed target: 4,999 recorded, 5,000 rows changed');
   });
 });
