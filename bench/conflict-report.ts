@@ -23,6 +23,7 @@ interface Changed {
 }
 interface Results {
   detection_active: boolean | null;
+  parallel: number;
   row_changes: number;
   scenarios: Array<{ key: string; label: string }>;
   off: Mode;
@@ -50,7 +51,7 @@ export function conflictReportLines(json: Record<string, unknown>): string[] {
   const r = json as unknown as Results;
   const lines = [
     '',
-    `Conflict detection, ${num(r.row_changes)} row changes caught up by bin/ferry run (medians of ${r.runs.filter((x) => !x.detect).length} runs off, ${r.runs.filter((x) => x.detect).length} on, alternating)`,
+    `Conflict detection, ${num(r.row_changes)} row changes caught up by bin/ferry run, parallel ${r.parallel} (medians of ${r.runs.filter((x) => !x.detect).length} runs off, ${r.runs.filter((x) => x.detect).length} on, alternating)`,
     `  off ${num(r.off.rows_per_s)} rows/s, on ${num(r.on.rows_per_s)} rows/s: ratio ${r.ratio_on_vs_off.toFixed(3)} (per pair: ${r.pair_ratios.map((p) => p.toFixed(3)).join(', ')})`,
     `  cost per row change: ${r.cost_per_row_us.wall.toFixed(2)} µs wall, ${r.cost_per_row_us.ferry_cpu.toFixed(2)} µs Ferry CPU (${r.off.ferry_cpu_us_per_row.toFixed(2)} -> ${r.on.ferry_cpu_us_per_row.toFixed(2)}), ${r.cost_per_row_us.target_cpu.toFixed(2)} µs target mysqld CPU (${r.off.target_cpu_us_per_row.toFixed(2)} -> ${r.on.target_cpu_us_per_row.toFixed(2)})`,
   ];

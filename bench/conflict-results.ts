@@ -22,6 +22,8 @@ export interface ConflictMeasurements {
   /** In the order they ran: off, on, off, on, ... */
   runs: ConflictRun[];
   changed: ChangedTargetRun | null;
+  /** Apply connections of every run. */
+  parallel: number;
 }
 
 /** The scenario of updates and deletes by key: the changed target's conflicts all fall in it. */
@@ -92,6 +94,7 @@ export function conflictResultsJson(m: ConflictMeasurements): Record<string, unk
     benchmark: 'conflicts',
     // Load creates its conflicts table whether it detects or not: only conflicts found on the changed target show that detection ran.
     detection_active: m.changed === null || m.changed.run.conflicts === null ? null : m.changed.run.conflicts > 0,
+    parallel: m.parallel,
     row_changes: totalRowChanges(m.scenarios),
     scenarios: m.scenarios.map((s) => ({ key: s.key, label: s.label, row_changes: s.rowChanges, transactions: s.transactions })),
     off: { rows_per_s: Math.round(off.rowsPerSecond), ferry_cpu_us_per_row: round(off.ferryUs, 2), target_cpu_us_per_row: round(off.targetUs, 2), by_scenario: off.byScenario },

@@ -25,6 +25,8 @@ export interface ConflictRunSetup {
   /** Where the pipeline files go (the servers' state directory). */
   dir: string;
   pids: { source: number; target: number };
+  /** Apply connections (the pipeline's `parallel`), the same in both modes. */
+  parallel: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export interface ConflictRunSetup {
 export async function runConflictCatchUp(setup: ConflictRunSetup, scenarios: WrittenScenario[], detect: boolean, name: string): Promise<ConflictRun> {
   mkdirSync(setup.dir, { recursive: true });
   const config = join(setup.dir, `pipeline-detect-${detect ? 'on' : 'off'}.json`);
-  writeFileSync(config, `${JSON.stringify({ detectConflicts: detect })}\n`);
+  writeFileSync(config, `${JSON.stringify({ detectConflicts: detect, parallel: setup.parallel })}\n`);
   const ferry = new FerryProcess({ source: setup.urls.source, target: setup.urls.target, tables: `${BENCH_SCHEMA}.*`, name, from: scenarios[0]!.fromGtid, config });
   try {
     const catchUp = await timeFerryCatchUp(ferry, setup.target, name, scenarios, { [PROCESS.primary]: setup.pids.source, [PROCESS.target]: setup.pids.target });

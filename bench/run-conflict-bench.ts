@@ -1,4 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { PIPELINE_DEFAULTS } from '../shared/config/pipeline-spec.ts';
 import type { Logger } from '../shared/logging.ts';
 import { FULL_SIZES, QUICK_SIZES, writeBacklogs } from './backlogs.ts';
 import { conflictReportLines } from './conflict-report.ts';
@@ -11,6 +12,8 @@ import { BENCH_SCHEMA, narrowTableSql, wideTableSql } from './tables.ts';
 
 export interface ConflictBenchOptions {
   quick: boolean;
+  /** Apply connections of every run (the pipeline's `parallel`). @default Ferry's default, 4 */
+  parallel?: number | undefined;
   log: Logger;
   out: (line: string) => void;
 }
@@ -28,7 +31,7 @@ const CHANGED_PERCENT = 5;
  * with detection on into a target changed behind Ferry's back. The servers are stopped and
  * purged whatever happens.
  */
-export async function runConflictBench({ quick, log, out }: ConflictBenchOptions): Promise<Record<string, unknown>> {
+export async function runConflictBench({ quick, parallel = PIPELINE_DEFAULTS.parallel, log, out }: ConflictBenchOptions): Promise<Record<string, unknown>> {
   const startedAt = performance.now();
   const step = (line: string): void => out(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const sizes = quick ? QUICK_SIZES : FULL_SIZES;
@@ -49,12 +52,12 @@ export async function runConflictBench({ quick, log, out }: ConflictBenchOptions
 
     step('writing the backlog on the source');
     const scenarios = await writeBacklogs(writers, sizes, (line) => step(`  ${line}`));
-    const setup: ConflictRunSetup = { source, target, urls: conflictUrls(servers), dir: conflictStateDir(), pids: { source: pidOf(servers.source), target: pidOf(servers.target) } };
+    const setup: ConflictRunSetup = { source, target, urls: conflictUrls(servers), dir: conflictStateDir(), pids: { source: pidOf(servers.source), target: pidOf(servers.target) }, parallel };
 
     const runs: ConflictRun[] = [];
     for (let pair = 0; pair < (quick ? QUICK_PAIRS : PAIRS); pair++) {
       for (const detect of [false, true]) {
-        step(`bin/ferry run, detection ${detect ? 'on' : 'off'} (run ${runs.length + 1}), into a fresh target`);
+        step(`bin/ferry run, detection ${detect ? 'on' : 'off'} (run ${runs.length + 1}, parallel ${parallel}), into a fresh target`);
         await resetTarget(target);
         const run = await runConflictCatchUp(setup, scenarios, detect, `conflicts-${runs.length + 1}`);
         step(`  ${run.catchUp.fromReady.rowsPerSecond.toLocaleString('en-US')} rows/s, identical to the source, conflicts recorded: ${run.conflicts ?? 'no conflicts table'}`);
@@ -71,7 +74,7 @@ export async function runConflictBench({ quick, log, out }: ConflictBenchOptions
     step(`  ${changedRun.catchUp.fromReady.rowsPerSecond.toLocaleString('en-US')} rows/s, identical to the source, conflicts recorded: ${changedRun.conflicts ?? 'no conflicts table'} of ${rowsChanged} changed rows`);
 
     const [version] = await source.query<RowDataPacket[]>('SELECT VERSION() AS v');
-    const measurements: ConflictMeasurements = { quick, mariadbVersion: String(version[0]?.v), durationSeconds: (performance.now() - startedAt) / 1000, scenarios, runs, changed };
+    const measurements: ConflictMeasurements = { quick, mariadbVersion: String(version[0]?.v), durationSeconds: (performance.now() - startedAt) / 1000, scenarios, runs, changed, parallel };
     const json = conflictResultsJson(measurements);
     for (const line of conflictReportLines(json)) out(line);
     out(`Results: ${writeLatest(json, 'conflicts-latest.json')}`);

@@ -10,7 +10,7 @@ import { stopWanServers } from '../bench/wan-servers.ts';
 import { FerryError, describeError, isFerryError } from '../shared/errors/index.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 
-const usage = `Usage: bin/ferry bench [--quick] [--wan | --full-sync | --conflicts]
+const usage = `Usage: bin/ferry bench [--quick] [--wan | --full-sync | --conflicts [--parallel N]]
 
 Benchmarks Ferry against MariaDB's native replication on servers of its own (4 MariaDB
 under .ferry/bench, stopped and purged at the end). Writes one deterministic backlog on a
@@ -51,6 +51,7 @@ from its 'pipeline starting' log line; the figure including process start is pri
             µs per row change (wall, Ferry CPU, target CPU), conflicts recorded (0 expected);
             then a target changed behind Ferry's back on 5% of the updated rows (conflicts/s).
             Servers under .ferry/bench-conflicts; results in bench/results/conflicts-latest.json
+  --parallel N  with --conflicts: the pipeline's apply connections in every run (default 4)
 `;
 
 export const benchCommand: Command = {
@@ -58,7 +59,7 @@ export const benchCommand: Command = {
   summary: 'catch-up, lag and memory against MariaDB native replication (--wan: across an emulated WAN; --full-sync: copy and verify; --conflicts: conflict detection)',
   usage,
   async run(argv, { log, out }) {
-    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, wan: { type: 'boolean' }, 'full-sync': { type: 'boolean' }, conflicts: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, wan: { type: 'boolean' }, 'full-sync': { type: 'boolean' }, conflicts: { type: 'boolean' }, parallel: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {
       out(usage);
       return 0;
@@ -67,6 +68,10 @@ export const benchCommand: Command = {
     const fullSync = values['full-sync'] === true;
     const conflicts = values.conflicts === true;
     if ([wan, fullSync, conflicts].filter(Boolean).length > 1) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--wan, --full-sync and --conflicts are separate benchmarks: give one' });
+    const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+    if (parallel !== undefined && (!conflicts || !Number.isInteger(parallel) || parallel < 1 || parallel > 64)) {
+      throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--parallel N (1 to 64) goes with --conflicts only' });
+    }
     const stopServers = wan ? stopWanServers : fullSync ? stopFullSyncServers : conflicts ? stopConflictServers : stopBenchServers;
     // The servers run detached from this process: an interrupted run stops them before exiting.
     const interrupted = (): void => {
@@ -78,7 +83,7 @@ export const benchCommand: Command = {
     process.once('SIGTERM', interrupted);
     try {
       const options = { quick: values.quick === true, log, out };
-      await (wan ? runWanBench(options) : fullSync ? runFullSyncBench(options) : conflicts ? runConflictBench(options) : runBench(options));
+      await (wan ? runWanBench(options) : fullSync ? runFullSyncBench(options) : conflicts ? runConflictBench({ ...options, parallel }) : runBench(options));
       return 0;
     } catch (error) {
       // Ferry's own errors keep their code line (cli/main.ts); a benchmark failure gets its message as is.

@@ -39,7 +39,7 @@ interface Results {
 const results = (m: ConflictMeasurements): Results => conflictResultsJson(m) as unknown as Results;
 
 function measurements(runs: ConflictRun[], changed: ConflictMeasurements['changed'] = null): ConflictMeasurements {
-  return { quick: true, mariadbVersion: '10.11.19', durationSeconds: 60, scenarios, runs, changed };
+  return { quick: true, mariadbVersion: '10.11.19', durationSeconds: 60, scenarios, runs, changed, parallel: 4 };
 }
 
 describe('conflict benchmark results', () => {
