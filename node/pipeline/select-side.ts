@@ -8,6 +8,7 @@ import type { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { SourcePosition } from '../../shared/model/change.ts';
 import { Extractor, type RowHook } from '../extract/extractor.ts';
+import { MirrorFilter } from '../extract/mirror-filter.ts';
 import { BinlogReader } from '../select/binlog-reader.ts';
 import type { BatchSender, ResumePoint, ResumeRequest } from './batch-channel.ts';
 import { settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
@@ -132,6 +133,8 @@ export class SelectSide {
 
     const includeSchemas = pipeline.mapping.literalSourceSchemas();
     let readerFailure: FerryError | undefined;
+    // Dropped before the queue: the mirror's transactions neither wait nor count as behind.
+    const mirror = pipeline.bidirectional === undefined ? undefined : new MirrorFilter(pipeline.bidirectional.mirror);
     const queue = new TransactionQueue({ rows: pipeline.queue.maxRows, bytes: pipeline.queue.maxBytes }, (paused) => (paused ? this.reader?.pause() : this.reader?.resume()));
     this.queue = queue;
     this.reader = new BinlogReader({
@@ -142,11 +145,17 @@ export class SelectSide {
       // and statement-logged changes are classified whatever their schema).
       ...(includeSchemas === undefined ? {} : { includeSchemas }),
       replicates: (schema, table) => pipeline.mapping.mapTable(schema, table) !== undefined,
+      // A bidirectional pipeline reads its mirror's marks: the mirror writes its checkpoints
+      // on this source, in the same system schema (both pipelines of a channel share it).
+      ...(pipeline.bidirectional === undefined ? {} : { markTable: { schema: pipeline.systemSchema, table: 'checkpoints' } }),
       heartbeatMs: pipeline.liveness.heartbeatMs,
       silenceMs: pipeline.liveness.sourceSilenceMs,
       log,
       onHeard: () => options.onHeard?.(),
-      onTransaction: (transaction) => queue.push(transaction),
+      onTransaction: (transaction) => {
+        const admitted = mirror === undefined ? transaction : mirror.admit(transaction);
+        if (admitted !== undefined) queue.push(admitted);
+      },
       onError: (error) => {
         readerFailure = error;
         queue.wake();

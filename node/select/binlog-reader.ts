@@ -2,7 +2,7 @@ import ZongJi from '@vlasky/zongji';
 import type { BinlogEvent, DeleteRowsEvent, MariadbGtidEvent, QueryEvent, RotateEvent, UpdateRowsEvent, WriteRowsEvent, XidEvent } from '@vlasky/zongji';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
-import type { ChangeKind, SourcePosition, SourceTransaction } from '../../shared/model/change.ts';
+import type { ChangeKind, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { gtidFlavorOf, parseGtidSet } from '../../shared/model/gtid.ts';
 import { binlogColumns, type ZongjiTableMapEntry } from './binlog-columns.ts';
 import { binlogConnectionOptions, type BinlogEndpoint } from './binlog-options.ts';
@@ -22,6 +22,12 @@ export interface BinlogReaderOptions {
   includeSchemas?: string[];
   /** Whether rows of a table are replicated (two-phase XA elsewhere is passed over). @default every table */
   replicates?: (schema: string, table: string) => boolean;
+  /**
+   * Ferry's checkpoint table on this source (`<systemSchema>.checkpoints`), decoded whatever
+   * includeSchemas says: its rows are the marks of the pipelines that applied a transaction
+   * (SourceTransaction.appliedBy), never changes. @default none (not read)
+   */
+  markTable?: TableRef;
   /**
    * Heartbeat period asked of the source (MASTER_HEARTBEAT_PERIOD through the dump
    * protocol): it sends one whenever the dump has had nothing to send for that long.
@@ -77,6 +83,7 @@ export class BinlogReader {
       options.onTransaction,
       (dropped) => options.log.warn({ ...dropped }, 'uncommitted source transaction dropped'),
       options.replicates,
+      options.markTable,
     );
   }
 
@@ -88,7 +95,7 @@ export class BinlogReader {
    * pipeline's next epoch).
    */
   start(): Promise<void> {
-    const { start, serverId, includeSchemas } = this.options;
+    const { start, serverId, includeSchemas, markTable } = this.options;
     if (this.stopped) return Promise.reject(this.stoppedError());
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -108,7 +115,7 @@ export class BinlogReader {
       this.zongji.start({
         serverId,
         includeEvents: EVENTS,
-        ...(includeSchemas ? { includeSchema: Object.fromEntries(includeSchemas.map((schema) => [schema, true as const])) } : {}),
+        ...(includeSchemas ? { includeSchema: includeSchemaFilter(includeSchemas, markTable) } : {}),
         ...(start.gtidSet !== undefined ? { gtidSet: start.gtidSet } : { filename: start.file, position: start.pos }),
       });
       this.watchConnection(reject, () => ready);
@@ -206,6 +213,16 @@ export class BinlogReader {
       this.fail(error instanceof FerryError ? error : classifySourceError(error, this.options.endpoint));
     }
   }
+}
+
+/**
+ * zongji's includeSchema: whole schemas, plus the one mark table of the system schema (which
+ * no table rule replicates, so it is never among the schemas).
+ */
+export function includeSchemaFilter(schemas: string[], markTable: TableRef | undefined): Record<string, true | string[]> {
+  const filter: Record<string, true | string[]> = Object.fromEntries(schemas.map((schema) => [schema, true as const]));
+  if (markTable !== undefined && filter[markTable.schema] !== true) filter[markTable.schema] = [markTable.table];
+  return filter;
 }
 
 function describeStart(start: SourcePosition): string {

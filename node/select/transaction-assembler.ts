@@ -1,7 +1,10 @@
 import { FerryError } from '../../shared/errors/index.ts';
 import type { GtidSet } from '../../shared/model/gtid.ts';
-import type { ChangeKind, ColumnInfo, DdlStatement, Row, RowChange, SourcePosition, SourceTransaction } from '../../shared/model/change.ts';
+import type { ChangeKind, ColumnInfo, DdlStatement, Row, RowChange, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { parseControlStatement } from './control-statements.ts';
+
+/** The column of a checkpoint row that names the pipeline that wrote it (node/load/checkpoint-store.ts). */
+const MARK_COLUMN = 'pipeline';
 
 /** The binlog events the assembler needs, already decoded (see binlog-reader.ts). */
 export type AssemblerEvent =
@@ -31,6 +34,8 @@ interface OpenTransaction {
   ddl?: DdlStatement;
   laterStatements?: DdlStatement[];
   savepoints?: Savepoint[];
+  /** Pipelines whose checkpoint rows the group wrote (SourceTransaction.appliedBy). */
+  appliedBy?: string[];
 }
 
 /** Why an open transaction was dropped without being emitted (see onDropped). */
@@ -66,6 +71,11 @@ export class TransactionAssembler {
     private readonly onDropped: (dropped: DroppedTransaction) => void = () => {},
     /** Whether a table's rows are replicated: two-phase XA on other tables is passed over. @default every table */
     private readonly replicates: (schema: string, table: string) => boolean = () => true,
+    /**
+     * Ferry's checkpoint table (`<systemSchema>.checkpoints`): its rows are marks, never changes;
+     * the `pipeline` of each is recorded in the transaction's appliedBy. @default none
+     */
+    private readonly markTable?: TableRef,
   ) {
     this.file = startFile;
   }
@@ -130,6 +140,11 @@ export class TransactionAssembler {
     }
     // Object literals of one shape, not spreads: this runs for every row of the backlog.
     const { schema, table, kind, columns } = event;
+    const mark = this.markTable;
+    if (mark !== undefined && table === mark.table && schema === mark.schema) {
+      this.recordMarks(this.open, event);
+      return;
+    }
     const changes = this.open.changes;
     this.open.bytes += event.bytes ?? 0;
     for (const row of event.rows) {
@@ -139,6 +154,27 @@ export class TransactionAssembler {
         const pair = row as { before: Row; after: Row };
         changes.push({ schema, table, kind, columns, before: pair.before, after: pair.after });
       }
+    }
+  }
+
+  /**
+   * A checkpoint row Load wrote in this transaction (an upsert: logged as an insert, or as an
+   * update whose after image names the pipeline; a delete is a reset, not an apply). The
+   * column is read by name: binlog_row_metadata=FULL is a precheck.
+   */
+  private recordMarks(open: OpenTransaction, event: Extract<AssemblerEvent, { type: 'rows' }>): void {
+    if (event.kind === 'delete') return;
+    for (const row of event.rows) {
+      const image = (event.kind === 'insert' ? row : (row as { after: Row }).after) as Row;
+      const pipeline = image[MARK_COLUMN];
+      if (typeof pipeline !== 'string') {
+        throw new FerryError('FERRY_ERR_BINLOG_UNSUPPORTED', {
+          position: this.where(),
+          detail: `a row of ${event.schema}.${event.table} without its ${MARK_COLUMN} column by name (binlog_row_metadata must be FULL on the source)`,
+        });
+      }
+      const applied = (open.appliedBy ??= []);
+      if (!applied.includes(pipeline)) applied.push(pipeline);
     }
   }
 
@@ -268,6 +304,7 @@ export class TransactionAssembler {
     if (open.gtid !== undefined) transaction.gtid = open.gtid;
     if (open.ddl) transaction.ddl = open.ddl;
     if (open.laterStatements) transaction.laterStatements = open.laterStatements;
+    if (open.appliedBy) transaction.appliedBy = open.appliedBy;
     this.emit(transaction);
   }
 

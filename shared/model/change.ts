@@ -73,6 +73,13 @@ export interface SourceTransaction {
    * (binlog_format=STATEMENT) puts each row change of a transaction in a statement of its own.
    */
   laterStatements?: DdlStatement[];
+  /**
+   * The pipelines whose mark the transaction carries: the `pipeline` column of the
+   * `<systemSchema>.checkpoints` rows it wrote (Load commits one with every batch), or the
+   * `/* ferry:<pipeline> *\/` comment of its DDL. Absent: no Ferry pipeline applied it
+   * (the application's own transaction). A bidirectional pipeline drops what its mirror applied.
+   */
+  appliedBy?: string[];
 }
 
 /** A row change after Transform: target names, values ready for the target driver. */
