@@ -1,7 +1,8 @@
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
 import type { Row } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
-import { checkStatement, currentRowsStatement, KEYS_PER_CHECK, uniqueProbeStatement, type CheckAnswerRow } from './conflict-check.ts';
+import type { Flavor } from '../../shared/mysql/flavor.ts';
+import { checkStatement, currentRowsStatement, expectedCheckByJoin, KEYS_PER_CHECK, uniqueProbeStatement, type CheckAnswerRow, type CheckFlags } from './conflict-check.ts';
 import { judge, type KeyState, type PolicySide, type Verdict } from './conflict-policy.ts';
 import { wireRow } from './conflict-store.ts';
 import { keyOf, writeSetKeyOf } from './key.ts';
@@ -35,12 +36,12 @@ export interface Resolution {
  * changes, a key already holding its final image needs nothing, keys checked absent are
  * created (plain INSERT: a row appearing there since is a retry, never a silent upsert).
  */
-export async function resolveConflicts(connection: PoolConnection, operations: TableOperations[], position: string, settings: ConflictSettings): Promise<Resolution> {
+export async function resolveConflicts(connection: PoolConnection, flavor: Flavor, operations: TableOperations[], position: string, settings: ConflictSettings): Promise<Resolution> {
   const resolution: Resolution = { tables: [], records: [], stopped: false };
   const at = new Date().toISOString();
   for (const table of operations) {
     const entries = table.expectations ?? [];
-    const states = await checkKeys(connection, table, entries, settings.timestampColumn);
+    const states = await checkKeys(connection, flavor, table, entries, settings.timestampColumn);
     const clashes = await probeUniqueKeys(connection, table, entries);
     const resolved: TableOperations = { table: table.table, key: table.key, deletes: [], writes: [], replaced: [], created: 0 };
     const rewritten: Row[] = [];
@@ -88,24 +89,45 @@ export async function resolveConflicts(connection: PoolConnection, operations: T
   return resolution;
 }
 
-/** The state of each entry's key on the target, by the check statement in chunks. */
-async function checkKeys(connection: PoolConnection, table: TableOperations, entries: KeyExpectation[], timestampColumn?: string): Promise<KeyState[]> {
+/**
+ * The state of each entry's key on the target: first whether each row is the expected image
+ * (in chunks, locking the rows), then, for the keys present whose row is not, whether it is
+ * already the final image and which timestamp is newer.
+ */
+async function checkKeys(connection: PoolConnection, flavor: Flavor, table: TableOperations, entries: KeyExpectation[], timestampColumn?: string): Promise<KeyState[]> {
   const states: KeyState[] = entries.map((entry) => ({ present: false, matchesExpected: entry.expected === null, equalsFinal: entry.final === null, uniqueClash: false }));
-  for (let start = 0; start < entries.length; start += KEYS_PER_CHECK) {
-    const chunk = entries.slice(start, start + KEYS_PER_CHECK);
-    const [rows] = await connection.query<RowDataPacket[]>(checkStatement(table.table, table.key, chunk, timestampColumn));
+  const unexpected: number[] = [];
+  await askInChunks(connection, flavor, table, entries, entries.map((_, index) => index), { expected: true, final: false }, (index, row) => {
+    const state = states[index]!;
+    state.present = true;
+    state.matchesExpected = entries[index]!.expected !== null && Number(row.e) === 1;
+    state.equalsFinal = false;
+    if (!state.matchesExpected) unexpected.push(index);
+  });
+  if (unexpected.length === 0) return states;
+  await askInChunks(connection, flavor, table, entries, unexpected, { expected: false, final: true, ...(timestampColumn === undefined ? {} : { timestampColumn }) }, (index, row) => {
+    const state = states[index]!;
+    state.equalsFinal = entries[index]!.final !== null && Number(row.f) === 1;
+    if (row.n !== undefined && row.n !== null) state.newer = Number(row.n) > 0 ? 'incoming' : Number(row.n) < 0 ? 'current' : 'tie';
+  });
+  return states;
+}
+
+/** Runs the check over `indexes` of `entries` in chunks; `answer` gets each row found, by entry index. */
+async function askInChunks(connection: PoolConnection, flavor: Flavor, table: TableOperations, entries: KeyExpectation[], indexes: number[], flags: CheckFlags, answer: (index: number, row: CheckAnswerRow) => void): Promise<void> {
+  for (let start = 0; start < indexes.length; start += KEYS_PER_CHECK) {
+    const chunkIndexes = indexes.slice(start, start + KEYS_PER_CHECK);
+    const chunk = chunkIndexes.map((index) => entries[index]!);
+    const joined = flags.expected && !flags.final && flavor === 'mariadb' ? expectedCheckByJoin(table.table, table.key, chunk) : undefined;
+    let [rows] = await connection.query<RowDataPacket[]>(joined ?? checkStatement(table.table, table.key, chunk, flags));
+    // FIELD matched a row differently from the key's IN: the slower CASE, which compares as `=` does.
+    if ((rows as unknown as CheckAnswerRow[]).some((row) => row.i === null || Number(row.i) < 0)) {
+      [rows] = await connection.query<RowDataPacket[]>(checkStatement(table.table, table.key, chunk, flags, false));
+    }
     for (const row of rows as unknown as CheckAnswerRow[]) {
-      if (row.i === null) continue;
-      const index = start + Number(row.i);
-      const entry = entries[index]!;
-      const state = states[index]!;
-      state.present = true;
-      state.matchesExpected = entry.expected !== null && Number(row.e) === 1;
-      state.equalsFinal = entry.final !== null && Number(row.f) === 1;
-      if (row.n !== undefined && row.n !== null) state.newer = Number(row.n) > 0 ? 'incoming' : Number(row.n) < 0 ? 'current' : 'tie';
+      if (row.i !== null) answer(chunkIndexes[Number(row.i)]!, row);
     }
   }
-  return states;
 }
 
 /**

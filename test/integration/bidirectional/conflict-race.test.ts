@@ -19,7 +19,7 @@ function racingPool(pool: Pool, afterCheck: () => Promise<void>): Pool {
     const query = connection.query.bind(connection) as Query;
     (connection as unknown as { query: Query }).query = async (sql, values) => {
       const answer = await query(sql, values);
-      if (typeof sql === 'string' && sql.startsWith('SELECT 0, CASE')) await afterCheck();
+      if (typeof sql === 'string' && sql.endsWith(' FOR UPDATE') && (sql.startsWith('WITH v(') || sql.startsWith('SELECT 0,'))) await afterCheck();
       return answer;
     };
     return connection;

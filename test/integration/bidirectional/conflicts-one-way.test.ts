@@ -40,16 +40,23 @@ describe('one-way pipeline with detectConflicts', () => {
   it('compares images exactly: writes of unchanged rows find no conflict', async () => {
     const pair = await replicationPair();
     await pair.onBoth(`CREATE TABLE people ${TABLE}`);
+    // A text key: checked by its own statement form (not the integer keys' join).
+    await pair.onBoth('CREATE TABLE tags (name VARCHAR(20) COLLATE utf8mb4_general_ci PRIMARY KEY, f FLOAT, note VARCHAR(10) NULL)');
     const ferry = startDetecting(pair);
     await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
     const people = `\`${pair.schema}\`.people`;
+    const tags = `\`${pair.schema}\`.tags`;
     await pair.source.connection.query(`INSERT INTO ${people} VALUES ${[1, 2, 3, 4].map(row).join(',')}`);
     await pair.source.connection.query(`INSERT INTO ${people} (id) VALUES (5)`);
+    await pair.source.connection.query(`INSERT INTO ${tags} VALUES ('Red ', 0.3, NULL), ('blue', -1.7e-5, 'x')`);
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'people');
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'tags');
     // Every row's before image is the target's row, value for value: no conflict.
     await pair.source.connection.query(`UPDATE ${people} SET n = id * 10`);
     await pair.source.connection.query(`DELETE FROM ${people} WHERE id = 4`);
+    await pair.source.connection.query(`UPDATE ${tags} SET note = 'y'`);
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'people');
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'tags');
     expect(await conflictsOf(pair)).toEqual([]);
     expect(ferry.child.exitCode).toBeNull();
   });
