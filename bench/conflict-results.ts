@@ -67,7 +67,7 @@ function modeSummary(runs: ConflictRun[], scenarios: WrittenScenario[]): { rowsP
   const perRow = (process: string) => median(runs.map((r) => microsPerRow(cpuOf(r.catchUp.cpu, process), r.catchUp.cpu.rows)));
   return {
     rowsPerSecond: median(runs.map((r) => r.catchUp.fromReady.rowsPerSecond)),
-    byScenario: Object.fromEntries(scenarios.map((s) => [s.key, median(runs.map((r) => r.catchUp.fromReady.byScenario[s.key]!))])),
+    byScenario: Object.fromEntries(scenarios.map((s) => [s.key, Math.round(median(runs.map((r) => r.catchUp.fromReady.byScenario[s.key]!)))])),
     ferryUs: perRow(PROCESS.ferry),
     targetUs: perRow(PROCESS.target),
   };
@@ -137,7 +137,7 @@ function changedJson(c: ChangedTargetRun, untouchedOn: ConflictRun[]): Record<st
     rows_per_s: c.run.catchUp.fromReady.rowsPerSecond,
     untouched_on_rows_per_s: Math.round(median(untouchedOn.map((r) => rows / secondsOn(r, c.scenarios)))),
     updates_rows_per_s: updates ? c.run.catchUp.fromReady.byScenario[updates.key] : null,
-    untouched_on_updates_rows_per_s: updates ? median(untouchedOn.map((r) => r.catchUp.fromReady.byScenario[updates.key]!)) : null,
+    untouched_on_updates_rows_per_s: updates ? Math.round(median(untouchedOn.map((r) => r.catchUp.fromReady.byScenario[updates.key]!))) : null,
     conflicts_per_s: updateSeconds === null || c.run.conflicts === null ? null : Math.round(c.run.conflicts / updateSeconds),
     ferry_cpu_us_per_row: round(microsPerRow(cpuOf(c.run.catchUp.cpu, PROCESS.ferry), c.run.catchUp.cpu.rows), 2),
     target_cpu_us_per_row: round(microsPerRow(cpuOf(c.run.catchUp.cpu, PROCESS.target), c.run.catchUp.cpu.rows), 2),

@@ -61,6 +61,9 @@ describe('conflict benchmark results', () => {
     expect(json.detection_active).toBeNull();
     expect(json.runs.map((r) => r.detect)).toEqual([false, true, false, true, false, true]);
     expect(median([3, 1, 2, 10])).toBe(2.5);
+    // Medians of two runs are whole rows/s, as every other rate in the results.
+    const halves = results(measurements([run(false, [1000, 1000], 1, 1, null), run(true, [1000, 1000], 1, 1, 0), run(false, [1001, 1001], 1, 1, null), run(true, [1000, 1000], 1, 1, 0)]));
+    expect(halves.off).toMatchObject({ by_scenario: { narrow_insert: 1001, narrow_update_delete: 1001 } });
   });
 
   it('says when there was no conflicts table to count in, and flags conflicts on an untouched target as false', () => {
