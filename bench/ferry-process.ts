@@ -10,13 +10,15 @@ export interface FerryRunOptions {
   tables: string;
   name: string;
   from: string;
+  /** A pipeline file for the fields that have no flag (detectConflicts); the flags above override it. */
+  config?: string;
 }
 
 /** One `bin/ferry run` child process (bench-child.ts: readiness, memory, log tail). */
 export class FerryProcess extends BenchChild {
   constructor(options: FerryRunOptions) {
     const bin = join(import.meta.dirname, '..', 'bin', 'ferry');
-    const args = ['run', '--source', options.source, '--target', options.target, '--tables', options.tables, '--name', options.name, '--from', options.from];
+    const args = ['run', '--source', options.source, '--target', options.target, '--tables', options.tables, '--name', options.name, '--from', options.from, ...(options.config ? ['--config', options.config] : [])];
     // FERRY_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof': node flags for the Ferry
     // process (profiles; many are refused in NODE_OPTIONS), added to bin/ferry's own.
     const nodeArgs = process.env.FERRY_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];

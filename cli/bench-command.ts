@@ -1,4 +1,6 @@
 import { runBench } from '../bench/run-bench.ts';
+import { runConflictBench } from '../bench/run-conflict-bench.ts';
+import { stopConflictServers } from '../bench/conflict-servers.ts';
 import { runFullSyncBench } from '../bench/run-full-sync-bench.ts';
 import { stopFullSyncServers } from '../bench/full-sync-servers.ts';
 import { runWanBench } from '../bench/run-wan-bench.ts';
@@ -8,7 +10,7 @@ import { stopWanServers } from '../bench/wan-servers.ts';
 import { FerryError, describeError, isFerryError } from '../shared/errors/index.ts';
 import { parseCommandArgs, type Command } from './command.ts';
 
-const usage = `Usage: bin/ferry bench [--quick] [--wan | --full-sync]
+const usage = `Usage: bin/ferry bench [--quick] [--wan | --full-sync | --conflicts [--parallel N]]
 
 Benchmarks Ferry against MariaDB's native replication on servers of its own (4 MariaDB
 under .ferry/bench, stopped and purged at the end). Writes one deterministic backlog on a
@@ -42,22 +44,35 @@ from its 'pipeline starting' log line; the figure including process start is pri
             steady write load (which must end identical). Servers under
             .ferry/bench-full-sync; results in bench/results/full-sync-latest.json. About
             20 s plus Ferry's two copies; with --quick 100,000 rows
+  --conflicts  the cost of conflict detection instead (docs/benchmarks.md, "Conflict
+            detection"): the backlog above caught up by bin/ferry run with detectConflicts
+            off and on, alternating (4 pairs; --quick 3 pairs of the quick backlog), each
+            into a fresh target checked against the source; rows/s off and on, the ratio,
+            µs per row change (wall, Ferry CPU, target CPU), conflicts recorded (0 expected);
+            then a target changed behind Ferry's back on 5% of the updated rows (conflicts/s).
+            Servers under .ferry/bench-conflicts; results in bench/results/conflicts-latest.json
+  --parallel N  with --conflicts: the pipeline's apply connections in every run (default 4)
 `;
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'catch-up, lag and memory against MariaDB native replication (--wan: across an emulated WAN; --full-sync: copy and verify)',
+  summary: 'catch-up, lag and memory against MariaDB native replication (--wan: across an emulated WAN; --full-sync: copy and verify; --conflicts: conflict detection)',
   usage,
   async run(argv, { log, out }) {
-    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, wan: { type: 'boolean' }, 'full-sync': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    const { values } = parseCommandArgs(argv, { quick: { type: 'boolean' }, wan: { type: 'boolean' }, 'full-sync': { type: 'boolean' }, conflicts: { type: 'boolean' }, parallel: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {
       out(usage);
       return 0;
     }
     const wan = values.wan === true;
     const fullSync = values['full-sync'] === true;
-    if (wan && fullSync) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--wan and --full-sync are separate benchmarks: give one' });
-    const stopServers = wan ? stopWanServers : fullSync ? stopFullSyncServers : stopBenchServers;
+    const conflicts = values.conflicts === true;
+    if ([wan, fullSync, conflicts].filter(Boolean).length > 1) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--wan, --full-sync and --conflicts are separate benchmarks: give one' });
+    const parallel = values.parallel === undefined ? undefined : Number(values.parallel);
+    if (parallel !== undefined && (!conflicts || !Number.isInteger(parallel) || parallel < 1 || parallel > 64)) {
+      throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: '--parallel N (1 to 64) goes with --conflicts only' });
+    }
+    const stopServers = wan ? stopWanServers : fullSync ? stopFullSyncServers : conflicts ? stopConflictServers : stopBenchServers;
     // The servers run detached from this process: an interrupted run stops them before exiting.
     const interrupted = (): void => {
       out('interrupted: stopping the benchmark processes and servers');
@@ -68,7 +83,7 @@ export const benchCommand: Command = {
     process.once('SIGTERM', interrupted);
     try {
       const options = { quick: values.quick === true, log, out };
-      await (wan ? runWanBench(options) : fullSync ? runFullSyncBench(options) : runBench(options));
+      await (wan ? runWanBench(options) : fullSync ? runFullSyncBench(options) : conflicts ? runConflictBench({ ...options, parallel }) : runBench(options));
       return 0;
     } catch (error) {
       // Ferry's own errors keep their code line (cli/main.ts); a benchmark failure gets its message as is.
