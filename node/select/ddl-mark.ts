@@ -7,7 +7,7 @@ import type { TableRef } from '../../shared/model/change.ts';
  * (`/* ferry:<pipeline> *\/`), and the opposite pipeline of a bidirectional channel drops it.
  *
  * Where the mark goes, as MariaDB 10.11 logs it (tested in test/integration/bidirectional/ddl-marks.test.ts):
- * - CREATE, ALTER, RENAME, TRUNCATE, CREATE OR REPLACE, CREATE/DROP INDEX, and statements
+ * - CREATE, ALTER, RENAME, TRUNCATE, CREATE OR REPLACE, CREATE INDEX, and statements
  *   made of executable comments (`/*! ... *\/`, `/*M! ... *\/`) are logged as sent: a leading
  *   comment survives.
  * - DROP TABLE is logged as a statement the server builds itself (`DROP TABLE [IF EXISTS]
