@@ -3,7 +3,7 @@ import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.t
 import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { DdlStatement, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
-import { quoteTable } from '../../shared/mysql/flavor.ts';
+import { markedDdl, markedDropTables } from '../select/ddl-mark.ts';
 import { parseDdl, type ParsedDdl } from './ddl.ts';
 import { replicatedTables, rewriteDdl, swappedIn } from './ddl-tables.ts';
 
@@ -41,17 +41,18 @@ async function dropSchema(schema: string, { sql }: DdlStatement, position: strin
   const { pipeline, log } = context;
   if (!pipeline.mapping.coversSchema(schema)) return [];
   const dropped = [...context.knownTables.values()].filter((t) => t.schema === schema);
-  if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql });
   if (pipeline.ddl === 'ignore') {
     log.warn({ sql, position }, 'DDL on a replicated table ignored');
     return [];
   }
+  refuseUnlessPrimary(pipeline, dropped[0] ?? { schema, table: '*' }, sql, position);
+  if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql });
   if (dropped.length === 0) {
     // Resumed after the schema was gone from the source: its tables cannot be listed any more.
     throw new FerryError('FERRY_ERR_DDL_APPLY_FAILED', { position, sql, detail: 'the tables of the dropped schema are no longer known; drop their targets by hand' });
   }
   const targets = dropped.map((t) => pipeline.mapping.mapTable(t.schema, t.table)?.target).filter((t): t is TableRef => t !== undefined);
-  const statement = `DROP TABLE IF EXISTS ${targets.map((t) => quoteTable(t.schema, t.table)).join(', ')}`;
+  const statement = markedDropTables(pipeline.name, targets);
   try {
     await context.pool.query(statement);
   } catch (error) {
@@ -68,7 +69,17 @@ async function dropSchema(schema: string, { sql }: DdlStatement, position: strin
  */
 function dropReplicatedOnly(parsed: ParsedDdl, pipeline: RuntimePipeline): string {
   const targets = parsed.tables.map((t) => pipeline.mapping.mapTable(t.schema, t.table)?.target).filter((t): t is TableRef => t !== undefined);
-  return `DROP TABLE IF EXISTS ${targets.map((t) => quoteTable(t.schema, t.table)).join(', ')}`;
+  return markedDropTables(pipeline.name, targets);
+}
+
+/**
+ * A bidirectional channel takes DDL from its primary only: its mirror's DDL never gets here
+ * (it carries the mirror's mark and is dropped on the select side), so DDL reaching the
+ * non-primary direction was run on the non-primary master by someone, and is refused.
+ */
+function refuseUnlessPrimary(pipeline: RuntimePipeline, table: TableRef, sql: string, position: string): void {
+  if (pipeline.bidirectional === undefined || pipeline.bidirectional.primary) return;
+  throw new FerryError('FERRY_ERR_DDL_NOT_PRIMARY', { table: `${table.schema}.${table.table}`, position, pipeline: pipeline.name, sql });
 }
 
 export function describePosition(position: SourcePosition): string {
@@ -121,11 +132,13 @@ async function applyStatement(ddl: DdlStatement, position: string, context: DdlC
     log.warn({ sql: ddl.sql, position, kind: parsed.kind, ...(swap ? { swappedIn: `${swap.from.schema}.${swap.from.table}` } : {}) }, 'DDL on a replicated table ignored');
     return [];
   }
+  refuseUnlessPrimary(pipeline, replicatedTables(parsed, pipeline.mapping)[0]!, ddl.sql, position);
   // An online schema change's cut-over from a shadow table the target does not have: applying
   // the RENAME would fail or move the wrong table, and "apply it by hand" would be wrong advice.
   if (swap) throw new FerryError('FERRY_ERR_DDL_SWAP_IN', { position, from: `${swap.from.schema}.${swap.from.table}`, table: `${swap.table.schema}.${swap.table.table}`, sql: ddl.sql });
   if (pipeline.ddl === 'stop') throw new FerryError('FERRY_ERR_DDL_NOT_ALLOWED', { position, sql: ddl.sql });
-  const statement = parsed.kind === 'drop' ? dropReplicatedOnly(parsed, pipeline) : rewriteDdl(ddl.sql, parsed, pipeline.mapping);
+  // Marked with the pipeline's name (ddl-mark.ts): the mirror of a bidirectional pipeline drops it.
+  const statement = parsed.kind === 'drop' ? dropReplicatedOnly(parsed, pipeline) : markedDdl(pipeline.name, rewriteDdl(ddl.sql, parsed, pipeline.mapping));
   try {
     await context.pool.query(statement);
     log.info({ sql: statement, position }, 'DDL applied');

@@ -2,9 +2,15 @@ import { FerryError } from '../../shared/errors/index.ts';
 import type { GtidSet } from '../../shared/model/gtid.ts';
 import type { ChangeKind, ColumnInfo, DdlStatement, Row, RowChange, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { parseControlStatement } from './control-statements.ts';
+import { readDdlMark } from './ddl-mark.ts';
 
 /** The column of a checkpoint row that names the pipeline that wrote it (node/load/checkpoint-store.ts). */
 const MARK_COLUMN = 'pipeline';
+
+function addMark(open: OpenTransaction, pipeline: string): void {
+  const applied = (open.appliedBy ??= []);
+  if (!applied.includes(pipeline)) applied.push(pipeline);
+}
 
 /** The binlog events the assembler needs, already decoded (see binlog-reader.ts). */
 export type AssemblerEvent =
@@ -173,8 +179,7 @@ export class TransactionAssembler {
           detail: `a row of ${event.schema}.${event.table} without its ${MARK_COLUMN} column by name (binlog_row_metadata must be FULL on the source)`,
         });
       }
-      const applied = (open.appliedBy ??= []);
-      if (!applied.includes(pipeline)) applied.push(pipeline);
+      addMark(open, pipeline);
     }
   }
 
@@ -219,9 +224,11 @@ export class TransactionAssembler {
     // Several statements in such a group before any row: row changes a session logged as
     // statements. Each is kept, in order, for the DDL policy to classify.
     const open = this.open;
+    const mark = readDdlMark(statement);
     if (open && open.standalone === false && open.changes.length === 0 && open.begun !== true && open.savepoints === undefined) {
       if (open.ddl) (open.laterStatements ??= []).push({ schema: event.schema, sql: statement });
       else open.ddl = { schema: event.schema, sql: statement };
+      if (mark !== undefined) addMark(open, mark);
       return;
     }
     // Any other statement inside a transaction: the server commits the transaction before
@@ -230,9 +237,13 @@ export class TransactionAssembler {
       throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: where(), detail: `statement inside a transaction with ${this.open.changes.length} row changes: ${statement.slice(0, 80)}` });
     }
     // A statement of its own (DDL and the like): one transaction, committed implicitly.
+    // Load marks the DDL it runs (ddl-mark.ts): the statement names the pipeline that applied it.
     const gtid = this.open?.gtid;
     this.open = undefined;
-    this.emit({ ...(gtid === undefined ? {} : { gtid }), end: this.position(event.nextPosition, gtid), timestamp: event.timestamp, changes: [], ddl: { schema: event.schema, sql: statement } });
+    this.emit({
+      ...(gtid === undefined ? {} : { gtid }), end: this.position(event.nextPosition, gtid), timestamp: event.timestamp, changes: [], ddl: { schema: event.schema, sql: statement },
+      ...(mark === undefined ? {} : { appliedBy: [mark] }),
+    });
   }
 
   private setSavepoint(open: OpenTransaction, name: string): void {

@@ -328,6 +328,11 @@ export const ERROR_CODES = {
     scope: 'downstream', retryable: false, http: 500,
     workaround: 'Apply the statement to the target by hand (adapting it if needed), then run once with --ddl ignore to step over it.',
   }),
+  FERRY_ERR_DDL_NOT_PRIMARY: spec({
+    message: 'DDL on replicated table {table} at {position}, read by {pipeline}, the non-primary direction of a bidirectional pair: {sql}',
+    scope: 'config', retryable: false, http: 409,
+    workaround: "In a bidirectional channel DDL runs on the primary master only (the source of the pipeline with primary: true) and reaches the other master from there, once. To go on: make the table the same on both masters by hand (revert the change on this pipeline's source, or make it on its target too), then run this pipeline once with --ddl ignore (ddl: ignore) to step over the statement; from then on run DDL on the primary.",
+  }),
 
   // ZooKeeper client adapter.
   FERRY_ERR_ZK_CONNECT_TIMEOUT: spec({
