@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
 import { scratchMariaDbs, type ScratchMariaDb } from '../../support/scratch-mariadb.ts';
 import { dumpTable } from '../../support/tables.ts';
+import { masters, type Master } from './loops-support.ts';
 
 type Policy = 'primary-wins' | 'newer-wins' | 'stop';
 
@@ -31,8 +32,8 @@ interface Channel {
 /** Two masters holding the same rows, and a way to start both directions between them. */
 async function channel(policy: Policy): Promise<Channel> {
   const [masterA, masterB] = await scratchMariaDbs(2);
-  const a = await masterA!.connect();
-  const b = await masterB!.connect();
+  // auto_increment set apart before the sessions open, as the auto_increment precheck asks.
+  const [{ connection: a }, { connection: b }] = (await masters([masterA!, masterB!])) as [Master, Master];
   for (const master of [a, b]) {
     await master.query(`CREATE DATABASE ${SCHEMA}`);
     await master.query(`CREATE TABLE ${SCHEMA}.items (id INT PRIMARY KEY, v VARCHAR(20) NOT NULL, ts DATETIME(6) NOT NULL)`);
