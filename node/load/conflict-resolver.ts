@@ -3,7 +3,7 @@ import type { Row } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
 import type { Flavor } from '../../shared/mysql/flavor.ts';
 import { checkStatement, currentRowsStatement, expectedCheckByJoin, KEYS_PER_CHECK, uniqueProbeStatement, type CheckAnswerRow, type CheckFlags } from './conflict-check.ts';
-import { judge, type KeyState, type PolicySide, type Verdict } from './conflict-policy.ts';
+import { echoVerdict, judge, type KeyState, type PolicySide, type Verdict } from './conflict-policy.ts';
 import { wireRow } from './conflict-store.ts';
 import { keyOf, writeSetKeyOf } from './key.ts';
 import type { KeyExpectation, TableOperations } from './merge.ts';
@@ -35,8 +35,10 @@ export interface Resolution {
  * under the policy, and returns the operations that remain: a skipped key drops all its
  * changes, a key already holding its final image needs nothing, keys checked absent are
  * created (plain INSERT: a row appearing there since is a retry, never a silent upsert).
+ * `echo`: the batch is an echo; each key is applied only where still true (echoVerdict), and
+ * nothing is a conflict.
  */
-export async function resolveConflicts(connection: PoolConnection, flavor: Flavor, operations: TableOperations[], position: string, settings: ConflictSettings): Promise<Resolution> {
+export async function resolveConflicts(connection: PoolConnection, flavor: Flavor, operations: TableOperations[], position: string, settings: ConflictSettings, echo = false): Promise<Resolution> {
   const resolution: Resolution = { tables: [], records: [], stopped: false };
   const at = new Date().toISOString();
   for (const table of operations) {
@@ -51,7 +53,8 @@ export async function resolveConflicts(connection: PoolConnection, flavor: Flavo
       const state = states[index]!;
       const clash = clashes.get(index);
       state.uniqueClash = clash !== undefined;
-      const verdict = judge(state, entry.expected !== null, settings.side);
+      if (echo && echoVerdict(state) !== 'apply') return;
+      const verdict = echo ? null : judge(state, entry.expected !== null, settings.side);
       if (verdict !== null) {
         conflicting.push({ entry, verdict, ...(clash === undefined ? {} : { clash }) });
         if (verdict.decision !== 'applied') return;
