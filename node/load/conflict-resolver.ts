@@ -43,7 +43,7 @@ export async function resolveConflicts(connection: PoolConnection, flavor: Flavo
   const at = new Date().toISOString();
   for (const table of operations) {
     const entries = table.expectations ?? [];
-    const states = await checkKeys(connection, flavor, table, entries, settings.timestampColumn);
+    const states = echo ? await checkEchoKeys(connection, flavor, table, entries) : await checkKeys(connection, flavor, table, entries, settings.timestampColumn);
     const clashes = await probeUniqueKeys(connection, table, entries);
     const resolved: TableOperations = { table: table.table, key: table.key, deletes: [], writes: [], replaced: [], created: 0 };
     const rewritten: Row[] = [];
@@ -112,6 +112,30 @@ async function checkKeys(connection: PoolConnection, flavor: Flavor, table: Tabl
     const state = states[index]!;
     state.equalsFinal = entries[index]!.final !== null && Number(row.f) === 1;
     if (row.n !== undefined && row.n !== null) state.newer = Number(row.n) > 0 ? 'incoming' : Number(row.n) < 0 ? 'current' : 'tie';
+  });
+  return states;
+}
+
+/**
+ * checkKeys for an echo batch, whose keys usually hold their final image already (the echo of
+ * the target's own change): the first pass asks that, with the final image in the expected
+ * image's place (the same statement forms); only keys present and not final are asked whether
+ * they hold the expected image. No timestamps: an echo is never a conflict.
+ */
+async function checkEchoKeys(connection: PoolConnection, flavor: Flavor, table: TableOperations, entries: KeyExpectation[]): Promise<KeyState[]> {
+  const states: KeyState[] = entries.map((entry) => ({ present: false, matchesExpected: entry.expected === null, equalsFinal: entry.final === null, uniqueClash: false }));
+  const swapped = entries.map((entry) => ({ keyRow: entry.keyRow, expected: entry.final, final: entry.expected }));
+  const notFinal: number[] = [];
+  await askInChunks(connection, flavor, table, swapped, entries.map((_, index) => index), { expected: true, final: false }, (index, row) => {
+    const state = states[index]!;
+    state.present = true;
+    state.matchesExpected = false;
+    state.equalsFinal = entries[index]!.final !== null && Number(row.e) === 1;
+    if (!state.equalsFinal) notFinal.push(index);
+  });
+  if (notFinal.length === 0) return states;
+  await askInChunks(connection, flavor, table, entries, notFinal, { expected: true, final: false }, (index, row) => {
+    states[index]!.matchesExpected = entries[index]!.expected !== null && Number(row.e) === 1;
   });
   return states;
 }
