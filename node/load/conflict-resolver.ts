@@ -5,6 +5,7 @@ import type { Flavor } from '../../shared/mysql/flavor.ts';
 import { checkStatement, currentRowsStatement, expectedCheckByJoin, KEYS_PER_CHECK, uniqueProbeStatement, type CheckAnswerRow, type CheckFlags } from './conflict-check.ts';
 import { echoVerdict, judge, type KeyState, type PolicySide, type Verdict } from './conflict-policy.ts';
 import { wireRow } from './conflict-store.ts';
+import type { EchoGuard } from './echo-guard.ts';
 import { keyOf, writeSetKeyOf } from './key.ts';
 import type { KeyExpectation, TableOperations } from './merge.ts';
 
@@ -14,6 +15,8 @@ export interface ConflictSettings {
   side: PolicySide;
   /** newer-wins: the column compared. */
   timestampColumn?: string;
+  /** The primary's direction: what it wrote per key, which an echo must find (echo-guard.ts). Absent: echoes are skipped. */
+  echoGuard?: EchoGuard;
 }
 
 /** What detection leaves of a table's operations: what to write, and how. */
@@ -41,8 +44,10 @@ export interface Resolution {
 export async function resolveConflicts(connection: PoolConnection, flavor: Flavor, operations: TableOperations[], position: string, settings: ConflictSettings, echo = false): Promise<Resolution> {
   const resolution: Resolution = { tables: [], records: [], stopped: false };
   const at = new Date().toISOString();
+  const guard = settings.echoGuard;
   for (const table of operations) {
     const entries = table.expectations ?? [];
+    const tableName = `${table.table.schema}.${table.table.table}`;
     const states = echo ? await checkEchoKeys(connection, flavor, table, entries) : await checkKeys(connection, flavor, table, entries, settings.timestampColumn);
     const clashes = await probeUniqueKeys(connection, table, entries);
     const resolved: TableOperations = { table: table.table, key: table.key, deletes: [], writes: [], replaced: [], created: 0 };
@@ -53,13 +58,19 @@ export async function resolveConflicts(connection: PoolConnection, flavor: Flavo
       const state = states[index]!;
       const clash = clashes.get(index);
       state.uniqueClash = clash !== undefined;
-      if (echo && echoVerdict(state) !== 'apply') return;
+      const guardKey = guard === undefined ? '' : `${tableName}\u0000${keyOf(entry.keyRow, table.key, true)}`;
+      // An echo only where the target holds its expected image because this direction wrote it there.
+      if (echo && (echoVerdict(state) !== 'apply' || guard?.wroteLast(guardKey, entry.expected) !== true)) return;
       const verdict = echo ? null : judge(state, entry.expected !== null, settings.side);
       if (verdict !== null) {
         conflicting.push({ entry, verdict, ...(clash === undefined ? {} : { clash }) });
-        if (verdict.decision !== 'applied') return;
+        if (verdict.decision !== 'applied') {
+          guard?.forget(guardKey);
+          return;
+        }
         if (verdict.kind === 'unique-key') replace = true;
       }
+      guard?.wrote(guardKey, entry.final);
       if (state.equalsFinal) return;
       if (entry.final === null) resolved.deletes.push(entry.keyRow);
       else if (state.present) {

@@ -4,6 +4,7 @@ import { FerryError, describeError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
+import { EchoGuard } from '../load/echo-guard.ts';
 import type { ConflictSettings } from '../load/conflict-resolver.ts';
 import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
 import { CheckpointStore, type FenceOwner } from '../load/checkpoint-store.ts';
@@ -207,6 +208,8 @@ function conflictSettings(pipeline: RuntimePipeline): ConflictSettings {
   return {
     pipeline: pipeline.name,
     side: { policy: bidirectional.conflicts, primary: bidirectional.primary },
+    // The primary's direction receives echoes (node/extract/mirror-filter.ts).
+    ...(bidirectional.primary ? { echoGuard: new EchoGuard() } : {}),
     ...(bidirectional.timestampColumn === undefined ? {} : { timestampColumn: bidirectional.timestampColumn }),
   };
 }
