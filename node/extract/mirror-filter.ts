@@ -18,6 +18,13 @@ export const MIRROR_KEEPALIVE_MS = 60_000;
  * mirror drops that one in turn (it carries this pipeline's mark), so nothing bounces.
  * Transactions applied by any other pipeline flow: a cascade A <-> B, B -> C delivers A's rows
  * to C through B.
+ *
+ * The primary's direction (`primary`) forwards its mirror's row transactions instead, marked
+ * `echo`: Load applies them only where the target still holds what they expect, which makes
+ * the other master replay the primary's whole history, so both converge even after an ABA on
+ * the primary (docs/bidirectional.md, 3). Nothing loops: what the echo writes carries this
+ * pipeline's mark, which the mirror drops. A transaction of the mirror without rows (a
+ * keep-alive, DDL) has nothing to echo and follows the rule above.
  */
 export class MirrorFilter {
   private lastQueuedAt: number;
@@ -26,6 +33,7 @@ export class MirrorFilter {
     private readonly mirror: string,
     private readonly keepAliveMs: number = MIRROR_KEEPALIVE_MS,
     private readonly now: () => number = Date.now,
+    private readonly primary = false,
   ) {
     // The start counts as a send: a backlog of the mirror's transactions is read for up to
     // keepAliveMs before one of them moves the checkpoint.
@@ -38,6 +46,10 @@ export class MirrorFilter {
     if (transaction.appliedBy?.includes(this.mirror) !== true) {
       this.lastQueuedAt = at;
       return transaction;
+    }
+    if (this.primary && transaction.ddl === undefined && transaction.changes.length > 0) {
+      this.lastQueuedAt = at;
+      return { ...transaction, echo: true };
     }
     if (at - this.lastQueuedAt < this.keepAliveMs) return undefined;
     this.lastQueuedAt = at;

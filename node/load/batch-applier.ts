@@ -104,7 +104,7 @@ class ConflictStop extends Error {
  * statement, to find a row the target refuses (as applyRowByRow).
  */
 async function applyDetecting(connection: PoolConnection, batch: Batch, work: BatchWork, context: ApplyContext, rowByRow: boolean): Promise<ConflictRecord[]> {
-  const resolution = await resolveConflicts(connection, context.flavor, work.operations, positionText(batch.end), context.conflicts!);
+  const resolution = await resolveConflicts(connection, context.flavor, work.operations, positionText(batch.end), context.conflicts!, batch.echo === true);
   if (resolution.stopped) throw new ConflictStop(resolution.records);
   await recordConflicts(connection, context.checkpoints.systemSchema, resolution.records);
   for (const { operations, replace } of resolution.tables) {

@@ -69,3 +69,22 @@ export function judge(state: KeyState, expectsRow: boolean, side: PolicySide): V
   const kind = conflictKind(state, expectsRow);
   return kind === null ? null : { kind, decision: decide(kind, state, side) };
 }
+
+/** What Load does with one key of an echo batch (SourceTransaction.echo). */
+export type EchoVerdict = 'apply' | 'none' | 'skip';
+
+/**
+ * An echo (the primary's copy of a change its mirror made, sent back by the primary's
+ * direction) is applied only where it is still true on the target: the target holds the
+ * expected image, so the primary saw the same history there (after an ABA on the primary, the
+ * non-primary side must take what the primary took). Holding the final image already (the
+ * usual case: the echo of the target's own change), nothing is written. Anything else is
+ * skipped silently, never a conflict: the target moved on, and that later change travels to
+ * the primary and is judged there. A unique-key clash is skipped too (another row holds the
+ * value: the target moved on as well).
+ */
+export function echoVerdict(state: KeyState): EchoVerdict {
+  if (state.equalsFinal) return 'none';
+  if (state.uniqueClash || !state.matchesExpected) return 'skip';
+  return 'apply';
+}

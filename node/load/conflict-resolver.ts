@@ -3,8 +3,9 @@ import type { Row } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
 import type { Flavor } from '../../shared/mysql/flavor.ts';
 import { checkStatement, currentRowsStatement, expectedCheckByJoin, KEYS_PER_CHECK, uniqueProbeStatement, type CheckAnswerRow, type CheckFlags } from './conflict-check.ts';
-import { judge, type KeyState, type PolicySide, type Verdict } from './conflict-policy.ts';
+import { echoVerdict, judge, type KeyState, type PolicySide, type Verdict } from './conflict-policy.ts';
 import { wireRow } from './conflict-store.ts';
+import type { EchoGuard } from './echo-guard.ts';
 import { keyOf, writeSetKeyOf } from './key.ts';
 import type { KeyExpectation, TableOperations } from './merge.ts';
 
@@ -14,6 +15,8 @@ export interface ConflictSettings {
   side: PolicySide;
   /** newer-wins: the column compared. */
   timestampColumn?: string;
+  /** The primary's direction: what it wrote per key, which an echo must find (echo-guard.ts). Absent: echoes are skipped. */
+  echoGuard?: EchoGuard;
 }
 
 /** What detection leaves of a table's operations: what to write, and how. */
@@ -35,13 +38,17 @@ export interface Resolution {
  * under the policy, and returns the operations that remain: a skipped key drops all its
  * changes, a key already holding its final image needs nothing, keys checked absent are
  * created (plain INSERT: a row appearing there since is a retry, never a silent upsert).
+ * `echo`: the batch is an echo; each key is applied only where still true (echoVerdict), and
+ * nothing is a conflict.
  */
-export async function resolveConflicts(connection: PoolConnection, flavor: Flavor, operations: TableOperations[], position: string, settings: ConflictSettings): Promise<Resolution> {
+export async function resolveConflicts(connection: PoolConnection, flavor: Flavor, operations: TableOperations[], position: string, settings: ConflictSettings, echo = false): Promise<Resolution> {
   const resolution: Resolution = { tables: [], records: [], stopped: false };
   const at = new Date().toISOString();
+  const guard = settings.echoGuard;
   for (const table of operations) {
     const entries = table.expectations ?? [];
-    const states = await checkKeys(connection, flavor, table, entries, settings.timestampColumn);
+    const tableName = `${table.table.schema}.${table.table.table}`;
+    const states = echo ? await checkEchoKeys(connection, flavor, table, entries) : await checkKeys(connection, flavor, table, entries, settings.timestampColumn);
     const clashes = await probeUniqueKeys(connection, table, entries);
     const resolved: TableOperations = { table: table.table, key: table.key, deletes: [], writes: [], replaced: [], created: 0 };
     const rewritten: Row[] = [];
@@ -51,12 +58,19 @@ export async function resolveConflicts(connection: PoolConnection, flavor: Flavo
       const state = states[index]!;
       const clash = clashes.get(index);
       state.uniqueClash = clash !== undefined;
-      const verdict = judge(state, entry.expected !== null, settings.side);
+      const guardKey = guard === undefined ? '' : `${tableName}\u0000${keyOf(entry.keyRow, table.key, true)}`;
+      // An echo only where the target holds its expected image because this direction wrote it there.
+      if (echo && (echoVerdict(state) !== 'apply' || guard?.wroteLast(guardKey, entry.expected) !== true)) return;
+      const verdict = echo ? null : judge(state, entry.expected !== null, settings.side);
       if (verdict !== null) {
         conflicting.push({ entry, verdict, ...(clash === undefined ? {} : { clash }) });
-        if (verdict.decision !== 'applied') return;
+        if (verdict.decision !== 'applied') {
+          guard?.forget(guardKey);
+          return;
+        }
         if (verdict.kind === 'unique-key') replace = true;
       }
+      guard?.wrote(guardKey, entry.final);
       if (state.equalsFinal) return;
       if (entry.final === null) resolved.deletes.push(entry.keyRow);
       else if (state.present) {
@@ -109,6 +123,30 @@ async function checkKeys(connection: PoolConnection, flavor: Flavor, table: Tabl
     const state = states[index]!;
     state.equalsFinal = entries[index]!.final !== null && Number(row.f) === 1;
     if (row.n !== undefined && row.n !== null) state.newer = Number(row.n) > 0 ? 'incoming' : Number(row.n) < 0 ? 'current' : 'tie';
+  });
+  return states;
+}
+
+/**
+ * checkKeys for an echo batch, whose keys usually hold their final image already (the echo of
+ * the target's own change): the first pass asks that, with the final image in the expected
+ * image's place (the same statement forms); only keys present and not final are asked whether
+ * they hold the expected image. No timestamps: an echo is never a conflict.
+ */
+async function checkEchoKeys(connection: PoolConnection, flavor: Flavor, table: TableOperations, entries: KeyExpectation[]): Promise<KeyState[]> {
+  const states: KeyState[] = entries.map((entry) => ({ present: false, matchesExpected: entry.expected === null, equalsFinal: entry.final === null, uniqueClash: false }));
+  const swapped = entries.map((entry) => ({ keyRow: entry.keyRow, expected: entry.final, final: entry.expected }));
+  const notFinal: number[] = [];
+  await askInChunks(connection, flavor, table, swapped, entries.map((_, index) => index), { expected: true, final: false }, (index, row) => {
+    const state = states[index]!;
+    state.present = true;
+    state.matchesExpected = false;
+    state.equalsFinal = entries[index]!.final !== null && Number(row.e) === 1;
+    if (!state.equalsFinal) notFinal.push(index);
+  });
+  if (notFinal.length === 0) return states;
+  await askInChunks(connection, flavor, table, entries, notFinal, { expected: true, final: false }, (index, row) => {
+    states[index]!.matchesExpected = entries[index]!.expected !== null && Number(row.e) === 1;
   });
   return states;
 }

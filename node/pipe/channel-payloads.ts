@@ -64,6 +64,8 @@ export function selectedBatchOf(message: BatchEndMessage, transactions: SourceTr
     bytes,
     ...(message.knownTables ? { knownTables: message.knownTables } : {}),
     ...(message.copy ? { copy: message.copy } : {}),
+    // A batch is all echoes or none: each transaction's header carries the flag.
+    ...(last.echo === true ? { echo: true as const } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ export class BatchBuilder {
   private end: SourcePosition | undefined;
   private sourceTimestamp = 0;
   private openedAt = 0;
+  private echoes = false;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -34,9 +35,17 @@ export class BatchBuilder {
     return this.openedAt;
   }
 
+  /** The batch holds echoes (SourceTransaction.echo): a batch is all echoes or none. */
+  get echo(): boolean {
+    return this.echoes;
+  }
+
   /** `transaction` as Extract left it: its changes are those kept. */
   add(transaction: SourceTransaction): void {
-    if (this.transactions.length === 0) this.openedAt = this.now();
+    if (this.transactions.length === 0) {
+      this.openedAt = this.now();
+      this.echoes = transaction.echo === true;
+    }
     this.transactions.push(transaction);
     this.changes += transaction.changes.length;
     this.sourceBytes += transaction.bytes ?? 0;
@@ -47,7 +56,7 @@ export class BatchBuilder {
   /** The batch so far, and a fresh start. */
   take(): BuiltBatch | undefined {
     if (this.end === undefined || this.transactions.length === 0) return undefined;
-    const batch: BuiltBatch = { end: this.end, transactions: this.transactions, sourceTimestamp: this.sourceTimestamp, openedAt: this.openedAt, bytes: this.sourceBytes };
+    const batch: BuiltBatch = { end: this.end, transactions: this.transactions, sourceTimestamp: this.sourceTimestamp, openedAt: this.openedAt, bytes: this.sourceBytes, ...(this.echoes ? { echo: true as const } : {}) };
     this.transactions = [];
     this.changes = 0;
     this.sourceBytes = 0;

@@ -97,6 +97,8 @@ export interface SelectedBatch {
   knownTables?: TableRef[];
   /** A batch of the online copy: its rows are the chunk's, at the copy's snapshot position. */
   copy?: CopyChunk;
+  /** Its transactions are echoes (SourceTransaction.echo), all of them. */
+  echo?: true;
 }
 
 /** How much may be sent and not yet acknowledged; an empty window always takes one batch. */

@@ -90,5 +90,5 @@ function transformBatch(selected: SelectedBatch, mapping: TableMapping): Batch {
       changes.push(transformChange(change, mapped));
     }
   }
-  return { end: selected.end, changes, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt };
+  return { end: selected.end, changes, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt, ...(selected.echo === true ? { echo: true as const } : {}) };
 }

@@ -4,6 +4,7 @@ import { FerryError, describeError, isFerryError } from '../../shared/errors/ind
 import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
+import { EchoGuard } from '../load/echo-guard.ts';
 import type { ConflictSettings } from '../load/conflict-resolver.ts';
 import { readRecentConflicts } from '../load/conflict-store.ts';
 import { RECENT_CONFLICTS, type ConflictsSummary } from './conflict-tracker.ts';
@@ -237,6 +238,8 @@ function conflictSettings(pipeline: RuntimePipeline): ConflictSettings {
   return {
     pipeline: pipeline.name,
     side: { policy: bidirectional.conflicts, primary: bidirectional.primary },
+    // The primary's direction receives echoes (node/extract/mirror-filter.ts).
+    ...(bidirectional.primary ? { echoGuard: new EchoGuard() } : {}),
     ...(bidirectional.timestampColumn === undefined ? {} : { timestampColumn: bidirectional.timestampColumn }),
   };
 }

@@ -29,7 +29,7 @@ export interface SelectLoopContext {
  * Extract → batch → send, transaction by transaction from the queue, until a stop is asked
  * for: then the open batch is sent and the stream ended, unless the pipeline was aborted. A
  * batch closes at batch.maxRows, batch.maxBytes, or batch.maxDelayMs after it opened. A DDL
- * transaction goes in a batch of its own. Throws the reader's failure or the channel's.
+ * transaction goes in a batch of its own, and a batch is all echoes or none. Throws the reader's failure or the channel's.
  */
 export async function runSelectLoop(context: SelectLoopContext): Promise<void> {
   const { pipeline, queue, extractor, channel } = context;
@@ -61,6 +61,8 @@ export async function runSelectLoop(context: SelectLoopContext): Promise<void> {
       builder.add(extracted);
       await flush();
     } else {
+      // Echoes are applied under their own rule (node/load/conflict-policy.ts): never in one batch with other transactions.
+      if (!builder.isEmpty && builder.echo !== (transaction.echo === true)) await flush();
       builder.add(extracted);
       if (builder.rows >= pipeline.batch.maxRows || builder.bytes >= pipeline.batch.maxBytes) await flush();
     }

@@ -8,7 +8,7 @@ import type { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { SourcePosition } from '../../shared/model/change.ts';
 import { Extractor, type RowHook } from '../extract/extractor.ts';
-import { MirrorFilter } from '../extract/mirror-filter.ts';
+import { MIRROR_KEEPALIVE_MS, MirrorFilter } from '../extract/mirror-filter.ts';
 import { BinlogReader } from '../select/binlog-reader.ts';
 import type { BatchSender, ResumePoint, ResumeRequest } from './batch-channel.ts';
 import { settlePreferred, type ConnectEndpoint } from './mysql-tls.ts';
@@ -134,7 +134,7 @@ export class SelectSide {
     const includeSchemas = pipeline.mapping.literalSourceSchemas();
     let readerFailure: FerryError | undefined;
     // Dropped before the queue: the mirror's transactions neither wait nor count as behind.
-    const mirror = pipeline.bidirectional === undefined ? undefined : new MirrorFilter(pipeline.bidirectional.mirror);
+    const mirror = pipeline.bidirectional === undefined ? undefined : new MirrorFilter(pipeline.bidirectional.mirror, MIRROR_KEEPALIVE_MS, Date.now, pipeline.bidirectional.primary);
     const queue = new TransactionQueue({ rows: pipeline.queue.maxRows, bytes: pipeline.queue.maxBytes }, (paused) => (paused ? this.reader?.pause() : this.reader?.resume()));
     this.queue = queue;
     this.reader = new BinlogReader({

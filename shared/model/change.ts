@@ -80,6 +80,12 @@ export interface SourceTransaction {
    * (the application's own transaction). A bidirectional pipeline drops what its mirror applied.
    */
   appliedBy?: string[];
+  /**
+   * Set by the primary's direction of a bidirectional channel on its mirror's transactions:
+   * forwarded, not dropped, and applied only where still true on the target
+   * (docs/bidirectional.md, 3).
+   */
+  echo?: true;
 }
 
 /** A row change after Transform: target names, values ready for the target driver. */
@@ -102,6 +108,8 @@ export interface Batch {
   openedAt: number;
   /** A batch of an online copy, or of the stream replaying the copy's window (node/copy/). */
   copy?: BatchCopy;
+  /** Every transaction of the batch is an echo (SourceTransaction.echo): Load applies a key only where the target still holds its expected or final image. */
+  echo?: true;
 }
 
 /** How Load treats a batch of an online copy and of the stream that replays its window. */

@@ -169,11 +169,13 @@ const Has = {
   Bytes: 4,
   Ddl: 8,
   LaterStatements: 16,
+  /** SourceTransaction.echo: no field follows. */
+  Echo: 32,
 } as const;
 type Has = (typeof Has)[keyof typeof Has];
 
 export function writeHeader(out: WireWriter, header: TransactionHeader): void {
-  const flags: number = (header.gtid !== undefined ? Has.Gtid : 0) | (header.end.gtidSet !== undefined ? Has.GtidSet : 0) | (header.bytes !== undefined ? Has.Bytes : 0) | (header.ddl !== undefined ? Has.Ddl : 0) | (header.laterStatements !== undefined ? Has.LaterStatements : 0);
+  const flags: number = (header.gtid !== undefined ? Has.Gtid : 0) | (header.end.gtidSet !== undefined ? Has.GtidSet : 0) | (header.bytes !== undefined ? Has.Bytes : 0) | (header.ddl !== undefined ? Has.Ddl : 0) | (header.laterStatements !== undefined ? Has.LaterStatements : 0) | (header.echo === true ? Has.Echo : 0);
   out.byte(flags);
   if (header.gtid !== undefined) out.string(header.gtid);
   out.string(header.end.file);
@@ -191,7 +193,7 @@ export function writeHeader(out: WireWriter, header: TransactionHeader): void {
 
 export function readHeader(input: WireReader): TransactionHeader {
   const flags = input.byte('transaction flags');
-  if (flags >= 32) throw corrupt(`transaction flags ${flags}`);
+  if (flags >= 64) throw corrupt(`transaction flags ${flags}`);
   const gtid = (flags & Has.Gtid) !== 0 ? input.string('a gtid') : undefined;
   const file = input.string('a binlog file name');
   const pos = input.uvarint('a binlog position');
@@ -210,6 +212,7 @@ export function readHeader(input: WireReader): TransactionHeader {
     for (let i = 0; i < count; i++) statements.push(readStatement(input));
     header.laterStatements = statements;
   }
+  if ((flags & Has.Echo) !== 0) header.echo = true;
   return header;
 }
 

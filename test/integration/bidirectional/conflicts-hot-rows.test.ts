@@ -9,8 +9,7 @@ const S = 'hot';
 /**
  * Updates of random rows among `rows` (1 to 3 a transaction), each leaving an image no other
  * write leaves (the origin and the transaction in `note`). Deletes and re-inserts of one key on
- * both masters are left out: primary-wins cannot converge them without tombstones (see
- * docs/bidirectional.md, "What primary-wins does not settle").
+ * both masters are conflicts-echo.test.ts's (docs/bidirectional.md, "Echoes").
  */
 async function hotUpdates(connection: Connection, table: string, options: { rows: number; transactions: number; seed: number; origin: string }): Promise<void> {
   const random = seededRandom(options.seed);

@@ -47,4 +47,19 @@ describe('MirrorFilter', () => {
     now = 160_000;
     expect(filter.admit(transaction(6, ['b-to-a']))?.changes).toEqual([]);
   });
+
+  it("on the primary's side forwards the mirror's row transactions as echoes; its DDL and rowless ones follow the keep-alive rule", () => {
+    let now = 0;
+    const filter = new MirrorFilter('b-to-a', 60_000, () => now, true);
+    const own = transaction(1);
+    expect(filter.admit(own)).toBe(own);
+    const mirrored = transaction(2, ['b-to-a']);
+    expect(filter.admit(mirrored)).toEqual({ ...mirrored, echo: true });
+    expect(mirrored.echo).toBeUndefined();
+    now = 59_999;
+    expect(filter.admit(transaction(3, ['b-to-a'], true))).toBeUndefined();
+    expect(filter.admit({ ...transaction(4, ['b-to-a']), changes: [] })).toBeUndefined();
+    now = 200_000;
+    expect(filter.admit({ ...transaction(5, ['b-to-a']), changes: [] })).toMatchObject({ changes: [], appliedBy: ['b-to-a'] });
+  });
 });

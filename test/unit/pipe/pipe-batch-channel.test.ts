@@ -166,6 +166,12 @@ describe('channel metadata mapping', () => {
     expect(() => selectedBatchOf({ seq: 5, openedAt: 1, status: { heardAt: 0, behind: false } }, [], 'peer')).toThrow(expect.objectContaining({ code: 'FERRY_ERR_PIPE_PROTOCOL' }) as Error);
   });
 
+  it('a batch of echoes (each header carries the flag) is an echo batch again on the load side', () => {
+    const transactions = [{ ...transaction(1, 300), echo: true as const }, { ...transaction(2, 400), echo: true as const }];
+    expect(selectedBatchOf({ seq: 4, openedAt: 77, status: { heardAt: 0, behind: false } }, transactions, 'peer').echo).toBe(true);
+    expect(selectedBatchOf({ seq: 5, openedAt: 77, status: { heardAt: 0, behind: false } }, [transaction(3, 500)], 'peer').echo).toBeUndefined();
+  });
+
   it('refuses malformed batch-ends and resume requests as protocol errors', () => {
     const bad = (text: string) => () => readBatchEnd(Buffer.from(text), 'peer');
     expect(bad('not json')).toThrow(expect.objectContaining({ code: 'FERRY_ERR_PIPE_PROTOCOL' }) as Error);

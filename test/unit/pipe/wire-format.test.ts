@@ -30,6 +30,18 @@ describe('pipe wire format: batches', () => {
     }
   });
 
+  it('the echo flag of a transaction (the primary direction forwarding its mirror) round-trips, whole and in pieces', () => {
+    const batch = batchOf(4, 5).map((transaction, i): SourceTransaction => (i % 2 === 0 ? { ...transaction, echo: true } : transaction));
+    const decoded = new WireDecoder().decode(new WireEncoder({ tableScope: 'batch' }).encodeBatch(3, batch));
+    expect(decoded).toStrictEqual({ kind: 'batch', seq: 3, transactions: batch });
+    expect((decoded as { transactions: SourceTransaction[] }).transactions.map((transaction) => transaction.echo)).toEqual([true, undefined, true, undefined]);
+    const decoder = new WireDecoder();
+    const assembler = new PieceAssembler();
+    let whole: SourceTransaction | undefined;
+    for (const piece of new WireEncoder().encodeInPieces(4, batch[0]!, 200)) whole = assembler.add(decoder.decode(piece) as TransactionPieceMessage);
+    expect(whole).toStrictEqual(batch[0]);
+  });
+
   it("connection scope sends a table's columns once per connection; batch scope once per payload", () => {
     const sizes = (tableScope: 'batch' | 'connection'): number[] => {
       const encoder = new WireEncoder({ compression: 'none', tableScope });
