@@ -67,6 +67,14 @@ export function parseCopyState(text: string | null | undefined): CopyState | und
   throw new FerryError('FERRY_ERR_INTERNAL', { detail: `the checkpoint's copy_state is not a copy state Ferry wrote: ${text.slice(0, 200)}` });
 }
 
+/**
+ * True once the copy has listed its tables (or copied anything): a new pipeline's claim pins
+ * a copy state before the select side lists them, and its 0 tables are no figure to show.
+ */
+export function copyListed(state: CopyState): boolean {
+  return state.tables > 0 || state.rows > 0 || state.until !== undefined;
+}
+
 /** A new copy, before its first chunk. */
 export function newCopyState(mode: CopyState['mode'], tables: number, estimatedRows: number, now = Date.now()): CopyState {
   return { mode, startedAt: now, tables, estimatedRows, tablesDone: 0, rows: 0 };

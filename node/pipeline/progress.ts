@@ -1,6 +1,6 @@
 import type { CopyProgressRecord, PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
-import { parseCopyState, type CopyState } from '../copy/copy-state.ts';
+import { copyListed, parseCopyState, type CopyState } from '../copy/copy-state.ts';
 import type { ConflictsSummary } from './conflict-tracker.ts';
 
 /** What a running pipeline reports: the progress line, stats for a manager, the API. */
@@ -81,7 +81,7 @@ export class ProgressTracker {
   /** Where the pipeline resumes, and the online copy the checkpoint holds (shown before its next chunk commits). */
   resumedAt(position: SourcePosition | undefined, copy?: CopyState): void {
     this.position = position;
-    if (copy !== undefined) this.copyAt(copy);
+    if (copy !== undefined && copyListed(copy)) this.copyAt(copy);
   }
 
   /** Where the copy stands now; undefined: it is over. */

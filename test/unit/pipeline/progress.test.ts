@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../../shared/model/change.ts';
 import { ProgressTracker } from '../../../node/pipeline/progress.ts';
+import { newCopyState } from '../../../node/copy/copy-state.ts';
 
 const batch = (sourceTimestamp: number, openedAt: number): Batch => ({ end: { file: 'b.000001', pos: 4 }, changes: [], transactions: 1, sourceTimestamp, openedAt });
 
@@ -54,5 +55,16 @@ describe('ProgressTracker lag', () => {
     const progress = new ProgressTracker(() => now);
     now = 31_000;
     expect(progress.snapshot('retrying', true).lagMs).toBe(30_000);
+  });
+});
+
+describe('ProgressTracker copy figures', () => {
+  it('shows no copy for the state a new pipeline pins before the copy listed its tables, and shows it once listed', () => {
+    const tracker = new ProgressTracker(() => 1_000);
+    const position = { file: 'mysql-bin.000001', pos: 4 };
+    tracker.resumedAt(position, newCopyState('initial', 0, 0, 500));
+    expect(tracker.snapshot('running', false).copy).toBeUndefined();
+    tracker.resumedAt(position, { ...newCopyState('initial', 1, 30_000, 500), rows: 250 });
+    expect(tracker.snapshot('running', false).copy).toMatchObject({ mode: 'initial', tables: 1, rowsCopied: 250, estimatedRows: 30_000 });
   });
 });
