@@ -67,5 +67,9 @@ describe('web console: conflicts of a bidirectional channel', () => {
     expect(await applied.getByText('name = "Ada Lovelace"').first().getAttribute('class')).toBeNull();
     await rowOf(back).getByText("target's version kept").waitFor();
     await screenshot(page, 'conflicts');
+    // At a phone's width the card still reads (saved for a look, not asserted on pixels).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, 'conflicts-phone');
   });
 });
