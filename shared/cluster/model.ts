@@ -82,6 +82,7 @@ export const ChannelPipelineSpec = Type.Object({
   queue: optionalObject(file.queue),
   ddl: optional(file.ddl),
   errorPolicy: optional(file.errorPolicy),
+  binlogReplay: optional(file.binlogReplay),
   skipPrechecks: optional(file.skipPrechecks),
   systemSchema: optional(file.systemSchema),
   retry: optionalObject(file.retry),

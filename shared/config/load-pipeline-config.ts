@@ -49,6 +49,8 @@ export interface RuntimePipeline {
   readonly queue: { readonly maxRows: number; readonly maxBytes: number };
   readonly ddl: 'stop' | 'apply' | 'ignore';
   readonly errorPolicy: 'stop' | 'skip';
+  /** Row events replayed on the target where they give the same rows (docs/replay.md). */
+  readonly binlogReplay: 'auto' | 'off' | 'require';
   /** Absolute path of the hook module. */
   readonly hook?: string;
   readonly skipPrechecks: readonly string[];
@@ -187,6 +189,7 @@ function resolveLocated(input: unknown, options: ResolveOptions, location: Locat
     queue: { ...spec.queue },
     ddl: spec.ddl,
     errorPolicy: spec.errorPolicy,
+    binlogReplay: spec.binlogReplay,
     ...(spec.hook === undefined ? {} : { hook: resolvePath(options.baseDir ?? process.cwd(), spec.hook) }),
     skipPrechecks: [...spec.skipPrechecks],
     systemSchema: spec.systemSchema,

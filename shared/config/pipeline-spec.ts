@@ -29,6 +29,7 @@ export const PIPELINE_DEFAULTS = {
   queueMaxBytes: 8_388_608,
   ddl: 'stop',
   errorPolicy: 'stop',
+  binlogReplay: 'auto',
   skipPrechecks: [] as string[],
   systemSchema: '_ferry',
   epoch: 0,
@@ -173,6 +174,10 @@ export const PipelineSpec = Type.Object({
     default: PIPELINE_DEFAULTS.errorPolicy,
     description: "A row the target refuses (FERRY_ERR_APPLY_FAILED): 'stop' halts the pipeline, 'skip' records it and goes on. Transient errors are retried either way. Default 'stop'.",
   }),
+  binlogReplay: Type.Union([Type.Literal('auto'), Type.Literal('off'), Type.Literal('require')], {
+    default: PIPELINE_DEFAULTS.binlogReplay,
+    description: "How Load writes rows: 'auto' hands the target the source's own row events (a BINLOG statement, in the batch's transaction with the checkpoint) wherever that gives the same rows, and SQL elsewhere (docs/replay.md); 'off' always writes SQL; 'require' is 'auto' but stops with FERRY_ERR_REPLAY_REFUSED when the target refuses the BINLOG statement (privilege BINLOG REPLAY, another server flavour). Default 'auto'.",
+  }),
   hook: Type.Optional(Type.String({
     minLength: 1,
     description: 'Path of a module whose hook sees every row change in Extract; relative to the pipeline file (to the working directory in the quick form). Default: none.',
@@ -221,7 +226,7 @@ export type ColumnsSpecT = Static<typeof ColumnsSpec>;
  * What a user may write: the spec with defaulted fields optional. PipelineSpecT is what
  * validation guarantees after defaults are filled.
  */
-export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'detectConflicts' | 'bidirectional' | 'initialCopy' | 'onPurgedBinlog' | 'validation' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
+export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'detectConflicts' | 'bidirectional' | 'initialCopy' | 'onPurgedBinlog' | 'validation' | 'batch' | 'parallel' | 'queue' | 'ddl' | 'errorPolicy' | 'binlogReplay' | 'skipPrechecks' | 'systemSchema' | 'epoch' | 'retry' | 'liveness' | 'pipe'> & {
   description?: string;
   bidirectional?: Partial<Omit<NonNullable<PipelineSpecT['bidirectional']>, 'mirror'>> & { mirror: string };
   detectConflicts?: boolean;
@@ -233,6 +238,7 @@ export type PipelineSpecInput = Omit<PipelineSpecT, 'description' | 'detectConfl
   queue?: Partial<PipelineSpecT['queue']>;
   ddl?: PipelineSpecT['ddl'];
   errorPolicy?: PipelineSpecT['errorPolicy'];
+  binlogReplay?: PipelineSpecT['binlogReplay'];
   skipPrechecks?: string[];
   systemSchema?: string;
   epoch?: number;

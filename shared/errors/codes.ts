@@ -283,6 +283,11 @@ export const ERROR_CODES = {
     scope: 'downstream', retryable: false, http: 500,
     workaround: 'Fix the target row or table (the message names them) and start the pipeline again; or set errorPolicy: skip to record and skip rows that cannot be applied.',
   }),
+  FERRY_ERR_REPLAY_REFUSED: spec({
+    message: 'the target refuses the source\'s row events (binlogReplay: require): {detail}',
+    scope: 'downstream', retryable: false, http: 500,
+    workaround: "On MariaDB grant the pipeline's target user BINLOG REPLAY (GRANT BINLOG REPLAY ON *.* TO ...); source and target must be the same flavour (MariaDB to MariaDB). Or set binlogReplay: auto, which writes SQL where the target refuses, or off.",
+  }),
   FERRY_ERR_CONFLICT: spec({
     message: 'pipeline {pipeline} stopped on {count} conflict(s) (conflicts: stop), the first in {table} key {key} ({kind}) at {position}',
     scope: 'downstream', retryable: false, http: 409,

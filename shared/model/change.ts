@@ -53,6 +53,26 @@ export interface DdlStatement {
   sql: string;
 }
 
+/**
+ * Row events as the source wrote them, for the target's own row applier (docs/replay.md):
+ * Load hands them to the target in a `BINLOG '<base64>'` statement inside the batch's
+ * transaction, with the checkpoint, where they give the same rows as SQL would.
+ */
+export interface ReplayImage {
+  /**
+   * The Format_description event of the binlog the events came from, raw (19-byte header,
+   * body, checksum when the source writes one): replayed first, it tells the target how to
+   * read the rest. One Buffer shared by the transactions of a stream.
+   */
+  format: Buffer;
+  /**
+   * Table-map and row events in binlog order, each raw as read (header, body, checksum):
+   * every table map and row event of the transaction, nothing left out, so each statement's
+   * last row event (the one flagged STMT_END) is there.
+   */
+  events: Buffer[];
+}
+
 export interface SourceTransaction {
   /** GTID of this transaction: MariaDB 'domain-server-seq' or MySQL 'uuid:n'; absent without GTIDs. */
   gtid?: string;
@@ -86,6 +106,12 @@ export interface SourceTransaction {
    * (docs/bidirectional.md, 3).
    */
   echo?: true;
+  /**
+   * Set by Select when every row event of the transaction is of a replicated table (none of
+   * Ferry's marks, no table left out) and the stream knows its Format_description; dropped
+   * by Extract when a hook may change rows. Absent: the transaction is applied by SQL.
+   */
+  replay?: ReplayImage;
 }
 
 /** A row change after Transform: target names, values ready for the target driver. */
@@ -108,6 +134,13 @@ export interface Batch {
   openedAt: number;
   /** A batch of an online copy, or of the stream replaying the copy's window (node/copy/). */
   copy?: BatchCopy;
+  /**
+   * Set by Transform when every transaction of the batch carries `replay` and every table of
+   * the batch keeps all its columns (schema and table renames are in the table maps here).
+   * Load replays these events instead of running `changes` as SQL where the target allows it
+   * (docs/replay.md); `changes` stay for the SQL path and for the fallback.
+   */
+  replay?: ReplayImage;
   /** Every transaction of the batch is an echo (SourceTransaction.echo): Load applies a key only where the target still holds its expected or final image. */
   echo?: true;
 }

@@ -101,6 +101,7 @@ skipPrechecks: [binlog_retention]
       queue: { maxRows: 20000, maxBytes: 8_388_608 },
       ddl: 'stop',
       errorPolicy: 'stop',
+      binlogReplay: 'auto',
       skipPrechecks: [],
       systemSchema: '_ferry',
       epoch: 0,

@@ -1313,6 +1313,8 @@ export interface components {
                     /** @description A target transaction closes once it holds this many row changes (a source transaction is never split, so one large transaction may exceed it). Default 1000. */
                     maxRows?: number;
                 };
+                /** @description How Load writes rows: 'auto' hands the target the source's own row events (a BINLOG statement, in the batch's transaction with the checkpoint) wherever that gives the same rows, and SQL elsewhere (docs/replay.md); 'off' always writes SQL; 'require' is 'auto' but stops with FERRY_ERR_REPLAY_REFUSED when the target refuses the BINLOG statement (privilege BINLOG REPLAY, another server flavour). Default 'auto'. */
+                binlogReplay?: "auto" | "off" | "require";
                 /** @description DDL on a replicated table: 'stop' halts with FERRY_ERR_DDL_NOT_ALLOWED for a person to act, 'apply' runs it on the target (names mapped), 'ignore' skips it. Default 'stop'. */
                 ddl?: "stop" | "apply" | "ignore";
                 /** @description Free text for operators. Default ''. */
