@@ -29,10 +29,19 @@ function eventBytes(types: Set<number>, name: string): Buffer {
   return bytes;
 }
 
-/** One source transaction's table-map and row events, raw, and how many rows they hold. */
+/** One source transaction's table-map and row events, raw, how many rows they hold, and its scenario. */
 export interface CapturedTransaction {
   events: Buffer[];
   rows: number;
+  /** Index of its scenario in the backlog's. */
+  scenario: number;
+}
+
+/** The scenario a GTID of the backlog belongs to: the first whose last GTID includes it. */
+function scenarioOf(scenarios: WrittenScenario[], gtid: string | undefined): number {
+  const index = gtid === undefined ? -1 : scenarios.findIndex((scenario) => reachedGtid(scenario.toGtid, gtid));
+  if (index < 0) throw new Error(`captured transaction ${gtid} is outside the backlog`);
+  return index;
 }
 
 /** The backlog's row events as the source sent them, for the target's row applier. */
@@ -71,7 +80,7 @@ function completion(): { done: Promise<void>; finish: () => void; fail: (error: 
  * Through Ferry's own BinlogReader: the transactions' `replay` images. Undefined as soon as
  * a transaction with rows comes without one (a Select that does not fill it yet).
  */
-async function captureBySelect(endpoint: BinlogEndpoint, scenarios: WrittenScenario[]): Promise<CapturedBacklog | undefined> {
+async function captureBySelect(endpoint: BinlogEndpoint, schema: string, scenarios: WrittenScenario[]): Promise<CapturedBacklog | undefined> {
   const last = scenarios[scenarios.length - 1]!.toGtid;
   const transactions: CapturedTransaction[] = [];
   let format: Buffer | undefined;
@@ -86,11 +95,11 @@ async function captureBySelect(endpoint: BinlogEndpoint, scenarios: WrittenScena
         return;
       }
       format ??= transaction.replay.format;
-      transactions.push({ events: transaction.replay.events, rows: transaction.changes.length });
+      transactions.push({ events: transaction.replay.events, rows: transaction.changes.length, scenario: scenarioOf(scenarios, transaction.gtid) });
     }
     if (reachedGtid(transaction.end.gtidSet, last)) finish();
   };
-  const reader = new BinlogReader({ endpoint, serverId: SELECT_SERVER_ID, start: { file: '', pos: 4, gtidSet: scenarios[0]!.fromGtid }, heartbeatMs: PIPELINE_DEFAULTS.heartbeatMs, silenceMs: PIPELINE_DEFAULTS.sourceSilenceMs, log: silentLogger(), onTransaction, onError: fail });
+  const reader = new BinlogReader({ endpoint, serverId: SELECT_SERVER_ID, start: { file: '', pos: 4, gtidSet: scenarios[0]!.fromGtid }, includeSchemas: [schema], heartbeatMs: PIPELINE_DEFAULTS.heartbeatMs, silenceMs: PIPELINE_DEFAULTS.sourceSilenceMs, log: silentLogger(), onTransaction, onError: fail });
   const timer = setTimeout(() => fail(new Error(`the capturing reader did not reach ${last} within ${LIMIT_MS / 1000} s`)), LIMIT_MS);
   try {
     await reader.start();
@@ -107,12 +116,12 @@ async function captureBySelect(endpoint: BinlogEndpoint, scenarios: WrittenScena
  * With zongji directly and node/select/raw-events.ts (as the design's prototype did): each
  * table-map and row event's bytes as it is emitted, grouped by the transaction's Xid.
  */
-async function captureByRawEvents(endpoint: BinlogEndpoint, scenarios: WrittenScenario[]): Promise<CapturedBacklog> {
+async function captureByRawEvents(endpoint: BinlogEndpoint, schema: string, scenarios: WrittenScenario[]): Promise<CapturedBacklog> {
   installRawEventCapture();
   const last = scenarios[scenarios.length - 1]!.toGtid;
   const transactions: CapturedTransaction[] = [];
   let format: Buffer | undefined;
-  let current: CapturedTransaction = { events: [], rows: 0 };
+  let current = { events: [] as Buffer[], rows: 0 };
   let gtid: string | undefined;
   const { done, finish, fail, finished } = completion();
   const zongji = new ZongJi(binlogConnectionOptions(endpoint));
@@ -137,14 +146,14 @@ async function captureByRawEvents(endpoint: BinlogEndpoint, scenarios: WrittenSc
       current.events.push(eventBytes(ROW_EVENT_TYPES, name));
       current.rows += (event as unknown as { rows: unknown[] }).rows.length;
     } else if (name === 'Xid') {
-      if (current.rows > 0) transactions.push(current);
+      if (current.rows > 0) transactions.push({ ...current, scenario: scenarioOf(scenarios, gtid) });
       current = { events: [], rows: 0 };
       if (gtid !== undefined && reachedGtid(gtid, last)) finish();
     }
   };
   const timer = setTimeout(() => fail(new Error(`the capturing zongji did not reach ${last} within ${LIMIT_MS / 1000} s`)), LIMIT_MS);
   try {
-    zongji.start({ serverId: ZONGJI_SERVER_ID, includeEvents: ['format', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'mariadbgtid'], gtidSet: scenarios[0]!.fromGtid });
+    zongji.start({ serverId: ZONGJI_SERVER_ID, includeEvents: ['format', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'mariadbgtid'], includeSchema: { [schema]: true }, gtidSet: scenarios[0]!.fromGtid });
     await done;
   } finally {
     clearTimeout(timer);
@@ -162,12 +171,12 @@ async function captureByRawEvents(endpoint: BinlogEndpoint, scenarios: WrittenSc
 }
 
 /**
- * The backlog's table-map and row events, raw, per source transaction: Select's replay
- * images where it fills them, else captured with raw-events.ts. Fails unless they hold
- * exactly the backlog's row changes.
+ * The backlog's table-map and row events of `schema`'s tables, raw, per source transaction:
+ * Select's replay images where it fills them, else captured with raw-events.ts. Fails unless
+ * they hold exactly the backlog's row changes.
  */
-export async function captureBacklogEvents(endpoint: BinlogEndpoint, scenarios: WrittenScenario[]): Promise<CapturedBacklog> {
-  const captured = (await captureBySelect(endpoint, scenarios)) ?? (await captureByRawEvents(endpoint, scenarios));
+export async function captureBacklogEvents(endpoint: BinlogEndpoint, schema: string, scenarios: WrittenScenario[]): Promise<CapturedBacklog> {
+  const captured = (await captureBySelect(endpoint, schema, scenarios)) ?? (await captureByRawEvents(endpoint, schema, scenarios));
   const rows = captured.transactions.reduce((sum, t) => sum + t.rows, 0);
   if (rows !== totalRowChanges(scenarios)) throw new Error(`captured ${rows} row changes (${captured.capturedBy}), the backlog has ${totalRowChanges(scenarios)}`);
   return captured;

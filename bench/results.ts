@@ -99,6 +99,7 @@ export function resultsJson(m: Measurements): Record<string, unknown> {
         ferry_rows_per_s: m.ferry.fromReady.byScenario[s.key],
         ferry_sql_rows_per_s: m.ferrySql.fromReady.byScenario[s.key],
         zongji_decode_rows_per_s: m.decode.byScenario[s.key],
+        replay_alone_rows_per_s: m.replay.byScenario[s.key],
         ratio_vs_native_single: ratio(m.ferry.fromReady.byScenario[s.key]!, m.nativeSingle.byScenario[s.key]!),
         ratio_vs_native_parallel: ratio(m.ferry.fromReady.byScenario[s.key]!, m.nativeParallel.byScenario[s.key]!),
         ratio_sql_vs_native_single: ratio(m.ferrySql.fromReady.byScenario[s.key]!, m.nativeSingle.byScenario[s.key]!),

@@ -150,9 +150,9 @@ export async function runBench({ quick, log, out }: BenchOptions): Promise<Recor
     const apply = await measureApplyLimits(targets, sizes.narrowInserts, sizes.wideInserts, { [PROCESS.target]: pidOf(servers.ferryTarget) });
 
     step("BINLOG replay alone: the backlog's row events into the 4-thread replica's tables, reset");
-    const captured = await captureBacklogEvents(source, scenarios);
+    const captured = await captureBacklogEvents(source, BENCH_SCHEMA, scenarios);
     await resetBenchCopy(parallel);
-    const replay = await measureReplayLimit(parallel, captured, { [PROCESS.target]: pidOf(servers.nativeParallel) });
+    const replay = await measureReplayLimit(parallel, scenarios, captured, { [PROCESS.target]: pidOf(servers.nativeParallel) });
     await assertSameContents(primary, parallel, 'BINLOG replay alone', BENCH_VERIFIED);
 
     const [version] = await primary.query<RowDataPacket[]>('SELECT VERSION() AS v');

@@ -1,5 +1,5 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../shared/errors/index.ts';
 import { reachedGtid } from './gtid-pos.ts';
 import type { LagFigures } from './lag.ts';
@@ -61,6 +61,8 @@ class PositionPoller {
         this.observer.check?.();
         checkedAt = at;
       }
+      // A position answered without I/O (a cached one) would otherwise starve the event loop.
+      await nextTurn();
     }
   }
 

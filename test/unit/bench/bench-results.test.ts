@@ -36,7 +36,7 @@ const measurements: Measurements = {
     narrowPreparedOneConnection: 110_000,
     cpu: { narrowOneConnection: use(100_000, 1, {}), narrowFourConnections: use(100_000, 1, {}), wideOneConnection: use(20_000, 1, {}), narrowPreparedOneConnection: use(100_000, 1, { [PROCESS.target]: 0.7, [PROCESS.bench]: 0.2 }) },
   },
-  replay: { rowsPerSecond: 400_000, rows: 120_000, transactions: 100, statements: 100, capturedBy: 'raw-events', cpu: use(120_000, 0.3, { [PROCESS.target]: 0.24, [PROCESS.bench]: 0.06 }) },
+  replay: { seconds: 0.3, rowsPerSecond: 400_000, byScenario: { narrow_insert: 500_000, oltp_write_only: 200_000 }, rows: 120_000, transactions: 100, statements: 100, capturedBy: 'raw-events', cpu: use(120_000, 0.3, { [PROCESS.target]: 0.24, [PROCESS.bench]: 0.06 }) },
   lag: { '5000': { ferry: { p50: 2, p99: 8, max: 12, achieved_rows_per_s: 4_990, rows: 50_000, probes: 5_000, poll_ms: 0.3 }, native_single: { p50: 1, p99: 5, max: 9, achieved_rows_per_s: 4_990, rows: 50_000, probes: 5_000, poll_ms: 0.2 } } },
   ferryPeakRssMb: 180,
   ferryCatchUpRssMb: 170,
@@ -66,7 +66,7 @@ describe('benchmark results with both Ferry paths', () => {
     expect(json.ratio_vs_native_single).toBe(Number((measurements.ferry.fromReady.rowsPerSecond / 100_000).toFixed(3)));
     expect(json.ratio_sql_vs_native_single).toBe(Number((measurements.ferrySql.fromReady.rowsPerSecond / 100_000).toFixed(3)));
     expect(json.ratio_sql_vs_native_parallel).toBe(Number((measurements.ferrySql.fromReady.rowsPerSecond / 200_000).toFixed(3)));
-    expect(json.scenarios.oltp_write_only).toMatchObject({ ferry_rows_per_s: 100_000, ferry_sql_rows_per_s: 40_000, ratio_vs_native_single: 2.5, ratio_sql_vs_native_single: 1, ratio_sql_vs_native_parallel: 0.5 });
+    expect(json.scenarios.oltp_write_only).toMatchObject({ ferry_rows_per_s: 100_000, ferry_sql_rows_per_s: 40_000, ratio_vs_native_single: 2.5, ratio_sql_vs_native_single: 1, ratio_sql_vs_native_parallel: 0.5, replay_alone_rows_per_s: 200_000 });
   });
 
   it('gives CPU per row of each Ferry path and of the new raw limits', () => {
