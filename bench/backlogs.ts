@@ -2,6 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { readGtidPos } from './gtid-pos.ts';
 import { narrowRow, wideRow } from './rows.ts';
 import { chunkStarts, runSpread } from './sql-runner.ts';
+import { sysbenchWriteOnly, type SysbenchOptions } from './sysbench-write-only.ts';
 import { BENCH_SCHEMA } from './tables.ts';
 
 /** Rows per scenario; `--quick` uses a third of the full sizes, roughly. */
@@ -12,10 +13,21 @@ export interface BacklogSizes {
   singleRowTransactions: number;
   wideInserts: number;
   wideUpdates: number;
+  /** sysbench oltp_write_only transactions of scenario (e), 4 row changes each. */
+  oltpTransactions: number;
 }
 
-export const QUICK_SIZES: BacklogSizes = { narrowInserts: 100_000, narrowUpdates: 51_000, singleRowTransactions: 10_000, wideInserts: 20_000, wideUpdates: 5_000 };
-export const FULL_SIZES: BacklogSizes = { narrowInserts: 300_000, narrowUpdates: 153_000, singleRowTransactions: 30_000, wideInserts: 60_000, wideUpdates: 15_000 };
+export const QUICK_SIZES: BacklogSizes = { narrowInserts: 100_000, narrowUpdates: 51_000, singleRowTransactions: 10_000, wideInserts: 20_000, wideUpdates: 5_000, oltpTransactions: 5_000 };
+export const FULL_SIZES: BacklogSizes = { narrowInserts: 300_000, narrowUpdates: 153_000, singleRowTransactions: 30_000, wideInserts: 60_000, wideUpdates: 15_000, oltpTransactions: 15_000 };
+
+/**
+ * Scenario (e)'s tables: sysbench's sbtest1..4 of 10,000 rows (its defaults) in the benchmark
+ * schema, prepared on every server before the backlog starts (bench/servers.ts), so the
+ * backlog holds only the transactions.
+ */
+export const OLTP_TABLES: Omit<SysbenchOptions, 'transactions'> = { schema: BENCH_SCHEMA, tables: 4, tableSize: 10_000, seed: 17 };
+/** sysbench oltp_write_only: update k by key, update c by key, delete by key, insert that key again. */
+const OLTP_ROW_CHANGES_PER_TRANSACTION = 4;
 
 /** One scenario as written on the primary: its row changes lie between the two GTID positions. */
 export interface WrittenScenario {
@@ -31,11 +43,35 @@ export interface WrittenScenario {
 interface Scenario {
   key: string;
   label: string;
-  /** SQL texts in order; texts of one group may run concurrently, groups run one after another. */
-  groups: string[][];
+  /** Writes the scenario on the primary over the connections; returns the rows it changed. */
+  write: (writers: Connection[]) => Promise<number>;
   rowChanges: number;
   transactions: number;
 }
+
+/** SQL texts in order; texts of one group may run concurrently, groups run one after another. */
+const spreadGroups =
+  (groups: string[][]) =>
+  async (writers: Connection[]): Promise<number> => {
+    let affected = 0;
+    for (const group of groups) affected += await runSpread(writers, group);
+    return affected;
+  };
+
+/**
+ * Scenario (e): sysbench transactions from every writer at once, each BEGIN, four statements,
+ * COMMIT, so each commits alone in the binlog. Every statement changes one row (the ids
+ * exist: a transaction deletes and inserts the same id), so the rows changed are counted,
+ * not read back.
+ */
+const oltpWrite =
+  (transactions: number) =>
+  async (writers: Connection[]): Promise<number> => {
+    // sysbenchWriteOnly gives each connection the same share, rounded up.
+    if (transactions % writers.length !== 0) throw new Error(`oltpTransactions (${transactions}) must be a multiple of the ${writers.length} writers`);
+    const committed = await sysbenchWriteOnly(writers, { ...OLTP_TABLES, transactions });
+    return committed * OLTP_ROW_CHANGES_PER_TRANSACTION;
+  };
 
 const T = BENCH_SCHEMA;
 /** Ids of scenario (c)'s inserts: clear of the narrow table's bulk rows. */
@@ -51,10 +87,17 @@ function scenarios(sizes: BacklogSizes): Scenario[] {
     (start) => `UPDATE ${T}.wide SET i1 = i1 + 1, dbl = dbl * 2, status = 'paid', note = CONCAT(note, ' updated'), updated = '2026-11-24 08:00:00.000123' WHERE id >= ${start} AND id < ${start + 100}`,
   );
   return [
-    { key: 'narrow_insert', label: '(a) narrow, inserts, 100-row txns', groups: [inserts], rowChanges: sizes.narrowInserts, transactions: inserts.length },
-    { key: 'narrow_update_delete', label: '(b) narrow, updates then deletes, 100-row txns', groups: [updates, deletes], rowChanges: sizes.narrowUpdates + sizes.narrowUpdates / 3, transactions: updates.length + deletes.length },
-    { key: 'narrow_single_row', label: '(c) narrow, 1-row txns: insert/update/delete', groups: [singleRowTexts(sizes.singleRowTransactions)], rowChanges: sizes.singleRowTransactions, transactions: sizes.singleRowTransactions },
-    { key: 'wide_insert_update', label: '(d) wide 20 columns, inserts then updates, 100-row txns', groups: [wideInserts, wideUpdates], rowChanges: sizes.wideInserts + sizes.wideUpdates, transactions: wideInserts.length + wideUpdates.length },
+    { key: 'narrow_insert', label: '(a) narrow, inserts, 100-row txns', write: spreadGroups([inserts]), rowChanges: sizes.narrowInserts, transactions: inserts.length },
+    { key: 'narrow_update_delete', label: '(b) narrow, updates then deletes, 100-row txns', write: spreadGroups([updates, deletes]), rowChanges: sizes.narrowUpdates + sizes.narrowUpdates / 3, transactions: updates.length + deletes.length },
+    { key: 'narrow_single_row', label: '(c) narrow, 1-row txns: insert/update/delete', write: spreadGroups([singleRowTexts(sizes.singleRowTransactions)]), rowChanges: sizes.singleRowTransactions, transactions: sizes.singleRowTransactions },
+    { key: 'wide_insert_update', label: '(d) wide 20 columns, inserts then updates, 100-row txns', write: spreadGroups([wideInserts, wideUpdates]), rowChanges: sizes.wideInserts + sizes.wideUpdates, transactions: wideInserts.length + wideUpdates.length },
+    {
+      key: 'oltp_write_only',
+      label: '(e) sysbench oltp_write_only, 4-row txns, indexed',
+      write: oltpWrite(sizes.oltpTransactions),
+      rowChanges: sizes.oltpTransactions * OLTP_ROW_CHANGES_PER_TRANSACTION,
+      transactions: sizes.oltpTransactions,
+    },
   ];
 }
 
@@ -92,11 +135,10 @@ export async function writeBacklogs(writers: Connection[], sizes: BacklogSizes, 
   let fromGtid = await readGtidPos(writers[0]!);
   for (const scenario of scenarios(sizes)) {
     const started = performance.now();
-    let affected = 0;
-    for (const group of scenario.groups) affected += await runSpread(writers, group);
+    const affected = await scenario.write(writers);
     if (affected !== scenario.rowChanges) throw new Error(`backlog ${scenario.key}: ${affected} rows changed, expected ${scenario.rowChanges}`);
     const toGtid = await readGtidPos(writers[0]!);
-    const { groups: _groups, ...described } = scenario;
+    const { write: _write, ...described } = scenario;
     written.push({ ...described, fromGtid, toGtid, writeSeconds: (performance.now() - started) / 1000 });
     progress(`${scenario.label}: ${scenario.rowChanges} row changes in ${scenario.transactions} transactions`);
     fromGtid = toGtid;

@@ -1,5 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { percentile } from './lag-samples.ts';
 import { BENCH_SCHEMA, LAG_TABLE } from './tables.ts';
 
 const ROWS_PER_TRANSACTION = 10;
@@ -12,6 +13,10 @@ export interface LagFigures {
   /** What the writer managed; below the asked rate when it could not keep up. */
   achieved_rows_per_s: number;
   rows: number;
+  /** Probe transactions measured (visibility-lag.ts: each transaction's lag, not each row's). */
+  probes?: number;
+  /** visibility-lag.ts: mean time between two polls of the copy's position, the figures' resolution. */
+  poll_ms?: number;
 }
 
 /** A copy of the lag probe table whose `applied_at` says when each row arrived there. */
@@ -69,11 +74,6 @@ async function waitArrived(observer: LagObserver, table: string, idBase: number,
 export async function waitCaughtUp(writer: Connection, observer: LagObserver, table: string, id: number, limitMs: number): Promise<void> {
   await writer.query(`INSERT INTO ${BENCH_SCHEMA}.${table} (id, payload, written_at) VALUES (?, 'sync', UTC_TIMESTAMP(6))`, [id]);
   await waitArrived(observer, table, id, 1, limitMs);
-}
-
-/** Nearest-rank percentile of ascending values. */
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 }
 
 async function lagOf(observer: LagObserver, table: string, idBase: number, rows: number): Promise<Pick<LagFigures, 'p50' | 'p99' | 'max'>> {

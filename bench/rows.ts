@@ -10,6 +10,11 @@ export function narrowRow(id: number): string {
   return `(${id},'row-${id}-${'x'.repeat(20)}',${id % 1000},'2026-11-23 10:00:00.${pad(id % 1_000_000, 6)}',${id % 10000}.25)`;
 }
 
+/** The values of narrowRow(id), as parameters of a prepared statement (DECIMAL and DATETIME as exact text). */
+export function narrowValues(id: number): [number, string, number, string, string] {
+  return [id, `row-${id}-${'x'.repeat(20)}`, id % 1000, `2026-11-23 10:00:00.${pad(id % 1_000_000, 6)}`, `${id % 10000}.25`];
+}
+
 const STATUSES = ['new', 'paid', 'shipped', 'cancelled'];
 const NOTE = 'lorem ipsum dolor '.repeat(10);
 

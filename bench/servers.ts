@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import mysql, { type Connection } from 'mysql2/promise';
 import type { Logger } from '../shared/logging.ts';
 import { defaultStateDir, findFreeBase, servicesDown, servicesUp, type MariaDbInstance, type ServicesState } from '../services/index.ts';
-import { BENCH_SCHEMA, applyTimeTriggerSql, lagProbeSql, narrowTableSql, wideTableSql } from './tables.ts';
+import { OLTP_TABLES } from './backlogs.ts';
+import { sysbenchPrepare, sysbenchTableNames } from './sysbench-write-only.ts';
+import { BENCH_SCHEMA, VERIFIED_TABLES, lagProbeSql, narrowTableSql, wideTableSql } from './tables.ts';
+import type { VerifiedTables } from './verify.ts';
 
 /**
  * The benchmark's own MariaDB servers, under .ferry/bench: the primary; a native replica run
@@ -43,16 +46,42 @@ export async function connect(servers: BenchServers, db: MariaDbInstance): Promi
   return mysql.createConnection({ host: db.host, port: db.port, user, password, multipleStatements: true, supportBigNumbers: true, bigNumberStrings: true });
 }
 
+/** What every copy must hold after a catch-up: the narrow, wide and sysbench tables. */
+export const BENCH_VERIFIED: VerifiedTables = { schema: BENCH_SCHEMA, tables: [...VERIFIED_TABLES, ...sysbenchTableNames(OLTP_TABLES)] };
+
 /**
- * The same empty tables everywhere. On the primary they are logged before the backlog's
- * start position, so no path replays them; elsewhere they stay out of the binlog. The lag
- * observers (native replica, Ferry target) stamp apply times; the native one runs triggers
- * for replicated row events (slave_run_triggers_for_rbr).
+ * The benchmark schema as the backlog starts from: narrow, wide and lag_probe empty, the
+ * sysbench tables prepared (the same seed gives the same rows everywhere). No triggers: the
+ * lag is measured by GTID positions (bench/visibility-lag.ts), and a trigger on Ferry's
+ * target would keep it off the replay path (docs/replay.md).
  */
-export async function createBenchTables(primary: Connection, replicas: Connection[], lagObservers: Connection[], nativeLagObserver: Connection): Promise<void> {
-  const tables = (onReplica: boolean): string[] => [`CREATE DATABASE ${BENCH_SCHEMA}`, narrowTableSql(BENCH_SCHEMA), wideTableSql(BENCH_SCHEMA), lagProbeSql(BENCH_SCHEMA, onReplica)];
-  await primary.query(tables(false).join(';\n'));
-  for (const replica of replicas) await replica.query(['SET SESSION sql_log_bin = 0', ...tables(true)].join(';\n'));
-  for (const observer of lagObservers) await observer.query(`SET SESSION sql_log_bin = 0; ${applyTimeTriggerSql(BENCH_SCHEMA)}`);
-  await nativeLagObserver.query("SET GLOBAL slave_run_triggers_for_rbr = 'YES'");
+async function createTables(connection: Connection): Promise<void> {
+  await connection.query([`CREATE DATABASE ${BENCH_SCHEMA}`, narrowTableSql(BENCH_SCHEMA), wideTableSql(BENCH_SCHEMA), lagProbeSql(BENCH_SCHEMA, false)].join(';\n'));
+  await sysbenchPrepare(connection, { ...OLTP_TABLES, transactions: 0 });
+}
+
+/** Ferry's system schema on the target (the pipeline default): its checkpoints. */
+const FERRY_SYSTEM_SCHEMA = '_ferry';
+
+/**
+ * A copy's tables (re)built outside its binlog, as they were when the backlog started, and no
+ * Ferry checkpoint: for a replica before replication starts, and for a fresh target between
+ * two runs.
+ */
+export async function resetBenchCopy(copy: Connection): Promise<void> {
+  await copy.query(`SET SESSION sql_log_bin = 0; DROP DATABASE IF EXISTS ${BENCH_SCHEMA}; DROP DATABASE IF EXISTS ${FERRY_SYSTEM_SCHEMA}`);
+  try {
+    await createTables(copy);
+  } finally {
+    await copy.query('SET SESSION sql_log_bin = 1');
+  }
+}
+
+/**
+ * The same tables everywhere. On the primary they are logged before the backlog's start
+ * position, so no path replays them; elsewhere they stay out of the binlog.
+ */
+export async function createBenchTables(primary: Connection, copies: Connection[]): Promise<void> {
+  await createTables(primary);
+  for (const copy of copies) await resetBenchCopy(copy);
 }

@@ -13,6 +13,8 @@ import { seededRandom } from '../shared/seeded-random.ts';
 export const SYSBENCH_SCHEMA = 'sbtest';
 
 export interface SysbenchOptions {
+  /** Where the tables are. @default SYSBENCH_SCHEMA */
+  schema?: string;
   tables: number;
   tableSize: number;
   transactions: number;
@@ -32,19 +34,26 @@ function randomDigits(random: () => number, groups: number): string {
   return parts.join('-');
 }
 
-const tableSql = (n: number): string =>
-  `CREATE TABLE ${SYSBENCH_SCHEMA}.sbtest${n} (id INT NOT NULL AUTO_INCREMENT, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id), KEY k_${n} (k)) ENGINE=InnoDB`;
+const tableSql = (schema: string, n: number): string =>
+  `CREATE TABLE ${schema}.sbtest${n} (id INT NOT NULL AUTO_INCREMENT, k INT NOT NULL DEFAULT 0, c CHAR(120) NOT NULL DEFAULT '', pad CHAR(60) NOT NULL DEFAULT '', PRIMARY KEY (id), KEY k_${n} (k)) ENGINE=InnoDB`;
 
-/** sysbench prepare: the tables, filled with tableSize rows each. */
+/** The tables' names, sbtest1..N. */
+export const sysbenchTableNames = (options: Pick<SysbenchOptions, 'tables'>): string[] => Array.from({ length: options.tables }, (_, i) => `sbtest${i + 1}`);
+
+/**
+ * sysbench prepare: the tables, filled with tableSize rows each (the schema is created when
+ * missing). The same seed gives the same rows, so servers prepared apart hold equal tables.
+ */
 export async function sysbenchPrepare(connection: Connection, options: SysbenchOptions): Promise<void> {
   const random = generator(options.seed);
-  await connection.query(`CREATE DATABASE ${SYSBENCH_SCHEMA}`);
+  const schema = options.schema ?? SYSBENCH_SCHEMA;
+  await connection.query(`CREATE DATABASE IF NOT EXISTS ${schema}`);
   for (let t = 1; t <= options.tables; t++) {
-    await connection.query(tableSql(t));
+    await connection.query(tableSql(schema, t));
     for (let from = 1; from <= options.tableSize; from += 1000) {
       const rows: unknown[][] = [];
       for (let id = from; id < Math.min(from + 1000, options.tableSize + 1); id++) rows.push([id, Math.floor(random() * options.tableSize) + 1, randomDigits(random, 10), randomDigits(random, 5)]);
-      await connection.query(`INSERT INTO ${SYSBENCH_SCHEMA}.sbtest${t} (id, k, c, pad) VALUES ?`, [rows]);
+      await connection.query(`INSERT INTO ${schema}.sbtest${t} (id, k, c, pad) VALUES ?`, [rows]);
     }
   }
 }
@@ -65,7 +74,7 @@ export async function sysbenchWriteOnly(connections: Connection[], options: Sysb
       const pick = (max: number): number => Math.floor(random() * max) + 1;
       let done = 0;
       for (; done < perConnection; done++) {
-        const table = `${SYSBENCH_SCHEMA}.sbtest${pick(options.tables)}`;
+        const table = `${options.schema ?? SYSBENCH_SCHEMA}.sbtest${pick(options.tables)}`;
         // Drawn in sysbench's statement order, so a seed gives the rows it always gave.
         const updateK = [pick(options.tableSize)];
         const updateC = [randomDigits(random, 10), pick(options.tableSize)];

@@ -1,7 +1,8 @@
 /**
  * The benchmark's tables. Every server gets the same definitions, so CHECKSUM TABLE can
- * compare a replica's contents with the primary's; only `lag_probe` differs by role (the
- * copies on replicas have a trailing `applied_at` filled at apply time).
+ * compare a replica's contents with the primary's; only the WAN benchmark's `lag_probe`
+ * copies differ by role (a trailing `applied_at` filled at apply time by a trigger; the
+ * ordinary benchmark measures lag by GTID positions, bench/visibility-lag.ts).
  */
 export const BENCH_SCHEMA = 'bench';
 
