@@ -1,5 +1,5 @@
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '../shared/errors/index.ts';
 import { reachedGtid } from './gtid-pos.ts';
 import type { LagFigures } from './lag.ts';
@@ -8,6 +8,9 @@ import { BENCH_SCHEMA, LAG_TABLE } from './tables.ts';
 
 const ROWS_PER_TRANSACTION = 10;
 const ARRIVAL_LIMIT_MS = 300_000;
+/** Pause between one poll's answer and the next poll: the resolution, about 1 ms (timers round up). */
+const POLL_PAUSE_MS = 1;
+
 /** How often a poller checks the observed path's process (it reads /proc): not every poll. */
 const CHECK_EVERY_MS = 100;
 const WAIT_STEP_MS = 20;
@@ -33,8 +36,10 @@ export async function replicaPosition(connection: Connection): Promise<string | 
 }
 
 /**
- * Polls one observer in a tight loop (the next query as soon as the answer is in), keeping a
- * sample whenever the position changed: at most one per transaction applied.
+ * Polls one observer every POLL_PAUSE_MS or so (the next query about a millisecond after the
+ * answer), keeping a sample whenever the position changed: at most one per transaction
+ * applied. Not a tight loop: on a 2-core host two pollers running flat out took CPU from the
+ * very servers and process whose lag they measure (thousands of queries a second each).
  */
 class PositionPoller {
   readonly samples: PositionSample[] = [];
@@ -61,8 +66,8 @@ class PositionPoller {
         this.observer.check?.();
         checkedAt = at;
       }
-      // A position answered without I/O (a cached one) would otherwise starve the event loop.
-      await nextTurn();
+      // Also keeps a position answered without I/O (a cached one) from starving the event loop.
+      await sleep(POLL_PAUSE_MS);
     }
   }
 
@@ -119,7 +124,7 @@ async function writeProbes(writers: Connection[], idBase: number, rowsPerSecond:
 
 /**
  * Lag at one write rate, the same way for every path and with nothing on the copies' tables:
- * each observer's applied position is polled in a tight loop on a connection of its own while
+ * each observer's applied position is polled about every millisecond on a connection of its own while
  * the primary writes probe transactions, and a probe's lag is the time from its COMMIT
  * returning on the primary to the first poll that saw it applied (lag-samples.ts). One clock,
  * the benchmark's. Every probe must be seen within `arrivalLimitMs` of the writes' end.
