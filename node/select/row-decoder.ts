@@ -22,6 +22,10 @@ import { fastDecoder, type Cursor, type MapColumn, type MapColumnSchema, type Va
  * zongji's with Ferry's connection options (binlog-options.ts: dateStrings); the unit test
  * compares both decoders value by value, and test/integration/replication/all-types.test.ts
  * checks the whole path against a real server.
+ *
+ * A reader that copies events for replay (decodeLazily) does not decode rows here at all: it
+ * skips them (row-skipper.ts), and each change decodes its images with readRow when read
+ * (lazy-row-change.ts; docs/replay.md, "Cost").
  */
 
 /** zongji's Parser (lib/reader.js): the packet buffer and an offset behind an accessor. */
