@@ -8,7 +8,8 @@ import { binlogColumns, type ZongjiTableMapEntry } from './binlog-columns.ts';
 import { binlogConnectionOptions, type BinlogEndpoint } from './binlog-options.ts';
 import { readEventHeader } from './event-header.ts';
 import { currentEventBytes, installRawEventCapture } from './raw-events.ts';
-import { installRowDecoder } from './row-decoder.ts';
+import type { LazyImages } from './lazy-images.ts';
+import { decodeLazily, installRowDecoder } from './row-decoder.ts';
 import { SilenceWatch } from './silence-watch.ts';
 import { classifySourceError } from './source-errors.ts';
 import { installTableMapGuard } from './table-map-guard.ts';
@@ -86,6 +87,10 @@ export class BinlogReader {
 
   constructor(private readonly options: BinlogReaderOptions) {
     this.zongji = new ZongJi(binlogConnectionOptions(options.endpoint));
+    // A reader that copies events for replay decodes row images only when something reads
+    // them (LazyRowChange): a replayed batch never does. The mark table's rows are decoded at
+    // once (the assembler reads them); without the copies there is nothing to decode from later.
+    if (options.captureReplay !== false) decodeLazily(this.zongji, options.markTable);
     const gtidSet = options.start.gtidSet;
     this.assembler = new TransactionAssembler(
       options.start.file,
@@ -244,8 +249,8 @@ function describeStart(start: SourcePosition): string {
  * emits a table map whose columns it had to look up later, after a query of its own, and then
  * the last packet parsed need not be its own. Undefined keeps the transaction on the SQL path.
  */
-function rawOf(kind: 'tablemap' | 'rows', tableId: number): Buffer | undefined {
-  const raw = currentEventBytes();
+function rawOf(kind: 'tablemap' | 'rows', tableId: number, copied?: Buffer): Buffer | undefined {
+  const raw = copied ?? currentEventBytes();
   const header = readEventHeader(raw);
   return header?.kind === kind && header.tableId === tableId ? raw : undefined;
 }
@@ -276,7 +281,9 @@ function translate(event: BinlogEvent, capture: boolean): AssemblerEvent | undef
     case 'WriteRows':
     case 'UpdateRows':
     case 'DeleteRows': {
-      const rows = event as WriteRowsEvent | UpdateRowsEvent | DeleteRowsEvent;
+      const rows = event as (WriteRowsEvent | UpdateRowsEvent | DeleteRowsEvent) & { _ferryLazy?: LazyImages | null };
+      // Lazy rows are offsets into the event's copy, made while zongji parsed it: replay keeps that copy.
+      const lazy = rows._ferryLazy ?? undefined;
       const entry = rows.tableMap[rows.tableId] as unknown as ZongjiTableMapEntry | undefined;
       if (!entry) {
         throw new FerryError('FERRY_ERR_BINLOG_TRANSACTION', { position: String(event.nextPosition), detail: `row event for table id ${rows.tableId} without its table map` });
@@ -290,7 +297,8 @@ function translate(event: BinlogEvent, capture: boolean): AssemblerEvent | undef
         rows: rows.rows,
         timestamp: event.timestamp,
         bytes: event.size,
-        raw: capture ? rawOf('rows', rows.tableId) : undefined,
+        raw: capture ? rawOf('rows', rows.tableId, lazy?.raw) : undefined,
+        lazy,
       };
     }
     case 'TransactionPayload':

@@ -55,3 +55,11 @@ export function currentEventBytes(): Buffer {
   if (buffer === undefined) throw new FerryError('FERRY_ERR_INTERNAL', { detail: 'no binlog packet seen yet (installRawEventCapture not called?)' });
   return Buffer.from(buffer.subarray(start, end));
 }
+
+/**
+ * Where the event being parsed starts in `packetBuffer`, when that is the buffer of the packet
+ * captured last (lazy row images keep offsets into the event's copy); undefined otherwise.
+ */
+export function currentEventStart(packetBuffer: Buffer): number | undefined {
+  return packetBuffer === buffer ? start : undefined;
+}

@@ -2,6 +2,10 @@ import { FerryError } from '../../shared/errors/index.ts';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { TableRef } from '../../shared/model/change.ts';
+import { LazyImages, type ImageParser } from './lazy-images.ts';
+import { currentEventBytes, currentEventStart } from './raw-events.ts';
+import { rowSkipper, skipRow, type RowSkipper } from './row-skipper.ts';
 import { fastDecoder, type Cursor, type MapColumn, type MapColumnSchema, type ValueDecoder } from './value-decoders.ts';
 
 /**
@@ -18,12 +22,20 @@ import { fastDecoder, type Cursor, type MapColumn, type MapColumnSchema, type Va
  * zongji's with Ferry's connection options (binlog-options.ts: dateStrings); the unit test
  * compares both decoders value by value, and test/integration/replication/all-types.test.ts
  * checks the whole path against a real server.
+ *
+ * A reader that copies events for replay (decodeLazily) does not decode rows here at all: it
+ * skips them (row-skipper.ts), and each change decodes its images with readRow when read
+ * (lazy-row-change.ts; docs/replay.md, "Cost").
  */
 
 /** zongji's Parser (lib/reader.js): the packet buffer and an offset behind an accessor. */
 export interface BinlogParser {
   _buffer: Buffer;
   _offset: number;
+  /** Where the rows end (the checksum already left out while rows are read). */
+  _packetEnd?: number;
+  /** The mysql2 packet it reads; null for a parser over inflated bytes (a compressed row event). */
+  packet?: unknown;
   parseBuffer(length: number): Buffer;
 }
 
@@ -31,6 +43,8 @@ export interface BinlogParser {
 export interface TableMapEntry {
   columns: MapColumn[];
   columnSchemas: MapColumnSchema[];
+  parentSchema?: string;
+  tableName?: string;
 }
 
 type ZongjiValueReader = (parser: BinlogParser, column: MapColumn, schema: MapColumnSchema, map: TableMapEntry, zongji: unknown) => unknown;
@@ -38,6 +52,7 @@ type ZongjiValueReader = (parser: BinlogParser, column: MapColumn, schema: MapCo
 const zongjiDir = dirname(createRequire(import.meta.url).resolve('@vlasky/zongji'));
 const rowsEvents = (await import(pathToFileURL(join(zongjiDir, 'lib', 'rows_event.js')).href)) as Record<string, { prototype: Record<string, unknown> }>;
 const common = (await import(pathToFileURL(join(zongjiDir, 'lib', 'common.js')).href)) as { readMysqlValue: ZongjiValueReader };
+const { Parser } = (await import(pathToFileURL(join(zongjiDir, 'lib', 'reader.js')).href)) as { Parser: new () => ImageParser & { append(buffer: Buffer): void } };
 
 /** Per table map: each column's decoder, or null for zongji's reader. */
 const decodersByMap = new WeakMap<TableMapEntry, Array<ValueDecoder | null>>();
@@ -97,6 +112,85 @@ interface RowsEventThis {
   columns_present_bitmap: Buffer;
   columns_present_bitmap2: Buffer;
   _zongji: unknown;
+  /** Set at the event's first row: its lazy images, or null when its rows are decoded. */
+  _ferryLazy?: LazyImages | null;
+  /** Where the event starts in the packet buffer: lazy rows are offsets into the event's copy. */
+  _ferryBase?: number;
+}
+
+/** What readMysqlValue reads of a zongji instance: its connection's options, and emit for a type it does not know. */
+interface ZongjiStandIn {
+  connection: { config: unknown };
+  emit: (name: string, error: unknown) => void;
+}
+
+interface LazyReader {
+  markTable: TableRef | undefined;
+  /** Kept for decoding after the reader stopped (zongji drops its connection then). */
+  standIn?: ZongjiStandIn;
+}
+
+/** The zongji instances whose row events keep their images undecoded (decodeLazily). */
+const lazyReaders = new WeakMap<object, LazyReader>();
+
+/** Per table map: its row skipper, or null where its rows are decoded (a type the skipper does not know, the mark table). */
+const skippersByMap = new WeakMap<TableMapEntry, RowSkipper | null>();
+
+/**
+ * Row events this zongji instance parses from now on keep their row images undecoded: each
+ * row is a number (where its image starts in the event's bytes) and the event carries its
+ * LazyImages (`_ferryLazy`), for LazyRowChange. Only for a reader that copies events for
+ * replay: the copy is what the images are decoded from. Rows of `markTable` (read at once
+ * by the assembler), of tables with a type the row skipper does not know, and of compressed
+ * row events are decoded as before.
+ */
+export function decodeLazily(zongji: object, markTable: TableRef | undefined): void {
+  lazyReaders.set(zongji, { markTable });
+}
+
+/** The lazy images of the event being parsed, or null to decode its rows. */
+function lazyImagesOf(event: RowsEventThis, parser: BinlogParser, map: TableMapEntry): LazyImages | null {
+  const reader = lazyReaders.get(event._zongji as object);
+  // A compressed event's rows are read from inflated bytes, not from the event's own.
+  if (reader === undefined || !parser.packet) return null;
+  const base = currentEventStart(parser._buffer);
+  if (base === undefined) return null;
+  let skipper = skippersByMap.get(map);
+  if (skipper === undefined) {
+    const mark = reader.markTable;
+    skipper = mark !== undefined && map.parentSchema === mark.schema && map.tableName === mark.table ? null : (rowSkipper(map) ?? null);
+    skippersByMap.set(map, skipper);
+  }
+  if (skipper === null) return null;
+  const raw = currentEventBytes();
+  /** A bitmap zongji sliced from the packet, as a view of the copy. */
+  const view = (bitmap: Buffer): Buffer | undefined => {
+    const from = bitmap.byteOffset - parser._buffer.byteOffset - base;
+    return bitmap.buffer === parser._buffer.buffer && from >= 0 && from + bitmap.length <= raw.length ? raw.subarray(from, from + bitmap.length) : undefined;
+  };
+  const present = view(event.columns_present_bitmap);
+  const present2 = event.columns_present_bitmap2 === undefined ? undefined : view(event.columns_present_bitmap2);
+  if (present === undefined || (event.columns_present_bitmap2 !== undefined && present2 === undefined)) return null;
+  const zongji = event._zongji as { connection: { config: unknown } };
+  const standIn = (reader.standIn ??= {
+    connection: { config: zongji.connection.config },
+    emit: (_name, error) => {
+      throw error;
+    },
+  });
+  const imageParser = new Parser();
+  imageParser.append(raw);
+  event._ferryBase = base;
+  return new LazyImages(raw, skipper, present, present2, imageParser, (image, bitmap) => {
+    decodedRows.count++;
+    return readRow(image, map, bitmap, standIn);
+  });
+}
+
+/** The lazy images of the event, created at its first row (null: decode its rows). */
+function lazyOf(event: RowsEventThis, parser: BinlogParser, map: TableMapEntry): LazyImages | null {
+  if (event._ferryLazy === undefined) event._ferryLazy = lazyImagesOf(event, parser, map);
+  return event._ferryLazy;
 }
 
 /** zongji's own row readers, kept for the test that compares them with readRow. */
@@ -114,13 +208,35 @@ export function installRowDecoder(): void {
   if (typeof base._fetchOneRow !== 'function' || typeof UpdateRows.prototype._fetchOneRow !== 'function') {
     throw new FerryError('FERRY_ERR_INTERNAL', { detail: `@vlasky/zongji ${zongjiDir}: row events have no _fetchOneRow; check the pinned version` });
   }
+  // A lazy row is the offset of its image in the event (a number: no object per row); a row
+  // the skipper cannot place is decoded as before.
   base._fetchOneRow = function (this: RowsEventThis, parser: BinlogParser) {
+    const map = this.tableMap[this.tableId]!;
+    const lazy = lazyOf(this, parser, map);
+    if (lazy !== null) {
+      const at = parser._offset;
+      const end = skipRow(lazy.skipper, parser._buffer, at, this.columns_present_bitmap, parser._packetEnd!);
+      if (end !== undefined) {
+        parser._offset = end;
+        return at - this._ferryBase!;
+      }
+    }
     decodedRows.count++;
-    return readRow(parser, this.tableMap[this.tableId]!, this.columns_present_bitmap, this._zongji);
+    return readRow(parser, map, this.columns_present_bitmap, this._zongji);
   };
   UpdateRows.prototype._fetchOneRow = function (this: RowsEventThis, parser: BinlogParser) {
-    decodedRows.count++;
     const map = this.tableMap[this.tableId]!;
+    const lazy = lazyOf(this, parser, map);
+    if (lazy !== null) {
+      const at = parser._offset;
+      const middle = skipRow(lazy.skipper, parser._buffer, at, this.columns_present_bitmap, parser._packetEnd!);
+      const end = middle === undefined ? undefined : skipRow(lazy.skipper, parser._buffer, middle, this.columns_present_bitmap2, parser._packetEnd!);
+      if (end !== undefined) {
+        parser._offset = end;
+        return at - this._ferryBase!;
+      }
+    }
+    decodedRows.count++;
     return { before: readRow(parser, map, this.columns_present_bitmap, this._zongji), after: readRow(parser, map, this.columns_present_bitmap2, this._zongji) };
   };
 }

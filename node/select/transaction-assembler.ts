@@ -3,6 +3,8 @@ import type { GtidSet } from '../../shared/model/gtid.ts';
 import type { ChangeKind, ColumnInfo, DdlStatement, Row, RowChange, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { parseControlStatement } from './control-statements.ts';
 import { readDdlMark } from './ddl-mark.ts';
+import type { LazyImages } from './lazy-images.ts';
+import { LazyRowChange } from './lazy-row-change.ts';
 import { replaysAsStatements } from './event-header.ts';
 
 /** The column of a checkpoint row that names the pipeline that wrote it (node/load/checkpoint-store.ts). */
@@ -26,7 +28,11 @@ export type AssemblerEvent =
   /** `standalone`: MariaDB's flag for a group with no commit event (DDL); unknown on MySQL. */
   | { type: 'gtid'; gtid: string; timestamp: number; standalone?: boolean }
   | { type: 'query'; sql: string; schema: string; timestamp: number; nextPosition: number }
-  | { type: 'rows'; kind: ChangeKind; schema: string; table: string; columns: ColumnInfo[]; rows: unknown[]; timestamp: number; bytes?: number; raw?: Buffer }
+  /**
+   * `rows`: decoded images (an object, or before and after of an update), or, with `lazy`,
+   * numbers: where each row's image starts in the event's bytes, decoded on read (LazyRowChange).
+   */
+  | { type: 'rows'; kind: ChangeKind; schema: string; table: string; columns: ColumnInfo[]; rows: unknown[]; timestamp: number; bytes?: number; raw?: Buffer; lazy?: LazyImages | undefined }
   | { type: 'xid'; timestamp: number; nextPosition: number };
 
 /** A SAVEPOINT inside the open transaction: how far its changes reached when it was set. */
@@ -192,9 +198,11 @@ export class TransactionAssembler {
       else open.raw.push(event.raw);
     }
     const changes = open.changes;
+    const lazy = event.lazy;
     this.open.bytes += event.bytes ?? 0;
     for (const row of event.rows) {
-      if (kind === 'insert') changes.push({ schema, table, kind, columns, before: undefined, after: row as Row });
+      if (typeof row === 'number') changes.push(new LazyRowChange(schema, table, kind, columns, lazy!, row));
+      else if (kind === 'insert') changes.push({ schema, table, kind, columns, before: undefined, after: row as Row });
       else if (kind === 'delete') changes.push({ schema, table, kind, columns, before: row as Row, after: undefined });
       else {
         const pair = row as { before: Row; after: Row };
@@ -211,7 +219,8 @@ export class TransactionAssembler {
   private recordMarks(open: OpenTransaction, event: Extract<AssemblerEvent, { type: 'rows' }>): void {
     if (event.kind === 'delete') return;
     for (const row of event.rows) {
-      const image = (event.kind === 'insert' ? row : (row as { after: Row }).after) as Row;
+      // The reader decodes the mark table's rows at once; a lazy one is read here all the same.
+      const image = (typeof row === 'number' ? new LazyRowChange(event.schema, event.table, event.kind, event.columns, event.lazy!, row).after : event.kind === 'insert' ? row : (row as { after: Row }).after) as Row;
       const pipeline = image[MARK_COLUMN];
       if (typeof pipeline !== 'string') {
         throw new FerryError('FERRY_ERR_BINLOG_UNSUPPORTED', {

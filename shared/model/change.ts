@@ -25,6 +25,11 @@ export interface TableRef {
 
 export type ChangeKind = 'insert' | 'update' | 'delete';
 
+/**
+ * Select's changes of a replaying reader give `before` and `after` through accessors that
+ * decode on first read (node/select/lazy-row-change.ts): read them by name; a spread or a
+ * structured clone of such a change does not carry them.
+ */
 export interface RowChange extends TableRef {
   kind: ChangeKind;
   /** Before image: update and delete. */

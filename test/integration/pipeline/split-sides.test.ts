@@ -81,7 +81,10 @@ function startSides(pair: ReplicationPair, window = WINDOW, targetUrl = pair.tar
   let answered: (point: ResumePoint) => void = () => undefined;
   const resumedAt = new Promise<ResumePoint>((resolve) => (answered = resolve));
   const { sender, receiver } = wire(channel, seen, answered);
-  const select = new SelectSide(selectPipeline, connectEndpoint(selectPipeline.source, 'source'), { log: silentLogger(), stopRequested: () => stopped, aborted: () => aborted });
+  // No raw events, as on a pipe's select side (node/pipe/select-over-pipe.ts): a batch copied
+  // on its way carries decoded rows, and a replaying reader's images are accessors
+  // (node/select/lazy-row-change.ts) that a structured clone does not copy.
+  const select = new SelectSide(selectPipeline, connectEndpoint(selectPipeline.source, 'source'), { log: silentLogger(), stopRequested: () => stopped, aborted: () => aborted, captureReplay: false });
   const load = new LoadSide(loadPipeline, connectEndpoint(loadPipeline.target, 'target'), {
     log: silentLogger(),
     owner: { scope: 'run', id: `split-test/${randomBytes(4).toString('hex')}` },
