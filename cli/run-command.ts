@@ -114,7 +114,7 @@ export const runCommand: Command = {
     const validation = pipeline.validation.intervalSeconds > 0 ? startContinuousValidation(pipeline, runLog.child({ component: 'validation' })) : undefined;
     const progress = setInterval(() => {
       const status = runner.status();
-      runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied, ...(status.copy ? { copy: status.copy } : {}) }, 'progress');
+      runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied, rowsReplayed: status.rowsReplayed ?? 0, ...(status.replayFallbacks ? { replayFallbacks: status.replayFallbacks } : {}), ...(status.copy ? { copy: status.copy } : {}) }, 'progress');
     }, progressMs);
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
