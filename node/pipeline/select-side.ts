@@ -148,6 +148,8 @@ export class SelectSide {
       // A bidirectional pipeline reads its mirror's marks: the mirror writes its checkpoints
       // on this source, in the same system schema (both pipelines of a channel share it).
       ...(pipeline.bidirectional === undefined ? {} : { markTable: { schema: pipeline.systemSchema, table: 'checkpoints' } }),
+      // Raw events are kept only where Load may replay them: a hook may change rows (docs/replay.md).
+      captureReplay: pipeline.binlogReplay !== 'off' && options.hook === undefined,
       heartbeatMs: pipeline.liveness.heartbeatMs,
       silenceMs: pipeline.liveness.sourceSilenceMs,
       log,

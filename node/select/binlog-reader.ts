@@ -1,11 +1,13 @@
 import ZongJi from '@vlasky/zongji';
-import type { BinlogEvent, DeleteRowsEvent, MariadbGtidEvent, QueryEvent, RotateEvent, UpdateRowsEvent, WriteRowsEvent, XidEvent } from '@vlasky/zongji';
+import type { BinlogEvent, DeleteRowsEvent, MariadbGtidEvent, QueryEvent, RotateEvent, TableMapEvent, UpdateRowsEvent, WriteRowsEvent, XidEvent } from '@vlasky/zongji';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { ChangeKind, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { gtidFlavorOf, parseGtidSet } from '../../shared/model/gtid.ts';
 import { binlogColumns, type ZongjiTableMapEntry } from './binlog-columns.ts';
 import { binlogConnectionOptions, type BinlogEndpoint } from './binlog-options.ts';
+import { readEventHeader } from './event-header.ts';
+import { currentEventBytes, installRawEventCapture } from './raw-events.ts';
 import { installRowDecoder } from './row-decoder.ts';
 import { SilenceWatch } from './silence-watch.ts';
 import { classifySourceError } from './source-errors.ts';
@@ -29,6 +31,12 @@ export interface BinlogReaderOptions {
    */
   markTable?: TableRef;
   /**
+   * Keep each transaction's raw table-map and row events (SourceTransaction.replay), for Load
+   * to replay (docs/replay.md). Off when nothing would replay them: the copies cost memory.
+   * @default true
+   */
+  captureReplay?: boolean;
+  /**
    * Heartbeat period asked of the source (MASTER_HEARTBEAT_PERIOD through the dump
    * protocol): it sends one whenever the dump has had nothing to send for that long.
    */
@@ -44,11 +52,13 @@ export interface BinlogReaderOptions {
 }
 
 // zongji's row events decode through Ferry's faster reader (row-decoder.ts) in this process,
-// and a row event without its table map stops the reader (table-map-guard.ts).
+// a row event without its table map stops the reader (table-map-guard.ts), and the bytes of
+// the event being emitted can be copied for replay (raw-events.ts).
 installRowDecoder();
 installTableMapGuard();
+installRawEventCapture();
 
-const EVENTS = ['rotate', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'gtid', 'mariadbgtid', 'transactionpayload', 'heartbeat'];
+const EVENTS = ['rotate', 'format', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query', 'gtid', 'mariadbgtid', 'transactionpayload', 'heartbeat'];
 
 /**
  * Silence allowed until the stream delivers its first event or heartbeat. Before that the
@@ -207,7 +217,7 @@ export class BinlogReader {
       this.watch?.setBound(this.options.silenceMs);
     }
     try {
-      const translated = translate(event);
+      const translated = translate(event, this.options.captureReplay !== false);
       if (translated) this.assembler.push(translated);
     } catch (error) {
       this.fail(error instanceof FerryError ? error : classifySourceError(error, this.options.endpoint));
@@ -229,10 +239,28 @@ function describeStart(start: SourcePosition): string {
   return start.gtidSet !== undefined ? `GTID ${start.gtidSet || '(beginning)'}` : `${start.file}:${start.pos}`;
 }
 
-function translate(event: BinlogEvent): AssemblerEvent | undefined {
+/**
+ * The raw bytes of the table-map or row event being emitted, when they are that event: zongji
+ * emits a table map whose columns it had to look up later, after a query of its own, and then
+ * the last packet parsed need not be its own. Undefined keeps the transaction on the SQL path.
+ */
+function rawOf(kind: 'tablemap' | 'rows', tableId: number): Buffer | undefined {
+  const raw = currentEventBytes();
+  const header = readEventHeader(raw);
+  return header?.kind === kind && header.tableId === tableId ? raw : undefined;
+}
+
+function translate(event: BinlogEvent, capture: boolean): AssemblerEvent | undefined {
   switch (event.getTypeName()) {
     case 'Rotate':
       return { type: 'rotate', file: (event as RotateEvent).binlogName };
+    case 'Format':
+      return capture ? { type: 'format', raw: currentEventBytes() } : undefined;
+    case 'TableMap': {
+      if (!capture) return undefined;
+      const raw = rawOf('tablemap', (event as TableMapEvent).tableId);
+      return raw === undefined ? { type: 'tablemap' } : { type: 'tablemap', raw };
+    }
     case 'MariadbGtid': {
       const gtid = event as MariadbGtidEvent;
       return { type: 'gtid', gtid: `${gtid.domainId}-${gtid.serverId}-${gtid.seqNo}`, timestamp: event.timestamp, standalone: gtid.standalone };
@@ -262,6 +290,7 @@ function translate(event: BinlogEvent): AssemblerEvent | undefined {
         rows: rows.rows,
         timestamp: event.timestamp,
         bytes: event.size,
+        raw: capture ? rawOf('rows', rows.tableId) : undefined,
       };
     }
     case 'TransactionPayload':

@@ -3,6 +3,7 @@ import type { GtidSet } from '../../shared/model/gtid.ts';
 import type { ChangeKind, ColumnInfo, DdlStatement, Row, RowChange, SourcePosition, SourceTransaction, TableRef } from '../../shared/model/change.ts';
 import { parseControlStatement } from './control-statements.ts';
 import { readDdlMark } from './ddl-mark.ts';
+import { replaysAsStatements } from './event-header.ts';
 
 /** The column of a checkpoint row that names the pipeline that wrote it (node/load/checkpoint-store.ts). */
 const MARK_COLUMN = 'pipeline';
@@ -12,13 +13,20 @@ function addMark(open: OpenTransaction, pipeline: string): void {
   if (!applied.includes(pipeline)) applied.push(pipeline);
 }
 
-/** The binlog events the assembler needs, already decoded (see binlog-reader.ts). */
+/**
+ * The binlog events the assembler needs, already decoded (see binlog-reader.ts). `raw`: the
+ * event's bytes as the source sent them, for replay (docs/replay.md); absent when the reader
+ * could not capture them, which keeps the transaction on the SQL path.
+ */
 export type AssemblerEvent =
   | { type: 'rotate'; file: string }
+  /** The stream's Format_description event (each binlog file starts with one). */
+  | { type: 'format'; raw: Buffer }
+  | { type: 'tablemap'; raw?: Buffer }
   /** `standalone`: MariaDB's flag for a group with no commit event (DDL); unknown on MySQL. */
   | { type: 'gtid'; gtid: string; timestamp: number; standalone?: boolean }
   | { type: 'query'; sql: string; schema: string; timestamp: number; nextPosition: number }
-  | { type: 'rows'; kind: ChangeKind; schema: string; table: string; columns: ColumnInfo[]; rows: unknown[]; timestamp: number; bytes?: number }
+  | { type: 'rows'; kind: ChangeKind; schema: string; table: string; columns: ColumnInfo[]; rows: unknown[]; timestamp: number; bytes?: number; raw?: Buffer }
   | { type: 'xid'; timestamp: number; nextPosition: number };
 
 /** A SAVEPOINT inside the open transaction: how far its changes reached when it was set. */
@@ -42,6 +50,13 @@ interface OpenTransaction {
   savepoints?: Savepoint[];
   /** Pipelines whose checkpoint rows the group wrote (SourceTransaction.appliedBy). */
   appliedBy?: string[];
+  /**
+   * Its table-map and row events as read, for SourceTransaction.replay; undefined once
+   * something keeps it from replay (then the copies are let go at once).
+   */
+  raw: Buffer[] | undefined;
+  /** The Format_description event its events are read with. */
+  format: Buffer | undefined;
 }
 
 /** Why an open transaction was dropped without being emitted (see onDropped). */
@@ -66,6 +81,8 @@ export interface DroppedTransaction {
 export class TransactionAssembler {
   private file: string;
   private open: OpenTransaction | undefined;
+  /** The stream's latest Format_description event: replay needs one before any transaction. */
+  private format: Buffer | undefined;
 
   /** Two-phase XA transactions passed over (no replicated rows), until their XA COMMIT. */
   private readonly passedXa = new Set<string>();
@@ -94,6 +111,17 @@ export class TransactionAssembler {
     switch (event.type) {
       case 'rotate':
         this.rotate(event.file);
+        return;
+      case 'format':
+        this.format = event.raw;
+        // A transaction never spans two formats; one open here (cut by a crash) is not replayed.
+        if (this.open) this.open.raw = undefined;
+        return;
+      case 'tablemap':
+        if (this.open?.raw !== undefined) {
+          if (event.raw === undefined) this.open.raw = undefined;
+          else this.open.raw.push(event.raw);
+        }
         return;
       case 'gtid':
         this.startGroup(event);
@@ -132,7 +160,12 @@ export class TransactionAssembler {
         detail: `GTID ${event.gtid} starts before ${this.open.gtid === undefined ? 'the open transaction' : `transaction ${this.open.gtid}`} (${this.open.changes.length} row changes) ended`,
       });
     }
-    this.open = { gtid: event.gtid, changes: [], bytes: 0, timestamp: event.timestamp, ...(event.standalone === undefined ? {} : { standalone: event.standalone }) };
+    this.open = { gtid: event.gtid, changes: [], bytes: 0, timestamp: event.timestamp, ...(event.standalone === undefined ? {} : { standalone: event.standalone }), ...this.replayStart() };
+  }
+
+  /** A new transaction's replay state: events collected only when the stream's format is known. */
+  private replayStart(): Pick<OpenTransaction, 'raw' | 'format'> {
+    return { raw: this.format === undefined ? undefined : [], format: this.format };
   }
 
   /** True when dropping the open transaction would lose something. */
@@ -147,11 +180,18 @@ export class TransactionAssembler {
     // Object literals of one shape, not spreads: this runs for every row of the backlog.
     const { schema, table, kind, columns } = event;
     const mark = this.markTable;
+    const open = this.open;
     if (mark !== undefined && table === mark.table && schema === mark.schema) {
-      this.recordMarks(this.open, event);
+      // Replaying the mark would write the mirror's checkpoint row on the target.
+      open.raw = undefined;
+      this.recordMarks(open, event);
       return;
     }
-    const changes = this.open.changes;
+    if (open.raw !== undefined) {
+      if (event.raw === undefined || !this.replicates(schema, table)) open.raw = undefined;
+      else open.raw.push(event.raw);
+    }
+    const changes = open.changes;
     this.open.bytes += event.bytes ?? 0;
     for (const row of event.rows) {
       if (kind === 'insert') changes.push({ schema, table, kind, columns, before: undefined, after: row as Row });
@@ -187,9 +227,11 @@ export class TransactionAssembler {
     const statement = event.sql.trim();
     const control = parseControlStatement(statement);
     const where = (): string => this.where(event.nextPosition);
+    // Savepoints, XA steps and statements change what the row events alone would apply.
+    if (this.open && control?.kind !== 'begin' && control?.kind !== 'commit') this.open.raw = undefined;
     switch (control?.kind) {
       case 'begin':
-        this.open ??= { changes: [], bytes: 0, timestamp: event.timestamp };
+        this.open ??= { changes: [], bytes: 0, timestamp: event.timestamp, ...this.replayStart() };
         this.open.begun = true;
         return;
       case 'commit':
@@ -307,7 +349,7 @@ export class TransactionAssembler {
   }
 
   private commit(nextPosition: number, timestamp: number): void {
-    const open: OpenTransaction = this.open ?? { changes: [], bytes: 0, timestamp };
+    const open: OpenTransaction = this.open ?? { changes: [], bytes: 0, timestamp, raw: undefined, format: undefined };
     this.open = undefined;
     // Built field by field, no spreads: once per source transaction, the cost of a
     // single-row transaction is mostly this kind of bookkeeping.
@@ -316,6 +358,10 @@ export class TransactionAssembler {
     if (open.ddl) transaction.ddl = open.ddl;
     if (open.laterStatements) transaction.laterStatements = open.laterStatements;
     if (open.appliedBy) transaction.appliedBy = open.appliedBy;
+    const raw = open.raw;
+    if (raw !== undefined && open.format !== undefined && open.changes.length > 0 && !open.ddl && !open.laterStatements && replaysAsStatements(raw)) {
+      transaction.replay = { format: open.format, events: raw };
+    }
     this.emit(transaction);
   }
 
