@@ -24,7 +24,7 @@ export function replayRefusal(target: TargetTable, source: ColumnInfo[]): string
 
 function columnRefusal(target: TargetColumn, source: ColumnInfo): string | undefined {
   if (target.name.toLowerCase() !== source.name.toLowerCase()) return `the target has '${target.name}' where the source has '${source.name}'`;
-  if (source.columnType === '' || target.type.toLowerCase() !== source.columnType.toLowerCase()) {
+  if (source.columnType === '' || storedType(target.type) !== storedType(source.columnType)) {
     return `'${source.name}' is ${target.type} on the target, ${source.columnType === '' ? 'of unknown type' : source.columnType} on the source`;
   }
   const sourceCharset = charsetName(source.charset);
@@ -33,6 +33,21 @@ function columnRefusal(target: TargetColumn, source: ColumnInfo): string | undef
     return `'${source.name}' is ${targetCharset} text on the target, ${sourceCharset} on the source`;
   }
   return undefined;
+}
+
+/**
+ * A column type as far as it decides the stored bytes. The source's type comes from the table
+ * map (zongji builds it from binlog_row_metadata=FULL) and lacks what only the table
+ * definition knows: integer display widths and ZEROFILL, YEAR's width, FLOAT and DOUBLE's
+ * (M,D). None of them changes how a value is stored, so both sides drop them.
+ */
+export function storedType(type: string): string {
+  return type.toLowerCase()
+    .replace(/^(tinyint|smallint|mediumint|int|integer|bigint|year)\(\d+\)/, '$1')
+    .replace(/^(float|double|real)\(\d+,\d+\)/, '$1')
+    .replace(/\s+zerofill\b/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** A text column's charset, one name per charset; undefined for binary and non-text columns. */

@@ -46,13 +46,17 @@ describe('replayStatements', () => {
 });
 
 const column = (name: string, columnType: string, charset: string | null = null): ColumnInfo => ({ name, typeCode: 0, columnType, charset, unsigned: false });
-const source = [column('id', 'int(11)'), column('v', 'varchar(40)', 'utf8mb4')];
+// As zongji describes them from the table map: no display widths.
+const source = [column('id', 'int'), column('v', 'varchar(40)', 'utf8mb4')];
 const target = (definition: TargetTable['definition'], triggers = false): TargetTable => ({
   schema: 's', table: 't', key: ['id'], uniqueKeys: [{ columns: ['id'] }], writable: new Set(), columns: new Set(), definition, triggers,
 });
 
 describe('replayRefusal', () => {
   it('allows the same columns, names in any case, and extra columns at the end', () => {
+    // Display widths, ZEROFILL and FLOAT's (M,D) are in the table definition only: they store the same bytes.
+    expect(replayRefusal(target([{ name: 'id', type: 'int(10) zerofill', charset: null }, { name: 'v', type: 'varchar(40)', charset: 'utf8mb4' }]), source)).toBeUndefined();
+    expect(replayRefusal(target([{ name: 'f', type: 'float(7,3)', charset: null }]), [column('f', 'float')])).toBeUndefined();
     expect(replayRefusal(target([{ name: 'ID', type: 'int(11)', charset: null }, { name: 'v', type: 'varchar(40)', charset: 'utf8mb4' }]), source)).toBeUndefined();
     expect(replayRefusal(target([{ name: 'id', type: 'int(11)', charset: null }, { name: 'v', type: 'varchar(40)', charset: 'utf8mb4' }, { name: 'x', type: 'int(11)', charset: null }]), source)).toBeUndefined();
   });
