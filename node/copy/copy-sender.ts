@@ -74,7 +74,7 @@ export async function sendCopy(context: CopySenderContext): Promise<{ seq: numbe
       const transaction: SourceTransaction = { end: context.start, timestamp: 0, changes: rows.map((row) => insertOf(table, row)), bytes: bytesOf(rows) };
       await channel.send({
         seq: ++seq,
-        transactions: [{ ...transaction, changes: context.extractor.extract(transaction) }],
+        transactions: [context.extractor.transaction(transaction)],
         end: context.start,
         sourceTimestamp: 0,
         openedAt: Date.now(),

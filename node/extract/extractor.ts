@@ -15,6 +15,19 @@ export class Extractor {
   ) {}
 
   /**
+   * The transaction as Extract passes it on: the kept changes, and `replay` only where the
+   * events still say exactly what the changes say. A hook may change or drop rows, which
+   * the source's events would not show; a change left out (no rule maps its table) would
+   * come back with the events. Either way the transaction goes by SQL.
+   */
+  transaction(transaction: SourceTransaction): SourceTransaction {
+    const changes = this.extract(transaction);
+    const extracted: SourceTransaction = { ...transaction, changes };
+    if (extracted.replay !== undefined && (this.hook !== undefined || changes.length !== transaction.changes.length)) delete extracted.replay;
+    return extracted;
+  }
+
+  /**
    * The kept changes, for Transform (on the load side). Each stays under the table it was
    * read from, whose rule maps it: a hook that renames a change does not move it to another
    * rule's target.

@@ -49,7 +49,10 @@ export class MirrorFilter {
     }
     if (this.primary && transaction.ddl === undefined && transaction.changes.length > 0) {
       this.lastQueuedAt = at;
-      return { ...transaction, echo: true };
+      // An echo applies only where the target still holds what it expects: by SQL, never replayed.
+      const echo: SourceTransaction = { ...transaction, echo: true };
+      delete echo.replay;
+      return echo;
     }
     if (at - this.lastQueuedAt < this.keepAliveMs) return undefined;
     this.lastQueuedAt = at;

@@ -54,7 +54,7 @@ export async function runSelectLoop(context: SelectLoopContext): Promise<void> {
       if (!builder.isEmpty && Date.now() >= builder.startedAt + pipeline.batch.maxDelayMs) await flush();
       continue;
     }
-    const extracted: SourceTransaction = { ...transaction, changes: extractor.extract(transaction) };
+    const extracted = extractor.transaction(transaction);
     if (transaction.ddl) {
       await flush();
       // The statement's position (and the rows of CREATE TABLE ... SELECT), in a batch of its own.

@@ -63,3 +63,17 @@ describe('MirrorFilter', () => {
     expect(filter.admit({ ...transaction(5, ['b-to-a']), changes: [] })).toMatchObject({ changes: [], appliedBy: ['b-to-a'] });
   });
 });
+
+describe('MirrorFilter and replay', () => {
+  it("forwards an echo without the source's events: it is applied by SQL, where the target still holds what it expects", () => {
+    const filter = new MirrorFilter('b-to-a', 60_000, () => 0, true);
+    const replay = { format: Buffer.from('format'), events: [Buffer.from('map'), Buffer.from('rows')] };
+    const mirrored: SourceTransaction = { ...transaction(2, ['b-to-a']), replay };
+    const echo = filter.admit(mirrored);
+    expect(echo).toMatchObject({ echo: true, changes: mirrored.changes });
+    expect(echo?.replay).toBeUndefined();
+    expect(mirrored.replay).toBe(replay);
+    const own: SourceTransaction = { ...transaction(3), replay };
+    expect(filter.admit(own)?.replay).toBe(replay);
+  });
+});
