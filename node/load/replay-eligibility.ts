@@ -39,7 +39,9 @@ function columnRefusal(target: TargetColumn, source: ColumnInfo): string | undef
  * A column type as far as it decides the stored bytes. The source's type comes from the table
  * map (zongji builds it from binlog_row_metadata=FULL) and lacks what only the table
  * definition knows: integer display widths and ZEROFILL, YEAR's width, FLOAT and DOUBLE's
- * (M,D). None of them changes how a value is stored, so both sides drop them.
+ * (M,D). None of them changes how a value is stored, so both sides drop them. And
+ * information_schema holds COLUMN_TYPE in utf8mb3, so an ENUM or SET value with a character
+ * beyond it ('😀') reads '?' there: both sides write such characters as '?'.
  */
 export function storedType(type: string): string {
   return type.toLowerCase()
@@ -47,6 +49,7 @@ export function storedType(type: string): string {
     .replace(/^(float|double|real)\(\d+,\d+\)/, '$1')
     .replace(/\s+zerofill\b/, '')
     .replace(/\s+/g, ' ')
+    .replace(/[\u{10000}-\u{10FFFF}]/gu, '?')
     .trim();
 }
 

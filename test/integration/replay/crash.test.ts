@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
+import { startFerry } from '../../support/ferry-process.ts';
 import { replicationPair } from '../../support/mariadb.ts';
 import { expectTablesConverge } from '../../support/tables.ts';
 import { ITEMS_TABLE, runMixedWorkload } from '../../support/workload.ts';
-import { lastProgress, type Progress } from './replay-support.ts';
-
-/** The first progress line written after `since` (ms since the epoch): the stats once everything before it committed. */
-async function progressAfter(ferry: FerryProcess, since: number): Promise<Progress> {
-  const after = (): boolean => ferry.output().split('\n').some((line) => line.includes('"msg":"progress"') && (JSON.parse(line) as { time: number }).time > since);
-  await expect.poll(after, { timeout: 120_000, interval: 200 }).toBe(true);
-  return lastProgress(ferry);
-}
+import { progressAfter } from './replay-support.ts';
 
 /**
  * kill -9 while a catch-up is being replayed, at the worst moments: after the BINLOG

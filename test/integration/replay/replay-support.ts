@@ -59,3 +59,10 @@ export async function expectSameRows(
   }
   expect(await dumpTable(target.connection, target.schema, target.table), `${target.schema}.${target.table}`).toEqual(await dumpTable(source.connection, source.schema, source.table));
 }
+
+/** The first progress line written after `since` (ms since the epoch): the stats once everything before it committed. */
+export async function progressAfter(ferry: FerryProcess, since: number): Promise<Progress> {
+  const after = (): boolean => ferry.output().split('\n').some((line) => line.includes('"msg":"progress"') && (JSON.parse(line) as { time: number }).time > since);
+  await expect.poll(after, { timeout: 120_000, interval: 200 }).toBe(true);
+  return lastProgress(ferry);
+}
