@@ -7,7 +7,7 @@ import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
 import { mergeTableChanges } from './merge.ts';
 import { groupByTable } from './table-changes.ts';
 import type { TargetTables } from './target-tables.ts';
-import { intersects, writeSetOf, type WriteSet } from './write-set.ts';
+import { conflict, writeSetOf, type Footprint, type WriteSet } from './write-set.ts';
 import { breakStaleOwners } from './stale-owner-breaker.ts';
 import { planReplay } from './replay-plan.ts';
 
@@ -22,15 +22,6 @@ export interface LoaderOptions extends ApplyContext {
   onConflicts?: (records: ConflictRecord[]) => void;
 }
 
-/** What orders a batch against the batches in flight. */
-interface Footprint {
-  writeSet: WriteSet;
-  /** Its target tables ('schema.table'). */
-  tables: Set<string>;
-  /** Replayed: its keys are not known, so it conflicts with every batch sharing a table. */
-  replayed: boolean;
-}
-
 interface InFlight extends Footprint {
   seq: number;
   settled: Promise<void>;
@@ -40,15 +31,6 @@ interface InFlight extends Footprint {
 interface ReadyBatch extends Footprint {
   batch: Batch;
   work: BatchWork;
-}
-
-/**
- * Two batches that may not apply at once: a row key in common, or a table in common when
- * either is replayed (a replayed batch's keys are not computed: that is the CPU replay saves).
- */
-function conflict(a: Footprint, b: Footprint): boolean {
-  if ((a.replayed || b.replayed) && [...a.tables].some((table) => b.tables.has(table))) return true;
-  return intersects(a.writeSet, b.writeSet);
 }
 
 /**
