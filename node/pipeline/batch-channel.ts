@@ -118,6 +118,12 @@ export interface BatchSender {
   send(batch: SelectedBatch): Promise<void>;
   /** Batches sent and not yet acknowledged (committed on the target). */
   readonly unacked: number;
+  /**
+   * Calls `listener` after each acknowledgement, until the returned function is called: the
+   * select loop sends a waiting batch as soon as the target is idle. Optional: without it a
+   * batch behind one in flight waits out batch.maxDelayMs.
+   */
+  onAcked?(listener: () => void): () => void;
   /** A clean stop: no batch follows; the load side commits what it received and ends. */
   end(): void;
   /** The failure that closed the channel, from either side. */

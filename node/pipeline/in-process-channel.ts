@@ -17,6 +17,7 @@ export class InProcessBatchChannel implements BatchSender, BatchReceiver {
   private closedBy: FerryError | undefined;
   private answer: ((request: ResumeRequest) => Promise<ResumePoint>) | undefined;
   private readonly signal = new StateSignal();
+  private readonly ackListeners = new Set<() => void>();
 
   constructor(private readonly bounds: ChannelBounds) {}
 
@@ -87,6 +88,12 @@ export class InProcessBatchChannel implements BatchSender, BatchReceiver {
   ack(seq: number): void {
     while (this.window.length > 0 && this.window[0]!.seq <= seq) this.windowBytes -= this.window.shift()!.bytes;
     this.signal.notify();
+    for (const listener of this.ackListeners) listener();
+  }
+
+  onAcked(listener: () => void): () => void {
+    this.ackListeners.add(listener);
+    return () => this.ackListeners.delete(listener);
   }
 
   end(): void {

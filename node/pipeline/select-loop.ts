@@ -28,11 +28,14 @@ export interface SelectLoopContext {
 /**
  * Extract → batch → send, transaction by transaction from the queue, until a stop is asked
  * for: then the open batch is sent and the stream ended, unless the pipeline was aborted. A
- * batch closes at batch.maxRows, batch.maxBytes, or batch.maxDelayMs after it opened. A DDL
- * transaction goes in a batch of its own, and a batch is all echoes or none. Throws the reader's failure or the channel's.
+ * batch closes at batch.maxRows, batch.maxBytes, or batch.maxDelayMs after it opened, and at
+ * once when nothing is queued behind it and the target is idle (no batch unacknowledged):
+ * waiting then would only add lag, while grouping behind a batch in flight is what makes
+ * catch-up fast. A DDL transaction goes in a batch of its own, and a batch is all echoes or
+ * none. Throws the reader's failure or the channel's.
  */
 export async function runSelectLoop(context: SelectLoopContext): Promise<void> {
-  const { pipeline, queue, extractor, channel } = context;
+  const { queue, channel } = context;
   const builder = new BatchBuilder();
   let seq = (context.firstSeq ?? 1) - 1;
   let knownTables: TableRef[] | undefined = context.knownTables;
@@ -42,6 +45,21 @@ export async function runSelectLoop(context: SelectLoopContext): Promise<void> {
     await channel.send({ ...built, seq: ++seq, ...(knownTables ? { knownTables } : {}) });
     knownTables = undefined;
   };
+  /** Nothing queued and nothing in flight: the open batch would wait for nothing. */
+  const idle = (): boolean => queue.size === 0 && channel.unacked === 0;
+  // The last acknowledgement makes the target idle: wake a loop waiting out maxDelayMs.
+  const stopListening = channel.onAcked?.(() => {
+    if (!builder.isEmpty && idle()) queue.wake();
+  });
+  try {
+    await loop(context, builder, flush, idle);
+  } finally {
+    stopListening?.();
+  }
+}
+
+async function loop(context: SelectLoopContext, builder: BatchBuilder, flush: () => Promise<void>, idle: () => boolean): Promise<void> {
+  const { pipeline, queue, extractor, channel } = context;
   for (;;) {
     const readerFailure = context.readerFailure();
     if (readerFailure) throw readerFailure;
@@ -51,7 +69,7 @@ export async function runSelectLoop(context: SelectLoopContext): Promise<void> {
     const wait = builder.isEmpty ? 1_000 : builder.startedAt + pipeline.batch.maxDelayMs - Date.now();
     const transaction: SourceTransaction | undefined = wait > 0 ? await queue.take(wait) : undefined;
     if (!transaction) {
-      if (!builder.isEmpty && Date.now() >= builder.startedAt + pipeline.batch.maxDelayMs) await flush();
+      if (!builder.isEmpty && (idle() || Date.now() >= builder.startedAt + pipeline.batch.maxDelayMs)) await flush();
       continue;
     }
     const extracted = extractor.transaction(transaction);
@@ -64,7 +82,7 @@ export async function runSelectLoop(context: SelectLoopContext): Promise<void> {
       // Echoes are applied under their own rule (node/load/conflict-policy.ts): never in one batch with other transactions.
       if (!builder.isEmpty && builder.echo !== (transaction.echo === true)) await flush();
       builder.add(extracted);
-      if (builder.rows >= pipeline.batch.maxRows || builder.bytes >= pipeline.batch.maxBytes) await flush();
+      if (builder.rows >= pipeline.batch.maxRows || builder.bytes >= pipeline.batch.maxBytes || idle()) await flush();
     }
   }
   // Aborted: nothing further is sent; what is in flight rolls back.

@@ -158,7 +158,7 @@ export const PipelineSpec = Type.Object({
   })),
   batch: Type.Object({
     maxRows: Type.Integer({ minimum: 1, maximum: 100_000, default: PIPELINE_DEFAULTS.batchMaxRows, description: 'A target transaction closes once it holds this many row changes (a source transaction is never split, so one large transaction may exceed it). Default 1000.' }),
-    maxDelayMs: Type.Integer({ minimum: 0, maximum: 60_000, default: PIPELINE_DEFAULTS.batchMaxDelayMs, description: 'A batch closes at most this long after its first change arrived, trading latency for throughput. Default 20.' }),
+    maxDelayMs: Type.Integer({ minimum: 0, maximum: 60_000, default: PIPELINE_DEFAULTS.batchMaxDelayMs, description: 'A batch closes at most this long after its first change arrived, trading latency for throughput: while batches are in flight, later transactions are grouped behind them up to this long. A batch with nothing queued behind it closes at once when the target is idle (no batch unacknowledged), or when the last batch in flight is acknowledged (one-process pipelines; a split pipeline waits out this delay then). Default 20.' }),
     maxBytes: Type.Integer({ minimum: 1024, maximum: 1_073_741_824, default: PIPELINE_DEFAULTS.batchMaxBytes, description: 'A target transaction also closes once its source row events reach this many bytes (binlog size), so wide rows keep batches small in memory. Default 1048576 (1 MiB).' }),
   }, { ...strict, default: {}, description: 'How source transactions are grouped into target transactions.' }),
   parallel: Type.Integer({ minimum: 1, maximum: 64, default: PIPELINE_DEFAULTS.parallel, description: 'Connections to the target that apply batches in parallel where row keys do not overlap. 1 applies strictly in source order. Default 4.' }),

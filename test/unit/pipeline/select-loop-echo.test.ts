@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimePipeline } from '../../../shared/config/load-pipeline-config.ts';
 import type { SourceTransaction } from '../../../shared/model/change.ts';
-import type { Extractor } from '../../../node/extract/extractor.ts';
+import { Extractor } from '../../../node/extract/extractor.ts';
+import { compileTableMapping } from '../../../shared/model/table-mapping.ts';
 import type { BatchSender, SelectedBatch } from '../../../node/pipeline/batch-channel.ts';
 import { runSelectLoop } from '../../../node/pipeline/select-loop.ts';
 import type { TransactionQueue } from '../../../node/pipeline/transaction-queue.ts';
@@ -24,7 +25,7 @@ describe('select loop: echoes', () => {
     const sent: SelectedBatch[] = [];
     const queue = { get size() { return pending.length; }, take: async () => Promise.resolve(pending.shift()) } as unknown as TransactionQueue;
     const channel = { failure: undefined, unacked: 0, send: async (batch: SelectedBatch) => { sent.push(batch); return Promise.resolve(); }, end: () => undefined } as unknown as BatchSender;
-    const extractor = { extract: (t: SourceTransaction) => t.changes } as unknown as Extractor;
+    const extractor = new Extractor(compileTableMapping(['s.t']));
     const pipeline = { batch: { maxRows: 1000, maxBytes: 1 << 20, maxDelayMs: 60_000 } } as unknown as RuntimePipeline;
     await runSelectLoop({
       pipeline, queue, extractor, channel, knownTables: [],

@@ -1308,7 +1308,7 @@ export interface components {
                 batch?: {
                     /** @description A target transaction also closes once its source row events reach this many bytes (binlog size), so wide rows keep batches small in memory. Default 1048576 (1 MiB). */
                     maxBytes?: number;
-                    /** @description A batch closes at most this long after its first change arrived, trading latency for throughput. Default 20. */
+                    /** @description A batch closes at most this long after its first change arrived, trading latency for throughput: while batches are in flight, later transactions are grouped behind them up to this long. A batch with nothing queued behind it closes at once when the target is idle (no batch unacknowledged), or when the last batch in flight is acknowledged (one-process pipelines; a split pipeline waits out this delay then). Default 20. */
                     maxDelayMs?: number;
                     /** @description A target transaction closes once it holds this many row changes (a source transaction is never split, so one large transaction may exceed it). Default 1000. */
                     maxRows?: number;
