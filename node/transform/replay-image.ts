@@ -19,19 +19,24 @@ function sameFormat(a: Buffer, b: Buffer): boolean {
 /**
  * Transform's half of replay (docs/replay.md): the batch's row events for the target, with
  * its tables and the source columns of each, or undefined when the batch keeps the SQL path:
- * a transaction without `replay` (Select or Extract left it out), DDL, a table whose rule
+ * a transaction with changes but without `replay` (Select or Extract left it out; one with
+ * neither is passed over), DDL, a table whose rule
  * drops or renames columns, or Format_descriptions that read events differently. Schema and
  * table renames are written into the table-map events. The caller leaves echoes out.
  */
 export function replayImageOf(transactions: SourceTransaction[], mapping: TableMapping): { replay: ReplayImage; tables: ReplayTable[] } | undefined {
-  const first = transactions[0]?.replay;
-  if (first === undefined) return undefined;
-  const format = formatOf(first.format);
+  let first: ReplayImage | undefined;
   const events: Buffer[] = [];
   const tables: ReplayTable[] = [];
   for (const transaction of transactions) {
     const replay = transaction.replay;
-    if (replay === undefined || transaction.ddl !== undefined || !sameFormat(first.format, replay.format)) return undefined;
+    // Nothing of it reaches the target (only tables no rule replicates, as other applications'
+    // transactions on a shared source): it moves the checkpoint, nothing to replay.
+    if (replay === undefined && transaction.changes.length === 0 && transaction.ddl === undefined) continue;
+    if (replay === undefined || transaction.ddl !== undefined) return undefined;
+    first ??= replay;
+    if (!sameFormat(first.format, replay.format)) return undefined;
+    const format = formatOf(first.format);
     for (const event of replay.events) {
       if (eventType(event) !== TABLE_MAP_EVENT) {
         events.push(event);
@@ -45,6 +50,7 @@ export function replayImageOf(transactions: SourceTransaction[], mapping: TableM
     }
     collectTables(transaction, mapping, tables);
   }
+  if (first === undefined) return undefined;
   return { replay: { format: first.format, events }, tables };
 }
 

@@ -90,6 +90,12 @@ describe('replayImageOf (Transform)', () => {
     expect(replayImageOf([transaction([MAP, ROWS])], compileTableMapping(['rp.*']))!.replay.events[0]).toBe(MAP);
   });
 
+  it('passes over a transaction of which nothing reaches the target (tables no rule replicates)', () => {
+    const result = replayImageOf([{ end: { file: 'f', pos: 1 }, timestamp: 0, changes: [] }, transaction([MAP, ROWS])], compileTableMapping(['rp.*']))!;
+    expect(result.replay.events).toEqual([MAP, ROWS]);
+    expect(replayImageOf([{ end: { file: 'f', pos: 1 }, timestamp: 0, changes: [] }], compileTableMapping(['rp.*']))).toBeUndefined();
+  });
+
   it('keeps SQL for a column rule, a transaction without events, or DDL', () => {
     expect(replayImageOf([transaction([MAP, ROWS])], compileTableMapping([{ source: 'rp.t', columns: { exclude: ['v'] } }]))).toBeUndefined();
     expect(replayImageOf([transaction([MAP, ROWS]), { ...transaction([]), replay: undefined }], compileTableMapping(['rp.*']))).toBeUndefined();
