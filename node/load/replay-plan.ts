@@ -65,7 +65,11 @@ export async function planReplay(batch: Batch, settings: ReplaySettings | undefi
   if (replay === undefined || replayTables === undefined || batch.copy !== undefined || batch.echo === true || detect) return undefined;
   if (flavor !== 'mariadb') return undefined;
   const format = formatOf(replay.format);
-  if (!/mariadb/i.test(format.serverVersion)) return undefined;
+  if (!/mariadb/i.test(format.serverVersion)) {
+    // Row events of another flavour are not what a MariaDB target reads; untested either way.
+    if (settings.mode === 'require') throw new FerryError('FERRY_ERR_REPLAY_REFUSED', { detail: `the source is ${format.serverVersion}, not MariaDB` });
+    return undefined;
+  }
   const names: string[] = [];
   for (const entry of replayTables) {
     const name = `${entry.schema}.${entry.table}`;

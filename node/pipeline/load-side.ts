@@ -144,6 +144,9 @@ export class LoadSide {
       state.told.add('');
       options.log.info({ binlogReplay: pipeline.binlogReplay, replay: off === undefined, ...(off === undefined ? {} : { reason: off }) }, off === undefined ? 'rows replayed where the tables allow, else SQL' : 'rows applied by SQL');
     }
+    if (off !== undefined && pipeline.binlogReplay === 'require' && flavor !== 'mariadb') {
+      throw new FerryError('FERRY_ERR_REPLAY_REFUSED', { detail: `the target ${pipeline.target.host}:${pipeline.target.port} is not MariaDB` });
+    }
     if (off !== undefined) return undefined;
     return { mode: pipeline.binlogReplay, maxAllowedPacket, state, log: options.log };
   }

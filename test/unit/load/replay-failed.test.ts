@@ -2,7 +2,10 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isFerryError } from '../../../shared/errors/index.ts';
 import { createLogger } from '../../../shared/logging.ts';
-import { ReplayRunState, replayFailed, replayRunStateOf, type ReplaySettings } from '../../../node/load/replay-plan.ts';
+import { ReplayRunState, planReplay, replayFailed, replayRunStateOf, type ReplaySettings } from '../../../node/load/replay-plan.ts';
+import type { TargetTables } from '../../../node/load/target-tables.ts';
+import type { Batch } from '../../../shared/model/change.ts';
+import { FORMAT, INSERT_RP_T, MAP_RP_T } from './replay-fixture.ts';
 
 function settings(mode: ReplaySettings['mode']): { settings: ReplaySettings; lines: () => Array<Record<string, unknown>> } {
   const written: string[] = [];
@@ -52,5 +55,24 @@ describe('replayFailed: what a refused BINLOG statement does to the run', () => 
     const pipeline = {};
     expect(replayRunStateOf(pipeline)).toBe(replayRunStateOf(pipeline));
     expect(replayRunStateOf({})).not.toBe(replayRunStateOf(pipeline));
+  });
+});
+
+describe('planReplay: the source\'s flavour', () => {
+  // The captured Format_description with MySQL's version text in place of MariaDB's.
+  const mysqlFormat = Buffer.from(FORMAT);
+  mysqlFormat.fill(0, 21, 71);
+  mysqlFormat.write('8.0.36-log', 21, 'latin1');
+  const batch = (format: Buffer): Batch => ({
+    end: { file: 'f', pos: 4 }, changes: [], transactions: 1, sourceTimestamp: 0, openedAt: 0,
+    replay: { format, events: [MAP_RP_T, INSERT_RP_T] }, replayTables: [],
+  });
+  const tables = {} as TargetTables;
+
+  it('replays MariaDB row events only: another source goes by SQL, or stops with FERRY_ERR_REPLAY_REFUSED (require)', async () => {
+    expect(await planReplay(batch(mysqlFormat), settings('auto').settings, tables, 'mariadb', false)).toBeUndefined();
+    await expect(planReplay(batch(mysqlFormat), settings('require').settings, tables, 'mariadb', false)).rejects.toMatchObject({ code: 'FERRY_ERR_REPLAY_REFUSED' });
+    expect(await planReplay(batch(FORMAT), settings('require').settings, tables, 'mariadb', false)).toMatchObject({ tables: [] });
+    expect(await planReplay(batch(FORMAT), settings('require').settings, tables, 'mysql', false)).toBeUndefined();
   });
 });
