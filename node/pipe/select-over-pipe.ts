@@ -73,6 +73,8 @@ export async function runSelectOverPipeAttempt(context: SelectOverPipeContext): 
   const select: SelectSide = new SelectSide(pipeline, context.endpoint, {
     ...context.select,
     log,
+    // The pipe carries decoded rows, not events: a split pipeline applies by SQL (docs/replay.md).
+    captureReplay: false,
     // Every attempt sends the source's report: its load side may be a new one, which checks.
     prechecks: splitSelectPrechecks(pipeline, context.prechecksPassed),
     onHeard: () => {

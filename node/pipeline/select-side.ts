@@ -23,6 +23,11 @@ import { TransactionQueue } from './transaction-queue.ts';
 export interface SelectSideOptions {
   log: Logger;
   hook?: RowHook;
+  /**
+   * Keep the source's raw events for replay (SourceTransaction.replay). Off where the batches
+   * cross the node-to-node pipe, which carries decoded rows only. @default true
+   */
+  captureReplay?: boolean;
   /** The source sent something: an event or a heartbeat. */
   onHeard?: () => void;
   /** Whether changes are waiting (queued, batched, or sent and not committed). */
@@ -149,7 +154,7 @@ export class SelectSide {
       // on this source, in the same system schema (both pipelines of a channel share it).
       ...(pipeline.bidirectional === undefined ? {} : { markTable: { schema: pipeline.systemSchema, table: 'checkpoints' } }),
       // Raw events are kept only where Load may replay them: a hook may change rows (docs/replay.md).
-      captureReplay: pipeline.binlogReplay !== 'off' && options.hook === undefined,
+      captureReplay: options.captureReplay !== false && pipeline.binlogReplay !== 'off' && options.hook === undefined,
       heartbeatMs: pipeline.liveness.heartbeatMs,
       silenceMs: pipeline.liveness.sourceSilenceMs,
       log,
