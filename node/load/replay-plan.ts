@@ -39,6 +39,8 @@ export function replayRunStateOf(pipeline: object): ReplayRunState {
 /** Load's replay settings: the pipeline's binlogReplay, the target's packet limit, the run state. */
 export interface ReplaySettings {
   mode: BinlogReplayMode;
+  /** The pipeline's name, in a comment before each BINLOG statement. @default none */
+  pipeline?: string;
   /** The target's @@max_allowed_packet, read once. */
   maxAllowedPacket: number;
   state: ReplayRunState;
@@ -82,7 +84,7 @@ export async function planReplay(batch: Batch, settings: ReplaySettings | undefi
       return undefined;
     }
   }
-  const statements = replayStatements(replay, format, replayByteLimit(settings.maxAllowedPacket));
+  const statements = replayStatements(replay, format, replayByteLimit(settings.maxAllowedPacket), settings.pipeline);
   if (statements === undefined) return undefined;
   return { statements, tables: names };
 }

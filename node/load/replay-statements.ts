@@ -7,6 +7,7 @@ import { endsStatement, type FormatDescription } from '../../shared/mysql/binlog
  * text and the packet around it take a little more (1 KiB kept for them).
  */
 export function replayByteLimit(maxAllowedPacket: number): number {
+  // The 1 KiB also covers the statement's head (the pipeline's name is at most 64 characters).
   return Math.floor(Math.max(0, maxAllowedPacket - 1024) / 4) * 3;
 }
 
@@ -18,7 +19,9 @@ export function replayByteLimit(maxAllowedPacket: number): number {
  * as many statements as fit under `limit` bytes. Undefined when one statement's events alone
  * exceed it, or the events do not end a statement: the batch then goes by SQL.
  */
-export function replayStatements(image: ReplayImage, format: FormatDescription, limit: number): string[] | undefined {
+export function replayStatements(image: ReplayImage, format: FormatDescription, limit: number, pipeline = ''): string[] | undefined {
+  // The pipeline's name in a comment: the processlist then tells whose BINLOG statement it is.
+  const head = pipeline === '' ? "BINLOG '" : `/* ferry replay ${pipeline} */ BINLOG '`;
   const statements: string[] = [];
   let parts: Buffer[] = [image.format];
   let size = image.format.length;
@@ -30,7 +33,7 @@ export function replayStatements(image: ReplayImage, format: FormatDescription, 
     if (!endsStatement(event, format)) continue;
     if (size + groupSize > limit) {
       if (parts.length === 1) return undefined;
-      statements.push(binlogStatement(parts));
+      statements.push(binlogStatement(head, parts));
       parts = [image.format];
       size = image.format.length;
       if (size + groupSize > limit) return undefined;
@@ -41,10 +44,10 @@ export function replayStatements(image: ReplayImage, format: FormatDescription, 
     groupSize = 0;
   }
   if (group.length > 0) return undefined;
-  if (parts.length > 1) statements.push(binlogStatement(parts));
+  if (parts.length > 1) statements.push(binlogStatement(head, parts));
   return statements;
 }
 
-function binlogStatement(parts: Buffer[]): string {
-  return `BINLOG '${Buffer.concat(parts).toString('base64')}'`;
+function binlogStatement(head: string, parts: Buffer[]): string {
+  return `${head}${Buffer.concat(parts).toString('base64')}'`;
 }

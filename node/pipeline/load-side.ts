@@ -148,7 +148,7 @@ export class LoadSide {
       throw new FerryError('FERRY_ERR_REPLAY_REFUSED', { detail: `the target ${pipeline.target.host}:${pipeline.target.port} is not MariaDB` });
     }
     if (off !== undefined) return undefined;
-    return { mode: pipeline.binlogReplay, maxAllowedPacket, state, log: options.log };
+    return { mode: pipeline.binlogReplay, pipeline: pipeline.name, maxAllowedPacket, state, log: options.log };
   }
 
   /** Answers the channel's resume request, then applies what it receives until the stream ends. */

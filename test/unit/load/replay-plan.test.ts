@@ -18,14 +18,15 @@ function notLast(event: Buffer): Buffer {
   return copy;
 }
 
-const decode = (statement: string): Buffer => Buffer.from(statement.slice("BINLOG '".length, -1), 'base64');
+const decode = (statement: string): Buffer => Buffer.from(statement.slice(statement.indexOf("BINLOG '") + "BINLOG '".length, -1), 'base64');
 
 describe('replayStatements', () => {
   it('starts every statement with the Format_description and splits only after a statement\'s last row event', () => {
     // Three source statements: map+rows, map+rows+rows (two row events), map+rows.
     const events = [MAP, ROWS, MAP, notLast(ROWS), ROWS, MAP, ROWS];
-    const all = replayStatements({ format: FORMAT, events }, format, 1 << 20)!;
+    const all = replayStatements({ format: FORMAT, events }, format, 1 << 20, 'p-1')!;
     expect(all).toHaveLength(1);
+    expect(all[0]).toMatch(/^\/\* ferry replay p-1 \*\/ BINLOG '/);
     expect(decode(all[0]!).equals(Buffer.concat([FORMAT, ...events]))).toBe(true);
     // Room for the Format_description and two row events: the 3-event statement goes alone.
     const limit = FORMAT.length + MAP.length + 2 * ROWS.length;
