@@ -33,6 +33,8 @@ Options (override the file's fields):
   --batch-rows N         most rows in one target transaction (default 1000)
   --ddl stop|apply|ignore  DDL on replicated tables (default stop)
   --error-policy stop|skip rows the target refuses (default stop; skip records them)
+  --binlog-replay auto|off|require  replay the source's row events on the target where they
+                         give the same rows (default auto; docs/replay.md)
   --skip-precheck ID     skip one precheck by id (repeatable)
   --progress-seconds N   seconds between progress lines (default 5)
   --source-password-env VAR   the source password from environment variable VAR
@@ -73,6 +75,7 @@ export const runCommand: Command = {
       'batch-rows': { type: 'string' },
       ddl: { type: 'string' },
       'error-policy': { type: 'string' },
+      'binlog-replay': { type: 'string' },
       'skip-precheck': { type: 'string', multiple: true },
       'progress-seconds': { type: 'string' },
       ...PASSWORD_FLAGS,
@@ -98,6 +101,7 @@ export const runCommand: Command = {
     problems.done();
     if (values.ddl !== undefined) overrides.ddl = values.ddl;
     if (values['error-policy'] !== undefined) overrides.errorPolicy = values['error-policy'];
+    if (values['binlog-replay'] !== undefined) overrides.binlogReplay = values['binlog-replay'];
     if (values['skip-precheck'] !== undefined) overrides.skipPrechecks = values['skip-precheck'];
 
     const passwords = flagPasswords(values);
@@ -114,7 +118,7 @@ export const runCommand: Command = {
     const validation = pipeline.validation.intervalSeconds > 0 ? startContinuousValidation(pipeline, runLog.child({ component: 'validation' })) : undefined;
     const progress = setInterval(() => {
       const status = runner.status();
-      runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied, ...(status.copy ? { copy: status.copy } : {}) }, 'progress');
+      runLog.info({ state: status.state, position: status.position, lagMs: status.lagMs, applyDelayMs: status.applyDelayMs, rowsPerSecond: status.rowsPerSecond, rowsApplied: status.rowsApplied, rowsReplayed: status.rowsReplayed ?? 0, ...(status.replayFallbacks ? { replayFallbacks: status.replayFallbacks } : {}), ...(status.copy ? { copy: status.copy } : {}) }, 'progress');
     }, progressMs);
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {

@@ -9,6 +9,7 @@ import { resolveConflicts, type ConflictSettings } from './conflict-resolver.ts'
 import { positionText, recordConflicts } from './conflict-store.ts';
 import type { TableOperations } from './merge.ts';
 import { clearRange } from './range-clear.ts';
+import { replayFailed, type ReplaySettings, type ReplayWork } from './replay-plan.ts';
 import { statementsFor, type Statement } from './statements.ts';
 import { isRetryableTargetError } from './target-errors.ts';
 import type { TargetTables } from './target-tables.ts';
@@ -22,6 +23,18 @@ export interface ApplyContext {
   errorPolicy: ErrorPolicy;
   /** Conflict detection (detectConflicts): absent, batches are applied without looking at the target. @default none */
   conflicts?: ConflictSettings;
+  /** Row events replayed where they apply (binlogReplay, docs/replay.md); absent: SQL only. @default none */
+  replay?: ReplaySettings;
+}
+
+/** How a batch's rows were written: replayed, by SQL, or by SQL after the replay failed. */
+export type AppliedBy = 'replay' | 'sql' | 'fallback';
+
+/** What applyBatch reports of a committed batch. */
+export interface Applied {
+  /** The conflicts it recorded (detection on). */
+  conflicts: ConflictRecord[];
+  by: AppliedBy;
 }
 
 /** Thrown into batches queued behind one that failed: they roll back without an error of their own. */
@@ -35,6 +48,12 @@ export interface BatchWork {
   clear?: { range: ClearRange; kept: Row[] };
   /** Checked against the target first (node/load/conflict-resolver.ts): `statements` are built after the check, in the transaction. */
   detect?: boolean;
+  /**
+   * Replayed (node/load/replay-plan.ts): `operations` and `statements` are empty, and `sql`
+   * builds them only if the BINLOG statement fails (the fallback).
+   */
+  replay?: ReplayWork;
+  sql?: () => Promise<BatchWork>;
 }
 
 /**
@@ -52,32 +71,26 @@ export function batchWork(operations: TableOperations[], flavor: Flavor, copy?: 
 }
 
 /**
- * Applies one batch as one target transaction: fence check, the batch's net row changes,
- * the checkpoint row; then waits for `turn` (the previous batch's commit) and commits, so
- * batches commit in source order however they were applied. Returns the conflicts the batch
- * recorded (detection on).
+ * Applies one batch as one target transaction: fence check, the batch's net row changes (or
+ * its replayed row events), the checkpoint row; then waits for `turn` (the previous batch's
+ * commit) and commits, so batches commit in source order however they were applied. Returns
+ * the conflicts the batch recorded (detection on) and how its rows were written.
  */
-export async function applyBatch(connection: PoolConnection, batch: Batch, work: BatchWork, worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<ConflictRecord[]> {
-  const { operations, statements } = work;
+export async function applyBatch(connection: PoolConnection, batch: Batch, work: BatchWork, worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<Applied> {
   let conflicts: ConflictRecord[] = [];
+  let by: AppliedBy = work.replay === undefined ? 'sql' : 'replay';
   await connection.beginTransaction();
   try {
     await context.checkpoints.checkFence(connection);
-    try {
-      if (work.clear) await clearRange(connection, work.clear.range, work.clear.kept);
-      if (work.detect === true) conflicts = await applyDetecting(connection, batch, work, context, false);
-      else for (const statement of statements) await runStatement(connection, statement);
-    } catch (error) {
-      // Policy stop: nothing to find row by row.
-      if (isRetryableTargetError(error) || error instanceof ConflictStop) throw error;
-      // A row the target refuses: find which, one row at a time, then stop or skip it.
+    if (work.replay !== undefined && !(await replayed(connection, work.replay, context))) {
+      // The row applier refused (a row missing or present, a type): the SQL path converges.
+      by = 'fallback';
       await connection.rollback();
       await connection.beginTransaction();
       await context.checkpoints.checkFence(connection);
-      if (work.clear) await clearRange(connection, work.clear.range, work.clear.kept);
-      if (work.detect === true) conflicts = await applyDetecting(connection, batch, work, context, true);
-      else await applyRowByRow(connection, operations, batch, context);
+      work = await work.sql!();
     }
+    if (by !== 'replay') conflicts = await applySql(connection, batch, work, context);
     await context.checkpoints.write(connection, worker, seq, batch.end, batch.sourceTimestamp, batch.copy?.state ?? null);
     faultPoint('before-commit');
     await turn;
@@ -88,7 +101,45 @@ export async function applyBatch(connection: PoolConnection, batch: Batch, work:
     throw error;
   }
   faultPoint('after-commit');
-  return conflicts;
+  return { conflicts, by };
+}
+
+/**
+ * Runs the batch's BINLOG statements. False when the target refused them with an error a
+ * retry cannot cure (the caller applies the batch by SQL); retryable errors are thrown, as
+ * on the SQL path, and so is FERRY_ERR_REPLAY_REFUSED (binlogReplay: require).
+ */
+async function replayed(connection: PoolConnection, replay: ReplayWork, context: ApplyContext): Promise<boolean> {
+  try {
+    for (const statement of replay.statements) await connection.query(statement);
+    return true;
+  } catch (error) {
+    if (isRetryableTargetError(error)) throw error;
+    replayFailed(error, replay, context.replay!);
+    return false;
+  }
+}
+
+/** The SQL path of a batch, inside its transaction (fence checked): returns the conflicts recorded. */
+async function applySql(connection: PoolConnection, batch: Batch, work: BatchWork, context: ApplyContext): Promise<ConflictRecord[]> {
+  const { operations, statements } = work;
+  try {
+    if (work.clear) await clearRange(connection, work.clear.range, work.clear.kept);
+    if (work.detect === true) return await applyDetecting(connection, batch, work, context, false);
+    for (const statement of statements) await runStatement(connection, statement);
+    return [];
+  } catch (error) {
+    // Policy stop: nothing to find row by row.
+    if (isRetryableTargetError(error) || error instanceof ConflictStop) throw error;
+    // A row the target refuses: find which, one row at a time, then stop or skip it.
+    await connection.rollback();
+    await connection.beginTransaction();
+    await context.checkpoints.checkFence(connection);
+    if (work.clear) await clearRange(connection, work.clear.range, work.clear.kept);
+    if (work.detect === true) return await applyDetecting(connection, batch, work, context, true);
+    await applyRowByRow(connection, operations, batch, context);
+    return [];
+  }
 }
 
 /** Thrown out of the batch's transaction when policy stop met a conflict: nothing of the batch commits. */

@@ -2,36 +2,35 @@ import type { Pool } from 'mysql2/promise';
 import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
-import { applyBatch, batchWork, PredecessorFailed, type ApplyContext, type BatchWork } from './batch-applier.ts';
+import { applyBatch, batchWork, PredecessorFailed, type AppliedBy, type ApplyContext, type BatchWork } from './batch-applier.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
 import { mergeTableChanges } from './merge.ts';
 import { groupByTable } from './table-changes.ts';
 import type { TargetTables } from './target-tables.ts';
-import { intersects, writeSetOf, type WriteSet } from './write-set.ts';
+import { conflict, writeSetOf, type Footprint, type WriteSet } from './write-set.ts';
 import { breakStaleOwners } from './stale-owner-breaker.ts';
+import { planReplay } from './replay-plan.ts';
 
 export interface LoaderOptions extends ApplyContext {
   pool: Pool;
   /** Batches applied at once, each on its own connection. */
   workers: number;
   log: Logger;
-  /** Called after each batch commits, in commit order. */
-  onCommitted?: (batch: Batch, seq: number) => void;
+  /** Called after each batch commits, in commit order, with how its rows were written. */
+  onCommitted?: (batch: Batch, seq: number, by: AppliedBy) => void;
   /** Called after a batch that recorded conflicts commits, with its records (detection on). @default none */
   onConflicts?: (records: ConflictRecord[]) => void;
 }
 
-interface InFlight {
+interface InFlight extends Footprint {
   seq: number;
-  writeSet: WriteSet;
   settled: Promise<void>;
 }
 
 /** A prepared batch waiting for a free worker. */
-interface ReadyBatch {
+interface ReadyBatch extends Footprint {
   batch: Batch;
   work: BatchWork;
-  writeSet: WriteSet;
 }
 
 /**
@@ -123,6 +122,28 @@ export class Loader {
    */
   async submit(batch: Batch): Promise<void> {
     this.throwIfFailed();
+    // Inside an online copy's window the target may hold rows newer than the batch's: no detection there.
+    const detect = this.options.conflicts !== undefined && batch.copy === undefined;
+    const replay = await planReplay(batch, this.options.replay, this.tables, this.options.flavor, detect);
+    let ready: ReadyBatch;
+    if (replay !== undefined) {
+      // No merge, write-set or SQL text: the fallback builds them if the target refuses the events.
+      const sql = () => this.sqlWork(batch, detect).then((prepared) => prepared.work);
+      ready = { batch, work: { operations: [], statements: [], replay, sql }, writeSet: new Map(), tables: new Set(replay.tables), replayed: true };
+    } else {
+      ready = { batch, ...(await this.sqlWork(batch, detect)), replayed: false };
+    }
+    for (;;) {
+      this.throwIfFailed();
+      if (this.ready.length < this.options.workers || this.inFlight.length === 0) break;
+      await Promise.race(this.inFlight.map((other) => other.settled));
+    }
+    this.ready.push(ready);
+    this.startReady();
+  }
+
+  /** A batch's SQL work: merged changes per table, write-set, statements. */
+  private async sqlWork(batch: Batch, detect: boolean): Promise<{ work: BatchWork; writeSet: WriteSet; tables: Set<string> }> {
     const groups = await groupByTable(batch.changes, this.tables);
     // A copy's chunks hold disjoint key ranges, and the stream's batches wait until every chunk
     // committed (node/copy/copy-window.ts): no row key of theirs can meet another batch's.
@@ -132,30 +153,22 @@ export class Loader {
     // on the path from one finishing to the next starting.
     // The stream replaying a copy's window: rows it inserts may be there already (copied later).
     const mayExist = batch.copy?.replace === true && batch.copy.clear === undefined;
-    // Inside an online copy's window the target may hold rows newer than the batch's: no detection there.
-    const detect = this.options.conflicts !== undefined && batch.copy === undefined;
     if (detect) serializeChecked(writeSet, groups);
     const work = batchWork(groups.map((group) => mergeTableChanges(group.table, group.changes, mayExist, detect)), this.options.flavor, batch.copy, detect);
-    for (;;) {
-      this.throwIfFailed();
-      if (this.ready.length < this.options.workers || this.inFlight.length === 0) break;
-      await Promise.race(this.inFlight.map((other) => other.settled));
-    }
-    this.ready.push({ batch, work, writeSet });
-    this.startReady();
+    return { work, writeSet, tables: new Set(groups.map((group) => group.name)) };
   }
 
   /** Starts queued batches from the head while a worker is free and the head conflicts with nothing in flight. */
   private startReady(): void {
     while (this.failure === undefined && this.ready.length > 0 && this.inFlight.length < this.options.workers) {
       const head = this.ready[0]!;
-      if (this.inFlight.some((other) => intersects(other.writeSet, head.writeSet))) return;
+      if (this.inFlight.some((other) => conflict(other, head))) return;
       this.ready.shift();
       this.start(head);
     }
   }
 
-  private start({ batch, work, writeSet }: ReadyBatch): void {
+  private start({ batch, work, writeSet, tables, replayed }: ReadyBatch): void {
     // Sequence and commit turn are taken now, in submission order, whatever order connections arrive in.
     const seq = this.nextSeq++;
     const worker = this.freeWorkers.shift()!;
@@ -172,9 +185,11 @@ export class Loader {
     const entry: InFlight = {
       seq,
       writeSet,
+      tables,
+      replayed,
       settled: committed.then(
-        (conflicts) => {
-          this.options.onCommitted?.(batch, seq);
+        ({ conflicts, by }) => {
+          this.options.onCommitted?.(batch, seq, by);
           if (conflicts.length > 0) {
             // One line a batch, not a row: the rows are in <systemSchema>.conflicts.
             const first = conflicts[0]!;

@@ -36,12 +36,29 @@ export interface TargetTable extends TableRef {
   uniqueKeys: UniqueKey[];
   /** information_schema's DATA_TYPE per column, lower case: how conflict detection compares values. @default none */
   types?: Map<string, string>;
+  /** Every column in table order with its COLUMN_TYPE and charset: whether the source's row events fit (node/load/replay-eligibility.ts). @default none */
+  definition?: TargetColumn[];
+  /** The table has triggers, which replayed row events do not fire. @default false */
+  triggers?: boolean;
+  /** Replay eligibility per source column list, cached with the table (node/load/replay-eligibility.ts). @default none */
+  replayVerdicts?: Map<string, string | null>;
+}
+
+/** A target column as replay compares it with the source's. */
+export interface TargetColumn {
+  name: string;
+  /** COLUMN_TYPE, e.g. 'int(11) unsigned', 'varchar(40)'. */
+  type: string;
+  /** CHARACTER_SET_NAME; null for non-text columns. */
+  charset: string | null;
 }
 
 interface ColumnRow {
   COLUMN_NAME: string;
   EXTRA: string;
   DATA_TYPE: string;
+  COLUMN_TYPE: string;
+  CHARACTER_SET_NAME: string | null;
 }
 
 /** Column types whose index prefixes count bytes. */
@@ -71,7 +88,7 @@ export class TargetTables {
 
   private async load(ref: TableRef): Promise<TargetTable> {
     const [columns] = await this.pool.query(
-      'SELECT COLUMN_NAME, EXTRA, DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+      'SELECT COLUMN_NAME, EXTRA, DATA_TYPE, COLUMN_TYPE, CHARACTER_SET_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
       [ref.schema, ref.table],
     );
     const columnRows = columns as ColumnRow[];
@@ -83,6 +100,10 @@ export class TargetTables {
     const keys = identifyingKeys(indexes);
     const key = keys[0];
     if (!key) throw new FerryError('FERRY_ERR_TABLE_NO_KEY', { table: `${ref.schema}.${ref.table} (target)` });
+    const [triggerRows] = await this.pool.query(
+      'SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? AND EVENT_OBJECT_TABLE = ?',
+      [ref.schema, ref.table],
+    );
     const binary = new Set(columnRows.filter((c) => BINARY_TYPES.has(c.DATA_TYPE.toLowerCase())).map((c) => c.COLUMN_NAME.toLowerCase()));
     return {
       schema: ref.schema,
@@ -93,6 +114,9 @@ export class TargetTables {
       keys: keys.map((k) => k.columns),
       uniqueKeys: indexes.filter((index) => index.unique).map((index) => uniqueKeyOf(index, binary)),
       types: new Map(columnRows.map((c) => [c.COLUMN_NAME, c.DATA_TYPE.toLowerCase()])),
+      definition: columnRows.map((c) => ({ name: c.COLUMN_NAME, type: c.COLUMN_TYPE, charset: c.CHARACTER_SET_NAME })),
+      triggers: Number((triggerRows as Array<{ n: number | string }>)[0]?.n ?? 0) > 0,
+      replayVerdicts: new Map(),
     };
   }
 }

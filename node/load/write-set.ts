@@ -36,3 +36,23 @@ export function intersects(a: WriteSet, b: WriteSet): boolean {
   }
   return false;
 }
+
+/** What orders a batch against the batches in flight. */
+export interface Footprint {
+  writeSet: WriteSet;
+  /** Its target tables ('schema.table'). */
+  tables: Set<string>;
+  /** Replayed (docs/replay.md): its keys are not computed, so its write-set is empty. */
+  replayed: boolean;
+}
+
+/**
+ * Two batches that may not apply at once: a row key in common, or a table in common when
+ * either is replayed (a replayed batch's keys are not computed: that is the CPU replay saves).
+ */
+export function conflict(a: Footprint, b: Footprint): boolean {
+  if (a.replayed || b.replayed) {
+    for (const table of a.tables) if (b.tables.has(table)) return true;
+  }
+  return intersects(a.writeSet, b.writeSet);
+}

@@ -7,6 +7,7 @@ import type { TableMapping } from '../../shared/model/table-mapping.ts';
 import type { Loader } from '../load/loader.ts';
 import { classifyTargetError } from '../load/target-errors.ts';
 import type { TargetTables } from '../load/target-tables.ts';
+import { replayImageOf } from '../transform/replay-image.ts';
 import { transformChange } from '../transform/transformer.ts';
 import type { BatchReceiver, SelectedBatch } from './batch-channel.ts';
 import { applyDdl } from './ddl-apply.ts';
@@ -90,5 +91,16 @@ function transformBatch(selected: SelectedBatch, mapping: TableMapping): Batch {
       changes.push(transformChange(change, mapped));
     }
   }
-  return { end: selected.end, changes, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt, ...(selected.echo === true ? { echo: true as const } : {}) };
+  const batch: Batch = { end: selected.end, changes, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt };
+  if (selected.echo === true) {
+    // An echo is applied only where the target still holds its expected image: SQL only.
+    batch.echo = true;
+    return batch;
+  }
+  const replay = replayImageOf(selected.transactions, mapping);
+  if (replay !== undefined) {
+    batch.replay = replay.replay;
+    batch.replayTables = replay.tables;
+  }
+  return batch;
 }

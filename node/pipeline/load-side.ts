@@ -11,6 +11,8 @@ import { RECENT_CONFLICTS, type ConflictsSummary } from './conflict-tracker.ts';
 import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
 import { CheckpointStore, type FenceOwner } from '../load/checkpoint-store.ts';
 import { Loader } from '../load/loader.ts';
+import type { AppliedBy } from '../load/batch-applier.ts';
+import { replayRunStateOf, type ReplaySettings } from '../load/replay-plan.ts';
 import { TargetTables } from '../load/target-tables.ts';
 import type { BatchReceiver, ResumePoint, ResumeRequest } from './batch-channel.ts';
 import { runLoadLoop } from './load-loop.ts';
@@ -47,8 +49,8 @@ export interface LoadSideOptions {
   beforeClaim?: (request: ResumeRequest, target: TargetAccess) => Promise<void>;
   /** Where the pipeline resumes: the checkpoint's position, or undefined for a new one. */
   onResumed?: (position: SourcePosition | undefined, copy?: CopyState) => void;
-  /** After each batch commits, in commit order. */
-  onCommitted?: (batch: Batch) => void;
+  /** After each batch commits, in commit order, with how its rows were written (replayed or by SQL). */
+  onCommitted?: (batch: Batch, by: AppliedBy) => void;
   /** After a batch that recorded conflicts commits (detectConflicts). @default none */
   onConflicts?: (records: ConflictRecord[]) => void;
   /** At each attempt's claim (detectConflicts): the conflicts the target recorded so far, for stats. @default none */
@@ -101,8 +103,9 @@ export class LoadSide {
       statementTimeoutMs: pipeline.liveness.targetStatementMs,
       endpoint: pipeline.target,
     });
-    const [versionRows] = await this.onTarget(pool.query<RowDataPacket[]>('SELECT VERSION() AS version'));
+    const [versionRows] = await this.onTarget(pool.query<RowDataPacket[]>('SELECT VERSION() AS version, @@max_allowed_packet AS maxAllowedPacket'));
     const flavor = flavorOfVersion(String(versionRows[0]?.version ?? ''));
+    const replay = this.replaySettings(flavor, Number(versionRows[0]?.maxAllowedPacket ?? 0));
     this.flavor = flavor;
     const checkpoints = new CheckpointStore(flavor, pipeline.systemSchema, pipeline.name, pipeline.epoch, options.owner);
     const tables = new TargetTables(pool);
@@ -113,8 +116,9 @@ export class LoadSide {
         pool, flavor, workers: pipeline.parallel, log: options.log, checkpoints, tables, errorPolicy: pipeline.errorPolicy,
         ...(pipeline.detectConflicts ? { conflicts: conflictSettings(pipeline) } : {}),
         ...(options.onConflicts === undefined ? {} : { onConflicts: options.onConflicts }),
-        onCommitted: (batch) => {
-          options.onCommitted?.(batch);
+        ...(replay === undefined ? {} : { replay }),
+        onCommitted: (batch, _seq, by) => {
+          options.onCommitted?.(batch, by);
           const seq = this.seqOf.get(batch);
           if (seq !== undefined) this.channel?.ack(seq);
         },
@@ -122,6 +126,29 @@ export class LoadSide {
       checkpoints,
       tables,
     );
+  }
+
+  /**
+   * Load's replay settings, or undefined when no batch of this attempt can be replayed; says
+   * once per run which path rows take and, when not replayed, why (docs/replay.md).
+   */
+  private replaySettings(flavor: Flavor, maxAllowedPacket: number): ReplaySettings | undefined {
+    const { pipeline, options } = this;
+    const state = replayRunStateOf(pipeline);
+    const off = pipeline.binlogReplay === 'off' ? 'binlogReplay: off'
+      : flavor !== 'mariadb' ? 'the target is not MariaDB'
+        : pipeline.detectConflicts ? 'conflict detection reads the target first'
+          : pipeline.hook !== undefined ? 'a hook may change rows'
+            : state.off !== undefined ? `the target refused it: ${state.off}` : undefined;
+    if (!state.told.has('')) {
+      state.told.add('');
+      options.log.info({ binlogReplay: pipeline.binlogReplay, replay: off === undefined, ...(off === undefined ? {} : { reason: off }) }, off === undefined ? 'rows replayed where the tables allow, else SQL' : 'rows applied by SQL');
+    }
+    if (off !== undefined && pipeline.binlogReplay === 'require' && flavor !== 'mariadb') {
+      throw new FerryError('FERRY_ERR_REPLAY_REFUSED', { detail: `the target ${pipeline.target.host}:${pipeline.target.port} is not MariaDB` });
+    }
+    if (off !== undefined) return undefined;
+    return { mode: pipeline.binlogReplay, pipeline: pipeline.name, maxAllowedPacket, state, log: options.log };
   }
 
   /** Answers the channel's resume request, then applies what it receives until the stream ends. */

@@ -2,6 +2,7 @@ import type { CopyProgressRecord, PipeStatsRecord } from '../../shared/cluster/m
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import { copyListed, parseCopyState, type CopyState } from '../copy/copy-state.ts';
 import type { ConflictsSummary } from './conflict-tracker.ts';
+import type { AppliedBy } from '../load/batch-applier.ts';
 
 /** What a running pipeline reports: the progress line, stats for a manager, the API. */
 export interface PipelineStatus {
@@ -22,6 +23,10 @@ export interface PipelineStatus {
   /** Row changes applied per second over the last ten seconds. */
   rowsPerSecond: number;
   rowsApplied: number;
+  /** Of rowsApplied, the rows written by replaying the source's row events (docs/replay.md); the rest went by SQL. @default 0 */
+  rowsReplayed?: number;
+  /** Batches whose replay the target refused and that were applied by SQL instead. @default 0 */
+  replayFallbacks?: number;
   transactionsApplied: number;
   /** An online copy under way (initialCopy, resync): how far it is. */
   copy?: CopyProgress;
@@ -43,6 +48,8 @@ export class ProgressTracker {
   private position: SourcePosition | undefined;
   private lastSourceTimestamp = 0;
   private rows = 0;
+  private rowsReplayed = 0;
+  private replayFallbacks = 0;
   private transactions = 0;
   private applyDelay = 0;
   private lastHeardAt: number;
@@ -63,7 +70,10 @@ export class ProgressTracker {
     this.lastHeardAt = Math.max(this.lastHeardAt, Math.min(at, this.now()));
   }
 
-  committed(batch: Batch): void {
+  /** `by`: how the batch's rows were written ('sql' where the caller does not say). */
+  committed(batch: Batch, by: AppliedBy = 'sql'): void {
+    if (by === 'replay') this.rowsReplayed += batch.changes.length;
+    if (by === 'fallback') this.replayFallbacks++;
     this.position = batch.end;
     if (batch.copy !== undefined) this.copyAt(parseCopyState(batch.copy.state));
     // The binlog stamps commits in whole seconds: a commit stamped T happened in [T, T+1s).
@@ -131,6 +141,8 @@ export class ProgressTracker {
       applyDelayMs: this.applyDelay,
       rowsPerSecond: Math.round(windowRows / (WINDOW_MS / 1000)),
       rowsApplied: this.rows,
+      rowsReplayed: this.rowsReplayed,
+      replayFallbacks: this.replayFallbacks,
       transactionsApplied: this.transactions,
     };
     if (this.position) status.position = this.position;

@@ -78,6 +78,11 @@ export interface ReplayImage {
   events: Buffer[];
 }
 
+/** A target table of a replayed batch and the source columns its row events describe. */
+export interface ReplayTable extends TableRef {
+  columns: ColumnInfo[];
+}
+
 export interface SourceTransaction {
   /** GTID of this transaction: MariaDB 'domain-server-seq' or MySQL 'uuid:n'; absent without GTIDs. */
   gtid?: string;
@@ -146,6 +151,12 @@ export interface Batch {
    * (docs/replay.md); `changes` stay for the SQL path and for the fallback.
    */
   replay?: ReplayImage;
+  /**
+   * With `replay`: each target table of the batch with the source's columns its events carry
+   * (one entry per distinct column list), set by Transform: Load replays only where the target
+   * table starts with those columns (node/load/replay-eligibility.ts).
+   */
+  replayTables?: ReplayTable[];
   /** Every transaction of the batch is an echo (SourceTransaction.echo): Load applies a key only where the target still holds its expected or final image. */
   echo?: true;
 }

@@ -117,7 +117,12 @@ export async function holdBatch(pair: ReplicationPair): Promise<HeldBatch> {
   await pair.source.connection.query(`UPDATE ${items} SET qty = 2 WHERE id = 7001`);
   return {
     stuck: async (minMs = 0) => {
-      const [rows] = await pair.target.connection.query<RowDataPacket[]>('SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND TIME_MS > ?', [`INSERT INTO \`${pair.schema}\`.\`items\`%`, minMs]);
+      // A replayed batch (docs/replay.md) waits in a BINLOG statement, whose text names no
+      // table: Ferry names the pipeline (the pair's schema) in a comment before it.
+      const [rows] = await pair.target.connection.query<RowDataPacket[]>(
+        'SELECT ID FROM information_schema.PROCESSLIST WHERE (INFO LIKE ? OR INFO LIKE ?) AND TIME_MS > ?',
+        [`INSERT INTO \`${pair.schema}\`.\`items\`%`, `/* ferry replay ${pair.schema} */ BINLOG %`, minMs],
+      );
       return rows.map((row) => Number(row.ID));
     },
     release: async () => {

@@ -5,6 +5,7 @@ import { quoteIdentifier, quoteTable } from '../../../shared/mysql/flavor.ts';
 import { startFerry, type FerryProcess } from '../../support/ferry-process.ts';
 import { replicationPair, type ReplicationPair } from '../../support/mariadb.ts';
 import { checksum, dumpTable } from '../../support/tables.ts';
+import { progressAfter } from '../replay/replay-support.ts';
 import { ALL_TYPES, FIXED_ROWS, KEY_TABLES, keyTableSql, keyWorkload, randomAllTypesWorkload, SOURCE_ZONE, transaction, WRITABLE } from '../../support/all-types.ts';
 
 /**
@@ -67,12 +68,23 @@ async function expectExactCopy(pair: ReplicationPair, table: string, ferry: Ferr
   return sourceRows.length;
 }
 
-function startIn(pair: ReplicationPair, zone: string): FerryProcess {
-  return startFerry(pair.runArgs(['--batch-rows', '64']), { TZ: zone });
+function startIn(pair: ReplicationPair, zone: string, replay: 'off' | 'require'): FerryProcess {
+  return startFerry(pair.runArgs(['--batch-rows', '64', '--binlog-replay', replay]), { TZ: zone });
+}
+
+/**
+ * Which path wrote the rows, from the progress line once everything committed: by SQL
+ * (binlogReplay: off) none replayed; with require every one (docs/replay.md).
+ */
+async function expectPath(ferry: FerryProcess, replay: 'off' | 'require'): Promise<void> {
+  const progress = await progressAfter(ferry, Date.now());
+  expect(progress.rowsApplied).toBeGreaterThan(0);
+  expect(progress).toEqual({ rowsApplied: progress.rowsApplied, rowsReplayed: replay === 'off' ? 0 : progress.rowsApplied, replayFallbacks: 0 });
 }
 
 describe('bin/ferry run: every MySQL type', () => {
-  it('copies inserts, updates, key moves and deletes of every type exactly, whatever the time zones', async () => {
+  // Both ways of writing rows: SQL statements, and the source's row events replayed.
+  for (const replay of ['off', 'require'] as const) it(`copies inserts, updates, key moves and deletes of every type exactly, whatever the time zones (binlogReplay: ${replay})`, async () => {
     const pair = await replicationPair();
     await pair.onBoth([ALL_TYPES, ...KEY_TABLES.map(keyTableSql)].join('; '));
     // Compare sessions read TIMESTAMP in the same zone on both sides.
@@ -80,7 +92,7 @@ describe('bin/ferry run: every MySQL type', () => {
     await pair.target.connection.query("SET time_zone = '+00:00'");
     const writer = await sourceWriter(pair);
 
-    let ferry = startIn(pair, 'Pacific/Kiritimati');
+    let ferry = startIn(pair, 'Pacific/Kiritimati', replay);
     await expect.poll(() => ferry.output(), { timeout: 120_000 }).toContain('pipeline starting');
 
     // Phase 1, Ferry running at UTC+14: fixed rows, then changes to them, then random traffic.
@@ -103,6 +115,7 @@ describe('bin/ferry run: every MySQL type', () => {
     for (const table of KEY_TABLES) await keyWorkload(writer, table, 0);
     await expectExactCopy(pair, 'all_types', ferry);
     for (const table of KEY_TABLES) await expectExactCopy(pair, table.name, ferry);
+    await expectPath(ferry, replay);
 
     // Phase 2, Ferry stopped: a backlog it reads on restart.
     expect(await ferry.kill('SIGTERM')).toBe(0);
@@ -110,13 +123,14 @@ describe('bin/ferry run: every MySQL type', () => {
     for (const table of KEY_TABLES) await keyWorkload(writer, table, 1);
 
     // Phase 3, Ferry running at UTC-11 on the backlog and on new traffic.
-    ferry = startIn(pair, 'Pacific/Pago_Pago');
+    ferry = startIn(pair, 'Pacific/Pago_Pago', replay);
     await randomAllTypesWorkload(writer, 3, 40, ids, nextId);
     const rows = await expectExactCopy(pair, 'all_types', ferry);
     expect(rows).toBe(ids.size);
     expect(rows).toBeGreaterThan(40);
     for (const table of KEY_TABLES) expect(await expectExactCopy(pair, table.name, ferry), table.name).toBe(3);
     expect(ferry.output()).toContain('"resumed":true');
+    await expectPath(ferry, replay);
     expect(ferry.child.exitCode).toBeNull();
   });
 
