@@ -43,7 +43,8 @@ export async function measureDecodeLimit(endpoint: BinlogEndpoint, scenarios: Wr
     }
     if (next === scenarios.length) finish();
   };
-  const reader = new BinlogReader({ endpoint, serverId: DECODE_SERVER_ID, start: { file: '', pos: 4, gtidSet: scenarios[0]!.fromGtid }, heartbeatMs: PIPELINE_DEFAULTS.heartbeatMs, silenceMs: PIPELINE_DEFAULTS.sourceSilenceMs, log: silentLogger(), onTransaction, onError: fail });
+  // captureReplay off: every row image decoded as it is read, what "decode alone" has always meant (a replaying reader decodes none).
+  const reader = new BinlogReader({ endpoint, serverId: DECODE_SERVER_ID, captureReplay: false, start: { file: '', pos: 4, gtidSet: scenarios[0]!.fromGtid }, heartbeatMs: PIPELINE_DEFAULTS.heartbeatMs, silenceMs: PIPELINE_DEFAULTS.sourceSilenceMs, log: silentLogger(), onTransaction, onError: fail });
   const timer = setTimeout(() => fail(new Error(`decode-only reader did not reach the backlog's end within ${LIMIT_MS / 1000} s`)), LIMIT_MS);
   try {
     await reader.start();

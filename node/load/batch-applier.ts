@@ -73,10 +73,11 @@ export function batchWork(operations: TableOperations[], flavor: Flavor, copy?: 
 /**
  * Applies one batch as one target transaction: fence check, the batch's net row changes (or
  * its replayed row events), the checkpoint row; then waits for `turn` (the previous batch's
- * commit) and commits, so batches commit in source order however they were applied. Returns
+ * commit) and commits, so batches commit in source order however they were applied;
+ * `onApplied` is called just before that wait, all its statements done. Returns
  * the conflicts the batch recorded (detection on) and how its rows were written.
  */
-export async function applyBatch(connection: PoolConnection, batch: Batch, work: BatchWork, worker: number, seq: number, turn: Promise<void>, context: ApplyContext): Promise<Applied> {
+export async function applyBatch(connection: PoolConnection, batch: Batch, work: BatchWork, worker: number, seq: number, turn: Promise<void>, context: ApplyContext, onApplied?: () => void): Promise<Applied> {
   let conflicts: ConflictRecord[] = [];
   let by: AppliedBy = work.replay === undefined ? 'sql' : 'replay';
   await connection.beginTransaction();
@@ -93,6 +94,8 @@ export async function applyBatch(connection: PoolConnection, batch: Batch, work:
     if (by !== 'replay') conflicts = await applySql(connection, batch, work, context);
     await context.checkpoints.write(connection, worker, seq, batch.end, batch.sourceTimestamp, batch.copy?.state ?? null);
     faultPoint('before-commit');
+    // Every row lock the batch takes is taken: a later batch of its tables may start (loader.ts).
+    onApplied?.();
     await turn;
     await connection.commit();
   } catch (error) {

@@ -7,7 +7,7 @@ import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
 import { mergeTableChanges } from './merge.ts';
 import { groupByTable } from './table-changes.ts';
 import type { TargetTables } from './target-tables.ts';
-import { conflict, writeSetOf, type Footprint, type WriteSet } from './write-set.ts';
+import { waitsForCommit, writeSetOf, type Footprint, type WriteSet } from './write-set.ts';
 import { breakStaleOwners } from './stale-owner-breaker.ts';
 import { planReplay } from './replay-plan.ts';
 
@@ -25,6 +25,8 @@ export interface LoaderOptions extends ApplyContext {
 interface InFlight extends Footprint {
   seq: number;
   settled: Promise<void>;
+  /** Its statements are done and it waits for its commit turn (write-set.ts, waitsForCommit). */
+  applied: boolean;
 }
 
 /** A prepared batch waiting for a free worker. */
@@ -162,7 +164,7 @@ export class Loader {
   private startReady(): void {
     while (this.failure === undefined && this.ready.length > 0 && this.inFlight.length < this.options.workers) {
       const head = this.ready[0]!;
-      if (this.inFlight.some((other) => conflict(other, head))) return;
+      if (this.inFlight.some((other) => waitsForCommit(other, head))) return;
       this.ready.shift();
       this.start(head);
     }
@@ -174,7 +176,10 @@ export class Loader {
     const worker = this.freeWorkers.shift()!;
     const turn = this.lastCommit;
     const committed = this.options.pool.getConnection().then((connection) =>
-      applyBatch(connection, batch, work, worker, seq, turn, this.options).finally(() => connection.release()),
+      applyBatch(connection, batch, work, worker, seq, turn, this.options, () => {
+        entry.applied = true;
+        this.startReady();
+      }).finally(() => connection.release()),
     ).finally(() => this.freeWorkers.push(worker));
     // The next batch commits after this one, and not at all if this one fails.
     this.lastCommit = committed.then(() => undefined, (error: unknown) => {
@@ -187,6 +192,7 @@ export class Loader {
       writeSet,
       tables,
       replayed,
+      applied: false,
       settled: committed.then(
         ({ conflicts, by }) => {
           this.options.onCommitted?.(batch, seq, by);

@@ -56,3 +56,18 @@ export function conflict(a: Footprint, b: Footprint): boolean {
   }
   return intersects(a.writeSet, b.writeSet);
 }
+
+/**
+ * Whether `head` must wait until `other`, in flight, commits before it starts. Batches that
+ * share a row key (write-sets) wait for the commit, as always. A replayed batch's keys are not
+ * computed, so it is ordered against batches of its tables instead (conflict); there the later
+ * batch may start once the earlier one has applied all its statements and only waits for its
+ * commit turn (`applied`): it takes no further row lock, so the later batch can at worst wait
+ * for the earlier one's locks, never the other way round, and commits stay in order. Without
+ * this overlap, batches of one table replayed one BEGIN ... COMMIT after another.
+ */
+export function waitsForCommit(other: Footprint & { applied: boolean }, head: Footprint): boolean {
+  if (!conflict(other, head)) return false;
+  if (!other.applied) return true;
+  return intersects(other.writeSet, head.writeSet);
+}

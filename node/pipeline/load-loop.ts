@@ -81,8 +81,40 @@ export async function runLoadLoop(context: LoadLoopContext): Promise<void> {
   await onTarget(loader.drain());
 }
 
-/** Transform: the batch's changes under their target names, with values ready for the target. */
-function transformBatch(selected: SelectedBatch, mapping: TableMapping): Batch {
+/**
+ * Transform: the batch's changes under their target names, with values ready for the target.
+ * A batch that may be replayed (Batch.replay) is transformed only if something reads its
+ * changes (the SQL path, the fallback): replay hands the target the events, and transforming
+ * rows nobody reads, and decoding them (the reader's images are lazy, node/select/), was most
+ * of Ferry's CPU per replayed row.
+ */
+export function transformBatch(selected: SelectedBatch, mapping: TableMapping): Batch {
+  let rows = 0;
+  for (const transaction of selected.transactions) rows += transaction.changes.length;
+  const batch: Batch = { end: selected.end, changes: [], rows, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt };
+  if (selected.echo === true) {
+    // An echo is applied only where the target still holds its expected image: SQL only.
+    batch.echo = true;
+    batch.changes = transformChanges(selected, mapping);
+    return batch;
+  }
+  const replay = replayImageOf(selected.transactions, mapping);
+  if (replay === undefined) {
+    batch.changes = transformChanges(selected, mapping);
+    return batch;
+  }
+  batch.replay = replay.replay;
+  batch.replayTables = replay.tables;
+  let changes: TargetChange[] | undefined;
+  Object.defineProperty(batch, 'changes', {
+    get: () => (changes ??= transformChanges(selected, mapping)),
+    set: (value: TargetChange[]) => void (changes = value),
+    enumerable: true,
+  });
+  return batch;
+}
+
+function transformChanges(selected: SelectedBatch, mapping: TableMapping): TargetChange[] {
   const changes: TargetChange[] = [];
   for (const transaction of selected.transactions) {
     for (const change of transaction.changes) {
@@ -91,16 +123,5 @@ function transformBatch(selected: SelectedBatch, mapping: TableMapping): Batch {
       changes.push(transformChange(change, mapped));
     }
   }
-  const batch: Batch = { end: selected.end, changes, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt };
-  if (selected.echo === true) {
-    // An echo is applied only where the target still holds its expected image: SQL only.
-    batch.echo = true;
-    return batch;
-  }
-  const replay = replayImageOf(selected.transactions, mapping);
-  if (replay !== undefined) {
-    batch.replay = replay.replay;
-    batch.replayTables = replay.tables;
-  }
-  return batch;
+  return changes;
 }

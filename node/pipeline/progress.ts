@@ -72,7 +72,8 @@ export class ProgressTracker {
 
   /** `by`: how the batch's rows were written ('sql' where the caller does not say). */
   committed(batch: Batch, by: AppliedBy = 'sql'): void {
-    if (by === 'replay') this.rowsReplayed += batch.changes.length;
+    const rows = batch.rows ?? batch.changes.length;
+    if (by === 'replay') this.rowsReplayed += rows;
     if (by === 'fallback') this.replayFallbacks++;
     this.position = batch.end;
     if (batch.copy !== undefined) this.copyAt(parseCopyState(batch.copy.state));
@@ -80,11 +81,11 @@ export class ProgressTracker {
     // It also happened before this batch opened (when it was in the stream) — the tighter
     // bound while streaming. Behind by seconds, the middle of the second is off by <= 0.5 s.
     this.lastSourceTimestamp = batch.sourceTimestamp > 0 ? Math.min(batch.sourceTimestamp + 500, batch.openedAt) : 0;
-    this.rows += batch.changes.length;
+    this.rows += rows;
     this.transactions += batch.transactions;
     const at = this.now();
     this.applyDelay = Math.max(0, at - batch.openedAt);
-    this.samples.push({ at, rows: batch.changes.length });
+    this.samples.push({ at, rows });
     while (this.samples.length > 0 && this.samples[0]!.at < at - WINDOW_MS) this.samples.shift();
   }
 

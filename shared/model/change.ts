@@ -135,7 +135,10 @@ export interface TargetChange extends TableRef {
 export interface Batch {
   /** Position after the last source transaction of the batch: the checkpoint it commits. */
   end: SourcePosition;
+  /** Transformed on first read where the batch may be replayed (node/pipeline/load-loop.ts). */
   changes: TargetChange[];
+  /** Row changes in the batch (changes.length), known without transforming them. @default changes.length */
+  rows?: number;
   /** Number of source transactions folded in. */
   transactions: number;
   /** Source commit time of the last transaction (ms, whole seconds: the binlog's resolution), for lag. */
