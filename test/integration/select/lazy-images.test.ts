@@ -1,12 +1,9 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { BinlogReader } from '../../../node/select/binlog-reader.ts';
+import { describe, expect, it } from 'vitest';
 import { LazyRowChange } from '../../../node/select/lazy-row-change.ts';
-import { silentLogger } from '../../../shared/logging.ts';
-import type { SourceTransaction } from '../../../shared/model/change.ts';
 import { ALL_TYPES, FIXED_ROWS, KEY_TABLES, keyTableSql, keyWorkload, randomAllTypesWorkload, SOURCE_ZONE, transaction } from '../../support/all-types.ts';
-import { testDatabase, testSchema, type TestDatabase } from '../../support/mariadb.ts';
-import { patient } from '../../support/waits.ts';
+import { testDatabase, testSchema } from '../../support/mariadb.ts';
+import { readBinlog } from '../../support/binlog-reading.ts';
 
 /**
  * Lazy row images on a real server: a reader that copies events for replay keeps its row
@@ -23,44 +20,6 @@ async function gtidPos(connection: Connection): Promise<string> {
   return String(rows[0]!.pos);
 }
 
-interface Reading {
-  reader: BinlogReader;
-  received: SourceTransaction[];
-  until(gtid: string): Promise<void>;
-}
-
-async function readBinlog(db: TestDatabase, schema: string, from: string, serverId: number, captureReplay: boolean): Promise<Reading> {
-  const url = new URL(db.replicationUrl);
-  const received: SourceTransaction[] = [];
-  let failure: Error | undefined;
-  const reader = new BinlogReader({
-    endpoint: { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
-    serverId,
-    start: { file: '', pos: 4, gtidSet: from },
-    includeSchemas: [schema],
-    markTable: { schema, table: 'checkpoints' },
-    captureReplay,
-    heartbeatMs: 1_000,
-    silenceMs: 60_000,
-    log: silentLogger(),
-    onTransaction: (t) => received.push(t),
-    onError: (error) => (failure = error),
-  });
-  await reader.start();
-  onTestFinished(() => reader.stop());
-  return {
-    reader,
-    received,
-    until: async (gtid) => {
-      await expect
-        .poll(() => {
-          if (failure) throw failure;
-          return received.some((t) => t.gtid === gtid);
-        }, { timeout: patient(120_000), interval: 50 })
-        .toBe(true);
-    },
-  };
-}
 
 describe('lazy row images', () => {
   it('decode on read to exactly the eager images: every all-types row, key tables, updates and deletes, after the reader stopped', async () => {
@@ -71,8 +30,8 @@ describe('lazy row images', () => {
     await source.query(`SET time_zone = '${SOURCE_ZONE}', sql_mode = 'STRICT_TRANS_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'`);
     const from = await gtidPos(source);
     const serverId = 43_000 + Math.floor(Math.random() * 5_000);
-    const eager = await readBinlog(db, schema, from, serverId, false);
-    const lazy = await readBinlog(db, schema, from, serverId + 1, true);
+    const eager = await readBinlog(db.replicationUrl, from, serverId, { includeSchemas: [schema], markTable: { schema, table: 'checkpoints' }, captureReplay: false });
+    const lazy = await readBinlog(db.replicationUrl, from, serverId + 1, { includeSchemas: [schema], markTable: { schema, table: 'checkpoints' }, captureReplay: true });
 
     const columns = [...new Set(FIXED_ROWS.flatMap((row) => Object.keys(row)))];
     await transaction(source, [

@@ -1,12 +1,10 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { BinlogReader } from '../../../node/select/binlog-reader.ts';
-import { silentLogger } from '../../../shared/logging.ts';
+import { describe, expect, it } from 'vitest';
 import type { SourceTransaction } from '../../../shared/model/change.ts';
 import { ALL_TYPES, FIXED_ROWS, KEY_TABLES, keyTableSql, keyWorkload, randomAllTypesWorkload, SOURCE_ZONE, transaction } from '../../support/all-types.ts';
-import { scratchMariaDbs, type ScratchMariaDb } from '../../support/scratch-mariadb.ts';
+import { scratchMariaDbs } from '../../support/scratch-mariadb.ts';
 import { checksum, dumpTable } from '../../support/tables.ts';
-import { patient } from '../../support/waits.ts';
+import { readBinlog } from '../../support/binlog-reading.ts';
 
 /**
  * What Select captures for replay (SourceTransaction.replay), proven on real servers: a
@@ -23,43 +21,6 @@ const BLOBS = 'CREATE TABLE blobs (id INT PRIMARY KEY, note VARCHAR(20), b LONGB
 const NOT_REPLICATED = 'CREATE TABLE not_replicated (id INT PRIMARY KEY)';
 const FOUR_MB = 4 * 1024 * 1024;
 
-interface Reading {
-  received: SourceTransaction[];
-  /** Waits until the transaction with this GTID was received. */
-  until(gtid: string): Promise<void>;
-}
-
-async function readBinlog(server: ScratchMariaDb, from: string, schema: string): Promise<Reading> {
-  const url = new URL(server.replicationUrl);
-  const received: SourceTransaction[] = [];
-  let failure: Error | undefined;
-  const reader = new BinlogReader({
-    endpoint: { host: url.hostname, port: Number(url.port), user: url.username, password: url.password },
-    serverId: 41_017,
-    start: { file: '', pos: 4, gtidSet: from },
-    // zongji's filter leaves the other schema's table maps and rows out, unannounced.
-    includeSchemas: [schema],
-    replicates: (s, table) => s === schema && table !== 'not_replicated',
-    heartbeatMs: 1_000,
-    silenceMs: 60_000,
-    log: silentLogger(),
-    onTransaction: (t) => received.push(t),
-    onError: (error) => (failure = error),
-  });
-  await reader.start();
-  onTestFinished(() => reader.stop());
-  return {
-    received,
-    until: async (gtid) => {
-      await expect
-        .poll(() => {
-          if (failure) throw failure;
-          return received.some((t) => t.gtid === gtid);
-        }, { timeout: patient(120_000), interval: 50 })
-        .toBe(true);
-    },
-  };
-}
 
 async function gtidPos(connection: Connection): Promise<string> {
   const [rows] = await connection.query<RowDataPacket[]>('SELECT @@gtid_binlog_pos AS pos');
@@ -81,7 +42,8 @@ describe('replay capture on real servers', () => {
     }
     await source.query('CREATE DATABASE other; CREATE TABLE other.u (id INT PRIMARY KEY, m INT); INSERT INTO other.u VALUES (1, 0), (2, 0), (3, 0)');
     await source.query(`USE ${schema}; SET time_zone = '${SOURCE_ZONE}', sql_mode = 'STRICT_TRANS_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'`);
-    const reading = await readBinlog(sourceServer!, await gtidPos(source), schema);
+    // zongji's filter leaves the other schema's table maps and rows out, unannounced.
+    const reading = await readBinlog(sourceServer!.replicationUrl, await gtidPos(source), 41_017, { includeSchemas: [schema], replicates: (s, table) => s === schema && table !== 'not_replicated' });
 
     /** Transactions without replay, by GTID: the SQL the target runs in their place. */
     const bySql = new Map<string, string>();

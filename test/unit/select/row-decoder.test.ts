@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readRow, zongjiRowReaders, type BinlogParser, type TableMapEntry } from '../../../node/select/row-decoder.ts';
 import { fastDecoder, type MapColumn, type MapColumnSchema } from '../../../node/select/value-decoders.ts';
+import { randomBytes } from '../../support/random-bytes.ts';
 
 // zongji's own pieces, loaded by path as row-decoder.ts does: the reference to compare with.
 const zongjiDir = dirname(createRequire(import.meta.url).resolve('@vlasky/zongji'));
@@ -14,20 +15,6 @@ const { readMysqlValue } = (await import(pathToFileURL(join(zongjiDir, 'lib', 'c
 /** What zongji reads of its instance while decoding: Ferry's connection options (binlog-options.ts). */
 const zongji = { connection: { config: { dateStrings: true, timezone: 'Z', jsonStrings: true } }, emit: () => undefined };
 
-/** A deterministic byte source (xorshift), so a failure can be replayed. */
-function randomBytes(seed: number): (length: number) => Buffer {
-  let state = seed;
-  return (length) => {
-    const out = Buffer.alloc(length);
-    for (let i = 0; i < length; i++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      out[i] = state & 0xff;
-    }
-    return out;
-  };
-}
 
 interface Case {
   label: string;

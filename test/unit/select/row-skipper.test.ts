@@ -8,6 +8,7 @@ import { readRow, type BinlogParser, type TableMapEntry } from '../../../node/se
 import { rowSkipper, skipRow } from '../../../node/select/row-skipper.ts';
 import type { MapColumn, MapColumnSchema } from '../../../node/select/value-decoders.ts';
 import type { ChangeKind, ColumnInfo } from '../../../shared/model/change.ts';
+import { randomBytes } from '../../support/random-bytes.ts';
 
 /**
  * The row skipper (where a row image ends, undecoded) and lazy row changes (images decoded on
@@ -23,20 +24,6 @@ const zongji = { connection: { config: { dateStrings: true, timezone: 'Z', jsonS
 
 type Random = (length: number) => Buffer;
 
-/** A deterministic byte source (xorshift), so a failure can be replayed. */
-function randomBytes(seed: number): Random {
-  let state = seed;
-  return (length) => {
-    const out = Buffer.alloc(length);
-    for (let i = 0; i < length; i++) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      out[i] = state & 0xff;
-    }
-    return out;
-  };
-}
 
 interface Case {
   name: string;
