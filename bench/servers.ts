@@ -64,12 +64,12 @@ async function createTables(connection: Connection): Promise<void> {
 const FERRY_SYSTEM_SCHEMA = '_ferry';
 
 /**
- * A copy's tables (re)built outside its binlog, as they were when the backlog started, and no
- * Ferry checkpoint: for a replica before replication starts, and for a fresh target between
- * two runs.
+ * A copy's benchmark tables (re)built outside its binlog, as they were when the backlog
+ * started. Ferry's system schema is left alone: on servers shared with other work (the
+ * integration tests run in parallel on the same two servers) it holds their checkpoints.
  */
-export async function resetBenchCopy(copy: Connection): Promise<void> {
-  await copy.query(`SET SESSION sql_log_bin = 0; DROP DATABASE IF EXISTS ${BENCH_SCHEMA}; DROP DATABASE IF EXISTS ${FERRY_SYSTEM_SCHEMA}`);
+export async function rebuildBenchTables(copy: Connection): Promise<void> {
+  await copy.query(`SET SESSION sql_log_bin = 0; DROP DATABASE IF EXISTS ${BENCH_SCHEMA}`);
   try {
     await createTables(copy);
   } finally {
@@ -78,10 +78,20 @@ export async function resetBenchCopy(copy: Connection): Promise<void> {
 }
 
 /**
+ * A copy of the benchmark's own servers as it was when the backlog started, and no Ferry
+ * checkpoint: for a replica before replication starts, and for a fresh target between two
+ * runs. Drops Ferry's whole system schema: only for servers the benchmark started itself.
+ */
+export async function resetBenchCopy(copy: Connection): Promise<void> {
+  await copy.query(`SET SESSION sql_log_bin = 0; DROP DATABASE IF EXISTS ${FERRY_SYSTEM_SCHEMA}; SET SESSION sql_log_bin = 1`);
+  await rebuildBenchTables(copy);
+}
+
+/**
  * The same tables everywhere. On the primary they are logged before the backlog's start
  * position, so no path replays them; elsewhere they stay out of the binlog.
  */
-export async function createBenchTables(primary: Connection, copies: Connection[]): Promise<void> {
+export async function createBenchTables(primary: Connection, copies: Connection[], prepareCopy: (copy: Connection) => Promise<void> = resetBenchCopy): Promise<void> {
   await createTables(primary);
-  for (const copy of copies) await resetBenchCopy(copy);
+  for (const copy of copies) await prepareCopy(copy);
 }

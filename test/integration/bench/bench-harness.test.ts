@@ -5,7 +5,7 @@ import { writeBacklogs, type BacklogSizes } from '../../../bench/backlogs.ts';
 import { captureBacklogEvents } from '../../../bench/replay-capture.ts';
 import { measureReplayLimit } from '../../../bench/replay-limit.ts';
 import { totalRowChanges } from '../../../bench/segment-clock.ts';
-import { BENCH_VERIFIED, createBenchTables } from '../../../bench/servers.ts';
+import { BENCH_VERIFIED, createBenchTables, rebuildBenchTables } from '../../../bench/servers.ts';
 import { BENCH_SCHEMA, LAG_TABLE, lagProbeSql } from '../../../bench/tables.ts';
 import { assertSameContents } from '../../../bench/verify.ts';
 import { measureVisibilityLag, type PositionObserver } from '../../../bench/visibility-lag.ts';
@@ -48,7 +48,8 @@ describe('benchmark harness for issue 17', () => {
     const source = await testDatabase('db1');
     const target = await testDatabase('db2');
     await withoutBenchSchema(source, target);
-    await createBenchTables(source.connection, [target.connection]);
+    // Not resetBenchCopy: it drops _ferry, the checkpoints of the tests running beside this one.
+    await createBenchTables(source.connection, [target.connection], rebuildBenchTables);
     const scenarios = await writeBacklogs(await connections(source, 4), SIZES, () => undefined);
     const oltp = scenarios.findIndex((scenario) => scenario.key === 'oltp_write_only');
     expect(scenarios[oltp]).toMatchObject({ rowChanges: 160, transactions: 40 });
