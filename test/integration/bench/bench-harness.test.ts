@@ -49,7 +49,10 @@ describe('benchmark harness for issue 17', () => {
     const target = await testDatabase('db2');
     await withoutBenchSchema(source, target);
     // Not resetBenchCopy: it drops _ferry, the checkpoints of the tests running beside this one.
+    await target.connection.query('CREATE DATABASE IF NOT EXISTS _ferry');
     await createBenchTables(source.connection, [target.connection], rebuildBenchTables);
+    const [systemSchemas] = await target.connection.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '_ferry'");
+    expect(Number(systemSchemas[0]!.n)).toBe(1);
     const scenarios = await writeBacklogs(await connections(source, 4), SIZES, () => undefined);
     const oltp = scenarios.findIndex((scenario) => scenario.key === 'oltp_write_only');
     expect(scenarios[oltp]).toMatchObject({ rowChanges: 160, transactions: 40 });
