@@ -13,11 +13,15 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** The flags the command accepts, where it declares them as one object (manager, node, run). */
+  options?: CommandOptions;
   /** Resolves to the process exit code. */
   run(argv: string[], context: CommandContext): Promise<number>;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+/** A command's flags, as parseArgs takes them. */
+export type CommandOptions = Options;
 
 /**
  * parseArgs with every problem of the command line reported at once, as a configuration file's

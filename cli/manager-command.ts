@@ -3,7 +3,7 @@ import { DEFAULT_PLACEMENT_POLICY, PLACEMENT_POLICY_NAMES, startManager, type Pl
 import { secretKeyFilePath } from '../shared/secrets/index.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { MANAGER_TLS_USAGE, managerTlsFiles } from './api-tls.ts';
-import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { UsageProblems, parseCommandArgs, positiveInt, type Command, type CommandOptions } from './command.ts';
 import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
 import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE_MANAGER, managerZkAuth } from './zk-auth-flags.ts';
 
@@ -73,30 +73,36 @@ function placementPolicy(value: string | undefined): PlacementPolicyName | undef
   return name;
 }
 
+/** The command's flags (the docker test checks compose files against them). */
+const OPTIONS = {
+    zk: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    id: { type: 'string' },
+    'admin-token': { type: 'string' },
+    'session-timeout-ms': { type: 'string' },
+    'protection-period': { type: 'string' },
+    'placement-policy': { type: 'string' },
+    'alarm-webhook': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'secret-key-file': { type: 'string' },
+  'metrics-public': { type: 'boolean' },
+  'audit-file': { type: 'string' },
+    ...ZK_TLS_FLAGS,
+    ...ZK_AUTH_OPTIONS,
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies CommandOptions;
+
 export const managerCommand: Command = {
   name: 'manager',
   summary: 'run a manager: REST API, leader election, scheduling',
   usage,
+  options: OPTIONS,
   async run(argv, { log, out }) {
     // Every problem of the flags at once, before anything connects.
     const problems = new UsageProblems();
-    const { values } = parseCommandArgs(argv, {
-      zk: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      id: { type: 'string' },
-      'admin-token': { type: 'string' },
-      'session-timeout-ms': { type: 'string' },
-      'protection-period': { type: 'string' },
-      'placement-policy': { type: 'string' },
-      'alarm-webhook': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'secret-key-file': { type: 'string' },
-      ...ZK_TLS_FLAGS,
-      ...ZK_AUTH_OPTIONS,
-      help: { type: 'boolean', short: 'h' },
-    }, false, problems);
+    const { values } = parseCommandArgs(argv, OPTIONS, false, problems);
     if (values.help) {
       out(usage);
       return 0;

@@ -12,7 +12,7 @@ import type { NodePipes } from '../node/pipeline/pipeline-runner.ts';
 import { PIPE_FLAGS, PIPE_USAGE, pipeFromFlags, type PipeSettings } from './pipe-flags.ts';
 import { zkConnectStringProblem } from '../shared/zk/connect-string.ts';
 import { CA_USAGE, managerClientTls } from './api-tls.ts';
-import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { UsageProblems, parseCommandArgs, positiveInt, type Command, type CommandOptions } from './command.ts';
 import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
 import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE_NODE, nodeZkAuth } from './zk-auth-flags.ts';
 
@@ -120,33 +120,39 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   };
 }
 
+/** The command's flags (the docker test checks compose files against them). */
+const OPTIONS = {
+    zk: { type: 'string' },
+    id: { type: 'string' },
+    dc: { type: 'string' },
+    address: { type: 'string' },
+    capacity: { type: 'string' },
+    'cache-dir': { type: 'string' },
+    token: { type: 'string' },
+    manager: { type: 'string', multiple: true },
+    ca: { type: 'string' },
+    'stats-seconds': { type: 'string' },
+    'session-timeout-ms': { type: 'string' },
+    'arbiter-backoff-ms': { type: 'string' },
+    'max-restarts': { type: 'string' },
+    'secret-key-file': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+    ...PIPE_FLAGS,
+    ...ZK_TLS_FLAGS,
+    ...ZK_AUTH_OPTIONS,
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies CommandOptions;
+
 export const nodeCommand: Command = {
   name: 'node',
   summary: 'run a headless node of a cluster (pipelines assigned through ZooKeeper)',
   usage,
+  options: OPTIONS,
   async run(argv, { log, out }) {
     // Problems of the command line itself are reported with those of the values, at once.
     const parsing = new UsageProblems();
-    const { values } = parseCommandArgs(argv, {
-      zk: { type: 'string' },
-      id: { type: 'string' },
-      dc: { type: 'string' },
-      address: { type: 'string' },
-      capacity: { type: 'string' },
-      'cache-dir': { type: 'string' },
-      token: { type: 'string' },
-      manager: { type: 'string', multiple: true },
-      ca: { type: 'string' },
-      'stats-seconds': { type: 'string' },
-      'session-timeout-ms': { type: 'string' },
-      'arbiter-backoff-ms': { type: 'string' },
-      'max-restarts': { type: 'string' },
-      'secret-key-file': { type: 'string' },
-      ...PIPE_FLAGS,
-      ...ZK_TLS_FLAGS,
-      ...ZK_AUTH_OPTIONS,
-      help: { type: 'boolean', short: 'h' },
-    }, false, parsing);
+    const { values } = parseCommandArgs(argv, OPTIONS, false, parsing);
     if (values.help) {
       out(usage);
       return 0;

@@ -6,7 +6,7 @@ import type { RowHook } from '../node/extract/extractor.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { startContinuousValidation } from '../node/verify/continuous-validation.ts';
 import { PASSWORD_FLAGS, flagPasswords, sidesWithUrlPassword, withPasswords } from './run-passwords.ts';
-import { UsageProblems, parseCommandArgs, positiveInt, type Command } from './command.ts';
+import { UsageProblems, parseCommandArgs, positiveInt, type Command, type CommandOptions } from './command.ts';
 
 const usage = `Usage: bin/ferry run --config pipeline.yaml [options]
        bin/ferry run --source mysql://user:pass@host:port --target mysql://user:pass@host:port --tables 'db.tbl,db2.*' [options]
@@ -54,33 +54,39 @@ async function loadHook(path: string): Promise<RowHook> {
   return module.default as RowHook;
 }
 
+/** The command's flags (the docker test checks compose files against them). */
+const OPTIONS = {
+  config: { type: 'string' },
+  source: { type: 'string' },
+  target: { type: 'string' },
+  tables: { type: 'string' },
+  name: { type: 'string' },
+  from: { type: 'string' },
+  'initial-copy': { type: 'boolean' },
+  'on-purged-binlog': { type: 'string' },
+  'validate-every': { type: 'string' },
+  parallel: { type: 'string' },
+  'batch-rows': { type: 'string' },
+  ddl: { type: 'string' },
+  'error-policy': { type: 'string' },
+  'binlog-replay': { type: 'string' },
+  'skip-precheck': { type: 'string', multiple: true },
+  'progress-seconds': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  ...PASSWORD_FLAGS,
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies CommandOptions;
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run one pipeline in this process (no ZooKeeper, no manager)',
   usage,
+  options: OPTIONS,
   async run(argv, { log, out }) {
     // Every problem of the flags at once; the pipeline's own fields are then checked together.
     const problems = new UsageProblems();
-    const { values } = parseCommandArgs(argv, {
-      config: { type: 'string' },
-      source: { type: 'string' },
-      target: { type: 'string' },
-      tables: { type: 'string' },
-      name: { type: 'string' },
-      from: { type: 'string' },
-      'initial-copy': { type: 'boolean' },
-      'on-purged-binlog': { type: 'string' },
-      'validate-every': { type: 'string' },
-      parallel: { type: 'string' },
-      'batch-rows': { type: 'string' },
-      ddl: { type: 'string' },
-      'error-policy': { type: 'string' },
-      'binlog-replay': { type: 'string' },
-      'skip-precheck': { type: 'string', multiple: true },
-      'progress-seconds': { type: 'string' },
-      ...PASSWORD_FLAGS,
-      help: { type: 'boolean', short: 'h' },
-    }, false, problems);
+    const { values } = parseCommandArgs(argv, OPTIONS, false, problems);
     if (values.help) {
       out(usage);
       return 0;

@@ -15,7 +15,7 @@ import { channelRoutes } from './routes/channels.ts';
 import { clusterRoutes } from './routes/cluster.ts';
 import { dataSourceRoutes } from './routes/datasources.ts';
 import { eventRoutes } from './routes/events.ts';
-import { historyRoutes } from './routes/history.ts';
+import { statsHistoryRoutes } from './routes/stats-history.ts';
 import { verifyRoutes } from './routes/verify.ts';
 import { conflictRoutes } from './routes/conflicts.ts';
 import { statsRoutes } from './routes/stats.ts';
@@ -68,7 +68,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   clusterRoutes(app, ctx);
   dataSourceRoutes(app, ctx);
   channelRoutes(app, ctx);
-  historyRoutes(app, ctx);
+  statsHistoryRoutes(app, ctx);
   verifyRoutes(app, ctx);
   conflictRoutes(app, ctx);
   tokenRoutes(app, ctx);

@@ -23,7 +23,7 @@ export interface ZkIdentities {
 
 /**
  * What the node identity may do, by path under the root (`*`: one name). Anything not listed
- * (the root itself, config/, config/tokens/**, stats/**, history/**, alarms/**, election/**, and every path
+ * (the root itself, config/, config/tokens/**, config-history/**, audit/**, stats/**, history/**, alarms/**, election/**, and every path
  * outside the root) gives nodes nothing.
  */
 export const NODE_RULES: ReadonlyArray<readonly [pattern: string, perms: string, why: string]> = [

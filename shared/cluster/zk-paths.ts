@@ -35,6 +35,22 @@ export const zkPaths = {
   tokens: `${ZK_ROOT}/config/tokens`,
   token: (sha256Hex: string) => under(`${ZK_ROOT}/config/tokens`, sha256Hex),
 
+  /**
+   * Configuration history (issue 18): config-history/<kind>/<name>/<entry> with kind
+   * `channels`, `datasources` or `tokens`, one persistent entry per change, written in the same
+   * multi-op as the edit itself (so no edit lands without its entry, and two managers never
+   * write the same one). Bounded by count and age (manager/config/history*.ts).
+   */
+  configHistoryRoot: `${ZK_ROOT}/config-history`,
+  configHistoryKind: (kind: 'channels' | 'datasources' | 'tokens') => under(`${ZK_ROOT}/config-history`, kind),
+  configHistory: (kind: 'channels' | 'datasources' | 'tokens', name: string) => under(under(`${ZK_ROOT}/config-history`, kind), name),
+  /**
+   * The audit log (issue 18): persistent-sequential audit/entry-<seq>, one per API write on
+   * any manager (ZooKeeper's sequence orders writes of several managers), oldest pruned.
+   */
+  audit: `${ZK_ROOT}/audit`,
+  auditPrefix: `${ZK_ROOT}/audit/entry-`,
+
   // --- Runtime state.
   /** Channel status START / PAUSE / STOP: the permit every stage of its pipelines waits on. */
   permits: `${ZK_ROOT}/permits`,
@@ -118,6 +134,7 @@ export const zkPaths = {
 export const ZK_PARENTS: readonly string[] = [
   zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
   zkPaths.permits, zkPaths.assignments, zkPaths.selectAssignments, zkPaths.epochFloors, zkPaths.stats, zkPaths.history, zkPaths.health, zkPaths.verifyJobsRoot, zkPaths.verifyInboxRoot,
+  zkPaths.configHistoryRoot, zkPaths.audit,
   zkPaths.nodes, zkPaths.managers, zkPaths.election,
   zkPaths.locks, zkPaths.events, zkPaths.alarms, zkPaths.rollbacks,
 ];

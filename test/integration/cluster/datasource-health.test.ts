@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { HealthView } from '../../../manager/health-view.ts';
-import type { ChannelHistoryView } from '../../../manager/api/routes/history.ts';
+import type { ChannelHistoryView } from '../../../manager/api/routes/stats-history.ts';
 import { appendHistory, HISTORY_LIMITS, readHistory } from '../../../manager/stats-history.ts';
 import type { SwitchReadiness } from '../../../manager/switch-readiness.ts';
 import type { EventRecord } from '../../../shared/cluster/event-log.ts';
@@ -119,7 +119,7 @@ describe('cluster: data source health and switch readiness', () => {
       await load.catch(() => undefined);
     });
     const history = await eventually(async () => {
-      const body = (await api.get<ChannelHistoryView>('/api/v1/channels/orders/history')).body;
+      const body = (await api.get<ChannelHistoryView>('/api/v1/channels/orders/stats/history')).body;
       const mine = body.pipelines[0]!;
       return mine.at.length >= 4 && mine.rowsPerSecond.some((r) => r > 0) ? body : undefined;
     }, 180_000, 'four samples of history with rows moving');
@@ -133,7 +133,7 @@ describe('cluster: data source health and switch readiness', () => {
     await load;
     await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
     // A reload later sees at least what it saw: the history lives in ZooKeeper, not in a manager.
-    const again = (await cluster.managers[1]!.api.get<ChannelHistoryView>('/api/v1/channels/orders/history')).body.pipelines[0]!;
+    const again = (await cluster.managers[1]!.api.get<ChannelHistoryView>('/api/v1/channels/orders/stats/history')).body.pipelines[0]!;
     expect(again.at.slice(0, at.length)).toEqual(at);
   });
 

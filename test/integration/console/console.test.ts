@@ -264,7 +264,7 @@ describe('web console', () => {
     await runMixedWorkload(pair.source.connection, pair.schema, { transactions: 200, seed: 15 });
     // The cluster keeps a sample every 5 s of what the node reports: wait for a few.
     await eventually(async () => {
-      const history = (await cluster.api.get<{ pipelines: Array<{ at: number[] }> }>('/api/v1/channels/orders/history')).body;
+      const history = (await cluster.api.get<{ pipelines: Array<{ at: number[] }> }>('/api/v1/channels/orders/stats/history')).body;
       return (history.pipelines[0]?.at.length ?? 0) >= 3 ? true : undefined;
     }, WAIT_MS, 'three history samples');
     const browser = await launchBrowser();

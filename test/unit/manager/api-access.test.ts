@@ -53,7 +53,7 @@ describe('API routes fail closed', () => {
       'GET /api/v1/channels read',
       'GET /api/v1/channels/:name read',
       'GET /api/v1/channels/:name/conflicts read',
-      'GET /api/v1/channels/:name/history read',
+      'GET /api/v1/channels/:name/stats/history read',
       'GET /api/v1/channels/:name/verify read',
       'GET /api/v1/channels/:name/verify/:jobId read',
       'GET /api/v1/cluster read',

@@ -63,7 +63,7 @@ export interface ChannelView {
   pipelines: PipelineView[];
 }
 
-/** GET /channels/{name}/history: per pipeline, columns oldest first (docs/api.md, History). */
+/** GET /channels/{name}/stats/history: per pipeline, columns oldest first (docs/api.md, History). */
 export interface ChannelHistory {
   channel: string;
   spacingMs: number;

@@ -33,7 +33,7 @@ function Stages({ pipeline }: { pipeline: PipelineView }) {
 export function ChannelPage({ name }: { name: string }) {
   const { api } = useSession();
   const channel = usePoll(() => api.get<ChannelView>('/api/v1/channels/{name}', {}, { name }), name);
-  const history = usePoll(() => api.get<ChannelHistory>('/api/v1/channels/{name}/history', {}, { name }), name);
+  const history = usePoll(() => api.get<ChannelHistory>('/api/v1/channels/{name}/stats/history', {}, { name }), name);
   const [confirming, setConfirming] = useState<ConfirmRequest | null>(null);
   const view = channel.data;
 

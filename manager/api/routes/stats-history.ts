@@ -20,9 +20,9 @@ export interface ChannelHistoryView {
   pipelines: PipelineHistoryView[];
 }
 
-/** GET /api/v1/channels/{name}/history: each pipeline's recent lag and rows/s, kept in ZooKeeper so charts survive a reload. */
-export function historyRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get<{ Params: { name: string } }>(`${API}/channels/:name/history`, {
+/** GET /api/v1/channels/{name}/stats/history: each pipeline's recent lag and rows/s, kept in ZooKeeper so charts survive a reload. */
+export function statsHistoryRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get<{ Params: { name: string } }>(`${API}/channels/:name/stats/history`, {
     config: { action: 'read' },
     schema: { ...docs('channels', `Each pipeline's lag and rows/s, one sample per ${HISTORY_LIMITS.spacingMs / 1000} s over the last ${HISTORY_LIMITS.windowMs / 60_000} minutes, as columns`), params: NameParams },
   }, async (request): Promise<ChannelHistoryView> => {
