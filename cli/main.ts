@@ -12,7 +12,8 @@ import { servicesCommand } from './services-command.ts';
 import { verifyCommand } from './verify-command.ts';
 import { wanProxyCommand } from './wan-proxy-command.ts';
 
-const commands: Command[] = [runCommand, managerCommand, nodeCommand, servicesCommand, secretsCommand, demoCommand, benchCommand, verifyCommand, wanProxyCommand, errorsCommand];
+/** Every `bin/ferry` subcommand (the docker test checks compose files' commands against them). */
+export const commands: Command[] = [runCommand, managerCommand, nodeCommand, servicesCommand, secretsCommand, demoCommand, benchCommand, verifyCommand, wanProxyCommand, errorsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
