@@ -1,7 +1,8 @@
 import { createServer } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ChannelView } from '../../../manager/index.ts';
 import { runFerry } from '../../support/cli.ts';
+import { makeTestCertificates } from '../../support/tls-certificates.ts';
 import { zkChroot } from '../../support/zookeeper.ts';
 import { ADMIN_TOKEN, apiClient, channel, dataSource, testManager } from './manager-support.ts';
 
@@ -73,5 +74,19 @@ describe('bin/ferry ctl against a manager', () => {
     const noToken = await runFerry(['ctl', '--manager', manager.url, 'nodes', 'list'], { env: { FERRY_TOKEN: '', FERRY_MANAGER: '' } });
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/^ferry: FERRY_ERR_CLI_USAGE: set FERRY_TOKEN to an API token/);
+  });
+
+  it('speaks HTTPS to a manager with a private CA given by --ca, and refuses its certificate without it', async () => {
+    const certs = makeTestCertificates();
+    onTestFinished(() => certs.remove());
+    const manager = await testManager(await zkChroot(), { host: '127.0.0.1', tls: { cert: certs.cert, key: certs.key } });
+    expect(manager.url).toMatch(/^https:/);
+    const env = { FERRY_TOKEN: ADMIN_TOKEN, FERRY_MANAGER: '', FERRY_CA_FILE: '' };
+    const trusted = await runFerry(['ctl', '--manager', manager.url, '--ca', certs.ca, '-o', 'json', 'nodes', 'list'], { env });
+    expect(trusted.code).toBe(0);
+    expect(JSON.parse(trusted.stdout)).toMatchObject({ nodes: [], managers: [{ url: manager.url }] });
+    const refused = await runFerry(['ctl', '--manager', manager.url, '--ca', certs.otherCa, 'nodes', 'list'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^ferry: FERRY_ERR_API_TLS_REFUSED: TLS to the manager https:\/\/127\.0\.0\.1:\d+ failed/);
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -117,6 +117,19 @@ describe('docker/two-dc/compose.yaml', () => {
     const provider = (parse(readFileSync(join(REPO, dashboards!.source), 'utf8')) as { providers: { options: { path: string } }[] }).providers[0]!;
     const dashboard = mounts.find((m) => m.target.startsWith(`${provider.options.path}/`));
     expect(dashboard?.source).toBe('monitoring/grafana/ferry-dashboard.json');
+  });
+
+  // The monitoring change brings these files; once they are in, they must be what Prometheus and Grafana load.
+  it.skipIf(!existsSync(join(REPO, 'monitoring/prometheus/ferry-alerts.yml')))('mounts alert rules Prometheus can load', () => {
+    const rules = parse(readFileSync(join(REPO, 'monitoring/prometheus/ferry-alerts.yml'), 'utf8')) as { groups?: { rules?: unknown[] }[] };
+    expect(rules.groups?.length).toBeGreaterThan(0);
+    expect(rules.groups!.every((group) => Array.isArray(group.rules) && group.rules.length > 0)).toBe(true);
+  });
+
+  it.skipIf(!existsSync(join(REPO, 'monitoring/grafana/ferry-dashboard.json')))('mounts a dashboard Grafana can load', () => {
+    const dashboard = JSON.parse(readFileSync(join(REPO, 'monitoring/grafana/ferry-dashboard.json'), 'utf8')) as { title?: string; panels?: unknown[] };
+    expect(dashboard.title).toBeTruthy();
+    expect(dashboard.panels?.length).toBeGreaterThan(0);
   });
 
   it('fails on a misspelt flag, an unknown command, missing credentials or a missing file', () => {
