@@ -200,3 +200,34 @@ export function verifyJobDetail(job: VerifyJobAnswer): string {
   return renderFields([['verify job', job.id], ['channel', job.channel], ['state', job.state], ['requested by', job.requestedBy], ['reason', job.reason],
     ['follow', `GET /api/v1/channels/${job.channel}/verify/${job.id}`]]);
 }
+
+/** A configuration history entry (issue 18: `{version, by, at, diff}`). */
+export interface HistoryEntry {
+  version: number;
+  by: string;
+  at: string;
+  diff?: unknown;
+}
+
+/**
+ * The entries of a history answer: a list, or the first list in an object (`{channel, entries}`
+ * or the like), so that the table does not depend on the envelope.
+ */
+export function historyEntries(body: unknown): HistoryEntry[] {
+  if (Array.isArray(body)) return body as HistoryEntry[];
+  if (typeof body === 'object' && body !== null) return (Object.values(body).find(Array.isArray) ?? []) as HistoryEntry[];
+  return [];
+}
+
+/** What an entry changed, in a few words: the paths or fields of its diff. */
+function changed(diff: unknown): string {
+  const parts = Array.isArray(diff)
+    ? diff.map((d: unknown) => (typeof d === 'string' ? d : typeof d === 'object' && d !== null && 'path' in d ? String(d.path) : JSON.stringify(d)))
+    : typeof diff === 'object' && diff !== null ? Object.keys(diff) : diff === undefined ? [] : [JSON.stringify(diff)];
+  const text = parts.join(', ');
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+export function historyTable(body: unknown): string {
+  return renderTable(['version', 'at', 'by', 'changed'], historyEntries(body).map((e) => [e.version, time(e.at), e.by, changed(e.diff)]));
+}

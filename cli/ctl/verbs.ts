@@ -1,7 +1,7 @@
 import type { ChannelView } from '../../manager/index.ts';
 import { FerryError } from '../../shared/errors/index.ts';
 import type { CtlApiClient } from './api-client.ts';
-import { alarmsTable, channelDetail, channelsTable, dataSourceDetail, dataSourcesTable, eventsTable, nodesTable, readinessDetail, verifyJobDetail, type AlarmAnswer, type ClusterAnswer, type DataSourceAnswer, type EventAnswer, type ReadinessAnswer, type VerifyJobAnswer } from './render.ts';
+import { alarmsTable, channelDetail, channelsTable, dataSourceDetail, dataSourcesTable, eventsTable, historyTable, nodesTable, readinessDetail, verifyJobDetail, type AlarmAnswer, type ClusterAnswer, type DataSourceAnswer, type EventAnswer, type ReadinessAnswer, type VerifyJobAnswer } from './render.ts';
 
 /** The flags a verb may take beside the global ones. */
 export type VerbFlag = 'reason' | 'to' | 'force' | 'limit' | 'channel' | 'type';
@@ -40,6 +40,17 @@ function channelAction(action: 'start' | 'pause' | 'stop'): Verb {
   };
 }
 
+/** Configuration history (GET /{kind}/{name}/history, issue 18): who changed what, in the order the API gives. */
+function history(kind: 'channels' | 'datasources', arg: string): Verb {
+  return {
+    synopsis: arg, args: [arg], flags: [],
+    async run(api, { args }) {
+      const { body } = await api.get(`/${kind}/${part(args[0]!)}/history`);
+      return { json: body, table: historyTable(body) };
+    },
+  };
+}
+
 const MEMBERS = ['master', 'standby'];
 
 function member(flags: VerbInput['flags']): string | undefined {
@@ -69,6 +80,7 @@ export const RESOURCES: Record<string, Record<string, Verb>> = {
     start: channelAction('start'),
     pause: channelAction('pause'),
     stop: channelAction('stop'),
+    history: history('channels', 'NAME'),
     verify: {
       synopsis: 'NAME [--reason TEXT]', args: ['NAME'], flags: ['reason'],
       async run(api, { args, flags }) {
@@ -92,6 +104,7 @@ export const RESOURCES: Record<string, Record<string, Verb>> = {
         return { json: body, table: dataSourceDetail(body as DataSourceAnswer) };
       },
     },
+    history: history('datasources', 'GROUPKEY'),
     readiness: {
       synopsis: 'GROUPKEY [--to master|standby]', args: ['GROUPKEY'], flags: ['to'],
       async run(api, { args, flags }) {

@@ -87,6 +87,22 @@ describe('bin/ferry ctl: tables', () => {
       'shop-b    dc-b  master  target:3306    ?       none                           -       not yet',
     ].join('\n'));
   });
+
+  it('shows a configuration history: version, when, who, what changed', async () => {
+    const entries = [
+      { version: 2, by: 'api:ops', at: '2026-12-07T10:05:00.000Z', diff: [{ path: '/pipelines/0/parallel', from: 4, to: 8 }, { path: '/description' }] },
+      { version: 1, by: 'api:admin', at: '2026-12-07T10:00:00.000Z', diff: { created: true } },
+    ];
+    const { out, requests } = await ctl(['--manager', M1, 'channels', 'history', 'shop'], { [`GET ${M1}/api/v1/channels/shop/history`]: { status: 200, body: { channel: 'shop', entries } } });
+    expect(requests.map((r) => r.url)).toEqual([`${M1}/api/v1/channels/shop/history`]);
+    expect(out).toBe([
+      'VERSION  AT                   BY         CHANGED',
+      '2        2026-12-07 10:05:00  api:ops    /pipelines/0/parallel, /description',
+      '1        2026-12-07 10:00:00  api:admin  created',
+    ].join('\n'));
+    const ds = await ctl(['--manager', M1, 'datasources', 'history', 'g'], { [`GET ${M1}/api/v1/datasources/g/history`]: { status: 200, body: entries } });
+    expect(ds.out.split('\n')).toHaveLength(3);
+  });
 });
 
 describe('bin/ferry ctl: arguments', () => {
@@ -101,7 +117,7 @@ describe('bin/ferry ctl: arguments', () => {
       "set FERRY_TOKEN to an API token (the manager's --admin-token, or one made with POST /api/v1/tokens)",
     ]);
     expect((await ctl(['chanels', 'list'])).error?.message).toBe("unknown resource 'chanels': channels, datasources, nodes, events, alarms");
-    expect((await ctl(['channels', 'restart', 'x'])).error?.message).toBe("channels has no verb 'restart': list, get, start, pause, stop, verify");
+    expect((await ctl(['channels', 'restart', 'x'])).error?.message).toBe("channels has no verb 'restart': list, get, start, pause, stop, history, verify");
     expect((await ctl(['channels', 'start'])).error?.message).toBe('channels start needs NAME');
     expect((await ctl(['channels', 'get', 'a', 'b'])).error?.message).toBe("unexpected argument 'b'");
     expect((await ctl(['events', 'list', '--limit', '0'])).error?.message).toBe("--limit takes a whole number above 0, got '0'");
