@@ -134,6 +134,16 @@ describe('bin/ferry ctl: arguments', () => {
     expect(events.code).toBe(0);
   });
 
+  it('starts a verify job and says where to follow it; clears an alarm (204, nothing to print as JSON)', async () => {
+    const job = { id: 'job-0000000003', channel: 'shop', state: 'queued', requestedBy: 'api:ops', reason: 'nightly', pipelines: [] };
+    const verify = await ctl(['--manager', M1, 'channels', 'verify', 'shop', '--reason', 'nightly'], { [`POST ${M1}/api/v1/channels/shop/verify`]: { status: 202, body: job } });
+    expect(verify.requests[0]!.body).toBe('{"reason":"nightly"}');
+    expect(verify.out).toMatch(/^verify job: +job-0000000003\n(.|\n)*^follow: +GET \/api\/v1\/channels\/shop\/verify\/job-0000000003$/m);
+    const clear = { [`POST ${M1}/api/v1/alarms/lag%3Ashop-a-b/clear`]: { status: 204 } };
+    expect((await ctl(['--manager', M1, 'alarms', 'clear', 'lag:shop-a-b'], clear)).out).toBe('alarm lag:shop-a-b cleared');
+    expect(await ctl(['--manager', M1, '-o', 'json', 'alarms', 'clear', 'lag:shop-a-b'], clear)).toMatchObject({ code: 0, out: '' });
+  });
+
   it('prints the API\'s JSON with -o json', async () => {
     const { out } = await ctl(['-o', 'json', '--manager', M1, 'channels', 'get', 'shop'], { [`GET ${M1}/api/v1/channels/shop`]: { status: 200, body: shop } });
     expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(shop)));
