@@ -51,6 +51,12 @@ describe('bin/ferry ctl against a manager', () => {
     expect(sources.map((s) => s.groupKey)).toEqual(['ctl-a', 'ctl-b']);
     expect((await ctl('datasources', 'get', 'ctl-a')).stdout).toMatch(/^master +127\.0\.0\.1:3306 +yes +\?/m);
 
+    // A warning is an alarm of the pipeline; its id holds a ':' that must reach the route whole.
+    expect((await api.post('/api/v1/channels/ctl/warning', { reason: 'disk 90% full' })).status).toBe(204);
+    expect((await ctl('alarms', 'list')).stdout).toMatch(/^warning:ctl-p +\w+ +ctl /m);
+    expect(await ctl('alarms', 'clear', 'warning:ctl-p', '--reason', 'disk grown')).toMatchObject({ code: 0, stdout: 'alarm warning:ctl-p cleared\n' });
+    expect((await api.get<unknown[]>('/api/v1/alarms')).body).toEqual([]);
+
     expect((await ctl('channels', 'stop', 'ctl')).code).toBe(0);
     expect((await api.get<ChannelView>('/api/v1/channels/ctl')).body.status).toBe('STOP');
   });
