@@ -554,6 +554,16 @@ export const ERROR_CODES = {
     scope: 'config', retryable: false, http: 502,
     workaround: 'A manager with a private certificate: give the CA that signed it with --ca or FERRY_CA_FILE. A name mismatch: the certificate must list the host or address in the manager\'s URL (subjectAltName; a manager listening on 0.0.0.0 registers its host name). A protocol error: the URL says https but the manager serves plain HTTP, or the other way round. Nothing is sent to a manager whose certificate fails.',
   }),
+  FERRY_ERR_CTL_UNREACHABLE: spec({
+    message: 'no manager answered at {managers}: {detail}',
+    scope: 'environment', retryable: true, http: 503,
+    workaround: 'Give bin/ferry ctl a manager that runs: --manager URL (repeatable) or FERRY_MANAGER (comma-separated), the URL a manager prints at start (`manager <id> listening on <url>`); check that it answers GET /api/v1/health and that no firewall blocks its port. For https:// with a private CA add --ca FILE.',
+  }),
+  FERRY_ERR_CTL_BAD_ANSWER: spec({
+    message: '{url} answered {status} with something that is not Ferry\'s API: {detail}',
+    scope: 'environment', retryable: false, http: 502,
+    workaround: 'Check that --manager (or FERRY_MANAGER) names a Ferry manager\'s API, not a proxy or another service, and that the manager is as new as this bin/ferry.',
+  }),
   FERRY_ERR_MANAGER_ID_TAKEN: spec({
     message: 'manager id {id} is registered by another live process ({url})',
     scope: 'config', retryable: true, http: 409,
