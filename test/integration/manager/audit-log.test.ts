@@ -59,6 +59,8 @@ describe('the audit log', () => {
     const admins = managers.map((m) => apiClient(m.url));
     const started = new Date();
     const expected: Expected[] = [];
+    // Requests one manager made one after another, in that order.
+    const chains = new Map<string, Expected[]>();
 
     // Tokens first (their creation is audited too; their values must appear nowhere).
     const secrets: string[] = [];
@@ -83,19 +85,22 @@ describe('the audit log', () => {
       const stranger = apiClient(manager.url, `wrong-token-${i}-0123456789`);
       const password = `pw-secret-${i}-xyz`;
       secrets.push(password, `wrong-token-${i}-0123456789`);
-      const run = async (call: () => Promise<{ status: number }>, e: Omit<Expected, 'manager'>) => {
+      const run = async (call: () => Promise<{ status: number }>, e: Omit<Expected, 'manager'>, chain?: Expected[]) => {
         const response = await call();
         expect(response.status, key({ ...e, manager: id })).toBe(e.status);
         expected.push({ ...e, manager: id });
+        chain?.push({ ...e, manager: id });
       };
+      const chain: Expected[] = [];
+      chains.set(id, chain);
       await Promise.all([
         (async () => {
-          await run(() => admin.post('/api/v1/datasources', dataSource(`src${i}`, 3306, { password })), { method: 'POST', path: '/api/v1/datasources', status: 201, by: 'admin', role: 'admin' });
-          await run(() => admin.post('/api/v1/datasources', dataSource(`dst${i}`, 3307, { password })), { method: 'POST', path: '/api/v1/datasources', status: 201, by: 'admin', role: 'admin' });
-          await run(() => admin.put(`/api/v1/datasources/src${i}`, dataSource(`src${i}`, 3316, { password })), { method: 'PUT', path: `/api/v1/datasources/src${i}`, status: 200, by: 'admin', role: 'admin' });
-          await run(() => admin.put(`/api/v1/datasources/src${i}`, dataSource(`src${i}`, 3326), { 'if-match': '0' }), { method: 'PUT', path: `/api/v1/datasources/src${i}`, status: 409, by: 'admin', role: 'admin', code: 'FERRY_ERR_API_CONFLICT' });
-          await run(() => admin.post('/api/v1/channels', channel(`c${i}`, [{ name: `p${i}`, source: `src${i}`, target: `dst${i}` }])), { method: 'POST', path: '/api/v1/channels', status: 201, by: 'admin', role: 'admin' });
-          await run(() => operator.post(`/api/v1/channels/c${i}/pause`, { reason: 'audit test' }), { method: 'POST', path: `/api/v1/channels/c${i}/pause`, status: 200, by: 't-operator', role: 'operator' });
+          await run(() => admin.post('/api/v1/datasources', dataSource(`src${i}`, 3306, { password })), { method: 'POST', path: '/api/v1/datasources', status: 201, by: 'admin', role: 'admin' }, chain);
+          await run(() => admin.post('/api/v1/datasources', dataSource(`dst${i}`, 3307, { password })), { method: 'POST', path: '/api/v1/datasources', status: 201, by: 'admin', role: 'admin' }, chain);
+          await run(() => admin.put(`/api/v1/datasources/src${i}`, dataSource(`src${i}`, 3316, { password })), { method: 'PUT', path: `/api/v1/datasources/src${i}`, status: 200, by: 'admin', role: 'admin' }, chain);
+          await run(() => admin.put(`/api/v1/datasources/src${i}`, dataSource(`src${i}`, 3326), { 'if-match': '0' }), { method: 'PUT', path: `/api/v1/datasources/src${i}`, status: 409, by: 'admin', role: 'admin', code: 'FERRY_ERR_API_CONFLICT' }, chain);
+          await run(() => admin.post('/api/v1/channels', channel(`c${i}`, [{ name: `p${i}`, source: `src${i}`, target: `dst${i}` }])), { method: 'POST', path: '/api/v1/channels', status: 201, by: 'admin', role: 'admin' }, chain);
+          await run(() => operator.post(`/api/v1/channels/c${i}/pause`, { reason: 'audit test' }), { method: 'POST', path: `/api/v1/channels/c${i}/pause`, status: 200, by: 't-operator', role: 'operator' }, chain);
         })(),
         run(() => admin.post('/api/v1/datasources', { groupKey: `bad${i}`, password }), { method: 'POST', path: '/api/v1/datasources', status: 400, by: 'admin', role: 'admin', code: 'FERRY_ERR_API_BAD_REQUEST' }),
         run(() => admin.del(`/api/v1/datasources/missing${i}`), { method: 'DELETE', path: `/api/v1/datasources/missing${i}`, status: 404, by: 'admin', role: 'admin', code: 'FERRY_ERR_API_NOT_FOUND' }),
@@ -121,6 +126,11 @@ describe('the audit log', () => {
     expect([...ids].sort((a, b) => b - a)).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
     for (const api of admins.slice(0, 2)) expect((await allEntries(api)).map((e) => e.id)).toEqual(listed.map((e) => e.id));
+    // A manager's entries keep the order of its requests (one ZooKeeper session writes them in order).
+    for (const [id, chain] of chains) {
+      const chainKeys = new Set(chain.map(key));
+      expect([...listed].reverse().filter((e) => chainKeys.has(key(e))).map(key), id).toEqual(chain.map(key));
+    }
 
     // Every entry says where and when; a refused or failed one says why.
     for (const entry of listed) {
