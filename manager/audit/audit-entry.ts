@@ -37,8 +37,13 @@ export type AuditDraft = Omit<AuditEntry, 'id'>;
 /** Methods that change nothing: not audited, unless their sign-in failed. */
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Writes are audited, and so is every failed sign-in (401), whatever its method. */
-export function isAudited(method: string, status: number): boolean {
+/**
+ * Writes are audited, and so is every failed sign-in (401), whatever its method. A URL no
+ * route serves is not: it needs no token and changes nothing, so anyone could fill the log
+ * (and push real entries out of its retention) with them.
+ */
+export function isAudited(method: string, status: number, route: string | undefined): boolean {
+  if (route === undefined) return false;
   return !READ_METHODS.has(method) || status === 401;
 }
 

@@ -6,6 +6,8 @@ import { draftOf, isAudited, type AuditDraft } from './audit-entry.ts';
 import type { AuditFile } from './audit-file.ts';
 import { AUDIT_RETENTION, appendAuditEntry, pruneAuditLog, type AuditRetention } from './audit-log.ts';
 
+const REFUSAL_SAMPLE_MS = 60_000;
+
 export interface AuditRecorderOptions {
   /** @default AUDIT_RETENTION */
   retention?: Partial<AuditRetention>;
@@ -29,6 +31,8 @@ export class AuditRecorder {
   private readonly pending = new Set<Promise<void>>();
   private readonly codes = new WeakMap<FastifyRequest, string>();
   private readonly received = new WeakMap<FastifyRequest, number>();
+  /** When each address last had a rate-limited (429) write audited. */
+  private readonly refused = new Map<string, number>();
   private writtenSincePrune = 0;
   private lastPruneMs = 0;
   private pruning = false;
@@ -60,10 +64,28 @@ export class AuditRecorder {
       return payload;
     });
     app.addHook('onResponse', async (request, reply) => {
-      if (!isAudited(request.method, reply.statusCode)) return;
+      if (!isAudited(request.method, reply.statusCode, request.routeOptions.url)) return;
+      if (reply.statusCode === 429 && !this.firstRefusal(request.ip)) return;
       const receivedAt = new Date(this.received.get(request) ?? Date.now() - reply.elapsedTime);
       this.record(draftOf(request, reply, this.managerId(), receivedAt, this.codes.get(request)));
     });
+  }
+
+  /**
+   * Whether a rate-limited (429) request of this address is audited: the first in a minute
+   * only. A guesser past the sign-in limit is refused without limit, and each refusal as an
+   * entry would let it flush the log; its 20 failed sign-ins a minute are all audited anyway.
+   */
+  private firstRefusal(address: string): boolean {
+    const now = Date.now();
+    const last = this.refused.get(address);
+    if (last !== undefined && now - last < REFUSAL_SAMPLE_MS) return false;
+    if (this.refused.size >= 10_000) {
+      for (const [known, at] of this.refused) if (now - at >= REFUSAL_SAMPLE_MS) this.refused.delete(known);
+      if (this.refused.size >= 10_000) this.refused.clear();
+    }
+    this.refused.set(address, now);
+    return true;
   }
 
   /** Stores an entry in the background. */

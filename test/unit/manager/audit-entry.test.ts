@@ -50,14 +50,16 @@ describe('audit entries', () => {
     expect(JSON.stringify(stored)).not.toContain('big-secret');
   });
 
-  it('audits writes of any status and failed sign-ins of reads, not reads', () => {
-    expect(isAudited('POST', 201)).toBe(true);
-    expect(isAudited('DELETE', 404)).toBe(true);
-    expect(isAudited('PUT', 409)).toBe(true);
-    expect(isAudited('GET', 200)).toBe(false);
-    expect(isAudited('GET', 403)).toBe(false);
-    expect(isAudited('GET', 401)).toBe(true);
-    expect(isAudited('HEAD', 200)).toBe(false);
+  it('audits writes of any status and failed sign-ins of reads, not reads, nor URLs no route serves', () => {
+    const route = '/api/v1/channels/:name';
+    expect(isAudited('POST', 201, route)).toBe(true);
+    expect(isAudited('DELETE', 404, route)).toBe(true);
+    expect(isAudited('PUT', 409, route)).toBe(true);
+    expect(isAudited('GET', 200, route)).toBe(false);
+    expect(isAudited('GET', 403, route)).toBe(false);
+    expect(isAudited('GET', 401, route)).toBe(true);
+    expect(isAudited('HEAD', 200, route)).toBe(false);
+    expect(isAudited('POST', 404, undefined)).toBe(false);
   });
 
   it('reads the route query into filters and refuses bad times, listing every problem', () => {

@@ -23,9 +23,9 @@ function zkWhoseCreate(create: () => Promise<string>) {
   return { zk, calls };
 }
 
-async function api(zk: ZkClient, file?: AuditFile) {
+async function api(zk: ZkClient, file?: AuditFile, extra: Partial<ApiContext> = {}) {
   const audit = new AuditRecorder(() => zk, () => 'm1', silentLogger(), file === undefined ? {} : { file });
-  const ctx: ApiContext = { managerId: () => 'm1', adminToken: 'unit-admin-token', log: silentLogger(), zk: () => zk, store: () => { throw new Error('no store'); }, isLeader: () => false, audit };
+  const ctx: ApiContext = { managerId: () => 'm1', adminToken: 'unit-admin-token', log: silentLogger(), zk: () => zk, store: () => { throw new Error('no store'); }, isLeader: () => false, audit, ...extra };
   const app = await buildApi(ctx);
   onTestFinished(() => app.close());
   return { app, audit };
@@ -57,6 +57,19 @@ describe('audit recorder', () => {
     expect(lines).toEqual([expect.objectContaining({ method: 'DELETE', path: '/api/v1/tokens/ops', route: '/api/v1/tokens/:name', status: 401, by: null, code: 'FERRY_ERR_API_UNAUTHORIZED', manager: 'm1' })]);
     expect(lines[0]!.id).toBeUndefined();
     expect(JSON.stringify(lines)).not.toContain('wrong-token-123');
+  });
+
+  it('cannot be flooded without a token: URLs no route serves are not audited, rate-limited writes once a minute per address', async () => {
+    const { zk, calls } = zkWhoseCreate(() => Promise.resolve('/ferry/v1/audit/entry-0000000001'));
+    const { app } = await api(zk, undefined, { signInLimits: { failures: 2, windowMs: 60_000, maxAddresses: 100 } });
+    for (let i = 0; i < 5; i++) expect((await app.inject({ method: 'POST', url: `/api/v1/no-such-route/${i}` })).statusCode).toBe(404);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await app.inject({ method: 'POST', url: '/api/v1/channels/x/start', headers: { authorization: `Bearer guess-${i}-0123456789` } })).statusCode);
+    expect(statuses).toEqual([401, 401, 429, 429, 429, 429, 429, 429]);
+    // Two failed sign-ins and the first refusal; nothing for the unknown URLs.
+    await expect.poll(() => calls.creates).toBe(3);
+    await app.inject({ method: 'POST', url: '/api/v1/no-such-route', headers: { authorization: 'Bearer guess-x-0123456789' } });
+    expect(calls.creates).toBe(3);
   });
 
   it('refuses a file it cannot open, naming it', () => {
