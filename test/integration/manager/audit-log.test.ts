@@ -233,6 +233,21 @@ describe('the audit log', () => {
     expect((await allEntries(apis[0]!)).map((e) => e.path)).toEqual(['/api/v1/channels/young2', '/api/v1/channels/young1', '/api/v1/channels/young0']);
   });
 
+  it('a manager prunes entries older than its maximum age as it writes', async () => {
+    const zk = await zkChroot();
+    const manager = await testManager(zk, { id: 'a1', audit: { maxAgeMs: 3_000, pruneIntervalMs: 0 } });
+    const api = apiClient(manager.url);
+    expect((await api.del('/api/v1/channels/old')).status).toBe(404);
+    const [old] = await eventually(async () => {
+      const entries = await allEntries(api);
+      return entries.length === 1 ? entries : undefined;
+    }, 60_000, 'the first entry');
+    // Once it is older than the maximum age, the next write prunes it (the count is far from the limit).
+    await eventually(() => (Date.now() > Date.parse(old!.at) + 3_500 ? true : undefined), 60_000, 'the first entry to age');
+    expect((await api.del('/api/v1/channels/new')).status).toBe(404);
+    await eventually(async () => ((await allEntries(api)).some((e) => e.id === old!.id) ? undefined : true), 60_000, 'the old entry pruned');
+  });
+
   it('bin/ferry manager appends to --audit-file, keeps --audit-keep entries, and refuses a file it cannot write at start', async () => {
     const zk = await zkChroot();
     const dir = await tempDir();
