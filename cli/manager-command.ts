@@ -33,7 +33,7 @@ Options:
   --audit-file FILE        also append every audit entry (API writes, failed sign-ins) to
                            FILE as one JSON line; created mode 0600 (default: none, the
                            audit log is in ZooKeeper, GET /api/v1/audit)
-  --audit-keep N           audit entries kept, newest first (default 10000)
+  --audit-keep N           audit entries kept, newest first, at most 50000 (default 10000)
   --audit-days D           audit entries older than D days are pruned; 0.5 works
                            (default 90)
 ${MANAGER_TLS_USAGE}
@@ -70,6 +70,16 @@ function webhookUrl(value: string | undefined): string | undefined {
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--alarm-webhook takes an http or https URL, got '${value}'` });
   return value;
+}
+
+/**
+ * --audit-keep: 1 to 50000. Listing the entries is one ZooKeeper getChildren, whose answer
+ * must fit ZooKeeper's 1 MiB packet limit (jute.maxbuffer): 50000 names are about 0.8 MB.
+ */
+export function auditKeepCount(value: string | undefined): number {
+  const keep = positiveInt(value, '--audit-keep', 10_000);
+  if (keep > 50_000) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--audit-keep takes at most 50000 (ZooKeeper lists the entries in one answer), got '${value}'` });
+  return keep;
 }
 
 /** --audit-days: a positive number of days (fractions allowed), in milliseconds. */
@@ -137,7 +147,7 @@ export const managerCommand: Command = {
     const protectionPeriodMs = problems.check(() => parseDuration(values['protection-period'] ?? '90s', '--protection-period'), 90_000);
     const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
-    const auditKeep = problems.check(() => positiveInt(values['audit-keep'], '--audit-keep', 10_000), 10_000);
+    const auditKeep = problems.check(() => auditKeepCount(values['audit-keep']), 10_000);
     const auditMaxAgeMs = problems.check(() => auditDays(values['audit-days']), undefined);
     const auditFile = values['audit-file'];
     if (auditFile !== undefined && auditFile.trim() === '') problems.add('--audit-file takes a file path');

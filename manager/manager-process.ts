@@ -104,6 +104,7 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   for (const [name, value] of [['audit.keep', audit.keep], ['audit.maxAgeMs', audit.maxAgeMs]] as const) {
     if (value !== undefined && (!Number.isFinite(value) || value <= 0)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `${name} takes a number above 0, got ${value}` });
   }
+  if (audit.keep !== undefined && audit.keep > 50_000) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `audit.keep takes at most 50000 (ZooKeeper lists the entries in one answer), got ${audit.keep}` });
   // A bad key file stops the manager here, before it listens.
   const secrets = processKeys(options.secretKeyFile, {});
   const manager = new Manager(options, secrets);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditDays, parseDuration } from '../../../cli/manager-command.ts';
+import { auditDays, auditKeepCount, parseDuration } from '../../../cli/manager-command.ts';
 import { startManager } from '../../../manager/index.ts';
 
 describe('bin/ferry manager flags', () => {
@@ -31,5 +31,11 @@ describe('bin/ferry manager audit flags', () => {
     expect(auditDays('90')).toBe(90 * 86_400_000);
     expect(auditDays('0.5')).toBe(43_200_000);
     for (const bad of ['0', '-1', '', 'ten', '3d']) expect(() => auditDays(bad)).toThrow(expect.objectContaining({ code: 'FERRY_ERR_CLI_USAGE', message: expect.stringContaining('--audit-days') as string }));
+  });
+
+  it('reads --audit-keep as 1 to 50000 (ZooKeeper lists the entries in one answer)', () => {
+    expect(auditKeepCount(undefined)).toBe(10_000);
+    expect(auditKeepCount('50000')).toBe(50_000);
+    for (const bad of ['0', '50001', 'many']) expect(() => auditKeepCount(bad)).toThrow(expect.objectContaining({ code: 'FERRY_ERR_CLI_USAGE', message: expect.stringContaining('--audit-keep') as string }));
   });
 });
