@@ -30,6 +30,12 @@ Options:
                            (default ${DEFAULT_PLACEMENT_POLICY})
   --alarm-webhook URL      where alarms are POSTed when raised or cleared (http or
                            https; default: none, alarms go to the event log only)
+  --audit-file FILE        also append every audit entry (API writes, failed sign-ins) to
+                           FILE as one JSON line; created mode 0600 (default: none, the
+                           audit log is in ZooKeeper, GET /api/v1/audit)
+  --audit-keep N           audit entries kept, newest first, at most 50000 (default 10000)
+  --audit-days D           audit entries older than D days are pruned; 0.5 works
+                           (default 90)
 ${MANAGER_TLS_USAGE}
   --secret-key-file FILE   key file that seals data source passwords (default: environment
                            variable FERRY_SECRET_KEY_FILE; without one, passwords are refused)
@@ -66,6 +72,24 @@ function webhookUrl(value: string | undefined): string | undefined {
   return value;
 }
 
+/**
+ * --audit-keep: 1 to 50000. Listing the entries is one ZooKeeper getChildren, whose answer
+ * must fit ZooKeeper's 1 MiB packet limit (jute.maxbuffer): 50000 names are about 0.8 MB.
+ */
+export function auditKeepCount(value: string | undefined): number {
+  const keep = positiveInt(value, '--audit-keep', 10_000);
+  if (keep > 50_000) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--audit-keep takes at most 50000 (ZooKeeper lists the entries in one answer), got '${value}'` });
+  return keep;
+}
+
+/** --audit-days: a positive number of days (fractions allowed), in milliseconds. */
+export function auditDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const days = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(days > 0) || !Number.isSafeInteger(Math.round(days * 86_400_000))) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--audit-days takes a number of days above 0, such as 90 or 0.5, got '${value}'` });
+  return Math.round(days * 86_400_000);
+}
+
 function placementPolicy(value: string | undefined): PlacementPolicyName | undefined {
   if (value === undefined) return undefined;
   const name = PLACEMENT_POLICY_NAMES.find((known) => known === value);
@@ -89,6 +113,8 @@ const OPTIONS = {
     'secret-key-file': { type: 'string' },
   'metrics-public': { type: 'boolean' },
   'audit-file': { type: 'string' },
+  'audit-keep': { type: 'string' },
+  'audit-days': { type: 'string' },
     ...ZK_TLS_FLAGS,
     ...ZK_AUTH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -121,6 +147,10 @@ export const managerCommand: Command = {
     const protectionPeriodMs = problems.check(() => parseDuration(values['protection-period'] ?? '90s', '--protection-period'), 90_000);
     const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
+    const auditKeep = problems.check(() => auditKeepCount(values['audit-keep']), 10_000);
+    const auditMaxAgeMs = problems.check(() => auditDays(values['audit-days']), undefined);
+    const auditFile = values['audit-file'];
+    if (auditFile !== undefined && auditFile.trim() === '') problems.add('--audit-file takes a file path');
     const tls = managerTlsFiles(values['tls-cert'], values['tls-key'], problems);
     const zkTls = zkTlsFromFlags(values);
     for (const problem of zkTls.problems) problems.add(problem);
@@ -143,6 +173,7 @@ export const managerCommand: Command = {
       ...(values.host === undefined ? {} : { host: values.host }),
       ...(values.id === undefined ? {} : { id: values.id }),
       ...(tls === undefined ? {} : { tls }),
+      audit: { keep: auditKeep, ...(auditMaxAgeMs === undefined ? {} : { maxAgeMs: auditMaxAgeMs }), ...(auditFile === undefined ? {} : { file: auditFile }) },
     });
     out(`manager ${manager.id} listening on ${manager.url}`);
 

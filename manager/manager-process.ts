@@ -11,6 +11,7 @@ import type { ManagerZkAuth } from '../shared/cluster/zk-access.ts';
 import { restartChannel } from '../shared/cluster/arbiter/index.ts';
 import { processKeys, type KeySource, type ProcessKeys } from '../shared/secrets/index.ts';
 import { buildApi } from './api/server.ts';
+import { AuditFile, AuditRecorder, type AuditRetention } from './audit/index.ts';
 import { alarmMonitor } from './arbiter/index.ts';
 import { LeaderDuties, type LeaderDutyFactory } from './leader-duties.ts';
 import { verifyMonitor } from './verify/verify-monitor.ts';
@@ -64,6 +65,15 @@ export interface ManagerOptions {
   duties?: readonly LeaderDutyFactory[];
   /** ZooKeeper credentials (the managers', and the nodes' to name in ACLs). @default none: world-open znodes (--zk-insecure) */
   zkAuth?: ManagerZkAuth;
+  /** The audit log of API writes (manager/audit). @default keep 10000 entries, 90 days, no file */
+  audit?: ManagerAuditOptions;
+}
+
+export interface ManagerAuditOptions extends Partial<AuditRetention> {
+  /** Also append every entry to this file as a JSON line (opened at start, created 0600). @default none */
+  file?: string;
+  /** Prune at most this often. @default 60000 */
+  pruneIntervalMs?: number;
 }
 
 /** A manager running in this process. */
@@ -90,6 +100,11 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   if (options.placementPolicy !== undefined && !isPlacementPolicyName(options.placementPolicy)) {
     throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `placement policy '${String(options.placementPolicy)}' is not one of ${PLACEMENT_POLICY_NAMES.join(', ')}` });
   }
+  const audit = options.audit ?? {};
+  for (const [name, value] of [['audit.keep', audit.keep], ['audit.maxAgeMs', audit.maxAgeMs]] as const) {
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `${name} takes a number above 0, got ${value}` });
+  }
+  if (audit.keep !== undefined && audit.keep > 50_000) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `audit.keep takes at most 50000 (ZooKeeper lists the entries in one answer), got ${audit.keep}` });
   // A bad key file stops the manager here, before it listens.
   const secrets = processKeys(options.secretKeyFile, {});
   const manager = new Manager(options, secrets);
@@ -103,6 +118,7 @@ class Manager implements RunningManager {
   private readonly log: Logger;
   private readonly duties: LeaderDuties;
   private readonly startedAt = new Date().toISOString();
+  private audit: AuditRecorder | undefined;
   private session: ManagerSession | undefined;
   private app: FastifyInstance | undefined;
   private connected = true;
@@ -124,6 +140,7 @@ class Manager implements RunningManager {
     const { options } = this;
     // Bad certificate files stop the start here, naming the file, before anything listens.
     const https = options.tls === undefined ? undefined : serverTls(options.tls, 'manager');
+    this.audit = this.auditRecorder();
     // The API needs no session to start listening; its routes use whichever session is current.
     this.app = await buildApi({
       managerId: () => this.id,
@@ -133,6 +150,7 @@ class Manager implements RunningManager {
       store: () => this.current().store,
       isLeader: () => this.isLeader(),
       secrets: this.secrets.keys,
+      audit: this.audit,
       ...(options.alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl: options.alarmWebhookUrl }),
     }, https === undefined ? {} : { https });
     try {
@@ -159,6 +177,7 @@ class Manager implements RunningManager {
       this.log.info({ url: this.url, secretKeyFile: this.secrets.path }, 'manager started');
     } catch (error) {
       await this.app.close();
+      await this.audit.close(0);
       throw error;
     }
   }
@@ -168,8 +187,21 @@ class Manager implements RunningManager {
     this.stopping = true;
     await this.duties.stop();
     await this.app?.close();
+    // The last requests' entries go to ZooKeeper before the session closes.
+    await this.audit?.close();
     await this.session?.close();
     this.log.info('manager stopped');
+  }
+
+  /** The audit recorder; an --audit-file that cannot be opened stops the start here (FERRY_ERR_AUDIT_FILE). */
+  private auditRecorder(): AuditRecorder {
+    const { file, pruneIntervalMs, ...retention } = this.options.audit ?? {};
+    const log = this.log.child({ component: 'audit' });
+    return new AuditRecorder(() => this.current().zk, () => this.id, log, {
+      retention,
+      ...(file === undefined ? {} : { file: AuditFile.open(file, log) }),
+      ...(pruneIntervalMs === undefined ? {} : { pruneIntervalMs }),
+    });
   }
 
   private current(): ManagerSession {

@@ -19,10 +19,11 @@ export type Action =
   | 'datasource.switch' // master/standby switch
   | 'config.write' // create, replace, delete data sources and channels
   | 'tokens' // list, create, delete API tokens
-  | 'stats.report'; // a node pushing pipeline statistics
+  | 'stats.report' // a node pushing pipeline statistics
+  | 'audit.read'; // read the audit log
 
 export const ROLE_ACTIONS: Readonly<Record<TokenRoleT, readonly Action[]>> = {
-  admin: ['read', 'channel.run', 'alarm.clear', 'datasource.switch', 'config.write', 'tokens', 'stats.report'],
+  admin: ['read', 'channel.run', 'alarm.clear', 'datasource.switch', 'config.write', 'tokens', 'stats.report', 'audit.read'],
   operator: ['read', 'channel.run', 'alarm.clear', 'datasource.switch'],
   viewer: ['read'],
   node: ['read', 'stats.report'],

@@ -4,6 +4,7 @@ import type { ConfigStore } from '../../shared/cluster/config-store.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { KeySource } from '../../shared/secrets/index.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
+import type { AuditRecorder } from '../audit/index.ts';
 import { badRequest } from '../config/bad-request.ts';
 import type { Action, Principal } from './auth.ts';
 import type { SignInLimits } from './sign-in-limiter.ts';
@@ -25,6 +26,8 @@ export interface ApiContext {
   secrets?: KeySource;
   /** Failed sign-ins tolerated per client address. @default SIGN_IN_LIMITS */
   signInLimits?: SignInLimits;
+  /** Records API writes and failed sign-ins (manager/audit). @default none: nothing is audited */
+  audit?: AuditRecorder;
 }
 
 declare module 'fastify' {

@@ -10,6 +10,7 @@ import { clientErrorHandler, frameworkErrorHandler, installErrorHandling } from 
 import { registerOpenApi } from './openapi.ts';
 import { guardRoutes, type RouteAccess } from './route-guard.ts';
 import { alarmRoutes } from './routes/alarms.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { arbiterRoutes } from './routes/arbiter.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { clusterRoutes } from './routes/cluster.ts';
@@ -49,6 +50,8 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   installErrorHandling(app);
   acceptEmptyJsonBodies(app);
 
+  // Before the sign-in hook: a failed sign-in ends the request there, and is audited too.
+  ctx.audit?.install(app);
   // Authentication before the body is even parsed: a caller without a valid token learns nothing.
   const limiter = new SignInLimiter(ctx.signInLimits);
   app.addHook('onRequest', async (request) => {
@@ -57,8 +60,9 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
     if (action === 'public' || request.routeOptions.url === undefined) return;
     if (action === undefined) throw new FerryError('FERRY_ERR_API_ROUTE_UNGUARDED', { route: `${request.method} ${request.routeOptions.url}` });
     const principal = await signIn(ctx, limiter, request.ip, request.headers.authorization);
-    authorize(principal, action);
+    // Set before the role check, so a refused (403) request is audited with who asked.
     request.principal = principal;
+    authorize(principal, action);
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), by: request.principal?.name }, 'request');
@@ -76,6 +80,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   arbiterRoutes(app, ctx);
   eventRoutes(app, ctx);
   alarmRoutes(app, ctx);
+  auditRoutes(app, ctx);
   whoamiRoutes(app);
   consoleRoutes(app, server.consoleDir);
   await app.ready();

@@ -569,6 +569,11 @@ export const ERROR_CODES = {
     scope: 'config', retryable: true, http: 409,
     workaround: 'Give each manager its own --id; if the other process is gone, its registration disappears within the ZooKeeper session timeout.',
   }),
+  FERRY_ERR_AUDIT_FILE: spec({
+    message: 'the audit file {path} cannot be appended to: {detail}',
+    scope: 'config', retryable: false, http: 500,
+    workaround: 'Give --audit-file a path in a directory the manager\'s user may write, of a regular file it may append to (it is created mode 0600 when missing), or leave the flag out: the audit log in ZooKeeper does not need it.',
+  }),
   FERRY_ERR_MANAGER_LISTEN: spec({
     message: 'the manager API cannot listen on {host}:{port}: {detail}',
     scope: 'environment', retryable: false, http: 500,

@@ -50,6 +50,7 @@ describe('API routes fail closed', () => {
       'DELETE /api/v1/tokens/:name tokens',
       'GET /* public',
       'GET /api/v1/alarms read',
+      'GET /api/v1/audit audit.read',
       'GET /api/v1/channels read',
       'GET /api/v1/channels/:name read',
       'GET /api/v1/channels/:name/conflicts read',

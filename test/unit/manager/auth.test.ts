@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allows, authorize, bearerToken, ROLE_ACTIONS, sameSecret, type Action } from '../../../manager/api/auth.ts';
 import type { TokenRoleT } from '../../../shared/cluster/model.ts';
 
-const ACTIONS: Action[] = ['read', 'channel.run', 'datasource.switch', 'config.write', 'tokens', 'stats.report'];
+const ACTIONS: Action[] = ['read', 'channel.run', 'datasource.switch', 'config.write', 'tokens', 'stats.report', 'audit.read'];
 
 describe('API roles', () => {
   it('grants each role exactly its actions', () => {

@@ -114,7 +114,7 @@ describe('GET /api/v1/whoami', () => {
     const app = await buildApi(context(), { consoleDir: empty });
     const me = await app.inject({ url: '/api/v1/whoami', headers: { authorization: `Bearer ${ADMIN}` } });
     expect(me.statusCode).toBe(200);
-    expect(JSON.parse(me.body)).toEqual({ name: 'admin', role: 'admin', actions: ['read', 'channel.run', 'alarm.clear', 'datasource.switch', 'config.write', 'tokens', 'stats.report'] });
+    expect(JSON.parse(me.body)).toEqual({ name: 'admin', role: 'admin', actions: ['read', 'channel.run', 'alarm.clear', 'datasource.switch', 'config.write', 'tokens', 'stats.report', 'audit.read'] });
     const anonymous = await app.inject({ url: '/api/v1/whoami' });
     expect(anonymous.statusCode).toBe(401);
     expect(JSON.parse(anonymous.body)).toMatchObject({ code: 'FERRY_ERR_API_UNAUTHORIZED' });

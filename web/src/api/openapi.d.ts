@@ -80,6 +80,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log: API writes and failed sign-ins, newest first (ordered by ZooKeeper's sequence) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only entries with a smaller id: the `next` of the previous page. */
+                    before?: string;
+                    /** @description Only requests made with the token of this name. */
+                    by?: string;
+                    /** @description At most this many entries, 1 to 1000. Default 100. */
+                    limit?: string;
+                    /** @description Only requests of this method (GET appears only for failed sign-ins). */
+                    method?: "POST" | "PUT" | "PATCH" | "DELETE" | "GET" | "HEAD" | "OPTIONS";
+                    /** @description Only requests whose path starts with this, e.g. /api/v1/channels/shop. */
+                    path?: string;
+                    /** @description Only requests received at or after this ISO 8601 time. */
+                    since?: string;
+                    /** @description Only answers with this status (409) or class (4xx). */
+                    status?: string;
+                    /** @description Only requests received before this ISO 8601 time. */
+                    until?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels": {
         parameters: {
             query?: never;
