@@ -53,6 +53,8 @@ export interface LoadSideOptions {
    * (FERRY_ERR_CHECKPOINT_MISSING), naming the last position known. @default only the target's fence counts
    */
   ranBefore?: () => Promise<{ evidence: string; lastKnown?: string } | undefined>;
+  /** After each claim, with the checkpoint it found or wrote (a new pipeline's start). @default none */
+  onClaimed?: (position: SourcePosition) => void;
   /** Where the pipeline resumes: the checkpoint's position, or undefined for a new one. */
   onResumed?: (position: SourcePosition | undefined, copy?: CopyState) => void;
   /** After each batch commits, in commit order, with how its rows were written (replayed or by SQL). */
@@ -214,6 +216,7 @@ export class LoadSide {
     const { checkpoint, created } = await onTarget(this.loader!.open(request.startIfNew, copyIfNew, await this.missingCheckpointGuard()));
     if (!created && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
     const copy = parseCopyState(checkpoint.copyState);
+    options.onClaimed?.(checkpoint.position);
     await this.readConflicts();
     options.onResumed?.(created ? undefined : checkpoint.position, copy);
     // Set before the answer goes: the first batch may follow it at once.
