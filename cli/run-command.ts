@@ -21,8 +21,9 @@ Options (override the file's fields):
   --target URL           target database
   --tables LIST          comma-separated source tables or patterns (db.tbl, db.*, db.order_*)
   --name NAME            pipeline name: the key of its checkpoint (default from the URLs)
-  --from POSITION        where a new pipeline starts: a GTID set (0-1-100) or file:offset;
-                         ignored once the target holds a checkpoint (default: the binlog end)
+  --from POSITION        where a new pipeline starts: a GTID set (0-1-100), file:offset or end;
+                         ignored once the target holds a checkpoint (default: the binlog end;
+                         a pipeline whose checkpoint vanished needs it, FERRY_ERR_CHECKPOINT_MISSING)
   --initial-copy         a new pipeline first copies the rows already on the source, online
                          (primary-key chunks; resumes after a crash), then streams the binlog
   --on-purged-binlog stop|resync  the binlog at the checkpoint was purged: stop (default) with

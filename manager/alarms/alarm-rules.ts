@@ -54,6 +54,10 @@ export const DEFAULT_ALARM_RULES: readonly AlarmRule[] = Object.freeze([
     id: 'conflict-stop', kind: 'stopped-on', code: 'FERRY_ERR_CONFLICT', severity: 'critical',
     message: "stopped on a conflict (conflicts: stop): both versions are listed by GET /api/v1/channels/<channel>/conflicts and in the target's conflicts table; make the target's row the right version and start the channel again",
   },
+  {
+    id: 'checkpoint-missing', kind: 'stopped-on', code: 'FERRY_ERR_CHECKPOINT_MISSING', severity: 'critical',
+    message: "stopped: the pipeline ran before but its checkpoint is gone from the target, and a start at the binlog end would skip changes; the pipeline's error names the last position known: set its from to that position (or initialCopy, or from: end to accept the gap) and start the channel again",
+  },
 ]);
 
 export interface Observation {

@@ -3,10 +3,12 @@ import { storedPassword, type PasswordOf } from '../../shared/cluster/resolve-cl
 import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import type { RuntimePipeline } from '../../shared/config/load-pipeline-config.ts';
 import { FerryError } from '../../shared/errors/index.ts';
+import { withZkDeadline } from '../../shared/timeouts.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import type { PipelineRole } from '../pipeline/pipeline-role.ts';
 import type { RunnerOptions } from '../pipeline/pipeline-runner.ts';
+import { AppliedRecorder } from './applied-recorder.ts';
 import { arbiterActions } from './arbiter-link.ts';
 import { desiredPipelines, type ClusterView, type DesiredPipeline, type PipeSecretOf } from './cluster-view.ts';
 import { FailureEscalator, type ArbiterActions } from './failure-escalator.ts';
@@ -16,7 +18,7 @@ import { RunnerSet, type ManagedRunner } from './runner-set.ts';
 import { SessionLease } from './session-lease.ts';
 
 /** What a node adds to a PipelineRunner's options. */
-export type ClusterRunnerOptions = Required<Pick<RunnerOptions, 'retryInternally' | 'beforeCommit' | 'idleTransactionTimeoutS'>>;
+export type ClusterRunnerOptions = Required<Pick<RunnerOptions, 'retryInternally' | 'beforeCommit' | 'idleTransactionTimeoutS' | 'ranBefore' | 'onApplied'>>;
 
 /** Makes the runner of a whole pipeline or of one side of a split one (`role`). */
 export type ClusterRunnerFactory = (pipeline: RuntimePipeline, options: ClusterRunnerOptions, role: PipelineRole) => ManagedRunner;
@@ -42,10 +44,11 @@ export class PipelineControl {
   private readonly lease: SessionLease;
   private readonly rollbacks: RollbackResponder;
   private readonly escalator: FailureEscalator;
+  private readonly applied: AppliedRecorder;
   private session: { zk: ZkClient; arbiter: ArbiterActions } | undefined;
   private readonly nodeId: string;
 
-  constructor(options: NodeAgentOptions, createRunner: ClusterRunnerFactory, log: Logger, onChange: () => void, private readonly passwordOf: PasswordOf = storedPassword, private readonly pipeSecretOf?: PipeSecretOf) {
+  constructor(options: NodeAgentOptions, createRunner: ClusterRunnerFactory, private readonly log: Logger, onChange: () => void, private readonly passwordOf: PasswordOf = storedPassword, private readonly pipeSecretOf?: PipeSecretOf) {
     this.nodeId = options.id;
     this.lease = new SessionLease({
       nodeId: options.id,
@@ -53,7 +56,8 @@ export class PipelineControl {
       onLost: () => void this.runners.abort(() => true, 'ZooKeeper session in doubt'),
       onRegained: onChange,
     });
-    const runnerOptions: ClusterRunnerOptions = { retryInternally: false, beforeCommit: () => this.lease.assertCommitAllowed(), idleTransactionTimeoutS: FROZEN_TRANSACTION_LIMIT_S };
+    this.applied = new AppliedRecorder({ nodeId: options.id, zk: () => this.session?.zk, log });
+    const runnerOptions = { retryInternally: false, beforeCommit: () => this.lease.assertCommitAllowed(), idleTransactionTimeoutS: FROZEN_TRANSACTION_LIMIT_S };
     this.escalator = new FailureEscalator({
       nodeId: options.id,
       log,
@@ -62,7 +66,7 @@ export class PipelineControl {
       retry: (pipeline) => this.runners.retry(pipeline),
       stillFailed: (desired) => this.runners.stillFailed(desired),
     });
-    this.runners = new RunnerSet((pipeline, role) => createRunner(pipeline, runnerOptions, role), log, onChange, (failure) => this.escalator.handle(failure));
+    this.runners = new RunnerSet((pipeline, role) => createRunner(pipeline, { ...runnerOptions, ...this.applied.optionsFor(pipeline) }, role), log, onChange, (failure) => this.escalator.handle(failure));
     const acknowledge = (channel: string, rollbackId: string) =>
       this.session ? acknowledgeRollback(this.session.zk, channel, options.id, rollbackId) : Promise.reject(new FerryError('FERRY_ERR_NODE_NO_SESSION', { node: options.id, what: 'acknowledging a ROLLBACK' }));
     this.rollbacks = new RollbackResponder(options.id, {
@@ -104,6 +108,7 @@ export class PipelineControl {
   async stopAll(): Promise<void> {
     this.escalator.close();
     await this.runners.stopAll();
+    await withZkDeadline(this.applied.close(), 3_000, 'recording the applied positions').catch((error: unknown) => this.log.warn({ err: error }, 'applied positions not recorded at shutdown'));
     this.lease.close();
   }
 }

@@ -35,6 +35,20 @@ export interface FenceOwner {
   id: string;
 }
 
+/**
+ * What the claim does when the target holds no checkpoint of the pipeline although it ran
+ * before (FERRY_ERR_CHECKPOINT_MISSING): the target's own trace is its fence row; a cluster
+ * knows more in ZooKeeper (node/cluster/run-record.ts).
+ */
+export interface MissingCheckpointGuard {
+  /** The operator chose where a pipeline without a checkpoint starts (`from`, `initialCopy`): no refusal. */
+  startAnyway: boolean;
+  /** Known elsewhere that the pipeline ran (for the message), even when the target lost its fence too. @default unknown */
+  ranBefore?: string;
+  /** The last position known elsewhere, named in the error so that `from` can take it. @default none */
+  lastKnown?: string;
+}
+
 export class CheckpointStore {
   private readonly schema: string;
   private readonly systemSchemaName: string;
@@ -126,18 +140,23 @@ export class CheckpointStore {
    * that recorded no owner (made before owners were). Anything else is FERRY_ERR_FENCED:
    * equal epochs of two claimants would both commit.
    */
-  async claim(connection: PoolConnection, startIfNew: SourcePosition, copyIfNew?: string): Promise<{ created: boolean }> {
+  async claim(connection: PoolConnection, startIfNew: SourcePosition, copyIfNew?: string, guard: MissingCheckpointGuard = { startAnyway: false }): Promise<{ created: boolean }> {
     await connection.beginTransaction();
     try {
       const [rows] = await connection.query<RowDataPacket[]>(`SELECT epoch, owner_scope, owner FROM ${this.schema}.fences WHERE pipeline = ? FOR UPDATE`, [this.pipeline]);
       const row = rows[0];
       if (row && !claimable(Number(row.epoch), String(row.owner_scope), this.epoch, this.owner.scope)) throw this.fenced(Number(row.epoch), String(row.owner));
+      const [existing] = await connection.query<RowDataPacket[]>(`SELECT 1 FROM ${this.schema}.checkpoints WHERE pipeline = ? LIMIT 1`, [this.pipeline]);
+      const created = existing.length === 0;
+      // The fence and checkpoint 0 are written in one transaction, and checkpoints are never
+      // deleted by Ferry: a fence without a checkpoint means the rows were removed (a DBA, a
+      // restore from an older dump). Claiming now would start at the binlog end and skip every
+      // change since the last batch applied, silently.
+      if (created && !guard.startAnyway && (row || guard.ranBefore)) throw this.missing(row ? `its fence is still there, at epoch ${Number(row.epoch)}` : guard.ranBefore!, guard.lastKnown);
       if (!row) await connection.query(`INSERT INTO ${this.schema}.fences (pipeline, epoch, owner_scope, owner) VALUES (?, ?, ?, ?)`, [this.pipeline, this.epoch, this.owner.scope, this.owner.id]);
       else await connection.query(`UPDATE ${this.schema}.fences SET epoch = ?, owner_scope = ?, owner = ? WHERE pipeline = ?`, [this.epoch, this.owner.scope, this.owner.id, this.pipeline]);
       // A new pipeline's start is pinned with the claim, in one transaction: whoever owns it
       // next (a retry, another node after a crash) resumes here, never at a later binlog end.
-      const [existing] = await connection.query<RowDataPacket[]>(`SELECT 1 FROM ${this.schema}.checkpoints WHERE pipeline = ? LIMIT 1`, [this.pipeline]);
-      const created = existing.length === 0;
       if (created) await this.write(connection, 0, 0, startIfNew, 0, copyIfNew ?? null);
       await connection.commit();
       return { created };
@@ -188,6 +207,10 @@ export class CheckpointStore {
       `INSERT INTO ${this.schema}.skipped_rows (pipeline, table_name, row_key, operation, error, binlog_file, binlog_pos, gtid_set) VALUES (?,?,?,?,?,?,?,?)`,
       [this.pipeline, entry.table, entry.key, entry.operation, entry.error, entry.position.file, entry.position.pos, entry.position.gtidSet ?? null],
     );
+  }
+
+  private missing(evidence: string, lastKnown: string | undefined): FerryError {
+    return new FerryError('FERRY_ERR_CHECKPOINT_MISSING', { pipeline: this.pipeline, evidence, lastKnown: lastKnown ?? 'none outside the target' });
   }
 
   private fenced(current: number, owner: string): FerryError {

@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/logging.ts';
 import type { Batch, SourcePosition } from '../../shared/model/change.ts';
 import type { ConflictRecord } from '../../shared/model/conflict.ts';
 import { applyBatch, batchWork, PredecessorFailed, type AppliedBy, type ApplyContext, type BatchWork } from './batch-applier.ts';
-import type { Checkpoint, CheckpointStore } from './checkpoint-store.ts';
+import type { Checkpoint, CheckpointStore, MissingCheckpointGuard } from './checkpoint-store.ts';
 import { mergeTableChanges } from './merge.ts';
 import { groupByTable } from './table-changes.ts';
 import type { TargetTables } from './target-tables.ts';
@@ -88,13 +88,13 @@ export class Loader {
    * Creates the system tables, takes ownership (epoch), and returns where to resume: the
    * checkpoint, which a new pipeline gets at `startIfNew` in the claim itself (`created`).
    */
-  async open(startIfNew: SourcePosition, copyIfNew?: string): Promise<{ checkpoint: Checkpoint; created: boolean }> {
+  async open(startIfNew: SourcePosition, copyIfNew?: string, guard?: MissingCheckpointGuard): Promise<{ checkpoint: Checkpoint; created: boolean }> {
     await this.checkpoints.ensureTables(this.options.pool);
     const connection = await this.options.pool.getConnection();
     const breaker = breakStaleOwners(this.options.pool, this.options.flavor, connection.threadId, this.options.log);
     let created: boolean;
     try {
-      ({ created } = await this.checkpoints.claim(connection, startIfNew, copyIfNew));
+      ({ created } = await this.checkpoints.claim(connection, startIfNew, copyIfNew, guard));
     } finally {
       breaker.stop();
       connection.release();

@@ -9,7 +9,7 @@ import type { ConflictSettings } from '../load/conflict-resolver.ts';
 import { readRecentConflicts } from '../load/conflict-store.ts';
 import { RECENT_CONFLICTS, type ConflictsSummary } from './conflict-tracker.ts';
 import { flavorOfVersion, type Flavor } from '../../shared/mysql/flavor.ts';
-import { CheckpointStore, type FenceOwner } from '../load/checkpoint-store.ts';
+import { CheckpointStore, type FenceOwner, type MissingCheckpointGuard } from '../load/checkpoint-store.ts';
 import { Loader } from '../load/loader.ts';
 import type { AppliedBy } from '../load/batch-applier.ts';
 import { replayRunStateOf, type ReplaySettings } from '../load/replay-plan.ts';
@@ -47,6 +47,14 @@ export interface LoadSideOptions {
    * read the source too, so the one-process runner supplies them (preflight.ts). @default none
    */
   beforeClaim?: (request: ResumeRequest, target: TargetAccess) => Promise<void>;
+  /**
+   * What is known outside the target of the pipeline's earlier runs (a cluster's ZooKeeper):
+   * without a checkpoint on the target, the claim refuses to start at the binlog end
+   * (FERRY_ERR_CHECKPOINT_MISSING), naming the last position known. @default only the target's fence counts
+   */
+  ranBefore?: () => Promise<{ evidence: string; lastKnown?: string } | undefined>;
+  /** After each claim, with the checkpoint it found or wrote (a new pipeline's start). @default none */
+  onClaimed?: (position: SourcePosition) => void;
   /** Where the pipeline resumes: the checkpoint's position, or undefined for a new one. */
   onResumed?: (position: SourcePosition | undefined, copy?: CopyState) => void;
   /** After each batch commits, in commit order, with how its rows were written (replayed or by SQL). */
@@ -205,14 +213,26 @@ export class LoadSide {
     // A new pipeline with initialCopy starts its copy in the claim itself: a crash before the
     // first chunk resumes the copy, never a stream that would skip the existing rows.
     const copyIfNew = pipeline.initialCopy ? copyStateText(newCopyState('initial', 0, 0)) : undefined;
-    const { checkpoint, created } = await onTarget(this.loader!.open(request.startIfNew, copyIfNew));
+    const { checkpoint, created } = await onTarget(this.loader!.open(request.startIfNew, copyIfNew, await this.missingCheckpointGuard()));
     if (!created && pipeline.from) log.warn({ checkpoint: checkpoint.position }, 'checkpoint found on the target: --from is ignored');
     const copy = parseCopyState(checkpoint.copyState);
+    options.onClaimed?.(checkpoint.position);
     await this.readConflicts();
     options.onResumed?.(created ? undefined : checkpoint.position, copy);
     // Set before the answer goes: the first batch may follow it at once.
     this.copyWindow.resumeWith(copy);
     return { position: checkpoint.position, resumed: !created, epoch: pipeline.epoch, ...(copy === undefined ? {} : { copy }) };
+  }
+
+  /**
+   * A start without a checkpoint is refused for a pipeline that ran before, unless the operator
+   * chose where it starts: `from` (`end` included) or a copy of the tables (exact anyway).
+   */
+  private async missingCheckpointGuard(): Promise<MissingCheckpointGuard> {
+    const { pipeline, options } = this;
+    if (pipeline.from !== undefined || pipeline.initialCopy) return { startAnyway: true };
+    const known = await options.ranBefore?.();
+    return { startAnyway: false, ...(known === undefined ? {} : { ranBefore: known.evidence, ...(known.lastKnown === undefined ? {} : { lastKnown: known.lastKnown }) }) };
   }
 
   /**

@@ -19,6 +19,8 @@ import { connectEndpoint, type ConnectEndpoint } from './mysql-tls.ts';
 import { PipelineLock } from './pipeline-lock.ts';
 import { ConflictTracker } from './conflict-tracker.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
+import type { LoadSideOptions } from './load-side.ts';
+import type { SourcePosition } from '../../shared/model/change.ts';
 
 export interface RunnerOptions {
   log: Logger;
@@ -52,6 +54,10 @@ export interface RunnerOptions {
   role?: PipelineRole;
   /** A node's pipe: its server (load sides), its client TLS and tuning (select sides). Needed by split sides. */
   pipes?: NodePipes;
+  /** What is known outside the target of the pipeline's earlier runs (LoadSideOptions.ranBefore). @default none */
+  ranBefore?: LoadSideOptions['ranBefore'];
+  /** The position the target holds: at each claim, then after each commit (whole pipelines and load sides). @default none */
+  onApplied?: (position: SourcePosition) => void;
 }
 
 /** What a node's split sides share: the node's one pipe server, its TLS as a client, the pipe's tuning. */
@@ -207,6 +213,12 @@ export class PipelineRunner {
     this.state = 'stopped';
   }
 
+  /** The load side's part in the missing-checkpoint guard (node/load/checkpoint-store.ts). */
+  private appliedOptions(): Pick<LoadSideOptions, 'ranBefore' | 'onClaimed'> {
+    const { ranBefore, onApplied } = this.options;
+    return { ...(ranBefore ? { ranBefore } : {}), ...(onApplied ? { onClaimed: onApplied } : {}) };
+  }
+
   private get role(): PipelineRole {
     return this.options.role ?? WHOLE;
   }
@@ -235,8 +247,12 @@ export class PipelineRunner {
           ...(this.lock ? { lock: this.lock } : {}),
           ...(this.options.idleTransactionTimeoutS !== undefined ? { idleTransactionTimeoutS: this.options.idleTransactionTimeoutS } : {}),
           commitAllowed: () => this.commitAllowed(),
+          ...this.appliedOptions(),
           onResumed: (position, copy) => this.progress.resumedAt(position, copy),
-          onCommitted: (batch, by) => this.progress.committed(batch, by),
+          onCommitted: (batch, by) => {
+            this.progress.committed(batch, by);
+            this.options.onApplied?.(batch.end);
+          },
           onConflicts: (records) => this.conflicts.recorded(records),
           onConflictsRead: (found) => this.conflicts.loaded(found),
           aborted,
@@ -312,8 +328,12 @@ export class PipelineRunner {
           owner: this.owner,
           ...(this.options.idleTransactionTimeoutS !== undefined ? { idleTransactionTimeoutS: this.options.idleTransactionTimeoutS } : {}),
           commitAllowed: () => this.commitAllowed(),
+          ...this.appliedOptions(),
           onResumed: (position, copy) => this.progress.resumedAt(position, copy),
-          onCommitted: (batch, by) => this.progress.committed(batch, by),
+          onCommitted: (batch, by) => {
+            this.progress.committed(batch, by);
+            this.options.onApplied?.(batch.end);
+          },
           onConflicts: (records) => this.conflicts.recorded(records),
           onConflictsRead: (found) => this.conflicts.loaded(found),
           aborted: () => this.aborted,

@@ -97,7 +97,7 @@ export class SelectSide {
     // once the claim is visible are never before it.
     // A copy starts where its snapshot is pinned (node/copy/copy-source.ts): the copied rows are
     // the source's state there or later, and the stream replays everything after it.
-    const startIfNew: SourcePosition = pipeline.from
+    const startIfNew: SourcePosition = pipeline.from && pipeline.from.kind !== 'end'
       ? sourcePositionOf(pipeline.from)
       : pipeline.initialCopy ? await this.onSource(snapshotPosition(await this.copySession())) : await this.onSource(currentSourcePosition(session));
     // Held on the source until the answer: the load side looks for it on the target.
@@ -210,6 +210,6 @@ export class SelectSide {
 }
 
 /** A user's --from as a stream position; the file of a GTID start arrives with the stream. */
-function sourcePositionOf(from: StartPosition): SourcePosition {
+function sourcePositionOf(from: Exclude<StartPosition, { kind: 'end' }>): SourcePosition {
   return from.kind === 'gtid' ? { file: '', pos: 4, gtidSet: from.gtidSet } : { file: from.file, pos: from.pos };
 }

@@ -71,6 +71,12 @@ export const zkPaths = {
    */
   epochFloors: `${ZK_ROOT}/epoch-floors`,
   epochFloor: (pipeline: string) => under(`${ZK_ROOT}/epoch-floors`, pipeline),
+  /**
+   * That a pipeline's target held a checkpoint, and the newest position known committed there
+   * (shared/cluster/applied-records.ts): a start that finds the checkpoint gone is refused.
+   */
+  appliedRoot: `${ZK_ROOT}/applied`,
+  applied: (pipeline: string) => under(`${ZK_ROOT}/applied`, pipeline),
   /** Latest progress of a pipeline (display only; the checkpoint of record is in the target). */
   stats: `${ZK_ROOT}/stats`,
   stat: (pipeline: string) => under(`${ZK_ROOT}/stats`, pipeline),
@@ -133,7 +139,7 @@ export const zkPaths = {
 /** The persistent parents, created at start-up by managers and nodes alike (mkdirp is idempotent). */
 export const ZK_PARENTS: readonly string[] = [
   zkPaths.dataSources, zkPaths.channels, zkPaths.tokens,
-  zkPaths.permits, zkPaths.assignments, zkPaths.selectAssignments, zkPaths.epochFloors, zkPaths.stats, zkPaths.history, zkPaths.health, zkPaths.verifyJobsRoot, zkPaths.verifyInboxRoot,
+  zkPaths.permits, zkPaths.assignments, zkPaths.selectAssignments, zkPaths.epochFloors, zkPaths.appliedRoot, zkPaths.stats, zkPaths.history, zkPaths.health, zkPaths.verifyJobsRoot, zkPaths.verifyInboxRoot,
   zkPaths.configHistoryRoot, zkPaths.audit,
   zkPaths.nodes, zkPaths.managers, zkPaths.election,
   zkPaths.locks, zkPaths.events, zkPaths.alarms, zkPaths.rollbacks,

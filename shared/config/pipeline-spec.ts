@@ -125,7 +125,7 @@ export const PipelineSpec = Type.Object({
   }),
   from: Type.Optional(Type.String({
     minLength: 1,
-    description: "Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4'. Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position.",
+    description: "Where a new pipeline starts reading the source binlog: a GTID set, MariaDB '0-1-100,1-1-5' or MySQL '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-10' (optionally prefixed 'gtid:'), or 'file:position' such as 'mysql-bin.000003:4', or 'end' for the source's binlog end (the default for a new pipeline; given explicitly, it also lets a pipeline whose checkpoint vanished from the target start there, FERRY_ERR_CHECKPOINT_MISSING). Used only while the target holds no checkpoint of this pipeline; once one exists, the pipeline always resumes from it (and logs that `from` is ignored). Default: the source's current position.",
   })),
   initialCopy: Type.Boolean({
     default: false,
@@ -296,7 +296,9 @@ export type StartPosition =
     /** The set, comma-separated without spaces, MySQL UUIDs in lower case. */
     readonly gtidSet: string;
   }
-  | { readonly kind: 'file'; readonly file: string; readonly pos: number };
+  | { readonly kind: 'file'; readonly file: string; readonly pos: number }
+  /** The source's binlog end, chosen on purpose: also where a pipeline whose checkpoint vanished may start (FERRY_ERR_CHECKPOINT_MISSING). */
+  | { readonly kind: 'end' };
 
 export type StartPositionResult = { ok: true; position: StartPosition } | { ok: false; problem: string };
 
@@ -312,6 +314,7 @@ export function checkStartPosition(text: string): StartPositionResult {
   const trimmed = text.trim();
   const forcedGtid = trimmed.toLowerCase().startsWith('gtid:');
   const body = forcedGtid ? trimmed.slice(5).trim() : trimmed;
+  if (!forcedGtid && body.toLowerCase() === 'end') return { ok: true, position: { kind: 'end' } };
   const file = forcedGtid ? null : BINLOG_FILE_POS.exec(body);
   if (file?.[1] !== undefined && file[2] !== undefined) {
     const pos = Number(file[2]);

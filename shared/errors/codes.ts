@@ -298,6 +298,11 @@ export const ERROR_CODES = {
     scope: 'downstream', retryable: true, http: 503,
     workaround: 'Usually transient (connection loss, lock wait, deadlock); Ferry retries with back-off.',
   }),
+  FERRY_ERR_CHECKPOINT_MISSING: spec({
+    message: 'pipeline {pipeline} ran against this target before ({evidence}), but the target holds no checkpoint of it: starting at the binlog end would skip every change since it last applied (last position known: {lastKnown})',
+    scope: 'downstream', retryable: false, http: 409,
+    workaround: 'The checkpoint row or the system schema was removed (a drop, a restore from an older dump, a different target). Choose where the pipeline starts: `from` (`--from`) at the last position known, or earlier (changes already applied are applied again); `initialCopy` to copy the tables again; or `from: end` (`--from end`) to accept the binlog end and the gap deliberately, on a target that is genuinely new. `from` counts only while no checkpoint exists: remove it once the pipeline runs.',
+  }),
   FERRY_ERR_FENCED: spec({
     message: 'pipeline {pipeline} is owned by {owner} at epoch {current}; this process ({me}) holds epoch {mine}',
     scope: 'coordination', retryable: false, http: 409,

@@ -197,3 +197,14 @@ describe('conflict-stop (a pipeline stopped on a conflict under conflicts: stop)
     expect(ids(alarms.observe(observation(s(1), { ...failed('FERRY_ERR_CONFLICT'), state: 'retrying' })))).toEqual(nothing);
   });
 });
+
+describe('checkpoint-missing (a pipeline refused to start without its checkpoint)', () => {
+  it('is critical while the node reports the pipeline failed with FERRY_ERR_CHECKPOINT_MISSING, and clears once it runs again', () => {
+    const alarms = new AlarmRules(DEFAULT_ALARM_RULES.filter((rule) => rule.id === 'checkpoint-missing'));
+    const failed = { state: 'failed', error: { code: 'FERRY_ERR_CHECKPOINT_MISSING', message: 'refused' } };
+    expect(ids(alarms.observe(observation(s(0), { state: 'failed', error: { code: 'FERRY_ERR_CONFLICT', message: 'stopped' } })))).toEqual(nothing);
+    const raised = alarms.observe(observation(s(1), failed));
+    expect(raised.raise).toEqual([expect.objectContaining({ id: 'checkpoint-missing:p1', severity: 'critical', message: expect.stringContaining('from') as string })]);
+    expect(ids(alarms.observe(observation(s(2))))).toEqual({ raise: [], clear: ['checkpoint-missing:p1'] });
+  });
+});

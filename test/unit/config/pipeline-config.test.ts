@@ -175,6 +175,8 @@ describe('pipeline spec: from (start position)', () => {
     }],
     ['mysql-bin.000003:4', { kind: 'file', file: 'mysql-bin.000003', pos: 4 }],
     ['mariadb-bin.000120:123456', { kind: 'file', file: 'mariadb-bin.000120', pos: 123456 }],
+    ['end', { kind: 'end' }],
+    [' END ', { kind: 'end' }],
   ])('accepts %s', (from, position) => {
     expect(resolvePipeline({ ...minimal, from }).from).toEqual(position);
   });
@@ -190,6 +192,7 @@ describe('pipeline spec: from (start position)', () => {
     ['0-1-100,', /empty element/],
     ['gtid:', /is empty/],
     ['gtid:mysql-bin.000003:4', /is not a GTID/],
+    ['gtid:end', /is not a GTID/],
     ['4294967296-1-1', /out of range/],
   ])('refuses %s', (from, problem) => {
     const { errors } = configError(() => resolvePipeline({ ...minimal, from }));
