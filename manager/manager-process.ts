@@ -19,6 +19,9 @@ import { ManagerSession } from './manager-session.ts';
 import { migrateClearPasswords } from './password-migration.ts';
 import { isPlacementPolicyName, PLACEMENT_POLICY_NAMES, type PlacementPolicyName } from './scheduler/policies/index.ts';
 import { scheduler } from './scheduler/scheduler.ts';
+import { FerryMetrics } from '../shared/metrics/registry.ts';
+import { feedZkSessionState } from '../shared/metrics/zk-session-metric.ts';
+import { ClusterMetrics } from './metrics/cluster-metrics.ts';
 
 export interface ManagerOptions {
   /** ZooKeeper connect string, host:port[,host:port...][/chroot]. */
@@ -64,6 +67,8 @@ export interface ManagerOptions {
   duties?: readonly LeaderDutyFactory[];
   /** ZooKeeper credentials (the managers', and the nodes' to name in ACLs). @default none: world-open znodes (--zk-insecure) */
   zkAuth?: ManagerZkAuth;
+  /** GET /metrics without a token (--metrics-public). @default false: any valid token */
+  metricsPublic?: boolean;
 }
 
 /** A manager running in this process. */
@@ -107,6 +112,9 @@ class Manager implements RunningManager {
   private app: FastifyInstance | undefined;
   private connected = true;
   private stopping = false;
+  /** The current session's state for ferry_zk_session_state; 'expired' also before the first and while renewing. */
+  private zkState: SessionState = 'expired';
+  private readonly metrics = new FerryMetrics();
 
   constructor(
     private readonly options: ManagerOptions,
@@ -114,6 +122,8 @@ class Manager implements RunningManager {
   ) {
     this.log = (options.log ?? silentLogger()).child({ component: 'manager' });
     this.duties = new LeaderDuties(options.duties ?? defaultDuties(options, secrets.keys), this.log);
+    feedZkSessionState(this.metrics, () => this.zkState);
+    new ClusterMetrics(this.metrics, { isLeader: () => this.isLeader(), zk: () => this.session?.zk, log: this.log });
   }
 
   isLeader(): boolean {
@@ -133,6 +143,7 @@ class Manager implements RunningManager {
       store: () => this.current().store,
       isLeader: () => this.isLeader(),
       secrets: this.secrets.keys,
+      metrics: { metrics: this.metrics, public: options.metricsPublic === true },
       ...(options.alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl: options.alarmWebhookUrl }),
     }, https === undefined ? {} : { https });
     try {
@@ -199,6 +210,7 @@ class Manager implements RunningManager {
       session.value = opened;
       this.session = opened;
       this.connected = true;
+      this.zkState = 'connected';
       this.updateDuties();
       return opened;
     });
@@ -214,6 +226,7 @@ class Manager implements RunningManager {
   private onSessionState(session: ManagerSession | undefined, state: SessionState): void {
     if (session === undefined || session !== this.session || session.ended || this.stopping) return;
     this.log.info({ state }, 'ZooKeeper session state');
+    this.zkState = state;
     if (state === 'disconnected') {
       this.connected = false;
       this.updateDuties();

@@ -7,6 +7,7 @@ import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import { badRequest } from '../config/bad-request.ts';
 import type { Action, Principal } from './auth.ts';
 import type { SignInLimits } from './sign-in-limiter.ts';
+import type { ApiMetrics } from './routes/metrics.ts';
 
 /** What the routes need from the manager. Getters: the ZooKeeper session is replaced after expiry. */
 export interface ApiContext {
@@ -25,6 +26,8 @@ export interface ApiContext {
   secrets?: KeySource;
   /** Failed sign-ins tolerated per client address. @default SIGN_IN_LIMITS */
   signInLimits?: SignInLimits;
+  /** What GET /metrics serves. @default process metrics only, any valid token */
+  metrics?: ApiMetrics;
 }
 
 declare module 'fastify' {

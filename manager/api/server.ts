@@ -21,6 +21,7 @@ import { conflictRoutes } from './routes/conflicts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { SignInLimiter } from './sign-in-limiter.ts';
 
 export const API_VERSION = '1.0.0';
@@ -77,6 +78,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   eventRoutes(app, ctx);
   alarmRoutes(app, ctx);
   whoamiRoutes(app);
+  metricsRoutes(app, ctx.metrics);
   consoleRoutes(app, server.consoleDir);
   await app.ready();
   return app;

@@ -7,6 +7,8 @@ import { DEFAULT_MAX_BATCH_BYTES } from '../pipe/pipe-options.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { RowHook } from '../extract/extractor.ts';
 import type { FenceOwner } from '../load/checkpoint-store.ts';
+import type { AppliedBy } from '../load/batch-applier.ts';
+import type { Batch } from '../../shared/model/change.ts';
 import type { PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { PipeHost } from '../pipe/pipe-host.ts';
 import type { PipeTuning } from '../pipe/pipe-options.ts';
@@ -19,6 +21,7 @@ import { connectEndpoint, type ConnectEndpoint } from './mysql-tls.ts';
 import { PipelineLock } from './pipeline-lock.ts';
 import { ConflictTracker } from './conflict-tracker.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
+import type { PipelineMetrics, PipelineRecorder, PipeTotals } from '../metrics/pipeline-metrics.ts';
 
 export interface RunnerOptions {
   log: Logger;
@@ -52,6 +55,8 @@ export interface RunnerOptions {
   role?: PipelineRole;
   /** A node's pipe: its server (load sides), its client TLS and tuning (select sides). Needed by split sides. */
   pipes?: NodePipes;
+  /** The process's pipeline series (node/metrics/pipeline-metrics.ts): fed while run() runs. @default none */
+  metrics?: PipelineMetrics;
 }
 
 /** What a node's split sides share: the node's one pipe server, its TLS as a client, the pipe's tuning. */
@@ -102,6 +107,11 @@ export class PipelineRunner {
   private connectTo: { source: ConnectEndpoint; target: ConnectEndpoint } | undefined;
   /** A split pipeline's load side, while an attempt runs: its pipe's figures. */
   private pipeStats: (() => PipeStatsRecord | undefined) | undefined;
+  /** The current attempt's select queue: rows waiting in it. */
+  private queuedRows: (() => number) | undefined;
+  /** A split pipeline's load side, while an attempt runs: its pipe's byte totals. */
+  private pipeTotals: (() => PipeTotals | undefined) | undefined;
+  private recorder: PipelineRecorder | undefined;
   /** A select side: since when it has been waiting for its load side (LOAD_SIDE_WAIT_MS). */
   private waitingForLoadSince: number | undefined;
 
@@ -147,8 +157,20 @@ export class PipelineRunner {
   }
 
   run(): Promise<void> {
-    this.running ??= this.loop().finally(() => this.lock?.release());
+    if (this.running === undefined) {
+      this.recorder = this.options.metrics?.attach(this.pipeline.name, this.role.side, { status: () => this.status(), queuedRows: () => this.queuedRows?.(), pipeTotals: () => this.pipeTotals?.() });
+      this.running = this.loop().finally(() => {
+        this.recorder?.detach();
+        return this.lock?.release();
+      });
+    }
     return this.running;
+  }
+
+  /** A batch committed on the target: progress and metrics. */
+  private committed(batch: Batch, by: AppliedBy): void {
+    this.progress.committed(batch, by);
+    this.recorder?.committed(batch);
   }
 
   /** The endpoints with their certificate files read: once per run, not per attempt. */
@@ -174,6 +196,7 @@ export class PipelineRunner {
           return;
         }
         this.lastError = failure;
+        this.recorder?.failed(failure.code);
         if (this.stopRequested) {
           this.state = 'stopped';
           if (failure.retryable) return;
@@ -227,6 +250,7 @@ export class PipelineRunner {
           ...(this.options.hook ? { hook: this.options.hook } : {}),
           onHeard: () => this.progress.heard(),
           setBehind: (behind) => (this.behind = behind),
+          onQueue: (queuedRows) => (this.queuedRows = queuedRows),
           stopRequested: () => this.stopRequested,
           aborted,
         },
@@ -236,7 +260,7 @@ export class PipelineRunner {
           ...(this.options.idleTransactionTimeoutS !== undefined ? { idleTransactionTimeoutS: this.options.idleTransactionTimeoutS } : {}),
           commitAllowed: () => this.commitAllowed(),
           onResumed: (position, copy) => this.progress.resumedAt(position, copy),
-          onCommitted: (batch, by) => this.progress.committed(batch, by),
+          onCommitted: (batch, by) => this.committed(batch, by),
           onConflicts: (records) => this.conflicts.recorded(records),
           onConflictsRead: (found) => this.conflicts.loaded(found),
           aborted,
@@ -253,6 +277,7 @@ export class PipelineRunner {
       });
     } finally {
       this.behind = false;
+      this.queuedRows = undefined;
     }
     if (this.aborted) return;
     log.info({ position: this.progress.snapshot(this.state, false).position }, 'pipeline stopped');
@@ -274,6 +299,7 @@ export class PipelineRunner {
           ...(this.options.hook ? { hook: this.options.hook } : {}),
           onHeard: () => this.progress.heard(),
           setBehind: (behind) => (this.behind = behind),
+          onQueue: (queuedRows) => (this.queuedRows = queuedRows),
           stopRequested: () => this.stopRequested,
           aborted: () => this.aborted,
         },
@@ -289,6 +315,7 @@ export class PipelineRunner {
       });
     } finally {
       this.behind = false;
+      this.queuedRows = undefined;
     }
   }
 
@@ -313,7 +340,7 @@ export class PipelineRunner {
           ...(this.options.idleTransactionTimeoutS !== undefined ? { idleTransactionTimeoutS: this.options.idleTransactionTimeoutS } : {}),
           commitAllowed: () => this.commitAllowed(),
           onResumed: (position, copy) => this.progress.resumedAt(position, copy),
-          onCommitted: (batch, by) => this.progress.committed(batch, by),
+          onCommitted: (batch, by) => this.committed(batch, by),
           onConflicts: (records) => this.conflicts.recorded(records),
           onConflictsRead: (found) => this.conflicts.loaded(found),
           aborted: () => this.aborted,
@@ -331,10 +358,12 @@ export class PipelineRunner {
           this.sever = controls?.sever;
           this.wakeConsumer = controls?.wake;
           this.pipeStats = controls?.pipeStats;
+          this.pipeTotals = controls?.pipeTotals;
         },
       });
     } finally {
       this.behind = false;
+      this.queuedRows = undefined;
     }
   }
 
