@@ -1,10 +1,14 @@
 import { FerryError } from '../shared/errors/index.ts';
 
-/** The usage lines of --metrics-port and --metrics-host (node, run). */
-export const METRICS_USAGE = `  --metrics-port N        serve Prometheus metrics at http://HOST:N/metrics, no token
-                         (0: a free port, printed at start; default: no metrics endpoint)
-  --metrics-host HOST      address the metrics endpoint listens on (default 127.0.0.1)
+/** The usage lines of --metrics-port and --metrics-host (node, run), their text starting at column `column`. */
+export function metricsUsage(column: number): string {
+  const flag = (name: string) => `  ${name}`.padEnd(column);
+  const more = ' '.repeat(column);
+  return `${flag('--metrics-port N')}serve Prometheus metrics at http://HOST:N/metrics, no token
+${more}(0: a free port, printed at start; default: no metrics endpoint)
+${flag('--metrics-host HOST')}address the metrics endpoint listens on (default 127.0.0.1)
 `;
+}
 
 /** Where to serve /metrics, from --metrics-port and --metrics-host; undefined without a port. Throws a usage error naming the flag. */
 export function metricsListenFromFlags(values: { 'metrics-port'?: string | undefined; 'metrics-host'?: string | undefined }): { host: string; port: number } | undefined {

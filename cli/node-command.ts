@@ -15,7 +15,7 @@ import { CA_USAGE, managerClientTls } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command, type CommandOptions } from './command.ts';
 import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
 import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE_NODE, nodeZkAuth } from './zk-auth-flags.ts';
-import { METRICS_USAGE, metricsListenFromFlags } from './metrics-flags.ts';
+import { metricsListenFromFlags, metricsUsage } from './metrics-flags.ts';
 import { FerryMetrics } from '../shared/metrics/registry.ts';
 import { startMetricsServer } from '../shared/metrics/metrics-server.ts';
 import { feedZkSessionState } from '../shared/metrics/zk-session-metric.ts';
@@ -48,7 +48,7 @@ ${CA_USAGE}
   --secret-key-file FILE   key file that opens the sealed data source passwords, the managers'
                            and pipe secrets, the managers' (default: environment variable
                            FERRY_SECRET_KEY_FILE)
-${METRICS_USAGE}${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}${PIPE_USAGE}`;
+${metricsUsage(27)}${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}${PIPE_USAGE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 

@@ -6,7 +6,7 @@ import type { RowHook } from '../node/extract/extractor.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { startContinuousValidation } from '../node/verify/continuous-validation.ts';
 import { PASSWORD_FLAGS, flagPasswords, sidesWithUrlPassword, withPasswords } from './run-passwords.ts';
-import { METRICS_USAGE, metricsListenFromFlags } from './metrics-flags.ts';
+import { metricsListenFromFlags, metricsUsage } from './metrics-flags.ts';
 import { FerryMetrics } from '../shared/metrics/registry.ts';
 import { startMetricsServer } from '../shared/metrics/metrics-server.ts';
 import { PipelineMetrics } from '../node/metrics/pipeline-metrics.ts';
@@ -45,7 +45,7 @@ Options (override the file's fields):
   --source-password-file FILE the source password from FILE (one trailing newline removed)
   --target-password-env VAR, --target-password-file FILE   the same for the target
                          (a password in a URL on the command line shows in ps: use these)
-${METRICS_USAGE}`;
+${metricsUsage(25)}`;
 
 async function loadHook(path: string): Promise<RowHook> {
   let module: { default?: unknown };

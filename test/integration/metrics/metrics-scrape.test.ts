@@ -122,6 +122,35 @@ describe('Prometheus metrics', () => {
     expect(sampleValue(await scrape(managerUrl, ADMIN_TOKEN), 'ferry_node_up', { node: 'n1' })).toBe(1);
   });
 
+  it('a split pipeline: the load node exports rows, lag and the pipe\'s bytes, the select node its queue; neither the other\'s', async () => {
+    const cluster = await testCluster({ managers: 1, nodes: [], dcs: { source: 'dc-a', target: 'dc-b' } });
+    const { pair, pipeline } = cluster;
+    await pair.onBoth(ITEMS);
+    const [selectPort, loadPort, pipePort] = [await unusedPort(), await unusedPort(), await unusedPort()];
+    await cluster.startNode('sa1', ['--metrics-port', String(selectPort)], 'dc-a');
+    await cluster.startNode('lb1', ['--metrics-port', String(loadPort), '--pipe-listen', `127.0.0.1:${pipePort}`], 'dc-b');
+    const selectUrl = `http://127.0.0.1:${selectPort}/metrics`;
+    const loadUrl = `http://127.0.0.1:${loadPort}/metrics`;
+    expect((await cluster.api.post('/api/v1/channels/orders/start')).status).toBe(200);
+    const running = (url: string, side: string) => eventually(async () => (sampleValue(await scrape(url), 'ferry_pipeline_state', { pipeline, side, state: 'running' }) === 1 ? true : undefined), 120_000, `the ${side} side running`);
+    await running(selectUrl, 'select');
+    await running(loadUrl, 'load');
+    await writeRows(pair, 1, 30, 10, 3);
+    await expectTablesConverge(pair.source.connection, pair.target.connection, pair.schema, 'items');
+    const load = await eventually(async () => {
+      const scraped = await scrape(loadUrl);
+      return rowsOf(scraped, pipeline, 'delete') >= 3 && (sampleValue(scraped, 'ferry_pipe_bytes_total', { pipeline, encoding: 'wire' }) ?? 0) > 0 ? scraped : undefined;
+    }, 120_000, 'the load node to count the rows and the pipe\'s bytes');
+    expect([rowsOf(load, pipeline, 'insert'), rowsOf(load, pipeline, 'update'), rowsOf(load, pipeline, 'delete')]).toEqual([30, 10, 3]);
+    expect(sampleValue(load, 'ferry_pipe_bytes_total', { pipeline, encoding: 'raw' })).toBeGreaterThan(0);
+    expect(sampleValue(load, 'ferry_pipeline_lag_seconds', { pipeline })).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(load, 'ferry_pipeline_queue_rows', { pipeline })).toBeUndefined();
+    const select = await scrape(selectUrl);
+    expect(sampleValue(select, 'ferry_pipeline_queue_rows', { pipeline })).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(select, 'ferry_pipeline_lag_seconds', { pipeline })).toBeUndefined();
+    expect(parseSamples(select).filter((s) => s.name === 'ferry_pipeline_rows_applied_total' || s.name === 'ferry_pipe_bytes_total')).toEqual([]);
+  });
+
   it('bin/ferry run --metrics-port exports its pipeline\'s series', async () => {
     const pair = await replicationPair();
     await pair.onBoth(ITEMS);
