@@ -35,7 +35,15 @@ export class ClusterMetrics {
     metrics.onScrape(() => this.refresh());
   }
 
-  private async refresh(): Promise<void> {
+  /** The refresh under way: scrapes at the same time share it, so no event is counted twice. */
+  private refreshing: Promise<void> | undefined;
+
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.read().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async read(): Promise<void> {
     const zk = this.source.zk();
     if (!this.source.isLeader() || zk === undefined) {
       this.forget();

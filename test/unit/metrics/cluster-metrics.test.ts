@@ -61,6 +61,18 @@ describe('cluster metrics', () => {
     expect(sampleValue(text, 'ferry_arbiter_actions_total', { action: 'RESTART' })).toBe(2);
   });
 
+  it('scrapes at the same time count each action once', async () => {
+    const metrics = new FerryMetrics();
+    const fake = fakeZk();
+    new ClusterMetrics(metrics, { isLeader: () => true, zk: () => fake.zk, log: silentLogger() });
+    await metrics.text();
+    fake.events.push({ type: 'PAUSE' }, { type: 'START' });
+    await Promise.all([metrics.text(), metrics.text(), metrics.text()]);
+    const text = await metrics.text();
+    expect(sampleValue(text, 'ferry_arbiter_actions_total', { action: 'PAUSE' })).toBe(1);
+    expect(sampleValue(text, 'ferry_arbiter_actions_total', { action: 'START' })).toBe(1);
+  });
+
   it('a manager that is not the leader exports no cluster-level series', async () => {
     const metrics = new FerryMetrics();
     const fake = fakeZk();
