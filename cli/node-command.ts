@@ -179,8 +179,14 @@ export const nodeCommand: Command = {
     // Pipeline series from this node's runners, the session's state; served only with --metrics-port.
     const metrics = metricsListen === undefined ? undefined : new FerryMetrics();
     const pipelineMetrics = metrics === undefined ? undefined : new PipelineMetrics(metrics);
+    // First of the servers: a port in use stops the start before anything else is open.
+    const served = metrics === undefined || metricsListen === undefined ? undefined : await startMetricsServer(metrics, metricsListen.host, metricsListen.port, log);
     // Listening before the node registers: its record then names a pipe that answers.
-    const host = pipeSettings.listen === undefined ? undefined : await PipeHost.listen({ ...pipeSettings.listen, ...(pipeSettings.tls ? { tls: pipeSettings.tls.server } : {}), tuning: NODE_PIPE_TUNING, log: log.child({ node: options.id }) });
+    const host = pipeSettings.listen === undefined ? undefined : await PipeHost.listen({ ...pipeSettings.listen, ...(pipeSettings.tls ? { tls: pipeSettings.tls.server } : {}), tuning: NODE_PIPE_TUNING, log: log.child({ node: options.id }) }).catch(async (error: unknown) => {
+      // bin/ferry sets the exit code and waits for the event loop to empty: nothing may stay open.
+      await served?.close();
+      throw error;
+    });
     const pipes: NodePipes = { ...(host ? { host } : {}), ...(pipeSettings.tls ? { clientTls: pipeSettings.tls.client } : {}), tuning: NODE_PIPE_TUNING };
     const agent = new NodeAgent(zkAuth ? { ...agentOptions, zkAuth } : agentOptions, {
       log,
@@ -206,7 +212,6 @@ export const nodeCommand: Command = {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    const served = metrics === undefined || metricsListen === undefined ? undefined : await startMetricsServer(metrics, metricsListen.host, metricsListen.port, log);
     if (metrics !== undefined) feedZkSessionState(metrics, () => agent.zkState);
     if (served !== undefined) out(`metrics on ${served.url}/metrics`);
     try {

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { nodeCommand } from '../../../cli/node-command.ts';
 import { runCommand } from '../../../cli/run-command.ts';
 import { managerCommand } from '../../../cli/manager-command.ts';
@@ -7,7 +9,7 @@ import { silentLogger } from '../../../shared/logging.ts';
 
 const context = { log: silentLogger(), out: () => undefined };
 // Nothing listens on port 1: a command that got past its flags would fail otherwise.
-const node = (...extra: string[]) => nodeCommand.run(['--zk', '127.0.0.1:1', '--id', 'n1', '--dc', 'dc1', ...extra], context);
+const node = (...extra: string[]) => nodeCommand.run(['--zk', '127.0.0.1:1', '--id', 'n1', '--dc', 'dc1', '--zk-insecure', ...extra], context);
 const run = (...extra: string[]) => runCommand.run(['--source', 'mysql://u:p@127.0.0.1:1', '--target', 'mysql://u:p@127.0.0.1:1', '--tables', 'db.t', ...extra], context);
 
 describe('--metrics-port and --metrics-host', () => {
@@ -23,6 +25,15 @@ describe('--metrics-port and --metrics-host', () => {
       await expect(command('--metrics-port', 'nine')).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE', message: expect.stringContaining('--metrics-port') as string });
       await expect(command('--metrics-host', '0.0.0.0')).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE', message: expect.stringContaining('--metrics-host needs --metrics-port') as string });
     }
+  });
+
+  it('a port in use stops a node or a run at start with FERRY_ERR_METRICS_LISTEN', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+    const port = String((busy.address() as AddressInfo).port);
+    await expect(node('--metrics-port', port)).rejects.toMatchObject({ code: 'FERRY_ERR_METRICS_LISTEN' });
+    await expect(run('--metrics-port', port)).rejects.toMatchObject({ code: 'FERRY_ERR_METRICS_LISTEN' });
   });
 
   it('each command\'s usage names its metrics flags', () => {
