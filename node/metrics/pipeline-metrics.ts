@@ -57,6 +57,12 @@ export class PipelineMetrics {
     const entry: Attached = { pipeline, side, source, pipeSeen: { wireBytes: 0, bodyBytes: 0 } };
     this.attached.add(entry);
     const { series } = this.metrics;
+    // Present from the start at 0 where this side commits: increase() then sees a pipeline
+    // that never commits anything (the no-progress alert), not a missing series.
+    if (side !== 'select') {
+      series.batches.inc({ pipeline }, 0);
+      for (const op of KINDS) series.rowsApplied.inc({ pipeline, op }, 0);
+    }
     return {
       committed: (batch) => {
         const ops = batch.ops ?? countOps(batch);

@@ -26,6 +26,10 @@ describe('pipeline metrics', () => {
     const metrics = new FerryMetrics();
     const runner = fakeRunner();
     const recorder = new PipelineMetrics(metrics).attach('p1', 'whole', runner.source);
+    // Present at 0 before the first commit, so that increase() sees a pipeline that never commits.
+    const fresh = await metrics.text();
+    expect(sampleValue(fresh, 'ferry_pipeline_batches_total', { pipeline: 'p1' })).toBe(0);
+    expect(sampleValue(fresh, 'ferry_pipeline_rows_applied_total', { pipeline: 'p1', op: 'delete' })).toBe(0);
     recorder.committed(batch([change('insert'), change('insert'), change('update')]));
     recorder.committed({ ...batch([]), ops: { insert: 0, update: 0, delete: 4 } });
     const text = await metrics.text();
