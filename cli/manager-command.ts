@@ -39,6 +39,8 @@ Options:
 ${MANAGER_TLS_USAGE}
   --secret-key-file FILE   key file that seals data source passwords (default: environment
                            variable FERRY_SECRET_KEY_FILE; without one, passwords are refused)
+  --metrics-public         serve GET /metrics (Prometheus) without a token (default: any
+                           valid API token)
 ${ZK_TLS_USAGE}${ZK_AUTH_USAGE_MANAGER}
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
@@ -174,6 +176,7 @@ export const managerCommand: Command = {
       ...(values.id === undefined ? {} : { id: values.id }),
       ...(tls === undefined ? {} : { tls }),
       audit: { keep: auditKeep, ...(auditMaxAgeMs === undefined ? {} : { maxAgeMs: auditMaxAgeMs }), ...(auditFile === undefined ? {} : { file: auditFile }) },
+      ...(values['metrics-public'] === true ? { metricsPublic: true } : {}),
     });
     out(`manager ${manager.id} listening on ${manager.url}`);
 

@@ -15,6 +15,11 @@ import { CA_USAGE, managerClientTls } from './api-tls.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command, type CommandOptions } from './command.ts';
 import { ZK_TLS_FLAGS, ZK_TLS_USAGE, zkTlsFromFlags } from './zk-tls-flags.ts';
 import { ZK_AUTH_OPTIONS, ZK_AUTH_USAGE_NODE, nodeZkAuth } from './zk-auth-flags.ts';
+import { metricsListenFromFlags, metricsUsage } from './metrics-flags.ts';
+import { FerryMetrics } from '../shared/metrics/registry.ts';
+import { startMetricsServer } from '../shared/metrics/metrics-server.ts';
+import { feedZkSessionState } from '../shared/metrics/zk-session-metric.ts';
+import { PipelineMetrics } from '../node/metrics/pipeline-metrics.ts';
 
 const usage = `Usage: bin/ferry node --zk HOST:PORT[,HOST:PORT...][/CHROOT] --id ID --dc DC [options]
 
@@ -43,7 +48,7 @@ ${CA_USAGE}
   --secret-key-file FILE   key file that opens the sealed data source passwords, the managers'
                            and pipe secrets, the managers' (default: environment variable
                            FERRY_SECRET_KEY_FILE)
-${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}${PIPE_USAGE}`;
+${metricsUsage(27)}${ZK_TLS_USAGE}${ZK_AUTH_USAGE_NODE}${PIPE_USAGE}`;
 
 const NAME = new RegExp(NAME_PATTERN);
 
@@ -59,7 +64,7 @@ function packageVersion(): string {
 const NODE_PIPE_TUNING = { window: { maxInFlightBatches: 256 } };
 
 /** Every problem with the flags at once, as one usage error. */
-function nodeOptions(values: Record<string, string | string[] | boolean | undefined>): NodeAgentOptions & { pipeSettings: PipeSettings } {
+function nodeOptions(values: Record<string, string | string[] | boolean | undefined>): NodeAgentOptions & { pipeSettings: PipeSettings; metricsListen: { host: string; port: number } | undefined } {
   const problems: string[] = [];
   const text = (name: string) => values[name] as string | undefined;
   const zk = text('zk');
@@ -91,6 +96,12 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
   const sessionTimeoutMs = number('session-timeout-ms', NODE_DEFAULTS.sessionTimeoutMs);
   const arbiterBackoffMs = number('arbiter-backoff-ms', NODE_DEFAULTS.arbiterBackoffMs);
   const maxRestarts = number('max-restarts', NODE_DEFAULTS.maxRestarts);
+  let metricsListen: { host: string; port: number } | undefined;
+  try {
+    metricsListen = metricsListenFromFlags({ 'metrics-port': text('metrics-port'), 'metrics-host': text('metrics-host') });
+  } catch (error) {
+    problems.push((error as FerryError).message);
+  }
   const zkTls = zkTlsFromFlags(values);
   problems.push(...zkTls.problems);
   const pipe = pipeFromFlags(values);
@@ -116,6 +127,7 @@ function nodeOptions(values: Record<string, string | string[] | boolean | undefi
     ...(zkTls.tls === undefined ? {} : { zkTls: zkTls.tls }),
     ...(pipe.settings.advertise === undefined ? {} : { pipe: { address: pipe.settings.advertise, tls: pipe.settings.tls !== undefined } }),
     pipeSettings: pipe.settings,
+    metricsListen,
     version: packageVersion(),
   };
 }
@@ -163,15 +175,24 @@ export const nodeCommand: Command = {
     const secrets = processKeys(values['secret-key-file']);
     if (secrets.path === undefined) log.warn('no secret key file (--secret-key-file, FERRY_SECRET_KEY_FILE): pipelines whose passwords are sealed cannot start');
     const zkAuth = nodeZkAuth(values, process.env, log);
-    const { pipeSettings, ...agentOptions } = options;
+    const { pipeSettings, metricsListen, ...agentOptions } = options;
+    // Pipeline series from this node's runners, the session's state; served only with --metrics-port.
+    const metrics = metricsListen === undefined ? undefined : new FerryMetrics();
+    const pipelineMetrics = metrics === undefined ? undefined : new PipelineMetrics(metrics);
+    // First of the servers: a port in use stops the start before anything else is open.
+    const served = metrics === undefined || metricsListen === undefined ? undefined : await startMetricsServer(metrics, metricsListen.host, metricsListen.port, log);
     // Listening before the node registers: its record then names a pipe that answers.
-    const host = pipeSettings.listen === undefined ? undefined : await PipeHost.listen({ ...pipeSettings.listen, ...(pipeSettings.tls ? { tls: pipeSettings.tls.server } : {}), tuning: NODE_PIPE_TUNING, log: log.child({ node: options.id }) });
+    const host = pipeSettings.listen === undefined ? undefined : await PipeHost.listen({ ...pipeSettings.listen, ...(pipeSettings.tls ? { tls: pipeSettings.tls.server } : {}), tuning: NODE_PIPE_TUNING, log: log.child({ node: options.id }) }).catch(async (error: unknown) => {
+      // bin/ferry sets the exit code and waits for the event loop to empty: nothing may stay open.
+      await served?.close();
+      throw error;
+    });
     const pipes: NodePipes = { ...(host ? { host } : {}), ...(pipeSettings.tls ? { clientTls: pipeSettings.tls.client } : {}), tuning: NODE_PIPE_TUNING };
     const agent = new NodeAgent(zkAuth ? { ...agentOptions, zkAuth } : agentOptions, {
       log,
       passwordOf: (dataSource) => openPassword(secrets.keys, dataSource.groupKey, dataSource.password),
       pipeSecretOf: (pipeline, sealed) => openPipeSecret(secrets.keys, pipeline, sealed),
-      createRunner: (pipeline, cluster, role) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name, side: role.side }), ownerScope: `node:${options.id}`, ...cluster, role, pipes }),
+      createRunner: (pipeline, cluster, role) => new PipelineRunner(pipeline, { log: log.child({ component: 'node', node: options.id, pipeline: pipeline.name, side: role.side }), ownerScope: `node:${options.id}`, ...cluster, role, pipes, ...(pipelineMetrics ? { metrics: pipelineMetrics } : {}) }),
       onRegistered: () => out(`node ${options.id} registered`),
       // A split pipeline's verify asks its select node over the pipe, the only way to its source from here.
       verifySourceOverPipe: (desired) => {
@@ -191,12 +212,15 @@ export const nodeCommand: Command = {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    if (metrics !== undefined) feedZkSessionState(metrics, () => agent.zkState);
+    if (served !== undefined) out(`metrics on ${served.url}/metrics`);
     try {
       agent.start();
       await agent.done;
       return 0;
     } finally {
       await host?.close();
+      await served?.close();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     }

@@ -6,6 +6,10 @@ import type { RowHook } from '../node/extract/extractor.ts';
 import { PipelineRunner } from '../node/pipeline/pipeline-runner.ts';
 import { startContinuousValidation } from '../node/verify/continuous-validation.ts';
 import { PASSWORD_FLAGS, flagPasswords, sidesWithUrlPassword, withPasswords } from './run-passwords.ts';
+import { metricsListenFromFlags, metricsUsage } from './metrics-flags.ts';
+import { FerryMetrics } from '../shared/metrics/registry.ts';
+import { startMetricsServer } from '../shared/metrics/metrics-server.ts';
+import { PipelineMetrics } from '../node/metrics/pipeline-metrics.ts';
 import { UsageProblems, parseCommandArgs, positiveInt, type Command, type CommandOptions } from './command.ts';
 
 const usage = `Usage: bin/ferry run --config pipeline.yaml [options]
@@ -42,7 +46,7 @@ Options (override the file's fields):
   --source-password-file FILE the source password from FILE (one trailing newline removed)
   --target-password-env VAR, --target-password-file FILE   the same for the target
                          (a password in a URL on the command line shows in ps: use these)
-`;
+${metricsUsage(25)}`;
 
 async function loadHook(path: string): Promise<RowHook> {
   let module: { default?: unknown };
@@ -101,6 +105,7 @@ export const runCommand: Command = {
     if (values['validate-every'] !== undefined) overrides.validation = { intervalSeconds: Number(values['validate-every']) };
     if (values.parallel !== undefined) overrides.parallel = problems.check(() => positiveInt(values.parallel, '--parallel', 4), 4);
     if (values['batch-rows'] !== undefined) overrides.batch = { maxRows: problems.check(() => positiveInt(values['batch-rows'], '--batch-rows', 1000), 1000) };
+    const metricsListen = problems.check(() => metricsListenFromFlags(values), undefined);
     const progressMs = problems.check(() => positiveInt(values['progress-seconds'], '--progress-seconds', 5), 5) * 1000;
     if (values.config === undefined && (values.source === undefined || values.target === undefined || values.tables === undefined)) {
       problems.add('give --config FILE, or all of --source, --target and --tables');
@@ -120,7 +125,10 @@ export const runCommand: Command = {
     const hook = pipeline.hook === undefined ? undefined : await loadHook(pipeline.hook);
     const runLog = log.child({ component: 'run', pipeline: pipeline.name });
     // exclusive: one live process per pipeline; a second exits with FERRY_ERR_PIPELINE_RUNNING.
-    const runner = new PipelineRunner(pipeline, { log: runLog, exclusive: true, ...(hook ? { hook } : {}) });
+    const metrics = metricsListen === undefined ? undefined : new FerryMetrics();
+    const runner = new PipelineRunner(pipeline, { log: runLog, exclusive: true, ...(hook ? { hook } : {}), ...(metrics ? { metrics: new PipelineMetrics(metrics) } : {}) });
+    const served = metrics === undefined || metricsListen === undefined ? undefined : await startMetricsServer(metrics, metricsListen.host, metricsListen.port, runLog);
+    if (served !== undefined) out(`metrics on ${served.url}/metrics`);
 
     const validation = pipeline.validation.intervalSeconds > 0 ? startContinuousValidation(pipeline, runLog.child({ component: 'validation' })) : undefined;
     const progress = setInterval(() => {
@@ -147,6 +155,7 @@ export const runCommand: Command = {
     } finally {
       clearInterval(progress);
       await validation?.stop();
+      await served?.close();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
     }

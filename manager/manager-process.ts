@@ -20,6 +20,9 @@ import { ManagerSession } from './manager-session.ts';
 import { migrateClearPasswords } from './password-migration.ts';
 import { isPlacementPolicyName, PLACEMENT_POLICY_NAMES, type PlacementPolicyName } from './scheduler/policies/index.ts';
 import { scheduler } from './scheduler/scheduler.ts';
+import { FerryMetrics } from '../shared/metrics/registry.ts';
+import { feedZkSessionState } from '../shared/metrics/zk-session-metric.ts';
+import { ClusterMetrics } from './metrics/cluster-metrics.ts';
 
 export interface ManagerOptions {
   /** ZooKeeper connect string, host:port[,host:port...][/chroot]. */
@@ -67,6 +70,8 @@ export interface ManagerOptions {
   zkAuth?: ManagerZkAuth;
   /** The audit log of API writes (manager/audit). @default keep 10000 entries, 90 days, no file */
   audit?: ManagerAuditOptions;
+  /** GET /metrics without a token (--metrics-public). @default false: any valid token */
+  metricsPublic?: boolean;
 }
 
 export interface ManagerAuditOptions extends Partial<AuditRetention> {
@@ -123,6 +128,9 @@ class Manager implements RunningManager {
   private app: FastifyInstance | undefined;
   private connected = true;
   private stopping = false;
+  /** The current session's state for ferry_zk_session_state; 'expired' also before the first and while renewing. */
+  private zkState: SessionState = 'expired';
+  private readonly metrics = new FerryMetrics();
 
   constructor(
     private readonly options: ManagerOptions,
@@ -130,6 +138,8 @@ class Manager implements RunningManager {
   ) {
     this.log = (options.log ?? silentLogger()).child({ component: 'manager' });
     this.duties = new LeaderDuties(options.duties ?? defaultDuties(options, secrets.keys), this.log);
+    feedZkSessionState(this.metrics, () => this.zkState);
+    new ClusterMetrics(this.metrics, { isLeader: () => this.isLeader(), zk: () => this.session?.zk, log: this.log });
   }
 
   isLeader(): boolean {
@@ -151,6 +161,7 @@ class Manager implements RunningManager {
       isLeader: () => this.isLeader(),
       secrets: this.secrets.keys,
       audit: this.audit,
+      metrics: { metrics: this.metrics, public: options.metricsPublic === true },
       ...(options.alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl: options.alarmWebhookUrl }),
     }, https === undefined ? {} : { https });
     try {
@@ -231,6 +242,7 @@ class Manager implements RunningManager {
       session.value = opened;
       this.session = opened;
       this.connected = true;
+      this.zkState = 'connected';
       this.updateDuties();
       return opened;
     });
@@ -246,6 +258,7 @@ class Manager implements RunningManager {
   private onSessionState(session: ManagerSession | undefined, state: SessionState): void {
     if (session === undefined || session !== this.session || session.ended || this.stopping) return;
     this.log.info({ state }, 'ZooKeeper session state');
+    this.zkState = state;
     if (state === 'disconnected') {
       this.connected = false;
       this.updateDuties();

@@ -8,6 +8,7 @@ import type { AuditRecorder } from '../audit/index.ts';
 import { badRequest } from '../config/bad-request.ts';
 import type { Action, Principal } from './auth.ts';
 import type { SignInLimits } from './sign-in-limiter.ts';
+import type { ApiMetrics } from './routes/metrics.ts';
 
 /** What the routes need from the manager. Getters: the ZooKeeper session is replaced after expiry. */
 export interface ApiContext {
@@ -28,6 +29,8 @@ export interface ApiContext {
   signInLimits?: SignInLimits;
   /** Records API writes and failed sign-ins (manager/audit). @default none: nothing is audited */
   audit?: AuditRecorder;
+  /** What GET /metrics serves. @default process metrics only, any valid token */
+  metrics?: ApiMetrics;
 }
 
 declare module 'fastify' {

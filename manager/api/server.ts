@@ -22,6 +22,7 @@ import { conflictRoutes } from './routes/conflicts.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { whoamiRoutes } from './routes/whoami.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { SignInLimiter } from './sign-in-limiter.ts';
 
 export const API_VERSION = '1.0.0';
@@ -82,6 +83,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   alarmRoutes(app, ctx);
   auditRoutes(app, ctx);
   whoamiRoutes(app);
+  metricsRoutes(app, ctx.metrics);
   consoleRoutes(app, server.consoleDir);
   await app.ready();
   return app;

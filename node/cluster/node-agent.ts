@@ -5,7 +5,7 @@ import { zkPaths } from '../../shared/cluster/zk-paths.ts';
 import { FerryError, describeError, isFerryError } from '../../shared/errors/index.ts';
 import { withZkDeadline } from '../../shared/timeouts.ts';
 import type { Logger } from '../../shared/logging.ts';
-import type { ZkClient } from '../../shared/zk/zk-client.ts';
+import type { SessionState, ZkClient } from '../../shared/zk/zk-client.ts';
 import { AssignmentWatcher } from './assignment-watcher.ts';
 import { ClusterCache, cacheContent, viewFromCache } from './cluster-cache.ts';
 import { assignmentsOf, selectAssignmentsOf, type ClusterView, type DesiredPipeline, type PipeSecretOf } from './cluster-view.ts';
@@ -121,6 +121,11 @@ export class NodeAgent {
       },
       this.log,
     );
+  }
+
+  /** This node's ZooKeeper session, for ferry_zk_session_state. */
+  get zkState(): SessionState {
+    return this.session.state;
   }
 
   start(): void {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isFerryError } from '../../shared/errors/index.ts';
 import type { Logger } from '../../shared/logging.ts';
-import { ZkClient } from '../../shared/zk/zk-client.ts';
+import { ZkClient, type SessionState } from '../../shared/zk/zk-client.ts';
 import type { ZkTlsOptions } from '../../shared/zk/zk-tls-tunnel.ts';
 import type { ZkAccess } from '../../shared/zk/zk-acl.ts';
 
@@ -40,6 +40,8 @@ export class ZkSessionKeeper {
   private readonly closing = new AbortController();
   private loop: Promise<void> | undefined;
   private current: ZkClient | undefined;
+  /** The session's state for ferry_zk_session_state: 'expired' while there is none. */
+  private sessionState: SessionState = 'expired';
 
   constructor(
     private readonly options: ZkSessionOptions,
@@ -49,6 +51,10 @@ export class ZkSessionKeeper {
 
   get client(): ZkClient | undefined {
     return this.current;
+  }
+
+  get state(): SessionState {
+    return this.current === undefined ? 'expired' : this.sessionState;
   }
 
   start(): void {
@@ -78,10 +84,13 @@ export class ZkSessionKeeper {
         await pause();
         continue;
       }
+      // connect() resolves on a live session; its listener below follows it from here.
+      this.sessionState = 'connected';
       const ended = new Promise<string>((resolve) => {
         const onAbort = () => resolve('closing');
         signal.addEventListener('abort', onAbort, { once: true });
         client.onState((state) => {
+          this.sessionState = state;
           if (state !== 'expired') return;
           signal.removeEventListener('abort', onAbort);
           resolve('session expired');

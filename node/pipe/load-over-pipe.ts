@@ -10,7 +10,7 @@ import type { SourceStatus } from './channel-payloads.ts';
 import type { PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { PipeBatchReceiver } from './pipe-batch-receiver.ts';
 import type { PipeHost } from './pipe-host.ts';
-import { pipeStatsOf } from './pipe-stats.ts';
+import { pipeStatsOf, type ReceivedCounts } from './pipe-stats.ts';
 import { loadSideSink } from './pipe-sides.ts';
 
 /** What one attempt of a split pipeline's load side needs from the runner that retries it. */
@@ -32,7 +32,7 @@ export interface LoadOverPipeContext {
   onStreaming: () => void;
   stopRequested: () => boolean;
   /** Gets, while the attempt runs, what cuts its connections and what wakes its wait. */
-  hold: (controls: { sever: () => void; wake: () => void; pipeStats: () => PipeStatsRecord | undefined } | undefined) => void;
+  hold: (controls: { sever: () => void; wake: () => void; pipeStats: () => PipeStatsRecord | undefined; pipeTotals: () => ReceivedCounts | undefined } | undefined) => void;
 }
 
 /**
@@ -98,6 +98,7 @@ export async function runLoadOverPipe(context: LoadOverPipeContext): Promise<voi
       const session = slot.stats();
       return session === undefined || current === undefined ? undefined : pipeStatsOf(session, current.receiver.received);
     },
+    pipeTotals: () => current?.receiver.received,
   });
   try {
     log.info({ selectNode: role.selectNode, selectEpoch: role.selectEpoch }, 'load side waiting for its select side');

@@ -90,8 +90,13 @@ export async function runLoadLoop(context: LoadLoopContext): Promise<void> {
  */
 export function transformBatch(selected: SelectedBatch, mapping: TableMapping): Batch {
   let rows = 0;
-  for (const transaction of selected.transactions) rows += transaction.changes.length;
-  const batch: Batch = { end: selected.end, changes: [], rows, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt };
+  // The kind of a lazy change is read without decoding its images (node/select/lazy-row-change.ts).
+  const ops = { insert: 0, update: 0, delete: 0 };
+  for (const transaction of selected.transactions) {
+    rows += transaction.changes.length;
+    for (const change of transaction.changes) ops[change.kind]++;
+  }
+  const batch: Batch = { end: selected.end, changes: [], rows, ops, transactions: selected.transactions.length, sourceTimestamp: selected.sourceTimestamp, openedAt: selected.openedAt };
   if (selected.echo === true) {
     // An echo is applied only where the target still holds its expected image: SQL only.
     batch.echo = true;

@@ -7,6 +7,8 @@ import { DEFAULT_MAX_BATCH_BYTES } from '../pipe/pipe-options.ts';
 import type { Logger } from '../../shared/logging.ts';
 import type { RowHook } from '../extract/extractor.ts';
 import type { FenceOwner } from '../load/checkpoint-store.ts';
+import type { AppliedBy } from '../load/batch-applier.ts';
+import type { Batch } from '../../shared/model/change.ts';
 import type { PipeStatsRecord } from '../../shared/cluster/model.ts';
 import type { PipeHost } from '../pipe/pipe-host.ts';
 import type { PipeTuning } from '../pipe/pipe-options.ts';
@@ -21,6 +23,7 @@ import { ConflictTracker } from './conflict-tracker.ts';
 import { ProgressTracker, type PipelineStatus } from './progress.ts';
 import type { LoadSideOptions } from './load-side.ts';
 import type { SourcePosition } from '../../shared/model/change.ts';
+import type { PipelineMetrics, PipelineRecorder, PipeTotals } from '../metrics/pipeline-metrics.ts';
 
 export interface RunnerOptions {
   log: Logger;
@@ -58,6 +61,8 @@ export interface RunnerOptions {
   ranBefore?: LoadSideOptions['ranBefore'];
   /** The position the target holds: at each claim, then after each commit (whole pipelines and load sides). @default none */
   onApplied?: (position: SourcePosition) => void;
+  /** The process's pipeline series (node/metrics/pipeline-metrics.ts): fed while run() runs. @default none */
+  metrics?: PipelineMetrics;
 }
 
 /** What a node's split sides share: the node's one pipe server, its TLS as a client, the pipe's tuning. */
@@ -108,6 +113,11 @@ export class PipelineRunner {
   private connectTo: { source: ConnectEndpoint; target: ConnectEndpoint } | undefined;
   /** A split pipeline's load side, while an attempt runs: its pipe's figures. */
   private pipeStats: (() => PipeStatsRecord | undefined) | undefined;
+  /** The current attempt's select queue: rows waiting in it. */
+  private queuedRows: (() => number) | undefined;
+  /** A split pipeline's load side, while an attempt runs: its pipe's byte totals. */
+  private pipeTotals: (() => PipeTotals | undefined) | undefined;
+  private recorder: PipelineRecorder | undefined;
   /** A select side: since when it has been waiting for its load side (LOAD_SIDE_WAIT_MS). */
   private waitingForLoadSince: number | undefined;
 
@@ -153,8 +163,21 @@ export class PipelineRunner {
   }
 
   run(): Promise<void> {
-    this.running ??= this.loop().finally(() => this.lock?.release());
+    if (this.running === undefined) {
+      this.recorder = this.options.metrics?.attach(this.pipeline.name, this.role.side, { status: () => this.status(), queuedRows: () => this.queuedRows?.(), pipeTotals: () => this.pipeTotals?.() });
+      this.running = this.loop().finally(() => {
+        this.recorder?.detach();
+        return this.lock?.release();
+      });
+    }
     return this.running;
+  }
+
+  /** A batch committed on the target: progress and metrics. */
+  private committed(batch: Batch, by: AppliedBy): void {
+    this.progress.committed(batch, by);
+    this.recorder?.committed(batch);
+    this.options.onApplied?.(batch.end);
   }
 
   /** The endpoints with their certificate files read: once per run, not per attempt. */
@@ -180,6 +203,7 @@ export class PipelineRunner {
           return;
         }
         this.lastError = failure;
+        this.recorder?.failed(failure.code);
         if (this.stopRequested) {
           this.state = 'stopped';
           if (failure.retryable) return;
@@ -239,6 +263,7 @@ export class PipelineRunner {
           ...(this.options.hook ? { hook: this.options.hook } : {}),
           onHeard: () => this.progress.heard(),
           setBehind: (behind) => (this.behind = behind),
+          onQueue: (queuedRows) => (this.queuedRows = queuedRows),
           stopRequested: () => this.stopRequested,
           aborted,
         },
@@ -249,10 +274,7 @@ export class PipelineRunner {
           commitAllowed: () => this.commitAllowed(),
           ...this.appliedOptions(),
           onResumed: (position, copy) => this.progress.resumedAt(position, copy),
-          onCommitted: (batch, by) => {
-            this.progress.committed(batch, by);
-            this.options.onApplied?.(batch.end);
-          },
+          onCommitted: (batch, by) => this.committed(batch, by),
           onConflicts: (records) => this.conflicts.recorded(records),
           onConflictsRead: (found) => this.conflicts.loaded(found),
           aborted,
@@ -269,6 +291,7 @@ export class PipelineRunner {
       });
     } finally {
       this.behind = false;
+      this.queuedRows = undefined;
     }
     if (this.aborted) return;
     log.info({ position: this.progress.snapshot(this.state, false).position }, 'pipeline stopped');
@@ -290,6 +313,7 @@ export class PipelineRunner {
           ...(this.options.hook ? { hook: this.options.hook } : {}),
           onHeard: () => this.progress.heard(),
           setBehind: (behind) => (this.behind = behind),
+          onQueue: (queuedRows) => (this.queuedRows = queuedRows),
           stopRequested: () => this.stopRequested,
           aborted: () => this.aborted,
         },
@@ -305,6 +329,7 @@ export class PipelineRunner {
       });
     } finally {
       this.behind = false;
+      this.queuedRows = undefined;
     }
   }
 
@@ -330,10 +355,7 @@ export class PipelineRunner {
           commitAllowed: () => this.commitAllowed(),
           ...this.appliedOptions(),
           onResumed: (position, copy) => this.progress.resumedAt(position, copy),
-          onCommitted: (batch, by) => {
-            this.progress.committed(batch, by);
-            this.options.onApplied?.(batch.end);
-          },
+          onCommitted: (batch, by) => this.committed(batch, by),
           onConflicts: (records) => this.conflicts.recorded(records),
           onConflictsRead: (found) => this.conflicts.loaded(found),
           aborted: () => this.aborted,
@@ -351,10 +373,12 @@ export class PipelineRunner {
           this.sever = controls?.sever;
           this.wakeConsumer = controls?.wake;
           this.pipeStats = controls?.pipeStats;
+          this.pipeTotals = controls?.pipeTotals;
         },
       });
     } finally {
       this.behind = false;
+      this.queuedRows = undefined;
     }
   }
 

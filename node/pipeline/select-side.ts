@@ -32,6 +32,8 @@ export interface SelectSideOptions {
   onHeard?: () => void;
   /** Whether changes are waiting (queued, batched, or sent and not committed). */
   setBehind?: (behind: boolean) => void;
+  /** Each attempt's queue, once made: how many rows it holds (ferry_pipeline_queue_rows). */
+  onQueue?: (queuedRows: () => number) => void;
   /** The binlog stream is open, or an online copy began: the start-up is over. */
   onStreaming?: () => void;
   stopRequested: () => boolean;
@@ -142,6 +144,7 @@ export class SelectSide {
     const mirror = pipeline.bidirectional === undefined ? undefined : new MirrorFilter(pipeline.bidirectional.mirror, MIRROR_KEEPALIVE_MS, Date.now, pipeline.bidirectional.primary);
     const queue = new TransactionQueue({ rows: pipeline.queue.maxRows, bytes: pipeline.queue.maxBytes }, (paused) => (paused ? this.reader?.pause() : this.reader?.resume()));
     this.queue = queue;
+    options.onQueue?.(() => queue.queuedRows);
     this.reader = new BinlogReader({
       endpoint: this.settled!,
       serverId: pipeline.serverId,

@@ -584,6 +584,11 @@ export const ERROR_CODES = {
     scope: 'environment', retryable: false, http: 500,
     workaround: 'Another process holds the port, or the address is not this host\'s: stop that process or give another --port (0 picks a free one) or --host.',
   }),
+  FERRY_ERR_METRICS_LISTEN: spec({
+    message: 'the metrics endpoint cannot listen on {host}:{port}: {detail}',
+    scope: 'environment', retryable: false, http: 500,
+    workaround: 'Another process holds the port, or the address is not this host\'s: give another --metrics-port (0 picks a free one) or --metrics-host.',
+  }),
   FERRY_ERR_WAN_PROXY_LISTEN: spec({
     message: 'the WAN proxy cannot listen on {address}: {detail}',
     scope: 'environment', retryable: false, http: 500,

@@ -139,6 +139,8 @@ export interface Batch {
   changes: TargetChange[];
   /** Row changes in the batch (changes.length), known without transforming them. @default changes.length */
   rows?: number;
+  /** Of `rows`, how many of each kind (counted from Select's changes, so a replayed batch is not transformed for it). @default counted from changes */
+  ops?: Record<ChangeKind, number>;
   /** Number of source transactions folded in. */
   transactions: number;
   /** Source commit time of the last transaction (ms, whole seconds: the binlog's resolution), for lag. */

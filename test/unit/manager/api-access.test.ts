@@ -5,6 +5,7 @@ import type { ApiContext } from '../../../manager/api/context.ts';
 import { guardRoutes } from '../../../manager/api/route-guard.ts';
 import { buildApi } from '../../../manager/api/server.ts';
 import { SignInLimiter } from '../../../manager/api/sign-in-limiter.ts';
+import { FerryMetrics } from '../../../shared/metrics/registry.ts';
 import type { TokenRecord } from '../../../shared/cluster/model.ts';
 import { zkPaths } from '../../../shared/cluster/zk-paths.ts';
 import { FerryError } from '../../../shared/errors/index.ts';
@@ -66,6 +67,7 @@ describe('API routes fail closed', () => {
       'GET /api/v1/openapi.json public',
       'GET /api/v1/tokens tokens',
       'GET /api/v1/whoami read',
+      'GET /metrics read',
       'POST /api/v1/alarms/:id/clear alarm.clear',
       'POST /api/v1/channels config.write',
       'POST /api/v1/channels/:name/pause channel.run',
@@ -83,6 +85,24 @@ describe('API routes fail closed', () => {
       'PUT /api/v1/datasources/:groupKey config.write',
     ]);
     await app.close();
+  });
+
+  it('GET /metrics: any valid token reads it; without one only with --metrics-public', async () => {
+    const { zk } = tokenZk({ 'viewer-token': { name: 'v', role: 'viewer', createdAt: 'x' }, 'node-token': { name: 'n', role: 'node', node: 'n1', createdAt: 'x' } });
+    const metrics = new FerryMetrics();
+    const guarded = await buildApi(context(zk, { metrics: { metrics } }));
+    expect((await guarded.inject({ url: '/metrics' })).statusCode).toBe(401);
+    for (const token of ['viewer-token', 'node-token', ADMIN]) {
+      const answer = await guarded.inject({ url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers['content-type']).toContain('text/plain');
+      expect(answer.body).toContain('# TYPE ferry_zk_session_state gauge');
+    }
+    await guarded.close();
+    const open = await buildApi(context(zk, { metrics: { metrics, public: true } }));
+    expect(open.routeAccess.find((r) => r.url === '/metrics' && r.method === 'GET')?.action).toBe('public');
+    expect((await open.inject({ url: '/metrics' })).statusCode).toBe(200);
+    await open.close();
   });
 
   it('refuses to add a route that declares no action', async () => {
