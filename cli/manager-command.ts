@@ -33,6 +33,10 @@ Options:
 ${MANAGER_TLS_USAGE}
   --secret-key-file FILE   key file that seals data source passwords (default: environment
                            variable FERRY_SECRET_KEY_FILE; without one, passwords are refused)
+  --history-versions N     configuration versions kept per data source, channel and
+                           token (default 100)
+  --history-days D         configuration versions older than D days are dropped; the
+                           newest of an existing one stays (default 90)
 ${ZK_TLS_USAGE}${ZK_AUTH_USAGE_MANAGER}
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
@@ -89,6 +93,8 @@ const OPTIONS = {
     'secret-key-file': { type: 'string' },
   'metrics-public': { type: 'boolean' },
   'audit-file': { type: 'string' },
+    'history-versions': { type: 'string' },
+    'history-days': { type: 'string' },
     ...ZK_TLS_FLAGS,
     ...ZK_AUTH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -121,6 +127,8 @@ export const managerCommand: Command = {
     const protectionPeriodMs = problems.check(() => parseDuration(values['protection-period'] ?? '90s', '--protection-period'), 90_000);
     const policy = problems.check(() => placementPolicy(values['placement-policy']), undefined);
     const alarmWebhookUrl = problems.check(() => webhookUrl(values['alarm-webhook']), undefined);
+    const historyVersions = problems.check(() => positiveInt(values['history-versions'], '--history-versions', 100), 100);
+    const historyDays = problems.check(() => positiveInt(values['history-days'], '--history-days', 90), 90);
     const tls = managerTlsFiles(values['tls-cert'], values['tls-key'], problems);
     const zkTls = zkTlsFromFlags(values);
     for (const problem of zkTls.problems) problems.add(problem);
@@ -135,6 +143,7 @@ export const managerCommand: Command = {
       adminToken: adminToken!,
       sessionTimeoutMs,
       protectionPeriodMs,
+      historyRetention: { versions: historyVersions, days: historyDays },
       ...(policy === undefined ? {} : { placementPolicy: policy }),
       ...(alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl }),
       ...(secretKeyFile === undefined ? {} : { secretKeyFile }),

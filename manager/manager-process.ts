@@ -19,6 +19,7 @@ import { ManagerSession } from './manager-session.ts';
 import { migrateClearPasswords } from './password-migration.ts';
 import { isPlacementPolicyName, PLACEMENT_POLICY_NAMES, type PlacementPolicyName } from './scheduler/policies/index.ts';
 import { scheduler } from './scheduler/scheduler.ts';
+import { HISTORY_RETENTION_DEFAULTS, HistoryPruner, type HistoryRetention } from './config/history-retention.ts';
 
 export interface ManagerOptions {
   /** ZooKeeper connect string, host:port[,host:port...][/chroot]. */
@@ -64,6 +65,8 @@ export interface ManagerOptions {
   duties?: readonly LeaderDutyFactory[];
   /** ZooKeeper credentials (the managers', and the nodes' to name in ACLs). @default none: world-open znodes (--zk-insecure) */
   zkAuth?: ManagerZkAuth;
+  /** Configuration history kept per entity (manager/config/history-retention.ts). @default HISTORY_RETENTION_DEFAULTS (100 versions, 90 days) */
+  historyRetention?: Partial<HistoryRetention>;
 }
 
 /** A manager running in this process. */
@@ -83,6 +86,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   if (options.adminToken.length < 8) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'the admin token must be at least 8 characters' });
   if (options.id !== undefined && !new RegExp(NAME_PATTERN).test(options.id)) {
     throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `manager id '${options.id}' is not valid: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit` });
+  }
+  for (const [name, value] of [['historyRetention.versions', options.historyRetention?.versions], ['historyRetention.days', options.historyRetention?.days]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `${name} takes a whole number above 0, got ${value}` });
   }
   for (const [name, value] of [['protectionPeriodMs', options.protectionPeriodMs], ['ackTimeoutMs', options.ackTimeoutMs]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `${name} takes whole milliseconds, 0 or more, got ${value}` });
@@ -133,6 +139,7 @@ class Manager implements RunningManager {
       store: () => this.current().store,
       isLeader: () => this.isLeader(),
       secrets: this.secrets.keys,
+      history: new HistoryPruner(() => this.current().zk, { ...HISTORY_RETENTION_DEFAULTS, ...options.historyRetention }, this.log),
       ...(options.alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl: options.alarmWebhookUrl }),
     }, https === undefined ? {} : { https });
     try {

@@ -13,6 +13,7 @@ import { alarmRoutes } from './routes/alarms.ts';
 import { arbiterRoutes } from './routes/arbiter.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { clusterRoutes } from './routes/cluster.ts';
+import { configHistoryRoutes } from './routes/config-history.ts';
 import { dataSourceRoutes } from './routes/datasources.ts';
 import { eventRoutes } from './routes/events.ts';
 import { statsHistoryRoutes } from './routes/stats-history.ts';
@@ -69,6 +70,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   dataSourceRoutes(app, ctx);
   channelRoutes(app, ctx);
   statsHistoryRoutes(app, ctx);
+  configHistoryRoutes(app, ctx);
   verifyRoutes(app, ctx);
   conflictRoutes(app, ctx);
   tokenRoutes(app, ctx);
