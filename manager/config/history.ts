@@ -25,6 +25,8 @@ export interface ChangeOrigin {
   by: string;
   /** The version this change restored, when it was a revert. */
   revertOf?: number;
+  /** Why, as the reverter said. */
+  reason?: string;
 }
 
 export interface HistoryRecord {
@@ -37,6 +39,7 @@ export interface HistoryRecord {
   /** From the previous version, secrets masked (computed when written: older entries may be pruned). */
   diff: DiffItem[];
   revertOf?: number;
+  reason?: string;
 }
 
 const PREFIX = 'v-';
@@ -58,6 +61,7 @@ export function historyOp(kind: HistoryKind, name: string, epoch: number, origin
     ...(after === undefined ? {} : { spec: after }),
     diff: configDiff(before, after),
     ...(origin.revertOf === undefined ? {} : { revertOf: origin.revertOf }),
+    ...(origin.reason === undefined ? {} : { reason: origin.reason }),
   };
   return { op: 'create', path: `${zkPaths.configHistory(kind, name)}/${entryName(version)}`, data: encode(record) };
 }

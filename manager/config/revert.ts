@@ -33,11 +33,11 @@ function schemaProblems(schema: TSchema, value: unknown): ConfigProblem[] {
   return [...Value.Errors(schema, value)].map((e) => ({ path: e.path, message: e.message }));
 }
 
-export async function revertChannel(ctx: EditContext, name: string, version: number, by: string): Promise<void> {
+export async function revertChannel(ctx: EditContext, name: string, version: number, by: string, reason?: string): Promise<void> {
   const { spec } = await versionSpec(ctx, 'channels', name, version);
   const problems = schemaProblems(ChannelSpec, spec);
   if (problems.length > 0) throw badRequest(problems);
-  const origin = { by, revertOf: version };
+  const origin = { by, revertOf: version, ...(reason === undefined ? {} : { reason }) };
   const exists = (await ctx.store.read()).channels[name] !== undefined;
   if (exists) await replaceChannel(ctx, name, spec as ChannelSpecT, origin);
   else await createChannel(ctx, spec as ChannelSpecT, origin);
@@ -48,12 +48,13 @@ export async function revertChannel(ctx: EditContext, name: string, version: num
  * current one is kept) and never a password this manager cannot open: that is refused
  * (FERRY_ERR_HISTORY_SECRET_UNAVAILABLE) unless `keepPassword`, which keeps the current one.
  */
-export async function revertDataSource(ctx: EditContext, groupKey: string, version: number, keys: KeySource, by: string, keepPassword = false): Promise<DataSourceView> {
+export async function revertDataSource(ctx: EditContext, groupKey: string, version: number, keys: KeySource, by: string, options: { keepPassword?: boolean; reason?: string } = {}): Promise<DataSourceView> {
+  const { keepPassword = false, reason } = options;
   const { spec: stored } = await versionSpec(ctx, 'datasources', groupKey, version);
   const spec = stored as DataSourceSpecT;
   const problems = schemaProblems(DataSourceSpec, { ...spec, password: '' });
   if (problems.length > 0) throw badRequest(problems);
-  const origin = { by, revertOf: version };
+  const origin = { by, revertOf: version, ...(reason === undefined ? {} : { reason }) };
   const current = (await ctx.store.read()).dataSources[groupKey];
   const password = keepPassword && current ? current.value.password : restorablePassword(keys, groupKey, version, spec.password, current?.value.password);
   if (!current) return createSealedDataSource(ctx, { ...spec, password }, origin);

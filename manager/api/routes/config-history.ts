@@ -32,6 +32,7 @@ const HistoryEntry = Type.Object({
   change: Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('delete')]),
   diff: Type.Array(DiffItem, { description: 'What changed from the previous version; secrets masked.' }),
   revertOf: Type.Optional(Type.Integer({ description: 'The version this change restored, when it was a revert.' })),
+  reason: Type.Optional(Type.String({ description: 'Why, as the reverter said.' })),
 });
 
 const HistoryAnswer = Type.Object({
@@ -40,16 +41,20 @@ const HistoryAnswer = Type.Object({
 });
 type HistoryAnswerT = Static<typeof HistoryAnswer>;
 
+const Reason = Type.Optional(Type.String({ maxLength: 1000, description: 'Why, kept with the new version.' }));
 const RevertBody = Type.Object({
   version: Type.Integer({ minimum: 0, description: 'The version to restore (from GET .../history).' }),
+  reason: Reason,
 }, strict);
 const DataSourceRevertBody = Type.Object({
   version: Type.Integer({ minimum: 0, description: 'The version to restore (from GET .../history).' }),
+  reason: Reason,
   keepPassword: Type.Optional(Type.Boolean({ default: false, description: "Keep the current password instead of the version's (needed when the version's is sealed under a key the managers no longer hold). Default false." })),
 }, strict);
 
 const entryView = (r: HistoryRecord): HistoryAnswerT['entries'][number] => ({
-  version: r.version, by: r.by, at: r.at, change: r.change, diff: r.diff, ...(r.revertOf === undefined ? {} : { revertOf: r.revertOf }),
+  version: r.version, by: r.by, at: r.at, change: r.change, diff: r.diff,
+  ...(r.revertOf === undefined ? {} : { revertOf: r.revertOf }), ...(r.reason === undefined ? {} : { reason: r.reason }),
 });
 
 /**
@@ -91,7 +96,7 @@ export function configHistoryRoutes(app: FastifyInstance, ctx: ApiContext): void
     schema: { ...docs('channels', "Restore a version of a channel's spec (as a PUT would: refused while START); a deleted channel is created again"), params: NameParams, body: RevertBody },
   }, async (request, reply) => {
     const { name } = request.params;
-    await revertChannel(editContext(ctx), name, request.body.version, requester(request));
+    await revertChannel(editContext(ctx), name, request.body.version, requester(request), request.body.reason);
     request.log.info({ channel: name, version: request.body.version, by: request.principal?.name }, 'channel reverted');
     const view = (await readChannelViews(ctx.zk(), ctx.store(), name))[0]!;
     return reply.header('etag', `"${view.version}"`).send(view);
@@ -102,8 +107,8 @@ export function configHistoryRoutes(app: FastifyInstance, ctx: ApiContext): void
     schema: { ...docs('data sources', 'Restore a version of a data source, keeping the active member (a switch is not reverted); a deleted one is created again'), params: GroupKeyParams, body: DataSourceRevertBody },
   }, async (request, reply) => {
     const { groupKey } = request.params;
-    const { version, keepPassword = false } = request.body;
-    const view = await revertDataSource(editContext(ctx), groupKey, version, ctx.secrets ?? (() => undefined), requester(request), keepPassword);
+    const { version, keepPassword = false, reason } = request.body;
+    const view = await revertDataSource(editContext(ctx), groupKey, version, ctx.secrets ?? (() => undefined), requester(request), { keepPassword, ...(reason === undefined ? {} : { reason }) });
     request.log.info({ groupKey, version, keepPassword, by: request.principal?.name }, 'data source reverted');
     return reply.header('etag', `"${view.version}"`).send({ ...view, health: healthView(await readHealth(ctx.zk(), groupKey), Date.now()) });
   });

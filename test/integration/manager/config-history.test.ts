@@ -16,7 +16,7 @@ import { apiClient, channel, dataSource, testManager, type ApiClient } from './m
  */
 
 interface DiffItem { path: string; op: string; from?: unknown; to?: unknown; secret?: true }
-interface Entry { version: number; by: string; at: string; change: string; diff: DiffItem[]; revertOf?: number }
+interface Entry { version: number; by: string; at: string; change: string; diff: DiffItem[]; revertOf?: number; reason?: string }
 interface History { name: string; entries: Entry[] }
 
 /** Two managers on one chroot, and on each an API client with a token of its own (alice on m1, bob on m2). */
@@ -83,12 +83,12 @@ describe('configuration history through two managers', () => {
 
     // Revert to the creation: the GET equals the one after creating, in a new version by the reverter.
     const createdVersion = entries.at(-1)!.version;
-    const reverted = await bob.post<Record<string, unknown>>('/api/v1/channels/orders/revert', { version: createdVersion });
+    const reverted = await bob.post<Record<string, unknown>>('/api/v1/channels/orders/revert', { version: createdVersion, reason: 'back to the start' });
     expect(reverted.status, JSON.stringify(reverted.body)).toBe(200);
     const now = (await admin.get<Record<string, unknown>>('/api/v1/channels/orders')).body;
     expect(specPart(now)).toEqual(specPart(created));
     const newest = (await admin.get<History>('/api/v1/channels/orders/history?limit=1')).body.entries[0]!;
-    expect(newest).toMatchObject({ change: 'update', by: 'api:bob', revertOf: createdVersion });
+    expect(newest).toMatchObject({ change: 'update', by: 'api:bob', revertOf: createdVersion, reason: 'back to the start' });
     expect(newest.version).toBeGreaterThan(versions[0]!);
 
     // Unknown version: 404 with a code; a bad body: 400; a viewer may not revert.

@@ -321,6 +321,8 @@ export interface paths {
                                     /** @description The new value (add, replace); never given for a secret. */
                                     to?: unknown;
                                 }[];
+                                /** @description Why, as the reverter said. */
+                                reason?: string;
                                 /** @description The version this change restored, when it was a revert. */
                                 revertOf?: number;
                                 /** @description The configuration epoch this change produced: unique, and increasing for one entity. */
@@ -453,6 +455,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Why, kept with the new version. */
+                        reason?: string;
                         /** @description The version to restore (from GET .../history). */
                         version: number;
                     };
@@ -1040,6 +1044,8 @@ export interface paths {
                                     /** @description The new value (add, replace); never given for a secret. */
                                     to?: unknown;
                                 }[];
+                                /** @description Why, as the reverter said. */
+                                reason?: string;
                                 /** @description The version this change restored, when it was a revert. */
                                 revertOf?: number;
                                 /** @description The configuration epoch this change produced: unique, and increasing for one entity. */
@@ -1087,6 +1093,8 @@ export interface paths {
                          * @default false
                          */
                         keepPassword?: boolean;
+                        /** @description Why, kept with the new version. */
+                        reason?: string;
                         /** @description The version to restore (from GET .../history). */
                         version: number;
                     };
@@ -1485,6 +1493,8 @@ export interface paths {
                                     /** @description The new value (add, replace); never given for a secret. */
                                     to?: unknown;
                                 }[];
+                                /** @description Why, as the reverter said. */
+                                reason?: string;
                                 /** @description The version this change restored, when it was a revert. */
                                 revertOf?: number;
                                 /** @description The configuration epoch this change produced: unique, and increasing for one entity. */
