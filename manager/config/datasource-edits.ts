@@ -117,18 +117,32 @@ export async function switchDataSource(ctx: EditContext, groupKey: string, to: '
   const before = (await ctx.store.read()).dataSources[groupKey];
   if (before?.value.active === to) return dataSourceView(before);
   let result: Versioned<DataSourceSpecT> | undefined;
-  await recordedEdit(ctx, 'datasources', groupKey, (snapshot) => {
-    const current = stored(snapshot, groupKey);
-    if (to === 'standby' && !current.value.standby) throw badRequest([{ path: '/to', message: `data source '${groupKey}' has no standby` }]);
-    const next: DataSourceSpecT = { ...current.value, active: to };
-    checkReplacement(snapshot, next);
-    result = { value: next, version: current.version + 1 };
-    return [
-      { op: 'set', path: zkPaths.dataSource(groupKey), data: encode(next), version: current.version },
-      historyOp('datasources', groupKey, snapshot.epoch, origin, current.value, next),
-    ];
-  });
+  try {
+    await recordedEdit(ctx, 'datasources', groupKey, (snapshot) => {
+      const current = stored(snapshot, groupKey);
+      if (to === 'standby' && !current.value.standby) throw badRequest([{ path: '/to', message: `data source '${groupKey}' has no standby` }]);
+      // Another switch got there first (two at once): still no edit, and no empty version in the history.
+      if (current.value.active === to) throw new AlreadyThere(current);
+      const next: DataSourceSpecT = { ...current.value, active: to };
+      checkReplacement(snapshot, next);
+      result = { value: next, version: current.version + 1 };
+      return [
+        { op: 'set', path: zkPaths.dataSource(groupKey), data: encode(next), version: current.version },
+        historyOp('datasources', groupKey, snapshot.epoch, origin, current.value, next),
+      ];
+    });
+  } catch (error) {
+    if (error instanceof AlreadyThere) return dataSourceView(error.current);
+    throw error;
+  }
   return dataSourceView(result!);
+}
+
+/** Thrown by a switch's plan to make no edit at all. */
+class AlreadyThere extends Error {
+  constructor(readonly current: Versioned<DataSourceSpecT>) {
+    super('already active');
+  }
 }
 
 export async function deleteDataSource(ctx: EditContext, groupKey: string, origin: ChangeOrigin, expectedVersion?: number): Promise<void> {

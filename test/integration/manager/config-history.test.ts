@@ -155,6 +155,25 @@ describe('configuration history through two managers', () => {
     for (const secret of ['pw-one', 'pw-two', 'ferry-secret:']) expect(everything).not.toContain(secret);
   });
 
+  it('has one entry per effective write of interleaved data source switches and replacements from both managers', async () => {
+    const { alice, bob } = await twoManagers();
+    const standby = { host: '127.0.0.9', port: 3306 };
+    await alice.post('/api/v1/datasources', dataSource('db', 3306, { standby }));
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => {
+      const api = i % 2 === 0 ? alice : bob;
+      return i % 4 === 0
+        ? api.put('/api/v1/datasources/db', dataSource('db', 4000 + i, { standby }))
+        : api.post('/api/v1/datasources/db/switch', { to: i % 3 === 0 ? 'standby' : 'master', force: true });
+    }));
+    expect(results.map((r) => r.status)).toEqual(Array(16).fill(200));
+    const final = (await alice.get<DataSourceView>('/api/v1/datasources/db')).body;
+    const { entries } = (await bob.get<History>('/api/v1/datasources/db/history?limit=1000')).body;
+    // The znode's data version counts its writes since creation; a no-op switch writes nothing and records nothing.
+    expect(entries).toHaveLength(final.version + 1);
+    expect(new Set(entries.map((e) => e.version)).size).toBe(entries.length);
+    expect(entries.slice(0, -1).every((e) => e.change === 'update' && e.diff.length > 0)).toBe(true);
+  });
+
   it('refuses to restore a password sealed under a key the manager does not hold, unless keepPassword', async () => {
     const connect = await zkChroot();
     const m1 = await testManager(connect);
