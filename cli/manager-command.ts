@@ -41,6 +41,10 @@ ${MANAGER_TLS_USAGE}
                            variable FERRY_SECRET_KEY_FILE; without one, passwords are refused)
   --metrics-public         serve GET /metrics (Prometheus) without a token (default: any
                            valid API token)
+  --history-versions N     configuration versions kept per data source, channel and
+                           token (default 100)
+  --history-days D         configuration versions older than D days are dropped; the
+                           newest of an existing one stays (default 90)
 ${ZK_TLS_USAGE}${ZK_AUTH_USAGE_MANAGER}
 Prints 'manager <id> listening on <url>' on stdout once it serves requests.
 `;
@@ -117,6 +121,8 @@ const OPTIONS = {
   'audit-file': { type: 'string' },
   'audit-keep': { type: 'string' },
   'audit-days': { type: 'string' },
+  'history-versions': { type: 'string' },
+  'history-days': { type: 'string' },
     ...ZK_TLS_FLAGS,
     ...ZK_AUTH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -153,6 +159,8 @@ export const managerCommand: Command = {
     const auditMaxAgeMs = problems.check(() => auditDays(values['audit-days']), undefined);
     const auditFile = values['audit-file'];
     if (auditFile !== undefined && auditFile.trim() === '') problems.add('--audit-file takes a file path');
+    const historyVersions = problems.check(() => positiveInt(values['history-versions'], '--history-versions', 100), 100);
+    const historyDays = problems.check(() => positiveInt(values['history-days'], '--history-days', 90), 90);
     const tls = managerTlsFiles(values['tls-cert'], values['tls-key'], problems);
     const zkTls = zkTlsFromFlags(values);
     for (const problem of zkTls.problems) problems.add(problem);
@@ -167,6 +175,7 @@ export const managerCommand: Command = {
       adminToken: adminToken!,
       sessionTimeoutMs,
       protectionPeriodMs,
+      historyRetention: { versions: historyVersions, days: historyDays },
       ...(policy === undefined ? {} : { placementPolicy: policy }),
       ...(alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl }),
       ...(secretKeyFile === undefined ? {} : { secretKeyFile }),

@@ -23,6 +23,7 @@ import { scheduler } from './scheduler/scheduler.ts';
 import { FerryMetrics } from '../shared/metrics/registry.ts';
 import { feedZkSessionState } from '../shared/metrics/zk-session-metric.ts';
 import { ClusterMetrics } from './metrics/cluster-metrics.ts';
+import { HISTORY_RETENTION_DEFAULTS, HistoryPruner, type HistoryRetention } from './config/history-retention.ts';
 
 export interface ManagerOptions {
   /** ZooKeeper connect string, host:port[,host:port...][/chroot]. */
@@ -72,6 +73,8 @@ export interface ManagerOptions {
   audit?: ManagerAuditOptions;
   /** GET /metrics without a token (--metrics-public). @default false: any valid token */
   metricsPublic?: boolean;
+  /** Configuration history kept per entity (manager/config/history-retention.ts). @default HISTORY_RETENTION_DEFAULTS (100 versions, 90 days) */
+  historyRetention?: Partial<HistoryRetention>;
 }
 
 export interface ManagerAuditOptions extends Partial<AuditRetention> {
@@ -98,6 +101,9 @@ export async function startManager(options: ManagerOptions): Promise<RunningMana
   if (options.adminToken.length < 8) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: 'the admin token must be at least 8 characters' });
   if (options.id !== undefined && !new RegExp(NAME_PATTERN).test(options.id)) {
     throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `manager id '${options.id}' is not valid: letters, digits, '_', '.', '-', at most 64, starting with a letter or digit` });
+  }
+  for (const [name, value] of [['historyRetention.versions', options.historyRetention?.versions], ['historyRetention.days', options.historyRetention?.days]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `${name} takes a whole number above 0, got ${value}` });
   }
   for (const [name, value] of [['protectionPeriodMs', options.protectionPeriodMs], ['ackTimeoutMs', options.ackTimeoutMs]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `${name} takes whole milliseconds, 0 or more, got ${value}` });
@@ -162,6 +168,7 @@ class Manager implements RunningManager {
       secrets: this.secrets.keys,
       audit: this.audit,
       metrics: { metrics: this.metrics, public: options.metricsPublic === true },
+      history: new HistoryPruner(() => this.current().zk, { ...HISTORY_RETENTION_DEFAULTS, ...options.historyRetention }, this.log),
       ...(options.alarmWebhookUrl === undefined ? {} : { alarmWebhookUrl: options.alarmWebhookUrl }),
     }, https === undefined ? {} : { https });
     try {

@@ -6,6 +6,8 @@ import type { KeySource } from '../../shared/secrets/index.ts';
 import type { ZkClient } from '../../shared/zk/zk-client.ts';
 import type { AuditRecorder } from '../audit/index.ts';
 import { badRequest } from '../config/bad-request.ts';
+import type { HistoryPruner } from '../config/history-retention.ts';
+import type { EditContext } from '../config/recorded-edit.ts';
 import type { Action, Principal } from './auth.ts';
 import type { SignInLimits } from './sign-in-limiter.ts';
 import type { ApiMetrics } from './routes/metrics.ts';
@@ -25,6 +27,8 @@ export interface ApiContext {
   alarmWebhookUrl?: string;
   /** The keys data source passwords are sealed with (shared/secrets). @default none: passwords are refused */
   secrets?: KeySource;
+  /** Prunes configuration history after each edit. @default none: history is never pruned */
+  history?: HistoryPruner;
   /** Failed sign-ins tolerated per client address. @default SIGN_IN_LIMITS */
   signInLimits?: SignInLimits;
   /** Records API writes and failed sign-ins (manager/audit). @default none: nothing is audited */
@@ -47,6 +51,11 @@ declare module 'fastify' {
 }
 
 export const API = '/api/v1';
+
+/** What configuration edits need, from the current session. */
+export function editContext(ctx: ApiContext): EditContext {
+  return { zk: ctx.zk(), store: ctx.store(), ...(ctx.history === undefined ? {} : { history: ctx.history }) };
+}
 
 /** Who asked, for `by` fields ('api:<token name>'). */
 export function requester(request: FastifyRequest): string {

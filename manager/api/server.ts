@@ -14,6 +14,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { arbiterRoutes } from './routes/arbiter.ts';
 import { channelRoutes } from './routes/channels.ts';
 import { clusterRoutes } from './routes/cluster.ts';
+import { configHistoryRoutes } from './routes/config-history.ts';
 import { dataSourceRoutes } from './routes/datasources.ts';
 import { eventRoutes } from './routes/events.ts';
 import { statsHistoryRoutes } from './routes/stats-history.ts';
@@ -74,6 +75,7 @@ export async function buildApi(ctx: ApiContext, server: ApiServerOptions = {}): 
   dataSourceRoutes(app, ctx);
   channelRoutes(app, ctx);
   statsHistoryRoutes(app, ctx);
+  configHistoryRoutes(app, ctx);
   verifyRoutes(app, ctx);
   conflictRoutes(app, ctx);
   tokenRoutes(app, ctx);

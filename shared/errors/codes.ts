@@ -519,6 +519,22 @@ export const ERROR_CODES = {
     scope: 'internal', retryable: false, http: 500,
     workaround: 'This is a bug in Ferry: every API route must declare config.action (a role action, or \'public\'). Report it.',
   }),
+  // Configuration history and revert (manager/config/history*.ts, revert.ts).
+  FERRY_ERR_HISTORY_VERSION_NOT_FOUND: spec({
+    message: '{what} {name} has no version {version} in its configuration history',
+    scope: 'config', retryable: false, http: 404,
+    workaround: 'List the versions kept (GET .../history) and name one of them; versions beyond the retention (--history-versions, --history-days) are gone.',
+  }),
+  FERRY_ERR_HISTORY_NOT_REVERTIBLE: spec({
+    message: 'version {version} of {what} {name} cannot be restored: {detail}',
+    scope: 'config', retryable: false, http: 409,
+    workaround: 'Revert to a version that holds a spec (not the one that records the deletion); GET .../history shows what each version changed.',
+  }),
+  FERRY_ERR_HISTORY_SECRET_UNAVAILABLE: spec({
+    message: 'version {version} of data source {name} holds a password this manager cannot open: {detail}',
+    scope: 'config', retryable: false, http: 409,
+    workaround: 'Put the key that sealed it back into the key file (it is read again when it changes) and revert again; or revert with "keepPassword": true to keep the current password, and set another with PUT /api/v1/datasources/<groupKey> if needed.',
+  }),
   FERRY_ERR_DATASOURCE_IN_USE: spec({
     message: 'data source {groupKey} is used by pipeline(s) {pipelines}',
     scope: 'config', retryable: false, http: 409,

@@ -4,7 +4,7 @@ import { ChannelSpec, type ChannelSpecT, type ChannelStatusT } from '../../../sh
 import { setChannelStatus } from '../../../shared/cluster/arbiter/index.ts';
 import { apiArbiter } from '../../arbiter/api-arbiter.ts';
 import { createChannel, deleteChannel, replaceChannel } from '../../config/channel-edits.ts';
-import { API, docs, expectedVersion, requester, type ApiContext } from '../context.ts';
+import { API, docs, editContext, expectedVersion, requester, type ApiContext } from '../context.ts';
 import { NameParams, VersionQuery } from '../schemas.ts';
 import { readChannelViews, type ChannelView } from '../views.ts';
 import { ReasonBody, emptyBodyAsObject } from './arbiter.ts';
@@ -28,7 +28,7 @@ export function channelRoutes(app: FastifyInstance, ctx: ApiContext): void {
     schema: { ...docs(tag, 'Create a channel (status STOP)'), body: Type.Ref(ChannelSpec) },
   }, async (request, reply) => {
     const spec = request.body as ChannelSpecT;
-    await createChannel(ctx.store(), spec, requester(request));
+    await createChannel(editContext(ctx), spec, { by: requester(request) });
     const view = await viewOf(spec.name);
     return reply.code(201).header('etag', `"${view.version}"`).send(view);
   });
@@ -46,7 +46,7 @@ export function channelRoutes(app: FastifyInstance, ctx: ApiContext): void {
     schema: { ...docs(tag, 'Replace a channel that is PAUSE or STOP (If-Match: version)'), params: NameParams, querystring: VersionQuery, body: Type.Ref(ChannelSpec) },
   }, async (request, reply) => {
     const { name } = request.params;
-    await replaceChannel(ctx.zk(), ctx.store(), name, request.body as ChannelSpecT, expectedVersion(request));
+    await replaceChannel(editContext(ctx), name, request.body as ChannelSpecT, { by: requester(request) }, expectedVersion(request));
     const view = await viewOf(name);
     return reply.header('etag', `"${view.version}"`).send(view);
   });
@@ -55,7 +55,7 @@ export function channelRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { action: 'config.write' },
     schema: { ...docs(tag, 'Delete a STOPped channel with its permit, assignments and stats (If-Match: version)'), params: NameParams, querystring: VersionQuery },
   }, async (request, reply) => {
-    await deleteChannel(ctx.zk(), ctx.store(), request.params.name, expectedVersion(request));
+    await deleteChannel(editContext(ctx), request.params.name, { by: requester(request) }, expectedVersion(request));
     return reply.code(204).send();
   });
 

@@ -7,7 +7,7 @@ import { FerryError, isFerryError } from '../../../shared/errors/index.ts';
 import { createDataSource, dataSourceView, deleteDataSource, replaceDataSource, switchDataSource } from '../../config/datasource-edits.ts';
 import { healthView, readHealth } from '../../health-view.ts';
 import { switchReadiness, type SwitchReadiness } from '../../switch-readiness.ts';
-import { API, docs, expectedVersion, requester, type ApiContext } from '../context.ts';
+import { API, docs, editContext, expectedVersion, requester, type ApiContext } from '../context.ts';
 import { DataSourceReplacement, GroupKeyParams, SwitchBody, SwitchReadinessQuery, VersionQuery, type DataSourceReplacementT, type SwitchBodyT, type SwitchReadinessQueryT } from '../schemas.ts';
 
 const noKey = () => undefined;
@@ -43,7 +43,7 @@ export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { action: 'config.write' },
     schema: { ...docs(tag, 'Create a data source'), body: Type.Ref(DataSourceSpec) },
   }, async (request, reply) => {
-    const view = await createDataSource(ctx.store(), request.body as DataSourceSpecT, ctx.secrets ?? noKey);
+    const view = await createDataSource(editContext(ctx), request.body as DataSourceSpecT, ctx.secrets ?? noKey, { by: requester(request) });
     return reply.code(201).header('etag', `"${view.version}"`).send(await withHealth(view));
   });
 
@@ -61,7 +61,7 @@ export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { action: 'config.write' },
     schema: { ...docs(tag, 'Replace a data source (password and active kept when left out; If-Match: version)'), params: GroupKeyParams, querystring: VersionQuery, body: Type.Ref(DataSourceReplacement) },
   }, async (request, reply) => {
-    const view = await replaceDataSource(ctx.store(), request.params.groupKey, request.body as DataSourceReplacementT, ctx.secrets ?? noKey, expectedVersion(request));
+    const view = await replaceDataSource(editContext(ctx), request.params.groupKey, request.body as DataSourceReplacementT, ctx.secrets ?? noKey, { by: requester(request) }, expectedVersion(request));
     return reply.header('etag', `"${view.version}"`).send(await withHealth(view));
   });
 
@@ -69,7 +69,7 @@ export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { action: 'config.write' },
     schema: { ...docs(tag, 'Delete a data source no pipeline uses (If-Match: version)'), params: GroupKeyParams, querystring: VersionQuery },
   }, async (request, reply) => {
-    await deleteDataSource(ctx.store(), request.params.groupKey, expectedVersion(request));
+    await deleteDataSource(editContext(ctx), request.params.groupKey, { by: requester(request) }, expectedVersion(request));
     // Its health would linger; a node measuring it right now may write it once more, which is harmless.
     await ctx.zk().remove(zkPaths.dataSourceHealth(request.params.groupKey)).catch((error: unknown) => {
       if (!isFerryError(error, 'FERRY_ERR_ZK_NO_NODE')) throw error;
@@ -95,7 +95,7 @@ export function dataSourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (!noStandby && !readiness.ready && !force) {
       throw new FerryError('FERRY_ERR_SWITCH_NOT_READY', { groupKey, to, detail: readiness.problems.join('; '), readiness });
     }
-    const view = await switchDataSource(ctx.store(), groupKey, to);
+    const view = await switchDataSource(editContext(ctx), groupKey, to, { by: requester(request) });
     if (from !== to) {
       await new EventLog(ctx.zk(), { log: ctx.log }).append({
         type: 'DATASOURCE_SWITCH',

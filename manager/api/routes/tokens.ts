@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../../config/bad-request.ts';
 import { createToken, deleteToken, listTokens } from '../../config/token-edits.ts';
-import { API, docs, type ApiContext } from '../context.ts';
+import { API, docs, editContext, requester, type ApiContext } from '../context.ts';
 import { TokenCreate, TokenNameParams, type TokenCreateT } from '../schemas.ts';
 
 const tag = 'tokens';
@@ -22,7 +22,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
     // A node token speaks for one node only: without a node id it could report for any.
     if (role === 'node' && node === undefined) throw badRequest([{ path: '/node', message: 'is required for role node: the id of the node this token reports for' }]);
     if (role !== 'node' && node !== undefined) throw badRequest([{ path: '/node', message: `is for role node only, not ${role}` }]);
-    const created = await createToken(ctx.zk(), ctx.store(), name, role, node);
+    const created = await createToken(editContext(ctx), name, role, { by: requester(request) }, node);
     request.log.info({ tokenName: name, role, node, by: request.principal?.name }, 'token created');
     return reply.code(201).send(created);
   });
@@ -31,7 +31,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: ApiContext): void {
     config: { action: 'tokens' },
     schema: { ...docs(tag, 'Delete a token'), params: TokenNameParams },
   }, async (request, reply) => {
-    await deleteToken(ctx.zk(), ctx.store(), request.params.name);
+    await deleteToken(editContext(ctx), request.params.name, { by: requester(request) });
     request.log.info({ tokenName: request.params.name, by: request.principal?.name }, 'token deleted');
     return reply.code(204).send();
   });

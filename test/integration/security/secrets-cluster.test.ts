@@ -85,8 +85,9 @@ describe('secrets at rest in a cluster', () => {
     const { found, searched } = await filesContaining([evidence, cacheDir, repoState, inject('services').stateDir], users.password);
     console.log(`searched ${searched} files for the password; found it in: ${found.join(', ')}`);
     expect(found).toEqual([control]);
-    // What they hold instead: the envelopes.
-    expect(envelopeKeyIds(dump)).toHaveLength(2);
+    // What they hold instead: the envelopes, each data source's twice in ZooKeeper (its spec,
+    // and the same envelope in the configuration-history entry of its creation).
+    expect(envelopeKeyIds(dump)).toHaveLength(4);
     expect(envelopeKeyIds(readFileSafe(cachePath))).toHaveLength(2);
   }, WAIT_MS * 3);
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { auditDays, auditKeepCount, parseDuration } from '../../../cli/manager-command.ts';
+import { auditDays, auditKeepCount, managerCommand, parseDuration } from '../../../cli/manager-command.ts';
 import { startManager } from '../../../manager/index.ts';
+import { silentLogger } from '../../../shared/logging.ts';
 
 describe('bin/ferry manager flags', () => {
   it('reads --protection-period with a unit', () => {
@@ -22,6 +23,17 @@ describe('bin/ferry manager flags', () => {
     const base = { zk: '127.0.0.1:1', adminToken: 'a-long-enough-token' };
     await expect(startManager({ ...base, placementPolicy: 'random' as never })).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE' });
     await expect(startManager({ ...base, protectionPeriodMs: -1 })).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE' });
+  });
+
+  it('takes --history-versions and --history-days as whole numbers above 0, and says them in --help', async () => {
+    // Nothing listens on port 1: refused before connecting, or it would fail otherwise.
+    const run = (...extra: string[]) => managerCommand.run(['--zk', '127.0.0.1:1', '--port', '0', '--admin-token', 'a-long-enough-token', '--zk-insecure', ...extra], { log: silentLogger(), out: () => undefined });
+    await expect(run('--history-versions', '0')).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE', message: expect.stringContaining('--history-versions') as string });
+    await expect(run('--history-days', 'ninety')).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE', message: expect.stringContaining('--history-days') as string });
+    await expect(startManager({ zk: '127.0.0.1:1', adminToken: 'a-long-enough-token', historyRetention: { versions: 0 } })).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE' });
+    const lines: string[] = [];
+    await managerCommand.run(['--help'], { log: silentLogger(), out: (line) => lines.push(line) });
+    expect(lines.join('\n')).toMatch(/--history-versions N[\s\S]*--history-days D/);
   });
 });
 

@@ -318,6 +318,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channels/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Configuration history of a channel, newest first: who changed what, when (also after it was deleted) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only versions below this one: the last version of a page, for the next page. */
+                    before?: string;
+                    /** @description At most this many entries, 1 to 1000, newest first. Default 100. */
+                    limit?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Newest first. */
+                            entries: {
+                                /** @description When (ISO 8601, the writing manager's clock). */
+                                at: string;
+                                /** @description Who changed it: 'api:<token name>'. */
+                                by: string;
+                                change: "create" | "update" | "delete";
+                                /** @description What changed from the previous version; secrets masked. */
+                                diff: {
+                                    /** @description The old value (remove, replace); never given for a secret. */
+                                    from?: unknown;
+                                    op: "add" | "remove" | "replace";
+                                    /** @description JSON pointer into the spec, such as '/pipelines/0/parallel'. */
+                                    path: string;
+                                    /**
+                                     * @description A secret (a password) changed: its values are never shown.
+                                     * @enum {boolean}
+                                     */
+                                    secret?: true;
+                                    /** @description The new value (add, replace); never given for a secret. */
+                                    to?: unknown;
+                                }[];
+                                /** @description Why, as the reverter said. */
+                                reason?: string;
+                                /** @description The version this change restored, when it was a revert. */
+                                revertOf?: number;
+                                /** @description The configuration epoch this change produced: unique, and increasing for one entity. */
+                                version: number;
+                            }[];
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels/{name}/pause": {
         parameters: {
             query?: never;
@@ -389,6 +464,52 @@ export interface paths {
                     "application/json": {
                         /** @description Why; recorded in the permit and the event. Default: "requested through the API". */
                         reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channels/{name}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a version of a channel's spec (as a PUT would: refused while START); a deleted channel is created again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The channel. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Why, kept with the new version. */
+                        reason?: string;
+                        /** @description The version to restore (from GET .../history). */
+                        version: number;
                     };
                 };
             };
@@ -920,6 +1041,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/datasources/{groupKey}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Configuration history of a data source, newest first (a password change shows as changed, never its value) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only versions below this one: the last version of a page, for the next page. */
+                    before?: string;
+                    /** @description At most this many entries, 1 to 1000, newest first. Default 100. */
+                    limit?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The data source. */
+                    groupKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Newest first. */
+                            entries: {
+                                /** @description When (ISO 8601, the writing manager's clock). */
+                                at: string;
+                                /** @description Who changed it: 'api:<token name>'. */
+                                by: string;
+                                change: "create" | "update" | "delete";
+                                /** @description What changed from the previous version; secrets masked. */
+                                diff: {
+                                    /** @description The old value (remove, replace); never given for a secret. */
+                                    from?: unknown;
+                                    op: "add" | "remove" | "replace";
+                                    /** @description JSON pointer into the spec, such as '/pipelines/0/parallel'. */
+                                    path: string;
+                                    /**
+                                     * @description A secret (a password) changed: its values are never shown.
+                                     * @enum {boolean}
+                                     */
+                                    secret?: true;
+                                    /** @description The new value (add, replace); never given for a secret. */
+                                    to?: unknown;
+                                }[];
+                                /** @description Why, as the reverter said. */
+                                reason?: string;
+                                /** @description The version this change restored, when it was a revert. */
+                                revertOf?: number;
+                                /** @description The configuration epoch this change produced: unique, and increasing for one entity. */
+                                version: number;
+                            }[];
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasources/{groupKey}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore a version of a data source, keeping the active member (a switch is not reverted); a deleted one is created again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The data source. */
+                    groupKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Keep the current password instead of the version's (needed when the version's is sealed under a key the managers no longer hold). Default false.
+                         * @default false
+                         */
+                        keepPassword?: boolean;
+                        /** @description Why, kept with the new version. */
+                        reason?: string;
+                        /** @description The version to restore (from GET .../history). */
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/datasources/{groupKey}/switch": {
         parameters: {
             query?: never;
@@ -1238,6 +1485,81 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{name}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** History of a token name: created and deleted, with role and node (never the token) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only versions below this one: the last version of a page, for the next page. */
+                    before?: string;
+                    /** @description At most this many entries, 1 to 1000, newest first. Default 100. */
+                    limit?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The token name. */
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Newest first. */
+                            entries: {
+                                /** @description When (ISO 8601, the writing manager's clock). */
+                                at: string;
+                                /** @description Who changed it: 'api:<token name>'. */
+                                by: string;
+                                change: "create" | "update" | "delete";
+                                /** @description What changed from the previous version; secrets masked. */
+                                diff: {
+                                    /** @description The old value (remove, replace); never given for a secret. */
+                                    from?: unknown;
+                                    op: "add" | "remove" | "replace";
+                                    /** @description JSON pointer into the spec, such as '/pipelines/0/parallel'. */
+                                    path: string;
+                                    /**
+                                     * @description A secret (a password) changed: its values are never shown.
+                                     * @enum {boolean}
+                                     */
+                                    secret?: true;
+                                    /** @description The new value (add, replace); never given for a secret. */
+                                    to?: unknown;
+                                }[];
+                                /** @description Why, as the reverter said. */
+                                reason?: string;
+                                /** @description The version this change restored, when it was a revert. */
+                                revertOf?: number;
+                                /** @description The configuration epoch this change produced: unique, and increasing for one entity. */
+                                version: number;
+                            }[];
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

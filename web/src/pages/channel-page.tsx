@@ -8,6 +8,7 @@ import { formatAge, formatDuration, formatRate } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
 import { ChannelActions } from './channel-actions.tsx';
+import { ConfigHistoryCard } from './config-history-card.tsx';
 import { BidirectionalSettings, ConflictsCard } from './conflicts-card.tsx';
 import { CopyPanel } from './copy-progress.tsx';
 import { PipelineTable } from './pipeline-table.tsx';
@@ -70,6 +71,7 @@ export function ChannelPage({ name }: { name: string }) {
               </article>
             );
           })}
+          <ConfigHistoryCard kind="channel" name={view.name} confirm={setConfirming} changed={channel.refresh} />
         </>
       )}
       {confirming && <ConfirmDialog request={confirming} onClose={() => setConfirming(null)} />}

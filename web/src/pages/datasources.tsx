@@ -1,10 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { DataSourceView, MemberHealth } from '../api/responses.ts';
+import { ConfirmDialog, type ConfirmRequest } from '../components/confirm-dialog.tsx';
 import { ErrorNote } from '../components/error-note.tsx';
 import { SwitchDialog } from '../components/switch-dialog.tsx';
 import { formatAge } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { useSession } from '../session-context.ts';
+import { ConfigHistoryCard } from './config-history-card.tsx';
 
 type Member = 'master' | 'standby';
 
@@ -45,6 +47,8 @@ export function DataSourcesPage() {
   const { api, may } = useSession();
   const sources = usePoll(() => api.get<DataSourceView[]>('/api/v1/datasources'));
   const [switching, setSwitching] = useState<{ source: DataSourceView; to: Member } | undefined>(undefined);
+  const [confirming, setConfirming] = useState<ConfirmRequest | null>(null);
+  const [historyOf, setHistoryOf] = useState<string | undefined>(undefined);
 
   return (
     <section aria-labelledby="datasources-title">
@@ -75,9 +79,15 @@ export function DataSourcesPage() {
               </table>
             </div>
             <p class="muted measured">{health === null ? 'Not measured yet: a node in this datacenter measures every few seconds.' : `Measured by ${health.measuredBy} ${formatAge(health.at)}`}{health?.stale ? <strong class="bad-text"> (stale: no node of {source.dc} has measured it lately)</strong> : null}</p>
+            {/* One history open at a time: each open one polls the API. */}
+            <button type="button" class="link" aria-expanded={historyOf === source.groupKey} onClick={() => setHistoryOf(historyOf === source.groupKey ? undefined : source.groupKey)}>
+              {historyOf === source.groupKey ? 'Hide configuration history' : 'Show configuration history'}
+            </button>
+            {historyOf === source.groupKey && <ConfigHistoryCard kind="data source" name={source.groupKey} confirm={setConfirming} changed={sources.refresh} />}
           </article>
         );
       })}
+      {confirming && <ConfirmDialog request={confirming} onClose={() => setConfirming(null)} />}
       {switching && <SwitchDialog source={switching.source} to={switching.to} onClose={() => setSwitching(undefined)} onSwitched={() => sources.refresh()} />}
     </section>
   );
