@@ -123,8 +123,8 @@ const OPTIONS = {
   'audit-days': { type: 'string' },
   'history-versions': { type: 'string' },
   'history-days': { type: 'string' },
-    ...ZK_TLS_FLAGS,
-    ...ZK_AUTH_OPTIONS,
+  ...ZK_TLS_FLAGS,
+  ...ZK_AUTH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const satisfies CommandOptions;
 

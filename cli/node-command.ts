@@ -150,9 +150,9 @@ const OPTIONS = {
     'secret-key-file': { type: 'string' },
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
-    ...PIPE_FLAGS,
-    ...ZK_TLS_FLAGS,
-    ...ZK_AUTH_OPTIONS,
+  ...PIPE_FLAGS,
+  ...ZK_TLS_FLAGS,
+  ...ZK_AUTH_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const satisfies CommandOptions;
 
