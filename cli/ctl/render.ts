@@ -206,6 +206,10 @@ export interface HistoryEntry {
   version: number;
   by: string;
   at: string;
+  /** create, update or delete. */
+  change?: string;
+  /** The version this one restored. */
+  revertOf?: number;
   diff?: unknown;
 }
 
@@ -229,5 +233,9 @@ function changed(diff: unknown): string {
 }
 
 export function historyTable(body: unknown): string {
-  return renderTable(['version', 'at', 'by', 'changed'], historyEntries(body).map((e) => [e.version, time(e.at), e.by, changed(e.diff)]));
+  return renderTable(['version', 'at', 'by', 'change', 'changed'], historyEntries(body).map((e) => [e.version, time(e.at), e.by, changeOf(e), changed(e.diff)]));
+}
+
+function changeOf(entry: HistoryEntry): string {
+  return entry.revertOf === undefined ? entry.change ?? '' : `revert to ${entry.revertOf}`;
 }

@@ -51,6 +51,19 @@ function history(kind: 'channels' | 'datasources', arg: string): Verb {
   };
 }
 
+/** Restores a version (POST /{kind}/{name}/revert, admin): the spec as it was, validated as an edit. */
+function revert(kind: 'channels' | 'datasources', arg: string): Verb {
+  return {
+    synopsis: `${arg} VERSION [--reason TEXT]`, args: [arg, 'VERSION'], flags: ['reason'],
+    async run(api, { args, flags }) {
+      const version = args[1]!;
+      if (!/^[1-9]\d{0,14}$/.test(version)) throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `VERSION takes a version number from '${kind} history', got '${version}'` });
+      const { body } = await api.post(`/${kind}/${part(args[0]!)}/revert`, { version: Number(version), ...reasonBody(flags) });
+      return { json: body, table: kind === 'channels' ? channelDetail(body as ChannelView) : dataSourceDetail(body as DataSourceAnswer) };
+    },
+  };
+}
+
 const MEMBERS = ['master', 'standby'];
 
 function member(flags: VerbInput['flags']): string | undefined {
@@ -81,6 +94,7 @@ export const RESOURCES: Record<string, Record<string, Verb>> = {
     pause: channelAction('pause'),
     stop: channelAction('stop'),
     history: history('channels', 'NAME'),
+    revert: revert('channels', 'NAME'),
     verify: {
       synopsis: 'NAME [--reason TEXT]', args: ['NAME'], flags: ['reason'],
       async run(api, { args, flags }) {
@@ -105,6 +119,7 @@ export const RESOURCES: Record<string, Record<string, Verb>> = {
       },
     },
     history: history('datasources', 'GROUPKEY'),
+    revert: revert('datasources', 'GROUPKEY'),
     readiness: {
       synopsis: 'GROUPKEY [--to master|standby]', args: ['GROUPKEY'], flags: ['to'],
       async run(api, { args, flags }) {

@@ -105,6 +105,8 @@ export async function deleteChannel(ctx: EditContext, name: string, origin: Chan
     await zk.removeRecursive(zkPaths.assignment(pipeline));
     await zk.removeRecursive(zkPaths.selectAssignment(pipeline));
     await zk.removeRecursive(zkPaths.stat(pipeline));
+    // A channel created again under this name is a new pipeline: no start refused for a checkpoint it never had.
+    await zk.removeRecursive(zkPaths.applied(pipeline));
     await zk.removeRecursive(zkPaths.pipelineHistory(pipeline));
   }
   await zk.removeRecursive(zkPaths.channelRollbacks(name));

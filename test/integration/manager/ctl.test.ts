@@ -59,6 +59,20 @@ describe('bin/ferry ctl against a manager', () => {
 
     expect((await ctl('channels', 'stop', 'ctl')).code).toBe(0);
     expect((await api.get<ChannelView>('/api/v1/channels/ctl')).body.status).toBe('STOP');
+
+    // Configuration history and revert, against the manager's real answers.
+    const before = (await api.get<ChannelView>('/api/v1/channels/ctl')).body;
+    expect((await api.put('/api/v1/channels/ctl', channel('ctl', [{ name: 'ctl-p', source: 'ctl-a', target: 'ctl-b' }], { description: 'edited by ctl test' }))).status).toBe(200);
+    expect((await api.get<ChannelView>('/api/v1/channels/ctl')).body.description).toBe('edited by ctl test');
+    const history = await ctl('channels', 'history', 'ctl');
+    expect(history.code).toBe(0);
+    expect(history.stdout).toMatch(/^VERSION +AT +BY +CHANGE +CHANGED\n\d+ .* api:admin +update +\/description\n\d+ .* api:admin +create /);
+    const entries = (JSON.parse((await ctl('-o', 'json', 'channels', 'history', 'ctl')).stdout) as { entries: Array<{ version: number; change: string }> }).entries;
+    const created = entries.find((e) => e.change === 'create')!;
+    const reverted = await ctl('channels', 'revert', 'ctl', String(created.version), '--reason', 'undo the edit');
+    expect(reverted).toMatchObject({ code: 0, stderr: '' });
+    expect((await api.get<ChannelView>('/api/v1/channels/ctl')).body.description).toBe(before.description);
+    expect((await ctl('channels', 'history', 'ctl')).stdout.split('\n')[1]).toMatch(new RegExp(`^\\d+ .* api:admin +revert to ${created.version} +\\/description`));
   });
 
   it('shows the manager\'s error line for a bad token and an unknown channel, and a clear error for a dead manager', async () => {

@@ -90,18 +90,28 @@ describe('bin/ferry ctl: tables', () => {
 
   it('shows a configuration history: version, when, who, what changed', async () => {
     const entries = [
-      { version: 2, by: 'api:ops', at: '2026-12-07T10:05:00.000Z', diff: [{ path: '/pipelines/0/parallel', from: 4, to: 8 }, { path: '/description' }] },
-      { version: 1, by: 'api:admin', at: '2026-12-07T10:00:00.000Z', diff: { created: true } },
+      { version: 7, by: 'api:ops', at: '2026-12-07T10:06:00.000Z', change: 'update', revertOf: 1, diff: [{ path: '/pipelines/0/parallel', from: 8, to: 4 }] },
+      { version: 2, by: 'api:ops', at: '2026-12-07T10:05:00.000Z', change: 'update', diff: [{ path: '/pipelines/0/parallel', from: 4, to: 8 }, { path: '/description' }] },
+      { version: 1, by: 'api:admin', at: '2026-12-07T10:00:00.000Z', change: 'create', diff: { created: true } },
     ];
     const { out, requests } = await ctl(['--manager', M1, 'channels', 'history', 'shop'], { [`GET ${M1}/api/v1/channels/shop/history`]: { status: 200, body: { channel: 'shop', entries } } });
     expect(requests.map((r) => r.url)).toEqual([`${M1}/api/v1/channels/shop/history`]);
     expect(out).toBe([
-      'VERSION  AT                   BY         CHANGED',
-      '2        2026-12-07 10:05:00  api:ops    /pipelines/0/parallel, /description',
-      '1        2026-12-07 10:00:00  api:admin  created',
+      'VERSION  AT                   BY         CHANGE       CHANGED',
+      '7        2026-12-07 10:06:00  api:ops    revert to 1  /pipelines/0/parallel',
+      '2        2026-12-07 10:05:00  api:ops    update       /pipelines/0/parallel, /description',
+      '1        2026-12-07 10:00:00  api:admin  create       created',
     ].join('\n'));
     const ds = await ctl(['--manager', M1, 'datasources', 'history', 'g'], { [`GET ${M1}/api/v1/datasources/g/history`]: { status: 200, body: entries } });
-    expect(ds.out.split('\n')).toHaveLength(3);
+    expect(ds.out.split('\n')).toHaveLength(4);
+  });
+
+  it('reverts a channel or a data source to a version, with the reason', async () => {
+    const view = { name: 'shop', status: 'STOP', version: 9, spec: { name: 'shop', pipelines: [] }, pipelines: [] };
+    const { requests, error } = await ctl(['--manager', M1, 'channels', 'revert', 'shop', '2', '--reason', 'undo parallel'], { [`POST ${M1}/api/v1/channels/shop/revert`]: { status: 200, body: view } });
+    expect(error).toBeUndefined();
+    expect(requests.map((r) => [r.method, r.url, JSON.parse(String(r.body)) as unknown])).toEqual([['POST', `${M1}/api/v1/channels/shop/revert`, { version: 2, reason: 'undo parallel' }]]);
+    expect((await ctl(['--manager', M1, 'datasources', 'revert', 'g', 'two'])).error?.message).toBe("VERSION takes a version number from 'datasources history', got 'two'");
   });
 });
 
@@ -117,7 +127,7 @@ describe('bin/ferry ctl: arguments', () => {
       "set FERRY_TOKEN to an API token (the manager's --admin-token, or one made with POST /api/v1/tokens)",
     ]);
     expect((await ctl(['chanels', 'list'])).error?.message).toBe("unknown resource 'chanels': channels, datasources, nodes, events, alarms");
-    expect((await ctl(['channels', 'restart', 'x'])).error?.message).toBe("channels has no verb 'restart': list, get, start, pause, stop, history, verify");
+    expect((await ctl(['channels', 'restart', 'x'])).error?.message).toBe("channels has no verb 'restart': list, get, start, pause, stop, history, revert, verify");
     expect((await ctl(['channels', 'start'])).error?.message).toBe('channels start needs NAME');
     expect((await ctl(['channels', 'get', 'a', 'b'])).error?.message).toBe("unexpected argument 'b'");
     expect((await ctl(['events', 'list', '--limit', '0'])).error?.message).toBe("--limit takes a whole number above 0, got '0'");
