@@ -26,7 +26,7 @@ export interface AuditEntry {
   status: number;
   /** Ferry's error code when the request was refused or failed. */
   code?: string;
-  /** The JSON body with secrets redacted; a body too large is left out (bodyBytes says its size). */
+  /** The JSON body with secrets redacted (a refused request's: only its shape, see bodyShape); a body too large is left out (bodyBytes says its size). */
   body?: unknown;
   bodyBytes?: number;
 }
@@ -67,10 +67,27 @@ export function redactSecrets(value: unknown): unknown {
   return copy;
 }
 
-/** The stored form of a request body: redacted, or only its size when it is too large. */
-export function storedBody(body: unknown): Pick<AuditEntry, 'body' | 'bodyBytes'> {
+/**
+ * A body's shape: its field names, every value replaced by its JSON type ('string', 'number',
+ * ...), at any depth. What a refused request's entry keeps: validation refuses unknown fields
+ * only after the body was read, so a refused body may hold a secret under any name (a password
+ * pasted into a misspelt field), which redaction by name cannot catch.
+ */
+export function bodyShape(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(bodyShape);
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, bodyShape(field)]));
+}
+
+/**
+ * The stored form of a request body: redacted when the request succeeded (then every field
+ * passed the route's strict schema, so secrets are where redaction looks for them), only its
+ * shape when it was refused, and only its size when it is too large.
+ */
+export function storedBody(body: unknown, status = 200): Pick<AuditEntry, 'body' | 'bodyBytes'> {
   if (body === undefined || body === null) return {};
-  const redacted = redactSecrets(body);
+  const redacted = status >= 400 ? bodyShape(body) : redactSecrets(body);
   const text = JSON.stringify(redacted);
   return text.length <= MAX_STORED_BODY_CHARS ? { body: redacted } : { bodyBytes: Buffer.byteLength(JSON.stringify(body)) };
 }
@@ -99,6 +116,6 @@ export function draftOf(request: FastifyRequest, reply: FastifyReply, managerId:
     ip: request.ip,
     status: reply.statusCode,
     ...(code === undefined ? {} : { code }),
-    ...storedBody(request.body),
+    ...storedBody(request.body, reply.statusCode),
   };
 }

@@ -225,8 +225,9 @@ describe('the audit log', () => {
     for (let i = 0; i < 3; i++) expect((await apis[1]!.del(`/api/v1/channels/young${i}`)).status).toBe(404);
     const young = await eventually(async () => {
       const now = await allEntries(apis[0]!);
-      return now.filter((e) => e.path.includes('young')).length === 3 ? now : undefined;
-    }, 60_000, 'the young entries');
+      // Pruning follows each write: wait until it also left the newest 5.
+      return now.filter((e) => e.path.includes('young')).length === 3 && now.length === 5 ? now : undefined;
+    }, 60_000, 'the young entries, pruned to 5');
     expect(young.filter((e) => old.includes(e.id)).length).toBe(2);
     const removed = await pruneAuditLog(zkc, { keep: 100, maxAgeMs: 60_000 }, undefined, cutoff + 60_000);
     expect(removed).toBe(2);

@@ -43,6 +43,10 @@ describe('audit entries', () => {
   it('keeps only the size of a body too large to store, and nothing for no body', () => {
     expect(storedBody(undefined)).toEqual({});
     expect(storedBody({ a: 1 })).toEqual({ body: { a: 1 } });
+    // A refused body may hold a secret under any name (a password pasted into a misspelt field): only its shape is kept.
+    expect(storedBody({ groupKey: 'bad key', colour: 'hunter2', master: { host: 'h', port: 3306 }, tags: [1, null] }, 400)).toEqual({
+      body: { groupKey: 'string', colour: 'string', master: { host: 'string', port: 'number' }, tags: ['number', 'null'] },
+    });
     const large = { reason: 'x'.repeat(MAX_STORED_BODY_CHARS), password: 'big-secret' };
     const stored = storedBody(large);
     expect(stored.body).toBeUndefined();
