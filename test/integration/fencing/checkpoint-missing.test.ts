@@ -38,16 +38,25 @@ async function stop(ferry: FerryProcess): Promise<void> {
   expect(await ferry.kill('SIGTERM')).toBe(0);
 }
 
+/**
+ * A system schema of the test's own, dropped at its end: the shared test servers' `_ferry`
+ * holds the checkpoints of tests running beside this one and must never be dropped.
+ */
+function privateSystemSchema(pair: Awaited<ReturnType<typeof replicationPair>>): string {
+  const systemSchema = `_ferry_ck_${randomBytes(4).toString('hex')}`;
+  onTestFinished(async () => {
+    const { app } = inject('services').users;
+    const cleaner = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password });
+    await cleaner.query(`DROP DATABASE IF EXISTS \`${systemSchema}\``);
+    await cleaner.end();
+  });
+  return systemSchema;
+}
+
 describe('bin/ferry run: a checkpoint that vanished from the target', () => {
   it('refuses to start at the binlog end (FERRY_ERR_CHECKPOINT_MISSING); --from the last position brings every row, --from end starts there on purpose', async () => {
     const pair = await replicationPair();
-    const systemSchema = `_ferry_ck_${randomBytes(4).toString('hex')}`;
-    onTestFinished(async () => {
-      const { app } = inject('services').users;
-      const cleaner = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password });
-      await cleaner.query(`DROP DATABASE IF EXISTS \`${systemSchema}\``);
-      await cleaner.end();
-    });
+    const systemSchema = privateSystemSchema(pair);
     await pair.onBoth(ITEMS_TABLE);
     const config = await pipelineFile(pair, systemSchema);
     const run = (extra: string[] = []) => startFerry(['run', '--config', config, '--progress-seconds', '1', ...extra]);
@@ -90,13 +99,7 @@ describe('bin/ferry run: a checkpoint that vanished from the target', () => {
 
   it('a truly new pipeline, with no fence and no checkpoint, starts at the binlog end as before', async () => {
     const pair = await replicationPair();
-    const systemSchema = `_ferry_ck_${randomBytes(4).toString('hex')}`;
-    onTestFinished(async () => {
-      const { app } = inject('services').users;
-      const cleaner = await mysql.createConnection({ host: pair.target.instance.host, port: pair.target.instance.port, user: app.user, password: app.password });
-      await cleaner.query(`DROP DATABASE IF EXISTS \`${systemSchema}\``);
-      await cleaner.end();
-    });
+    const systemSchema = privateSystemSchema(pair);
     await pair.onBoth(ITEMS_TABLE);
     const ferry = startFerry(['run', '--config', await pipelineFile(pair, systemSchema), '--progress-seconds', '1']);
     await expect.poll(() => checkpointGtid(pair, systemSchema), { timeout: WAIT_MS, interval: 200 }).toBeDefined();
