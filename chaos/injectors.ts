@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { restartMariaDb, stopMariaDb } from '../services/index.ts';
+import type { ChannelView } from '../manager/index.ts';
+import { FerryError } from '../shared/errors/index.ts';
+import type { Logger } from '../shared/logging.ts';
+import { CHANNEL, CHAOS_TIMEOUTS, type ChaosCluster } from './cluster.ts';
+import type { FaultKind } from './kinds.ts';
+import type { ChaosProcess } from './processes.ts';
+
+export interface InjectContext {
+  cluster: ChaosCluster;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** A fault under way: what it hit, and the step that ends it (a restart, a SIGCONT). */
+export interface Injected {
+  target: string;
+  /** Runs after the injection; the fault is resolved when this and the recovery are done. */
+  repair: () => Promise<void>;
+}
+
+export type Injector = (ctx: InjectContext) => Promise<Injected>;
+
+/** The node the pipeline runs on, as the API says (waits while it is unplaced). */
+async function activeNode(ctx: InjectContext): Promise<ChaosProcess> {
+  for (;;) {
+    const view = await (await ctx.cluster.api()).call<ChannelView>('GET', `/channels/${CHANNEL}`).catch(() => undefined);
+    const id = view?.pipelines[0]?.node;
+    const node = ctx.cluster.nodes.find((n) => n.name === id);
+    if (node) return node;
+    if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
+    await sleep(250);
+  }
+}
+
+async function leaderManager(ctx: InjectContext): Promise<{ leader: ChaosProcess; other: ChaosProcess }> {
+  for (;;) {
+    const cluster = await (await ctx.cluster.api()).call<{ leader: string | null }>('GET', '/cluster').catch(() => undefined);
+    const leader = ctx.cluster.managers.find((m) => m.name === cluster?.leader);
+    const other = ctx.cluster.managers.find((m) => m !== leader);
+    if (leader && other) return { leader, other };
+    if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
+    await sleep(250);
+  }
+}
+
+/** kill -9 and start again at once, as a supervisor would; resolved when it serves again. */
+async function killAndRestart(process: ChaosProcess, ready: RegExp): Promise<Injected> {
+  await process.kill9();
+  process.restart();
+  return { target: process.name, repair: async () => void (await process.process.waitForLine(ready, 300_000)) };
+}
+
+export const INJECTORS: Record<FaultKind, Injector> = {
+  'node-kill': async (ctx) => killAndRestart(await activeNode(ctx), /registered/),
+  'leader-manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).leader, /listening on/),
+  'manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).other, /listening on/),
+  'node-stop': async (ctx) => {
+    const node = await activeNode(ctx);
+    node.freeze();
+    return {
+      target: node.name,
+      repair: async () => {
+        // Stopped past its session timeout: ZooKeeper expires it while it cannot notice.
+        await sleep(CHAOS_TIMEOUTS.stopS * 1000);
+        node.thaw();
+      },
+    };
+  },
+  'target-restart': async (ctx) => {
+    const { services, target } = ctx.cluster;
+    // Stopped within the injection, so the probe written next can only arrive after the start.
+    await stopMariaDb(services, target.name);
+    return { target: target.name, repair: async () => void (await restartMariaDb(services, target.name, ctx.log)) };
+  },
+};
