@@ -6,6 +6,7 @@ import type { Logger } from '../shared/logging.ts';
 import { CHANNEL, CHAOS_TIMEOUTS, type ChaosCluster } from './cluster.ts';
 import type { FaultKind } from './kinds.ts';
 import type { ChaosProcess } from './processes.ts';
+import { crash, startMariaDbAgain, startZooKeeperAgain, zooKeeperLeader } from './servers.ts';
 
 export interface InjectContext {
   cluster: ChaosCluster;
@@ -67,6 +68,17 @@ export const INJECTORS: Record<FaultKind, Injector> = {
         node.thaw();
       },
     };
+  },
+  'source-kill': async (ctx) => {
+    const { services, source } = ctx.cluster;
+    await crash(source.pid);
+    return { target: source.name, repair: () => startMariaDbAgain(services, source, ctx.log) };
+  },
+  'zookeeper-kill': async (ctx) => {
+    const { services } = ctx.cluster;
+    const leader = await zooKeeperLeader(services);
+    await crash(leader.pid);
+    return { target: `zk${leader.id}`, repair: () => startZooKeeperAgain(services, leader) };
   },
   'target-restart': async (ctx) => {
     const { services, target } = ctx.cluster;

@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'leader-manager-kill', 'manager-kill', 'node-stop', 'target-restart'] as const;
+export const FAULT_KINDS = ['node-kill', 'leader-manager-kill', 'manager-kill', 'node-stop', 'target-restart', 'source-kill', 'zookeeper-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -28,7 +28,11 @@ export const SLACK_S = 30;
  *   depend on a manager to run, so this is an upper bound;
  * - manager-kill: a non-leader is no part of the data path;
  * - node-stop: the stop itself, then as for a dead node;
- * - target-restart: the database's own restart (within the slack) and the load side's retry.
+ * - target-restart: the database's own restart (within the slack) and the load side's retry;
+ * - source-kill: kill -9 of the source database, started again at once: its crash recovery
+ *   (within the slack) and the binlog reader's reconnection;
+ * - zookeeper-kill: kill -9 of the ensemble's leader, started again at once: the others elect
+ *   a leader in about a second, and sessions survive that move within their timeout.
  */
 export function boundSeconds(kind: FaultKind, t: Timeouts): number {
   switch (kind) {
@@ -41,6 +45,9 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
     case 'node-stop':
       return t.stopS + t.sessionS + t.protectionS + SLACK_S;
     case 'target-restart':
+    case 'source-kill':
       return 2 * SLACK_S;
+    case 'zookeeper-kill':
+      return t.sessionS + SLACK_S;
   }
 }
