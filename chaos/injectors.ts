@@ -55,6 +55,19 @@ async function killAndRestart(process: ChaosProcess, ready: RegExp): Promise<Inj
 
 export const INJECTORS: Record<FaultKind, Injector> = {
   'node-kill': async (ctx) => killAndRestart(await activeNode(ctx), /registered/),
+  'node-down': async (ctx) => {
+    const node = await activeNode(ctx);
+    await node.kill9();
+    return {
+      target: node.name,
+      repair: async () => {
+        // Away past session and protection period: the work moves before it is back.
+        await sleep((CHAOS_TIMEOUTS.sessionS + CHAOS_TIMEOUTS.protectionS + 3) * 1000);
+        node.restart();
+        await node.process.waitForLine(/registered/, 300_000);
+      },
+    };
+  },
   'leader-manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).leader, /listening on/),
   'manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).other, /listening on/),
   'node-stop': async (ctx) => {

@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'leader-manager-kill', 'manager-kill', 'node-stop', 'target-restart', 'source-kill', 'zookeeper-kill'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'target-restart', 'source-kill', 'zookeeper-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -24,6 +24,8 @@ export const SLACK_S = 30;
  * The bound for one kind, in seconds from the injection:
  * - node-kill: the dead node's session expires, its work waits out the protection period, then
  *   moves (or the node, restarted at once, claims it again);
+ * - node-down: as node-kill, but the node stays away past its protection period, so that its
+ *   work moves to another node (started again only then);
  * - leader-manager-kill: the other manager leads after the session timeout; pipelines never
  *   depend on a manager to run, so this is an upper bound;
  * - manager-kill: a non-leader is no part of the data path;
@@ -37,6 +39,7 @@ export const SLACK_S = 30;
 export function boundSeconds(kind: FaultKind, t: Timeouts): number {
   switch (kind) {
     case 'node-kill':
+    case 'node-down':
       return t.sessionS + t.protectionS + SLACK_S;
     case 'leader-manager-kill':
       return t.sessionS + SLACK_S;

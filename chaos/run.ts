@@ -58,7 +58,7 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     signal.removeEventListener('abort', stopLoad);
     const outcome = await load;
 
-    out(`chaos: load stopped after ${outcome.acked.size} transactions (${outcome.inDoubt.size} in doubt); waiting for the target to catch up`);
+    out(`chaos: load stopped after ${outcome.acked.size} transactions (${outcome.inDoubt.size} in doubt, ${outcome.failed} refused before their commit); waiting for the target to catch up`);
     const last = await probe.bump(signal);
     const caughtUp = await probe.waitFor(last, Date.now() + 600_000, signal);
     if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
