@@ -13,7 +13,7 @@ import { CHAOS_SCHEMA } from './load-schema.ts';
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
  * fault keeps its node stopped past the session timeout.
  */
-export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7 };
+export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15 };
 
 /** Nodes and their datacenters: two in dc1 (where source and target are), one in dc2. */
 export const CHAOS_NODES = [
@@ -33,8 +33,6 @@ export interface ChaosCluster {
   nodes: ChaosProcess[];
   /** Through the first manager that answers. */
   api(): Promise<ApiClient>;
-  /** Stops managers and nodes (not the databases nor ZooKeeper: servicesDown does). */
-  stop(): Promise<void>;
 }
 
 /**
@@ -107,10 +105,5 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
   await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: 'chaos-source', target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
   await api0.call('POST', `/channels/${CHANNEL}/start`);
-  const stop = async () => {
-    // Nodes first, so that each reports its last position while a manager still listens.
-    await Promise.all(nodes.map((n) => n.stop()));
-    await Promise.all(managers.map((m) => m.stop()));
-  };
-  return { services, source, target, managers, nodes, api, stop };
+  return { services, source, target, managers, nodes, api };
 }

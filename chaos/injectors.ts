@@ -53,6 +53,18 @@ async function killAndRestart(process: ChaosProcess, ready: RegExp): Promise<Inj
   return { target: process.name, repair: async () => void (await process.process.waitForLine(ready, 300_000)) };
 }
 
+/** SIGSTOP now, SIGCONT after `seconds` (the repair). */
+function stopFor(node: ChaosProcess, seconds: number): Injected {
+  node.freeze();
+  return {
+    target: node.name,
+    repair: async () => {
+      await sleep(seconds * 1000);
+      node.thaw();
+    },
+  };
+}
+
 export const INJECTORS: Record<FaultKind, Injector> = {
   'node-kill': async (ctx) => killAndRestart(await activeNode(ctx), /registered/),
   'node-down': async (ctx) => {
@@ -70,18 +82,10 @@ export const INJECTORS: Record<FaultKind, Injector> = {
   },
   'leader-manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).leader, /listening on/),
   'manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).other, /listening on/),
-  'node-stop': async (ctx) => {
-    const node = await activeNode(ctx);
-    node.freeze();
-    return {
-      target: node.name,
-      repair: async () => {
-        // Stopped past its session timeout: ZooKeeper expires it while it cannot notice.
-        await sleep(CHAOS_TIMEOUTS.stopS * 1000);
-        node.thaw();
-      },
-    };
-  },
+  // Stopped past its session timeout: ZooKeeper expires it while it cannot notice.
+  'node-stop': async (ctx) => stopFor(await activeNode(ctx), CHAOS_TIMEOUTS.stopS),
+  // Stopped until its work has moved: woken, it still holds batches of an old epoch.
+  'node-stop-long': async (ctx) => stopFor(await activeNode(ctx), CHAOS_TIMEOUTS.longStopS),
   'source-kill': async (ctx) => {
     const { services, source } = ctx.cluster;
     await crash(source.pid);

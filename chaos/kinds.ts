@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'target-restart', 'source-kill', 'zookeeper-kill'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -15,6 +15,8 @@ export interface Timeouts {
   protectionS: number;
   /** How long a node-stop fault keeps the node stopped (past its session timeout). */
   stopS: number;
+  /** How long a node-stop-long fault keeps it stopped: past session and protection period. */
+  longStopS: number;
 }
 
 /** Added to every bound: start-up of a restarted process and a scheduler tick on a loaded machine. */
@@ -30,6 +32,8 @@ export const SLACK_S = 30;
  *   depend on a manager to run, so this is an upper bound;
  * - manager-kill: a non-leader is no part of the data path;
  * - node-stop: the stop itself, then as for a dead node;
+ * - node-stop-long: stopped until its work has moved: the bound of a dead node, while the
+ *   stopped one, woken later, must not write with its old epoch (the final check sees it if it did);
  * - target-restart: the database's own restart (within the slack) and the load side's retry;
  * - source-kill: kill -9 of the source database, started again at once: its crash recovery
  *   (within the slack) and the binlog reader's reconnection;
@@ -40,6 +44,7 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
   switch (kind) {
     case 'node-kill':
     case 'node-down':
+    case 'node-stop-long':
       return t.sessionS + t.protectionS + SLACK_S;
     case 'leader-manager-kill':
       return t.sessionS + SLACK_S;

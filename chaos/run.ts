@@ -37,6 +37,10 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
   const stateDir = mkdtempSync(join(tmpdir(), 'ferry-chaos-'));
   const processes: ChaosProcess[] = [];
   const connections: Connection[] = [];
+  // Aborted in `finally` too: writers left running after an error would keep the process alive.
+  const loadStop = new AbortController();
+  const stopLoad = () => loadStop.abort();
+  signal.addEventListener('abort', stopLoad);
   try {
     out(`chaos: seed ${options.seed}, ${options.faults} faults; servers and logs in ${stateDir}`);
     const cluster = await startChaosCluster(stateDir, log, createSchema, processes);
@@ -49,13 +53,9 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     }
     out('chaos: cluster replicating; load started');
 
-    const loadStop = new AbortController();
-    const stopLoad = () => loadStop.abort();
-    signal.addEventListener('abort', stopLoad);
     const load = runLoad({ connect: at(cluster.source), writers: 3, perSecond: 15, seed: options.seed, log }, loadStop.signal);
     const faults = await injectAll(cluster, probe, options, log, out, signal, started);
     loadStop.abort();
-    signal.removeEventListener('abort', stopLoad);
     const outcome = await load;
 
     out(`chaos: load stopped after ${outcome.acked.size} transactions (${outcome.inDoubt.size} in doubt, ${outcome.failed} refused before their commit); waiting for the target to catch up`);
@@ -72,6 +72,8 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     out(`report: ${options.reportFile}`);
     return passed(report) ? 0 : 1;
   } finally {
+    loadStop.abort();
+    signal.removeEventListener('abort', stopLoad);
     for (const connection of connections) await connection.end().catch(() => undefined);
     // Nodes before managers (each reports its last position while a manager listens), then the servers.
     await Promise.all(processes.filter((p) => p.name.startsWith('node')).map((p) => p.stop()));

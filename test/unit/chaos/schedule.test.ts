@@ -34,9 +34,10 @@ describe('chaos schedule', () => {
   });
 
   it('bounds a dead node by session timeout + protection period + slack', () => {
-    const t = { sessionS: 4, protectionS: 5, stopS: 7 };
+    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15 };
     expect(boundSeconds('node-kill', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-down', t)).toBe(4 + 5 + SLACK_S);
+    expect(boundSeconds('node-stop-long', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-stop', t)).toBe(7 + 4 + 5 + SLACK_S);
     expect(boundSeconds('leader-manager-kill', t)).toBe(4 + SLACK_S);
   });
