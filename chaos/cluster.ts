@@ -13,7 +13,7 @@ import { CHAOS_SCHEMA } from './load-schema.ts';
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
  * fault keeps its node stopped past the session timeout.
  */
-export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15 };
+export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10 };
 
 /** Nodes and their datacenters: two in dc1 (where source and target are), one in dc2. */
 export const CHAOS_NODES = [

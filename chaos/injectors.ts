@@ -97,6 +97,19 @@ export const INJECTORS: Record<FaultKind, Injector> = {
     await crash(leader.pid);
     return { target: `zk${leader.id}`, repair: () => startZooKeeperAgain(services, leader) };
   },
+  'zookeeper-quorum-loss': async (ctx) => {
+    const { services } = ctx.cluster;
+    const leader = await zooKeeperLeader(services);
+    const lost = [leader, services.zookeeper.servers.find((s) => s !== leader)!];
+    await Promise.all(lost.map((server) => crash(server.pid)));
+    return {
+      target: lost.map((server) => `zk${server.id}`).join('+'),
+      repair: async () => {
+        await sleep(CHAOS_TIMEOUTS.quorumLossS * 1000);
+        await Promise.all(lost.map((server) => startZooKeeperAgain(services, server)));
+      },
+    };
+  },
   'target-restart': async (ctx) => {
     const { services, target } = ctx.cluster;
     // Stopped within the injection, so the probe written next can only arrive after the start.

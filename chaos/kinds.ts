@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -17,6 +17,8 @@ export interface Timeouts {
   stopS: number;
   /** How long a node-stop-long fault keeps it stopped: past session and protection period. */
   longStopS: number;
+  /** How long two of the three ZooKeeper members stay down in a zookeeper-quorum-loss fault. */
+  quorumLossS: number;
 }
 
 /** Added to every bound: start-up of a restarted process and a scheduler tick on a loaded machine. */
@@ -38,7 +40,9 @@ export const SLACK_S = 30;
  * - source-kill: kill -9 of the source database, started again at once: its crash recovery
  *   (within the slack) and the binlog reader's reconnection;
  * - zookeeper-kill: kill -9 of the ensemble's leader, started again at once: the others elect
- *   a leader in about a second, and sessions survive that move within their timeout.
+ *   a leader in about a second, and sessions survive that move within their timeout;
+ * - zookeeper-quorum-loss: two members killed, started again after quorumLossS: no session can
+ *   be kept or taken over meanwhile, so then as for a dead node.
  */
 export function boundSeconds(kind: FaultKind, t: Timeouts): number {
   switch (kind) {
@@ -57,5 +61,7 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
       return 2 * SLACK_S;
     case 'zookeeper-kill':
       return t.sessionS + SLACK_S;
+    case 'zookeeper-quorum-loss':
+      return t.quorumLossS + t.sessionS + t.protectionS + SLACK_S;
   }
 }

@@ -15,7 +15,7 @@ export interface PlannedFault {
  */
 export function planFaults(seed: number, count: number, kinds: readonly FaultKind[] = FAULT_KINDS): PlannedFault[] {
   if (kinds.length === 0) throw new Error('no fault kinds to draw from');
-  const random = seededRandom(seed);
+  const random = scheduleRandom(seed);
   const pick = () => kinds[Math.floor(random() * kinds.length)]!;
   const drawn: FaultKind[] = [];
   // A shuffled copy of every kind first (Fisher-Yates), then independent draws.
@@ -26,4 +26,15 @@ export function planFaults(seed: number, count: number, kinds: readonly FaultKin
   }
   for (let i = 0; i < count; i++) drawn.push(i < firsts.length ? firsts[i]! : pick());
   return drawn.map((kind) => ({ kind, pauseS: 2 + Math.floor(random() * 8) }));
+}
+
+/**
+ * xorshift32 from a small seed gives tiny numbers first (seed 1: 0.0000002, 0.00006, ...), which
+ * put the same kind last in every shuffle: the seed is scrambled first (a murmur3 finaliser).
+ */
+function scheduleRandom(seed: number): () => number {
+  let h = seed >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return seededRandom((h ^ (h >>> 16)) >>> 0);
 }

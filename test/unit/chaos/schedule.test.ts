@@ -18,6 +18,14 @@ describe('chaos schedule', () => {
     }
   });
 
+  it('starts and ends with different kinds for different small seeds', () => {
+    const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
+    const firsts = new Set(seeds.map((seed) => planFaults(seed, FAULT_KINDS.length)[0]!.kind));
+    const lasts = new Set(seeds.map((seed) => planFaults(seed, FAULT_KINDS.length).at(-1)!.kind));
+    expect(firsts.size).toBeGreaterThanOrEqual(4);
+    expect(lasts.size).toBeGreaterThanOrEqual(4);
+  });
+
   it('draws only the kinds asked for, every one of them over a long run', () => {
     const asked = ['node-kill', 'target-restart'] as const;
     const plan = planFaults(5, 100, asked);
@@ -34,11 +42,12 @@ describe('chaos schedule', () => {
   });
 
   it('bounds a dead node by session timeout + protection period + slack', () => {
-    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15 };
+    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10 };
     expect(boundSeconds('node-kill', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-down', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-stop-long', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-stop', t)).toBe(7 + 4 + 5 + SLACK_S);
     expect(boundSeconds('leader-manager-kill', t)).toBe(4 + SLACK_S);
+    expect(boundSeconds('zookeeper-quorum-loss', t)).toBe(10 + 4 + 5 + SLACK_S);
   });
 });
