@@ -16,6 +16,8 @@ export interface FaultResult {
 
 export interface ChaosReport {
   seed: number;
+  /** The kinds the schedule drew from: a seed replays only with the same list. */
+  kinds: FaultKind[];
   faults: FaultResult[];
   tables_compared: number;
   /** Tables whose content differs, plus ledger accounting problems. */

@@ -10,7 +10,7 @@ import type { Logger } from '../shared/logging.ts';
 import { CHAOS_TIMEOUTS, startChaosCluster, type ChaosCluster } from './cluster.ts';
 import { compareTables, readLedgerContent } from './compare.ts';
 import { INJECTORS } from './injectors.ts';
-import { boundSeconds } from './kinds.ts';
+import { FAULT_KINDS, boundSeconds } from './kinds.ts';
 import { checkLedger } from './ledger-check.ts';
 import { connector, runLoad, type LoadOutcome } from './load.ts';
 import { CHAOS_SCHEMA, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
@@ -133,6 +133,7 @@ async function check(source: Connection, target: Connection, outcome: LoadOutcom
   problems.push(...onTarget.map((p) => `target ledger ${p.kind}: ${p.detail}`), ...onSource.map((p) => `source ledger ${p.kind}: ${p.detail}`));
   return {
     seed,
+    kinds: [...FAULT_KINDS],
     faults,
     tables_compared: tables.length,
     diffs: problems.length,

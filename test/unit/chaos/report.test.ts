@@ -6,6 +6,7 @@ import { passed, summaryLines, writeReport, type ChaosReport } from '../../../ch
 
 const report = (): ChaosReport => ({
   seed: 1,
+  kinds: ['node-kill', 'target-restart'],
   faults: [
     { kind: 'node-kill', at: '2026-12-07T21:00:00.000Z', target: 'node-1', recovered_s: 12.5, bound_s: 39 },
     { kind: 'target-restart', at: '2026-12-07T21:01:00.000Z', target: 'db2', recovered_s: 3, bound_s: 60 },
@@ -27,7 +28,7 @@ describe('chaos report', () => {
     const file = join(dir, 'results', 'latest.json');
     writeReport(file, report());
     const written = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(written).sort()).toEqual(['diffs', 'duration_s', 'faults', 'problems', 'rows_compared', 'seed', 'tables_compared']);
+    expect(Object.keys(written).sort()).toEqual(['diffs', 'duration_s', 'faults', 'kinds', 'problems', 'rows_compared', 'seed', 'tables_compared']);
     expect(Object.keys((written.faults as object[])[0]!).sort()).toEqual(['at', 'bound_s', 'kind', 'recovered_s', 'target']);
   });
 
