@@ -2,6 +2,7 @@ import { FerryError, describeError, isFerryError } from '../shared/errors/index.
 import { createLogger } from '../shared/logging.ts';
 import type { Command, CommandContext } from './command.ts';
 import { benchCommand } from './bench-command.ts';
+import { chaosCommand } from './chaos-command.ts';
 import { ctlCommand } from './ctl-command.ts';
 import { demoCommand } from './demo-command.ts';
 import { errorsCommand } from './errors-command.ts';
@@ -14,7 +15,7 @@ import { verifyCommand } from './verify-command.ts';
 import { wanProxyCommand } from './wan-proxy-command.ts';
 
 /** Every `bin/ferry` subcommand (the docker test checks compose files' commands against them). */
-export const commands: Command[] = [runCommand, managerCommand, nodeCommand, ctlCommand, servicesCommand, secretsCommand, demoCommand, benchCommand, verifyCommand, wanProxyCommand, errorsCommand];
+export const commands: Command[] = [runCommand, managerCommand, nodeCommand, ctlCommand, servicesCommand, secretsCommand, demoCommand, benchCommand, chaosCommand, verifyCommand, wanProxyCommand, errorsCommand];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -77,6 +77,18 @@ export const ERROR_CODES = {
     workaround: 'Start them with `bin/ferry services up`.',
   }),
 
+  // The chaos suite (chaos/, docs/chaos.md).
+  FERRY_ERR_CHAOS_NOT_REPLICATING: spec({
+    message: 'the chaos cluster did not replicate within {seconds} s of its start; logs in {logDir}',
+    scope: 'environment', retryable: true, http: 500,
+    workaround: 'Run again with --keep and read the node and manager logs in the folder named; nothing was left running.',
+  }),
+  FERRY_ERR_CHAOS_INTERRUPTED: spec({
+    message: 'the chaos run was interrupted before its check',
+    scope: 'environment', retryable: true, http: 500,
+    workaround: 'Nothing to do: every process it started was stopped. Run it again to get a report.',
+  }),
+
   // Configuration files and pipeline specs.
   FERRY_ERR_CONFIG_FILE: spec({
     message: 'cannot read configuration file {path}: {detail}',

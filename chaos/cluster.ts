@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findFreeBase, servicesUp, zkConnectString, type MariaDbInstance, type ServicesState } from '../services/index.ts';
+import { addKeyToFile } from '../shared/secrets/index.ts';
+import type { Logger } from '../shared/logging.ts';
+import { ApiClient } from '../cli/demo/api-client.ts';
+import { ChaosProcess } from './processes.ts';
+import type { Timeouts } from './kinds.ts';
+import { CHAOS_SCHEMA } from './load-schema.ts';
+
+/**
+ * Short sessions and protection period so that a fault resolves in seconds; the node-stop
+ * fault keeps its node stopped past the session timeout.
+ */
+export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10 };
+
+/** Nodes and their datacenters: two in dc1 (where source and target are), one in dc2. */
+export const CHAOS_NODES = [
+  { id: 'node-1', dc: 'dc1' },
+  { id: 'node-2', dc: 'dc1' },
+  { id: 'node-3', dc: 'dc2' },
+] as const;
+
+export const CHANNEL = 'chaos';
+export const PIPELINE = 'chaos-forward';
+
+export interface ChaosCluster {
+  services: ServicesState;
+  source: MariaDbInstance;
+  target: MariaDbInstance;
+  managers: ChaosProcess[];
+  nodes: ChaosProcess[];
+  /** Through the first manager that answers. */
+  api(): Promise<ApiClient>;
+}
+
+/**
+ * ZooKeeper (an ensemble of three) and two MariaDB servers through Ferry's own services code,
+ * both durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a killed server keeps what it
+ * acknowledged), then two managers and three nodes as `bin/ferry` processes, the data sources
+ * and one started channel through the API. `prepare` runs once the servers answer, before the
+ * channel starts (the tables on both sides); the processes started are pushed on `started` as
+ * they start, so the caller can stop them whatever fails next.
+ */
+export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState) => Promise<void>, started: ChaosProcess[]): Promise<ChaosCluster> {
+  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001]);
+  const services = await servicesUp({
+    stateDir,
+    zkServers: 3,
+    zkPort: base,
+    mariadb: 2,
+    mariadbPort: base + 1000,
+    mariadbArgs: ['--sync-binlog=1', '--innodb-flush-log-at-trx-commit=1'],
+  }, log);
+  await prepare(services);
+  const [source, target] = services.mariadb as [MariaDbInstance, MariaDbInstance];
+  const logDir = join(stateDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const zk = zkConnectString(services);
+  const adminToken = randomBytes(18).toString('base64url');
+  const secretKeyFile = join(stateDir, 'secret.key');
+  addKeyToFile(secretKeyFile);
+  const authFile = (name: string) => {
+    const file = join(stateDir, `zk-${name}.auth`);
+    writeFileSync(file, `ferry-${name}:${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+    return file;
+  };
+  const managerAuth = authFile('manager');
+  const nodeAuth = authFile('node');
+  const session = String(CHAOS_TIMEOUTS.sessionS * 1000);
+
+  const managers = ['manager-1', 'manager-2'].map((id) => new ChaosProcess(id, [
+    'manager', '--zk', zk, '--port', '0', '--id', id, '--zk-auth-file', managerAuth, '--zk-node-auth-file', nodeAuth,
+    '--session-timeout-ms', session, '--protection-period', `${CHAOS_TIMEOUTS.protectionS}s`,
+  ], logDir, { FERRY_ADMIN_TOKEN: adminToken, FERRY_SECRET_KEY_FILE: secretKeyFile }));
+  started.push(...managers);
+  const urls = await Promise.all(managers.map(async (m) => (await m.process.waitForLine(/listening on (\S+)/, 120_000))[1]!));
+  const clients = urls.map((url) => new ApiClient(url, adminToken));
+  // A killed manager comes back on another port: ask each one for its current address.
+  const managerUrl = async (m: ChaosProcess) => (await m.process.waitForLine(/listening on (\S+)/, 120_000))[1]!;
+  const api = async () => {
+    for (const m of managers) {
+      if (!m.alive()) continue;
+      const client = new ApiClient(await managerUrl(m), adminToken);
+      if (await client.call('GET', '/health').then(() => true, () => false)) return client;
+    }
+    throw new Error('no manager answers');
+  };
+
+  const nodes: ChaosProcess[] = [];
+  for (const { id, dc } of CHAOS_NODES) {
+    const { token } = await clients[0]!.call<{ token: string }>('POST', '/tokens', { name: id, role: 'node', node: id });
+    const node = new ChaosProcess(id, [
+      'node', '--zk', zk, '--id', id, '--dc', dc, '--cache-dir', join(stateDir, id), '--zk-node-auth-file', nodeAuth,
+      '--session-timeout-ms', session, '--stats-seconds', '1',
+    ], logDir, { FERRY_NODE_TOKEN: token, FERRY_SECRET_KEY_FILE: secretKeyFile });
+    nodes.push(node);
+    started.push(node);
+    await node.process.waitForLine(/registered/, 120_000);
+  }
+
+  const api0 = clients[0]!;
+  await api0.call('POST', '/datasources', { groupKey: 'chaos-source', dc: 'dc1', master: { host: source.host, port: source.port }, ...services.users.replication });
+  await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
+  await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: 'chaos-source', target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
+  await api0.call('POST', `/channels/${CHANNEL}/start`);
+  return { services, source, target, managers, nodes, api };
+}

@@ -1,0 +1,119 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { restartMariaDb, stopMariaDb } from '../services/index.ts';
+import type { ChannelView } from '../manager/index.ts';
+import { FerryError } from '../shared/errors/index.ts';
+import type { Logger } from '../shared/logging.ts';
+import { CHANNEL, CHAOS_TIMEOUTS, type ChaosCluster } from './cluster.ts';
+import type { FaultKind } from './kinds.ts';
+import type { ChaosProcess } from './processes.ts';
+import { crash, startMariaDbAgain, startZooKeeperAgain, zooKeeperLeader } from './servers.ts';
+
+export interface InjectContext {
+  cluster: ChaosCluster;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** A fault under way: what it hit, and the step that ends it (a restart, a SIGCONT). */
+export interface Injected {
+  target: string;
+  /** Runs after the injection; the fault is resolved when this and the recovery are done. */
+  repair: () => Promise<void>;
+}
+
+export type Injector = (ctx: InjectContext) => Promise<Injected>;
+
+/** The node the pipeline runs on, as the API says (waits while it is unplaced). */
+async function activeNode(ctx: InjectContext): Promise<ChaosProcess> {
+  for (;;) {
+    const view = await (await ctx.cluster.api()).call<ChannelView>('GET', `/channels/${CHANNEL}`).catch(() => undefined);
+    const id = view?.pipelines[0]?.node;
+    const node = ctx.cluster.nodes.find((n) => n.name === id);
+    if (node) return node;
+    if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
+    await sleep(250);
+  }
+}
+
+async function leaderManager(ctx: InjectContext): Promise<{ leader: ChaosProcess; other: ChaosProcess }> {
+  for (;;) {
+    const cluster = await (await ctx.cluster.api()).call<{ leader: string | null }>('GET', '/cluster').catch(() => undefined);
+    const leader = ctx.cluster.managers.find((m) => m.name === cluster?.leader);
+    const other = ctx.cluster.managers.find((m) => m !== leader);
+    if (leader && other) return { leader, other };
+    if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
+    await sleep(250);
+  }
+}
+
+/** kill -9 and start again at once, as a supervisor would; resolved when it serves again. */
+async function killAndRestart(process: ChaosProcess, ready: RegExp): Promise<Injected> {
+  await process.kill9();
+  process.restart();
+  return { target: process.name, repair: async () => void (await process.process.waitForLine(ready, 300_000)) };
+}
+
+/** SIGSTOP now, SIGCONT after `seconds` (the repair). */
+function stopFor(node: ChaosProcess, seconds: number): Injected {
+  node.freeze();
+  return {
+    target: node.name,
+    repair: async () => {
+      await sleep(seconds * 1000);
+      node.thaw();
+    },
+  };
+}
+
+export const INJECTORS: Record<FaultKind, Injector> = {
+  'node-kill': async (ctx) => killAndRestart(await activeNode(ctx), /registered/),
+  'node-down': async (ctx) => {
+    const node = await activeNode(ctx);
+    await node.kill9();
+    return {
+      target: node.name,
+      repair: async () => {
+        // Away past session and protection period: the work moves before it is back.
+        await sleep((CHAOS_TIMEOUTS.sessionS + CHAOS_TIMEOUTS.protectionS + 3) * 1000);
+        node.restart();
+        await node.process.waitForLine(/registered/, 300_000);
+      },
+    };
+  },
+  'leader-manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).leader, /listening on/),
+  'manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).other, /listening on/),
+  // Stopped past its session timeout: ZooKeeper expires it while it cannot notice.
+  'node-stop': async (ctx) => stopFor(await activeNode(ctx), CHAOS_TIMEOUTS.stopS),
+  // Stopped until its work has moved: woken, it still holds batches of an old epoch.
+  'node-stop-long': async (ctx) => stopFor(await activeNode(ctx), CHAOS_TIMEOUTS.longStopS),
+  'source-kill': async (ctx) => {
+    const { services, source } = ctx.cluster;
+    await crash(source.pid);
+    return { target: source.name, repair: () => startMariaDbAgain(services, source, ctx.log) };
+  },
+  'zookeeper-kill': async (ctx) => {
+    const { services } = ctx.cluster;
+    const leader = await zooKeeperLeader(services);
+    await crash(leader.pid);
+    return { target: `zk${leader.id}`, repair: () => startZooKeeperAgain(services, leader) };
+  },
+  'zookeeper-quorum-loss': async (ctx) => {
+    const { services } = ctx.cluster;
+    const leader = await zooKeeperLeader(services);
+    const lost = [leader, services.zookeeper.servers.find((s) => s !== leader)!];
+    await Promise.all(lost.map((server) => crash(server.pid)));
+    return {
+      target: lost.map((server) => `zk${server.id}`).join('+'),
+      repair: async () => {
+        await sleep(CHAOS_TIMEOUTS.quorumLossS * 1000);
+        await Promise.all(lost.map((server) => startZooKeeperAgain(services, server)));
+      },
+    };
+  },
+  'target-restart': async (ctx) => {
+    const { services, target } = ctx.cluster;
+    // Stopped within the injection, so the probe written next can only arrive after the start.
+    await stopMariaDb(services, target.name);
+    return { target: target.name, repair: async () => void (await restartMariaDb(services, target.name, ctx.log)) };
+  },
+};

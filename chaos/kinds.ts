@@ -1,0 +1,67 @@
+/**
+ * The fault kinds the chaos suite injects, and the bound Ferry promises for each: how long
+ * after the injection replication must move again. Every bound is built from the cluster's own
+ * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
+ * work: a process started again needs seconds of CPU before it serves.
+ */
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** What the bounds are made of, in seconds. */
+export interface Timeouts {
+  /** ZooKeeper session timeout of managers and nodes. */
+  sessionS: number;
+  /** The managers' protection period: how long a vanished node's work waits for it. */
+  protectionS: number;
+  /** How long a node-stop fault keeps the node stopped (past its session timeout). */
+  stopS: number;
+  /** How long a node-stop-long fault keeps it stopped: past session and protection period. */
+  longStopS: number;
+  /** How long two of the three ZooKeeper members stay down in a zookeeper-quorum-loss fault. */
+  quorumLossS: number;
+}
+
+/** Added to every bound: start-up of a restarted process and a scheduler tick on a loaded machine. */
+export const SLACK_S = 30;
+
+/**
+ * The bound for one kind, in seconds from the injection:
+ * - node-kill: the dead node's session expires, its work waits out the protection period, then
+ *   moves (or the node, restarted at once, claims it again);
+ * - node-down: as node-kill, but the node stays away past its protection period, so that its
+ *   work moves to another node (started again only then);
+ * - leader-manager-kill: the other manager leads after the session timeout; pipelines never
+ *   depend on a manager to run, so this is an upper bound;
+ * - manager-kill: a non-leader is no part of the data path;
+ * - node-stop: the stop itself, then as for a dead node;
+ * - node-stop-long: stopped until its work has moved: the bound of a dead node, while the
+ *   stopped one, woken later, must not write with its old epoch (the final check sees it if it did);
+ * - target-restart: the database's own restart (within the slack) and the load side's retry;
+ * - source-kill: kill -9 of the source database, started again at once: its crash recovery
+ *   (within the slack) and the binlog reader's reconnection;
+ * - zookeeper-kill: kill -9 of the ensemble's leader, started again at once: the others elect
+ *   a leader in about a second, and sessions survive that move within their timeout;
+ * - zookeeper-quorum-loss: two members killed, started again after quorumLossS: no session can
+ *   be kept or taken over meanwhile, so then as for a dead node.
+ */
+export function boundSeconds(kind: FaultKind, t: Timeouts): number {
+  switch (kind) {
+    case 'node-kill':
+    case 'node-down':
+    case 'node-stop-long':
+      return t.sessionS + t.protectionS + SLACK_S;
+    case 'leader-manager-kill':
+      return t.sessionS + SLACK_S;
+    case 'manager-kill':
+      return SLACK_S;
+    case 'node-stop':
+      return t.stopS + t.sessionS + t.protectionS + SLACK_S;
+    case 'target-restart':
+    case 'source-kill':
+      return 2 * SLACK_S;
+    case 'zookeeper-kill':
+      return t.sessionS + SLACK_S;
+    case 'zookeeper-quorum-loss':
+      return t.quorumLossS + t.sessionS + t.protectionS + SLACK_S;
+  }
+}

@@ -1,0 +1,77 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CHAOS_SCHEMA } from './load-schema.ts';
+
+/**
+ * Replication "moves" when a probe value written on the source after a moment shows up on the
+ * target: the pipeline read, transformed and committed something newer than that moment.
+ */
+export class Probe {
+  private value = 0;
+
+  constructor(
+    private readonly source: () => Promise<Connection>,
+    private readonly target: () => Promise<Connection>,
+  ) {}
+
+  /** Writes a new probe value on the source (retrying) and returns it. */
+  async bump(signal: AbortSignal): Promise<number> {
+    const value = ++this.value;
+    while (!signal.aborted) {
+      const connection = await this.source().catch(() => undefined);
+      try {
+        if (connection) {
+          await connection.query(`UPDATE ${CHAOS_SCHEMA}.probe SET n = ? WHERE id = 1`, [value]);
+          return value;
+        }
+      } catch {
+        // The source is never faulted today; retried all the same.
+      } finally {
+        await connection?.end().catch(() => undefined);
+      }
+      await sleep(500, undefined, { signal }).catch(() => undefined);
+    }
+    return value;
+  }
+
+  /** The target's probe value; undefined while the target does not answer. */
+  async onTarget(): Promise<number | undefined> {
+    const connection = await this.target().catch(() => undefined);
+    if (!connection) return undefined;
+    try {
+      const [rows] = await connection.query<RowDataPacket[]>(`SELECT n FROM ${CHAOS_SCHEMA}.probe WHERE id = 1`);
+      return Number(rows[0]?.n);
+    } catch {
+      return undefined;
+    } finally {
+      await connection.end().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Bumps the probe every 2 s until one value reaches the target: at the start, a value written
+   * before the pipeline read the binlog's end is never replicated. The time it arrived, or
+   * undefined at the deadline.
+   */
+  async flowing(deadline: number, signal: AbortSignal): Promise<number | undefined> {
+    while (!signal.aborted && Date.now() < deadline) {
+      const value = await this.bump(signal);
+      const seen = await this.waitFor(value, Math.min(deadline, Date.now() + 2_000), signal);
+      if (seen !== undefined) return seen;
+    }
+    return undefined;
+  }
+
+  /**
+   * Waits until the target holds `value` or newer; resolves with the time it was seen (ms
+   * since the epoch), or undefined at the deadline.
+   */
+  async waitFor(value: number, deadline: number, signal: AbortSignal): Promise<number | undefined> {
+    while (!signal.aborted && Date.now() < deadline) {
+      const seen = await this.onTarget();
+      if (seen !== undefined && seen >= value) return Date.now();
+      await sleep(250, undefined, { signal }).catch(() => undefined);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,40 @@
+import { seededRandom } from '../shared/seeded-random.ts';
+import { FAULT_KINDS, type FaultKind } from './kinds.ts';
+
+/** One planned fault: its kind and how long the load runs undisturbed before it. */
+export interface PlannedFault {
+  kind: FaultKind;
+  /** Seconds of quiet load between the previous fault's recovery and this injection. */
+  pauseS: number;
+}
+
+/**
+ * N faults drawn from `kinds` with the seed: the same seed and kinds give the same schedule.
+ * Every kind appears once before any repeats when N allows (a short run still covers them),
+ * the order and the rest drawn at random.
+ */
+export function planFaults(seed: number, count: number, kinds: readonly FaultKind[] = FAULT_KINDS): PlannedFault[] {
+  if (kinds.length === 0) throw new Error('no fault kinds to draw from');
+  const random = scheduleRandom(seed);
+  const pick = () => kinds[Math.floor(random() * kinds.length)]!;
+  const drawn: FaultKind[] = [];
+  // A shuffled copy of every kind first (Fisher-Yates), then independent draws.
+  const firsts = [...kinds];
+  for (let i = firsts.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [firsts[i], firsts[j]] = [firsts[j]!, firsts[i]!];
+  }
+  for (let i = 0; i < count; i++) drawn.push(i < firsts.length ? firsts[i]! : pick());
+  return drawn.map((kind) => ({ kind, pauseS: 2 + Math.floor(random() * 8) }));
+}
+
+/**
+ * xorshift32 from a small seed gives tiny numbers first (seed 1: 0.0000002, 0.00006, ...), which
+ * put the same kind last in every shuffle: the seed is scrambled first (a murmur3 finaliser).
+ */
+function scheduleRandom(seed: number): () => number {
+  let h = seed >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return seededRandom((h ^ (h >>> 16)) >>> 0);
+}

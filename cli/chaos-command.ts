@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { runChaos } from '../chaos/run.ts';
+import { parseCommandArgs, positiveInt, type Command } from './command.ts';
+
+const usage = `Usage: bin/ferry chaos [--faults N] [--seed S] [--minutes M] [--keep]
+
+Starts a cluster of real processes on 127.0.0.1 in a temporary folder (a ZooKeeper ensemble
+of three, a durable source and a target MariaDB, two managers, three nodes in two
+datacenters, one channel), runs a write load whose every transaction is written to a ledger,
+and injects N faults drawn with the seed, one at a time, timing how long replication takes
+to move again. Then the load stops, every table is compared and the ledger accounted for.
+Writes chaos/results/latest.json; exits 0 only when nothing differs and every recovery met
+its bound (docs/chaos.md).
+
+  --faults N    faults to inject (default 4)
+  --seed S      seed of the schedule and the load (default: drawn, and printed)
+  --minutes M   inject no fault after M minutes (default: no limit)
+  --keep        keep the temporary folder (data and logs) afterwards
+`;
+
+export const chaosCommand: Command = {
+  name: 'chaos',
+  summary: 'random faults against a local cluster under load, then a strict check of the data (docs/chaos.md)',
+  usage,
+  async run(argv, { log, out }) {
+    const { values } = parseCommandArgs(argv, { faults: { type: 'string' }, seed: { type: 'string' }, minutes: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    if (values.help) {
+      out(usage);
+      return 0;
+    }
+    const faults = positiveInt(values.faults, '--faults', 4);
+    const seed = positiveInt(values.seed, '--seed', 1 + Math.floor(Math.random() * 1_000_000));
+    const minutes = values.minutes === undefined ? undefined : positiveInt(values.minutes, '--minutes', 1);
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await runChaos({ faults, seed, ...(minutes === undefined ? {} : { minutes }), keep: values.keep === true, reportFile: join(import.meta.dirname, '..', 'chaos', 'results', 'latest.json') }, log, out, stop.signal);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};

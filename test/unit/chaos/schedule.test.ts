@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { FAULT_KINDS, SLACK_S, boundSeconds } from '../../../chaos/kinds.ts';
+import { planFaults } from '../../../chaos/schedule.ts';
+
+describe('chaos schedule', () => {
+  it('replays the same schedule from the same seed', () => {
+    expect(planFaults(7, 30)).toEqual(planFaults(7, 30));
+  });
+
+  it('draws a different schedule from another seed', () => {
+    expect(planFaults(1, 30)).not.toEqual(planFaults(2, 30));
+  });
+
+  it('covers every kind once before any repeats when the count allows', () => {
+    for (const seed of [1, 2, 3, 99]) {
+      const kinds = planFaults(seed, FAULT_KINDS.length).map((f) => f.kind);
+      expect([...kinds].sort()).toEqual([...FAULT_KINDS].sort());
+    }
+  });
+
+  it('starts and ends with different kinds for different small seeds', () => {
+    const seeds = Array.from({ length: 20 }, (_, i) => i + 1);
+    const firsts = new Set(seeds.map((seed) => planFaults(seed, FAULT_KINDS.length)[0]!.kind));
+    const lasts = new Set(seeds.map((seed) => planFaults(seed, FAULT_KINDS.length).at(-1)!.kind));
+    expect(firsts.size).toBeGreaterThanOrEqual(4);
+    expect(lasts.size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('draws only the kinds asked for, every one of them over a long run', () => {
+    const asked = ['node-kill', 'target-restart'] as const;
+    const plan = planFaults(5, 100, asked);
+    expect(plan).toHaveLength(100);
+    expect(new Set(plan.map((f) => f.kind))).toEqual(new Set(asked));
+  });
+
+  it('pauses between 2 and 9 s of quiet load before each fault', () => {
+    for (const fault of planFaults(3, 200)) {
+      expect(Number.isInteger(fault.pauseS)).toBe(true);
+      expect(fault.pauseS).toBeGreaterThanOrEqual(2);
+      expect(fault.pauseS).toBeLessThanOrEqual(9);
+    }
+  });
+
+  it('bounds a dead node by session timeout + protection period + slack', () => {
+    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10 };
+    expect(boundSeconds('node-kill', t)).toBe(4 + 5 + SLACK_S);
+    expect(boundSeconds('node-down', t)).toBe(4 + 5 + SLACK_S);
+    expect(boundSeconds('node-stop-long', t)).toBe(4 + 5 + SLACK_S);
+    expect(boundSeconds('node-stop', t)).toBe(7 + 4 + 5 + SLACK_S);
+    expect(boundSeconds('leader-manager-kill', t)).toBe(4 + SLACK_S);
+    expect(boundSeconds('zookeeper-quorum-loss', t)).toBe(10 + 4 + 5 + SLACK_S);
+  });
+});
