@@ -1,3 +1,4 @@
+import { FerryError } from '../shared/errors/index.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { FAULT_KINDS, type FaultKind } from './kinds.ts';
 
@@ -26,6 +27,20 @@ export function planFaults(seed: number, count: number, kinds: readonly FaultKin
   }
   for (let i = 0; i < count; i++) drawn.push(i < firsts.length ? firsts[i]! : pick());
   return drawn.map((kind) => ({ kind, pauseS: 2 + Math.floor(random() * 8) }));
+}
+
+/**
+ * The kinds named by `--kinds a,b,c`, in the order of FAULT_KINDS (so that a seed replays the
+ * same schedule however the list is spelt); an unknown name is a usage error listing the valid ones.
+ */
+export function parseKinds(value: string): FaultKind[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(FAULT_KINDS as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    const what = names.length === 0 ? 'no kind' : `unknown kind${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}`;
+    throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--kinds: ${what}; valid kinds: ${FAULT_KINDS.join(', ')}` });
+  }
+  return FAULT_KINDS.filter((kind) => names.includes(kind));
 }
 
 /**

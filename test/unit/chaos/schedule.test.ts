@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS, SLACK_S, boundSeconds } from '../../../chaos/kinds.ts';
-import { planFaults } from '../../../chaos/schedule.ts';
+import { chaosCommand } from '../../../cli/chaos-command.ts';
+import { parseKinds, planFaults } from '../../../chaos/schedule.ts';
+import { isFerryError } from '../../../shared/errors/index.ts';
+import { silentLogger } from '../../../shared/logging.ts';
 
 describe('chaos schedule', () => {
   it('replays the same schedule from the same seed', () => {
@@ -31,6 +34,30 @@ describe('chaos schedule', () => {
     const plan = planFaults(5, 100, asked);
     expect(plan).toHaveLength(100);
     expect(new Set(plan.map((f) => f.kind))).toEqual(new Set(asked));
+  });
+
+  it('reads --kinds in the order of the kind list, whatever the spelling order', () => {
+    expect(parseKinds('target-restart, node-kill,')).toEqual(['node-kill', 'target-restart']);
+    expect(planFaults(11, 12, parseKinds('target-restart,node-kill'))).toEqual(planFaults(11, 12, parseKinds('node-kill,target-restart')));
+  });
+
+  it('refuses an unknown or empty --kinds with a usage error listing the valid kinds', () => {
+    for (const value of ['node-kill,disk-full', '', ' , ']) {
+      let caught: unknown;
+      try {
+        parseKinds(value);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isFerryError(caught, 'FERRY_ERR_CLI_USAGE')).toBe(true);
+      const detail = String((caught as { details: { detail: string } }).details.detail);
+      for (const kind of FAULT_KINDS) expect(detail).toContain(kind);
+      if (value.includes('disk-full')) expect(detail).toContain("'disk-full'");
+    }
+  });
+
+  it('bin/ferry chaos refuses an unknown kind before starting anything', async () => {
+    await expect(chaosCommand.run(['--kinds', 'node-kill,nope'], { log: silentLogger(), out: () => undefined })).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE', details: { detail: expect.stringContaining("unknown kind 'nope'; valid kinds: node-kill,") as unknown } });
   });
 
   it('pauses between 2 and 9 s of quiet load before each fault', () => {
