@@ -5,11 +5,14 @@ import { FerryError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logging.ts';
 import { CHANNEL, CHAOS_TIMEOUTS, type ChaosCluster } from './cluster.ts';
 import type { FaultKind } from './kinds.ts';
+import { reportFull } from './node-full.ts';
 import type { ChaosProcess } from './processes.ts';
 import { crash, startMariaDbAgain, startZooKeeperAgain, zooKeeperLeader } from './servers.ts';
 
 export interface InjectContext {
   cluster: ChaosCluster;
+  /** Node faults: hit a node that runs nothing rather than the pipeline's. */
+  idle: boolean;
   log: Logger;
   signal: AbortSignal;
 }
@@ -33,6 +36,15 @@ async function activeNode(ctx: InjectContext): Promise<ChaosProcess> {
     if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
     await sleep(250);
   }
+}
+
+/** The node a node fault hits: the pipeline's, or when `idle` another one (which runs nothing). */
+async function nodeFor(ctx: InjectContext): Promise<ChaosProcess> {
+  const active = await activeNode(ctx);
+  if (!ctx.idle) return active;
+  const others = ctx.cluster.nodes.filter((n) => n !== active);
+  // The first other node: the schedule, not this choice, is what the seed replays.
+  return others[0] ?? active;
 }
 
 async function leaderManager(ctx: InjectContext): Promise<{ leader: ChaosProcess; other: ChaosProcess }> {
@@ -66,9 +78,9 @@ function stopFor(node: ChaosProcess, seconds: number): Injected {
 }
 
 export const INJECTORS: Record<FaultKind, Injector> = {
-  'node-kill': async (ctx) => killAndRestart(await activeNode(ctx), /registered/),
+  'node-kill': async (ctx) => killAndRestart(await nodeFor(ctx), /registered/),
   'node-down': async (ctx) => {
-    const node = await activeNode(ctx);
+    const node = await nodeFor(ctx);
     await node.kill9();
     return {
       target: node.name,
@@ -83,9 +95,22 @@ export const INJECTORS: Record<FaultKind, Injector> = {
   'leader-manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).leader, /listening on/),
   'manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).other, /listening on/),
   // Stopped past its session timeout: ZooKeeper expires it while it cannot notice.
-  'node-stop': async (ctx) => stopFor(await activeNode(ctx), CHAOS_TIMEOUTS.stopS),
+  'node-stop': async (ctx) => stopFor(await nodeFor(ctx), CHAOS_TIMEOUTS.stopS),
   // Stopped until its work has moved: woken, it still holds batches of an old epoch.
-  'node-stop-long': async (ctx) => stopFor(await activeNode(ctx), CHAOS_TIMEOUTS.longStopS),
+  'node-stop-long': async (ctx) => stopFor(await nodeFor(ctx), CHAOS_TIMEOUTS.longStopS),
+  // Reported full (disk or memory pressure) past session and protection period, then cleared:
+  // a full node keeps its work, so the probe must arrive meanwhile.
+  'node-full': async (ctx) => {
+    const node = await nodeFor(ctx);
+    const full = await reportFull(ctx.cluster.zkConnect, ctx.cluster.nodeAuthFile, node.name);
+    return {
+      target: node.name,
+      repair: async () => {
+        await sleep(CHAOS_TIMEOUTS.fullS * 1000);
+        await full.clear();
+      },
+    };
+  },
   'source-kill': async (ctx) => {
     const { services, source } = ctx.cluster;
     await crash(source.pid);

@@ -108,7 +108,7 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     }
     const bound = boundSeconds(planned.kind, CHAOS_TIMEOUTS);
     const t0 = Date.now();
-    const injected = await INJECTORS[planned.kind]({ cluster, log, signal });
+    const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle });
     // Repair first: a probe write waits for a crashed source to come back.
     // Its failure is kept for after the wait: a rejection nobody awaits yet would end the process.
     const repairing = injected.repair().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
@@ -116,7 +116,7 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     const seen = await probe.waitFor(value, t0 + RECOVERY_GIVE_UP_MS, signal);
     const repairFailed = await repairing;
     if (repairFailed !== undefined) throw repairFailed;
-    const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: injected.target, recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
+    const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: planned.idle ? `${injected.target} (idle)` : injected.target, recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
     results.push(result);
     log.info({ ...result }, 'chaos fault resolved');
     out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${injected.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s)`);
