@@ -47,6 +47,18 @@ async function nodeFor(ctx: InjectContext): Promise<ChaosProcess> {
   return others[0] ?? active;
 }
 
+/** Waits (a minute at most) until the managers show the node as 'full'. */
+async function untilFullSeen(ctx: InjectContext, id: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const cluster = await (await ctx.cluster.api()).call<{ nodes: { id: string; state: string }[] }>('GET', '/cluster').catch(() => undefined);
+    if (cluster?.nodes.find((n) => n.id === id)?.state === 'full') return;
+    if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
+    if (Date.now() > deadline) throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: id, detail: 'never showed as full in GET /cluster' });
+    await sleep(250);
+  }
+}
+
 async function leaderManager(ctx: InjectContext): Promise<{ leader: ChaosProcess; other: ChaosProcess }> {
   for (;;) {
     const cluster = await (await ctx.cluster.api()).call<{ leader: string | null }>('GET', '/cluster').catch(() => undefined);
@@ -102,12 +114,20 @@ export const INJECTORS: Record<FaultKind, Injector> = {
   // a full node keeps its work, so the probe must arrive meanwhile.
   'node-full': async (ctx) => {
     const node = await nodeFor(ctx);
+    const ran = ctx.idle ? undefined : node.name;
     const full = await reportFull(ctx.cluster.zkConnect, ctx.cluster.nodeAuthFile, node.name);
     return {
       target: node.name,
       repair: async () => {
         await sleep(CHAOS_TIMEOUTS.fullS * 1000);
-        await full.clear();
+        try {
+          // The managers must have seen the report, and the node kept its pipeline meanwhile.
+          await untilFullSeen(ctx, node.name);
+          const now = (await activeNode(ctx)).name;
+          if (ran !== undefined && now !== ran) throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: node.name, detail: `lost its pipeline to ${now}` });
+        } finally {
+          await full.clear();
+        }
       },
     };
   },

@@ -119,7 +119,7 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: planned.idle ? `${injected.target} (idle)` : injected.target, recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
     results.push(result);
     log.info({ ...result }, 'chaos fault resolved');
-    out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${injected.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s)`);
+    out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${result.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s)`);
     // A stuck cluster makes every later fault meaningless: stop injecting, still check the data.
     if (seen === undefined) break;
   }
