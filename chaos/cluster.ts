@@ -13,7 +13,7 @@ import { CHAOS_SCHEMA } from './load-schema.ts';
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
  * fault keeps its node stopped past the session timeout.
  */
-export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10 };
+export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12 };
 
 /** Nodes and their datacenters: two in dc1 (where source and target are), one in dc2. */
 export const CHAOS_NODES = [
@@ -31,6 +31,9 @@ export interface ChaosCluster {
   target: MariaDbInstance;
   managers: ChaosProcess[];
   nodes: ChaosProcess[];
+  /** ZooKeeper connect string and the nodes' credentials file (to write a node's state as it would). */
+  zkConnect: string;
+  nodeAuthFile: string;
   /** Through the first manager that answers. */
   api(): Promise<ApiClient>;
 }
@@ -105,5 +108,5 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
   await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: 'chaos-source', target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
   await api0.call('POST', `/channels/${CHANNEL}/start`);
-  return { services, source, target, managers, nodes, api };
+  return { services, source, target, managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
 }

@@ -5,11 +5,14 @@ import { FerryError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logging.ts';
 import { CHANNEL, CHAOS_TIMEOUTS, type ChaosCluster } from './cluster.ts';
 import type { FaultKind } from './kinds.ts';
+import { reportFull } from './node-full.ts';
 import type { ChaosProcess } from './processes.ts';
 import { crash, startMariaDbAgain, startZooKeeperAgain, zooKeeperLeader } from './servers.ts';
 
 export interface InjectContext {
   cluster: ChaosCluster;
+  /** Node faults: hit a node that runs nothing rather than the pipeline's. */
+  idle: boolean;
   log: Logger;
   signal: AbortSignal;
 }
@@ -31,6 +34,27 @@ async function activeNode(ctx: InjectContext): Promise<ChaosProcess> {
     const node = ctx.cluster.nodes.find((n) => n.name === id);
     if (node) return node;
     if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
+    await sleep(250);
+  }
+}
+
+/** The node a node fault hits: the pipeline's, or when `idle` another one (which runs nothing). */
+async function nodeFor(ctx: InjectContext): Promise<ChaosProcess> {
+  const active = await activeNode(ctx);
+  if (!ctx.idle) return active;
+  const others = ctx.cluster.nodes.filter((n) => n !== active);
+  // The first other node: the schedule, not this choice, is what the seed replays.
+  return others[0] ?? active;
+}
+
+/** Waits (a minute at most) until the managers show the node as 'full'. */
+async function untilFullSeen(ctx: InjectContext, id: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const cluster = await (await ctx.cluster.api()).call<{ nodes: { id: string; state: string }[] }>('GET', '/cluster').catch(() => undefined);
+    if (cluster?.nodes.find((n) => n.id === id)?.state === 'full') return;
+    if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
+    if (Date.now() > deadline) throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: id, detail: 'never showed as full in GET /cluster' });
     await sleep(250);
   }
 }
@@ -66,9 +90,9 @@ function stopFor(node: ChaosProcess, seconds: number): Injected {
 }
 
 export const INJECTORS: Record<FaultKind, Injector> = {
-  'node-kill': async (ctx) => killAndRestart(await activeNode(ctx), /registered/),
+  'node-kill': async (ctx) => killAndRestart(await nodeFor(ctx), /registered/),
   'node-down': async (ctx) => {
-    const node = await activeNode(ctx);
+    const node = await nodeFor(ctx);
     await node.kill9();
     return {
       target: node.name,
@@ -83,9 +107,30 @@ export const INJECTORS: Record<FaultKind, Injector> = {
   'leader-manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).leader, /listening on/),
   'manager-kill': async (ctx) => killAndRestart((await leaderManager(ctx)).other, /listening on/),
   // Stopped past its session timeout: ZooKeeper expires it while it cannot notice.
-  'node-stop': async (ctx) => stopFor(await activeNode(ctx), CHAOS_TIMEOUTS.stopS),
+  'node-stop': async (ctx) => stopFor(await nodeFor(ctx), CHAOS_TIMEOUTS.stopS),
   // Stopped until its work has moved: woken, it still holds batches of an old epoch.
-  'node-stop-long': async (ctx) => stopFor(await activeNode(ctx), CHAOS_TIMEOUTS.longStopS),
+  'node-stop-long': async (ctx) => stopFor(await nodeFor(ctx), CHAOS_TIMEOUTS.longStopS),
+  // Reported full (disk or memory pressure) past session and protection period, then cleared:
+  // a full node keeps its work, so the probe must arrive meanwhile.
+  'node-full': async (ctx) => {
+    const node = await nodeFor(ctx);
+    const ran = ctx.idle ? undefined : node.name;
+    const full = await reportFull(ctx.cluster.zkConnect, ctx.cluster.nodeAuthFile, node.name);
+    return {
+      target: node.name,
+      repair: async () => {
+        await sleep(CHAOS_TIMEOUTS.fullS * 1000);
+        try {
+          // The managers must have seen the report, and the node kept its pipeline meanwhile.
+          await untilFullSeen(ctx, node.name);
+          const now = (await activeNode(ctx)).name;
+          if (ran !== undefined && now !== ran) throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: node.name, detail: `lost its pipeline to ${now}` });
+        } finally {
+          await full.clear();
+        }
+      },
+    };
+  },
   'source-kill': async (ctx) => {
     const { services, source } = ctx.cluster;
     await crash(source.pid);

@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -19,7 +19,12 @@ export interface Timeouts {
   longStopS: number;
   /** How long two of the three ZooKeeper members stay down in a zookeeper-quorum-loss fault. */
   quorumLossS: number;
+  /** How long a node-full fault keeps a node reported 'full': past session and protection period. */
+  fullS: number;
 }
+
+/** The kinds that hit one node: drawn against the node running the pipeline or an idle one. */
+export const NODE_KINDS: readonly FaultKind[] = ['node-kill', 'node-down', 'node-stop', 'node-stop-long', 'node-full'];
 
 /** Added to every bound: start-up of a restarted process and a scheduler tick on a loaded machine. */
 export const SLACK_S = 30;
@@ -42,7 +47,13 @@ export const SLACK_S = 30;
  * - zookeeper-kill: kill -9 of the ensemble's leader, started again at once: the others elect
  *   a leader in about a second, and sessions survive that move within their timeout;
  * - zookeeper-quorum-loss: two members killed, started again after quorumLossS: no session can
- *   be kept or taken over meanwhile, so then as for a dead node.
+ *   be kept or taken over meanwhile, so then as for a dead node;
+ * - node-full: a node reports disk or memory pressure. A full node keeps what it runs and only
+ *   gets nothing new (manager/scheduler/eligibility.ts), so replication must not pause at all:
+ *   the slack alone.
+ *
+ * A node fault aimed at an idle node (one that runs nothing) keeps its kind's bound: replication
+ * should not pause at all, and the bound is what it must stay within if it does.
  */
 export function boundSeconds(kind: FaultKind, t: Timeouts): number {
   switch (kind) {
@@ -53,6 +64,7 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
     case 'leader-manager-kill':
       return t.sessionS + SLACK_S;
     case 'manager-kill':
+    case 'node-full':
       return SLACK_S;
     case 'node-stop':
       return t.stopS + t.sessionS + t.protectionS + SLACK_S;

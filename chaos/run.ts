@@ -10,7 +10,7 @@ import type { Logger } from '../shared/logging.ts';
 import { CHAOS_TIMEOUTS, startChaosCluster, type ChaosCluster } from './cluster.ts';
 import { compareTables, readLedgerContent } from './compare.ts';
 import { INJECTORS } from './injectors.ts';
-import { FAULT_KINDS, boundSeconds } from './kinds.ts';
+import { FAULT_KINDS, boundSeconds, type FaultKind } from './kinds.ts';
 import { checkLedger } from './ledger-check.ts';
 import { connector, runLoad, type LoadOutcome } from './load.ts';
 import { CHAOS_SCHEMA, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
@@ -24,6 +24,8 @@ export interface ChaosOptions {
   seed: number;
   /** Stop injecting after this many minutes even if faults remain. */
   minutes?: number;
+  /** The kinds the schedule draws from (default: every kind). */
+  kinds?: readonly FaultKind[];
   keep: boolean;
   reportFile: string;
 }
@@ -66,7 +68,7 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     connections.push(source);
     const target = await at(cluster.target)();
     connections.push(target);
-    const report = await check(source, target, outcome, options.seed, faults, started, caughtUp === undefined);
+    const report = await check(source, target, outcome, options.seed, options.kinds ?? FAULT_KINDS, faults, started, caughtUp === undefined);
     writeReport(options.reportFile, report);
     for (const line of summaryLines(report)) out(line);
     out(`report: ${options.reportFile}`);
@@ -97,7 +99,7 @@ async function createSchema(state: ServicesState): Promise<void> {
 /** The schedule, one fault at a time: each resolved (repaired, replication moved) before the next. */
 async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOptions, log: Logger, out: (line: string) => void, signal: AbortSignal, started: number): Promise<FaultResult[]> {
   const results: FaultResult[] = [];
-  for (const planned of planFaults(options.seed, options.faults)) {
+  for (const planned of planFaults(options.seed, options.faults, options.kinds ?? FAULT_KINDS)) {
     await sleep(planned.pauseS * 1000, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) break;
     if (options.minutes !== undefined && Date.now() - started > options.minutes * 60_000) {
@@ -106,7 +108,7 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     }
     const bound = boundSeconds(planned.kind, CHAOS_TIMEOUTS);
     const t0 = Date.now();
-    const injected = await INJECTORS[planned.kind]({ cluster, log, signal });
+    const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle });
     // Repair first: a probe write waits for a crashed source to come back.
     // Its failure is kept for after the wait: a rejection nobody awaits yet would end the process.
     const repairing = injected.repair().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
@@ -114,17 +116,17 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     const seen = await probe.waitFor(value, t0 + RECOVERY_GIVE_UP_MS, signal);
     const repairFailed = await repairing;
     if (repairFailed !== undefined) throw repairFailed;
-    const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: injected.target, recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
+    const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: planned.idle ? `${injected.target} (idle)` : injected.target, recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
     results.push(result);
     log.info({ ...result }, 'chaos fault resolved');
-    out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${injected.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s)`);
+    out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${result.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s)`);
     // A stuck cluster makes every later fault meaningless: stop injecting, still check the data.
     if (seen === undefined) break;
   }
   return results;
 }
 
-async function check(source: Connection, target: Connection, outcome: LoadOutcome, seed: number, faults: FaultResult[], started: number, stuck: boolean): Promise<ChaosReport> {
+async function check(source: Connection, target: Connection, outcome: LoadOutcome, seed: number, kinds: readonly FaultKind[], faults: FaultResult[], started: number, stuck: boolean): Promise<ChaosReport> {
   const tables = await compareTables(source, target, CHAOS_SCHEMA);
   const problems = tables.filter((t) => !t.same).map((t) => `table ${t.table}: ${t.detail ?? 'differs'}`);
   if (stuck) problems.push('the target never caught up after the load stopped');
@@ -133,7 +135,7 @@ async function check(source: Connection, target: Connection, outcome: LoadOutcom
   problems.push(...onTarget.map((p) => `target ledger ${p.kind}: ${p.detail}`), ...onSource.map((p) => `source ledger ${p.kind}: ${p.detail}`));
   return {
     seed,
-    kinds: [...FAULT_KINDS],
+    kinds: [...kinds],
     faults,
     tables_compared: tables.length,
     diffs: problems.length,

@@ -1,12 +1,18 @@
+import { FerryError } from '../shared/errors/index.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
-import { FAULT_KINDS, type FaultKind } from './kinds.ts';
+import { FAULT_KINDS, NODE_KINDS, type FaultKind } from './kinds.ts';
 
 /** One planned fault: its kind and how long the load runs undisturbed before it. */
 export interface PlannedFault {
   kind: FaultKind;
   /** Seconds of quiet load between the previous fault's recovery and this injection. */
   pauseS: number;
+  /** A node fault aimed at a node that runs nothing instead of the one running the pipeline. */
+  idle: boolean;
 }
+
+/** The share of node faults aimed at an idle node. */
+const IDLE_SHARE = 1 / 3;
 
 /**
  * N faults drawn from `kinds` with the seed: the same seed and kinds give the same schedule.
@@ -25,7 +31,26 @@ export function planFaults(seed: number, count: number, kinds: readonly FaultKin
     [firsts[i], firsts[j]] = [firsts[j]!, firsts[i]!];
   }
   for (let i = 0; i < count; i++) drawn.push(i < firsts.length ? firsts[i]! : pick());
-  return drawn.map((kind) => ({ kind, pauseS: 2 + Math.floor(random() * 8) }));
+  // Idle or not from a stream of its own: the kinds and pauses stay those drawn before it existed.
+  const idleRandom = scheduleRandom(seed ^ 0x1d1e);
+  return drawn.map((kind) => {
+    const idle = idleRandom() < IDLE_SHARE;
+    return { kind, pauseS: 2 + Math.floor(random() * 8), idle: idle && NODE_KINDS.includes(kind) };
+  });
+}
+
+/**
+ * The kinds named by `--kinds a,b,c`, in the order of FAULT_KINDS (so that a seed replays the
+ * same schedule however the list is spelt); an unknown name is a usage error listing the valid ones.
+ */
+export function parseKinds(value: string): FaultKind[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(FAULT_KINDS as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    const what = names.length === 0 ? 'no kind' : `unknown kind${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}`;
+    throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--kinds: ${what}; valid kinds: ${FAULT_KINDS.join(', ')}` });
+  }
+  return FAULT_KINDS.filter((kind) => names.includes(kind));
 }
 
 /**

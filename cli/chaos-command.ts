@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { FAULT_KINDS } from '../chaos/kinds.ts';
 import { runChaos } from '../chaos/run.ts';
+import { parseKinds } from '../chaos/schedule.ts';
 import { parseCommandArgs, positiveInt, type Command } from './command.ts';
 
 const usage = `Usage: bin/ferry chaos [--faults N] [--seed S] [--minutes M] [--keep]
@@ -15,6 +17,8 @@ its bound (docs/chaos.md).
   --faults N    faults to inject (default 4)
   --seed S      seed of the schedule and the load (default: drawn, and printed)
   --minutes M   inject no fault after M minutes (default: no limit)
+  --kinds K     draw only these fault kinds, comma-separated (default: all of them:
+                ${FAULT_KINDS.join(', ')})
   --keep        keep the temporary folder (data and logs) afterwards
 `;
 
@@ -23,7 +27,7 @@ export const chaosCommand: Command = {
   summary: 'random faults against a local cluster under load, then a strict check of the data (docs/chaos.md)',
   usage,
   async run(argv, { log, out }) {
-    const { values } = parseCommandArgs(argv, { faults: { type: 'string' }, seed: { type: 'string' }, minutes: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    const { values } = parseCommandArgs(argv, { faults: { type: 'string' }, seed: { type: 'string' }, minutes: { type: 'string' }, kinds: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {
       out(usage);
       return 0;
@@ -31,12 +35,13 @@ export const chaosCommand: Command = {
     const faults = positiveInt(values.faults, '--faults', 4);
     const seed = positiveInt(values.seed, '--seed', 1 + Math.floor(Math.random() * 1_000_000));
     const minutes = values.minutes === undefined ? undefined : positiveInt(values.minutes, '--minutes', 1);
+    const kinds = values.kinds === undefined ? undefined : parseKinds(values.kinds);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      return await runChaos({ faults, seed, ...(minutes === undefined ? {} : { minutes }), keep: values.keep === true, reportFile: join(import.meta.dirname, '..', 'chaos', 'results', 'latest.json') }, log, out, stop.signal);
+      return await runChaos({ faults, seed, ...(minutes === undefined ? {} : { minutes }), ...(kinds === undefined ? {} : { kinds }), keep: values.keep === true, reportFile: join(import.meta.dirname, '..', 'chaos', 'results', 'latest.json') }, log, out, stop.signal);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

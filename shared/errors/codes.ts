@@ -88,6 +88,11 @@ export const ERROR_CODES = {
     scope: 'environment', retryable: true, http: 500,
     workaround: 'Nothing to do: every process it started was stopped. Run it again to get a report.',
   }),
+  FERRY_ERR_CHAOS_NODE_FULL: spec({
+    message: 'node {node}, reported full, {detail}',
+    scope: 'internal', retryable: false, http: 500,
+    workaround: 'A bug in the cluster: a full node must show as full and keep what it runs (manager/scheduler/eligibility.ts). Run again with --keep and read the manager logs.',
+  }),
 
   // Configuration files and pipeline specs.
   FERRY_ERR_CONFIG_FILE: spec({

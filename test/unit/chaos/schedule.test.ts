@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, SLACK_S, boundSeconds } from '../../../chaos/kinds.ts';
-import { planFaults } from '../../../chaos/schedule.ts';
+import { FAULT_KINDS, NODE_KINDS, SLACK_S, boundSeconds } from '../../../chaos/kinds.ts';
+import { chaosCommand } from '../../../cli/chaos-command.ts';
+import { parseKinds, planFaults } from '../../../chaos/schedule.ts';
+import { isFerryError } from '../../../shared/errors/index.ts';
+import { silentLogger } from '../../../shared/logging.ts';
 
 describe('chaos schedule', () => {
   it('replays the same schedule from the same seed', () => {
@@ -33,6 +36,30 @@ describe('chaos schedule', () => {
     expect(new Set(plan.map((f) => f.kind))).toEqual(new Set(asked));
   });
 
+  it('reads --kinds in the order of the kind list, whatever the spelling order', () => {
+    expect(parseKinds('target-restart, node-kill,')).toEqual(['node-kill', 'target-restart']);
+    expect(planFaults(11, 12, parseKinds('target-restart,node-kill'))).toEqual(planFaults(11, 12, parseKinds('node-kill,target-restart')));
+  });
+
+  it('refuses an unknown or empty --kinds with a usage error listing the valid kinds', () => {
+    for (const value of ['node-kill,disk-full', '', ' , ']) {
+      let caught: unknown;
+      try {
+        parseKinds(value);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isFerryError(caught, 'FERRY_ERR_CLI_USAGE')).toBe(true);
+      const detail = String((caught as { details: { detail: string } }).details.detail);
+      for (const kind of FAULT_KINDS) expect(detail).toContain(kind);
+      if (value.includes('disk-full')) expect(detail).toContain("'disk-full'");
+    }
+  });
+
+  it('bin/ferry chaos refuses an unknown kind before starting anything', async () => {
+    await expect(chaosCommand.run(['--kinds', 'node-kill,nope'], { log: silentLogger(), out: () => undefined })).rejects.toMatchObject({ code: 'FERRY_ERR_CLI_USAGE', details: { detail: expect.stringContaining("unknown kind 'nope'; valid kinds: node-kill,") as unknown } });
+  });
+
   it('pauses between 2 and 9 s of quiet load before each fault', () => {
     for (const fault of planFaults(3, 200)) {
       expect(Number.isInteger(fault.pauseS)).toBe(true);
@@ -42,12 +69,38 @@ describe('chaos schedule', () => {
   });
 
   it('bounds a dead node by session timeout + protection period + slack', () => {
-    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10 };
+    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12 };
     expect(boundSeconds('node-kill', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-down', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-stop-long', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-stop', t)).toBe(7 + 4 + 5 + SLACK_S);
     expect(boundSeconds('leader-manager-kill', t)).toBe(4 + SLACK_S);
     expect(boundSeconds('zookeeper-quorum-loss', t)).toBe(10 + 4 + 5 + SLACK_S);
+  });
+
+  it('draws node-full among the kinds, bounded by the slack alone: a full node keeps its work', () => {
+    expect(FAULT_KINDS).toContain('node-full');
+    expect(planFaults(11, FAULT_KINDS.length).map((f) => f.kind)).toContain('node-full');
+    expect(boundSeconds('node-full', { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12 })).toBe(SLACK_S);
+  });
+
+  it('aims some node faults at an idle node, never another kind, and replays that choice', () => {
+    const plan = planFaults(11, 300);
+    const idle = plan.filter((f) => f.idle);
+    expect(idle.every((f) => NODE_KINDS.includes(f.kind))).toBe(true);
+    for (const kind of NODE_KINDS) {
+      const ofKind = plan.filter((f) => f.kind === kind);
+      expect(ofKind.some((f) => f.idle)).toBe(true);
+      expect(ofKind.some((f) => !f.idle)).toBe(true);
+    }
+    expect(planFaults(11, 300)).toEqual(plan);
+  });
+
+  it('keeps the kinds and pauses the ten first kinds drew before idle targets existed (seed 7)', () => {
+    const ten = FAULT_KINDS.filter((kind) => kind !== 'node-full');
+    expect(planFaults(7, 12, ten).map((f) => [f.kind, f.pauseS])).toEqual([
+      ['zookeeper-kill', 9], ['zookeeper-quorum-loss', 9], ['node-kill', 8], ['source-kill', 3], ['node-stop', 9], ['leader-manager-kill', 4],
+      ['target-restart', 8], ['node-down', 5], ['manager-kill', 2], ['node-stop-long', 8], ['zookeeper-kill', 2], ['zookeeper-kill', 6],
+    ]);
   });
 });
