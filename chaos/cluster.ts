@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreeBase, servicesUp, zkConnectString, type MariaDbInstance, type ServicesState } from '../services/index.ts';
 import { addKeyToFile } from '../shared/secrets/index.ts';
@@ -8,6 +8,7 @@ import { ApiClient } from '../cli/demo/api-client.ts';
 import { ChaosProcess } from './processes.ts';
 import type { Timeouts } from './kinds.ts';
 import { CHAOS_SCHEMA } from './load-schema.ts';
+import { writeZkAuthFile } from '../cli/zk-auth-file.ts';
 
 /**
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
@@ -64,13 +65,8 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   const adminToken = randomBytes(18).toString('base64url');
   const secretKeyFile = join(stateDir, 'secret.key');
   addKeyToFile(secretKeyFile);
-  const authFile = (name: string) => {
-    const file = join(stateDir, `zk-${name}.auth`);
-    writeFileSync(file, `ferry-${name}:${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
-    return file;
-  };
-  const managerAuth = authFile('manager');
-  const nodeAuth = authFile('node');
+  const managerAuth = writeZkAuthFile(stateDir, 'manager');
+  const nodeAuth = writeZkAuthFile(stateDir, 'node');
   const session = String(CHAOS_TIMEOUTS.sessionS * 1000);
 
   const managers = ['manager-1', 'manager-2'].map((id) => new ChaosProcess(id, [

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { zkConnectString, type MariaDbInstance, type ServicesState } from '../../services/index.ts';
 import type { ChannelView } from '../../manager/index.ts';
@@ -7,6 +7,7 @@ import { addKeyToFile } from '../../shared/secrets/index.ts';
 import { ApiClient } from './api-client.ts';
 import { startClusterProcess, type ClusterProcess } from './cluster-processes.ts';
 import { DEMO_SCHEMA } from './demo-schema.ts';
+import { writeZkAuthFile } from '../zk-auth-file.ts';
 
 export interface DemoCluster {
   api: ApiClient;
@@ -32,13 +33,8 @@ export async function startDemoCluster(state: ServicesState, stateDir: string): 
   if (!existsSync(secretKeyFile)) addKeyToFile(secretKeyFile);
   // ZooKeeper closed as in production: the managers' identity and the nodes' own, in files
   // (passwords never on a command line); the node never sees the managers' password.
-  const authFile = (name: string) => {
-    const file = join(stateDir, `zk-${name}.auth`);
-    writeFileSync(file, `ferry-${name}:${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
-    return file;
-  };
-  const managerAuth = authFile('manager');
-  const nodeAuth = authFile('node');
+  const managerAuth = writeZkAuthFile(stateDir, 'manager');
+  const nodeAuth = writeZkAuthFile(stateDir, 'node');
   const processes: ClusterProcess[] = [];
   const stop = async () => {
     // The node first, so that it reports its last position while a manager still listens.
