@@ -37,6 +37,11 @@ describe('web console: configuration history', () => {
     await card.getByRole('row').filter({ hasText: 'api:alice' }).waitFor();
     await card.scrollIntoViewIfNeeded();
     await screenshot(page, 'config-history');
+    // At a phone's width the card still reads (saved for a look, not asserted on pixels).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(page, 'config-history-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     const createdRow = card.getByRole('row').filter({ hasText: 'created' });
     await createdRow.getByRole('button', { name: 'Revert to this version' }).click();
