@@ -26,6 +26,47 @@ export interface Timeouts {
 /** The kinds that hit one node: drawn against the node running the pipeline or an idle one. */
 export const NODE_KINDS: readonly FaultKind[] = ['node-kill', 'node-down', 'node-stop', 'node-stop-long', 'node-full'];
 
+/**
+ * What a kind hits. Two faults overlap (the second injected while the first is unresolved)
+ * only when they hit different parts: two faults on one process would race to restart it, and
+ * the bound of a pair is only meaningful when each fault has its own repair.
+ */
+export type FaultDomain = 'node' | 'manager' | 'zookeeper' | 'source' | 'target';
+
+export function faultDomain(kind: FaultKind): FaultDomain {
+  switch (kind) {
+    case 'node-kill':
+    case 'node-down':
+    case 'node-stop':
+    case 'node-stop-long':
+    case 'node-full':
+      return 'node';
+    case 'leader-manager-kill':
+    case 'manager-kill':
+      return 'manager';
+    case 'zookeeper-kill':
+    case 'zookeeper-quorum-loss':
+      return 'zookeeper';
+    case 'source-kill':
+      return 'source';
+    case 'target-restart':
+      return 'target';
+  }
+}
+
+/**
+ * Kinds whose injection writes to ZooKeeper (a node's state): they cannot be injected while the
+ * ensemble has no quorum, so they never overlap a quorum loss.
+ */
+const WRITES_TO_ZOOKEEPER: ReadonlySet<FaultKind> = new Set(['node-full']);
+
+/** Whether `second` may be injected while `first` is unresolved. */
+export function canOverlap(first: FaultKind, second: FaultKind): boolean {
+  if (faultDomain(first) === faultDomain(second)) return false;
+  const quorumLoss = first === 'zookeeper-quorum-loss' || second === 'zookeeper-quorum-loss';
+  return !(quorumLoss && (WRITES_TO_ZOOKEEPER.has(first) || WRITES_TO_ZOOKEEPER.has(second)));
+}
+
 /** Added to every bound: start-up of a restarted process and a scheduler tick on a loaded machine. */
 export const SLACK_S = 30;
 

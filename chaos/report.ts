@@ -11,13 +11,18 @@ export interface FaultResult {
   target: string;
   /** Seconds from the injection until replication moved again; null when it never did. */
   recovered_s: number | null;
+  /** Seconds; for a fault of an overlapping pair, both kinds' bounds added. */
   bound_s: number;
+  /** For a fault of an overlapping pair: the other fault's number (1-based, in injection order). */
+  overlaps?: number;
 }
 
 export interface ChaosReport {
   seed: number;
   /** The kinds the schedule drew from: a seed replays only with the same list. */
   kinds: FaultKind[];
+  /** The share of faults the schedule overlapped with the one before (it replays only with the same share). */
+  overlap: number;
   faults: FaultResult[];
   tables_compared: number;
   /** Tables whose content differs, plus ledger accounting problems. */
@@ -48,7 +53,7 @@ export function summaryLines(report: ChaosReport): string[] {
   const lines = [`chaos seed ${report.seed}: ${report.faults.length} faults in ${report.duration_s.toFixed(0)} s`];
   for (const [i, f] of report.faults.entries()) {
     const took = f.recovered_s === null ? 'never recovered' : `recovered in ${f.recovered_s.toFixed(1)} s`;
-    lines.push(`  ${String(i + 1).padStart(3)}. ${f.at.slice(11, 19)} ${f.kind.padEnd(21)} ${f.target.padEnd(10)} ${took} (bound ${f.bound_s} s)${metBound(f) ? '' : '  OVER BOUND'}`);
+    lines.push(`  ${String(i + 1).padStart(3)}. ${f.at.slice(11, 19)} ${f.kind.padEnd(21)} ${f.target.padEnd(10)} ${took} (bound ${f.bound_s} s${f.overlaps === undefined ? '' : `, overlapping ${f.overlaps}`})${metBound(f) ? '' : '  OVER BOUND'}`);
   }
   lines.push(`  ${report.tables_compared} tables compared, ${report.rows_compared} rows, ${report.diffs} differences`);
   for (const problem of report.problems.slice(0, 20)) lines.push(`  - ${problem}`);

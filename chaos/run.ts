@@ -17,7 +17,7 @@ import { CHAOS_SCHEMA, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
 import type { ChaosProcess } from './processes.ts';
 import { Probe } from './probe.ts';
 import { passed, summaryLines, writeReport, type ChaosReport, type FaultResult } from './report.ts';
-import { planFaults } from './schedule.ts';
+import { DEFAULT_OVERLAP_SHARE, planFaults, type PlannedFault } from './schedule.ts';
 
 export interface ChaosOptions {
   faults: number;
@@ -26,6 +26,8 @@ export interface ChaosOptions {
   minutes?: number;
   /** The kinds the schedule draws from (default: every kind). */
   kinds?: readonly FaultKind[];
+  /** Share of faults injected while the previous one is unresolved (default DEFAULT_OVERLAP_SHARE). */
+  overlap?: number;
   keep: boolean;
   reportFile: string;
 }
@@ -68,7 +70,7 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     connections.push(source);
     const target = await at(cluster.target)();
     connections.push(target);
-    const report = await check(source, target, outcome, options.seed, options.kinds ?? FAULT_KINDS, faults, started, caughtUp === undefined);
+    const report = await check(source, target, outcome, options, faults, started, caughtUp === undefined);
     writeReport(options.reportFile, report);
     for (const line of summaryLines(report)) out(line);
     out(`report: ${options.reportFile}`);
@@ -96,37 +98,92 @@ async function createSchema(state: ServicesState): Promise<void> {
   }
 }
 
-/** The schedule, one fault at a time: each resolved (repaired, replication moved) before the next. */
+/**
+ * The schedule: each fault resolved (repaired, replication moved) before the next, except a
+ * fault the schedule overlaps with the one before it: injected `pauseS` after that one's
+ * injection, the pair then resolved together. Each fault of a pair is bounded by both kinds'
+ * bounds added: its recovery may have to wait for the other's.
+ */
 async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOptions, log: Logger, out: (line: string) => void, signal: AbortSignal, started: number): Promise<FaultResult[]> {
   const results: FaultResult[] = [];
-  for (const planned of planFaults(options.seed, options.faults, options.kinds ?? FAULT_KINDS)) {
+  let running: { number: number; ownBound: number; done: Promise<Settled> } | undefined;
+  let injected = 0;
+  // Records a resolved fault; false when replication never moved again (stop injecting).
+  const record = async (done: Promise<Settled>): Promise<boolean> => {
+    const settled = await done;
+    if ('error' in settled) throw settled.error;
+    const result = settled.result;
+    results.push(result);
+    log.info({ ...result }, 'chaos fault resolved');
+    const overlapping = result.overlaps === undefined ? '' : `, overlapping fault ${result.overlaps}: both bounds`;
+    out(`chaos: ${results.length}/${options.faults} ${result.kind} on ${result.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${result.bound_s} s${overlapping})`);
+    return result.recovered_s !== null;
+  };
+  const plan = planFaults(options.seed, options.faults, options.kinds ?? FAULT_KINDS, options.overlap ?? DEFAULT_OVERLAP_SHARE);
+  for (const [i, planned] of plan.entries()) {
+    const overlapped = planned.overlap ? running : undefined;
+    if (running !== undefined && overlapped === undefined) {
+      const moved = await record(running.done);
+      running = undefined;
+      // A stuck cluster makes every later fault meaningless: stop injecting, still check the data.
+      if (!moved) break;
+    }
     await sleep(planned.pauseS * 1000, undefined, { signal }).catch(() => undefined);
     if (signal.aborted) break;
     if (options.minutes !== undefined && Date.now() - started > options.minutes * 60_000) {
       out(`chaos: ${options.minutes} minutes passed; no more faults`);
       break;
     }
-    const bound = boundSeconds(planned.kind, CHAOS_TIMEOUTS);
-    const t0 = Date.now();
-    const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle });
-    // Repair first: a probe write waits for a crashed source to come back.
-    // Its failure is kept for after the wait: a rejection nobody awaits yet would end the process.
-    const repairing = injected.repair().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    const value = await probe.bump(signal);
-    const seen = await probe.waitFor(value, t0 + RECOVERY_GIVE_UP_MS, signal);
-    const repairFailed = await repairing;
-    if (repairFailed !== undefined) throw repairFailed;
-    const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: planned.idle ? `${injected.target} (idle)` : injected.target, recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
-    results.push(result);
-    log.info({ ...result }, 'chaos fault resolved');
-    out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${result.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s)`);
-    // A stuck cluster makes every later fault meaningless: stop injecting, still check the data.
-    if (seen === undefined) break;
+    // Each fault of an overlapping pair may wait for the other's recovery: both bounds add up.
+    const next = plan[i + 1]?.overlap === true ? plan[i + 1] : undefined;
+    const ownBound = boundSeconds(planned.kind, CHAOS_TIMEOUTS);
+    const bound = ownBound + (overlapped?.ownBound ?? 0) + (next === undefined ? 0 : boundSeconds(next.kind, CHAOS_TIMEOUTS));
+    const number = ++injected;
+    if (overlapped !== undefined) out(`chaos: ${number}/${options.faults} ${planned.kind} injected while fault ${overlapped.number} is unresolved`);
+    const other = overlapped?.number ?? (next === undefined ? undefined : number + 1);
+    const done = settle(resolveFault(cluster, probe, planned, bound, other, log, signal));
+    if (overlapped === undefined) {
+      running = { number, ownBound, done };
+      continue;
+    }
+    // Both recorded in injection order; the next fault waits for both.
+    const moved = [await record(overlapped.done), await record(done)];
+    running = undefined;
+    if (moved.includes(false)) break;
   }
+  if (running !== undefined) await record(running.done);
   return results;
 }
 
-async function check(source: Connection, target: Connection, outcome: LoadOutcome, seed: number, kinds: readonly FaultKind[], faults: FaultResult[], started: number, stuck: boolean): Promise<ChaosReport> {
+type Settled = { result: FaultResult } | { error: Error };
+
+/** A promise that never rejects: a fault resolving while the next is injected must not end the process. */
+function settle(resolving: Promise<FaultResult>): Promise<Settled> {
+  return resolving.then((result) => ({ result }), (error: unknown) => ({ error: error instanceof Error ? error : new Error(String(error)) }));
+}
+
+/** Injects one fault, starts its repair, and waits until replication moved again (or gives up). */
+async function resolveFault(cluster: ChaosCluster, probe: Probe, planned: PlannedFault, bound: number, overlaps: number | undefined, log: Logger, signal: AbortSignal): Promise<FaultResult> {
+  const t0 = Date.now();
+  const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle });
+  // Repair first: a probe write waits for a crashed source to come back.
+  // Its failure is kept for after the wait: a rejection nobody awaits yet would end the process.
+  const repairing = injected.repair().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  const value = await probe.bump(signal);
+  const seen = await probe.waitFor(value, t0 + RECOVERY_GIVE_UP_MS, signal);
+  const repairFailed = await repairing;
+  if (repairFailed !== undefined) throw repairFailed;
+  return {
+    kind: planned.kind,
+    at: new Date(t0).toISOString(),
+    target: planned.idle ? `${injected.target} (idle)` : injected.target,
+    recovered_s: seen === undefined ? null : (seen - t0) / 1000,
+    bound_s: bound,
+    ...(overlaps === undefined ? {} : { overlaps }),
+  };
+}
+
+async function check(source: Connection, target: Connection, outcome: LoadOutcome, options: ChaosOptions, faults: FaultResult[], started: number, stuck: boolean): Promise<ChaosReport> {
   const tables = await compareTables(source, target, CHAOS_SCHEMA);
   const problems = tables.filter((t) => !t.same).map((t) => `table ${t.table}: ${t.detail ?? 'differs'}`);
   if (stuck) problems.push('the target never caught up after the load stopped');
@@ -134,8 +191,9 @@ async function check(source: Connection, target: Connection, outcome: LoadOutcom
   const onSource = checkLedger(await readLedgerContent(source, CHAOS_SCHEMA), outcome.acked, outcome.inDoubt);
   problems.push(...onTarget.map((p) => `target ledger ${p.kind}: ${p.detail}`), ...onSource.map((p) => `source ledger ${p.kind}: ${p.detail}`));
   return {
-    seed,
-    kinds: [...kinds],
+    seed: options.seed,
+    kinds: [...(options.kinds ?? FAULT_KINDS)],
+    overlap: options.overlap ?? DEFAULT_OVERLAP_SHARE,
     faults,
     tables_compared: tables.length,
     diffs: problems.length,

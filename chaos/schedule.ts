@@ -1,25 +1,34 @@
 import { FerryError } from '../shared/errors/index.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
-import { FAULT_KINDS, NODE_KINDS, type FaultKind } from './kinds.ts';
+import { FAULT_KINDS, NODE_KINDS, canOverlap, type FaultKind } from './kinds.ts';
 
 /** One planned fault: its kind and how long the load runs undisturbed before it. */
 export interface PlannedFault {
   kind: FaultKind;
-  /** Seconds of quiet load between the previous fault's recovery and this injection. */
+  /**
+   * Seconds of quiet load between the previous fault's recovery and this injection; for an
+   * overlapping fault, seconds after the previous fault's injection instead.
+   */
   pauseS: number;
   /** A node fault aimed at a node that runs nothing instead of the one running the pipeline. */
   idle: boolean;
+  /** Injected while the previous fault is still unresolved (its repair or recovery under way). */
+  overlap: boolean;
 }
 
 /** The share of node faults aimed at an idle node. */
 const IDLE_SHARE = 1 / 3;
 
+/** The share of faults injected while the previous one is unresolved, unless `--overlap` says otherwise. */
+export const DEFAULT_OVERLAP_SHARE = 0.2;
+
 /**
  * N faults drawn from `kinds` with the seed: the same seed and kinds give the same schedule.
  * Every kind appears once before any repeats when N allows (a short run still covers them),
- * the order and the rest drawn at random.
+ * the order and the rest drawn at random. About `overlapShare` of the faults overlap the one
+ * before them, where the two may (chaos/kinds.ts canOverlap), never three at once.
  */
-export function planFaults(seed: number, count: number, kinds: readonly FaultKind[] = FAULT_KINDS): PlannedFault[] {
+export function planFaults(seed: number, count: number, kinds: readonly FaultKind[] = FAULT_KINDS, overlapShare = 0): PlannedFault[] {
   if (kinds.length === 0) throw new Error('no fault kinds to draw from');
   const random = scheduleRandom(seed);
   const pick = () => kinds[Math.floor(random() * kinds.length)]!;
@@ -33,10 +42,32 @@ export function planFaults(seed: number, count: number, kinds: readonly FaultKin
   for (let i = 0; i < count; i++) drawn.push(i < firsts.length ? firsts[i]! : pick());
   // Idle or not from a stream of its own: the kinds and pauses stay those drawn before it existed.
   const idleRandom = scheduleRandom(seed ^ 0x1d1e);
-  return drawn.map((kind) => {
+  const planned = drawn.map((kind) => {
     const idle = idleRandom() < IDLE_SHARE;
-    return { kind, pauseS: 2 + Math.floor(random() * 8), idle: idle && NODE_KINDS.includes(kind) };
+    return { kind, pauseS: 2 + Math.floor(random() * 8), idle: idle && NODE_KINDS.includes(kind), overlap: false };
   });
+  // Overlaps from a stream of their own too; both numbers drawn for every fault so that one
+  // fault's outcome does not shift the next one's draw.
+  const overlapRandom = scheduleRandom(seed ^ 0x0e1a);
+  for (const [i, fault] of planned.entries()) {
+    const wanted = overlapRandom() < overlapShare;
+    const afterS = Math.floor(overlapRandom() * 4);
+    const previous = planned[i - 1];
+    if (wanted && previous !== undefined && !previous.overlap && canOverlap(previous.kind, fault.kind)) {
+      fault.overlap = true;
+      fault.pauseS = afterS;
+    }
+  }
+  return planned;
+}
+
+/** `--overlap S`: a share between 0 and 1. */
+export function parseOverlap(value: string): number {
+  const share = Number(value);
+  if (value.trim() === '' || !Number.isFinite(share) || share < 0 || share > 1) {
+    throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--overlap: '${value}' is not a share between 0 and 1 (0: one fault at a time)` });
+  }
+  return share;
 }
 
 /**

@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import { FAULT_KINDS } from '../chaos/kinds.ts';
 import { runChaos } from '../chaos/run.ts';
-import { parseKinds } from '../chaos/schedule.ts';
+import { DEFAULT_OVERLAP_SHARE, parseKinds, parseOverlap } from '../chaos/schedule.ts';
 import { parseCommandArgs, positiveInt, type Command } from './command.ts';
 
-const usage = `Usage: bin/ferry chaos [--faults N] [--seed S] [--minutes M] [--keep]
+const usage = `Usage: bin/ferry chaos [--faults N] [--seed S] [--minutes M] [--kinds K] [--overlap S] [--keep]
 
 Starts a cluster of real processes on 127.0.0.1 in a temporary folder (a ZooKeeper ensemble
 of three, a durable source and a target MariaDB, two managers, three nodes in two
 datacenters, one channel), runs a write load whose every transaction is written to a ledger,
-and injects N faults drawn with the seed, one at a time, timing how long replication takes
+and injects N faults drawn with the seed, mostly one at a time, timing how long replication takes
 to move again. Then the load stops, every table is compared and the ledger accounted for.
 Writes chaos/results/latest.json; exits 0 only when nothing differs and every recovery met
 its bound (docs/chaos.md).
@@ -19,6 +19,8 @@ its bound (docs/chaos.md).
   --minutes M   inject no fault after M minutes (default: no limit)
   --kinds K     draw only these fault kinds, comma-separated (default: all of them:
                 ${FAULT_KINDS.join(', ')})
+  --overlap S   share of faults injected while the one before is unresolved, 0 to 1
+                (default ${DEFAULT_OVERLAP_SHARE}; 0: strictly one at a time)
   --keep        keep the temporary folder (data and logs) afterwards
 `;
 
@@ -27,7 +29,7 @@ export const chaosCommand: Command = {
   summary: 'random faults against a local cluster under load, then a strict check of the data (docs/chaos.md)',
   usage,
   async run(argv, { log, out }) {
-    const { values } = parseCommandArgs(argv, { faults: { type: 'string' }, seed: { type: 'string' }, minutes: { type: 'string' }, kinds: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+    const { values } = parseCommandArgs(argv, { faults: { type: 'string' }, seed: { type: 'string' }, minutes: { type: 'string' }, kinds: { type: 'string' }, overlap: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
     if (values.help) {
       out(usage);
       return 0;
@@ -36,12 +38,13 @@ export const chaosCommand: Command = {
     const seed = positiveInt(values.seed, '--seed', 1 + Math.floor(Math.random() * 1_000_000));
     const minutes = values.minutes === undefined ? undefined : positiveInt(values.minutes, '--minutes', 1);
     const kinds = values.kinds === undefined ? undefined : parseKinds(values.kinds);
+    const overlap = values.overlap === undefined ? DEFAULT_OVERLAP_SHARE : parseOverlap(values.overlap);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     try {
-      return await runChaos({ faults, seed, ...(minutes === undefined ? {} : { minutes }), ...(kinds === undefined ? {} : { kinds }), keep: values.keep === true, reportFile: join(import.meta.dirname, '..', 'chaos', 'results', 'latest.json') }, log, out, stop.signal);
+      return await runChaos({ faults, seed, ...(minutes === undefined ? {} : { minutes }), ...(kinds === undefined ? {} : { kinds }), overlap, keep: values.keep === true, reportFile: join(import.meta.dirname, '..', 'chaos', 'results', 'latest.json') }, log, out, stop.signal);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -7,6 +7,7 @@ import { passed, summaryLines, writeReport, type ChaosReport } from '../../../ch
 const report = (): ChaosReport => ({
   seed: 1,
   kinds: ['node-kill', 'target-restart'],
+  overlap: 0.2,
   faults: [
     { kind: 'node-kill', at: '2026-12-07T21:00:00.000Z', target: 'node-1', recovered_s: 12.5, bound_s: 39 },
     { kind: 'target-restart', at: '2026-12-07T21:01:00.000Z', target: 'db2', recovered_s: 3, bound_s: 60 },
@@ -28,7 +29,7 @@ describe('chaos report', () => {
     const file = join(dir, 'results', 'latest.json');
     writeReport(file, report());
     const written = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(written).sort()).toEqual(['diffs', 'duration_s', 'faults', 'kinds', 'problems', 'rows_compared', 'seed', 'tables_compared']);
+    expect(Object.keys(written).sort()).toEqual(['diffs', 'duration_s', 'faults', 'kinds', 'overlap', 'problems', 'rows_compared', 'seed', 'tables_compared']);
     expect(Object.keys((written.faults as object[])[0]!).sort()).toEqual(['at', 'bound_s', 'kind', 'recovered_s', 'target']);
   });
 
@@ -48,5 +49,14 @@ describe('chaos report', () => {
     expect(lines.filter((l) => /node-kill|target-restart/.test(l))).toHaveLength(2);
     expect(lines).toContain('  - table items: rows 3 vs 2');
     expect(lines.at(-1)).toBe('FAIL');
+  });
+
+  it('names the other fault of an overlapping pair in the summary', () => {
+    const pair = report();
+    pair.faults[0] = { ...pair.faults[0]!, overlaps: 2 };
+    pair.faults[1] = { ...pair.faults[1]!, overlaps: 1 };
+    const lines = summaryLines(pair);
+    expect(lines.find((l) => l.includes('node-kill'))).toContain('overlapping 2');
+    expect(lines.find((l) => l.includes('target-restart'))).toContain('overlapping 1');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, NODE_KINDS, SLACK_S, boundSeconds } from '../../../chaos/kinds.ts';
+import { FAULT_KINDS, NODE_KINDS, SLACK_S, boundSeconds, canOverlap, faultDomain } from '../../../chaos/kinds.ts';
 import { chaosCommand } from '../../../cli/chaos-command.ts';
-import { parseKinds, planFaults } from '../../../chaos/schedule.ts';
+import { parseKinds, parseOverlap, planFaults } from '../../../chaos/schedule.ts';
 import { isFerryError } from '../../../shared/errors/index.ts';
 import { silentLogger } from '../../../shared/logging.ts';
 
@@ -102,5 +102,51 @@ describe('chaos schedule', () => {
       ['zookeeper-kill', 9], ['zookeeper-quorum-loss', 9], ['node-kill', 8], ['source-kill', 3], ['node-stop', 9], ['leader-manager-kill', 4],
       ['target-restart', 8], ['node-down', 5], ['manager-kill', 2], ['node-stop-long', 8], ['zookeeper-kill', 2], ['zookeeper-kill', 6],
     ]);
+  });
+
+  it('overlaps no fault unless asked, and about the share asked otherwise', () => {
+    expect(planFaults(11, 300).some((f) => f.overlap)).toBe(false);
+    const plan = planFaults(11, 300, FAULT_KINDS, 0.3);
+    const share = plan.filter((f) => f.overlap).length / plan.length;
+    // Lower than asked: a pair of the same part, or a fault after an overlap, never overlaps.
+    expect(share).toBeGreaterThan(0.1);
+    expect(share).toBeLessThanOrEqual(0.3);
+    expect(planFaults(11, 300, FAULT_KINDS, 0.3)).toEqual(plan);
+  });
+
+  it('keeps kinds, pauses of faults that do not overlap, and idle targets whatever the overlap share', () => {
+    const alone = planFaults(4, 100, FAULT_KINDS, 0);
+    const overlapping = planFaults(4, 100, FAULT_KINDS, 0.5);
+    expect(overlapping.map((f) => [f.kind, f.idle])).toEqual(alone.map((f) => [f.kind, f.idle]));
+    for (const [i, fault] of overlapping.entries()) if (!fault.overlap) expect(fault.pauseS).toBe(alone[i]!.pauseS);
+  });
+
+  it('overlaps only faults on different parts, never three at once, within 0-3 s of the one before', () => {
+    const plan = planFaults(21, 500, FAULT_KINDS, 1);
+    expect(plan[0]!.overlap).toBe(false);
+    for (const [i, fault] of plan.entries()) {
+      if (!fault.overlap) continue;
+      const previous = plan[i - 1]!;
+      expect(previous.overlap).toBe(false);
+      expect(canOverlap(previous.kind, fault.kind)).toBe(true);
+      expect(faultDomain(previous.kind)).not.toBe(faultDomain(fault.kind));
+      expect(fault.pauseS).toBeGreaterThanOrEqual(0);
+      expect(fault.pauseS).toBeLessThanOrEqual(3);
+    }
+    expect(plan.filter((f) => f.overlap).length).toBeGreaterThan(100);
+  });
+
+  it('never overlaps a quorum loss with a fault that must write to ZooKeeper to be injected', () => {
+    expect(canOverlap('zookeeper-quorum-loss', 'node-full')).toBe(false);
+    expect(canOverlap('node-full', 'zookeeper-quorum-loss')).toBe(false);
+    expect(canOverlap('zookeeper-quorum-loss', 'node-kill')).toBe(true);
+    expect(canOverlap('node-kill', 'node-stop')).toBe(false);
+    expect(canOverlap('source-kill', 'target-restart')).toBe(true);
+  });
+
+  it('reads --overlap as a share between 0 and 1, refusing anything else with a usage error', () => {
+    expect(parseOverlap('0')).toBe(0);
+    expect(parseOverlap('0.25')).toBe(0.25);
+    for (const bad of ['', 'x', '-0.1', '1.5', 'NaN']) expect(() => parseOverlap(bad)).toThrow(expect.objectContaining({ code: 'FERRY_ERR_CLI_USAGE' }) as Error);
   });
 });
