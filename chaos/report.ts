@@ -53,7 +53,7 @@ export function summaryLines(report: ChaosReport): string[] {
   const lines = [`chaos seed ${report.seed}: ${report.faults.length} faults in ${report.duration_s.toFixed(0)} s`];
   for (const [i, f] of report.faults.entries()) {
     const took = f.recovered_s === null ? 'never recovered' : `recovered in ${f.recovered_s.toFixed(1)} s`;
-    lines.push(`  ${String(i + 1).padStart(3)}. ${f.at.slice(11, 19)} ${f.kind.padEnd(21)} ${f.target.padEnd(10)} ${took} (bound ${f.bound_s} s${f.overlaps === undefined ? '' : `, overlapping ${f.overlaps}`})${metBound(f) ? '' : '  OVER BOUND'}`);
+    lines.push(`  ${String(i + 1).padStart(3)}. ${f.at.slice(11, 19)} ${f.kind.padEnd(21)} ${f.target.padEnd(16)} ${took} (bound ${f.bound_s} s${f.overlaps === undefined ? '' : `, overlapping ${f.overlaps}`})${metBound(f) ? '' : '  OVER BOUND'}`);
   }
   lines.push(`  ${report.tables_compared} tables compared, ${report.rows_compared} rows, ${report.diffs} differences`);
   for (const problem of report.problems.slice(0, 20)) lines.push(`  - ${problem}`);
