@@ -84,6 +84,20 @@ function stagesOf(assignment: AssignmentRecord | undefined, select: SelectAssign
   return { select: stage(selectNode), load: stage(assignment.node) };
 }
 
+/** What a node reports while its pipeline is live; after PAUSE or STOP it stops reporting, so such a report is stale. */
+const LIVE_STATES: ReadonlySet<string | null> = new Set(['starting', 'running', 'retrying', 'assigned']);
+
+/**
+ * A paused or stopped channel's pipelines show 'paused' or 'stopped' where the last report
+ * still says they run: the node ends the runner on the permit's change and sends nothing more,
+ * so without this the view kept 'running' under a paused channel. A 'failed' report stays.
+ */
+function haltedState(status: ChannelStatusT | undefined, reported: string | null): string | null {
+  if (status === 'PAUSE' && LIVE_STATES.has(reported)) return 'paused';
+  if (status === 'STOP' && LIVE_STATES.has(reported)) return 'stopped';
+  return reported;
+}
+
 export function channelView({ value: channel, version }: Versioned<ChannelSpecT>, runtime: RuntimeRecords): ChannelView {
   const permit = runtime.permits.get(channel.name)?.value;
   return {
@@ -105,7 +119,7 @@ export function channelView({ value: channel, version }: Versioned<ChannelSpecT>
         position: stats?.position ?? null,
         lagMs: stats?.lagMs ?? null,
         rowsPerSecond: stats?.rowsPerSecond ?? null,
-        state: current ? stats.state : assignment ? 'assigned' : (stats?.state ?? null),
+        state: haltedState(permit?.status, current ? stats.state : assignment ? 'assigned' : (stats?.state ?? null)),
         reportedBy: stats ? { node: stats.node, epoch: stats.epoch } : null,
         ...(stats?.error ? { error: stats.error } : {}),
         statsAt: stats?.at ?? null,

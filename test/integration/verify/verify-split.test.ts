@@ -83,5 +83,7 @@ describe('verify of a split pipeline, through the pipe', () => {
     }, 120_000, 'a verify job of the paused channel to fail without its pipe');
     expect(unpiped.state).toBe('failed');
     expect(unpiped.pipelines[0]?.node).toBe('lb1');
+    // The view says what the DBA asked for, not the last 'running' the nodes sent before pausing.
+    expect((await cluster.pipelineView()).state).toBe('paused');
   });
 });
