@@ -147,10 +147,14 @@ export const INJECTORS: Record<FaultKind, Injector> = {
     const leader = await zooKeeperLeader(services);
     const lost = [leader, services.zookeeper.servers.find((s) => s !== leader)!];
     await Promise.all(lost.map((server) => crash(server.pid)));
+    // Past every node's lease (shorter than the session): by then each has aborted its
+    // pipelines, as it must when it cannot know whether it still holds them. A probe written
+    // sooner slips through before that and would time nothing.
+    await sleep(CHAOS_TIMEOUTS.sessionS * 1000, undefined, { signal: ctx.signal }).catch(() => undefined);
     return {
       target: lost.map((server) => `zk${server.id}`).join('+'),
       repair: async () => {
-        await sleep(CHAOS_TIMEOUTS.quorumLossS * 1000);
+        await sleep((CHAOS_TIMEOUTS.quorumLossS - CHAOS_TIMEOUTS.sessionS) * 1000);
         await Promise.all(lost.map((server) => startZooKeeperAgain(services, server)));
       },
     };

@@ -87,8 +87,10 @@ export const SLACK_S = 30;
  *   (within the slack) and the binlog reader's reconnection;
  * - zookeeper-kill: kill -9 of the ensemble's leader, started again at once: the others elect
  *   a leader in about a second, and sessions survive that move within their timeout;
- * - zookeeper-quorum-loss: two members killed, started again after quorumLossS: no session can
- *   be kept or taken over meanwhile, so then as for a dead node;
+ * - zookeeper-quorum-loss: two members killed, started again quorumLossS after the kill; the
+ *   probe is written only after the nodes' leases ran out (a session timeout after the kill),
+ *   when every node has aborted its pipelines, since it cannot know it still holds them. No
+ *   session can be kept or taken over meanwhile, so after the outage as for a dead node;
  * - node-full: a node reports disk or memory pressure. A full node keeps what it runs and only
  *   gets nothing new (manager/scheduler/eligibility.ts), so replication must not pause at all:
  *   the slack alone.
