@@ -61,7 +61,7 @@ export async function switchOver(ctx: SwitchContext): Promise<Switched> {
     await promote(newMaster);
     await demote(oldMaster, to, users);
     const promoted = Date.now();
-    await switchThroughApi(ctx, member, log);
+    await switchThroughApi(ctx, member, held, log);
     group.swapped();
     log.info({ position, holdMs: held - started, promoteMs: promoted - held, apiMs: Date.now() - promoted }, 'chaos source group switched');
   } finally {
@@ -72,13 +72,15 @@ export async function switchOver(ctx: SwitchContext): Promise<Switched> {
 }
 
 /** Waits on switch-readiness, then switches; a 409 FERRY_ERR_SWITCH_NOT_READY (measured otherwise meanwhile) means wait again. */
-async function switchThroughApi(ctx: SwitchContext, member: Member, log: Logger): Promise<void> {
+async function switchThroughApi(ctx: SwitchContext, member: Member, heldAt: number, log: Logger): Promise<void> {
   const deadline = Date.now() + READINESS_WAIT_MS;
   let why = 'no answer from a manager';
   for (;;) {
     const api = await ctx.cluster.api().catch(() => undefined);
-    const readiness = await api?.call<{ ready: boolean; problems: string[] }>('GET', `/datasources/${SOURCE_GROUP}/switch-readiness?to=${member}`).catch(() => undefined);
+    const readiness = await api?.call<{ ready: boolean; problems: string[]; at: string | null; measuredBy: string | null }>('GET', `/datasources/${SOURCE_GROUP}/switch-readiness?to=${member}`).catch(() => undefined);
     if (api && readiness?.ready) {
+      // When the measurement judged on was taken: before the writers were held, it says little of now.
+      log.info({ measuredAt: readiness.at, measuredBy: readiness.measuredBy, heldAt: new Date(heldAt).toISOString() }, 'chaos switch: the standby is ready');
       const { status, text } = await api.answer('POST', `/datasources/${SOURCE_GROUP}/switch`, { to: member, reason: 'chaos' });
       const answer = parseJson(text);
       if (status === 200) {
