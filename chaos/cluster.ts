@@ -112,7 +112,7 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   const api0 = clients[0]!;
   await api0.call('POST', '/datasources', { groupKey: SOURCE_GROUP, dc: 'dc1', master: { host: source.host, port: source.port }, standby: { host: standby.host, port: standby.port }, ...services.users.replication });
   await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
-  await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: 'chaos-source', target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
+  await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: SOURCE_GROUP, target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
   await api0.call('POST', `/channels/${CHANNEL}/start`);
   return { services, source, target, sourceGroup: new SourceGroup({ master: source, standby }), managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
 }
