@@ -9,6 +9,8 @@ import { ChaosProcess } from './processes.ts';
 import type { Timeouts } from './kinds.ts';
 import { CHAOS_SCHEMA } from './load-schema.ts';
 import { writeZkAuthFile } from '../cli/zk-auth-file.ts';
+import { standbyCaughtUp, startStandby } from './standby.ts';
+import { SOURCE_GROUP, SourceGroup } from './source-group.ts';
 
 /**
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
@@ -28,7 +30,10 @@ export const PIPELINE = 'chaos-forward';
 
 export interface ChaosCluster {
   services: ServicesState;
+  /** The source group's first master; after a source-switch the standby: use sourceGroup.master(). */
   source: MariaDbInstance;
+  /** Which server of the source group is master now, and the gate of the load's writers. */
+  sourceGroup: SourceGroup;
   target: MariaDbInstance;
   managers: ChaosProcess[];
   nodes: ChaosProcess[];
@@ -40,25 +45,30 @@ export interface ChaosCluster {
 }
 
 /**
- * ZooKeeper (an ensemble of three) and two MariaDB servers through Ferry's own services code,
- * both durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a killed server keeps what it
- * acknowledged), then two managers and three nodes as `bin/ferry` processes, the data sources
+ * ZooKeeper (an ensemble of three) and three MariaDB servers through Ferry's own services code,
+ * all durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a killed server keeps what it
+ * acknowledged): the source group's master and its standby (replicating natively by GTID),
+ * and the target; then two managers and three nodes as `bin/ferry` processes, the data sources
  * and one started channel through the API. `prepare` runs once the servers answer, before the
  * channel starts (the tables on both sides); the processes started are pushed on `started` as
  * they start, so the caller can stop them whatever fails next.
  */
 export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState) => Promise<void>, started: ChaosProcess[]): Promise<ChaosCluster> {
-  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001]);
+  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001, 1002]);
   const services = await servicesUp({
     stateDir,
     zkServers: 3,
     zkPort: base,
-    mariadb: 2,
+    // db1 the source group's master, db2 the target, db3 the source group's standby.
+    mariadb: 3,
     mariadbPort: base + 1000,
     mariadbArgs: ['--sync-binlog=1', '--innodb-flush-log-at-trx-commit=1'],
   }, log);
-  await prepare(services);
-  const [source, target] = services.mariadb as [MariaDbInstance, MariaDbInstance];
+  const [source, target, standby] = services.mariadb as [MariaDbInstance, MariaDbInstance, MariaDbInstance];
+  // The standby replicates from the start and so gets the schema from the source: prepared are the others.
+  await startStandby(standby, source, services.users);
+  await prepare({ ...services, mariadb: [source, target] });
+  await standbyCaughtUp(source, standby, services.users, 120);
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const zk = zkConnectString(services);
@@ -100,9 +110,9 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   }
 
   const api0 = clients[0]!;
-  await api0.call('POST', '/datasources', { groupKey: 'chaos-source', dc: 'dc1', master: { host: source.host, port: source.port }, ...services.users.replication });
+  await api0.call('POST', '/datasources', { groupKey: SOURCE_GROUP, dc: 'dc1', master: { host: source.host, port: source.port }, standby: { host: standby.host, port: standby.port }, ...services.users.replication });
   await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
-  await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: 'chaos-source', target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
+  await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: SOURCE_GROUP, target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
   await api0.call('POST', `/channels/${CHANNEL}/start`);
-  return { services, source, target, managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
+  return { services, source, target, sourceGroup: new SourceGroup({ master: source, standby }), managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
 }

@@ -8,6 +8,7 @@ import type { FaultKind } from './kinds.ts';
 import { reportFull } from './node-full.ts';
 import type { ChaosProcess } from './processes.ts';
 import { crash, startMariaDbAgain, startZooKeeperAgain, zooKeeperLeader } from './servers.ts';
+import { switchOver, untilFerryReadsNewMaster } from './switchover.ts';
 
 export interface InjectContext {
   cluster: ChaosCluster;
@@ -131,8 +132,10 @@ export const INJECTORS: Record<FaultKind, Injector> = {
       },
     };
   },
+  // The group's master of now; started again, it is master again (its standby reconnects within a second).
   'source-kill': async (ctx) => {
-    const { services, source } = ctx.cluster;
+    const { services, sourceGroup } = ctx.cluster;
+    const source = sourceGroup.master();
     await crash(source.pid);
     return { target: source.name, repair: () => startMariaDbAgain(services, source, ctx.log) };
   },
@@ -164,5 +167,11 @@ export const INJECTORS: Record<FaultKind, Injector> = {
     // Stopped within the injection, so the probe written next can only arrive after the start.
     await stopMariaDb(services, target.name);
     return { target: target.name, repair: async () => void (await restartMariaDb(services, target.name, ctx.log)) };
+  },
+  // A DBA's switchover under load, then Ferry's switch through the API (roles swap each time);
+  // the repair: Ferry's binlog reader has left the old master for the new one.
+  'source-switch': async (ctx) => {
+    const switched = await switchOver(ctx);
+    return { target: `${switched.from.name}->${switched.to.name}`, repair: () => untilFerryReadsNewMaster(ctx, switched) };
   },
 };

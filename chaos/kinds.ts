@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full', 'source-switch'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -48,6 +48,7 @@ export function faultDomain(kind: FaultKind): FaultDomain {
     case 'zookeeper-quorum-loss':
       return 'zookeeper';
     case 'source-kill':
+    case 'source-switch':
       return 'source';
     case 'target-restart':
       return 'target';
@@ -55,10 +56,10 @@ export function faultDomain(kind: FaultKind): FaultDomain {
 }
 
 /**
- * Kinds whose injection writes to ZooKeeper (a node's state): they cannot be injected while the
- * ensemble has no quorum, so they never overlap a quorum loss.
+ * Kinds whose injection writes to ZooKeeper (a node's state, a data source's switch through the
+ * API): they cannot be injected while the ensemble has no quorum, so they never overlap a quorum loss.
  */
-const WRITES_TO_ZOOKEEPER: ReadonlySet<FaultKind> = new Set(['node-full']);
+const WRITES_TO_ZOOKEEPER: ReadonlySet<FaultKind> = new Set(['node-full', 'source-switch']);
 
 /** Whether `second` may be injected while `first` is unresolved. */
 export function canOverlap(first: FaultKind, second: FaultKind): boolean {
@@ -66,6 +67,12 @@ export function canOverlap(first: FaultKind, second: FaultKind): boolean {
   const quorumLoss = first === 'zookeeper-quorum-loss' || second === 'zookeeper-quorum-loss';
   return !(quorumLoss && (WRITES_TO_ZOOKEEPER.has(first) || WRITES_TO_ZOOKEEPER.has(second)));
 }
+
+/**
+ * How often a node measures the data sources' health, which a switch without force waits on
+ * (HEALTH_INTERVAL_MS of node/cluster/health-prober.ts; the chaos nodes keep the default).
+ */
+export const HEALTH_ROUND_S = 3;
 
 /** Added to every bound: start-up of a restarted process and a scheduler tick on a loaded machine. */
 export const SLACK_S = 30;
@@ -94,6 +101,11 @@ export const SLACK_S = 30;
  * - node-full: a node reports disk or memory pressure. A full node keeps what it runs and only
  *   gets nothing new (manager/scheduler/eligibility.ts), so replication must not pause at all:
  *   the slack alone.
+ * - source-switch: a switchover of the source group (chaos/switchover.ts): the writers finish
+ *   their transactions, the standby applies the master's position and is promoted (each under
+ *   a second), then the switch waits for a health round that measures the standby caught up
+ *   (one may be under way with older positions: two rounds) and the node restarts the pipeline
+ *   on the new master from the target's checkpoint (a runner restart, within the slack).
  *
  * A node fault aimed at an idle node (one that runs nothing) keeps its kind's bound: replication
  * should not pause at all, and the bound is what it must stay within if it does.
@@ -118,5 +130,7 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
       return t.sessionS + SLACK_S;
     case 'zookeeper-quorum-loss':
       return t.quorumLossS + t.sessionS + t.protectionS + SLACK_S;
+    case 'source-switch':
+      return 2 * HEALTH_ROUND_S + SLACK_S;
   }
 }

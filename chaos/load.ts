@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logging.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { accountDelta } from './ledger-check.ts';
 import { ACCOUNTS, CHAOS_SCHEMA } from './load-schema.ts';
+import type { WriterGate } from './writer-gate.ts';
 
 /** Up to 16 writers: a sequence number is counter * 16 + writer, unique without coordination. */
 const WRITER_SLOTS = 16;
@@ -15,6 +16,8 @@ export interface LoadOptions {
   perSecond: number;
   seed: number;
   log: Logger;
+  /** Passed between transactions: a switchover holds the writers there (chaos/writer-gate.ts). */
+  gate?: WriterGate;
 }
 
 /** What the writers know of their transactions, for the ledger check. */
@@ -41,7 +44,15 @@ async function writer(w: number, options: LoadOptions, outcome: LoadOutcome, sig
   let connection: Connection | undefined;
   let counter = 0;
   const interval = 1000 / options.perSecond;
+  // Nothing in the loop throws (a transaction's failure is caught), so leave() below always runs.
+  options.gate?.join();
   while (!signal.aborted) {
+    // Held here, between transactions; after a wait the master may be another server.
+    if (await options.gate?.pass(signal)) {
+      await connection?.end().catch(() => undefined);
+      connection = undefined;
+      if (signal.aborted) break;
+    }
     const started = Date.now();
     const seq = ++counter * WRITER_SLOTS + w;
     const roll = random();
@@ -80,6 +91,7 @@ async function writer(w: number, options: LoadOptions, outcome: LoadOutcome, sig
     const due = started + interval - Date.now();
     if (due > 0) await sleep(due, undefined, { signal }).catch(() => undefined);
   }
+  options.gate?.leave();
   await connection?.end().catch(() => undefined);
 }
 

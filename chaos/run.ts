@@ -18,6 +18,7 @@ import type { ChaosProcess } from './processes.ts';
 import { Probe } from './probe.ts';
 import { passed, summaryLines, writeReport, type ChaosReport, type FaultResult } from './report.ts';
 import { DEFAULT_OVERLAP_SHARE, planFaults, type PlannedFault } from './schedule.ts';
+import { compareStandby } from './standby.ts';
 
 export interface ChaosOptions {
   faults: number;
@@ -50,14 +51,17 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     const cluster = await startChaosCluster(stateDir, log, createSchema, processes);
     const app = cluster.services.users.app;
     const at = (db: MariaDbInstance) => connector(db.host, db.port, app.user, app.password);
-    const probe = new Probe(at(cluster.source), at(cluster.target));
+    // The source group's master of now: a source-switch makes it the other server.
+    const group = cluster.sourceGroup;
+    const atMaster = () => at(group.master())();
+    const probe = new Probe(atMaster, at(cluster.target));
     if ((await probe.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)) === undefined) {
       if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
       throw new FerryError('FERRY_ERR_CHAOS_NOT_REPLICATING', { seconds: RECOVERY_GIVE_UP_MS / 1000, logDir: join(stateDir, 'logs') });
     }
     out('chaos: cluster replicating; load started');
 
-    const load = runLoad({ connect: at(cluster.source), writers: 3, perSecond: 15, seed: options.seed, log }, loadStop.signal);
+    const load = runLoad({ connect: atMaster, writers: 3, perSecond: 15, seed: options.seed, log, gate: group.writers }, loadStop.signal);
     const faults = await injectAll(cluster, probe, options, log, out, signal, started);
     loadStop.abort();
     const outcome = await load;
@@ -66,11 +70,13 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     const last = await probe.bump(signal);
     const caughtUp = await probe.waitFor(last, Date.now() + 600_000, signal);
     if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
-    const source = await at(cluster.source)();
+    const source = await atMaster();
     connections.push(source);
     const target = await at(cluster.target)();
     connections.push(target);
-    const report = await check(source, target, outcome, options, faults, started, caughtUp === undefined);
+    const standby = await compareStandby(group.master(), group.standby(), cluster.services.users);
+    out(`chaos: ${standby.what}: ${standby.tables} tables, ${standby.rows} rows compared, ${standby.problems.length} differences`);
+    const report = await check(source, target, outcome, options, faults, started, caughtUp === undefined, standby.problems);
     writeReport(options.reportFile, report);
     for (const line of summaryLines(report)) out(line);
     out(`report: ${options.reportFile}`);
@@ -183,13 +189,15 @@ async function resolveFault(cluster: ChaosCluster, probe: Probe, planned: Planne
   };
 }
 
-async function check(source: Connection, target: Connection, outcome: LoadOutcome, options: ChaosOptions, faults: FaultResult[], started: number, stuck: boolean): Promise<ChaosReport> {
+/** `more`: problems found elsewhere (the source group's standby), counted in diffs too. */
+async function check(source: Connection, target: Connection, outcome: LoadOutcome, options: ChaosOptions, faults: FaultResult[], started: number, stuck: boolean, more: string[] = []): Promise<ChaosReport> {
   const tables = await compareTables(source, target, CHAOS_SCHEMA);
   const problems = tables.filter((t) => !t.same).map((t) => `table ${t.table}: ${t.detail ?? 'differs'}`);
   if (stuck) problems.push('the target never caught up after the load stopped');
   const onTarget = checkLedger(await readLedgerContent(target, CHAOS_SCHEMA), outcome.acked, outcome.inDoubt);
   const onSource = checkLedger(await readLedgerContent(source, CHAOS_SCHEMA), outcome.acked, outcome.inDoubt);
   problems.push(...onTarget.map((p) => `target ledger ${p.kind}: ${p.detail}`), ...onSource.map((p) => `source ledger ${p.kind}: ${p.detail}`));
+  problems.push(...more);
   return {
     seed: options.seed,
     kinds: [...(options.kinds ?? FAULT_KINDS)],

@@ -10,14 +10,19 @@ export class ApiClient {
   ) {}
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await this.http.request({
+    const { status, text } = await this.answer(method, path, body);
+    if (status < 200 || status >= 300) throw new Error(`${method} ${path}: HTTP ${status} ${text}`);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** The status and text of the answer, whatever the status: a caller that branches on an error's code. */
+  async answer(method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    return this.http.request({
       method,
       url: `${this.baseUrl}/api/v1${path}`,
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       timeoutMs: 10_000,
     });
-    if (response.status < 200 || response.status >= 300) throw new Error(`${method} ${path}: HTTP ${response.status} ${response.text}`);
-    return (response.text === '' ? undefined : JSON.parse(response.text)) as T;
   }
 }

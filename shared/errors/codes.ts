@@ -93,6 +93,11 @@ export const ERROR_CODES = {
     scope: 'internal', retryable: false, http: 500,
     workaround: 'A bug in the cluster: a full node must show as full and keep what it runs (manager/scheduler/eligibility.ts). Run again with --keep and read the manager logs.',
   }),
+  FERRY_ERR_CHAOS_SWITCH: spec({
+    message: 'the source group\'s switchover failed at "{step}": {detail}',
+    scope: 'internal', retryable: false, http: 500,
+    workaround: 'Run again with --keep: the MariaDB error logs (db1, db3) say why a replica stopped; the node logs whether Ferry still read the old master; GET /api/v1/datasources/chaos-source/switch-readiness why a switch was refused.',
+  }),
 
   // Configuration files and pipeline specs.
   FERRY_ERR_CONFIG_FILE: spec({
