@@ -9,6 +9,7 @@ import { ChaosProcess } from './processes.ts';
 import type { Timeouts } from './kinds.ts';
 import { CHAOS_SCHEMA } from './load-schema.ts';
 import { writeZkAuthFile } from '../cli/zk-auth-file.ts';
+import { startBiChannel } from './bidirectional.ts';
 
 /**
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
@@ -30,6 +31,8 @@ export interface ChaosCluster {
   services: ServicesState;
   source: MariaDbInstance;
   target: MariaDbInstance;
+  /** The bidirectional channel's other master (chaos/bidirectional.ts), in dc1. */
+  peer: MariaDbInstance;
   managers: ChaosProcess[];
   nodes: ChaosProcess[];
   /** ZooKeeper connect string and the nodes' credentials file (to write a node's state as it would). */
@@ -40,10 +43,11 @@ export interface ChaosCluster {
 }
 
 /**
- * ZooKeeper (an ensemble of three) and two MariaDB servers through Ferry's own services code,
- * both durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a killed server keeps what it
- * acknowledged), then two managers and three nodes as `bin/ferry` processes, the data sources
- * and one started channel through the API. `prepare` runs once the servers answer, before the
+ * ZooKeeper (an ensemble of three) and three MariaDB servers (source, target, peer) through
+ * Ferry's own services code, all durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a
+ * killed server keeps what it acknowledged), then two managers and three nodes as `bin/ferry` processes, the data sources
+ * and two started channels through the API (the main one, and the bidirectional one between
+ * the peer and the target server). `prepare` runs once the servers answer, before the
  * channel starts (the tables on both sides); the processes started are pushed on `started` as
  * they start, so the caller can stop them whatever fails next.
  */
@@ -53,12 +57,12 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
     stateDir,
     zkServers: 3,
     zkPort: base,
-    mariadb: 2,
+    mariadb: 3,
     mariadbPort: base + 1000,
     mariadbArgs: ['--sync-binlog=1', '--innodb-flush-log-at-trx-commit=1'],
   }, log);
   await prepare(services);
-  const [source, target] = services.mariadb as [MariaDbInstance, MariaDbInstance];
+  const [source, target, peer] = services.mariadb as [MariaDbInstance, MariaDbInstance, MariaDbInstance];
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const zk = zkConnectString(services);
@@ -104,5 +108,6 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
   await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: 'chaos-source', target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
   await api0.call('POST', `/channels/${CHANNEL}/start`);
-  return { services, source, target, managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
+  await startBiChannel(api0, services.users, { peer, target });
+  return { services, source, target, peer, managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
 }

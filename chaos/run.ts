@@ -8,7 +8,7 @@ import { servicesDown, type MariaDbInstance, type ServicesState } from '../servi
 import { FerryError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logging.ts';
 import { CHAOS_TIMEOUTS, startChaosCluster, type ChaosCluster } from './cluster.ts';
-import { compareTables, readLedgerContent } from './compare.ts';
+import { compareTables, readLedgerContent, type TableComparison } from './compare.ts';
 import { INJECTORS } from './injectors.ts';
 import { FAULT_KINDS, boundSeconds, type FaultKind } from './kinds.ts';
 import { checkLedger } from './ledger-check.ts';
@@ -16,6 +16,9 @@ import { connector, runLoad, type LoadOutcome } from './load.ts';
 import { CHAOS_SCHEMA, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
 import type { ChaosProcess } from './processes.ts';
 import { Probe } from './probe.ts';
+import { ProbeSet, describeArrivals } from './probe-set.ts';
+import { BI_SCHEMA, BI_SIDES, biProbes, prepareBiMaster, runBiLoads } from './bidirectional.ts';
+import { checkBidirectional } from './bi-check.ts';
 import { passed, summaryLines, writeReport, type ChaosReport, type FaultResult } from './report.ts';
 import { planFaults } from './schedule.ts';
 
@@ -48,27 +51,34 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     const cluster = await startChaosCluster(stateDir, log, createSchema, processes);
     const app = cluster.services.users.app;
     const at = (db: MariaDbInstance) => connector(db.host, db.port, app.user, app.password);
-    const probe = new Probe(at(cluster.source), at(cluster.target));
-    if ((await probe.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)) === undefined) {
+    const biServers = { peer: cluster.peer, target: cluster.target };
+    // Replication moved only when every direction did: the main pipeline and both of chaos-bi.
+    const probes = new ProbeSet([new Probe(at(cluster.source), at(cluster.target), 'chaos-forward'), ...biProbes(at, biServers)]);
+    if ((await probes.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)).last === undefined) {
       if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
       throw new FerryError('FERRY_ERR_CHAOS_NOT_REPLICATING', { seconds: RECOVERY_GIVE_UP_MS / 1000, logDir: join(stateDir, 'logs') });
     }
     out('chaos: cluster replicating; load started');
 
     const load = runLoad({ connect: at(cluster.source), writers: 3, perSecond: 15, seed: options.seed, log }, loadStop.signal);
-    const faults = await injectAll(cluster, probe, options, log, out, signal, started);
+    const biLoads = runBiLoads(at, biServers, options.seed, log, loadStop.signal);
+    const faults = await injectAll(cluster, probes, options, log, out, signal, started);
     loadStop.abort();
     const outcome = await load;
+    const biOutcomes = await biLoads;
 
     out(`chaos: load stopped after ${outcome.acked.size} transactions (${outcome.inDoubt.size} in doubt, ${outcome.failed} refused before their commit); waiting for the target to catch up`);
-    const last = await probe.bump(signal);
-    const caughtUp = await probe.waitFor(last, Date.now() + 600_000, signal);
+    out(`chaos: bidirectional load stopped after ${biOutcomes.map((o, i) => `${o.acked.size} on the ${BI_SIDES[i]!.server} (${o.inDoubt.size} in doubt, ${o.failed} refused)`).join(', ')}`);
+    const caughtUp = (await probes.moved(Date.now() + 600_000, signal)).last;
     if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
     const source = await at(cluster.source)();
     connections.push(source);
     const target = await at(cluster.target)();
     connections.push(target);
-    const report = await check(source, target, outcome, options.seed, options.kinds ?? FAULT_KINDS, faults, started, caughtUp === undefined);
+    const peer = await at(cluster.peer)();
+    connections.push(peer);
+    const bi = await checkBidirectional(peer, target, biOutcomes);
+    const report = await check(source, target, outcome, options.seed, options.kinds ?? FAULT_KINDS, faults, started, caughtUp === undefined, bi);
     writeReport(options.reportFile, report);
     for (const line of summaryLines(report)) out(line);
     out(`report: ${options.reportFile}`);
@@ -86,6 +96,8 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
 }
 
 async function createSchema(state: ServicesState): Promise<void> {
+  const [, target, peer] = state.mariadb;
+  for (const [db, side] of [[peer!, BI_SIDES[0]], [target!, BI_SIDES[1]]] as const) await prepareBiMaster(db, state.users, side);
   for (const db of state.mariadb) {
     const connection = await mysql.createConnection({ host: db.host, port: db.port, user: state.users.app.user, password: state.users.app.password, multipleStatements: true });
     try {
@@ -97,7 +109,7 @@ async function createSchema(state: ServicesState): Promise<void> {
 }
 
 /** The schedule, one fault at a time: each resolved (repaired, replication moved) before the next. */
-async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOptions, log: Logger, out: (line: string) => void, signal: AbortSignal, started: number): Promise<FaultResult[]> {
+async function injectAll(cluster: ChaosCluster, probes: ProbeSet, options: ChaosOptions, log: Logger, out: (line: string) => void, signal: AbortSignal, started: number): Promise<FaultResult[]> {
   const results: FaultResult[] = [];
   for (const planned of planFaults(options.seed, options.faults, options.kinds ?? FAULT_KINDS)) {
     await sleep(planned.pauseS * 1000, undefined, { signal }).catch(() => undefined);
@@ -112,23 +124,24 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     // Repair first: a probe write waits for a crashed source to come back.
     // Its failure is kept for after the wait: a rejection nobody awaits yet would end the process.
     const repairing = injected.repair().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-    const value = await probe.bump(signal);
-    const seen = await probe.waitFor(value, t0 + RECOVERY_GIVE_UP_MS, signal);
+    const arrivals = await probes.moved(t0 + RECOVERY_GIVE_UP_MS, signal);
+    const seen = arrivals.last;
     const repairFailed = await repairing;
     if (repairFailed !== undefined) throw repairFailed;
     const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: planned.idle ? `${injected.target} (idle)` : injected.target, recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
     results.push(result);
-    log.info({ ...result }, 'chaos fault resolved');
-    out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${result.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s)`);
+    log.info({ ...result, directions: describeArrivals(arrivals, t0) }, 'chaos fault resolved');
+    out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${result.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s; ${describeArrivals(arrivals, t0)})`);
     // A stuck cluster makes every later fault meaningless: stop injecting, still check the data.
     if (seen === undefined) break;
   }
   return results;
 }
 
-async function check(source: Connection, target: Connection, outcome: LoadOutcome, seed: number, kinds: readonly FaultKind[], faults: FaultResult[], started: number, stuck: boolean): Promise<ChaosReport> {
+async function check(source: Connection, target: Connection, outcome: LoadOutcome, seed: number, kinds: readonly FaultKind[], faults: FaultResult[], started: number, stuck: boolean, bi: { tables: TableComparison[]; problems: string[] }): Promise<ChaosReport> {
   const tables = await compareTables(source, target, CHAOS_SCHEMA);
   const problems = tables.filter((t) => !t.same).map((t) => `table ${t.table}: ${t.detail ?? 'differs'}`);
+  problems.push(...bi.problems);
   if (stuck) problems.push('the target never caught up after the load stopped');
   const onTarget = checkLedger(await readLedgerContent(target, CHAOS_SCHEMA), outcome.acked, outcome.inDoubt);
   const onSource = checkLedger(await readLedgerContent(source, CHAOS_SCHEMA), outcome.acked, outcome.inDoubt);
@@ -137,10 +150,13 @@ async function check(source: Connection, target: Connection, outcome: LoadOutcom
     seed,
     kinds: [...kinds],
     faults,
-    tables_compared: tables.length,
+    tables_compared: tables.length + bi.tables.length,
     diffs: problems.length,
-    rows_compared: tables.reduce((sum, t) => sum + t.sourceRows, 0),
+    rows_compared: rowsOf(tables) + rowsOf(bi.tables),
+    schemas: { [CHAOS_SCHEMA]: { tables_compared: tables.length, rows_compared: rowsOf(tables) }, [BI_SCHEMA]: { tables_compared: bi.tables.length, rows_compared: rowsOf(bi.tables) } },
     duration_s: (Date.now() - started) / 1000,
     problems,
   };
 }
+
+const rowsOf = (tables: TableComparison[]): number => tables.reduce((sum, t) => sum + t.sourceRows, 0);
