@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logging.ts';
 import { runLoad, type AccountRange, type LoadOutcome } from './load.ts';
 import { ACCOUNTS, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
 import { Probe } from './probe.ts';
+import type { ChaosProcess } from './processes.ts';
 
 /**
  * The chaos cluster's bidirectional channel (docs/bidirectional.md): the peer MariaDB (dc1) and
@@ -90,6 +91,20 @@ export async function startBiChannel(api: ApiClient, users: ServicesState['users
   }
   await api.call('POST', '/channels', biChannelSpec());
   await api.call('POST', `/channels/${BI_CHANNEL}/start`);
+}
+
+/**
+ * Waits until some node logged each direction's start position (read from its source's binlog
+ * end). The probes must not be written before: a probe update that no pipeline reads leaves
+ * the other side's row at its older image, and the next one then meets a row it does not expect,
+ * a conflict that the non-primary direction settles by skipping it, for ever (seen in the first
+ * run: `chaos-bi-b2a` recorded a `mismatch` on `chaos_bi.probe` for every bump).
+ */
+export async function biPipelinesReading(nodes: readonly ChaosProcess[], timeoutMs: number): Promise<void> {
+  await Promise.all(BI_SIDES.map((side) => {
+    const started = new RegExp(`"pipeline":"${side.pipeline}".*"start":.*"msg":"pipeline starting"}`);
+    return Promise.any(nodes.map((node) => node.process.waitForLine(started, timeoutMs)));
+  }));
 }
 
 type Connector = (db: MariaDbInstance) => () => Promise<Connection>;

@@ -17,7 +17,7 @@ import { CHAOS_SCHEMA, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
 import type { ChaosProcess } from './processes.ts';
 import { Probe } from './probe.ts';
 import { ProbeSet, describeArrivals } from './probe-set.ts';
-import { BI_SCHEMA, BI_SIDES, biProbes, prepareBiMaster, runBiLoads } from './bidirectional.ts';
+import { BI_SCHEMA, BI_SIDES, biPipelinesReading, biProbes, prepareBiMaster, runBiLoads } from './bidirectional.ts';
 import { checkBidirectional } from './bi-check.ts';
 import { passed, summaryLines, writeReport, type ChaosReport, type FaultResult } from './report.ts';
 import { planFaults } from './schedule.ts';
@@ -53,6 +53,7 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     const at = (db: MariaDbInstance) => connector(db.host, db.port, app.user, app.password);
     const biServers = { peer: cluster.peer, target: cluster.target };
     // Replication moved only when every direction did: the main pipeline and both of chaos-bi.
+    await biPipelinesReading(cluster.nodes, RECOVERY_GIVE_UP_MS);
     const probes = new ProbeSet([new Probe(at(cluster.source), at(cluster.target), 'chaos-forward'), ...biProbes(at, biServers)]);
     if ((await probes.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)).last === undefined) {
       if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
