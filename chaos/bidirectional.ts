@@ -1,4 +1,6 @@
 import mysql, { type Connection } from 'mysql2/promise';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MariaDbInstance, ServicesState } from '../services/index.ts';
 import type { ApiClient } from '../cli/demo/api-client.ts';
 import type { Logger } from '../shared/logging.ts';
@@ -100,11 +102,16 @@ export async function startBiChannel(api: ApiClient, users: ServicesState['users
  * a conflict that the non-primary direction settles by skipping it, for ever (seen in the first
  * run: `chaos-bi-b2a` recorded a `mismatch` on `chaos_bi.probe` for every bump).
  */
-export async function biPipelinesReading(nodes: readonly ChaosProcess[], timeoutMs: number): Promise<void> {
-  await Promise.all(BI_SIDES.map((side) => {
-    const started = new RegExp(`"pipeline":"${side.pipeline}".*"start":.*"msg":"pipeline starting"}`);
-    return Promise.any(nodes.map((node) => node.process.waitForLine(started, timeoutMs)));
-  }));
+export async function biPipelinesReading(nodes: readonly ChaosProcess[], timeoutMs: number, signal: AbortSignal): Promise<boolean> {
+  const started = BI_SIDES.map((side) => new RegExp(`"pipeline":"${side.pipeline}".*"start":.*"msg":"pipeline starting"}`));
+  const deadline = Date.now() + timeoutMs;
+  while (!signal.aborted && Date.now() < deadline) {
+    // The nodes' JSON logs go to stderr, which only their log files hold (waitForLine reads stdout).
+    const logs = nodes.map((node) => readFileSync(node.process.logFile, 'utf8'));
+    if (started.every((line) => logs.some((log) => line.test(log)))) return true;
+    await sleep(500, undefined, { signal }).catch(() => undefined);
+  }
+  return false;
 }
 
 type Connector = (db: MariaDbInstance) => () => Promise<Connection>;

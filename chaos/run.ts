@@ -53,9 +53,9 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     const at = (db: MariaDbInstance) => connector(db.host, db.port, app.user, app.password);
     const biServers = { peer: cluster.peer, target: cluster.target };
     // Replication moved only when every direction did: the main pipeline and both of chaos-bi.
-    await biPipelinesReading(cluster.nodes, RECOVERY_GIVE_UP_MS);
     const probes = new ProbeSet([new Probe(at(cluster.source), at(cluster.target), 'chaos-forward'), ...biProbes(at, biServers)]);
-    if ((await probes.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)).last === undefined) {
+    const reading = await biPipelinesReading(cluster.nodes, RECOVERY_GIVE_UP_MS, signal);
+    if (!reading || (await probes.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)).last === undefined) {
       if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
       throw new FerryError('FERRY_ERR_CHAOS_NOT_REPLICATING', { seconds: RECOVERY_GIVE_UP_MS / 1000, logDir: join(stateDir, 'logs') });
     }
