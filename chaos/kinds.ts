@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full', 'peer-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -51,6 +51,9 @@ export const SLACK_S = 30;
  * - node-full: a node reports disk or memory pressure. A full node keeps what it runs and only
  *   gets nothing new (manager/scheduler/eligibility.ts), so replication must not pause at all:
  *   the slack alone.
+ * - peer-kill: kill -9 of the peer, the bidirectional channel's primary master (the source of
+ *   chaos-bi-a2b, the target of chaos-bi-b2a), started again at once: as source-kill, for both
+ *   directions at once.
  *
  * A node fault aimed at an idle node (one that runs nothing) keeps its kind's bound: replication
  * should not pause at all, and the bound is what it must stay within if it does.
@@ -70,6 +73,7 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
       return t.stopS + t.sessionS + t.protectionS + SLACK_S;
     case 'target-restart':
     case 'source-kill':
+    case 'peer-kill':
       return 2 * SLACK_S;
     case 'zookeeper-kill':
       return t.sessionS + SLACK_S;
