@@ -45,10 +45,10 @@ export interface ChaosCluster {
 /**
  * ZooKeeper (an ensemble of three) and three MariaDB servers (source, target, peer) through
  * Ferry's own services code, all durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a
- * killed server keeps what it acknowledged), then two managers and three nodes as `bin/ferry` processes, the data sources
- * and two started channels through the API (the main one, and the bidirectional one between
- * the peer and the target server). `prepare` runs once the servers answer, before the
- * channel starts (the tables on both sides); the processes started are pushed on `started` as
+ * killed server keeps what it acknowledged), then two managers and three nodes as `bin/ferry`
+ * processes, the data sources and two started channels through the API (the main one, and
+ * the bidirectional one between the peer and the target server). `prepare` runs once the
+ * servers answer, before the channels start (the tables on every side); the processes started are pushed on `started` as
  * they start, so the caller can stop them whatever fails next.
  */
 export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState) => Promise<void>, started: ChaosProcess[]): Promise<ChaosCluster> {
