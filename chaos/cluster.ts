@@ -48,8 +48,8 @@ export interface ChaosCluster {
  * killed server keeps what it acknowledged), then two managers and three nodes as `bin/ferry`
  * processes, the data sources and two started channels through the API (the main one, and
  * the bidirectional one between the peer and the target server). `prepare` runs once the
- * servers answer, before the channels start (the tables on every side); the processes started are pushed on `started` as
- * they start, so the caller can stop them whatever fails next.
+ * servers answer, before the channels start (the tables on every side); the processes started
+ * are pushed on `started` as they start, so the caller can stop them whatever fails next.
  */
 export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState) => Promise<void>, started: ChaosProcess[]): Promise<ChaosCluster> {
   const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001]);
