@@ -11,6 +11,7 @@ import { CHAOS_SCHEMA } from './load-schema.ts';
 import { writeZkAuthFile } from '../cli/zk-auth-file.ts';
 import { standbyCaughtUp, startStandby } from './standby.ts';
 import { SOURCE_GROUP, SourceGroup } from './source-group.ts';
+import { startBiChannel } from './bidirectional.ts';
 
 /**
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
@@ -28,6 +29,13 @@ export const CHAOS_NODES = [
 export const CHANNEL = 'chaos';
 export const PIPELINE = 'chaos-forward';
 
+/** The servers whose schemas the suite creates (the standby replicates the source's). */
+export interface PreparedServers {
+  source: MariaDbInstance;
+  target: MariaDbInstance;
+  peer: MariaDbInstance;
+}
+
 export interface ChaosCluster {
   services: ServicesState;
   /** The source group's first master; after a source-switch the standby: use sourceGroup.master(). */
@@ -35,6 +43,8 @@ export interface ChaosCluster {
   /** Which server of the source group is master now, and the gate of the load's writers. */
   sourceGroup: SourceGroup;
   target: MariaDbInstance;
+  /** The bidirectional channel's other master (chaos/bidirectional.ts), in dc1. */
+  peer: MariaDbInstance;
   managers: ChaosProcess[];
   nodes: ChaosProcess[];
   /** ZooKeeper connect string and the nodes' credentials file (to write a node's state as it would). */
@@ -45,29 +55,31 @@ export interface ChaosCluster {
 }
 
 /**
- * ZooKeeper (an ensemble of three) and three MariaDB servers through Ferry's own services code,
+ * ZooKeeper (an ensemble of three) and four MariaDB servers through Ferry's own services code,
  * all durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a killed server keeps what it
- * acknowledged): the source group's master and its standby (replicating natively by GTID),
- * and the target; then two managers and three nodes as `bin/ferry` processes, the data sources
- * and one started channel through the API. `prepare` runs once the servers answer, before the
- * channel starts (the tables on both sides); the processes started are pushed on `started` as
- * they start, so the caller can stop them whatever fails next.
+ * acknowledged): the source group's master and its standby (replicating natively by GTID), the
+ * target, and the peer (the bidirectional channel's other master); then two managers and the
+ * nodes as `bin/ferry` processes, the data sources and two started channels through the API
+ * (the main one, and the bidirectional one between the peer and the target server). `prepare`
+ * runs once the servers answer, before the channels start (the tables on every side but the
+ * standby's, which replicates them); the processes started are pushed on `started` as they
+ * start, so the caller can stop them whatever fails next.
  */
-export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState) => Promise<void>, started: ChaosProcess[]): Promise<ChaosCluster> {
-  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001, 1002]);
+export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState, servers: PreparedServers) => Promise<void>, started: ChaosProcess[]): Promise<ChaosCluster> {
+  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001, 1002, 1003]);
   const services = await servicesUp({
     stateDir,
     zkServers: 3,
     zkPort: base,
-    // db1 the source group's master, db2 the target, db3 the source group's standby.
-    mariadb: 3,
+    // db1 the source group's master, db2 the target, db3 the source group's standby, db4 the peer.
+    mariadb: 4,
     mariadbPort: base + 1000,
     mariadbArgs: ['--sync-binlog=1', '--innodb-flush-log-at-trx-commit=1'],
   }, log);
-  const [source, target, standby] = services.mariadb as [MariaDbInstance, MariaDbInstance, MariaDbInstance];
+  const [source, target, standby, peer] = services.mariadb as [MariaDbInstance, MariaDbInstance, MariaDbInstance, MariaDbInstance];
   // The standby replicates from the start and so gets the schema from the source: prepared are the others.
   await startStandby(standby, source, services.users);
-  await prepare({ ...services, mariadb: [source, target] });
+  await prepare(services, { source, target, peer });
   await standbyCaughtUp(source, standby, services.users, 120);
   const logDir = join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
@@ -114,5 +126,6 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
   await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: SOURCE_GROUP, target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
   await api0.call('POST', `/channels/${CHANNEL}/start`);
-  return { services, source, target, sourceGroup: new SourceGroup({ master: source, standby }), managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
+  await startBiChannel(api0, services.users, { peer, target });
+  return { services, source, target, sourceGroup: new SourceGroup({ master: source, standby }), peer, managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
 }

@@ -139,6 +139,12 @@ export const INJECTORS: Record<FaultKind, Injector> = {
     await crash(source.pid);
     return { target: source.name, repair: () => startMariaDbAgain(services, source, ctx.log) };
   },
+  // The bidirectional channel's primary master: a2b loses its source, b2a its target, at once.
+  'peer-kill': async (ctx) => {
+    const { services, peer } = ctx.cluster;
+    await crash(peer.pid);
+    return { target: peer.name, repair: () => startMariaDbAgain(services, peer, ctx.log) };
+  },
   'zookeeper-kill': async (ctx) => {
     const { services } = ctx.cluster;
     const leader = await zooKeeperLeader(services);

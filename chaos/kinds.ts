@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full', 'source-switch'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full', 'source-switch', 'peer-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -31,7 +31,7 @@ export const NODE_KINDS: readonly FaultKind[] = ['node-kill', 'node-down', 'node
  * only when they hit different parts: two faults on one process would race to restart it, and
  * the bound of a pair is only meaningful when each fault has its own repair.
  */
-export type FaultDomain = 'node' | 'manager' | 'zookeeper' | 'source' | 'target';
+export type FaultDomain = 'node' | 'manager' | 'zookeeper' | 'source' | 'target' | 'peer';
 
 export function faultDomain(kind: FaultKind): FaultDomain {
   switch (kind) {
@@ -52,6 +52,8 @@ export function faultDomain(kind: FaultKind): FaultDomain {
       return 'source';
     case 'target-restart':
       return 'target';
+    case 'peer-kill':
+      return 'peer';
   }
 }
 
@@ -106,6 +108,9 @@ export const SLACK_S = 30;
  *   a second), then the switch waits for a health round that measures the standby caught up
  *   (one may be under way with older positions: two rounds) and the node restarts the pipeline
  *   on the new master from the target's checkpoint (a runner restart, within the slack).
+ * - peer-kill: kill -9 of the peer, the bidirectional channel's primary master (the source of
+ *   chaos-bi-a2b, the target of chaos-bi-b2a), started again at once: as source-kill, for both
+ *   directions at once.
  *
  * A node fault aimed at an idle node (one that runs nothing) keeps its kind's bound: replication
  * should not pause at all, and the bound is what it must stay within if it does.
@@ -125,6 +130,7 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
       return t.stopS + t.sessionS + t.protectionS + SLACK_S;
     case 'target-restart':
     case 'source-kill':
+    case 'peer-kill':
       return 2 * SLACK_S;
     case 'zookeeper-kill':
       return t.sessionS + SLACK_S;

@@ -5,6 +5,8 @@ import { CHAOS_SCHEMA } from './load-schema.ts';
 /**
  * Replication "moves" when a probe value written on the source after a moment shows up on the
  * target: the pipeline read, transformed and committed something newer than that moment.
+ * One probe watches one direction: one row (`id`) of one schema's `probe` table, written only
+ * on that direction's source.
  */
 export class Probe {
   private value = 0;
@@ -12,6 +14,10 @@ export class Probe {
   constructor(
     private readonly source: () => Promise<Connection>,
     private readonly target: () => Promise<Connection>,
+    /** Names the direction in logs and lines (a pipeline's name). */
+    readonly name = 'chaos',
+    private readonly schema = CHAOS_SCHEMA,
+    private readonly id = 1,
   ) {}
 
   /** Writes a new probe value on the source (retrying) and returns it. */
@@ -21,11 +27,11 @@ export class Probe {
       const connection = await this.source().catch(() => undefined);
       try {
         if (connection) {
-          await connection.query(`UPDATE ${CHAOS_SCHEMA}.probe SET n = ? WHERE id = 1`, [value]);
+          await connection.query(`UPDATE ${this.schema}.probe SET n = ? WHERE id = ?`, [value, this.id]);
           return value;
         }
       } catch {
-        // The source is never faulted today; retried all the same.
+        // The source is down (a kill, a restart): retried until it answers.
       } finally {
         await connection?.end().catch(() => undefined);
       }
@@ -39,7 +45,7 @@ export class Probe {
     const connection = await this.target().catch(() => undefined);
     if (!connection) return undefined;
     try {
-      const [rows] = await connection.query<RowDataPacket[]>(`SELECT n FROM ${CHAOS_SCHEMA}.probe WHERE id = 1`);
+      const [rows] = await connection.query<RowDataPacket[]>(`SELECT n FROM ${this.schema}.probe WHERE id = ?`, [this.id]);
       return Number(rows[0]?.n);
     } catch {
       return undefined;

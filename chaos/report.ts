@@ -28,6 +28,8 @@ export interface ChaosReport {
   /** Tables whose content differs, plus ledger accounting problems. */
   diffs: number;
   rows_compared: number;
+  /** The two counts above per schema compared (`chaos`: source vs target; `chaos_bi`: peer vs target). */
+  schemas?: Record<string, { tables_compared: number; rows_compared: number }>;
   duration_s: number;
   /** What differed, one line each (empty when diffs is 0). */
   problems: string[];
@@ -55,7 +57,8 @@ export function summaryLines(report: ChaosReport): string[] {
     const took = f.recovered_s === null ? 'never recovered' : `recovered in ${f.recovered_s.toFixed(1)} s`;
     lines.push(`  ${String(i + 1).padStart(3)}. ${f.at.slice(11, 19)} ${f.kind.padEnd(21)} ${f.target.padEnd(16)} ${took} (bound ${f.bound_s} s${f.overlaps === undefined ? '' : `, overlapping ${f.overlaps}`})${metBound(f) ? '' : '  OVER BOUND'}`);
   }
-  lines.push(`  ${report.tables_compared} tables compared, ${report.rows_compared} rows, ${report.diffs} differences`);
+  const perSchema = Object.entries(report.schemas ?? {}).map(([schema, c]) => `${schema}: ${c.tables_compared} tables, ${c.rows_compared} rows`);
+  lines.push(`  ${report.tables_compared} tables compared, ${report.rows_compared} rows, ${report.diffs} differences${perSchema.length ? ` (${perSchema.join('; ')})` : ''}`);
   for (const problem of report.problems.slice(0, 20)) lines.push(`  - ${problem}`);
   if (report.problems.length > 20) lines.push(`  ... and ${report.problems.length - 20} more`);
   lines.push(passed(report) ? 'PASS' : 'FAIL');

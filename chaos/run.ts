@@ -7,8 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { servicesDown, type MariaDbInstance, type ServicesState } from '../services/index.ts';
 import { FerryError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logging.ts';
-import { CHAOS_TIMEOUTS, startChaosCluster, type ChaosCluster } from './cluster.ts';
-import { compareTables, readLedgerContent } from './compare.ts';
+import { CHAOS_TIMEOUTS, startChaosCluster, type ChaosCluster, type PreparedServers } from './cluster.ts';
+import { compareTables, readLedgerContent, type TableComparison } from './compare.ts';
 import { INJECTORS } from './injectors.ts';
 import { FAULT_KINDS, boundSeconds, type FaultKind } from './kinds.ts';
 import { checkLedger } from './ledger-check.ts';
@@ -16,6 +16,9 @@ import { connector, runLoad, type LoadOutcome } from './load.ts';
 import { CHAOS_SCHEMA, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
 import type { ChaosProcess } from './processes.ts';
 import { Probe } from './probe.ts';
+import { ProbeSet, describeArrivals } from './probe-set.ts';
+import { BI_SCHEMA, BI_SIDES, biPipelinesReading, biProbes, prepareBiMaster, runBiLoads } from './bidirectional.ts';
+import { checkBidirectional } from './bi-check.ts';
 import { passed, summaryLines, writeReport, type ChaosReport, type FaultResult } from './report.ts';
 import { DEFAULT_OVERLAP_SHARE, planFaults, type PlannedFault } from './schedule.ts';
 import { compareStandby } from './standby.ts';
@@ -54,21 +57,26 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     // The source group's master of now: a source-switch makes it the other server.
     const group = cluster.sourceGroup;
     const atMaster = () => at(group.master())();
-    const probe = new Probe(atMaster, at(cluster.target));
-    if ((await probe.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)) === undefined) {
+    const biServers = { peer: cluster.peer, target: cluster.target };
+    // Replication moved only when every direction did: the main pipeline and both of chaos-bi.
+    const probes = new ProbeSet([new Probe(atMaster, at(cluster.target), 'chaos-forward'), ...biProbes(at, biServers)]);
+    const reading = await biPipelinesReading(cluster.nodes, RECOVERY_GIVE_UP_MS, signal);
+    if (!reading || (await probes.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)).last === undefined) {
       if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
       throw new FerryError('FERRY_ERR_CHAOS_NOT_REPLICATING', { seconds: RECOVERY_GIVE_UP_MS / 1000, logDir: join(stateDir, 'logs') });
     }
     out('chaos: cluster replicating; load started');
 
     const load = runLoad({ connect: atMaster, writers: 3, perSecond: 15, seed: options.seed, log, gate: group.writers }, loadStop.signal);
-    const faults = await injectAll(cluster, probe, options, log, out, signal, started);
+    const biLoads = runBiLoads(at, biServers, options.seed, log, loadStop.signal);
+    const faults = await injectAll(cluster, probes, options, log, out, signal, started);
     loadStop.abort();
     const outcome = await load;
+    const biOutcomes = await biLoads;
 
     out(`chaos: load stopped after ${outcome.acked.size} transactions (${outcome.inDoubt.size} in doubt, ${outcome.failed} refused before their commit); waiting for the target to catch up`);
-    const last = await probe.bump(signal);
-    const caughtUp = await probe.waitFor(last, Date.now() + 600_000, signal);
+    out(`chaos: bidirectional load stopped after ${biOutcomes.map((o, i) => `${o.acked.size} on the ${BI_SIDES[i]!.server} (${o.inDoubt.size} in doubt, ${o.failed} refused)`).join(', ')}`);
+    const caughtUp = (await probes.moved(Date.now() + 600_000, signal)).last;
     if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
     const source = await atMaster();
     connections.push(source);
@@ -76,7 +84,10 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     connections.push(target);
     const standby = await compareStandby(group.master(), group.standby(), cluster.services.users);
     out(`chaos: ${standby.what}: ${standby.tables} tables, ${standby.rows} rows compared, ${standby.problems.length} differences`);
-    const report = await check(source, target, outcome, options, faults, started, caughtUp === undefined, standby.problems);
+    const peer = await at(cluster.peer)();
+    connections.push(peer);
+    const bi = await checkBidirectional(peer, target, biOutcomes);
+    const report = await check(source, target, outcome, options, faults, started, caughtUp === undefined, bi, standby.problems);
     writeReport(options.reportFile, report);
     for (const line of summaryLines(report)) out(line);
     out(`report: ${options.reportFile}`);
@@ -93,8 +104,9 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
   }
 }
 
-async function createSchema(state: ServicesState): Promise<void> {
-  for (const db of state.mariadb) {
+async function createSchema(state: ServicesState, { source, target, peer }: PreparedServers): Promise<void> {
+  for (const [db, side] of [[peer, BI_SIDES[0]], [target, BI_SIDES[1]]] as const) await prepareBiMaster(db, state.users, side);
+  for (const db of [source, target, peer]) {
     const connection = await mysql.createConnection({ host: db.host, port: db.port, user: state.users.app.user, password: state.users.app.password, multipleStatements: true });
     try {
       await connection.query(`CREATE DATABASE ${CHAOS_SCHEMA}; USE ${CHAOS_SCHEMA}; ${[...CHAOS_TABLES, ...CHAOS_SEED_ROWS].join(';\n')}`);
@@ -110,7 +122,7 @@ async function createSchema(state: ServicesState): Promise<void> {
  * injection, the pair then resolved together. Each fault of a pair is bounded by both kinds'
  * bounds added: its recovery may have to wait for the other's.
  */
-async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOptions, log: Logger, out: (line: string) => void, signal: AbortSignal, started: number): Promise<FaultResult[]> {
+async function injectAll(cluster: ChaosCluster, probes: ProbeSet, options: ChaosOptions, log: Logger, out: (line: string) => void, signal: AbortSignal, started: number): Promise<FaultResult[]> {
   const results: FaultResult[] = [];
   let running: { number: number; ownBound: number; done: Promise<Settled> } | undefined;
   let injected = 0;
@@ -147,7 +159,7 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     const number = ++injected;
     if (overlapped !== undefined) out(`chaos: ${number}/${options.faults} ${planned.kind} injected while fault ${overlapped.number} is unresolved`);
     const other = overlapped?.number ?? (next === undefined ? undefined : number + 1);
-    const done = settle(resolveFault(cluster, probe, planned, bound, other, log, signal));
+    const done = settle(resolveFault(cluster, probes, planned, bound, other, log, signal));
     if (overlapped === undefined) {
       running = { number, ownBound, done };
       continue;
@@ -169,14 +181,15 @@ function settle(resolving: Promise<FaultResult>): Promise<Settled> {
 }
 
 /** Injects one fault, starts its repair, and waits until replication moved again (or gives up). */
-async function resolveFault(cluster: ChaosCluster, probe: Probe, planned: PlannedFault, bound: number, overlaps: number | undefined, log: Logger, signal: AbortSignal): Promise<FaultResult> {
+async function resolveFault(cluster: ChaosCluster, probes: ProbeSet, planned: PlannedFault, bound: number, overlaps: number | undefined, log: Logger, signal: AbortSignal): Promise<FaultResult> {
   const t0 = Date.now();
   const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle });
   // Repair first: a probe write waits for a crashed source to come back.
   // Its failure is kept for after the wait: a rejection nobody awaits yet would end the process.
   const repairing = injected.repair().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-  const value = await probe.bump(signal);
-  const seen = await probe.waitFor(value, t0 + RECOVERY_GIVE_UP_MS, signal);
+  const arrivals = await probes.moved(t0 + RECOVERY_GIVE_UP_MS, signal);
+  const seen = arrivals.last;
+  log.info({ kind: planned.kind, directions: describeArrivals(arrivals, t0) }, 'chaos probes after a fault');
   const repairFailed = await repairing;
   if (repairFailed !== undefined) throw repairFailed;
   return {
@@ -189,10 +202,11 @@ async function resolveFault(cluster: ChaosCluster, probe: Probe, planned: Planne
   };
 }
 
-/** `more`: problems found elsewhere (the source group's standby), counted in diffs too. */
-async function check(source: Connection, target: Connection, outcome: LoadOutcome, options: ChaosOptions, faults: FaultResult[], started: number, stuck: boolean, more: string[] = []): Promise<ChaosReport> {
+/** `bi`: the bidirectional channel's check; `more`: problems found elsewhere (the source group's standby), counted in diffs too. */
+async function check(source: Connection, target: Connection, outcome: LoadOutcome, options: ChaosOptions, faults: FaultResult[], started: number, stuck: boolean, bi: { tables: TableComparison[]; problems: string[] }, more: string[]): Promise<ChaosReport> {
   const tables = await compareTables(source, target, CHAOS_SCHEMA);
   const problems = tables.filter((t) => !t.same).map((t) => `table ${t.table}: ${t.detail ?? 'differs'}`);
+  problems.push(...bi.problems);
   if (stuck) problems.push('the target never caught up after the load stopped');
   const onTarget = checkLedger(await readLedgerContent(target, CHAOS_SCHEMA), outcome.acked, outcome.inDoubt);
   const onSource = checkLedger(await readLedgerContent(source, CHAOS_SCHEMA), outcome.acked, outcome.inDoubt);
@@ -203,10 +217,13 @@ async function check(source: Connection, target: Connection, outcome: LoadOutcom
     kinds: [...(options.kinds ?? FAULT_KINDS)],
     overlap: options.overlap ?? DEFAULT_OVERLAP_SHARE,
     faults,
-    tables_compared: tables.length,
+    tables_compared: tables.length + bi.tables.length,
     diffs: problems.length,
-    rows_compared: tables.reduce((sum, t) => sum + t.sourceRows, 0),
+    rows_compared: rowsOf(tables) + rowsOf(bi.tables),
+    schemas: { [CHAOS_SCHEMA]: { tables_compared: tables.length, rows_compared: rowsOf(tables) }, [BI_SCHEMA]: { tables_compared: bi.tables.length, rows_compared: rowsOf(bi.tables) } },
     duration_s: (Date.now() - started) / 1000,
     problems,
   };
 }
+
+const rowsOf = (tables: TableComparison[]): number => tables.reduce((sum, t) => sum + t.sourceRows, 0);

@@ -59,4 +59,9 @@ describe('chaos report', () => {
     expect(lines.find((l) => l.includes('node-kill'))).toContain('overlapping 2');
     expect(lines.find((l) => l.includes('target-restart'))).toContain('overlapping 1');
   });
+
+  it('gives each schema\'s counts beside the totals', () => {
+    const lines = summaryLines({ ...report(), tables_compared: 8, rows_compared: 2000, schemas: { chaos: { tables_compared: 4, rows_compared: 1234 }, chaos_bi: { tables_compared: 4, rows_compared: 766 } } });
+    expect(lines).toContain('  8 tables compared, 2000 rows, 0 differences (chaos: 4 tables, 1234 rows; chaos_bi: 4 tables, 766 rows)');
+  });
 });
