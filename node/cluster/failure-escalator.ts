@@ -170,9 +170,15 @@ export class FailureEscalator {
     }
   }
 
-  /** Consecutive failures of the pipeline: a runner that committed or ran long enough starts the count over. */
+  /**
+   * Consecutive failures of the pipeline: a runner that made progress or ran long enough starts
+   * the count over. A split pipeline's select side commits nothing itself: its progress is
+   * batches its load side acknowledged. Without that, link faults less than HEALTHY_RUN_MS
+   * apart added up on the select node and PAUSEd a channel that replicated between them.
+   */
   private count({ desired, status, ranMs }: RunnerFailure): number {
-    const healthy = (status?.transactionsApplied ?? 0) > 0 || ranMs >= HEALTHY_RUN_MS;
+    const progressed = (status?.transactionsApplied ?? 0) > 0 || (status?.batchesAcknowledged ?? 0) > 0;
+    const healthy = progressed || ranMs >= HEALTHY_RUN_MS;
     const count = healthy ? 1 : (this.failures.get(desired.key)?.count ?? 0) + 1;
     this.failures.set(desired.key, { channel: desired.channel, count });
     return count;

@@ -60,6 +60,11 @@ export class PipeBatchSender implements BatchSender {
     return this.batchEnds.length;
   }
 
+  /** Batches the load side committed and acknowledged on this connection. */
+  get acknowledged(): number {
+    return this.sent.batches - this.unacked;
+  }
+
   /** The pipe's counters (bytes, rate, window, round trip), once connected. */
   stats(): ReturnType<PipeClient['stats']> | undefined {
     return this.client?.stats();

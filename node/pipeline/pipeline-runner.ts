@@ -14,6 +14,7 @@ import type { PipeHost } from '../pipe/pipe-host.ts';
 import type { PipeTuning } from '../pipe/pipe-options.ts';
 import { runLoadOverPipe } from '../pipe/load-over-pipe.ts';
 import { runSelectOverPipeAttempt, waitsForLoadSide } from '../pipe/select-over-pipe.ts';
+import type { PipeBatchSender } from '../pipe/pipe-batch-sender.ts';
 import type { ClientTls } from '../../shared/tls/tls-options.ts';
 import { runLocalAttempt } from './local-attempt.ts';
 import { WHOLE, type PipelineRole } from './pipeline-role.ts';
@@ -111,6 +112,10 @@ export class PipelineRunner {
   private readonly owner: FenceOwner;
   private readonly lock: PipelineLock | undefined;
   private connectTo: { source: ConnectEndpoint; target: ConnectEndpoint } | undefined;
+  /** A split pipeline's select side, while an attempt runs: its sender (batches acknowledged). */
+  private selectSender: PipeBatchSender | undefined;
+  /** Batches acknowledged in this runner's earlier attempts. */
+  private acknowledgedBefore = 0;
   /** A split pipeline's load side, while an attempt runs: its pipe's figures. */
   private pipeStats: (() => PipeStatsRecord | undefined) | undefined;
   /** The current attempt's select queue: rows waiting in it. */
@@ -137,6 +142,7 @@ export class PipelineRunner {
     if (pipe !== undefined) status.pipe = pipe;
     const conflicts = this.conflicts.snapshot();
     if (conflicts !== undefined) status.conflicts = conflicts;
+    if (this.role.side === 'select') status.batchesAcknowledged = this.acknowledgedBefore + (this.selectSender?.acknowledged ?? 0);
     return status;
   }
 
@@ -325,6 +331,9 @@ export class PipelineRunner {
         hold: (controls) => {
           this.sever = controls?.sever;
           this.wakeConsumer = controls?.wake;
+          // An attempt's acknowledged batches outlive it: the next attempt's sender starts at 0.
+          this.acknowledgedBefore += this.selectSender?.acknowledged ?? 0;
+          this.selectSender = controls?.sender;
         },
       });
     } finally {

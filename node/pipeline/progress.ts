@@ -28,6 +28,11 @@ export interface PipelineStatus {
   /** Batches whose replay the target refused and that were applied by SQL instead. @default 0 */
   replayFallbacks?: number;
   transactionsApplied: number;
+  /**
+   * A split pipeline's select side, which commits nothing itself: batches its load side
+   * committed and acknowledged during this run (the failure escalator's sign of progress).
+   */
+  batchesAcknowledged?: number;
   /** An online copy under way (initialCopy, resync): how far it is. */
   copy?: CopyProgress;
   /** A split pipeline's load side: its pipe, while the select side is connected. */

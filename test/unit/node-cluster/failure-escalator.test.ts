@@ -108,6 +108,28 @@ describe('FailureEscalator', () => {
     expect(calls.slice(-3)).toEqual(['ROLLBACK c1 node:n1 FERRY_ERR_TARGET_WRITE', 'PAUSE c1', 'WARNING c1 p1 failed 3 times in a row, the last with FERRY_ERR_TARGET_WRITE']);
   });
 
+  it('counts a split pipeline\'s select side as progressing once its load side acknowledged batches (chaos seed 9: WAN faults PAUSEd a replicating channel)', async () => {
+    const { arbiter, calls } = fakeArbiter();
+    const { subject } = escalator(arbiter, 2);
+    // A select side commits nothing itself: transactionsApplied stays 0 however much it sent.
+    const selectFailure = (acknowledged: number): RunnerFailure => {
+      const base = failure('FERRY_ERR_PIPE_SILENT');
+      return { ...base, status: { ...base.status!, batchesAcknowledged: acknowledged } };
+    };
+    for (const acknowledged of [40, 0, 120, 0, 75]) {
+      subject.handle(selectFailure(acknowledged));
+      await subject.idle();
+    }
+    expect(calls).not.toContain('PAUSE c1');
+    expect(calls.filter((call) => call.startsWith('RESTART'))).toHaveLength(5);
+    // Without acknowledged batches the failures add up as any others do.
+    for (let i = 0; i < 2; i++) {
+      subject.handle(selectFailure(0));
+      await subject.idle();
+    }
+    expect(calls).toContain('PAUSE c1');
+  });
+
   it('raises nothing for a fenced pipeline, and lets one the node aborted itself run again', async () => {
     const { arbiter, calls } = fakeArbiter();
     const { subject, retried } = escalator(arbiter);

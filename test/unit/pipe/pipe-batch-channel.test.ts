@@ -102,12 +102,16 @@ describe('batch channel over the pipe', () => {
     expect(pipe.statuses.at(-1)).toEqual({ heardAt: 1_765_000_200_000, behind: true });
     // Not acknowledged until the load side acks its batch (a commit).
     expect(sender.unacked).toBe(2);
+    expect(sender.acknowledged).toBe(0);
     expect(pipe.receiver().pending).toBe(2);
     pipe.receiver().ack(1);
     expect(pipe.receiver().pending).toBe(1);
     await until(() => sender.unacked === 1);
+    // The select side's sign of progress (the failure escalator's), as it commits nothing itself.
+    expect(sender.acknowledged).toBe(1);
     pipe.receiver().ack(2);
     await until(() => sender.unacked === 0);
+    expect(sender.acknowledged).toBe(2);
 
     // Idle: the source status crosses on its own.
     sender.heard(1_765_000_300_000);
