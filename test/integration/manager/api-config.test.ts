@@ -190,7 +190,8 @@ describe('manager API: channels', () => {
     expect((await api.post('/api/v1/internal/stats', { node: 'n1', stats: [stat(3, '0-1-100'), stat(1, 'x', 'ghost')] })).status).toBe(204);
     expect((await api.post('/api/v1/internal/stats', { node: 'n1', stats: [stat(2, '0-1-50')] })).status).toBe(204);
     const view = await api.get<ChannelView>('/api/v1/channels/c1');
-    expect(view.body.pipelines[0]).toMatchObject({ position: '0-1-100', lagMs: 12, rowsPerSecond: 500, state: 'running' });
+    // The channel is paused: a node's 'running' is shown as what the DBA asked for.
+    expect(view.body.pipelines[0]).toMatchObject({ position: '0-1-100', lagMs: 12, rowsPerSecond: 500, state: 'paused' });
     const bad = await api.post('/api/v1/internal/stats', { node: 'n1', stats: [{ ...stat(4, 'y'), node: 'n2' }] });
     expect(problemPaths(bad.body)).toEqual(['/stats/0/node']);
   });
