@@ -9,18 +9,27 @@ import { ChaosProcess } from './processes.ts';
 import type { Timeouts } from './kinds.ts';
 import { CHAOS_SCHEMA } from './load-schema.ts';
 import { writeZkAuthFile } from '../cli/zk-auth-file.ts';
+import { wanPortOffsets, type ChaosWan } from './wan.ts';
 
 /**
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
  * fault keeps its node stopped past the session timeout.
  */
-export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12 };
+export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12, wanCutS: 8, wanBlackholeS: 12 };
 
-/** Nodes and their datacenters: two in dc1 (where source and target are), one in dc2. */
+/** The source's datacenter and the target's: the main pipeline runs split across them. */
+export const SOURCE_DC = 'dc1';
+export const TARGET_DC = 'dc2';
+
+/**
+ * Nodes and their datacenters: two in each, so that either side of the split pipeline can
+ * move to another node of its datacenter when its node dies.
+ */
 export const CHAOS_NODES = [
-  { id: 'node-1', dc: 'dc1' },
-  { id: 'node-2', dc: 'dc1' },
-  { id: 'node-3', dc: 'dc2' },
+  { id: 'node-1', dc: SOURCE_DC },
+  { id: 'node-2', dc: SOURCE_DC },
+  { id: 'node-3', dc: TARGET_DC },
+  { id: 'node-4', dc: TARGET_DC },
 ] as const;
 
 export const CHANNEL = 'chaos';
@@ -35,6 +44,8 @@ export interface ChaosCluster {
   /** ZooKeeper connect string and the nodes' credentials file (to write a node's state as it would). */
   zkConnect: string;
   nodeAuthFile: string;
+  /** The WAN every pipe connection crosses (chaos/wan.ts). */
+  wan: ChaosWan;
   /** Through the first manager that answers. */
   api(): Promise<ApiClient>;
 }
@@ -42,13 +53,15 @@ export interface ChaosCluster {
 /**
  * ZooKeeper (an ensemble of three) and two MariaDB servers through Ferry's own services code,
  * both durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a killed server keeps what it
- * acknowledged), then two managers and three nodes as `bin/ferry` processes, the data sources
- * and one started channel through the API. `prepare` runs once the servers answer, before the
+ * acknowledged), then two managers and four nodes as `bin/ferry` processes, each serving its
+ * pipe behind a link of `wan` (which the caller closes), the data sources (the target in the
+ * other datacenter, so the pipeline runs split) and one started channel through the API. `prepare` runs once the servers answer, before the
  * channel starts (the tables on both sides); the processes started are pushed on `started` as
  * they start, so the caller can stop them whatever fails next.
  */
-export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState) => Promise<void>, started: ChaosProcess[]): Promise<ChaosCluster> {
-  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001]);
+export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState) => Promise<void>, started: ChaosProcess[], wan: ChaosWan): Promise<ChaosCluster> {
+  const wanPorts = wanPortOffsets(CHAOS_NODES.length);
+  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001, ...wanPorts.pipe, ...wanPorts.proxy]);
   const services = await servicesUp({
     stateDir,
     zkServers: 3,
@@ -88,11 +101,13 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   };
 
   const nodes: ChaosProcess[] = [];
-  for (const { id, dc } of CHAOS_NODES) {
+  for (const [i, { id, dc }] of CHAOS_NODES.entries()) {
+    const pipePort = base + wanPorts.pipe[i]!;
+    const advertise = await wan.add(id, pipePort, base + wanPorts.proxy[i]!);
     const { token } = await clients[0]!.call<{ token: string }>('POST', '/tokens', { name: id, role: 'node', node: id });
     const node = new ChaosProcess(id, [
       'node', '--zk', zk, '--id', id, '--dc', dc, '--cache-dir', join(stateDir, id), '--zk-node-auth-file', nodeAuth,
-      '--session-timeout-ms', session, '--stats-seconds', '1',
+      '--session-timeout-ms', session, '--stats-seconds', '1', '--pipe-listen', `127.0.0.1:${pipePort}`, '--pipe-advertise', advertise,
     ], logDir, { FERRY_NODE_TOKEN: token, FERRY_SECRET_KEY_FILE: secretKeyFile });
     nodes.push(node);
     started.push(node);
@@ -100,9 +115,9 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   }
 
   const api0 = clients[0]!;
-  await api0.call('POST', '/datasources', { groupKey: 'chaos-source', dc: 'dc1', master: { host: source.host, port: source.port }, ...services.users.replication });
-  await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
+  await api0.call('POST', '/datasources', { groupKey: 'chaos-source', dc: SOURCE_DC, master: { host: source.host, port: source.port }, ...services.users.replication });
+  await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: TARGET_DC, master: { host: target.host, port: target.port }, ...services.users.app });
   await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: 'chaos-source', target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
   await api0.call('POST', `/channels/${CHANNEL}/start`);
-  return { services, source, target, managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
+  return { services, source, target, managers, nodes, wan, api, zkConnect: zk, nodeAuthFile: nodeAuth };
 }

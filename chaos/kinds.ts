@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full', 'wan-cut', 'wan-blackhole'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -21,7 +21,17 @@ export interface Timeouts {
   quorumLossS: number;
   /** How long a node-full fault keeps a node reported 'full': past session and protection period. */
   fullS: number;
+  /** How long a wan-cut fault keeps the WAN cut (every pipe connection reset, new ones refused). */
+  wanCutS: number;
+  /** How long a wan-blackhole fault keeps the WAN dark: past the pipe's silence bound, so it is noticed. */
+  wanBlackholeS: number;
 }
+
+/**
+ * The pipe's documented liveness (README, "Failures"): a cut or dark link is noticed within
+ * 5 s (heartbeats every second both ways), then both sides fail to the arbiter.
+ */
+export const PIPE_SILENCE_S = 5;
 
 /** The kinds that hit one node: drawn against the node running the pipeline or an idle one. */
 export const NODE_KINDS: readonly FaultKind[] = ['node-kill', 'node-down', 'node-stop', 'node-stop-long', 'node-full'];
@@ -51,6 +61,11 @@ export const SLACK_S = 30;
  * - node-full: a node reports disk or memory pressure. A full node keeps what it runs and only
  *   gets nothing new (manager/scheduler/eligibility.ts), so replication must not pause at all:
  *   the slack alone.
+ * - wan-cut: every pipe connection reset and new ones refused for wanCutS: both sides fail
+ *   to the arbiter (ROLLBACK, then RESTART places them again), and the select side dials until
+ *   the link heals: the pipe's liveness bound, the outage and the slack;
+ * - wan-blackhole: nothing crosses and nothing closes for wanBlackholeS: heartbeats notice the
+ *   silence within the liveness bound, then as a cut: the same sum.
  *
  * A node fault aimed at an idle node (one that runs nothing) keeps its kind's bound: replication
  * should not pause at all, and the bound is what it must stay within if it does.
@@ -75,5 +90,9 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
       return t.sessionS + SLACK_S;
     case 'zookeeper-quorum-loss':
       return t.quorumLossS + t.sessionS + t.protectionS + SLACK_S;
+    case 'wan-cut':
+      return PIPE_SILENCE_S + t.wanCutS + SLACK_S;
+    case 'wan-blackhole':
+      return PIPE_SILENCE_S + t.wanBlackholeS + SLACK_S;
   }
 }

@@ -17,7 +17,8 @@ import { CHAOS_SCHEMA, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
 import type { ChaosProcess } from './processes.ts';
 import { Probe } from './probe.ts';
 import { passed, summaryLines, writeReport, type ChaosReport, type FaultResult } from './report.ts';
-import { planFaults } from './schedule.ts';
+import { planFaults, targetLabel } from './schedule.ts';
+import { ChaosWan } from './wan.ts';
 
 export interface ChaosOptions {
   faults: number;
@@ -39,13 +40,14 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
   const stateDir = mkdtempSync(join(tmpdir(), 'ferry-chaos-'));
   const processes: ChaosProcess[] = [];
   const connections: Connection[] = [];
+  const wan = new ChaosWan(log);
   // Aborted in `finally` too: writers left running after an error would keep the process alive.
   const loadStop = new AbortController();
   const stopLoad = () => loadStop.abort();
   signal.addEventListener('abort', stopLoad);
   try {
     out(`chaos: seed ${options.seed}, ${options.faults} faults; servers and logs in ${stateDir}`);
-    const cluster = await startChaosCluster(stateDir, log, createSchema, processes);
+    const cluster = await startChaosCluster(stateDir, log, createSchema, processes, wan);
     const app = cluster.services.users.app;
     const at = (db: MariaDbInstance) => connector(db.host, db.port, app.user, app.password);
     const probe = new Probe(at(cluster.source), at(cluster.target));
@@ -80,6 +82,7 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     // Nodes before managers (each reports its last position while a manager listens), then the servers.
     await Promise.all(processes.filter((p) => p.name.startsWith('node')).map((p) => p.stop()));
     await Promise.all(processes.filter((p) => !p.name.startsWith('node')).map((p) => p.stop()));
+    await wan.close();
     await servicesDown(stateDir, log, { purge: !options.keep });
     if (options.keep) out(`chaos: kept ${stateDir} (servers stopped; logs in ${stateDir}/logs)`);
   }
@@ -108,7 +111,7 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     }
     const bound = boundSeconds(planned.kind, CHAOS_TIMEOUTS);
     const t0 = Date.now();
-    const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle });
+    const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle, side: planned.side });
     // Repair first: a probe write waits for a crashed source to come back.
     // Its failure is kept for after the wait: a rejection nobody awaits yet would end the process.
     const repairing = injected.repair().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
@@ -116,7 +119,7 @@ async function injectAll(cluster: ChaosCluster, probe: Probe, options: ChaosOpti
     const seen = await probe.waitFor(value, t0 + RECOVERY_GIVE_UP_MS, signal);
     const repairFailed = await repairing;
     if (repairFailed !== undefined) throw repairFailed;
-    const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: planned.idle ? `${injected.target} (idle)` : injected.target, recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
+    const result: FaultResult = { kind: planned.kind, at: new Date(t0).toISOString(), target: targetLabel(planned, injected.target), recovered_s: seen === undefined ? null : (seen - t0) / 1000, bound_s: bound };
     results.push(result);
     log.info({ ...result }, 'chaos fault resolved');
     out(`chaos: ${results.length}/${options.faults} ${planned.kind} on ${result.target}: ${result.recovered_s === null ? 'replication did not move again' : `moved again after ${result.recovered_s.toFixed(1)} s`} (bound ${bound} s)`);

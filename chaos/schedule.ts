@@ -2,6 +2,9 @@ import { FerryError } from '../shared/errors/index.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { FAULT_KINDS, NODE_KINDS, type FaultKind } from './kinds.ts';
 
+/** The two sides of the split pipeline: Select and Extract in the source's datacenter, Transform and Load in the target's. */
+export type PipelineSide = 'select' | 'load';
+
 /** One planned fault: its kind and how long the load runs undisturbed before it. */
 export interface PlannedFault {
   kind: FaultKind;
@@ -9,6 +12,11 @@ export interface PlannedFault {
   pauseS: number;
   /** A node fault aimed at a node that runs nothing instead of the one running the pipeline. */
   idle: boolean;
+  /**
+   * Node faults: the side of the split pipeline aimed at (its node, or when `idle` a node of
+   * that side's datacenter running neither side); null for kinds that hit no node.
+   */
+  side: PipelineSide | null;
 }
 
 /** The share of node faults aimed at an idle node. */
@@ -33,10 +41,20 @@ export function planFaults(seed: number, count: number, kinds: readonly FaultKin
   for (let i = 0; i < count; i++) drawn.push(i < firsts.length ? firsts[i]! : pick());
   // Idle or not from a stream of its own: the kinds and pauses stay those drawn before it existed.
   const idleRandom = scheduleRandom(seed ^ 0x1d1e);
+  // The side too, drawn for every fault (used by node faults) so that it depends on the position alone.
+  const sideRandom = scheduleRandom(seed ^ 0x51de);
   return drawn.map((kind) => {
     const idle = idleRandom() < IDLE_SHARE;
-    return { kind, pauseS: 2 + Math.floor(random() * 8), idle: idle && NODE_KINDS.includes(kind) };
+    const side: PipelineSide = sideRandom() < 0.5 ? 'select' : 'load';
+    const hitsNode = NODE_KINDS.includes(kind);
+    return { kind, pauseS: 2 + Math.floor(random() * 8), idle: idle && hitsNode, side: hitsNode ? side : null };
   });
+}
+
+/** The report's `target`: the node and the side it ran (`node-3 (load)`), or `(idle)` for a node that ran none. */
+export function targetLabel(fault: PlannedFault, target: string): string {
+  if (fault.idle) return `${target} (idle)`;
+  return fault.side === null ? target : `${target} (${fault.side})`;
 }
 
 /**

@@ -93,6 +93,11 @@ export const ERROR_CODES = {
     scope: 'internal', retryable: false, http: 500,
     workaround: 'A bug in the cluster: a full node must show as full and keep what it runs (manager/scheduler/eligibility.ts). Run again with --keep and read the manager logs.',
   }),
+  FERRY_ERR_CHAOS_WAN_UNNOTICED: spec({
+    message: 'a WAN {fault} of {seconds} s left pipeline {pipeline} at epoch {epoch}: no side failed to the arbiter',
+    scope: 'internal', retryable: false, http: 500,
+    workaround: 'A bug in the pipe: a cut or dark link must end the session on both sides within the liveness bound (node/pipe/README.md, Liveness) and the arbiter must RESTART the pipeline. Run again with --keep and read the node logs.',
+  }),
 
   // Configuration files and pipeline specs.
   FERRY_ERR_CONFIG_FILE: spec({
