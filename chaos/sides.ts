@@ -5,10 +5,14 @@ import { CHANNEL, CHAOS_NODES, PIPELINE, type ChaosCluster } from './cluster.ts'
 import type { ChaosProcess } from './processes.ts';
 import type { PipelineSide } from './schedule.ts';
 
+/** The chaos channel as the API shows it, or undefined while no manager answers. */
+export async function channelView(cluster: ChaosCluster): Promise<ChannelView | undefined> {
+  return (await cluster.api()).call<ChannelView>('GET', `/channels/${CHANNEL}`).catch(() => undefined);
+}
+
 /** The main pipeline as the API shows it, or undefined while no manager answers. */
 export async function pipelineView(cluster: ChaosCluster): Promise<PipelineView | undefined> {
-  const view = await (await cluster.api()).call<ChannelView>('GET', `/channels/${CHANNEL}`).catch(() => undefined);
-  return view?.pipelines.find((p) => p.name === PIPELINE);
+  return (await channelView(cluster))?.pipelines.find((p) => p.name === PIPELINE);
 }
 
 /** Where both sides of the main pipeline run (one node twice when it runs whole); waits while it is unplaced. */

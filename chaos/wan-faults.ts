@@ -3,7 +3,7 @@ import { FerryError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logging.ts';
 import { PIPELINE, type ChaosCluster } from './cluster.ts';
 import { PIPE_SILENCE_S } from './kinds.ts';
-import { pipelineView } from './sides.ts';
+import { channelView, pipelineView } from './sides.ts';
 
 /** How long after the heal the suite waits to see the pipeline's epoch raised by a RESTART. */
 const RESTART_SEEN_WITHIN_MS = 60_000;
@@ -33,7 +33,11 @@ export async function wanFault(cluster: ChaosCluster, fault: 'cut' | 'blackhole'
           return;
         }
         if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
-        if (Date.now() > deadline) throw new FerryError('FERRY_ERR_CHAOS_WAN_UNNOTICED', { fault, seconds, pipeline: PIPELINE, epoch: before });
+        if (Date.now() > deadline) {
+          // Paused by a node (failures in a row): the sides did fail, but nothing placed them again.
+          const channel = await channelView(cluster);
+          throw new FerryError('FERRY_ERR_CHAOS_WAN_UNNOTICED', { fault, seconds, pipeline: PIPELINE, epoch: before, status: channel?.status ?? 'unknown', statusBy: channel?.statusBy ?? 'unknown' });
+        }
         await sleep(250);
       }
     },

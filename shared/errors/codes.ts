@@ -94,9 +94,9 @@ export const ERROR_CODES = {
     workaround: 'A bug in the cluster: a full node must show as full and keep what it runs (manager/scheduler/eligibility.ts). Run again with --keep and read the manager logs.',
   }),
   FERRY_ERR_CHAOS_WAN_UNNOTICED: spec({
-    message: 'a WAN {fault} of {seconds} s left pipeline {pipeline} at epoch {epoch}: no side failed to the arbiter',
+    message: 'a WAN {fault} of {seconds} s left pipeline {pipeline} at epoch {epoch}, its channel {status} (by {statusBy}): no RESTART placed it again',
     scope: 'internal', retryable: false, http: 500,
-    workaround: 'A bug in the pipe: a cut or dark link must end the session on both sides within the liveness bound (node/pipe/README.md, Liveness) and the arbiter must RESTART the pipeline. Run again with --keep and read the node logs.',
+    workaround: 'A bug in the cluster: a cut or dark link must end the session on both sides within the liveness bound (node/pipe/README.md, Liveness) and the arbiter must RESTART the pipeline. A channel PAUSEd by a node means it counted too many failures in a row (node/cluster/failure-escalator.ts). Run again with --keep and read the node logs.',
   }),
 
   // Configuration files and pipeline specs.
