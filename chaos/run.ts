@@ -82,8 +82,8 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     // Nodes before managers (each reports its last position while a manager listens), then the servers.
     await Promise.all(processes.filter((p) => p.name.startsWith('node')).map((p) => p.stop()));
     await Promise.all(processes.filter((p) => !p.name.startsWith('node')).map((p) => p.stop()));
-    await wan.close();
     await servicesDown(stateDir, log, { purge: !options.keep });
+    await wan.close();
     if (options.keep) out(`chaos: kept ${stateDir} (servers stopped; logs in ${stateDir}/logs)`);
   }
 }
