@@ -8,6 +8,7 @@ import { runLoad, type AccountRange, type LoadOutcome } from './load.ts';
 import { ACCOUNTS, CHAOS_SEED_ROWS, CHAOS_TABLES } from './load-schema.ts';
 import { Probe } from './probe.ts';
 import type { ChaosProcess } from './processes.ts';
+import { SOURCE_DC, TARGET_DC } from './datacenters.ts';
 
 /**
  * The chaos cluster's bidirectional channel (docs/bidirectional.md): the peer MariaDB (dc1) and
@@ -23,8 +24,6 @@ export const BI_SCHEMA = 'chaos_bi';
  * holds the main pipeline's checkpoint rows, which the way back would decode for nothing.
  */
 export const BI_SYSTEM_SCHEMA = '_ferry_chaos_bi';
-/** The target group's datacenter (chaos/cluster.ts `chaos-target`); TARGET_DC once the target moves. */
-const TARGET_GROUP_DC = 'dc1';
 
 /** One master of the channel: what it is, what its load writes, what its probe watches. */
 export interface BiSide {
@@ -47,8 +46,8 @@ const HALF = Math.floor(ACCOUNTS / 2);
 
 /** Side a (the primary) on the peer, side b on the target server. */
 export const BI_SIDES: readonly [BiSide, BiSide] = [
-  { server: 'peer', groupKey: 'chaos-bi-a', dc: 'dc1', pipeline: 'chaos-bi-a2b', probeId: 1, writerOffset: 4, accounts: { first: 1, count: HALF }, autoIncrementOffset: 1 },
-  { server: 'target', groupKey: 'chaos-bi-b', dc: TARGET_GROUP_DC, pipeline: 'chaos-bi-b2a', probeId: 2, writerOffset: 5, accounts: { first: HALF + 1, count: ACCOUNTS - HALF }, autoIncrementOffset: 2 },
+  { server: 'peer', groupKey: 'chaos-bi-a', dc: SOURCE_DC, pipeline: 'chaos-bi-a2b', probeId: 1, writerOffset: 4, accounts: { first: 1, count: HALF }, autoIncrementOffset: 1 },
+  { server: 'target', groupKey: 'chaos-bi-b', dc: TARGET_DC, pipeline: 'chaos-bi-b2a', probeId: 2, writerOffset: 5, accounts: { first: HALF + 1, count: ACCOUNTS - HALF }, autoIncrementOffset: 2 },
 ];
 
 const AUTO_INCREMENT_INCREMENT = 2;

@@ -12,18 +12,26 @@ import { writeZkAuthFile } from '../cli/zk-auth-file.ts';
 import { standbyCaughtUp, startStandby } from './standby.ts';
 import { SOURCE_GROUP, SourceGroup } from './source-group.ts';
 import { startBiChannel } from './bidirectional.ts';
+import { wanPortOffsets, type ChaosWan } from './wan.ts';
+import { SOURCE_DC, TARGET_DC } from './datacenters.ts';
 
 /**
  * Short sessions and protection period so that a fault resolves in seconds; the node-stop
  * fault keeps its node stopped past the session timeout.
  */
-export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12 };
+export const CHAOS_TIMEOUTS: Timeouts = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12, wanCutS: 8, wanBlackholeS: 12 };
 
-/** Nodes and their datacenters: two in dc1 (where source and target are), one in dc2. */
+export { SOURCE_DC, TARGET_DC };
+
+/**
+ * Nodes and their datacenters: two in each, so that either side of the split pipeline can
+ * move to another node of its datacenter when its node dies.
+ */
 export const CHAOS_NODES = [
-  { id: 'node-1', dc: 'dc1' },
-  { id: 'node-2', dc: 'dc1' },
-  { id: 'node-3', dc: 'dc2' },
+  { id: 'node-1', dc: SOURCE_DC },
+  { id: 'node-2', dc: SOURCE_DC },
+  { id: 'node-3', dc: TARGET_DC },
+  { id: 'node-4', dc: TARGET_DC },
 ] as const;
 
 export const CHANNEL = 'chaos';
@@ -50,6 +58,8 @@ export interface ChaosCluster {
   /** ZooKeeper connect string and the nodes' credentials file (to write a node's state as it would). */
   zkConnect: string;
   nodeAuthFile: string;
+  /** The WAN every pipe connection crosses (chaos/wan.ts). */
+  wan: ChaosWan;
   /** Through the first manager that answers. */
   api(): Promise<ApiClient>;
 }
@@ -58,15 +68,18 @@ export interface ChaosCluster {
  * ZooKeeper (an ensemble of three) and four MariaDB servers through Ferry's own services code,
  * all durable (sync_binlog=1, innodb_flush_log_at_trx_commit=1: a killed server keeps what it
  * acknowledged): the source group's master and its standby (replicating natively by GTID), the
- * target, and the peer (the bidirectional channel's other master); then two managers and the
- * nodes as `bin/ferry` processes, the data sources and two started channels through the API
- * (the main one, and the bidirectional one between the peer and the target server). `prepare`
- * runs once the servers answer, before the channels start (the tables on every side but the
- * standby's, which replicates them); the processes started are pushed on `started` as they
- * start, so the caller can stop them whatever fails next.
+ * target, and the peer (the bidirectional channel's other master); then two managers and four
+ * nodes as `bin/ferry` processes, each serving its pipe behind a link of `wan` (which the
+ * caller closes), the data sources (the target in the other datacenter, so the pipelines run
+ * split) and two started channels through the API (the main one, and the bidirectional one
+ * between the peer and the target server). `prepare` runs once the servers answer, before the
+ * channels start (the tables on every side but the standby's, which replicates them); the
+ * processes started are pushed on `started` as they start, so the caller can stop them
+ * whatever fails next.
  */
-export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState, servers: PreparedServers) => Promise<void>, started: ChaosProcess[]): Promise<ChaosCluster> {
-  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001, 1002, 1003]);
+export async function startChaosCluster(stateDir: string, log: Logger, prepare: (state: ServicesState, servers: PreparedServers) => Promise<void>, started: ChaosProcess[], wan: ChaosWan): Promise<ChaosCluster> {
+  const wanPorts = wanPortOffsets(CHAOS_NODES.length);
+  const base = await findFreeBase([0, 1, 2, 100, 101, 102, 200, 201, 202, 1000, 1001, 1002, 1003, ...wanPorts.pipe, ...wanPorts.proxy]);
   const services = await servicesUp({
     stateDir,
     zkServers: 3,
@@ -110,11 +123,13 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   };
 
   const nodes: ChaosProcess[] = [];
-  for (const { id, dc } of CHAOS_NODES) {
+  for (const [i, { id, dc }] of CHAOS_NODES.entries()) {
+    const pipePort = base + wanPorts.pipe[i]!;
+    const advertise = await wan.add(id, pipePort, base + wanPorts.proxy[i]!);
     const { token } = await clients[0]!.call<{ token: string }>('POST', '/tokens', { name: id, role: 'node', node: id });
     const node = new ChaosProcess(id, [
       'node', '--zk', zk, '--id', id, '--dc', dc, '--cache-dir', join(stateDir, id), '--zk-node-auth-file', nodeAuth,
-      '--session-timeout-ms', session, '--stats-seconds', '1',
+      '--session-timeout-ms', session, '--stats-seconds', '1', '--pipe-listen', `127.0.0.1:${pipePort}`, '--pipe-advertise', advertise,
     ], logDir, { FERRY_NODE_TOKEN: token, FERRY_SECRET_KEY_FILE: secretKeyFile });
     nodes.push(node);
     started.push(node);
@@ -122,10 +137,10 @@ export async function startChaosCluster(stateDir: string, log: Logger, prepare: 
   }
 
   const api0 = clients[0]!;
-  await api0.call('POST', '/datasources', { groupKey: SOURCE_GROUP, dc: 'dc1', master: { host: source.host, port: source.port }, standby: { host: standby.host, port: standby.port }, ...services.users.replication });
-  await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: 'dc1', master: { host: target.host, port: target.port }, ...services.users.app });
+  await api0.call('POST', '/datasources', { groupKey: SOURCE_GROUP, dc: SOURCE_DC, master: { host: source.host, port: source.port }, standby: { host: standby.host, port: standby.port }, ...services.users.replication });
+  await api0.call('POST', '/datasources', { groupKey: 'chaos-target', dc: TARGET_DC, master: { host: target.host, port: target.port }, ...services.users.app });
   await api0.call('POST', '/channels', { name: CHANNEL, pipelines: [{ name: PIPELINE, source: SOURCE_GROUP, target: 'chaos-target', tables: [`${CHAOS_SCHEMA}.*`] }] });
   await api0.call('POST', `/channels/${CHANNEL}/start`);
   await startBiChannel(api0, services.users, { peer, target });
-  return { services, source, target, sourceGroup: new SourceGroup({ master: source, standby }), peer, managers, nodes, api, zkConnect: zk, nodeAuthFile: nodeAuth };
+  return { services, source, target, sourceGroup: new SourceGroup({ master: source, standby }), peer, managers, nodes, wan, api, zkConnect: zk, nodeAuthFile: nodeAuth };
 }

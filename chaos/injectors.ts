@@ -1,19 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { restartMariaDb, stopMariaDb } from '../services/index.ts';
-import type { ChannelView } from '../manager/index.ts';
 import { FerryError } from '../shared/errors/index.ts';
 import type { Logger } from '../shared/logging.ts';
-import { CHANNEL, CHAOS_TIMEOUTS, type ChaosCluster } from './cluster.ts';
+import { CHAOS_TIMEOUTS, type ChaosCluster } from './cluster.ts';
 import type { FaultKind } from './kinds.ts';
 import { reportFull } from './node-full.ts';
 import type { ChaosProcess } from './processes.ts';
+import type { PipelineSide } from './schedule.ts';
 import { crash, startMariaDbAgain, startZooKeeperAgain, zooKeeperLeader } from './servers.ts';
 import { switchOver, untilFerryReadsNewMaster } from './switchover.ts';
+import { idleNode, sideNode } from './sides.ts';
+import { wanFault } from './wan-faults.ts';
 
 export interface InjectContext {
   cluster: ChaosCluster;
   /** Node faults: hit a node that runs nothing rather than the pipeline's. */
   idle: boolean;
+  /** Node faults: the side of the split pipeline whose node is hit (or, idle, whose datacenter). */
+  side: PipelineSide | null;
   log: Logger;
   signal: AbortSignal;
 }
@@ -27,25 +31,10 @@ export interface Injected {
 
 export type Injector = (ctx: InjectContext) => Promise<Injected>;
 
-/** The node the pipeline runs on, as the API says (waits while it is unplaced). */
-async function activeNode(ctx: InjectContext): Promise<ChaosProcess> {
-  for (;;) {
-    const view = await (await ctx.cluster.api()).call<ChannelView>('GET', `/channels/${CHANNEL}`).catch(() => undefined);
-    const id = view?.pipelines[0]?.node;
-    const node = ctx.cluster.nodes.find((n) => n.name === id);
-    if (node) return node;
-    if (ctx.signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');
-    await sleep(250);
-  }
-}
-
-/** The node a node fault hits: the pipeline's, or when `idle` another one (which runs nothing). */
+/** The node a node fault hits: the one running its side (chaos/sides.ts), or when `idle` one running neither. */
 async function nodeFor(ctx: InjectContext): Promise<ChaosProcess> {
-  const active = await activeNode(ctx);
-  if (!ctx.idle) return active;
-  const others = ctx.cluster.nodes.filter((n) => n !== active);
-  // The first other node: the schedule, not this choice, is what the seed replays.
-  return others[0] ?? active;
+  const side = ctx.side ?? 'load';
+  return ctx.idle ? idleNode(ctx.cluster, side, ctx.signal) : sideNode(ctx.cluster, side, ctx.signal);
 }
 
 /** Waits (a minute at most) until the managers show the node as 'full'. */
@@ -124,8 +113,8 @@ export const INJECTORS: Record<FaultKind, Injector> = {
         try {
           // The managers must have seen the report, and the node kept its pipeline meanwhile.
           await untilFullSeen(ctx, node.name);
-          const now = (await activeNode(ctx)).name;
-          if (ran !== undefined && now !== ran) throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: node.name, detail: `lost its pipeline to ${now}` });
+          const now = (await sideNode(ctx.cluster, ctx.side ?? 'load', ctx.signal)).name;
+          if (ran !== undefined && now !== ran) throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: node.name, detail: `lost its ${ctx.side ?? 'load'} side to ${now}` });
         } finally {
           await full.clear();
         }
@@ -168,6 +157,9 @@ export const INJECTORS: Record<FaultKind, Injector> = {
       },
     };
   },
+  // The whole WAN cut, then dark, past the pipe's silence bound: both sides must fail and restart.
+  'wan-cut': (ctx) => wanFault(ctx.cluster, 'cut', CHAOS_TIMEOUTS.wanCutS, ctx.log, ctx.signal),
+  'wan-blackhole': (ctx) => wanFault(ctx.cluster, 'blackhole', CHAOS_TIMEOUTS.wanBlackholeS, ctx.log, ctx.signal),
   'target-restart': async (ctx) => {
     const { services, target } = ctx.cluster;
     // Stopped within the injection, so the probe written next can only arrive after the start.

@@ -4,7 +4,7 @@
  * timeouts (chaos/cluster-timeouts.ts) plus SLACK_S, which pays for two cores shared with other
  * work: a process started again needs seconds of CPU before it serves.
  */
-export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full', 'source-switch', 'peer-kill'] as const;
+export const FAULT_KINDS = ['node-kill', 'node-down', 'leader-manager-kill', 'manager-kill', 'node-stop', 'node-stop-long', 'target-restart', 'source-kill', 'zookeeper-kill', 'zookeeper-quorum-loss', 'node-full', 'source-switch', 'peer-kill', 'wan-cut', 'wan-blackhole'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What the bounds are made of, in seconds. */
@@ -21,7 +21,17 @@ export interface Timeouts {
   quorumLossS: number;
   /** How long a node-full fault keeps a node reported 'full': past session and protection period. */
   fullS: number;
+  /** How long a wan-cut fault keeps the WAN cut (every pipe connection reset, new ones refused). */
+  wanCutS: number;
+  /** How long a wan-blackhole fault keeps the WAN dark: past the pipe's silence bound, so it is noticed. */
+  wanBlackholeS: number;
 }
+
+/**
+ * The pipe's documented liveness (README, "Failures"): a cut or dark link is noticed within
+ * 5 s (heartbeats every second both ways), then both sides fail to the arbiter.
+ */
+export const PIPE_SILENCE_S = 5;
 
 /** The kinds that hit one node: drawn against the node running the pipeline or an idle one. */
 export const NODE_KINDS: readonly FaultKind[] = ['node-kill', 'node-down', 'node-stop', 'node-stop-long', 'node-full'];
@@ -31,7 +41,7 @@ export const NODE_KINDS: readonly FaultKind[] = ['node-kill', 'node-down', 'node
  * only when they hit different parts: two faults on one process would race to restart it, and
  * the bound of a pair is only meaningful when each fault has its own repair.
  */
-export type FaultDomain = 'node' | 'manager' | 'zookeeper' | 'source' | 'target' | 'peer';
+export type FaultDomain = 'node' | 'manager' | 'zookeeper' | 'source' | 'target' | 'peer' | 'wan';
 
 export function faultDomain(kind: FaultKind): FaultDomain {
   switch (kind) {
@@ -54,6 +64,9 @@ export function faultDomain(kind: FaultKind): FaultDomain {
       return 'target';
     case 'peer-kill':
       return 'peer';
+    case 'wan-cut':
+    case 'wan-blackhole':
+      return 'wan';
   }
 }
 
@@ -111,6 +124,11 @@ export const SLACK_S = 30;
  * - peer-kill: kill -9 of the peer, the bidirectional channel's primary master (the source of
  *   chaos-bi-a2b, the target of chaos-bi-b2a), started again at once: as source-kill, for both
  *   directions at once.
+ * - wan-cut: every pipe connection reset and new ones refused for wanCutS: both sides fail
+ *   to the arbiter (ROLLBACK, then RESTART places them again), and the select side dials until
+ *   the link heals: the pipe's liveness bound, the outage and the slack;
+ * - wan-blackhole: nothing crosses and nothing closes for wanBlackholeS: heartbeats notice the
+ *   silence within the liveness bound, then as a cut: the same sum.
  *
  * A node fault aimed at an idle node (one that runs nothing) keeps its kind's bound: replication
  * should not pause at all, and the bound is what it must stay within if it does.
@@ -138,5 +156,9 @@ export function boundSeconds(kind: FaultKind, t: Timeouts): number {
       return t.quorumLossS + t.sessionS + t.protectionS + SLACK_S;
     case 'source-switch':
       return 2 * HEALTH_ROUND_S + SLACK_S;
+    case 'wan-cut':
+      return PIPE_SILENCE_S + t.wanCutS + SLACK_S;
+    case 'wan-blackhole':
+      return PIPE_SILENCE_S + t.wanBlackholeS + SLACK_S;
   }
 }

@@ -20,8 +20,9 @@ import { ProbeSet, describeArrivals } from './probe-set.ts';
 import { BI_SCHEMA, BI_SIDES, biPipelinesReading, biProbes, prepareBiMaster, runBiLoads } from './bidirectional.ts';
 import { checkBidirectional } from './bi-check.ts';
 import { passed, summaryLines, writeReport, type ChaosReport, type FaultResult } from './report.ts';
-import { DEFAULT_OVERLAP_SHARE, planFaults, type PlannedFault } from './schedule.ts';
+import { DEFAULT_OVERLAP_SHARE, planFaults, targetLabel, type PlannedFault } from './schedule.ts';
 import { compareStandby } from './standby.ts';
+import { ChaosWan } from './wan.ts';
 
 export interface ChaosOptions {
   faults: number;
@@ -45,13 +46,14 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
   const stateDir = mkdtempSync(join(tmpdir(), 'ferry-chaos-'));
   const processes: ChaosProcess[] = [];
   const connections: Connection[] = [];
+  const wan = new ChaosWan(log);
   // Aborted in `finally` too: writers left running after an error would keep the process alive.
   const loadStop = new AbortController();
   const stopLoad = () => loadStop.abort();
   signal.addEventListener('abort', stopLoad);
   try {
     out(`chaos: seed ${options.seed}, ${options.faults} faults; servers and logs in ${stateDir}`);
-    const cluster = await startChaosCluster(stateDir, log, createSchema, processes);
+    const cluster = await startChaosCluster(stateDir, log, createSchema, processes, wan);
     const app = cluster.services.users.app;
     const at = (db: MariaDbInstance) => connector(db.host, db.port, app.user, app.password);
     // The source group's master of now: a source-switch makes it the other server.
@@ -100,6 +102,7 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     await Promise.all(processes.filter((p) => p.name.startsWith('node')).map((p) => p.stop()));
     await Promise.all(processes.filter((p) => !p.name.startsWith('node')).map((p) => p.stop()));
     await servicesDown(stateDir, log, { purge: !options.keep });
+    await wan.close();
     if (options.keep) out(`chaos: kept ${stateDir} (servers stopped; logs in ${stateDir}/logs)`);
   }
 }
@@ -183,7 +186,7 @@ function settle(resolving: Promise<FaultResult>): Promise<Settled> {
 /** Injects one fault, starts its repair, and waits until replication moved again (or gives up). */
 async function resolveFault(cluster: ChaosCluster, probes: ProbeSet, planned: PlannedFault, bound: number, overlaps: number | undefined, log: Logger, signal: AbortSignal): Promise<FaultResult> {
   const t0 = Date.now();
-  const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle });
+  const injected = await INJECTORS[planned.kind]({ cluster, log, signal, idle: planned.idle, side: planned.side });
   // Repair first: a probe write waits for a crashed source to come back.
   // Its failure is kept for after the wait: a rejection nobody awaits yet would end the process.
   const repairing = injected.repair().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
@@ -195,7 +198,7 @@ async function resolveFault(cluster: ChaosCluster, probes: ProbeSet, planned: Pl
   return {
     kind: planned.kind,
     at: new Date(t0).toISOString(),
-    target: planned.idle ? `${injected.target} (idle)` : injected.target,
+    target: targetLabel(planned, injected.target),
     recovered_s: seen === undefined ? null : (seen - t0) / 1000,
     bound_s: bound,
     ...(overlaps === undefined ? {} : { overlaps }),

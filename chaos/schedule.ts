@@ -2,6 +2,9 @@ import { FerryError } from '../shared/errors/index.ts';
 import { seededRandom } from '../shared/seeded-random.ts';
 import { FAULT_KINDS, NODE_KINDS, canOverlap, type FaultKind } from './kinds.ts';
 
+/** The two sides of the split pipeline: Select and Extract in the source's datacenter, Transform and Load in the target's. */
+export type PipelineSide = 'select' | 'load';
+
 /** One planned fault: its kind and how long the load runs undisturbed before it. */
 export interface PlannedFault {
   kind: FaultKind;
@@ -14,6 +17,11 @@ export interface PlannedFault {
   idle: boolean;
   /** Injected while the previous fault is still unresolved (its repair or recovery under way). */
   overlap: boolean;
+  /**
+   * Node faults: the side of the split pipeline aimed at (its node, or when `idle` a node of
+   * that side's datacenter running neither side); null for kinds that hit no node.
+   */
+  side: PipelineSide | null;
 }
 
 /** The share of node faults aimed at an idle node. */
@@ -42,9 +50,13 @@ export function planFaults(seed: number, count: number, kinds: readonly FaultKin
   for (let i = 0; i < count; i++) drawn.push(i < firsts.length ? firsts[i]! : pick());
   // Idle or not from a stream of its own: the kinds and pauses stay those drawn before it existed.
   const idleRandom = scheduleRandom(seed ^ 0x1d1e);
+  // The side too, drawn for every fault (used by node faults) so that it depends on the position alone.
+  const sideRandom = scheduleRandom(seed ^ 0x51de);
   const planned = drawn.map((kind) => {
     const idle = idleRandom() < IDLE_SHARE;
-    return { kind, pauseS: 2 + Math.floor(random() * 8), idle: idle && NODE_KINDS.includes(kind), overlap: false };
+    const side: PipelineSide = sideRandom() < 0.5 ? 'select' : 'load';
+    const hitsNode = NODE_KINDS.includes(kind);
+    return { kind, pauseS: 2 + Math.floor(random() * 8), idle: idle && hitsNode, side: hitsNode ? side : null, overlap: false };
   });
   // Overlaps from a stream of their own too; both numbers drawn for every fault so that one
   // fault's outcome does not shift the next one's draw.
@@ -68,6 +80,12 @@ export function parseOverlap(value: string): number {
     throw new FerryError('FERRY_ERR_CLI_USAGE', { detail: `--overlap: '${value}' is not a share between 0 and 1 (0: one fault at a time)` });
   }
   return share;
+}
+
+/** The report's `target`: the node and the side it ran (`node-3 (load)`), or `(idle)` for a node that ran none. */
+export function targetLabel(fault: PlannedFault, target: string): string {
+  if (fault.idle) return `${target} (idle)`;
+  return fault.side === null ? target : `${target} (${fault.side})`;
 }
 
 /**

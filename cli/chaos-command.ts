@@ -7,8 +7,10 @@ import { parseCommandArgs, positiveInt, type Command } from './command.ts';
 const usage = `Usage: bin/ferry chaos [--faults N] [--seed S] [--minutes M] [--kinds K] [--overlap S] [--keep]
 
 Starts a cluster of real processes on 127.0.0.1 in a temporary folder (a ZooKeeper ensemble
-of three, a durable source and a target MariaDB, two managers, three nodes in two
-datacenters, one channel), runs a write load whose every transaction is written to a ledger,
+of three, a source group of a durable master and its natively replicating standby, a target
+in the other datacenter and a peer for a bidirectional channel, two managers, four nodes in
+two datacenters, the pipelines split across them through an emulated WAN), runs write loads
+whose every transaction is written to a ledger,
 and injects N faults drawn with the seed, mostly one at a time, timing how long replication takes
 to move again. Then the load stops, every table is compared and the ledger accounted for.
 Writes chaos/results/latest.json; exits 0 only when nothing differs and every recovery met

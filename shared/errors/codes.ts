@@ -98,6 +98,11 @@ export const ERROR_CODES = {
     scope: 'internal', retryable: false, http: 500,
     workaround: 'Run again with --keep: the MariaDB error logs (db1, db3) say why a replica stopped; the node logs whether Ferry still read the old master; GET /api/v1/datasources/chaos-source/switch-readiness why a switch was refused.',
   }),
+  FERRY_ERR_CHAOS_WAN_UNNOTICED: spec({
+    message: 'a WAN {fault} of {seconds} s left pipeline {pipeline} at epoch {epoch}, its channel {status} (by {statusBy}): no RESTART placed it again',
+    scope: 'internal', retryable: false, http: 500,
+    workaround: 'A bug in the cluster: a cut or dark link must end the session on both sides within the liveness bound (node/pipe/README.md, Liveness) and the arbiter must RESTART the pipeline. A channel PAUSEd by a node means it counted too many failures in a row (node/cluster/failure-escalator.ts). Run again with --keep and read the node logs.',
+  }),
 
   // Configuration files and pipeline specs.
   FERRY_ERR_CONFIG_FILE: spec({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_KINDS, NODE_KINDS, SLACK_S, boundSeconds, canOverlap, faultDomain } from '../../../chaos/kinds.ts';
+import { FAULT_KINDS, NODE_KINDS, PIPE_SILENCE_S, SLACK_S, boundSeconds, canOverlap, faultDomain } from '../../../chaos/kinds.ts';
 import { chaosCommand } from '../../../cli/chaos-command.ts';
-import { parseKinds, parseOverlap, planFaults } from '../../../chaos/schedule.ts';
+import { parseKinds, parseOverlap, planFaults, targetLabel } from '../../../chaos/schedule.ts';
 import { isFerryError } from '../../../shared/errors/index.ts';
 import { silentLogger } from '../../../shared/logging.ts';
 
@@ -69,7 +69,7 @@ describe('chaos schedule', () => {
   });
 
   it('bounds a dead node by session timeout + protection period + slack', () => {
-    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12 };
+    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12, wanCutS: 8, wanBlackholeS: 12 };
     expect(boundSeconds('node-kill', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-down', t)).toBe(4 + 5 + SLACK_S);
     expect(boundSeconds('node-stop-long', t)).toBe(4 + 5 + SLACK_S);
@@ -81,7 +81,7 @@ describe('chaos schedule', () => {
   it('draws node-full among the kinds, bounded by the slack alone: a full node keeps its work', () => {
     expect(FAULT_KINDS).toContain('node-full');
     expect(planFaults(11, FAULT_KINDS.length).map((f) => f.kind)).toContain('node-full');
-    expect(boundSeconds('node-full', { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12 })).toBe(SLACK_S);
+    expect(boundSeconds('node-full', { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12, wanCutS: 8, wanBlackholeS: 12 })).toBe(SLACK_S);
   });
 
   it('aims some node faults at an idle node, never another kind, and replays that choice', () => {
@@ -149,5 +149,35 @@ describe('chaos schedule', () => {
     expect(parseOverlap('0')).toBe(0);
     expect(parseOverlap('0.25')).toBe(0.25);
     for (const bad of ['', 'x', '-0.1', '1.5', 'NaN']) expect(() => parseOverlap(bad)).toThrow(expect.objectContaining({ code: 'FERRY_ERR_CLI_USAGE' }) as Error);
+  });
+
+  it('aims node faults at either side of the split pipeline, replays that choice, and gives other kinds no side', () => {
+    const plan = planFaults(5, 300);
+    for (const fault of plan) expect(fault.side === null).toBe(!NODE_KINDS.includes(fault.kind));
+    for (const kind of NODE_KINDS) {
+      const sides = new Set(plan.filter((f) => f.kind === kind && !f.idle).map((f) => f.side));
+      expect(sides).toEqual(new Set(['select', 'load']));
+    }
+    expect(planFaults(5, 300)).toEqual(plan);
+  });
+
+  it('draws the side by position from a stream of its own (kinds, pauses and idle draws stay those of the seed 7 test above)', () => {
+    const nodeOnly = ['node-kill', 'node-stop'] as const;
+    // The side is drawn by position: the same seed with another kind list draws the same sides.
+    const sidesOf = (kinds: readonly (typeof FAULT_KINDS)[number][]) => planFaults(9, 40, kinds).map((f) => f.side);
+    expect(sidesOf(nodeOnly)).toEqual(sidesOf(['node-down', 'node-full']));
+  });
+
+  it('names the side hit in the report target', () => {
+    expect(targetLabel({ kind: 'node-kill', pauseS: 2, idle: false, side: 'load', overlap: false }, 'node-3')).toBe('node-3 (load)');
+    expect(targetLabel({ kind: 'node-stop', pauseS: 2, idle: true, side: 'select', overlap: false }, 'node-2')).toBe('node-2 (idle)');
+    expect(targetLabel({ kind: 'wan-cut', pauseS: 2, idle: false, side: null, overlap: false }, 'wan')).toBe('wan');
+  });
+
+  it('bounds a WAN fault by the pipe\'s liveness + the outage + slack', () => {
+    const t = { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12, wanCutS: 8, wanBlackholeS: 12 };
+    expect(boundSeconds('wan-cut', t)).toBe(PIPE_SILENCE_S + 8 + SLACK_S);
+    expect(boundSeconds('wan-blackhole', t)).toBe(PIPE_SILENCE_S + 12 + SLACK_S);
+    expect(planFaults(9, 6, parseKinds('wan-cut,wan-blackhole')).every((f) => f.side === null && !f.idle)).toBe(true);
   });
 });

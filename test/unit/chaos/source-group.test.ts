@@ -26,6 +26,6 @@ describe('chaos source group roles', () => {
   it('bounds a switch by two health rounds of the nodes plus the slack', () => {
     expect(FAULT_KINDS).toContain('source-switch');
     expect(HEALTH_ROUND_S).toBe(HEALTH_INTERVAL_MS / 1000);
-    expect(boundSeconds('source-switch', { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12 })).toBe(2 * HEALTH_ROUND_S + SLACK_S);
+    expect(boundSeconds('source-switch', { sessionS: 4, protectionS: 5, stopS: 7, longStopS: 15, quorumLossS: 10, fullS: 12, wanCutS: 8, wanBlackholeS: 12 })).toBe(2 * HEALTH_ROUND_S + SLACK_S);
   });
 });
