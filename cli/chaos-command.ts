@@ -9,10 +9,10 @@ const usage = `Usage: bin/ferry chaos [--faults N] [--seed S] [--minutes M] [--k
 Starts a cluster of real processes on 127.0.0.1 in a temporary folder (a ZooKeeper ensemble
 of three, a source group of a durable master and its natively replicating standby, a target
 in the other datacenter and a peer for a bidirectional channel, two managers, four nodes in
-two datacenters, the pipelines split across them through an emulated WAN), runs write loads
-whose every transaction is written to a ledger,
-and injects N faults drawn with the seed, mostly one at a time, timing how long replication takes
-to move again. Then the load stops, every table is compared and the ledger accounted for.
+two datacenters, the pipelines split across them through an emulated WAN), runs write
+loads whose every transaction is written to a ledger, and injects N faults drawn with the
+seed, mostly one at a time, timing how long replication takes to move again. Then the load
+stops, every table is compared and the ledgers accounted for.
 Writes chaos/results/latest.json; exits 0 only when nothing differs and every recovery met
 its bound (docs/chaos.md).
 
@@ -20,11 +20,24 @@ its bound (docs/chaos.md).
   --seed S      seed of the schedule and the load (default: drawn, and printed)
   --minutes M   inject no fault after M minutes (default: no limit)
   --kinds K     draw only these fault kinds, comma-separated (default: all of them:
-                ${FAULT_KINDS.join(', ')})
+                ${wrap(FAULT_KINDS.join(', '), 64).join('\n                ')})
   --overlap S   share of faults injected while the one before is unresolved, 0 to 1
                 (default ${DEFAULT_OVERLAP_SHARE}; 0: strictly one at a time)
   --keep        keep the temporary folder (data and logs) afterwards
 `;
+
+/** Lines of at most `width` characters, broken after a comma. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return line === '' ? lines : [...lines, line];
+}
 
 export const chaosCommand: Command = {
   name: 'chaos',
