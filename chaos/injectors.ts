@@ -9,7 +9,7 @@ import type { ChaosProcess } from './processes.ts';
 import type { PipelineSide } from './schedule.ts';
 import { crash, startMariaDbAgain, startZooKeeperAgain, zooKeeperLeader } from './servers.ts';
 import { switchOver, untilFerryReadsNewMaster } from './switchover.ts';
-import { idleNode, sideNode } from './sides.ts';
+import { idleNode, pipelineView, placedStages, sideNode } from './sides.ts';
 import { wanFault } from './wan-faults.ts';
 
 export interface InjectContext {
@@ -105,16 +105,25 @@ export const INJECTORS: Record<FaultKind, Injector> = {
   'node-full': async (ctx) => {
     const node = await nodeFor(ctx);
     const ran = ctx.idle ? undefined : node.name;
+    const side = ctx.side ?? 'load';
+    const epoch = (await pipelineView(ctx.cluster))?.epoch ?? null;
     const full = await reportFull(ctx.cluster.zkConnect, ctx.cluster.nodeAuthFile, node.name);
     return {
       target: node.name,
       repair: async () => {
         await sleep(CHAOS_TIMEOUTS.fullS * 1000);
         try {
-          // The managers must have seen the report, and the node kept its pipeline meanwhile.
+          // The managers must have seen the report, and the node kept what it ran meanwhile.
           await untilFullSeen(ctx, node.name);
-          const now = (await sideNode(ctx.cluster, ctx.side ?? 'load', ctx.signal)).name;
-          if (ran !== undefined && now !== ran) throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: node.name, detail: `lost its ${ctx.side ?? 'load'} side to ${now}` });
+          const stages = await placedStages(ctx.cluster, ctx.signal);
+          const now = (await pipelineView(ctx.cluster))?.epoch ?? null;
+          if (now === epoch) {
+            if (ran !== undefined && stages[side].node !== ran) throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: node.name, detail: `lost its ${side} side to ${stages[side].node} without a new placement` });
+          } else if (stages.select.node === node.name || stages.load.node === node.name) {
+            // An overlapping fault's RESTART placed the pipeline anew (a higher epoch):
+            // a full node gets nothing new, so neither side may have landed on it.
+            throw new FerryError('FERRY_ERR_CHAOS_NODE_FULL', { node: node.name, detail: `was given a side of the pipeline while full (epoch ${String(epoch)} to ${String(now)})` });
+          }
         } finally {
           await full.clear();
         }

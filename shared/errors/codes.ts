@@ -91,7 +91,7 @@ export const ERROR_CODES = {
   FERRY_ERR_CHAOS_NODE_FULL: spec({
     message: 'node {node}, reported full, {detail}',
     scope: 'internal', retryable: false, http: 500,
-    workaround: 'A bug in the cluster: a full node must show as full and keep what it runs (manager/scheduler/eligibility.ts). Run again with --keep and read the manager logs.',
+    workaround: 'A bug in the cluster: a full node must show as full and keep what it runs and get nothing new, also when a RESTART places its pipeline again (manager/scheduler/eligibility.ts). Run again with --keep and read the manager logs.',
   }),
   FERRY_ERR_CHAOS_SWITCH: spec({
     message: 'the source group\'s switchover failed at "{step}": {detail}',
