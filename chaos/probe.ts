@@ -1,6 +1,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHAOS_SCHEMA } from './load-schema.ts';
+import type { WriterGate } from './writer-gate.ts';
 
 /**
  * Replication "moves" when a probe value written on the source after a moment shows up on the
@@ -18,26 +19,41 @@ export class Probe {
     readonly name = 'chaos',
     private readonly schema = CHAOS_SCHEMA,
     private readonly id = 1,
+    /**
+     * The source group's writer gate: a probe write is a writer too, held during a switchover
+     * like the load's. Unheld, a write landing on the old master after the standby took its
+     * position would be a transaction the new master never gets (seed 100, fault 93).
+     */
+    private readonly gate?: WriterGate,
   ) {}
 
   /** Writes a new probe value on the source (retrying) and returns it. */
   async bump(signal: AbortSignal): Promise<number> {
     const value = ++this.value;
     while (!signal.aborted) {
-      const connection = await this.source().catch(() => undefined);
-      try {
-        if (connection) {
-          await connection.query(`UPDATE ${this.schema}.probe SET n = ? WHERE id = ?`, [value, this.id]);
-          return value;
-        }
-      } catch {
-        // The source is down (a kill, a restart): retried until it answers.
-      } finally {
-        await connection?.end().catch(() => undefined);
-      }
+      if (await this.write(value, signal)) return value;
       await sleep(500, undefined, { signal }).catch(() => undefined);
     }
     return value;
+  }
+
+  /** One try at writing `value`, through the gate: connected after it opens, to the source of then. */
+  private async write(value: number, signal: AbortSignal): Promise<boolean> {
+    this.gate?.join();
+    let connection: Connection | undefined;
+    try {
+      await this.gate?.pass(signal);
+      connection = await this.source().catch(() => undefined);
+      if (connection === undefined) return false;
+      await connection.query(`UPDATE ${this.schema}.probe SET n = ? WHERE id = ?`, [value, this.id]);
+      return true;
+    } catch {
+      // The source is down (a kill, a restart): retried until it answers.
+      return false;
+    } finally {
+      await connection?.end().catch(() => undefined);
+      this.gate?.leave();
+    }
   }
 
   /** The target's probe value; undefined while the target does not answer. */

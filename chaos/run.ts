@@ -61,7 +61,7 @@ export async function runChaos(options: ChaosOptions, log: Logger, out: (line: s
     const atMaster = () => at(group.master())();
     const biServers = { peer: cluster.peer, target: cluster.target };
     // Replication moved only when every direction did: the main pipeline and both of chaos-bi.
-    const probes = new ProbeSet([new Probe(atMaster, at(cluster.target), 'chaos-forward'), ...biProbes(at, biServers)]);
+    const probes = new ProbeSet([new Probe(atMaster, at(cluster.target), 'chaos-forward', CHAOS_SCHEMA, 1, group.writers), ...biProbes(at, biServers)]);
     const reading = await biPipelinesReading(cluster.nodes, RECOVERY_GIVE_UP_MS, signal);
     if (!reading || (await probes.flowing(Date.now() + RECOVERY_GIVE_UP_MS, signal)).last === undefined) {
       if (signal.aborted) throw new FerryError('FERRY_ERR_CHAOS_INTERRUPTED');

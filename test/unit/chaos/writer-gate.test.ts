@@ -2,6 +2,7 @@ import type { Connection } from 'mysql2/promise';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runLoad } from '../../../chaos/load.ts';
+import { Probe } from '../../../chaos/probe.ts';
 import { WriterGate } from '../../../chaos/writer-gate.ts';
 import { silentLogger } from '../../../shared/logging.ts';
 
@@ -82,5 +83,29 @@ describe('chaos load writer gate', () => {
     stop.abort();
     const outcome = await load;
     expect(outcome.acked.size).toBe(server.commits());
+  });
+});
+
+describe('chaos probe and the writer gate', () => {
+  it('writes no probe value while the gate is held (a switchover), and the hold waits for a probe write under way', async () => {
+    const server = fakeServer();
+    const gate = new WriterGate();
+    const never = () => Promise.reject(new Error('the target is not read here'));
+    const probe = new Probe(server.connect, never, 'chaos-forward', 'chaos', 1, gate);
+    const stop = new AbortController();
+    await gate.hold();
+    const bumped = probe.bump(stop.signal);
+    await sleep(50);
+    expect(server.statements()).toBe(0);
+    gate.release();
+    expect(await bumped).toBe(1);
+    expect(server.statements()).toBe(1);
+
+    // A write already past the gate finishes before hold() resolves: none lands after it.
+    const writing = probe.bump(stop.signal);
+    await gate.hold();
+    expect(server.statements()).toBe(2);
+    expect(await writing).toBe(2);
+    gate.release();
   });
 });
